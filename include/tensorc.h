@@ -1,0 +1,423 @@
+/*
+ * tensorc.h — the whole public C API of tensorc, a lazy tensor expression
+ * compiler with PyTorch semantics.
+ *
+ * Model. Every operation records a node in a graph owned by a context and
+ * returns a new tensor handle at once; nothing is computed until a result is
+ * needed (tc_realize, tc_item, tc_copy_to_host, tc_format, ...). Then the
+ * pending graph is fused into as few kernels as possible, compiled through
+ * LLVM for the host CPU (and cached), and run on the context's threads.
+ *
+ * Ownership. Every function that returns a tc_tensor* returns a NEW reference
+ * owned by the caller; release it with tc_tensor_release (releasing NULL is a
+ * no-op). Inside tc_scope_begin/tc_scope_end, each returned handle is also
+ * recorded in the scope, and tc_scope_end releases every handle recorded in
+ * it except those passed to tc_keep — so `tc_relu(tc_add(a, b))` needs no
+ * manual release of the temporary. Functions never take ownership of their
+ * tensor arguments. Strings returned as `char *` are malloc'd and freed by
+ * the caller with tc_free_string.
+ *
+ * Errors. Nothing aborts. An op given a bad argument returns NULL and sets a
+ * sticky error message on its context (tc_last_error); an op given a NULL
+ * tensor returns NULL without a new message, so a whole expression can be
+ * checked once at the end. Functions that do not return a tensor return a
+ * tc_status. tc_clear_error resets the sticky error.
+ *
+ * Threads. A context (and every tensor made in it) is used by one thread at
+ * a time. Separate contexts may be used concurrently from separate threads;
+ * compiled kernels are shared between them through a process-wide cache that
+ * is safe to use concurrently.
+ */
+#ifndef TENSORC_H
+#define TENSORC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define TC_API __attribute__((visibility("default")))
+#else
+#define TC_API
+#endif
+
+#define TC_MAX_DIMS 8 /* largest rank a tensor may have */
+
+typedef struct tc_ctx tc_ctx;       /* a context: graph, threads, caches */
+typedef struct tc_tensor tc_tensor; /* a reference-counted tensor handle */
+
+/* Element types, in PyTorch's promotion order within each category. */
+typedef enum tc_dtype {
+  TC_BOOL,
+  TC_U8,
+  TC_I8,
+  TC_I16,
+  TC_I32,
+  TC_I64,
+  TC_F16,  /* stored as IEEE half, computed in float32 */
+  TC_BF16, /* stored as bfloat16, computed in float32 */
+  TC_F32,
+  TC_F64,
+  TC_NUM_DTYPES
+} tc_dtype;
+
+typedef enum tc_status {
+  TC_OK = 0,
+  TC_ERR_ARG,         /* a bad argument: see tc_last_error */
+  TC_ERR_OOM,         /* an allocation failed */
+  TC_ERR_UNSUPPORTED, /* valid, but not supported by this build/device */
+  TC_ERR_COMPILE,     /* a kernel failed to compile (a library bug) */
+  TC_ERR_RUNTIME      /* a device or runtime failure */
+} tc_status;
+
+typedef enum tc_device_type { TC_CPU = 0, TC_CUDA = 1 } tc_device_type;
+typedef struct tc_device {
+  tc_device_type type;
+  int index; /* device ordinal; 0 for the CPU */
+} tc_device;
+
+/* Allocation hook: every byte the context allocates goes through these.
+ * `alloc` returns NULL on failure (tensorc then reports TC_ERR_OOM). */
+typedef struct tc_allocator {
+  void *(*alloc)(size_t size, void *user);
+  void (*free)(void *ptr, void *user);
+  void *user;
+} tc_allocator;
+
+/* Debug dump flags (also read from TC_DEBUG=ir,fuse,kernels,llvm,cache,time). */
+enum {
+  TC_DEBUG_IR = 1 << 0,      /* graph IR after each pass */
+  TC_DEBUG_FUSE = 1 << 1,    /* fusion decisions and kernel boundaries */
+  TC_DEBUG_KERNELS = 1 << 2, /* kernel IR */
+  TC_DEBUG_LLVM = 1 << 3,    /* optimized LLVM IR */
+  TC_DEBUG_CACHE = 1 << 4,   /* kernel cache hits and misses */
+  TC_DEBUG_TIME = 1 << 5,    /* timings of passes, compiles and runs */
+  TC_DEBUG_CUDA = 1 << 6     /* CUDA C and NVRTC logs */
+};
+
+/* Options for tc_ctx_new. Zero-initialize, then set what you need. */
+typedef struct tc_ctx_options {
+  const tc_allocator *allocator; /* NULL: malloc/free */
+  int num_threads;  /* 0: TC_NUM_THREADS or the number of CPUs */
+  int eager;        /* 1: realize after every op (also TC_EAGER=1) */
+  unsigned debug;   /* TC_DEBUG_* flags, or'ed with TC_DEBUG */
+  void (*debug_sink)(const char *text, void *user); /* NULL: stderr */
+  void *debug_user;
+} tc_ctx_options;
+
+/* ---- context ---------------------------------------------------------- */
+
+/* A new context (owned by the caller; free with tc_ctx_free). `opts` may be
+ * NULL. Returns NULL only when allocation fails. */
+TC_API tc_ctx *tc_ctx_new(const tc_ctx_options *opts);
+/* Frees the context and every tensor, buffer and node it still owns. Tensor
+ * handles of this context must not be used afterwards. NULL is a no-op. */
+TC_API void tc_ctx_free(tc_ctx *ctx);
+/* The sticky error message ("" when none). Owned by the context; valid until
+ * the next call on it. */
+TC_API const char *tc_last_error(const tc_ctx *ctx);
+/* The status of the sticky error (TC_OK when none). */
+TC_API tc_status tc_last_status(const tc_ctx *ctx);
+TC_API void tc_clear_error(tc_ctx *ctx);
+TC_API void tc_set_eager(tc_ctx *ctx, int eager);
+TC_API void tc_set_debug(tc_ctx *ctx, unsigned debug_flags);
+TC_API int tc_num_threads(const tc_ctx *ctx);
+
+/* Counters, for tests and benchmarks. */
+typedef struct tc_stats {
+  uint64_t kernels_launched; /* kernel runs */
+  uint64_t kernels_compiled; /* compilations by this context (cache misses) */
+  uint64_t cache_hits;       /* kernel cache hits */
+  uint64_t realizations;     /* schedules run */
+  uint64_t bytes_allocated;  /* device bytes obtained from the system */
+  uint64_t buffer_reuses;    /* allocations served by the caching allocator */
+  double compile_seconds;    /* time spent compiling kernels */
+} tc_stats;
+TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
+TC_API void tc_reset_stats(tc_ctx *ctx);
+
+/* ---- scopes ------------------------------------------------------------ */
+
+/* Opens a scope: handles returned until the matching tc_scope_end are
+ * recorded and released by it. Scopes nest. */
+TC_API void tc_scope_begin(tc_ctx *ctx);
+/* Keeps `t` past the innermost scope (it moves to the enclosing scope, or to
+ * the caller when none). Returns `t`. */
+TC_API tc_tensor *tc_keep(tc_tensor *t);
+/* Closes the innermost scope, releasing its handles (kept ones excepted). */
+TC_API void tc_scope_end(tc_ctx *ctx);
+
+/* ---- handles and accessors -------------------------------------------- */
+
+TC_API tc_tensor *tc_tensor_retain(tc_tensor *t); /* +1 reference; returns t */
+TC_API void tc_tensor_release(tc_tensor *t);      /* -1 reference; NULL ok */
+TC_API tc_ctx *tc_tensor_ctx(const tc_tensor *t);
+TC_API tc_dtype tc_tensor_dtype(const tc_tensor *t);
+TC_API tc_device tc_tensor_device(const tc_tensor *t);
+TC_API int tc_tensor_ndim(const tc_tensor *t);
+/* Size of dim `d` (negative counts from the end); -1 if out of range. */
+TC_API int64_t tc_tensor_size(const tc_tensor *t, int d);
+/* Copies the shape into `shape` (room for TC_MAX_DIMS); returns ndim. */
+TC_API int tc_tensor_shape(const tc_tensor *t, int64_t *shape);
+/* Copies the strides, in elements, as PyTorch's stride() reports them. */
+TC_API int tc_tensor_strides(const tc_tensor *t, int64_t *strides);
+TC_API int64_t tc_tensor_numel(const tc_tensor *t);
+TC_API bool tc_tensor_is_contiguous(const tc_tensor *t);
+/* Offset of the first element in its storage, in elements. */
+TC_API int64_t tc_tensor_storage_offset(const tc_tensor *t);
+
+TC_API const char *tc_dtype_name(tc_dtype dt); /* "float32", "int64", ... */
+TC_API size_t tc_dtype_size(tc_dtype dt);
+TC_API bool tc_dtype_is_floating(tc_dtype dt);
+/* PyTorch's result_type of two dtypes (tensor operands). */
+TC_API tc_dtype tc_promote_types(tc_dtype a, tc_dtype b);
+
+/* ---- creation ---------------------------------------------------------- */
+
+/* Copies `data` (ndim dims of `shape`, row-major, elements of `dt`). */
+TC_API tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt,
+                               int ndim, const int64_t *shape);
+TC_API tc_tensor *tc_empty(tc_ctx *ctx, tc_dtype dt, int ndim,
+                           const int64_t *shape);
+TC_API tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim,
+                           const int64_t *shape);
+TC_API tc_tensor *tc_ones(tc_ctx *ctx, tc_dtype dt, int ndim,
+                          const int64_t *shape);
+TC_API tc_tensor *tc_full(tc_ctx *ctx, double value, tc_dtype dt, int ndim,
+                          const int64_t *shape);
+/* A 0-d tensor holding `value`. */
+TC_API tc_tensor *tc_scalar(tc_ctx *ctx, double value, tc_dtype dt);
+/* torch.arange(start, end, step, dtype=dt): TC_I64 for integer arguments,
+ * TC_F32 otherwise, as PyTorch infers; tc_arange_int/_float pick for you. */
+TC_API tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step,
+                            tc_dtype dt);
+TC_API tc_tensor *tc_arange_int(tc_ctx *ctx, int64_t start, int64_t end,
+                                int64_t step);
+TC_API tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end,
+                              int64_t steps, tc_dtype dt);
+TC_API tc_tensor *tc_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt);
+
+/* Seeds the context's generator (torch.manual_seed). Random ops draw from
+ * counter-based Philox4x32-10 streams: each op reserves a counter range when
+ * it is recorded, so the numbers do not depend on fusion, eager mode or the
+ * order in which results are realized. */
+TC_API void tc_manual_seed(tc_ctx *ctx, uint64_t seed);
+TC_API tc_tensor *tc_rand(tc_ctx *ctx, tc_dtype dt, int ndim,
+                          const int64_t *shape);
+TC_API tc_tensor *tc_randn(tc_ctx *ctx, tc_dtype dt, int ndim,
+                           const int64_t *shape);
+/* Integers uniform in [low, high). */
+TC_API tc_tensor *tc_randint(tc_ctx *ctx, int64_t low, int64_t high,
+                             tc_dtype dt, int ndim, const int64_t *shape);
+
+/* ---- elementwise ------------------------------------------------------- */
+
+TC_API tc_tensor *tc_neg(tc_tensor *a);
+TC_API tc_tensor *tc_abs(tc_tensor *a);
+TC_API tc_tensor *tc_sign(tc_tensor *a);
+TC_API tc_tensor *tc_exp(tc_tensor *a);
+TC_API tc_tensor *tc_exp2(tc_tensor *a);
+TC_API tc_tensor *tc_log(tc_tensor *a);
+TC_API tc_tensor *tc_log2(tc_tensor *a);
+TC_API tc_tensor *tc_log1p(tc_tensor *a);
+TC_API tc_tensor *tc_expm1(tc_tensor *a);
+TC_API tc_tensor *tc_sqrt(tc_tensor *a);
+TC_API tc_tensor *tc_rsqrt(tc_tensor *a);
+TC_API tc_tensor *tc_sin(tc_tensor *a);
+TC_API tc_tensor *tc_cos(tc_tensor *a);
+TC_API tc_tensor *tc_tan(tc_tensor *a);
+TC_API tc_tensor *tc_tanh(tc_tensor *a);
+TC_API tc_tensor *tc_sigmoid(tc_tensor *a);
+TC_API tc_tensor *tc_relu(tc_tensor *a);
+TC_API tc_tensor *tc_gelu(tc_tensor *a); /* exact (erf) form */
+TC_API tc_tensor *tc_floor(tc_tensor *a);
+TC_API tc_tensor *tc_ceil(tc_tensor *a);
+TC_API tc_tensor *tc_round(tc_tensor *a); /* half to even */
+TC_API tc_tensor *tc_trunc(tc_tensor *a);
+TC_API tc_tensor *tc_reciprocal(tc_tensor *a);
+TC_API tc_tensor *tc_square(tc_tensor *a);
+TC_API tc_tensor *tc_logical_not(tc_tensor *a);
+TC_API tc_tensor *tc_bitwise_not(tc_tensor *a);
+TC_API tc_tensor *tc_isnan(tc_tensor *a);
+TC_API tc_tensor *tc_isinf(tc_tensor *a);
+TC_API tc_tensor *tc_isfinite(tc_tensor *a);
+
+TC_API tc_tensor *tc_add(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_sub(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_mul(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_div(tc_tensor *a, tc_tensor *b); /* true division */
+TC_API tc_tensor *tc_floor_divide(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_remainder(tc_tensor *a, tc_tensor *b); /* sign of b */
+TC_API tc_tensor *tc_pow(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_maximum(tc_tensor *a, tc_tensor *b); /* NaN propagates */
+TC_API tc_tensor *tc_minimum(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_logical_and(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_logical_or(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_logical_xor(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bitwise_and(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bitwise_or(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bitwise_xor(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bitwise_left_shift(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bitwise_right_shift(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_eq(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_ne(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_lt(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_le(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_gt(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_ge(tc_tensor *a, tc_tensor *b);
+/* where(cond, a, b): cond is cast to bool. */
+TC_API tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);
+/* clamp(a, lo, hi); either bound may be NULL (then it is absent). */
+TC_API tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi);
+TC_API tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi);
+
+/* Python-scalar operands: `a + 2.5` is tc_add_scalar(a, 2.5). Scalars do not
+ * upcast a tensor of the same category (int tensor * 2 stays int; int tensor
+ * * 2.5 becomes the default float dtype). `is_float` says whether the Python
+ * literal is a float (2.0) or an int (2). */
+typedef enum tc_binop {
+  TC_OP_ADD, TC_OP_SUB, TC_OP_MUL, TC_OP_DIV, TC_OP_FLOOR_DIVIDE,
+  TC_OP_REMAINDER, TC_OP_POW, TC_OP_MAXIMUM, TC_OP_MINIMUM,
+  TC_OP_LOGICAL_AND, TC_OP_LOGICAL_OR, TC_OP_LOGICAL_XOR, TC_OP_BITWISE_AND,
+  TC_OP_BITWISE_OR, TC_OP_BITWISE_XOR, TC_OP_LSHIFT, TC_OP_RSHIFT,
+  TC_OP_EQ, TC_OP_NE, TC_OP_LT, TC_OP_LE, TC_OP_GT, TC_OP_GE
+} tc_binop;
+TC_API tc_tensor *tc_binary(tc_binop op, tc_tensor *a, tc_tensor *b);
+/* a (op) scalar, or scalar (op) a when `scalar_first`. */
+TC_API tc_tensor *tc_binary_scalar(tc_binop op, tc_tensor *a, double s,
+                                   bool is_float, bool scalar_first);
+/* Shorthands: an integral `s` acts as a Python int, else as a float. */
+TC_API tc_tensor *tc_add_scalar(tc_tensor *a, double s);
+TC_API tc_tensor *tc_mul_scalar(tc_tensor *a, double s);
+
+/* Cast (`.to(dtype)`, `.float()`...). Returns a new handle even when the
+ * dtype is already `dt` (sharing the data, as PyTorch returns self). */
+TC_API tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt);
+
+/* ---- reductions -------------------------------------------------------- */
+/* `dims`/`ndims`: the dims to reduce (negative count from the end); ndims 0
+ * with dims NULL reduces over every dim. */
+TC_API tc_tensor *tc_sum(tc_tensor *a, const int *dims, int ndims,
+                         bool keepdim);
+TC_API tc_tensor *tc_prod(tc_tensor *a, const int *dims, int ndims,
+                          bool keepdim);
+TC_API tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims,
+                          bool keepdim);
+TC_API tc_tensor *tc_amax(tc_tensor *a, const int *dims, int ndims,
+                          bool keepdim);
+TC_API tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims,
+                          bool keepdim);
+TC_API tc_tensor *tc_all(tc_tensor *a, const int *dims, int ndims,
+                         bool keepdim);
+TC_API tc_tensor *tc_any(tc_tensor *a, const int *dims, int ndims,
+                         bool keepdim);
+TC_API tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims,
+                         double correction, bool keepdim);
+TC_API tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims,
+                         double correction, bool keepdim);
+TC_API tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims,
+                               bool keepdim);
+/* max/min over all elements (a 0-d tensor). */
+TC_API tc_tensor *tc_max_all(tc_tensor *a);
+TC_API tc_tensor *tc_min_all(tc_tensor *a);
+/* max/min along `dim`: values and int64 indices (both new references; either
+ * output pointer may be NULL). Returns TC_OK or an error. */
+TC_API tc_status tc_max_dim(tc_tensor *a, int dim, bool keepdim,
+                            tc_tensor **values, tc_tensor **indices);
+TC_API tc_status tc_min_dim(tc_tensor *a, int dim, bool keepdim,
+                            tc_tensor **values, tc_tensor **indices);
+/* argmax/argmin: a flattened index (0-d int64) when `has_dim` is false. */
+TC_API tc_tensor *tc_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+TC_API tc_tensor *tc_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+TC_API tc_tensor *tc_softmax(tc_tensor *a, int dim);
+TC_API tc_tensor *tc_log_softmax(tc_tensor *a, int dim);
+/* torch.unravel_index(indices, shape): `out` receives ndim new int64 tensors
+ * (one per dim of `shape`). */
+TC_API tc_status tc_unravel_index(tc_tensor *indices, int ndim,
+                                  const int64_t *shape, tc_tensor **out);
+
+/* ---- whole-tensor comparison (these realize their operands) ------------ */
+
+/* torch.equal: same shape and every element equal. On error returns false
+ * and sets the context error. */
+TC_API bool tc_equal(tc_tensor *a, tc_tensor *b);
+TC_API bool tc_allclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
+                        bool equal_nan);
+TC_API tc_tensor *tc_isclose(tc_tensor *a, tc_tensor *b, double rtol,
+                             double atol, bool equal_nan);
+#define TC_DEFAULT_RTOL 1e-5
+#define TC_DEFAULT_ATOL 1e-8
+
+/* ---- movement (views: they never copy) --------------------------------- */
+
+/* view: fails with PyTorch's message when the strides cannot express the
+ * new shape. One entry of `shape` may be -1. */
+TC_API tc_tensor *tc_view(tc_tensor *a, int ndim, const int64_t *shape);
+/* reshape: a view when possible, else a copy. */
+TC_API tc_tensor *tc_reshape(tc_tensor *a, int ndim, const int64_t *shape);
+TC_API tc_tensor *tc_permute(tc_tensor *a, const int *perm);
+TC_API tc_tensor *tc_transpose(tc_tensor *a, int d0, int d1);
+TC_API tc_tensor *tc_t(tc_tensor *a); /* 2-D (or less) transpose */
+TC_API tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape);
+TC_API tc_tensor *tc_squeeze(tc_tensor *a, int dim); /* one dim */
+TC_API tc_tensor *tc_squeeze_all(tc_tensor *a);
+TC_API tc_tensor *tc_unsqueeze(tc_tensor *a, int dim);
+TC_API tc_tensor *tc_flatten(tc_tensor *a, int start_dim, int end_dim);
+TC_API tc_tensor *tc_narrow(tc_tensor *a, int dim, int64_t start,
+                            int64_t length);
+/* a[start:stop:step] along `dim`. Python slice rules: negative start/stop
+ * count from the end, out-of-range values clamp; TC_SLICE_END as stop means
+ * "to the end". step must be positive ("slice step must be positive"). */
+#define TC_SLICE_END INT64_MAX
+TC_API tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop,
+                           int64_t step);
+/* a[i] along `dim` (dim removed); negative i counts from the end. */
+TC_API tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index);
+TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
+TC_API tc_tensor *tc_clone(tc_tensor *a);      /* always a new storage */
+
+/* ---- in-place (writes through views are seen by every alias) ----------- */
+
+/* dst[...] = src: copies src (broadcast to dst's shape, cast to dst's dtype)
+ * into the elements dst views. */
+TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
+TC_API tc_status tc_fill_(tc_tensor *dst, double value);
+TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
+
+/* ---- linear algebra ---------------------------------------------------- */
+
+/* torch.matmul for 1-D, 2-D and batched operands (batch dims broadcast). */
+TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
+
+/* ---- realization and read-back ---------------------------------------- */
+
+TC_API tc_status tc_realize(tc_tensor *t);
+/* Realizes several tensors with one schedule. */
+TC_API tc_status tc_realize_many(tc_tensor *const *ts, int n);
+/* Realizes t and copies its elements, row-major, as its dtype, into `dst`
+ * (`nbytes` must be at least numel * dtype size). */
+TC_API tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes);
+/* The single element of a one-element tensor, as a double / an int64. On
+ * error returns 0 (NaN for tc_item) and sets the context error. */
+TC_API double tc_item(tc_tensor *t);
+TC_API int64_t tc_item_int(tc_tensor *t);
+/* Realizes t and returns a borrowed pointer to its first element in host
+ * memory (laid out as tc_tensor_strides says). The pointer stays valid while
+ * `t` is held and no in-place op is applied to t's storage; NULL on error. */
+TC_API const void *tc_data_ptr(tc_tensor *t);
+
+/* ---- printing ---------------------------------------------------------- */
+
+/* The tensor as PyTorch's repr/print shows it ("tensor([1., 2.])").
+ * Returns a malloc'd string (free with tc_free_string), NULL on error. */
+TC_API char *tc_format(tc_tensor *t);
+TC_API void tc_free_string(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TENSORC_H */

@@ -1,0 +1,182 @@
+/*
+ * kernel.h — kernel IR: what one fused kernel computes, in a form every
+ * backend (LLVM for the CPU, CUDA C, the reference interpreter) turns into
+ * code with exactly the same results.
+ *
+ * Shape of a kernel. An "outer" iteration space of `nouter` dims (loop
+ * variables 0..nouter-1, variable d ranging over [0, outer[d])) whose points
+ * are independent: backends split the row-major flattening of that space
+ * across threads/blocks however they like. At each outer point the stages run
+ * in order:
+ *   KS_REDUCE  loops its single inner variable r (variable number
+ *              nouter + stage index) over [0, n) and combines `val` into an
+ *              accumulator; later stages read the result as KV_ACC.
+ *   KS_STORE   loops its inner variable over [0, n) (n == 1 for a plain
+ *              store at the outer point; the variable is then always 0) and
+ *              stores `val` into buffer `buf` at element `index`.
+ * Index expressions (index.h) may use the outer variables and the variable of
+ * the stage they are in (and only those).
+ *
+ * Reduction order (part of the IR's meaning, so results are bitwise fixed
+ * whatever the thread count or backend): KC_LANES (8) lane accumulators; lane
+ * l combines the elements r = l, l+8, l+16, ... in increasing r, starting
+ * from the identity; the result is the pairwise tree
+ *   ((L0 op L1) op (L2 op L3)) op ((L4 op L5) op (L6 op L7)).
+ * Identities: sum 0, prod 1, max -inf (integers: the type's minimum),
+ * min +inf (integers: maximum). NaN propagates through max/min (a NaN lane
+ * makes the result NaN). argmax/argmin keep (value, r) pairs: a pair wins if
+ * its value is greater (smaller), or equal with a smaller r, or NaN (NaN beats
+ * every number; between NaNs the smaller r wins); their KV_ACC value is the
+ * winning r as int64 (0 when n == 0). The accumulator dtype is `acc_dt`; the
+ * value is cast to it before combining.
+ *
+ * Scalar semantics of KV_OP (op from ops.def; EW ops only). Inputs have the
+ * node's dtype `dt` except: comparisons, ISNAN/ISINF/ISFINITE (inputs any
+ * dtype `a->dt`, result TC_BOOL), CAST (input a->dt, result dt), WHERE (a is
+ * TC_BOOL). TC_F16/TC_BF16 appear only as the dtype of a load, a store value
+ * and the two sides of a CAST; every other op sees BOOL, ints, F32 or F64.
+ *   bool values are 0/1 (stored as one byte). On BOOL: ADD, MAX, OR -> or;
+ *     MUL, MIN, AND -> and; XOR, NE -> xor; BITNOT, NOT -> not.
+ *   integers wrap (two's complement): ADD SUB MUL NEG ABS. FLOORDIV is floor
+ *     division, REM has the sign of the divisor (Python); both give 0 when the
+ *     divisor is 0, and MIN/-1 wraps. POW on integers: repeated squaring,
+ *     wrapping; a negative exponent gives 1 for base 1, +-1 for base -1 (odd
+ *     exponent: -1), else 0. SHL: shift count < 0 or >= bit width gives 0.
+ *     SHR: arithmetic for signed types; a count < 0 or >= width gives 0 (or
+ *     -1 for a negative signed value). SIGN: -1/0/1.
+ *   floats: IEEE, no contraction to FMA, no reassociation. DIV true division;
+ *     FLOORDIV floor(a/b); REM a - floor(a/b)*b, with the result's sign fixed
+ *     to b's (fmod(a,b), then + b when it is nonzero and its sign differs from
+ *     b's). MAX/MIN propagate NaN. RELU: x < 0 ? 0 : x (NaN and -0.0 pass through).
+ *     SIGN: x > 0 ? 1 : x < 0 ? -1 : 0 (NaN -> 0, -0.0 -> 0). SIGMOID
+ *     1/(1+exp(-x)). GELU 0.5*x*(1+erf(x*M_SQRT1_2)). RSQRT 1/sqrt(x). RECIP
+ *     1/x. ROUND half to even. Transcendentals as the C library's
+ *     (expf/exp, ...), within DESIGN.md's tolerances on other backends.
+ *   comparisons: ordered (NaN compares false), NE is true when either is NaN.
+ *   CAST: int->float rounds to nearest; float->int truncates toward zero,
+ *     saturating to int64, NaN -> 0, then the int64 wraps to a narrower
+ *     width; float->bool and int->bool: x != 0 (NaN -> true); bool->x: 0/1;
+ *     int->int: truncate or sign/zero-extend; f32->f16 IEEE round to nearest
+ *     even; f32->bf16 round to nearest even on the upper 16 bits (NaN stays a
+ *     quiet NaN); f16/bf16->f32 exact.
+ * KV_RNG: Philox4x32-10 (see kc_philox below) keyed by `seed`, counter =
+ * the 64-bit value of `index`: RAND -> float32 (x0 >> 8) * 2^-24; RANDN ->
+ * float32 sqrt(-2 ln u1) * cos(2 pi u2) with u1 = ((x0 >> 8) + 1) * 2^-24,
+ * u2 = (x1 >> 8) * 2^-24 (computed in float32); RANDBITS -> int64
+ * (((uint64)x2 << 32) | x3) >> 1.
+ *
+ * Memory: a kernel owns an arena holding its values and index expressions.
+ */
+#ifndef TC_CODEGEN_KERNEL_H
+#define TC_CODEGEN_KERNEL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "../ir/index.h"
+#include "tensorc.h"
+
+#include "../ir/ops.h"
+
+#define KC_LANES 8
+#define KC_MAX_BUFS 32
+#define KC_MAX_STAGES 16
+
+typedef enum kv_kind {
+  KV_CONST, /* c (as dt) */
+  KV_LOAD,  /* bufs[buf][index], dtype dt == the buffer's dtype */
+  KV_ACC,   /* result of REDUCE stage `stage` */
+  KV_INDEX, /* the int64 value of `index` */
+  KV_OP,    /* op(a, b, c) */
+  KV_RNG    /* Philox value: op is OP_RAND, OP_RANDN or OP_RANDBITS */
+} kv_kind;
+
+typedef struct kval {
+  kv_kind kind;
+  int op;      /* KV_OP / KV_RNG: an OP_* */
+  tc_dtype dt; /* result dtype */
+  const struct kval *a, *b, *c;
+  union {
+    double f;  /* KV_CONST of a float dtype */
+    int64_t i; /* KV_CONST of an integer or bool dtype */
+  } k;
+  int buf;         /* KV_LOAD */
+  const ix *index; /* KV_LOAD, KV_INDEX, KV_RNG (the counter) */
+  int stage;       /* KV_ACC */
+  uint64_t seed;   /* KV_RNG */
+} kval;
+
+typedef enum kstage_kind { KS_REDUCE, KS_STORE } kstage_kind;
+
+typedef struct kstage {
+  kstage_kind kind;
+  int64_t n;        /* extent of the inner variable (>= 1 for KS_STORE) */
+  const kval *val;  /* the value reduced or stored */
+  int rop;          /* KS_REDUCE: OP_RSUM, OP_RPROD, OP_RMAX, OP_RMIN,
+                       OP_RARGMAX, OP_RARGMIN */
+  tc_dtype acc_dt;  /* KS_REDUCE: accumulator dtype (KV_ACC's dtype, except
+                       ARG*, whose KV_ACC is TC_I64) */
+  int buf;          /* KS_STORE: the buffer written */
+  const ix *index;  /* KS_STORE: element index stored to */
+} kstage;
+
+typedef struct kbuf {
+  tc_dtype dt;
+  int64_t nelem;  /* elements in the buffer (every index stays below) */
+  bool written;   /* some stage stores to it */
+} kbuf;
+
+typedef struct kernel {
+  int nbufs;
+  kbuf bufs[KC_MAX_BUFS];
+  int nouter;
+  int64_t outer[TC_MAX_DIMS];
+  int nstages;
+  kstage stages[KC_MAX_STAGES];
+  ir_arena arena; /* owns every kval and ix of the kernel */
+} kernel;
+
+/* The kernel's entry point on the CPU: computes the outer points whose
+ * row-major flat index is in [begin, end). bufs[i] is buffer i's base. */
+typedef void (*kc_fn)(void *const *bufs, int64_t begin, int64_t end);
+
+/* ---- building (kernel.c) ---- */
+void kc_init(kernel *k, const tc_allocator *al);
+void kc_free(kernel *k);
+const kval *kc_const_f(kernel *k, tc_dtype dt, double v);
+const kval *kc_const_i(kernel *k, tc_dtype dt, int64_t v);
+const kval *kc_load(kernel *k, int buf, const ix *index);
+const kval *kc_acc(kernel *k, int stage);
+const kval *kc_index(kernel *k, const ix *index);
+const kval *kc_op(kernel *k, int op, tc_dtype dt, const kval *a,
+                  const kval *b, const kval *c);
+const kval *kc_rng(kernel *k, int op, uint64_t seed, const ix *counter);
+/* The variable numbers: outer dim d is d; stage s's inner variable is
+ * kc_stage_var(k, s) == k->nouter + s. */
+static inline int kc_stage_var(const kernel *k, int s) { return k->nouter + s; }
+int64_t kc_outer_numel(const kernel *k);
+
+/* Canonical text of the kernel (deterministic: the cache key's core, and the
+ * TC_DEBUG=kernels dump). Returns a malloc'd string. */
+char *kc_print(const kernel *k);
+
+/* ---- the reference interpreter (interp.c) ----
+ * Runs outer points [begin, end) with exactly the semantics above, one
+ * scalar at a time. It is the oracle the compiled backends are tested
+ * against. */
+void kc_interp(const kernel *k, void *const *bufs, int64_t begin, int64_t end);
+
+/* ---- Philox4x32-10 (kernel.c), the single definition every backend copies:
+ * key (k0, k1) = (low, high 32 bits of seed); counter (c0, c1, c2, c3) =
+ * (low, high 32 bits of ctr, 0, 0); 10 rounds, each
+ *   (hi0, lo0) = 0xD2511F53 * c0 (64-bit product), (hi1, lo1) = 0xCD9E8D57 * c2
+ *   c = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
+ * with the key bumped (k0 += 0x9E3779B9, k1 += 0xBB67AE85) after every round
+ * but the last. */
+void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]);
+
+/* ---- half / bfloat16 conversions (kernel.c), as CAST defines them ---- */
+float kc_f16_to_f32(uint16_t h);
+uint16_t kc_f32_to_f16(float f);
+float kc_bf16_to_f32(uint16_t h);
+uint16_t kc_f32_to_bf16(float f);
+
+#endif

@@ -1,0 +1,645 @@
+/*
+ * llvm.c — the CPU backend's driver: one process-wide ORC LLJIT, and the
+ * loop structure of a compiled kernel (llvm_ops.c emits the values).
+ *
+ * JIT. Created lazily under a mutex: a target machine for the host triple,
+ * CPU name and features at CodeGenOptLevel Aggressive is handed to LLJIT
+ * (through a JITTargetMachineBuilder), and a second identical one is kept
+ * for LLVMRunPasses("default<O3>") and for printing assembly — without a
+ * host target machine the vectorizer assumes plain SSE. The main JITDylib
+ * gets a process symbol generator so expf, logf, fmodf, ... resolve to the
+ * C library the process already has. Each compile makes its own context
+ * and module (ThreadSafeContext), so nothing LLVM-side is shared between
+ * kernels but the JIT; compiles are serialized by a mutex.
+ *
+ * Code shape of `void name(ptr bufs, i64 begin, i64 end)`:
+ *   entry:    buffer bases loaded once from bufs[]; return if begin >= end;
+ *             begin decomposed once into outer coordinates (div/mod by the
+ *             constant outer dims);
+ *   row:      one row segment: the last outer dim runs as a plain counted
+ *             loop i = start .. start + min(outer[last] - start, end - pos)
+ *             with no div/mod in it, then the coordinates carry into the
+ *             next dims with selects, until end;
+ *   point:    the stages in order. A STORE with n > 1 is a counted loop; a
+ *             REDUCE keeps 8 lane accumulators (SSA values) and is unrolled
+ *             by 8 (lane l takes r = l, l+8, ...), the n % 8 tail elements
+ *             go to lanes 0.. in order, and the lanes are combined by the
+ *             fixed tree ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) — kernel.h's order,
+ *             which no fast-math flag may change. argmax/argmin lanes carry
+ *             (value, r) pairs with the identity pair (identity, INT64_MAX).
+ * Buffers may alias (in-place writes), so no pointer is noalias; LLVM's
+ * vectorizer adds runtime alias checks, and every evaluation reads memory
+ * afresh, in the interpreter's order. Functions carry "target-cpu",
+ * "target-features" and prefer-vector-width=512, so a contiguous float32
+ * elementwise loop becomes <16 x float> on AVX-512 hosts (<8 x float> on
+ * AVX2 ones).
+ */
+#include "llvm.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llvm_gen.h"
+
+struct cg_llvm {
+  LLVMOrcLLJITRef jit;
+  LLVMOrcJITDylibRef dylib;
+  LLVMTargetMachineRef tm; /* for the O3 pipeline and assembly */
+  char *triple, *cpu, *features, *target;
+  pthread_mutex_t mu;  /* serializes compiles */
+  char **names;        /* symbols defined so far (duplicates are errors) */
+  size_t nnames, capnames;
+};
+
+static pthread_mutex_t g_init_mu = PTHREAD_MUTEX_INITIALIZER;
+static cg_llvm *g_jit;
+
+static void set_err(char *err, size_t cap, const char *fmt, ...) {
+  if (!err || !cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, cap, fmt, ap);
+  va_end(ap);
+}
+
+/* Copies an LLVMErrorRef's message into err and consumes the error. */
+static void take_error(LLVMErrorRef e, const char *what, char *err, size_t cap) {
+  char *m = LLVMGetErrorMessage(e);
+  set_err(err, cap, "%s: %s", what, m);
+  LLVMDisposeErrorMessage(m);
+}
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static void jit_free(cg_llvm *J) {
+  if (!J) return;
+  if (J->jit) {
+    LLVMErrorRef e = LLVMOrcDisposeLLJIT(J->jit);
+    if (e) LLVMConsumeError(e);
+  }
+  if (J->tm) LLVMDisposeTargetMachine(J->tm);
+  free(J->triple);
+  free(J->cpu);
+  free(J->features);
+  free(J->target);
+  for (size_t i = 0; i < J->nnames; i++) free(J->names[i]);
+  free(J->names);
+  pthread_mutex_destroy(&J->mu);
+  free(J);
+}
+
+static LLVMTargetMachineRef host_tm(cg_llvm *J, char *err, size_t cap) {
+  LLVMTargetRef T;
+  char *msg = NULL;
+  if (LLVMGetTargetFromTriple(J->triple, &T, &msg)) {
+    set_err(err, cap, "LLVM cannot target %s: %s", J->triple, msg ? msg : "");
+    LLVMDisposeMessage(msg);
+    return NULL;
+  }
+  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(
+      T, J->triple, J->cpu, J->features, LLVMCodeGenLevelAggressive,
+      LLVMRelocDefault, LLVMCodeModelJITDefault);
+  if (!tm) set_err(err, cap, "LLVM cannot make a target machine for %s", J->cpu);
+  return tm;
+}
+
+static cg_llvm *jit_new(char *err, size_t cap) {
+  if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+    set_err(err, cap, "LLVM has no native target for this host");
+    return NULL;
+  }
+  cg_llvm *J = calloc(1, sizeof *J);
+  if (!J) {
+    set_err(err, cap, "out of memory");
+    return NULL;
+  }
+  pthread_mutex_init(&J->mu, NULL);
+  char *t = LLVMGetDefaultTargetTriple(), *c = LLVMGetHostCPUName(),
+       *f = LLVMGetHostCPUFeatures();
+  char *nt = LLVMNormalizeTargetTriple(t);
+  J->triple = xstrdup(nt);
+  J->cpu = xstrdup(c);
+  J->features = xstrdup(f);
+  LLVMDisposeMessage(t);
+  LLVMDisposeMessage(nt);
+  LLVMDisposeMessage(c);
+  LLVMDisposeMessage(f);
+  unsigned maj, min, pat;
+  LLVMGetVersion(&maj, &min, &pat);
+  size_t n = strlen(J->triple ? J->triple : "") + strlen(J->cpu ? J->cpu : "") +
+             strlen(J->features ? J->features : "") + 64;
+  J->target = malloc(n);
+  if (!J->triple || !J->cpu || !J->features || !J->target) {
+    set_err(err, cap, "out of memory");
+    jit_free(J);
+    return NULL;
+  }
+  snprintf(J->target, n, "%s %s %s llvm-%u.%u.%u", J->triple, J->cpu,
+           J->features, maj, min, pat);
+  J->tm = host_tm(J, err, cap);
+  LLVMTargetMachineRef jtm = J->tm ? host_tm(J, err, cap) : NULL;
+  if (!jtm) {
+    jit_free(J);
+    return NULL;
+  }
+  LLVMOrcJITTargetMachineBuilderRef jtmb =
+      LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm);
+  LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
+  LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(jb, jtmb);
+  LLVMErrorRef e = LLVMOrcCreateLLJIT(&J->jit, jb);
+  if (e) {
+    J->jit = NULL;
+    take_error(e, "LLVM cannot create the JIT", err, cap);
+    jit_free(J);
+    return NULL;
+  }
+  J->dylib = LLVMOrcLLJITGetMainJITDylib(J->jit);
+  LLVMOrcDefinitionGeneratorRef gen;
+  e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+      &gen, LLVMOrcLLJITGetGlobalPrefix(J->jit), NULL, NULL);
+  if (e) {
+    take_error(e, "LLVM cannot search the process for symbols", err, cap);
+    jit_free(J);
+    return NULL;
+  }
+  LLVMOrcJITDylibAddGenerator(J->dylib, gen);
+  return J;
+}
+
+cg_llvm *cg_llvm_get(char *err, size_t errcap) {
+  pthread_mutex_lock(&g_init_mu);
+  if (!g_jit) g_jit = jit_new(err, errcap);
+  cg_llvm *J = g_jit;
+  pthread_mutex_unlock(&g_init_mu);
+  return J;
+}
+
+void cg_llvm_shutdown(void) {
+  pthread_mutex_lock(&g_init_mu);
+  jit_free(g_jit);
+  g_jit = NULL;
+  pthread_mutex_unlock(&g_init_mu);
+}
+
+const char *cg_llvm_target(cg_llvm *J) { return J ? J->target : ""; }
+
+/* ---- function attributes ---- */
+
+void cg_fn_attrs(cg_gen *g, LLVMValueRef fn) {
+  static const char *const kv[][2] = {
+      {"target-cpu", NULL}, {"target-features", NULL},
+      {"prefer-vector-width", "512"}};
+  for (int i = 0; i < 3; i++) {
+    const char *v = i == 0 ? g->cpu : i == 1 ? g->features : kv[i][1];
+    LLVMAttributeRef a = LLVMCreateStringAttribute(
+        g->C, kv[i][0], (unsigned)strlen(kv[i][0]), v, (unsigned)strlen(v));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, a);
+  }
+}
+
+static void add_attr(cg_gen *g, LLVMValueRef fn, LLVMAttributeIndex idx,
+                     const char *name) {
+  unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+  LLVMAddAttributeAtIndex(fn, idx, LLVMCreateEnumAttribute(g->C, kind, 0));
+}
+
+/* ---- loops ---- */
+
+static LLVMValueRef c64(cg_gen *g, int64_t v) {
+  return LLVMConstInt(g->t_i64, (unsigned long long)v, 1);
+}
+
+static LLVMBasicBlockRef new_block(cg_gen *g, const char *name) {
+  return LLVMAppendBasicBlockInContext(g->C, g->fn, name);
+}
+
+/* A counted loop [0, n) (n >= 2, a constant) in do-while form: returns the
+ * induction variable; loop_end closes it. */
+typedef struct cg_loop {
+  LLVMBasicBlockRef pre, head;
+  LLVMValueRef iv;
+} cg_loop;
+
+static void loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name) {
+  L->pre = LLVMGetInsertBlock(g->B);
+  L->head = new_block(g, name);
+  LLVMBuildBr(g->B, L->head);
+  LLVMPositionBuilderAtEnd(g->B, L->head);
+  L->iv = LLVMBuildPhi(g->B, g->t_i64, name);
+  LLVMAddIncoming(L->iv, &start, &L->pre, 1);
+}
+
+/* Closes the loop with iv + step < stop; returns the latch block. */
+static LLVMBasicBlockRef loop_end(cg_gen *g, cg_loop *L, int64_t step,
+                                  LLVMValueRef stop, const char *name) {
+  LLVMValueRef next = LLVMBuildAdd(g->B, L->iv, c64(g, step), "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
+  LLVMBasicBlockRef exit = new_block(g, name);
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, next, stop, ""),
+                  L->head, exit);
+  LLVMAddIncoming(L->iv, &next, &latch, 1);
+  LLVMPositionBuilderAtEnd(g->B, exit);
+  return latch;
+}
+
+/* The stage's value at the current point, cast to dtype dt. */
+static LLVMValueRef stage_value(cg_gen *g, const kstage *st, tc_dtype dt) {
+  cg_memo_clear(g);
+  LLVMValueRef v = cg_val(g, st->val);
+  return st->val ? cg_cast(g, v, st->val->dt, dt) : v;
+}
+
+static void emit_store(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  if (st->buf < 0 || st->buf >= g->k->nbufs) {
+    cg_fail(g, "stage %d stores to buffer %d of %d", s, st->buf, g->k->nbufs);
+    return;
+  }
+  tc_dtype dt = g->k->bufs[st->buf].dt;
+  if (st->n <= 1) {
+    g->var[var] = c64(g, 0);
+    LLVMValueRef v = stage_value(g, st, dt);
+    cg_store(g, st->buf, cg_ix(g, st->index), v);
+  } else {
+    cg_loop L;
+    loop_begin(g, &L, c64(g, 0), "store");
+    g->var[var] = L.iv;
+    LLVMValueRef v = stage_value(g, st, dt);
+    cg_store(g, st->buf, cg_ix(g, st->index), v);
+    loop_end(g, &L, 1, c64(g, st->n), "store.end");
+  }
+  g->var[var] = NULL;
+  cg_memo_clear(g);
+}
+
+typedef struct lanes {
+  LLVMValueRef v[KC_LANES], i[KC_LANES];
+} lanes;
+
+/* Folds element r (i64) of the stage into lane l. */
+static void lane_step(cg_gen *g, const kstage *st, lanes *L, int l,
+                      LLVMValueRef r, bool arg) {
+  g->var[kc_stage_var(g->k, (int)(st - g->k->stages))] = r;
+  LLVMValueRef x = stage_value(g, st, st->acc_dt);
+  if (arg) {
+    LLVMValueRef w = cg_arg_wins(g, st->rop, st->acc_dt, L->v[l], L->i[l], x, r);
+    L->v[l] = LLVMBuildSelect(g->B, w, x, L->v[l], "");
+    L->i[l] = LLVMBuildSelect(g->B, w, r, L->i[l], "");
+  } else {
+    static const int comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+    L->v[l] = cg_binop(g, comb[st->rop - OP_RSUM], st->acc_dt, L->v[l], x);
+  }
+}
+
+static void emit_reduce(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  if (st->rop < OP_RSUM || st->rop > OP_RARGMIN) {
+    cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
+    return;
+  }
+  bool arg = st->rop == OP_RARGMAX || st->rop == OP_RARGMIN;
+  int64_t n = st->n < 0 ? 0 : st->n, groups = n / KC_LANES;
+  int tail = (int)(n % KC_LANES);
+  lanes L;
+  for (int l = 0; l < KC_LANES; l++) {
+    L.v[l] = cg_red_identity(g, st->rop, st->acc_dt);
+    L.i[l] = c64(g, INT64_MAX);
+  }
+  if (groups == 1) {
+    for (int l = 0; l < KC_LANES; l++) lane_step(g, st, &L, l, c64(g, l), arg);
+  } else if (groups > 1) {
+    cg_loop lp;
+    loop_begin(g, &lp, c64(g, 0), "red");
+    LLVMValueRef phv[KC_LANES], phi[KC_LANES];
+    for (int l = 0; l < KC_LANES; l++) {
+      phv[l] = LLVMBuildPhi(g->B, LLVMTypeOf(L.v[l]), "lane");
+      LLVMAddIncoming(phv[l], &L.v[l], &lp.pre, 1);
+      L.v[l] = phv[l];
+      if (arg) {
+        phi[l] = LLVMBuildPhi(g->B, g->t_i64, "lane.i");
+        LLVMAddIncoming(phi[l], &L.i[l], &lp.pre, 1);
+        L.i[l] = phi[l];
+      }
+    }
+    for (int l = 0; l < KC_LANES; l++) {
+      LLVMValueRef r = l ? LLVMBuildAdd(g->B, lp.iv, c64(g, l), "") : lp.iv;
+      lane_step(g, st, &L, l, r, arg);
+    }
+    LLVMBasicBlockRef latch =
+        loop_end(g, &lp, KC_LANES, c64(g, groups * KC_LANES), "red.end");
+    for (int l = 0; l < KC_LANES; l++) {
+      LLVMAddIncoming(phv[l], &L.v[l], &latch, 1);
+      if (arg) LLVMAddIncoming(phi[l], &L.i[l], &latch, 1);
+    }
+  }
+  for (int l = 0; l < tail; l++)
+    lane_step(g, st, &L, l, c64(g, groups * KC_LANES + l), arg);
+  g->var[kc_stage_var(g->k, s)] = NULL;
+  cg_memo_clear(g);
+  /* ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) */
+  for (int w = 1; w < KC_LANES; w *= 2) {
+    for (int l = 0; l < KC_LANES; l += 2 * w) {
+      if (arg) {
+        LLVMValueRef win = cg_arg_wins(g, st->rop, st->acc_dt, L.v[l], L.i[l],
+                                       L.v[l + w], L.i[l + w]);
+        L.v[l] = LLVMBuildSelect(g->B, win, L.v[l + w], L.v[l], "");
+        L.i[l] = LLVMBuildSelect(g->B, win, L.i[l + w], L.i[l], "");
+      } else {
+        static const int comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+        L.v[l] = cg_binop(g, comb[st->rop - OP_RSUM], st->acc_dt, L.v[l], L.v[l + w]);
+      }
+    }
+  }
+  g->acc[s] = arg ? (n == 0 ? c64(g, 0) : L.i[0]) : L.v[0];
+}
+
+/* All stages at the current outer point. */
+static void emit_point(cg_gen *g) {
+  for (int s = 0; s < KC_MAX_STAGES; s++) g->acc[s] = NULL;
+  for (int s = 0; s < g->k->nstages && !g->failed; s++) {
+    if (g->k->stages[s].kind == KS_REDUCE)
+      emit_reduce(g, s);
+    else
+      emit_store(g, s);
+  }
+}
+
+/* The body of the function: [begin, end) as row segments of the last outer
+ * dim (see the file comment). */
+static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
+                      LLVMBasicBlockRef exit) {
+  const kernel *k = g->k;
+  LLVMBuilderRef B = g->B;
+  int D = k->nouter;
+  if (D == 0) { /* a single point; loop anyway so [0, 1) is all it sees */
+    cg_loop L;
+    loop_begin(g, &L, begin, "point");
+    emit_point(g);
+    loop_end(g, &L, 1, end, "point.end");
+    LLVMBuildBr(B, exit);
+    return;
+  }
+  int last = D - 1;
+  /* decompose begin: c[d] for d < last, start = c[last] */
+  LLVMValueRef c[TC_MAX_DIMS], rest = begin;
+  for (int d = last; d >= 0; d--) {
+    if (d == 0) {
+      c[0] = rest;
+    } else {
+      LLVMValueRef od = c64(g, k->outer[d]);
+      c[d] = LLVMBuildURem(B, rest, od, "");
+      rest = LLVMBuildUDiv(B, rest, od, "");
+    }
+  }
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B);
+  LLVMBasicBlockRef row = new_block(g, "row");
+  LLVMBuildBr(B, row);
+  LLVMPositionBuilderAtEnd(B, row);
+  LLVMValueRef pc[TC_MAX_DIMS], pos;
+  for (int d = 0; d < D; d++) {
+    pc[d] = LLVMBuildPhi(B, g->t_i64, d == last ? "start" : "c");
+    LLVMAddIncoming(pc[d], &c[d], &pre, 1);
+  }
+  pos = LLVMBuildPhi(B, g->t_i64, "pos");
+  LLVMAddIncoming(pos, &begin, &pre, 1);
+  LLVMValueRef avail = LLVMBuildSub(B, c64(g, k->outer[last]), pc[last], "");
+  LLVMValueRef left = LLVMBuildSub(B, end, pos, "");
+  LLVMValueRef len = LLVMBuildSelect(
+      B, LLVMBuildICmp(B, LLVMIntSLT, avail, left, ""), avail, left, "len");
+  LLVMValueRef stop = LLVMBuildAdd(B, pc[last], len, "stop");
+  for (int d = 0; d < last; d++) g->var[d] = pc[d];
+  cg_loop L;
+  loop_begin(g, &L, pc[last], "i");
+  g->var[last] = L.iv;
+  emit_point(g);
+  loop_end(g, &L, 1, stop, "row.end");
+  g->var[last] = NULL;
+  LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");
+  LLVMBasicBlockRef carry = new_block(g, "carry");
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, npos, end, ""), carry, exit);
+  LLVMPositionBuilderAtEnd(B, carry);
+  LLVMValueRef nc[TC_MAX_DIMS], inc = LLVMConstInt(g->t_i1, 1, 0);
+  nc[last] = c64(g, 0);
+  for (int d = last - 1; d >= 0; d--) {
+    LLVMValueRef x = LLVMBuildAdd(B, pc[d], LLVMBuildZExt(B, inc, g->t_i64, ""), "");
+    if (d > 0) {
+      LLVMValueRef wrap = LLVMBuildICmp(B, LLVMIntEQ, x, c64(g, k->outer[d]), "");
+      x = LLVMBuildSelect(B, wrap, c64(g, 0), x, "");
+      inc = wrap;
+    }
+    nc[d] = x;
+  }
+  for (int d = 0; d < D; d++) LLVMAddIncoming(pc[d], &nc[d], &carry, 1);
+  LLVMAddIncoming(pos, &npos, &carry, 1);
+  LLVMBuildBr(B, row);
+  for (int d = 0; d < D; d++) g->var[d] = NULL;
+}
+
+static void emit_function(cg_gen *g, const char *name) {
+  const kernel *k = g->k;
+  LLVMTypeRef params[3] = {g->t_ptr, g->t_i64, g->t_i64};
+  LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(g->C), params, 3, 0);
+  g->fn = LLVMAddFunction(g->M, name, fty);
+  cg_fn_attrs(g, g->fn);
+  add_attr(g, g->fn, LLVMAttributeFunctionIndex, "nounwind");
+  add_attr(g, g->fn, 1, "nocapture");
+  add_attr(g, g->fn, 1, "readonly");
+  LLVMValueRef bufs = LLVMGetParam(g->fn, 0);
+  LLVMValueRef begin = LLVMGetParam(g->fn, 1), end = LLVMGetParam(g->fn, 2);
+  LLVMSetValueName2(bufs, "bufs", 4);
+  LLVMSetValueName2(begin, "begin", 5);
+  LLVMSetValueName2(end, "end", 3);
+  LLVMBasicBlockRef entry = new_block(g, "entry");
+  LLVMBasicBlockRef body = new_block(g, "body");
+  LLVMBasicBlockRef exit = new_block(g, "exit");
+  LLVMPositionBuilderAtEnd(g->B, exit);
+  LLVMBuildRetVoid(g->B);
+  LLVMPositionBuilderAtEnd(g->B, entry);
+  for (int b = 0; b < k->nbufs; b++) {
+    LLVMValueRef idx = c64(g, b);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->t_ptr, bufs, &idx, 1, "");
+    g->bufp[b] = LLVMBuildLoad2(g->B, g->t_ptr, p, "buf");
+    LLVMSetAlignment(g->bufp[b], 8);
+  }
+  bool empty = kc_outer_numel(k) <= 0;
+  LLVMValueRef go = LLVMBuildICmp(g->B, LLVMIntSLT, begin, end, "");
+  if (empty) go = LLVMConstInt(g->t_i1, 0, 0);
+  LLVMBuildCondBr(g->B, go, body, exit);
+  LLVMPositionBuilderAtEnd(g->B, body);
+  if (empty)
+    LLVMBuildUnreachable(g->B);
+  else
+    emit_body(g, begin, end, exit);
+}
+
+/* ---- compile ---- */
+
+static int name_known(cg_llvm *J, const char *name) {
+  for (size_t i = 0; i < J->nnames; i++)
+    if (!strcmp(J->names[i], name)) return 1;
+  return 0;
+}
+
+static int name_add(cg_llvm *J, const char *name) {
+  if (J->nnames == J->capnames) {
+    size_t nc = J->capnames ? 2 * J->capnames : 64;
+    char **n = realloc(J->names, nc * sizeof *n);
+    if (!n) return -1;
+    J->names = n;
+    J->capnames = nc;
+  }
+  if (!(J->names[J->nnames] = xstrdup(name))) return -1;
+  J->nnames++;
+  return 0;
+}
+
+static char *take_message(char *m) {
+  char *r = xstrdup(m ? m : "");
+  LLVMDisposeMessage(m);
+  return r;
+}
+
+static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
+                          kc_fn *fn, char **ir_out, char **asm_out, char *err,
+                          size_t errcap) {
+  if (name_known(J, name)) {
+    set_err(err, errcap, "cg_llvm_compile: '%s' is already defined", name);
+    return -1;
+  }
+  LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+  cg_gen g = {0};
+  g.k = k;
+  g.C = LLVMOrcThreadSafeContextGetContext(tsc);
+  g.M = LLVMModuleCreateWithNameInContext(name, g.C);
+  g.B = LLVMCreateBuilderInContext(g.C);
+  g.cpu = J->cpu;
+  g.features = J->features;
+  g.err = err;
+  g.errcap = errcap;
+  g.t_i1 = LLVMInt1TypeInContext(g.C);
+  g.t_i8 = LLVMInt8TypeInContext(g.C);
+  g.t_i16 = LLVMInt16TypeInContext(g.C);
+  g.t_i32 = LLVMInt32TypeInContext(g.C);
+  g.t_i64 = LLVMInt64TypeInContext(g.C);
+  g.t_f16 = LLVMHalfTypeInContext(g.C);
+  g.t_f32 = LLVMFloatTypeInContext(g.C);
+  g.t_f64 = LLVMDoubleTypeInContext(g.C);
+  g.t_ptr = LLVMPointerTypeInContext(g.C, 0);
+  LLVMSetTarget(g.M, J->triple);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(J->tm);
+  LLVMSetModuleDataLayout(g.M, td);
+  LLVMDisposeTargetData(td);
+
+  int rc = -1;
+  char *ir = NULL, *as = NULL, *msg = NULL;
+  if (k->nbufs < 0 || k->nbufs > KC_MAX_BUFS || k->nouter < 0 ||
+      k->nouter > TC_MAX_DIMS || k->nstages < 0 || k->nstages > KC_MAX_STAGES) {
+    set_err(err, errcap, "cg_llvm_compile: malformed kernel");
+    goto out;
+  }
+  emit_function(&g, name);
+  if (g.failed) goto out; /* message already in err */
+  if (LLVMVerifyModule(g.M, LLVMReturnStatusAction, &msg)) {
+    set_err(err, errcap, "cg_llvm_compile: invalid IR for %s: %s", name, msg);
+    goto out;
+  }
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  LLVMPassBuilderOptionsSetLoopVectorization(po, 1);
+  LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
+  LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
+  LLVMPassBuilderOptionsSetLoopUnrolling(po, 1);
+  LLVMErrorRef e = LLVMRunPasses(g.M, "default<O3>", J->tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (e) {
+    take_error(e, "cg_llvm_compile: optimization failed", err, errcap);
+    goto out;
+  }
+  if (ir_out && !(ir = take_message(LLVMPrintModuleToString(g.M)))) {
+    set_err(err, errcap, "out of memory");
+    goto out;
+  }
+  if (asm_out) {
+    LLVMModuleRef clone = LLVMCloneModule(g.M); /* codegen mutates IR */
+    LLVMMemoryBufferRef mb = NULL;
+    char *m2 = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(J->tm, clone, LLVMAssemblyFile, &m2,
+                                            &mb)) {
+      set_err(err, errcap, "cg_llvm_compile: assembly failed: %s", m2 ? m2 : "");
+      LLVMDisposeMessage(m2);
+      LLVMDisposeModule(clone);
+      goto out;
+    }
+    LLVMDisposeModule(clone);
+    size_t n = LLVMGetBufferSize(mb);
+    as = malloc(n + 1);
+    if (as) {
+      memcpy(as, LLVMGetBufferStart(mb), n);
+      as[n] = 0;
+    }
+    LLVMDisposeMemoryBuffer(mb);
+    if (!as) {
+      set_err(err, errcap, "out of memory");
+      goto out;
+    }
+  }
+  if (name_add(J, name)) {
+    set_err(err, errcap, "out of memory");
+    goto out;
+  }
+  /* hand the module to the JIT (it takes ownership), then materialize */
+  LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(g.M, tsc);
+  g.M = NULL;
+  e = LLVMOrcLLJITAddLLVMIRModule(J->jit, J->dylib, tsm);
+  if (e) {
+    take_error(e, "cg_llvm_compile: JIT rejected the module", err, errcap);
+    goto out;
+  }
+  LLVMOrcExecutorAddress addr = 0;
+  e = LLVMOrcLLJITLookup(J->jit, &addr, name);
+  if (e) {
+    take_error(e, "cg_llvm_compile: JIT compile failed", err, errcap);
+    goto out;
+  }
+  *fn = (kc_fn)(uintptr_t)addr;
+  if (ir_out) *ir_out = ir, ir = NULL;
+  if (asm_out) *asm_out = as, as = NULL;
+  rc = 0;
+out:
+  LLVMDisposeMessage(msg);
+  free(ir);
+  free(as);
+  free(g.memo);
+  LLVMDisposeBuilder(g.B);
+  if (g.M) LLVMDisposeModule(g.M);
+  LLVMOrcDisposeThreadSafeContext(tsc);
+  return rc;
+}
+
+int cg_llvm_compile(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn,
+                    char **ir_out, char **asm_out, char *err, size_t errcap) {
+  if (!J || !k || !name || !*name || !fn) {
+    set_err(err, errcap, "cg_llvm_compile: bad argument");
+    return -1;
+  }
+  pthread_mutex_lock(&J->mu);
+  int rc = compile_locked(J, k, name, fn, ir_out, asm_out, err, errcap);
+  pthread_mutex_unlock(&J->mu);
+  return rc;
+}

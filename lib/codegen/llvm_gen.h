@@ -1,0 +1,67 @@
+/*
+ * llvm_gen.h — state shared by the two halves of the LLVM backend (internal
+ * to lib/codegen): llvm.c builds the JIT, the function and its loops (outer
+ * row segments, store loops, 8-lane reductions); llvm_ops.c turns one kernel
+ * value (kval tree) or index expression (ix tree) into straight-line LLVM IR
+ * at the builder's position, with kernel.h's exact scalar semantics.
+ *
+ * Register representation of each dtype: BOOL i1 (i8 0/1 in memory), U8/I8
+ * i8, I16 i16, I32 i32, I64 i64, F16 half, BF16 i16 (raw bits), F32 float,
+ * F64 double. Value emission never creates basic blocks (integer POW calls
+ * an internal helper function), so callers may wrap it in any loop.
+ */
+#ifndef TC_CODEGEN_LLVM_GEN_H
+#define TC_CODEGEN_LLVM_GEN_H
+#include <llvm-c/Core.h>
+#include <stddef.h>
+#include "kernel.h"
+
+typedef struct cg_memo_ent {
+  const void *key; /* a kval* or ix* (NULL: empty slot) */
+  LLVMValueRef val;
+} cg_memo_ent;
+
+typedef struct cg_gen {
+  const kernel *k;
+  LLVMContextRef C;
+  LLVMModuleRef M;
+  LLVMBuilderRef B;
+  LLVMValueRef fn;
+  const char *cpu, *features; /* host CPU, for function attributes */
+  LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
+  LLVMValueRef bufp[KC_MAX_BUFS];                /* buffer bases (entry) */
+  LLVMValueRef var[TC_MAX_DIMS + KC_MAX_STAGES]; /* loop variables (i64) */
+  LLVMValueRef acc[KC_MAX_STAGES];               /* REDUCE results so far */
+  /* Values already emitted for the current evaluation of a stage's value
+   * at one point (cleared between evaluations: each evaluation is a fresh
+   * read of memory, as the interpreter does). */
+  cg_memo_ent *memo;
+  size_t memo_cap, memo_n;
+  char *err;
+  size_t errcap;
+  int failed; /* an error was recorded in err */
+} cg_gen;
+
+/* llvm.c */
+void cg_fn_attrs(cg_gen *g, LLVMValueRef fn);
+
+/* llvm_ops.c */
+void cg_fail(cg_gen *g, const char *fmt, ...);
+void cg_memo_clear(cg_gen *g);
+LLVMTypeRef cg_reg_type(cg_gen *g, tc_dtype dt);
+LLVMTypeRef cg_mem_type(cg_gen *g, tc_dtype dt);
+LLVMValueRef cg_ix(cg_gen *g, const ix *e);
+LLVMValueRef cg_val(cg_gen *g, const kval *v);
+LLVMValueRef cg_cast(cg_gen *g, LLVMValueRef v, tc_dtype from, tc_dtype to);
+/* a (op) b on dtype dt (EW binary op, both operands of dt). */
+LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
+                      LLVMValueRef b);
+/* The identity of reduction rop on dtype dt (its lanes' start value). */
+LLVMValueRef cg_red_identity(cg_gen *g, int rop, tc_dtype dt);
+/* argmax/argmin: does pair (vb, ib) win over (va, ia)? (i1) */
+LLVMValueRef cg_arg_wins(cg_gen *g, int rop, tc_dtype dt, LLVMValueRef va,
+                         LLVMValueRef ia, LLVMValueRef vb, LLVMValueRef ib);
+LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
+void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
+
+#endif

@@ -1,0 +1,420 @@
+/*
+ * lower.c — one fusion group to kernel IR.
+ *
+ * The group's root is a materialized node: an elementwise/view/source node
+ * (stored at every point of its shape), a reduction (a REDUCE stage and a
+ * store), or a WRITE (the value stored through the destination view). Its
+ * value is built by walking the graph from the root at a symbolic point:
+ * a point is a multi-index of index expressions or, lazily, a flat row-major
+ * index; views turn their point into the input's point (offset + sum of
+ * index * stride, split back with div/mod only where a multi-index is
+ * needed), so a chain of movement ops never copies and a view of a buffer is
+ * a single affine load. Materialized nodes and buffers are loads.
+ *
+ * Reductions that are not materialized become stages of the group: a first
+ * walk numbers them in post order (nested ones first), so stage s's inner
+ * variable is known before its value is built. A staged reduction must be
+ * read at one point that depends only on the outer loop variables, and must
+ * not do more work per outer point than the group's own inner loop;
+ * otherwise the lowering asks for it to be materialized (a new kernel
+ * boundary, with the reason). Softmax-like groups thus become one kernel: the
+ * outer loops run over all dims but the last, each reduction is a loop over
+ * the last dim, and the store is a final loop over it.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "../passes/passes.h"
+#include "lower.h"
+
+typedef struct point {
+  int ndim;
+  const ix *flat;              /* row-major flat index, or NULL */
+  const ix *idx[TC_MAX_DIMS];  /* multi-index (valid when flat is NULL) */
+  const int64_t *shape;
+} point;
+
+typedef struct memo {
+  ir_node *n;
+  int stage;
+  point p;
+  const kval *v;
+} memo;
+
+typedef struct lw {
+  tc_ctx *ctx;
+  cg_lowered *L;
+  kernel *k;
+  ir_node *root;
+  int nred;                               /* staged reductions */
+  ir_node *red[KC_MAX_STAGES];
+  bool built[KC_MAX_STAGES];
+  point redq[KC_MAX_STAGES];
+  int cur_stage;                          /* stage whose value is being built */
+  int64_t inner_work;                     /* extent of the group's own inner loop */
+  memo *memo;
+  int nmemo, memocap;
+  bool failed;
+} lw;
+
+static ir_arena *AR(lw *w) { return &w->k->arena; }
+
+static void fail(lw *w, ir_node *n, const char *why) {
+  if (w->failed) return;
+  w->failed = true;
+  w->L->fail = n;
+  snprintf(w->L->why, sizeof w->L->why, "%s", why);
+}
+
+/* ---- points ------------------------------------------------------------- */
+
+static const ix *flat_of(lw *w, const point *p) {
+  if (p->flat) return p->flat;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(p->ndim, p->shape, cs);
+  const ix *f = ix_const(AR(w), 0);
+  for (int d = 0; d < p->ndim; d++)
+    if (p->shape[d] != 1) f = ix_add(AR(w), f, ix_mulc(AR(w), p->idx[d], cs[d]));
+  return f;
+}
+
+static void to_multi(lw *w, point *p) {
+  if (!p->flat) return;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(p->ndim, p->shape, cs);
+  for (int d = 0; d < p->ndim; d++) {
+    if (p->shape[d] == 1) {
+      p->idx[d] = ix_const(AR(w), 0);
+      continue;
+    }
+    const ix *q = ix_divc(AR(w), p->flat, cs[d]);
+    p->idx[d] = d == 0 ? q : ix_modc(AR(w), q, p->shape[d]);
+  }
+  p->flat = NULL;
+}
+
+static bool point_equal(lw *w, point *a, point *b) {
+  if (a->ndim != b->ndim) return false;
+  if (a->flat && b->flat) return ix_equal(a->flat, b->flat);
+  if (a->flat || b->flat) return ix_equal(flat_of(w, a), flat_of(w, b));
+  for (int d = 0; d < a->ndim; d++)
+    if (!ix_equal(a->idx[d], b->idx[d])) return false;
+  return true;
+}
+
+static bool point_uses_inner(lw *w, point *p) {
+  int nv = w->k->nouter + KC_MAX_STAGES + 1;
+  for (int v = w->k->nouter; v < nv; v++) {
+    if (p->flat) {
+      if (ix_uses_var(p->flat, v)) return true;
+    } else {
+      for (int d = 0; d < p->ndim; d++)
+        if (ix_uses_var(p->idx[d], v)) return true;
+    }
+  }
+  return false;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int buf_slot(lw *w, ir_node *n) {
+  for (int i = 1; i < w->k->nbufs; i++)
+    if (w->L->bufnode[i] == n) return i;
+  if (w->k->nbufs == KC_MAX_BUFS) {
+    fail(w, n, "too many buffers for one kernel");
+    return -1;
+  }
+  int i = w->k->nbufs++;
+  w->L->bufnode[i] = n;
+  w->k->bufs[i].dt = n->dt;
+  w->k->bufs[i].nelem = ir_numel(n->ndim, n->shape);
+  w->k->bufs[i].written = false;
+  return i;
+}
+
+static const kval *expr(lw *w, ir_node *n, point p);
+
+static const kval *cast(lw *w, const kval *v, tc_dtype dt) {
+  if (!v || v->dt == dt) return v;
+  return kc_op(w->k, OP_CAST, dt, v, NULL, NULL);
+}
+
+static tc_dtype acc_dtype(int rop, tc_dtype dt) {
+  if ((rop == OP_RSUM || rop == OP_RPROD) && dt == TC_F32) return TC_F64;
+  return dt;
+}
+
+/* Builds staged reduction s (node r) at its outer point q. */
+static void build_stage(lw *w, int s, point q) {
+  ir_node *r = w->red[s];
+  ir_node *in = r->in[0];
+  int var = kc_stage_var(w->k, s);
+  int64_t n = 1, ext[TC_MAX_DIMS];
+  int nred = 0;
+  for (int d = 0; d < in->ndim; d++)
+    if (r->p.red.axes >> d & 1) ext[nred++] = in->shape[d], n *= in->shape[d];
+  to_multi(w, &q);
+  point p = {.ndim = in->ndim, .shape = in->shape};
+  const ix *rv = ix_var(AR(w), var, 0, n > 0 ? n - 1 : 0);
+  int64_t below = n;
+  for (int d = 0, j = 0; d < in->ndim; d++) {
+    if (r->p.red.axes >> d & 1) {
+      below /= ext[j] ? ext[j] : 1;
+      const ix *c = ix_divc(AR(w), rv, below ? below : 1);
+      p.idx[d] = j == 0 ? c : ix_modc(AR(w), c, ext[j]);
+      j++;
+    } else {
+      p.idx[d] = q.idx[d];
+    }
+  }
+  int saved = w->cur_stage;
+  w->cur_stage = s;
+  tc_dtype adt = acc_dtype(r->op, in->dt);
+  const kval *v = expr(w, in, p);
+  if (r->op != OP_RARGMAX && r->op != OP_RARGMIN) v = cast(w, v, adt);
+  w->cur_stage = saved;
+  kstage *st = &w->k->stages[s];
+  st->kind = KS_REDUCE;
+  st->n = n;
+  st->val = v;
+  st->rop = r->op;
+  st->acc_dt = adt;
+  w->built[s] = true;
+  w->redq[s] = q;
+}
+
+static const kval *reduced_value(lw *w, ir_node *n, point p) {
+  int s = (int)(intptr_t)n->aux - 1;
+  if (s < 0) {
+    fail(w, n, "reduction could not be placed in this kernel");
+    return NULL;
+  }
+  if (point_uses_inner(w, &p)) {
+    fail(w, n, "reduction read at points that vary inside the inner loop");
+    return NULL;
+  }
+  if (!w->built[s]) {
+    int64_t n_red = ir_numel(n->in[0]->ndim, n->in[0]->shape) / (ir_numel(n->ndim, n->shape) ?: 1);
+    if (n_red > w->inner_work) {
+      fail(w, n, "reduction does more work per point than the consumer's inner loop");
+      return NULL;
+    }
+    build_stage(w, s, p);
+  } else if (!point_equal(w, &w->redq[s], &p)) {
+    fail(w, n, "reduction read at two different points");
+    return NULL;
+  }
+  const kval *acc = kc_acc(w->k, s);
+  return cast(w, acc, n->dt);
+}
+
+static const kval *expr_uncached(lw *w, ir_node *n, point p) {
+  kernel *k = w->k;
+  if (n->op == OP_BUFFER || (n != w->root && (n->mark & PM_MAT))) {
+    int slot = buf_slot(w, n);
+    if (slot < 0) return NULL;
+    return kc_load(k, slot, flat_of(w, &p));
+  }
+  switch (ir_op_kind[n->op]) {
+  case K_SRC:
+    if (n->op == OP_CONST) {
+      if (tc_dtype_is_floating(n->dt)) {
+        tc_dtype cdt = n->dt == TC_F64 ? TC_F64 : TC_F32;
+        return cast(w, kc_const_f(k, cdt, n->p.k.f), n->dt);
+      }
+      return kc_const_i(k, n->dt, n->p.k.i);
+    }
+    if (n->op == OP_IOTA) {
+      to_multi(w, &p);
+      return kc_index(k, p.idx[n->p.axis]);
+    }
+    return kc_rng(k, n->op, n->p.rng.seed,
+                  ix_addc(AR(w), flat_of(w, &p), (int64_t)n->p.rng.offset));
+  case K_EW: {
+    const kval *a[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < n->nin; i++) {
+      a[i] = expr(w, n->in[i], p);
+      if (!a[i]) return NULL;
+    }
+    return kc_op(k, n->op, n->dt, a[0], a[1], a[2]);
+  }
+  case K_MOVE: {
+    ir_node *in = n->in[0];
+    const ix *f = ix_const(AR(w), n->p.v.offset);
+    if (!p.flat || n->ndim == 0) {
+      for (int d = 0; d < n->ndim; d++)
+        if (n->p.v.strides[d] && n->shape[d] != 1)
+          f = ix_add(AR(w), f, ix_mulc(AR(w), p.idx[d], n->p.v.strides[d]));
+    } else {
+      point m = p;
+      to_multi(w, &m);
+      for (int d = 0; d < n->ndim; d++)
+        if (n->p.v.strides[d] && n->shape[d] != 1)
+          f = ix_add(AR(w), f, ix_mulc(AR(w), m.idx[d], n->p.v.strides[d]));
+    }
+    point q = {.ndim = in->ndim, .flat = f, .shape = in->shape};
+    return expr(w, in, q);
+  }
+  case K_RED:
+    return reduced_value(w, n, p);
+  default:
+    fail(w, n, "a write read inside another kernel");
+    return NULL;
+  }
+}
+
+static const kval *expr(lw *w, ir_node *n, point p) {
+  if (w->failed) return NULL;
+  for (int i = 0; i < w->nmemo; i++) {
+    memo *m = &w->memo[i];
+    if (m->n == n && m->stage == w->cur_stage && point_equal(w, &m->p, &p)) return m->v;
+  }
+  const kval *v = expr_uncached(w, n, p);
+  if (!v) {
+    if (!w->failed) fail(w, n, "out of memory building the kernel");
+    return NULL;
+  }
+  if (w->nmemo == w->memocap) {
+    int cap = w->memocap ? w->memocap * 2 : 64;
+    memo *nm = ir_alloc(w->ctx, sizeof(memo) * cap);
+    if (!nm) return v;
+    if (w->memo) memcpy(nm, w->memo, sizeof(memo) * w->nmemo);
+    ir_free(w->ctx, w->memo);
+    w->memo = nm;
+    w->memocap = cap;
+  }
+  w->memo[w->nmemo++] = (memo){n, w->cur_stage, p, v};
+  return v;
+}
+
+/* ---- stage discovery ---------------------------------------------------- */
+
+/* Post-order over the group (not into materialized nodes): staged
+ * reductions get stage numbers, nested ones first. Uses PM_WALK. */
+static void discover(lw *w, ir_node *n, ir_node ***visited, int *nv, int *cap) {
+  if (n->op == OP_BUFFER || (n != w->root && (n->mark & PM_MAT)) || (n->mark & PM_WALK)) return;
+  n->mark |= PM_WALK;
+  if (*nv == *cap) {
+    int c = *cap ? *cap * 2 : 64;
+    ir_node **a = ir_alloc(w->ctx, sizeof(ir_node *) * c);
+    if (!a) return;
+    if (*visited) memcpy(a, *visited, sizeof(ir_node *) * *nv);
+    ir_free(w->ctx, *visited);
+    *visited = a;
+    *cap = c;
+  }
+  (*visited)[(*nv)++] = n;
+  for (int i = 0; i < n->nin; i++) discover(w, n->in[i], visited, nv, cap);
+  if (ir_op_kind[n->op] == K_RED && n != w->root) {
+    if (w->nred >= KC_MAX_STAGES - 2) {
+      fail(w, n, "too many reductions in one kernel");
+      return;
+    }
+    w->red[w->nred] = n;
+    n->aux = (void *)(intptr_t)(++w->nred);
+  }
+}
+
+/* ---- entry -------------------------------------------------------------- */
+
+int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  memset(L, 0, sizeof *L);
+  kc_init(&L->k, &ctx->al);
+  lw w = {.ctx = ctx, .L = L, .k = &L->k, .root = root, .cur_stage = -1};
+  kernel *k = &L->k;
+
+  bool is_red = ir_op_kind[root->op] == K_RED;
+  bool is_write = root->op == OP_WRITE;
+  ir_node *value = is_write ? root->in[1] : root;
+  ir_node **visited = NULL;
+  int nv = 0, cap = 0;
+  if (is_write) root->mark |= PM_WALK; /* the old version is a load */
+  discover(&w, is_red ? root->in[0] : value, &visited, &nv, &cap);
+  root->mark &= ~PM_WALK;
+  for (int i = 0; i < nv; i++) visited[i]->mark &= ~PM_WALK;
+  ir_free(ctx, visited);
+
+  /* output buffer 0 */
+  k->nbufs = 1;
+  k->bufs[0].dt = root->dt;
+  k->bufs[0].nelem = ir_numel(root->ndim, root->shape);
+  k->bufs[0].written = true;
+  L->bufnode[0] = root;
+
+  int vnd = value->ndim;
+  const int64_t *vshape = value->shape;
+  if (!w.failed) {
+    if (is_red) {
+      ir_node *in = root->in[0];
+      int64_t n = 1;
+      for (int d = 0; d < in->ndim; d++)
+        if (root->p.red.axes >> d & 1) n *= in->shape[d];
+      k->nouter = root->ndim;
+      for (int d = 0; d < root->ndim; d++) k->outer[d] = root->shape[d];
+      w.inner_work = n > 0 ? n : 1;
+      w.red[w.nred] = root;
+      root->aux = (void *)(intptr_t)(w.nred + 1);
+      int rs = w.nred++;
+      k->nstages = w.nred + 1;
+      point q = {.ndim = root->ndim, .shape = root->shape};
+      for (int d = 0; d < root->ndim; d++)
+        q.idx[d] = ix_var(&k->arena, d, 0, root->shape[d] - 1);
+      build_stage(&w, rs, q);
+      root->aux = NULL;
+      w.cur_stage = k->nstages - 1;
+      kstage *st = &k->stages[k->nstages - 1];
+      st->kind = KS_STORE;
+      st->n = 1;
+      st->buf = 0;
+      point o = q;
+      st->index = flat_of(&w, &o);
+      st->val = w.failed ? NULL : cast(&w, kc_acc(k, rs), root->dt);
+    } else {
+      int m = w.nred;
+      int nouter = m ? (vnd ? vnd - 1 : 0) : vnd;
+      int64_t n_in = (m && vnd) ? vshape[vnd - 1] : 1;
+      k->nouter = nouter;
+      for (int d = 0; d < nouter; d++) k->outer[d] = vshape[d];
+      k->nstages = m + 1;
+      w.inner_work = n_in;
+      point p = {.ndim = vnd, .shape = vshape};
+      for (int d = 0; d < nouter; d++) p.idx[d] = ix_var(&k->arena, d, 0, vshape[d] - 1);
+      if (nouter < vnd)
+        p.idx[vnd - 1] = ix_var(&k->arena, kc_stage_var(k, m), 0, n_in - 1);
+      w.cur_stage = m;
+      kstage *st = &k->stages[m];
+      st->kind = KS_STORE;
+      st->n = n_in;
+      st->buf = 0;
+      const kval *v = expr(&w, value, p);
+      st->val = v ? cast(&w, v, root->dt) : NULL;
+      if (is_write) {
+        const ix *f = ix_const(&k->arena, root->p.v.offset);
+        for (int d = 0; d < vnd; d++)
+          if (root->p.v.strides[d] && vshape[d] != 1)
+            f = ix_add(&k->arena, f, ix_mulc(&k->arena, p.idx[d], root->p.v.strides[d]));
+        st->index = f;
+        /* loads of the old version at another index forbid writing in place */
+        for (int i = 0; i < w.nmemo; i++) {
+          memo *mm = &w.memo[i];
+          if (mm->n == root->in[0] && !ix_equal(flat_of(&w, &mm->p), f))
+            L->reads_output_elsewhere = true;
+        }
+      } else {
+        st->index = flat_of(&w, &p);
+      }
+    }
+  }
+  for (int i = 0; i < w.nred; i++) w.red[i]->aux = NULL;
+  ir_free(ctx, w.memo);
+  if (w.failed) return 1;
+  for (int s = 0; s < k->nstages; s++)
+    if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index)) {
+      ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+      return -1;
+    }
+  if (k->arena.oom) {
+    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * lower.h — lowering one fusion group (a materialized node and everything
+ * inlined into it) to kernel IR.
+ */
+#ifndef TC_CODEGEN_LOWER_H
+#define TC_CODEGEN_LOWER_H
+#include "../ir/ir.h"
+#include "kernel.h"
+
+typedef struct cg_lowered {
+  kernel k;
+  /* bufnode[i]: the node whose buffer is bound to kernel buffer i; buffer 0
+   * is the output (the root's new buffer, or the written storage). */
+  ir_node *bufnode[KC_MAX_BUFS];
+  bool reads_output_elsewhere; /* WRITE: reads the old version at another
+                                  index than it stores (no in-place) */
+  ir_node *fail;               /* lowering asks for this node to be
+                                  materialized first */
+  char why[160];
+} cg_lowered;
+
+/* Lowers the group rooted at `root` (PM_MAT marks say where groups end).
+ * Returns 0 on success, 1 when L->fail must be materialized first (reason in
+ * L->why), -1 on error (context error set). L->k must be kc_free'd after a
+ * 0 or 1 return. */
+int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L);
+
+#endif

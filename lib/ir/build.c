@@ -1,0 +1,441 @@
+/*
+ * build.c — elementwise op builders: broadcasting, type promotion, scalars.
+ *
+ * A public op (tc_add ...) reads its operands' nodes, checks and broadcasts
+ * their shapes (PyTorch's rule: right to left, equal or 1, missing leading
+ * dims are 1), promotes their dtypes (PyTorch's result_type, with Python
+ * scalars as weak operands), inserts explicit casts to the op's compute dtype
+ * (float16/bfloat16 are computed in float32) and expand views, and records
+ * one EW node. Each EW node thus has inputs of one shape and one dtype, which
+ * is what the fusion and codegen layers rely on.
+ */
+#include <math.h>
+#include <string.h>
+#include "ir.h"
+
+/* ---- node builders (inputs borrowed, result a new reference) ---------- */
+
+ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
+                 const int64_t *strides, int64_t offset) {
+  if (!in) return NULL;
+  ir_node *n = ir_node_new(ctx, OP_VIEW, in->dt, ndim, shape);
+  if (!n) return NULL;
+  n->nin = 1;
+  n->in[0] = in;
+  ir_node_retain(in);
+  if (ndim) memcpy(n->p.v.strides, strides, sizeof(int64_t) * ndim);
+  n->p.v.offset = offset;
+  return n;
+}
+
+ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
+               ir_node *c) {
+  int ar = ir_op_arity[op];
+  if (!a || (ar > 1 && !b) || (ar > 2 && !c)) return NULL;
+  ir_node *n = ir_node_new(ctx, op, dt, a->ndim, a->shape);
+  if (!n) return NULL;
+  ir_node *ins[3] = {a, b, c};
+  n->nin = ar;
+  for (int i = 0; i < ar; i++) {
+    n->in[i] = ins[i];
+    ir_node_retain(ins[i]);
+  }
+  return n;
+}
+
+ir_node *ir_cast(tc_ctx *ctx, ir_node *a, tc_dtype dt) {
+  if (!a) return NULL;
+  if (a->dt == dt) {
+    ir_node_retain(a);
+    return a;
+  }
+  return ir_ew(ctx, OP_CAST, dt, a, NULL, NULL);
+}
+
+ir_node *ir_const(tc_ctx *ctx, double f, int64_t i, tc_dtype dt, int ndim,
+                  const int64_t *shape) {
+  ir_node *n = ir_node_new(ctx, OP_CONST, dt, ndim, shape);
+  if (!n) return NULL;
+  if (tc_dtype_is_floating(dt)) {
+    n->p.k.f = f;
+    n->p.k.i = (int64_t)f;
+  } else {
+    n->p.k.i = dt == TC_BOOL ? (i != 0) : i;
+    n->p.k.f = (double)n->p.k.i;
+  }
+  return n;
+}
+
+/* Expands a (borrowed) to ndim/shape: missing leading dims and dims of size 1
+ * get stride 0. The caller has checked that the shapes broadcast. */
+ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape) {
+  if (!a) return NULL;
+  bool same = a->ndim == ndim;
+  for (int d = 0; same && d < ndim; d++) same = a->shape[d] == shape[d];
+  if (same) {
+    ir_node_retain(a);
+    return a;
+  }
+  if (a->op == OP_CONST) /* a constant broadcasts to anything for free */
+    return ir_const(ctx, a->p.k.f, a->p.k.i, a->dt, ndim, shape);
+  int64_t cs[TC_MAX_DIMS], st[TC_MAX_DIMS];
+  ir_contig_strides(a->ndim, a->shape, cs);
+  int off = ndim - a->ndim;
+  for (int d = 0; d < ndim; d++) {
+    int sd = d - off;
+    st[d] = (sd < 0 || a->shape[sd] == 1) ? 0 : cs[sd];
+  }
+  return ir_view(ctx, a, ndim, shape, st, 0);
+}
+
+/* ---- shapes and dtypes ------------------------------------------------- */
+
+/* Broadcast shape of a and b into out; false (with PyTorch's message) when
+ * they are incompatible. */
+static bool broadcast(tc_ctx *ctx, const char *fn, const ir_node *a,
+                      const ir_node *b, int *ndim, int64_t *out) {
+  int n = a->ndim > b->ndim ? a->ndim : b->ndim;
+  for (int i = 0; i < n; i++) {
+    int da = a->ndim - n + i, db = b->ndim - n + i;
+    int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
+    if (sa != sb && sa != 1 && sb != 1) {
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: the size of tensor a (%lld) must match the size of tensor b "
+               "(%lld) at non-singleton dimension %d",
+               fn, (long long)sa, (long long)sb, i);
+      return false;
+    }
+    out[i] = sa == 1 ? sb : sa;
+  }
+  *ndim = n;
+  return true;
+}
+
+static tc_dtype compute_dt(tc_dtype dt) {
+  return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
+}
+static const char *torch_dtype_word(tc_dtype dt) {
+  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
+                            "Half", "BFloat16", "Float", "Double"};
+  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
+}
+
+/* ---- generic elementwise ----------------------------------------------- */
+
+/* out = op over (a, b) already broadcast to one shape and cast to the
+ * compute dtype cdt; result dtype rdt (cast back when they differ, e.g. for
+ * float16). Consumes nothing; returns a new reference. */
+static ir_node *ew_typed(tc_ctx *ctx, int op, tc_dtype cdt, tc_dtype rdt,
+                         ir_node *a, ir_node *b, ir_node *c) {
+  ir_node *ca = ir_cast(ctx, a, cdt);
+  ir_node *cb = b ? ir_cast(ctx, b, cdt) : NULL;
+  bool cmp = op >= OP_EQ && op <= OP_GE;
+  bool pred = cmp || op == OP_ISNAN || op == OP_ISINF || op == OP_ISFINITE;
+  ir_node *r = ir_ew(ctx, op, pred ? TC_BOOL : cdt, ca, cb, c);
+  ir_node_release(ctx, ca);
+  if (cb) ir_node_release(ctx, cb);
+  if (!r || pred || rdt == cdt) return r;
+  ir_node *out = ir_cast(ctx, r, rdt);
+  ir_node_release(ctx, r);
+  return out;
+}
+
+static tc_tensor *finish(tc_ctx *ctx, ir_node *n) {
+  if (!n) return NULL;
+  return ir_eager(ir_tensor_from_node(ctx, n));
+}
+
+/* The dtype a binary op computes in and returns, or false with an error. */
+static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
+                         tc_dtype *cdt, tc_dtype *rdt) {
+  bool f = tc_dtype_is_floating(dt);
+  switch (op) {
+  case OP_DIV:
+    *rdt = f ? dt : TC_F32;
+    break;
+  case OP_SUB:
+    if (dt == TC_BOOL) {
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: Subtraction, the `-` operator, with two bool tensors is not "
+               "supported. Use the `^` or `logical_xor()` operator instead.", fn);
+      return false;
+    }
+    *rdt = dt;
+    break;
+  case OP_AND: case OP_OR: case OP_XOR:
+    *cdt = TC_BOOL;
+    *rdt = TC_BOOL;
+    return true;
+  case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_SHL: case OP_SHR:
+    if (f || (dt == TC_BOOL && (op == OP_SHL || op == OP_SHR))) {
+      static const char *names[] = {"bitwise_and_cpu", "bitwise_or_cpu", "bitwise_xor_cpu",
+                                    "lshift_cpu", "rshift_cpu"};
+      ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn,
+               names[op - OP_BITAND], torch_dtype_word(dt));
+      return false;
+    }
+    *rdt = dt;
+    break;
+  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+    *cdt = compute_dt(dt);
+    *rdt = TC_BOOL;
+    return true;
+  case OP_FLOORDIV: case OP_REM: case OP_POW:
+    *rdt = dt == TC_BOOL ? TC_I64 : dt;
+    if (dt == TC_BOOL && op == OP_POW) *rdt = TC_I64;
+    break;
+  default:
+    *rdt = dt;
+  }
+  *cdt = compute_dt(*rdt);
+  return true;
+}
+
+static const char *binop_fn[] = {
+    "tc_add", "tc_sub", "tc_mul", "tc_div", "tc_floor_divide", "tc_remainder",
+    "tc_pow", "tc_maximum", "tc_minimum", "tc_logical_and", "tc_logical_or",
+    "tc_logical_xor", "tc_bitwise_and", "tc_bitwise_or", "tc_bitwise_xor",
+    "tc_bitwise_left_shift", "tc_bitwise_right_shift", "tc_eq", "tc_ne",
+    "tc_lt", "tc_le", "tc_gt", "tc_ge"};
+static const int binop_op[] = {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_FLOORDIV, OP_REM, OP_POW, OP_MAX,
+    OP_MIN, OP_AND, OP_OR, OP_XOR, OP_BITAND, OP_BITOR, OP_BITXOR, OP_SHL,
+    OP_SHR, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE};
+
+/* Binary op on nodes (borrowed) with the given operand dtype. */
+static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
+                             tc_dtype dt) {
+  const char *fn = binop_fn[bop];
+  int op = binop_op[bop];
+  int ndim;
+  int64_t shape[TC_MAX_DIMS];
+  if (!broadcast(ctx, fn, a, b, &ndim, shape)) return NULL;
+  tc_dtype cdt, rdt;
+  if (!binary_types(ctx, op, fn, dt, &cdt, &rdt)) return NULL;
+  ir_node *ea = ir_expand_to(ctx, a, ndim, shape);
+  ir_node *eb = ir_expand_to(ctx, b, ndim, shape);
+  ir_node *r = (ea && eb) ? ew_typed(ctx, op, cdt, rdt, ea, eb, NULL) : NULL;
+  ir_node_release(ctx, ea);
+  ir_node_release(ctx, eb);
+  return r;
+}
+
+tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
+  if (!a || !b || (unsigned)bop > TC_OP_GE) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (b->ctx != ctx)
+    return ir_error(ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", binop_fn[bop]);
+  ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
+  ir_node *r = (na && nb) ? binary_nodes(ctx, bop, na, nb, tc_promote_types(a->dt, b->dt)) : NULL;
+  ir_node_release(ctx, na);
+  ir_node_release(ctx, nb);
+  return finish(ctx, r);
+}
+
+/* Python scalar operand: it does not upcast a tensor of its category. */
+static tc_dtype scalar_result(tc_dtype t, bool is_float, double s) {
+  if (tc_dtype_is_floating(t)) return t;
+  if (is_float) return TC_F32;
+  (void)s;
+  return t == TC_BOOL ? TC_I64 : t;
+}
+
+tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
+                            bool scalar_first) {
+  if (!a || (unsigned)bop > TC_OP_GE) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_dtype dt = scalar_result(a->dt, is_float, s);
+  int op = binop_op[bop];
+  if (a->dt == TC_BOOL && !is_float &&
+      (op == OP_AND || op == OP_OR || op == OP_XOR || op == OP_BITAND ||
+       op == OP_BITOR || op == OP_BITXOR || op == OP_EQ || op == OP_NE ||
+       op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE))
+    dt = (s == 0 || s == 1) ? TC_BOOL : TC_I64;
+  ir_node *na = ir_tensor_node(a);
+  ir_node *ns = ir_const(ctx, s, (int64_t)s, tc_dtype_is_floating(dt) || is_float ? compute_dt(dt) : dt, 0, NULL);
+  ir_node *r = NULL;
+  if (na && ns) r = scalar_first ? binary_nodes(ctx, bop, ns, na, dt) : binary_nodes(ctx, bop, na, ns, dt);
+  ir_node_release(ctx, na);
+  ir_node_release(ctx, ns);
+  return finish(ctx, r);
+}
+
+#define BIN(name, BOP) \
+  tc_tensor *name(tc_tensor *a, tc_tensor *b) { return tc_binary(BOP, a, b); }
+BIN(tc_add, TC_OP_ADD)
+BIN(tc_sub, TC_OP_SUB)
+BIN(tc_mul, TC_OP_MUL)
+BIN(tc_div, TC_OP_DIV)
+BIN(tc_floor_divide, TC_OP_FLOOR_DIVIDE)
+BIN(tc_remainder, TC_OP_REMAINDER)
+BIN(tc_pow, TC_OP_POW)
+BIN(tc_maximum, TC_OP_MAXIMUM)
+BIN(tc_minimum, TC_OP_MINIMUM)
+BIN(tc_logical_and, TC_OP_LOGICAL_AND)
+BIN(tc_logical_or, TC_OP_LOGICAL_OR)
+BIN(tc_logical_xor, TC_OP_LOGICAL_XOR)
+BIN(tc_bitwise_and, TC_OP_BITWISE_AND)
+BIN(tc_bitwise_or, TC_OP_BITWISE_OR)
+BIN(tc_bitwise_xor, TC_OP_BITWISE_XOR)
+BIN(tc_bitwise_left_shift, TC_OP_LSHIFT)
+BIN(tc_bitwise_right_shift, TC_OP_RSHIFT)
+BIN(tc_eq, TC_OP_EQ)
+BIN(tc_ne, TC_OP_NE)
+BIN(tc_lt, TC_OP_LT)
+BIN(tc_le, TC_OP_LE)
+BIN(tc_gt, TC_OP_GT)
+BIN(tc_ge, TC_OP_GE)
+#undef BIN
+
+/* An integral s acts as a Python int, anything else as a Python float. */
+tc_tensor *tc_add_scalar(tc_tensor *a, double s) {
+  return tc_binary_scalar(TC_OP_ADD, a, s, s != floor(s), false);
+}
+tc_tensor *tc_mul_scalar(tc_tensor *a, double s) {
+  return tc_binary_scalar(TC_OP_MUL, a, s, s != floor(s), false);
+}
+
+/* ---- unary ------------------------------------------------------------- */
+
+typedef enum { U_SAME, U_FLOAT, U_BOOL_OUT, U_INT_ONLY, U_ROUNDING } ukind;
+
+static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_dtype dt = a->dt, rdt = dt;
+  if (kind == U_FLOAT && !tc_dtype_is_floating(dt)) rdt = TC_F32;
+  if (kind == U_INT_ONLY && tc_dtype_is_floating(dt))
+    return ir_error(ctx, TC_ERR_ARG, "%s: \"bitwise_not_cpu\" not implemented for '%s'", fn,
+                    torch_dtype_word(dt));
+  if (op == OP_NEG && dt == TC_BOOL)
+    return ir_error(ctx, TC_ERR_ARG,
+                    "%s: Negation, the `-` operator, on a bool tensor is not supported. If you "
+                    "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                    "instead.", fn);
+  ir_node *na = ir_tensor_node(a);
+  ir_node *r = NULL;
+  if (!na) return NULL;
+  if (kind == U_ROUNDING && !tc_dtype_is_floating(dt)) {
+    r = na; /* floor/ceil/round/trunc of an integer is itself */
+    ir_node_retain(r);
+  } else if (kind == U_BOOL_OUT) {
+    if (op == OP_NOT) {
+      ir_node *b = ir_cast(ctx, na, TC_BOOL);
+      r = ir_ew(ctx, OP_NOT, TC_BOOL, b, NULL, NULL);
+      ir_node_release(ctx, b);
+    } else if (!tc_dtype_is_floating(dt)) {
+      r = ir_const(ctx, 0, op == OP_ISFINITE, TC_BOOL, na->ndim, na->shape);
+    } else {
+      r = ew_typed(ctx, op, compute_dt(dt), TC_BOOL, na, NULL, NULL);
+    }
+  } else {
+    r = ew_typed(ctx, op, compute_dt(rdt), rdt, na, NULL, NULL);
+  }
+  ir_node_release(ctx, na);
+  return finish(ctx, r);
+}
+
+#define UN(name, OP, KIND) \
+  tc_tensor *name(tc_tensor *a) { return unary(a, OP, KIND, #name); }
+UN(tc_neg, OP_NEG, U_SAME)
+UN(tc_abs, OP_ABS, U_SAME)
+UN(tc_sign, OP_SIGN, U_SAME)
+UN(tc_exp, OP_EXP, U_FLOAT)
+UN(tc_exp2, OP_EXP2, U_FLOAT)
+UN(tc_log, OP_LOG, U_FLOAT)
+UN(tc_log2, OP_LOG2, U_FLOAT)
+UN(tc_log1p, OP_LOG1P, U_FLOAT)
+UN(tc_expm1, OP_EXPM1, U_FLOAT)
+UN(tc_sqrt, OP_SQRT, U_FLOAT)
+UN(tc_rsqrt, OP_RSQRT, U_FLOAT)
+UN(tc_sin, OP_SIN, U_FLOAT)
+UN(tc_cos, OP_COS, U_FLOAT)
+UN(tc_tan, OP_TAN, U_FLOAT)
+UN(tc_tanh, OP_TANH, U_FLOAT)
+UN(tc_sigmoid, OP_SIGMOID, U_FLOAT)
+UN(tc_relu, OP_RELU, U_SAME)
+UN(tc_gelu, OP_GELU, U_FLOAT)
+UN(tc_floor, OP_FLOOR, U_ROUNDING)
+UN(tc_ceil, OP_CEIL, U_ROUNDING)
+UN(tc_round, OP_ROUND, U_ROUNDING)
+UN(tc_trunc, OP_TRUNC, U_ROUNDING)
+UN(tc_reciprocal, OP_RECIP, U_FLOAT)
+UN(tc_logical_not, OP_NOT, U_BOOL_OUT)
+UN(tc_bitwise_not, OP_BITNOT, U_INT_ONLY)
+UN(tc_isnan, OP_ISNAN, U_BOOL_OUT)
+UN(tc_isinf, OP_ISINF, U_BOOL_OUT)
+UN(tc_isfinite, OP_ISFINITE, U_BOOL_OUT)
+#undef UN
+
+tc_tensor *tc_square(tc_tensor *a) {
+  if (!a) return NULL;
+  if (a->dt == TC_BOOL) return tc_binary(TC_OP_MUL, a, a); /* PyTorch: int64 */
+  return tc_binary(TC_OP_MUL, a, a);
+}
+
+tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) {
+  if (!a) return NULL;
+  if ((unsigned)dt >= TC_NUM_DTYPES)
+    return ir_error(a->ctx, TC_ERR_ARG, "tc_to_dtype: invalid dtype %d", (int)dt);
+  if (a->dt == dt) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  ir_node *na = ir_tensor_node(a);
+  ir_node *r = ir_cast(a->ctx, na, dt);
+  ir_node_release(a->ctx, na);
+  return finish(a->ctx, r);
+}
+
+/* ---- where / clamp ----------------------------------------------------- */
+
+tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
+  if (!cond || !a || !b) return NULL;
+  tc_ctx *ctx = a->ctx;
+  ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
+  ir_node *r = NULL;
+  int n1, n2;
+  int64_t s1[TC_MAX_DIMS], s2[TC_MAX_DIMS];
+  if (nc && na && nb && broadcast(ctx, "tc_where", na, nb, &n1, s1)) {
+    ir_node tmp = {.ndim = n1};
+    memcpy(tmp.shape, s1, sizeof s1);
+    if (broadcast(ctx, "tc_where", nc, &tmp, &n2, s2)) {
+      tc_dtype dt = tc_promote_types(a->dt, b->dt), cdt = compute_dt(dt);
+      ir_node *ec = ir_expand_to(ctx, nc, n2, s2), *ea = ir_expand_to(ctx, na, n2, s2),
+              *eb = ir_expand_to(ctx, nb, n2, s2);
+      ir_node *bc = ir_cast(ctx, ec, TC_BOOL), *ca = ir_cast(ctx, ea, cdt), *cb = ir_cast(ctx, eb, cdt);
+      ir_node *w = ir_ew(ctx, OP_WHERE, cdt, bc, ca, cb);
+      r = ir_cast(ctx, w, dt);
+      ir_node *tmps[] = {ec, ea, eb, bc, ca, cb, w};
+      for (int i = 0; i < 7; i++) ir_node_release(ctx, tmps[i]);
+    }
+  }
+  ir_node_release(ctx, nc);
+  ir_node_release(ctx, na);
+  ir_node_release(ctx, nb);
+  return finish(ctx, r);
+}
+
+tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!lo && !hi)
+    return ir_error(ctx, TC_ERR_ARG, "tc_clamp: At least one of 'min' or 'max' must not be None");
+  tc_scope_begin(ctx);
+  tc_tensor *r = a;
+  if (lo) r = tc_maximum(r, lo);
+  if (hi) r = tc_minimum(r, hi);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  bool f = tc_dtype_is_floating(a->dt);
+  tc_scope_begin(ctx);
+  tc_tensor *r = a;
+  r = tc_binary_scalar(TC_OP_MAXIMUM, r, lo, f || lo != floor(lo), false);
+  r = tc_binary_scalar(TC_OP_MINIMUM, r, hi, f || hi != floor(hi), false);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}

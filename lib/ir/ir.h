@@ -1,0 +1,177 @@
+/*
+ * ir.h — the graph IR: contexts, nodes, storages and tensor handles.
+ *
+ * A node is one operation of the graph (ops.def), with a dtype, a shape and
+ * up to three inputs. Nodes are reference counted: a tensor handle's storage
+ * holds its current version node, and a node holds its inputs. When a node is
+ * realized it turns into a BUFFER node in place (it drops its inputs and keeps
+ * the data), so every holder sees the data without being told.
+ *
+ * A storage is a flat array with an identity and a current version (a node
+ * whose row-major elements are the storage's). A tensor handle is a strided
+ * view (shape, strides, offset) of a storage; reading it makes a VIEW node of
+ * the storage's version at that moment. An in-place write replaces the
+ * storage's version with a WRITE node, so every alias sees it and reads
+ * captured before keep the old version.
+ *
+ * Invariants the builders guarantee (ir_verify checks them): every input of
+ * an EW node has the node's shape; EW inputs have the op's compute dtype
+ * (kernel.h); a RED node keeps its reduced dims as size 1; VIEW and WRITE
+ * index only inside their input's elements.
+ */
+#ifndef TC_IR_IR_H
+#define TC_IR_IR_H
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "arena.h"
+#include "tensorc.h"
+
+#include "ops.h"
+typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE } ir_kind;
+extern const char *const ir_op_name[OP_COUNT];
+extern const int ir_op_arity[OP_COUNT];
+extern const ir_kind ir_op_kind[OP_COUNT];
+
+typedef struct rt_buffer {
+  void *data;
+  size_t bytes;
+  int refs;
+  struct tc_ctx *ctx; /* whose allocator owns data */
+} rt_buffer;
+
+typedef struct ir_node ir_node;
+struct ir_node {
+  int op;
+  tc_dtype dt;
+  int ndim;
+  int64_t shape[TC_MAX_DIMS];
+  int nin;
+  ir_node *in[3];
+  int refs;
+  uint64_t id; /* creation order */
+  union {
+    struct { double f; int64_t i; } k;          /* CONST */
+    int axis;                                    /* IOTA */
+    struct { uint64_t seed, offset; } rng;       /* RAND* */
+    struct {                                     /* VIEW, WRITE */
+      int64_t strides[TC_MAX_DIMS]; /* of the view's dims (WRITE: in[1]'s) */
+      int64_t offset;
+    } v;
+    struct { uint32_t axes; } red;               /* RED: bit d = dim d */
+  } p;
+  rt_buffer *buf; /* BUFFER */
+  /* scratch for passes (valid during one realization) */
+  int mark;
+  int uses;
+  void *aux;
+  ir_node *next_free;
+};
+
+typedef struct ir_storage {
+  int refs;
+  ir_node *version; /* owned reference */
+  int64_t numel;
+  tc_dtype dt;
+} ir_storage;
+
+struct tc_tensor {
+  struct tc_ctx *ctx;
+  int refs;
+  ir_storage *st; /* owned reference */
+  tc_dtype dt;
+  int ndim;
+  int64_t shape[TC_MAX_DIMS];
+  int64_t strides[TC_MAX_DIMS];
+  int64_t offset;
+  struct tc_tensor *prev, *next; /* the context's list of live handles */
+};
+
+typedef struct ir_scope {
+  tc_tensor **items;
+  int n, cap;
+} ir_scope;
+
+struct rt_pool;
+struct rt_alloc;
+struct tc_ctx {
+  tc_allocator al;
+  tc_ctx_options opts;
+  int eager;
+  unsigned debug;
+  char err[1024];
+  tc_status status;
+  tc_stats stats;
+  /* node pool */
+  ir_node *free_nodes;
+  void **node_chunks;
+  int nchunks, chunks_cap;
+  uint64_t next_id;
+  int64_t live_nodes;
+  /* scopes */
+  ir_scope *scopes;
+  int nscopes, scopes_cap;
+  /* rng */
+  uint64_t seed, rng_offset;
+  /* runtime */
+  struct rt_pool *pool;
+  struct rt_alloc *balloc;
+  int nthreads;
+  tc_tensor *handles; /* live handles, freed by tc_ctx_free */
+  bool use_interp;    /* run kernels in the reference interpreter */
+};
+
+/* ---- context helpers (ctx.c) ---- */
+void *ir_alloc(tc_ctx *ctx, size_t size); /* through the hook; NULL on OOM */
+void ir_free(tc_ctx *ctx, void *p);
+/* Sets the sticky error (only the first one sticks); returns NULL. */
+void *ir_error(tc_ctx *ctx, tc_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ir_debug(tc_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ir_debug_text(tc_ctx *ctx, const char *text);
+
+/* ---- nodes (node.c) ---- */
+ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
+                     const int64_t *shape);
+void ir_node_retain(ir_node *n);
+void ir_node_release(tc_ctx *ctx, ir_node *n);
+/* Turns n into a BUFFER node holding buf (takes the caller's reference on
+ * buf), releasing its inputs. */
+void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf);
+int64_t ir_numel(int ndim, const int64_t *shape);
+void ir_contig_strides(int ndim, const int64_t *shape, int64_t *strides);
+/* Graph IR text of the nodes reachable from roots (deterministic). */
+char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots);
+
+/* ---- buffers (runtime/buffer.c) ---- */
+rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes);
+void rt_buffer_release(rt_buffer *b);
+
+/* ---- tensors (tensor.c) ---- */
+/* A new handle of a new storage whose version is `node` (takes the caller's
+ * reference on node). Registered in the current scope. */
+tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node);
+/* A new handle viewing t's storage. */
+tc_tensor *ir_tensor_view(tc_tensor *t, int ndim, const int64_t *shape,
+                          const int64_t *strides, int64_t offset);
+/* The node for t's current value (a new reference). */
+ir_node *ir_tensor_node(tc_tensor *t);
+bool ir_view_is_identity(const tc_tensor *t);
+/* In eager mode, realizes t (after an op). Returns t, or NULL on failure. */
+tc_tensor *ir_eager(tc_tensor *t);
+
+/* ---- builders (build.c): nodes with shape/dtype rules ---- */
+ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
+                 const int64_t *strides, int64_t offset);
+ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
+               ir_node *c);
+ir_node *ir_cast(tc_ctx *ctx, ir_node *a, tc_dtype dt);
+ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape);
+ir_node *ir_const(tc_ctx *ctx, double f, int64_t i, tc_dtype dt, int ndim,
+                  const int64_t *shape);
+
+/* ---- realization (runtime/realize.c) ---- */
+tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * reduce.c — reductions and the ops composed from them: sum, prod, mean,
+ * amax/amin, all/any, argmax/argmin, max/min along a dim, var/std,
+ * logsumexp, softmax/log_softmax, matmul.
+ *
+ * A RED node keeps its reduced dims as size 1; without keepdim a view drops
+ * them. Composite ops are built from public ops inside a scope, so their
+ * temporaries are released and their graph is fused like user code.
+ */
+#include <math.h>
+#include <string.h>
+#include "ir.h"
+
+static const char *torch_word(tc_dtype dt) {
+  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
+                            "Half", "BFloat16", "Float", "Double"};
+  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
+}
+
+/* Normalizes a dim list into a bitmask; NULL/0 dims means every dim. */
+static bool dim_mask(tc_ctx *ctx, const char *fn, int ndim, const int *dims, int ndims,
+                     uint32_t *mask) {
+  *mask = 0;
+  if (!dims || ndims == 0) {
+    *mask = ndim ? (uint32_t)((1u << ndim) - 1) : 0;
+    return true;
+  }
+  for (int i = 0; i < ndims; i++) {
+    int d = dims[i], lo = ndim ? -ndim : -1, hi = ndim ? ndim - 1 : 0;
+    if (d < lo || d > hi) {
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: Dimension out of range (expected to be in range of [%d, %d], but got %d)",
+               fn, lo, hi, d);
+      return false;
+    }
+    if (d < 0) d += ndim ? ndim : 1;
+    if (ndim == 0) continue;
+    if (*mask >> d & 1) {
+      ir_error(ctx, TC_ERR_ARG, "%s: dim %d appears multiple times in the list of dims", fn, d);
+      return false;
+    }
+    *mask |= 1u << d;
+  }
+  return true;
+}
+
+/* RED node over `mask` of node in (borrowed, already of dtype dt), then a
+ * squeeze view when !keepdim. */
+static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, bool keepdim) {
+  int64_t ks[TC_MAX_DIMS];
+  for (int d = 0; d < in->ndim; d++) ks[d] = (mask >> d & 1) ? 1 : in->shape[d];
+  tc_dtype dt = (op == OP_RARGMAX || op == OP_RARGMIN) ? TC_I64 : in->dt;
+  ir_node *r = ir_node_new(ctx, op, dt, in->ndim, ks);
+  if (!r) return NULL;
+  r->nin = 1;
+  r->in[0] = in;
+  ir_node_retain(in);
+  r->p.red.axes = mask;
+  if (keepdim) return r;
+  int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
+  int n = 0;
+  for (int d = 0; d < in->ndim; d++)
+    if (!(mask >> d & 1)) {
+      ns[n] = ks[d];
+      st[n++] = 1;
+    }
+  ir_contig_strides(n, ns, st);
+  ir_node *v = ir_view(ctx, r, n, ns, st, 0);
+  ir_node_release(ctx, r);
+  return v;
+}
+
+static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, int ndims,
+                         bool keepdim, tc_dtype in_dt, tc_dtype out_dt) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  uint32_t mask;
+  if (!dim_mask(ctx, fn, a->ndim, dims, ndims, &mask)) return NULL;
+  if ((op == OP_RMAX || op == OP_RMIN || op == OP_RARGMAX || op == OP_RARGMIN) &&
+      tc_tensor_numel(a) == 0) {
+    return ir_error(ctx, TC_ERR_ARG,
+                    "%s: Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument.", fn);
+  }
+  ir_node *na = ir_tensor_node(a);
+  ir_node *ca = ir_cast(ctx, na, in_dt);
+  ir_node *r = ca ? reduce_node(ctx, op, ca, mask, keepdim) : NULL;
+  ir_node *o = ir_cast(ctx, r, out_dt);
+  ir_node_release(ctx, na);
+  ir_node_release(ctx, ca);
+  ir_node_release(ctx, r);
+  if (!o) return NULL;
+  return ir_eager(ir_tensor_from_node(ctx, o));
+}
+
+static tc_dtype sum_dtype(tc_dtype dt) {
+  return tc_dtype_is_floating(dt) ? dt : TC_I64;
+}
+static tc_dtype compute_dt(tc_dtype dt) {
+  return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
+}
+
+tc_tensor *tc_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  tc_dtype o = sum_dtype(a->dt);
+  return reduce(a, OP_RSUM, "tc_sum", dims, ndims, keepdim, compute_dt(o), o);
+}
+tc_tensor *tc_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  tc_dtype o = sum_dtype(a->dt);
+  return reduce(a, OP_RPROD, "tc_prod", dims, ndims, keepdim, compute_dt(o), o);
+}
+tc_tensor *tc_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  return reduce(a, OP_RMAX, "tc_amax", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
+}
+tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  return reduce(a, OP_RMIN, "tc_amin", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
+}
+tc_tensor *tc_all(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  return reduce(a, OP_RMIN, "tc_all", dims, ndims, keepdim, TC_BOOL, TC_BOOL);
+}
+tc_tensor *tc_any(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  return reduce(a, OP_RMAX, "tc_any", dims, ndims, keepdim, TC_BOOL, TC_BOOL);
+}
+tc_tensor *tc_max_all(tc_tensor *a) { return tc_amax(a, NULL, 0, false); }
+tc_tensor *tc_min_all(tc_tensor *a) { return tc_amin(a, NULL, 0, false); }
+
+tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!tc_dtype_is_floating(a->dt))
+    return ir_error(ctx, TC_ERR_ARG,
+                    "tc_mean: mean(): could not infer output dtype. Input dtype must be either "
+                    "a floating point or complex dtype. Got: %s", torch_word(a->dt));
+  uint32_t mask;
+  if (!dim_mask(ctx, "tc_mean", a->ndim, dims, ndims, &mask)) return NULL;
+  int64_t n = 1;
+  for (int d = 0; d < a->ndim; d++)
+    if (mask >> d & 1) n *= a->shape[d];
+  tc_scope_begin(ctx);
+  tc_tensor *s = reduce(a, OP_RSUM, "tc_mean", dims, ndims, keepdim, compute_dt(a->dt), compute_dt(a->dt));
+  tc_tensor *m = tc_binary_scalar(TC_OP_DIV, s, (double)n, true, false);
+  tc_tensor *r = tc_to_dtype(m, a->dt);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!tc_dtype_is_floating(a->dt))
+    return ir_error(ctx, TC_ERR_ARG, "tc_var: std and var only support floating point and complex dtypes");
+  uint32_t mask;
+  if (!dim_mask(ctx, "tc_var", a->ndim, dims, ndims, &mask)) return NULL;
+  int64_t n = 1;
+  for (int d = 0; d < a->ndim; d++)
+    if (mask >> d & 1) n *= a->shape[d];
+  tc_scope_begin(ctx);
+  tc_tensor *x = tc_to_dtype(a, compute_dt(a->dt));
+  tc_tensor *mu = tc_mean(x, dims, ndims, true);
+  tc_tensor *dev = tc_sub(x, mu);
+  tc_tensor *ss = tc_sum(tc_mul(dev, dev), dims, ndims, keepdim);
+  double denom = (double)n - correction;
+  tc_tensor *v = tc_binary_scalar(TC_OP_DIV, ss, denom > 0 ? denom : 0.0, true, false);
+  tc_tensor *r = tc_to_dtype(v, a->dt);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  tc_tensor *r = tc_sqrt(tc_var(a, dims, ndims, correction, keepdim));
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  tc_tensor *x = tc_dtype_is_floating(a->dt) ? a : tc_to_dtype(a, TC_F32);
+  tc_tensor *m = tc_amax(x, dims, ndims, true);
+  /* an infinite max would make x - m NaN: shift by 0 there instead */
+  tc_tensor *zero = tc_zeros(ctx, m ? m->dt : TC_F32, 0, NULL);
+  tc_tensor *ms = tc_where(tc_isinf(m), zero, m);
+  tc_tensor *s = tc_sum(tc_exp(tc_sub(x, ms)), dims, ndims, true);
+  tc_tensor *r = tc_add(tc_log(s), ms);
+  if (!keepdim && r) {
+    uint32_t mask;
+    dim_mask(ctx, "tc_logsumexp", a->ndim, dims, ndims, &mask);
+    for (int d = a->ndim - 1; d >= 0; d--)
+      if (mask >> d & 1) r = tc_squeeze(r, d);
+  }
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  tc_tensor *x = tc_dtype_is_floating(a->dt) ? a : tc_to_dtype(a, TC_F32);
+  tc_tensor *m = tc_amax(x, &dim, 1, true);
+  tc_tensor *sh = tc_sub(x, m);
+  tc_tensor *e = tc_exp(sh);
+  tc_tensor *s = tc_sum(e, &dim, 1, true);
+  tc_tensor *r = log ? tc_sub(sh, tc_log(s)) : tc_div(e, s);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+tc_tensor *tc_softmax(tc_tensor *a, int dim) { return softmax(a, dim, false); }
+tc_tensor *tc_log_softmax(tc_tensor *a, int dim) { return softmax(a, dim, true); }
+
+static tc_tensor *arg(tc_tensor *a, int op, const char *fn, bool has_dim, int dim, bool keepdim) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!has_dim) {
+    if (tc_tensor_numel(a) == 0)
+      return ir_error(ctx, TC_ERR_ARG, "%s: Expected reduction dim to be specified for input.numel() == 0.", fn);
+    tc_scope_begin(ctx);
+    int64_t m1 = -1;
+    tc_tensor *flat = tc_reshape(a, 1, &m1);
+    tc_tensor *r = reduce(flat, op, fn, NULL, 0, false, compute_dt(a->dt), TC_I64);
+    if (keepdim && r) {
+      int64_t ones[TC_MAX_DIMS];
+      for (int d = 0; d < a->ndim; d++) ones[d] = 1;
+      r = tc_reshape(r, a->ndim, ones);
+    }
+    tc_keep(r);
+    tc_scope_end(ctx);
+    return r;
+  }
+  return reduce(a, op, fn, &dim, 1, keepdim, compute_dt(a->dt), TC_I64);
+}
+tc_tensor *tc_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
+  return arg(a, OP_RARGMAX, "tc_argmax", has_dim, dim, keepdim);
+}
+tc_tensor *tc_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
+  return arg(a, OP_RARGMIN, "tc_argmin", has_dim, dim, keepdim);
+}
+
+static tc_status minmax_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **values,
+                            tc_tensor **indices, bool max) {
+  if (values) *values = NULL;
+  if (indices) *indices = NULL;
+  if (!a) return TC_ERR_ARG;
+  tc_ctx *ctx = a->ctx;
+  const char *fn = max ? "tc_max_dim" : "tc_min_dim";
+  tc_tensor *v = NULL, *i = NULL;
+  if (values) v = reduce(a, max ? OP_RMAX : OP_RMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), a->dt);
+  if (indices) i = reduce(a, max ? OP_RARGMAX : OP_RARGMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), TC_I64);
+  if ((values && !v) || (indices && !i)) {
+    if (ctx->nscopes == 0) {
+      tc_tensor_release(v);
+      tc_tensor_release(i);
+    }
+    return ctx->status ? ctx->status : TC_ERR_ARG;
+  }
+  if (values) *values = v;
+  if (indices) *indices = i;
+  return TC_OK;
+}
+tc_status tc_max_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
+  return minmax_dim(a, dim, keepdim, v, i, true);
+}
+tc_status tc_min_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
+  return minmax_dim(a, dim, keepdim, v, i, false);
+}
+
+/* matmul as a broadcast multiply and a fused sum over the shared dim:
+ * (..., m, k, 1) * (..., 1, k, n) summed over k. */
+tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
+  if (!a || !b) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (a->ndim == 0 || b->ndim == 0)
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: both arguments to matmul need to be at least 1D, but they are %dD and %dD",
+                    a->ndim, b->ndim);
+  int64_t ka = a->shape[a->ndim - 1], kb = b->ndim == 1 ? b->shape[0] : b->shape[b->ndim - 2];
+  if (ka != kb) {
+    if (a->ndim <= 2 && b->ndim <= 2)
+      return ir_error(ctx, TC_ERR_ARG,
+                      "tc_matmul: mat1 and mat2 shapes cannot be multiplied (%lldx%lld and %lldx%lld)",
+                      (long long)(a->ndim == 2 ? a->shape[0] : 1), (long long)ka,
+                      (long long)kb, (long long)(b->ndim == 2 ? b->shape[1] : 1));
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: size mismatch, got %lld and %lld for the contracted dimension",
+                    (long long)ka, (long long)kb);
+  }
+  if (a->dt != b->dt)
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: expected m1 and m2 to have the same dtype, but got: %s != %s",
+                    tc_dtype_name(a->dt), tc_dtype_name(b->dt));
+  tc_scope_begin(ctx);
+  tc_tensor *A = a->ndim == 1 ? tc_unsqueeze(a, 0) : a;          /* (..., m, k) */
+  tc_tensor *B = b->ndim == 1 ? tc_unsqueeze(b, 1) : b;          /* (..., k, n) */
+  tc_tensor *prod = tc_mul(tc_unsqueeze(A, -1), tc_unsqueeze(B, -3)); /* (..., m, k, n) */
+  int kdim = -2;
+  tc_tensor *r = tc_sum(prod, &kdim, 1, false);
+  if (r && tc_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
+  if (r && !tc_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
+  if (r && a->ndim == 1) r = tc_squeeze(r, -2);
+  if (r && b->ndim == 1) r = tc_squeeze(r, -1);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}

@@ -1,0 +1,152 @@
+/*
+ * fuse.c — decide kernel boundaries.
+ *
+ * Every materialized node (PM_MAT) becomes one kernel that writes its buffer;
+ * everything else is inlined into the kernels that read it: elementwise ops,
+ * views (as index expressions), sources, and reductions (as stages of the
+ * consumer's loop nest, when the lowering can place them; otherwise it marks
+ * them PM_MAT and the schedule is re-ordered).
+ *
+ * Requires: targets are not BUFFER nodes. Guarantees: targets, WRITE nodes
+ * and the old version under each WRITE are materialized; a node read by
+ * several consumers is recomputed by each unless its inlined expression is
+ * large (then materialized, reason "shared and expensive"); s->nodes lists
+ * the materialized nodes so that each comes after the ones it reads.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "passes.h"
+
+#define SHARED_COST_LIMIT 48
+
+static bool push(tc_ctx *ctx, ir_node ***arr, int *n, int *cap, ir_node *x) {
+  if (*n == *cap) {
+    int nc = *cap ? *cap * 2 : 64;
+    ir_node **a = ir_alloc(ctx, sizeof(ir_node *) * nc);
+    if (!a) {
+      ir_error(ctx, TC_ERR_OOM, "out of memory scheduling kernels");
+      return false;
+    }
+    if (*arr) memcpy(a, *arr, sizeof(ir_node *) * *n);
+    ir_free(ctx, *arr);
+    *arr = a;
+    *cap = nc;
+  }
+  (*arr)[(*n)++] = x;
+  return true;
+}
+
+/* Reaches every unrealized node, counting consumers (iterative DFS). */
+static bool reach(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  ir_node **stack = NULL;
+  int sn = 0, scap = 0;
+  bool ok = true;
+  for (int i = 0; i < n && ok; i++) {
+    ir_node *t = targets[i];
+    t->mark |= PM_TARGET;
+    if (t->mark & PM_SEEN) continue;
+    t->mark |= PM_SEEN;
+    t->uses = 0;
+    t->aux = NULL;
+    ok = push(ctx, &s->all, &s->nall, &s->allcap, t) && push(ctx, &stack, &sn, &scap, t);
+    while (ok && sn) {
+      ir_node *x = stack[--sn];
+      for (int j = 0; j < x->nin; j++) {
+        ir_node *in = x->in[j];
+        if (!(in->mark & PM_SEEN)) {
+          in->mark |= PM_SEEN;
+          in->uses = 0;
+          in->aux = NULL;
+          ok = push(ctx, &s->all, &s->nall, &s->allcap, in) && push(ctx, &stack, &sn, &scap, in);
+          if (!ok) break;
+        }
+        in->uses++;
+      }
+    }
+  }
+  ir_free(ctx, stack);
+  return ok;
+}
+
+/* Size of n's inlined expression (recomputed sharing counted again), capped. */
+static intptr_t cost(ir_node *n) {
+  if (n->op == OP_BUFFER || (n->mark & PM_MAT)) return 1;
+  if (n->aux) return (intptr_t)n->aux;
+  intptr_t c = 1;
+  for (int i = 0; i < n->nin && c < 1 << 20; i++) c += cost(n->in[i]);
+  if (ir_op_kind[n->op] == K_RED) c *= 4;
+  n->aux = (void *)c;
+  return c;
+}
+
+static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
+  if (n->op == OP_BUFFER || (n->mark & PM_MAT)) return;
+  n->mark |= PM_MAT;
+  if (ctx->debug & TC_DEBUG_FUSE)
+    ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[n->op],
+             (unsigned long long)n->id, why);
+}
+
+bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  s->n = 0;
+  for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~(PM_ORDERED | PM_WALK);
+  /* iterative post-order: a node is emitted after all its inputs */
+  ir_node **stack = NULL;
+  int sn = 0, scap = 0;
+  bool ok = true;
+  for (int i = 0; i < n && ok; i++) {
+    if (targets[i]->mark & PM_ORDERED) continue;
+    ok = push(ctx, &stack, &sn, &scap, targets[i]);
+    while (ok && sn) {
+      ir_node *x = stack[sn - 1];
+      if (x->mark & PM_ORDERED) {
+        sn--;
+        continue;
+      }
+      if (!(x->mark & PM_WALK)) {
+        x->mark |= PM_WALK;
+        for (int j = x->nin - 1; j >= 0 && ok; j--)
+          if (!(x->in[j]->mark & PM_ORDERED) && x->in[j]->op != OP_BUFFER)
+            ok = push(ctx, &stack, &sn, &scap, x->in[j]);
+        continue;
+      }
+      sn--;
+      x->mark |= PM_ORDERED;
+      if ((x->mark & PM_MAT) && x->op != OP_BUFFER)
+        ok = push(ctx, &s->nodes, &s->n, &s->cap, x);
+    }
+  }
+  ir_free(ctx, stack);
+  return ok;
+}
+
+bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  if (!reach(ctx, targets, n, s)) return false;
+  for (int i = 0; i < n; i++) mat(ctx, targets[i], "realized result");
+  for (int i = 0; i < s->nall; i++) {
+    ir_node *x = s->all[i];
+    if (x->op == OP_WRITE) {
+      mat(ctx, x, "in-place write (a new storage version)");
+      mat(ctx, x->in[0], "storage version overwritten in place");
+    }
+  }
+  /* shared nodes: recompute when cheap, materialize when expensive */
+  for (int i = s->nall - 1; i >= 0; i--) {
+    ir_node *x = s->all[i];
+    if (x->uses >= 2 && x->op != OP_BUFFER && ir_op_kind[x->op] != K_SRC &&
+        !(x->mark & PM_MAT) && cost(x) > SHARED_COST_LIMIT)
+      mat(ctx, x, "shared by several consumers and expensive to recompute");
+  }
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
+  return pass_order(ctx, targets, n, s);
+}
+
+void pass_sched_free(tc_ctx *ctx, pass_sched *s) {
+  for (int i = 0; i < s->nall; i++) {
+    s->all[i]->mark = 0;
+    s->all[i]->aux = NULL;
+  }
+  ir_free(ctx, s->nodes);
+  ir_free(ctx, s->all);
+  memset(s, 0, sizeof *s);
+}

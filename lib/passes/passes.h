@@ -1,0 +1,39 @@
+/*
+ * passes.h — the graph passes, run in order by pass_pipeline (pipeline.c).
+ */
+#ifndef TC_PASSES_H
+#define TC_PASSES_H
+#include "../ir/ir.h"
+
+/* Scratch marks on nodes during one realization. */
+enum {
+  PM_SEEN = 1,    /* reached from a target */
+  PM_MAT = 2,     /* materialized: gets its own buffer and kernel */
+  PM_TARGET = 4,  /* asked for by the caller */
+  PM_ORDERED = 8, /* placed in the schedule */
+  PM_WALK = 16    /* temporary */
+};
+
+/* The kernels of one realization: materialized nodes in dependency order. */
+typedef struct pass_sched {
+  ir_node **nodes;
+  int n, cap;
+  ir_node **all; /* every node reached (to clear marks) */
+  int nall, allcap;
+} pass_sched;
+
+/* Checks the invariants ir.h names on every reached node; returns false and
+ * sets the context error on the first violation (a library bug). */
+bool ir_verify(tc_ctx *ctx, pass_sched *s);
+/* fuse: decides which nodes are materialized (PM_MAT) and why, and orders
+ * them. Requires: targets not BUFFER. Guarantees: every node reached is in
+ * s->all with uses = its number of consumers among reached nodes; every
+ * WRITE and its old version are materialized. */
+bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+/* Re-orders after more nodes were marked PM_MAT (by the lowering). */
+bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+/* The pipeline: verify, fuse, order, with dumps as TC_DEBUG asks. */
+bool pass_pipeline(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+void pass_sched_free(tc_ctx *ctx, pass_sched *s);
+
+#endif

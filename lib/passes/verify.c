@@ -1,0 +1,66 @@
+/*
+ * verify.c — ir_verify: the graph invariants every pass may rely on (ir.h):
+ * EW inputs share the node's shape; VIEW/WRITE index inside their input;
+ * RED nodes keep reduced dims as 1. A violation is a library bug: it is
+ * reported as an error, never an abort.
+ */
+#include "passes.h"
+
+static bool same_shape(const ir_node *a, const ir_node *b) {
+  if (a->ndim != b->ndim) return false;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d]) return false;
+  return true;
+}
+
+/* Smallest and largest flat index a strided view touches. */
+static bool view_in_bounds(int ndim, const int64_t *shape, const int64_t *st, int64_t off,
+                           int64_t limit) {
+  int64_t lo = off, hi = off;
+  for (int d = 0; d < ndim; d++) {
+    if (shape[d] == 0) return true;
+    int64_t span = (shape[d] - 1) * st[d];
+    if (span < 0) lo += span;
+    else hi += span;
+  }
+  return lo >= 0 && hi < limit;
+}
+
+bool ir_verify(tc_ctx *ctx, pass_sched *s) {
+  for (int i = 0; i < s->nall; i++) {
+    ir_node *n = s->all[i];
+    if (n->op < 0 || n->op >= OP_COUNT || n->nin != ir_op_arity[n->op])
+      return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: node #%llu is malformed", (unsigned long long)n->id), false;
+    switch (ir_op_kind[n->op]) {
+    case K_EW:
+      for (int j = 0; j < n->nin; j++)
+        if (!same_shape(n, n->in[j]))
+          return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: %s #%llu input %d has another shape",
+                          ir_op_name[n->op], (unsigned long long)n->id, j), false;
+      break;
+    case K_MOVE:
+      if (ir_numel(n->ndim, n->shape) &&
+          !view_in_bounds(n->ndim, n->shape, n->p.v.strides, n->p.v.offset,
+                          ir_numel(n->in[0]->ndim, n->in[0]->shape)))
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: view #%llu reads outside its input",
+                        (unsigned long long)n->id), false;
+      break;
+    case K_WRITE:
+      if (ir_numel(n->in[1]->ndim, n->in[1]->shape) &&
+          !view_in_bounds(n->in[1]->ndim, n->in[1]->shape, n->p.v.strides, n->p.v.offset,
+                          ir_numel(n->ndim, n->shape)))
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: write #%llu writes outside its storage",
+                        (unsigned long long)n->id), false;
+      break;
+    case K_RED:
+      for (int d = 0; d < n->ndim; d++)
+        if ((n->p.red.axes >> d & 1) && n->shape[d] != 1)
+          return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: reduction #%llu keeps a reduced dim",
+                          (unsigned long long)n->id), false;
+      break;
+    default:
+      break;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,169 @@
+/*
+ * exec.c — the kernel cache and kernel launches.
+ *
+ * Cache key: the kernel's canonical text (kc_print) plus the backend's target
+ * string (CPU name, features, LLVM version). The table is process-wide and
+ * guarded by a mutex, so contexts in different threads share compiled
+ * kernels; entries live as long as the process (their code lives in the one
+ * LLJIT). A launch splits the kernel's outer space over the context's thread
+ * pool; every outer point is computed by exactly one thread with a fixed
+ * reduction order, so results do not depend on the thread count.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../codegen/llvm.h"
+#include "pool.h"
+#include "runtime.h"
+
+typedef struct entry {
+  char *key;
+  uint64_t hash;
+  kc_fn fn;
+  struct entry *next;
+} entry;
+
+#define NBUCKETS 4096
+static entry *table[NBUCKETS];
+static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t next_kernel_id;
+
+static uint64_t fnv1a(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static char *make_key(const kernel *k, const char *target) {
+  char *text = kc_print(k);
+  if (!text) return NULL;
+  size_t a = strlen(text), b = strlen(target);
+  char *key = malloc(a + b + 10);
+  if (key) {
+    memcpy(key, text, a);
+    memcpy(key + a, "\ntarget ", 8);
+    memcpy(key + a + 8, target, b + 1);
+  }
+  free(text);
+  return key;
+}
+
+kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
+  if (ctx->debug & TC_DEBUG_KERNELS) {
+    char *text = kc_print(k);
+    if (text) {
+      ir_debug(ctx, "--- kernel ---\n%s", text);
+      free(text);
+    }
+  }
+  if (ctx->use_interp) return NULL;
+  char err[512];
+  cg_llvm *J = cg_llvm_get(err, sizeof err);
+  if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
+  char *key = make_key(k, cg_llvm_target(J));
+  if (!key) return ir_error(ctx, TC_ERR_OOM, "out of memory making a kernel key");
+  uint64_t h = fnv1a(key);
+  pthread_mutex_lock(&table_mu);
+  for (entry *e = table[h % NBUCKETS]; e; e = e->next)
+    if (e->hash == h && !strcmp(e->key, key)) {
+      kc_fn fn = e->fn;
+      pthread_mutex_unlock(&table_mu);
+      free(key);
+      ctx->stats.cache_hits++;
+      if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: hit %016llx\n", (unsigned long long)h);
+      return fn;
+    }
+  if (ctx->debug & TC_DEBUG_CACHE)
+    ir_debug(ctx, "cache: miss %016llx (kernel text not seen in this process)\n", (unsigned long long)h);
+  char name[64];
+  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)next_kernel_id++);
+  kc_fn fn = NULL;
+  char *ir = NULL;
+  double t0 = now();
+  int rc = cg_llvm_compile(J, k, name, &fn, (ctx->debug & TC_DEBUG_LLVM) ? &ir : NULL, NULL,
+                           err, sizeof err);
+  double dt = now() - t0;
+  entry *e = NULL;
+  if (rc == 0) {
+    e = malloc(sizeof *e);
+    if (e) {
+      *e = (entry){key, h, fn, table[h % NBUCKETS]};
+      table[h % NBUCKETS] = e;
+    }
+  }
+  pthread_mutex_unlock(&table_mu);
+  if (!e) free(key);
+  if (rc != 0) return ir_error(ctx, TC_ERR_COMPILE, "kernel compilation failed: %s", err);
+  ctx->stats.kernels_compiled++;
+  ctx->stats.compile_seconds += dt;
+  if (ctx->debug & TC_DEBUG_TIME) ir_debug(ctx, "time: compiled %s in %.2f ms\n", name, dt * 1e3);
+  if (ir) {
+    ir_debug(ctx, "--- optimized LLVM IR of %s ---\n", name);
+    ir_debug_text(ctx, ir);
+    free(ir);
+  }
+  return fn;
+}
+
+char *rt_kernel_code(tc_ctx *ctx, const kernel *k, bool assembly) {
+  char err[512], name[64];
+  cg_llvm *J = cg_llvm_get(err, sizeof err);
+  if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
+  pthread_mutex_lock(&table_mu);
+  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)next_kernel_id++);
+  pthread_mutex_unlock(&table_mu);
+  kc_fn fn;
+  char *ir = NULL, *as = NULL;
+  if (cg_llvm_compile(J, k, name, &fn, assembly ? NULL : &ir, assembly ? &as : NULL, err,
+                      sizeof err))
+    return ir_error(ctx, TC_ERR_COMPILE, "kernel compilation failed: %s", err);
+  return assembly ? as : ir;
+}
+
+void rt_kernel_cache_clear(void) {
+  pthread_mutex_lock(&table_mu);
+  for (int i = 0; i < NBUCKETS; i++) {
+    entry *e = table[i];
+    while (e) {
+      entry *n = e->next;
+      free(e->key);
+      free(e);
+      e = n;
+    }
+    table[i] = NULL;
+  }
+  pthread_mutex_unlock(&table_mu);
+}
+
+typedef struct launch {
+  const kernel *k;
+  kc_fn fn;
+  void *const *bufs;
+} launch;
+
+static void run_chunk(void *arg, int64_t begin, int64_t end) {
+  launch *l = arg;
+  if (l->fn) l->fn(l->bufs, begin, end);
+  else kc_interp(l->k, l->bufs, begin, end);
+}
+
+void rt_kernel_run(tc_ctx *ctx, const kernel *k, kc_fn fn, void *const *bufs) {
+  int64_t n = kc_outer_numel(k);
+  if (n <= 0) return;
+  int64_t work = 0;
+  for (int s = 0; s < k->nstages; s++) work += k->stages[s].n > 0 ? k->stages[s].n : 1;
+  if (work < 1) work = 1;
+  int64_t grain = (1 << 15) / work;
+  if (grain < 1) grain = 1;
+  launch l = {k, fn, bufs};
+  rt_pool_run(ctx->pool, n, grain, run_chunk, &l);
+  ctx->stats.kernels_launched++;
+}

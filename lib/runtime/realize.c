@@ -1,0 +1,343 @@
+/*
+ * realize.c — turning pending graph into data, and reading it back.
+ *
+ * rt_realize_nodes runs the pass pipeline over the nodes asked for, lowers
+ * each materialized node's group to a kernel (when a lowering asks for
+ * another node to be materialized first, that node is marked and the
+ * schedule re-ordered), compiles (or finds in the cache) and runs the
+ * kernels in order, and turns every materialized node into a BUFFER node.
+ *
+ * Writes: a WRITE's kernel stores into its old version's buffer in place
+ * when nothing else can still read that version (its only holders are the
+ * WRITE and private nodes of the value being written) and the value reads
+ * the old version only at the element being stored; otherwise it stores
+ * into a copy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../codegen/lower.h"
+#include "../passes/passes.h"
+#include "format.h"
+#include "runtime.h"
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* True when old (the version under WRITE w) has no holder but w and the
+ * nodes of w's value, and each of those is held only from inside it. */
+static bool write_is_private(tc_ctx *ctx, ir_node *w) {
+  ir_node *old = w->in[0];
+  ir_node *stack[256];
+  ir_node *seen[256];
+  int nseen = 0, sn = 0, edges_to_old = 0;
+  bool ok = true;
+  /* count, for each node of the value, its references from the value */
+  int counts[256];
+  stack[sn++] = w->in[1];
+  seen[nseen] = w->in[1];
+  counts[nseen++] = 1;
+  while (sn && ok) {
+    ir_node *x = stack[--sn];
+    if (x == old || x->op == OP_BUFFER || (x->mark & PM_MAT)) continue;
+    for (int i = 0; i < x->nin; i++) {
+      ir_node *in = x->in[i];
+      if (in == old) {
+        edges_to_old++;
+        continue;
+      }
+      int j;
+      for (j = 0; j < nseen; j++)
+        if (seen[j] == in) break;
+      if (j < nseen) {
+        counts[j]++;
+        continue;
+      }
+      if (nseen == 256 || sn == 256) {
+        ok = false;
+        break;
+      }
+      seen[nseen] = in;
+      counts[nseen++] = 1;
+      stack[sn++] = in;
+    }
+  }
+  (void)ctx;
+  if (!ok) return false;
+  if (old->refs != 1 + edges_to_old || !old->buf || old->buf->refs != 1) return false;
+  if (edges_to_old == 0) return true;
+  for (int j = 0; j < nseen; j++) {
+    ir_node *x = seen[j];
+    if (x->op == OP_BUFFER || (x->mark & PM_MAT)) continue;
+    if (x->refs != counts[j]) return false;
+  }
+  return true;
+}
+
+static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
+  for (int i = 0; i < s->n; i++) {
+    ir_node *node = s->nodes[i];
+    cg_lowered *l = &L[i];
+    size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * tc_dtype_size(node->dt);
+    rt_buffer *out = NULL;
+    if (node->op == OP_WRITE) {
+      ir_node *old = node->in[0];
+      if (old->op != OP_BUFFER)
+        return ir_error(ctx, TC_ERR_RUNTIME, "internal: write before its storage was realized"), TC_ERR_RUNTIME;
+      if (!l->reads_output_elsewhere && write_is_private(ctx, node)) {
+        out = old->buf;
+        out->refs++;
+      } else {
+        out = rt_buffer_new(ctx, bytes);
+        if (!out) return ctx->status;
+        if (bytes) memcpy(out->data, old->buf->data, bytes);
+      }
+    } else {
+      out = rt_buffer_new(ctx, bytes);
+      if (!out) return ctx->status;
+    }
+    void *bufs[KC_MAX_BUFS];
+    bufs[0] = out->data;
+    for (int b = 1; b < l->k.nbufs; b++) {
+      ir_node *bn = l->bufnode[b];
+      if (bn->op != OP_BUFFER || !bn->buf) {
+        rt_buffer_release(out);
+        ir_error(ctx, TC_ERR_RUNTIME, "internal: kernel input #%llu not realized", (unsigned long long)bn->id);
+        return TC_ERR_RUNTIME;
+      }
+      bufs[b] = bn->buf->data;
+    }
+    if (ir_numel(node->ndim, node->shape) > 0) {
+      kc_fn fn = rt_kernel_get(ctx, &l->k);
+      if (!fn && !ctx->use_interp) {
+        rt_buffer_release(out);
+        return ctx->status ? ctx->status : TC_ERR_COMPILE;
+      }
+      double t0 = now();
+      rt_kernel_run(ctx, &l->k, fn, bufs);
+      if (ctx->debug & TC_DEBUG_TIME)
+        ir_debug(ctx, "time: kernel for %s #%llu ran in %.3f ms\n", ir_op_name[node->op],
+                 (unsigned long long)node->id, (now() - t0) * 1e3);
+    }
+    ir_node_become_buffer(ctx, node, out);
+  }
+  return TC_OK;
+}
+
+tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
+  if (ctx->status != TC_OK) return ctx->status;
+  ir_node *targets[64];
+  ir_node **tg = targets;
+  if (n > 64) {
+    tg = ir_alloc(ctx, sizeof(ir_node *) * n);
+    if (!tg) return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
+  }
+  int nt = 0;
+  for (int i = 0; i < n; i++) {
+    if (!nodes[i] || nodes[i]->op == OP_BUFFER) continue;
+    bool dup = false;
+    for (int j = 0; j < nt; j++) dup |= tg[j] == nodes[i];
+    if (!dup) tg[nt++] = nodes[i];
+  }
+  tc_status st = TC_OK;
+  if (nt == 0) goto out;
+  /* the targets stay alive while we work even if realizing frees holders */
+  for (int i = 0; i < nt; i++) ir_node_retain(tg[i]);
+  double t0 = now();
+  pass_sched s = {0};
+  cg_lowered *L = NULL;
+  int nlowered = 0;
+  if (!pass_pipeline(ctx, tg, nt, &s)) {
+    st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
+    goto done;
+  }
+  for (int attempt = 0;; attempt++) {
+    L = ir_alloc(ctx, sizeof(cg_lowered) * (s.n ? s.n : 1));
+    if (!L) {
+      st = TC_ERR_OOM;
+      ir_error(ctx, st, "out of memory lowering kernels");
+      goto done;
+    }
+    nlowered = 0;
+    int rc = 0;
+    for (int i = 0; i < s.n; i++) {
+      rc = cg_lower(ctx, s.nodes[i], &L[i]);
+      nlowered++;
+      if (rc != 0) break;
+    }
+    if (rc == 0) break;
+    ir_node *f = L[nlowered - 1].fail;
+    if (rc < 0 || !f || attempt > s.nall + 4) {
+      st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
+      if (!ctx->status) ir_error(ctx, st, "internal: could not schedule the graph");
+      goto done;
+    }
+    f->mark |= PM_MAT;
+    if (ctx->debug & TC_DEBUG_FUSE)
+      ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[f->op],
+               (unsigned long long)f->id, L[nlowered - 1].why);
+    for (int i = 0; i < nlowered; i++) kc_free(&L[i].k);
+    ir_free(ctx, L);
+    L = NULL;
+    nlowered = 0;
+    if (!pass_order(ctx, tg, nt, &s)) {
+      st = ctx->status;
+      goto done;
+    }
+  }
+  if (ctx->debug & TC_DEBUG_FUSE)
+    ir_debug(ctx, "fuse: %d kernel%s\n", s.n, s.n == 1 ? "" : "s");
+  double t1 = now();
+  st = run_schedule(ctx, &s, L);
+  if (ctx->debug & TC_DEBUG_TIME)
+    ir_debug(ctx, "time: passes+lowering %.3f ms, compile+run %.3f ms\n", (t1 - t0) * 1e3,
+             (now() - t1) * 1e3);
+  ctx->stats.realizations++;
+done:
+  for (int i = 0; i < nlowered; i++) kc_free(&L[i].k);
+  ir_free(ctx, L);
+  pass_sched_free(ctx, &s);
+  for (int i = 0; i < nt; i++) ir_node_release(ctx, tg[i]);
+out:
+  if (tg != targets) ir_free(ctx, tg);
+  return st;
+}
+
+/* ---- public realization and read-back ---------------------------------- */
+
+tc_status tc_realize_many(tc_tensor *const *ts, int n) {
+  if (!ts || n <= 0) return TC_ERR_ARG;
+  tc_ctx *ctx = NULL;
+  for (int i = 0; i < n; i++) {
+    if (!ts[i]) return TC_ERR_ARG;
+    if (!ctx) ctx = ts[i]->ctx;
+  }
+  ir_node *small[64];
+  ir_node **v = n <= 64 ? small : ir_alloc(ctx, sizeof(ir_node *) * n);
+  if (!v) return TC_ERR_OOM;
+  for (int i = 0; i < n; i++) v[i] = ts[i]->st->version;
+  tc_status st = rt_realize_nodes(ctx, v, n);
+  if (v != small) ir_free(ctx, v);
+  return st;
+}
+
+tc_status tc_realize(tc_tensor *t) {
+  if (!t) return TC_ERR_ARG;
+  return tc_realize_many(&t, 1);
+}
+
+tc_tensor *ir_eager(tc_tensor *t) {
+  if (!t || !t->ctx->eager) return t;
+  if (tc_realize(t) != TC_OK) {
+    if (t->ctx->nscopes == 0) tc_tensor_release(t);
+    return NULL;
+  }
+  return t;
+}
+
+/* Copies t's elements row-major into dst (t realized). */
+static void gather(const tc_tensor *t, void *dst) {
+  size_t es = tc_dtype_size(t->dt);
+  const char *base = (const char *)t->st->version->buf->data;
+  int64_t n = tc_tensor_numel(t);
+  if (tc_tensor_is_contiguous(t)) {
+    memcpy(dst, base + t->offset * es, (size_t)n * es);
+    return;
+  }
+  int64_t idx[TC_MAX_DIMS] = {0};
+  char *out = dst;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t off = t->offset;
+    for (int d = 0; d < t->ndim; d++) off += idx[d] * t->strides[d];
+    memcpy(out + i * es, base + off * es, es);
+    for (int d = t->ndim - 1; d >= 0; d--) {
+      if (++idx[d] < t->shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes) {
+  if (!t) return TC_ERR_ARG;
+  tc_ctx *ctx = t->ctx;
+  size_t need = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
+  if (!dst && need) return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: dst is NULL"), TC_ERR_ARG;
+  if (nbytes < need)
+    return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: %zu bytes given, %zu needed", nbytes, need),
+           TC_ERR_ARG;
+  tc_status st = tc_realize(t);
+  if (st != TC_OK) return st;
+  if (need) gather(t, dst);
+  return TC_OK;
+}
+
+const void *tc_data_ptr(tc_tensor *t) {
+  if (!t || tc_realize(t) != TC_OK) return NULL;
+  return (const char *)t->st->version->buf->data + t->offset * (int64_t)tc_dtype_size(t->dt);
+}
+
+static bool item_raw(tc_tensor *t, const char *fn, unsigned char *raw) {
+  if (!t) return false;
+  int64_t n = tc_tensor_numel(t);
+  if (n != 1) {
+    ir_error(t->ctx, TC_ERR_ARG, "%s: a Tensor with %lld elements cannot be converted to Scalar", fn,
+             (long long)n);
+    return false;
+  }
+  return tc_copy_to_host(t, raw, 8) == TC_OK;
+}
+
+double tc_item(tc_tensor *t) {
+  unsigned char raw[8];
+  if (!item_raw(t, "tc_item", raw)) return __builtin_nan("");
+  switch (t->dt) {
+  case TC_BOOL: return raw[0] != 0;
+  case TC_U8: return raw[0];
+  case TC_I8: return (int8_t)raw[0];
+  case TC_I16: { int16_t v; memcpy(&v, raw, 2); return v; }
+  case TC_I32: { int32_t v; memcpy(&v, raw, 4); return v; }
+  case TC_I64: { int64_t v; memcpy(&v, raw, 8); return (double)v; }
+  case TC_F16: { uint16_t v; memcpy(&v, raw, 2); return kc_f16_to_f32(v); }
+  case TC_BF16: { uint16_t v; memcpy(&v, raw, 2); return kc_bf16_to_f32(v); }
+  case TC_F32: { float v; memcpy(&v, raw, 4); return v; }
+  case TC_F64: { double v; memcpy(&v, raw, 8); return v; }
+  default: return 0;
+  }
+}
+
+int64_t tc_item_int(tc_tensor *t) {
+  unsigned char raw[8];
+  if (!t) return 0;
+  if (tc_dtype_is_floating(t->dt)) {
+    double d = tc_item(t);
+    return d != d ? 0 : (int64_t)d;
+  }
+  if (!item_raw(t, "tc_item_int", raw)) return 0;
+  switch (t->dt) {
+  case TC_BOOL: return raw[0] != 0;
+  case TC_U8: return raw[0];
+  case TC_I8: return (int8_t)raw[0];
+  case TC_I16: { int16_t v; memcpy(&v, raw, 2); return v; }
+  case TC_I32: { int32_t v; memcpy(&v, raw, 4); return v; }
+  default: { int64_t v; memcpy(&v, raw, 8); return v; }
+  }
+}
+
+char *tc_format(tc_tensor *t) {
+  if (!t) return NULL;
+  size_t bytes = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
+  void *data = malloc(bytes ? bytes : 1);
+  if (!data) return ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
+  if (tc_copy_to_host(t, data, bytes) != TC_OK) {
+    free(data);
+    return NULL;
+  }
+  char *s = rt_format(data, t->dt, t->ndim, t->shape, NULL);
+  free(data);
+  if (!s) ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
+  return s;
+}

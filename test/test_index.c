@@ -1,0 +1,752 @@
+/*
+ * test_index.c — the IR arena (ir/arena.h) and index expressions
+ * (ir/index.h).
+ *
+ * Arena: zeroed 16-byte aligned blocks across chunks, big requests, every
+ * chunk handed back on reset, NULL + oom when the hook fails (and builders
+ * passing the NULL on). Index expressions: the folds the header promises (the
+ * reshape flatten-then-split round trip above all), ranges, floor semantics
+ * on negative values, canonical printing, substitution, affine decomposition.
+ * Finally a differential fuzzer: random trees (depth 5, 2-3 variables with
+ * small, sometimes negative ranges, negative constants, reshape-shaped
+ * sub-patterns) are built through the smart constructors and, in parallel, as
+ * plain unsimplified trees; for every assignment of the variables ix_eval
+ * must match a brute-force evaluation of the plain tree, every node's value
+ * must lie in its [lo, hi], substituting constants must fold to the value,
+ * and rebuilding the simplified tree must reproduce it exactly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ir/index.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static ir_arena A;
+
+static int setup(void **state) {
+  (void)state;
+  ir_arena_init(&A, NULL);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  ir_arena_reset(&A);
+  return 0;
+}
+
+static char pbuf[4096];
+static const char *str(const ix *e) {
+  ix_print(e, pbuf, sizeof pbuf);
+  return pbuf;
+}
+
+static void assert_prints(const ix *e, const char *want) {
+  assert_non_null(e);
+  assert_string_equal(str(e), want);
+}
+
+/* Python's floor modulo and division, written differently from index.c
+ * (x // 0 == x % 0 == 0; -1 handled apart to stay clear of INT64_MIN / -1). */
+static int64_t ref_mod(int64_t a, int64_t b) {
+  return b == 0 || b == -1 ? 0 : ((a % b) + b) % b;
+}
+static int64_t ref_div(int64_t a, int64_t b) {
+  if (b == -1) return (int64_t)(0 - (uint64_t)a);
+  return b == 0 ? 0 : (a - ref_mod(a, b)) / b;
+}
+
+/* A counting allocator that fails once `budget` calls have succeeded. */
+typedef struct counting {
+  int calls, live, budget;
+} counting;
+
+static void *count_alloc(size_t size, void *user) {
+  counting *c = user;
+  if (c->budget >= 0 && c->calls >= c->budget) return NULL;
+  c->calls++;
+  c->live++;
+  return malloc(size);
+}
+
+static void count_free(void *p, void *user) {
+  counting *c = user;
+  c->live--;
+  free(p);
+}
+
+/* ---- arena -------------------------------------------------------------- */
+
+static void arena_hands_out_zeroed_aligned_blocks_across_chunks(void **state) {
+  (void)state;
+  ir_arena a;
+  ir_arena_init(&a, NULL);
+  assert_ptr_equal(a.al, &ir_default_allocator);
+  unsigned char *prev = NULL;
+  for (int i = 0; i < 5000; i++) {
+    size_t n = (size_t)(i % 37) + 1;
+    unsigned char *p = ir_arena_alloc(&a, n);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % 16, 0);
+    for (size_t j = 0; j < n; j++) assert_int_equal(p[j], 0);
+    memset(p, 0xAB, n);
+    assert_true(p != prev);
+    prev = p;
+  }
+  assert_true(a.total > 64 * 1024);
+  assert_int_equal(a.oom, 0);
+  ir_arena_reset(&a);
+  assert_null(a.head);
+  assert_non_null(ir_arena_alloc(&a, 8)); /* usable again */
+  ir_arena_reset(&a);
+}
+
+static void arena_gives_big_requests_their_own_chunk(void **state) {
+  (void)state;
+  counting c = {0, 0, -1};
+  tc_allocator al = {count_alloc, count_free, &c};
+  ir_arena a;
+  ir_arena_init(&a, &al);
+  char *small = ir_arena_alloc(&a, 100);
+  assert_non_null(small);
+  size_t used = a.used;
+  char *big = ir_arena_alloc(&a, 1 << 20);
+  assert_non_null(big);
+  assert_int_equal((uintptr_t)big % 16, 0);
+  for (int i = 0; i < (1 << 20); i += 4096) assert_int_equal(big[i], 0);
+  assert_int_equal(c.calls, 2);
+  /* the head chunk keeps serving small requests */
+  assert_int_equal(a.used, used);
+  assert_non_null(ir_arena_alloc(&a, 100));
+  assert_int_equal(c.calls, 2);
+  ir_arena_reset(&a);
+  assert_int_equal(c.live, 0);
+}
+
+static void arena_reports_oom_and_builders_pass_null_on(void **state) {
+  (void)state;
+  counting c = {0, 0, 0};
+  tc_allocator al = {count_alloc, count_free, &c};
+  ir_arena a;
+  ir_arena_init(&a, &al);
+  assert_null(ir_arena_alloc(&a, 16));
+  assert_int_equal(a.oom, 1);
+  assert_null(ix_var(&a, 0, 0, 9));
+  assert_null(ix_const(&a, 3));
+  assert_null(ix_add(&a, NULL, NULL));
+  ir_arena_reset(&a);
+
+  /* One chunk, then failure: building keeps going and ends in NULL. */
+  c.budget = 1;
+  ir_arena_init(&a, &al);
+  const ix *e = ix_var(&a, 0, 0, 1000);
+  for (int i = 0; i < 100000 && e; i++)
+    e = ix_add(&a, ix_mulc(&a, e, 3), ix_modc(&a, ix_var(&a, i % 3, 0, 9), 4));
+  assert_null(e);
+  assert_int_equal(a.oom, 1);
+  ir_arena_reset(&a);
+  assert_int_equal(c.live, 0);
+}
+
+/* ---- basic folds ---------------------------------------------------------- */
+
+static void folds_constants_and_identities(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 9);
+  int64_t v;
+  assert_true(ix_is_const(ix_add(&A, ix_const(&A, 2), ix_const(&A, 5)), &v));
+  assert_int_equal(v, 7);
+  assert_ptr_equal(ix_addc(&A, x, 0), x);
+  assert_ptr_equal(ix_mulc(&A, x, 1), x);
+  assert_true(ix_is_const(ix_mulc(&A, x, 0), &v) && v == 0);
+  assert_ptr_equal(ix_divc(&A, x, 1), x);
+  assert_true(ix_is_const(ix_modc(&A, ix_var(&A, 1, -50, 50), 1), &v) && v == 0);
+  assert_true(ix_is_const(ix_divc(&A, ix_const(&A, -7), 2), &v) && v == -4);
+  assert_true(ix_is_const(ix_modc(&A, ix_const(&A, -7), 2), &v) && v == 1);
+  assert_true(ix_is_const(ix_modc(&A, ix_const(&A, 7), -2), &v) && v == -1);
+  /* x // c -> 0 and x % c -> x when 0 <= x < c */
+  assert_true(ix_is_const(ix_divc(&A, x, 10), &v) && v == 0);
+  assert_ptr_equal(ix_modc(&A, x, 10), x);
+  /* a size-1 dimension's variable acts as its only value */
+  assert_prints(ix_add(&A, ix_mulc(&A, ix_var(&A, 1, 0, 0), 7), x), "v0");
+}
+
+static void divides_and_mods_by_zero_without_crashing(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, -5, 5), *z = ix_var(&A, 1, -2, 2);
+  int64_t v, vals[2] = {4, 0};
+  assert_true(ix_is_const(ix_divc(&A, x, 0), &v) && v == 0);
+  assert_true(ix_is_const(ix_modc(&A, x, 0), &v) && v == 0);
+  const ix *d = ix_div(&A, x, z), *m = ix_mod(&A, x, z);
+  assert_int_equal(ix_eval(d, vals), 0);
+  assert_int_equal(ix_eval(m, vals), 0);
+  /* ranges include the 0 of the zero divisor and the extremes x // +-1 */
+  assert_int_equal(d->lo, -5);
+  assert_int_equal(d->hi, 5);
+  assert_int_equal(m->lo, -1);
+  assert_int_equal(m->hi, 1);
+}
+
+static void keeps_sums_flat_and_canonical(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 9), *y = ix_var(&A, 1, 0, 9),
+           *z = ix_var(&A, 2, 0, 9);
+  const ix *a = ix_add(&A, ix_addc(&A, z, 3), ix_add(&A, ix_mulc(&A, y, 2), x));
+  const ix *b = ix_add(&A, ix_add(&A, x, ix_const(&A, 3)),
+                       ix_add(&A, z, ix_add(&A, y, y)));
+  assert_prints(a, "v0 + v1*2 + v2 + 3");
+  assert_true(ix_equal(a, b));
+  assert_prints(b, "v0 + v1*2 + v2 + 3");
+  /* like terms: x*2 + x*3 -> x*5; x - x -> 0 */
+  assert_prints(ix_add(&A, ix_mulc(&A, x, 2), ix_mulc(&A, x, 3)), "v0*5");
+  int64_t v;
+  assert_true(ix_is_const(ix_add(&A, x, ix_mulc(&A, x, -1)), &v) && v == 0);
+  /* constants distribute over sums and merge with coefficients */
+  assert_prints(ix_mulc(&A, ix_addc(&A, ix_mulc(&A, x, 3), 1), 4), "v0*12 + 4");
+  /* products of non-constants: operands ordered, constants pulled out */
+  assert_prints(ix_mul(&A, ix_mulc(&A, y, 2), ix_mulc(&A, x, 3)), "v0*v1*6");
+  assert_true(ix_equal(ix_mul(&A, x, y), ix_mul(&A, y, x)));
+  assert_int_equal(ix_size(a), 9);
+}
+
+/* ---- reshape folds ------------------------------------------------------ */
+
+static void folds_a_reshape_split_back_into_the_flat_index(void **state) {
+  (void)state;
+  /* shape (2, 3, 4), flat f in [0, 24) */
+  const ix *f = ix_var(&A, 0, 0, 23);
+  const ix *i = ix_modc(&A, ix_divc(&A, f, 12), 2);
+  const ix *j = ix_modc(&A, ix_divc(&A, f, 4), 3);
+  const ix *k = ix_modc(&A, f, 4);
+  const ix *e = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
+  assert_ptr_equal(e, f);
+  /* any order of the terms */
+  e = ix_add(&A, k, ix_add(&A, ix_mulc(&A, j, 4), ix_mulc(&A, i, 12)));
+  assert_prints(e, "v0");
+  /* a flat index that is a larger range: the top dim keeps its quotient */
+  const ix *g = ix_var(&A, 0, 0, 999);
+  const ix *gi = ix_divc(&A, g, 12), *gj = ix_modc(&A, ix_divc(&A, g, 4), 3);
+  e = ix_add(&A, ix_add(&A, ix_mulc(&A, gi, 12), ix_mulc(&A, gj, 4)),
+             ix_modc(&A, g, 4));
+  assert_prints(e, "v0");
+  /* only the inner two dims: ((g//4)%3)*4 + g%4 -> g % 12 */
+  assert_prints(ix_add(&A, ix_mulc(&A, gj, 4), ix_modc(&A, g, 4)), "v0 % 12");
+  /* scaled by a common stride, plus an offset */
+  e = ix_addc(&A, ix_add(&A, ix_mulc(&A, gi, 36), ix_mulc(&A, ix_modc(&A, g, 12), 3)), 5);
+  assert_prints(e, "v0*3 + 5");
+}
+
+static void reads_one_coordinate_out_of_a_flat_sum(void **state) {
+  (void)state;
+  const ix *i = ix_var(&A, 0, 0, 1), *j = ix_var(&A, 1, 0, 2),
+           *k = ix_var(&A, 2, 0, 3);
+  const ix *flat = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
+  assert_ptr_equal(ix_modc(&A, ix_divc(&A, flat, 4), 3), j);
+  assert_ptr_equal(ix_divc(&A, flat, 12), i);
+  assert_ptr_equal(ix_modc(&A, flat, 4), k);
+  assert_prints(ix_modc(&A, flat, 12), "v1*4 + v2");
+  /* (i*4 + j) // 4 -> i and (i*4 + j) % 4 -> j with j in [0, 4) */
+  const ix *ii = ix_var(&A, 0, 0, 99), *jj = ix_var(&A, 1, 0, 3);
+  const ix *s = ix_add(&A, ix_mulc(&A, ii, 4), jj);
+  assert_ptr_equal(ix_divc(&A, s, 4), ii);
+  assert_ptr_equal(ix_modc(&A, s, 4), jj);
+  /* (x*c + y) // c -> x for any y in [0, c), whatever y is */
+  const ix *y = ix_add(&A, ix_divc(&A, ix_var(&A, 2, 0, 20), 7), ix_const(&A, 1));
+  assert_ptr_equal(ix_divc(&A, ix_add(&A, ix_mulc(&A, ii, 5), y), 5), ii);
+  /* split-then-flatten composed with a transpose-like reorder */
+  const ix *t = ix_add(&A, ix_mulc(&A, ix_modc(&A, s, 4), 100), ix_divc(&A, s, 4));
+  assert_prints(t, "v0 + v1*100");
+}
+
+static void moves_multiples_out_of_division_and_modulo(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 99), *y = ix_var(&A, 1, 0, 99);
+  const ix *s = ix_add(&A, ix_mulc(&A, x, 8), y);
+  assert_prints(ix_divc(&A, s, 4), "v0*2 + v1 // 4");
+  assert_prints(ix_modc(&A, s, 4), "v1 % 4");
+  /* the constant is reduced into [0, c) */
+  assert_prints(ix_divc(&A, ix_addc(&A, y, 9), 4), "(v1 + 1) // 4 + 2");
+  assert_prints(ix_modc(&A, ix_addc(&A, y, 9), 4), "(v1 + 1) % 4");
+  /* a common factor cancels */
+  const ix *t = ix_add(&A, ix_mulc(&A, x, 6), ix_mulc(&A, y, 4));
+  assert_prints(ix_divc(&A, t, 8), "(v0*3 + v1*2) // 4");
+  assert_prints(ix_modc(&A, t, 8), "((v0*3 + v1*2) % 4)*2");
+}
+
+static void merges_nested_divisions_and_modulos(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 10000);
+  assert_prints(ix_divc(&A, ix_divc(&A, x, 4), 3), "v0 // 12");
+  assert_prints(ix_divc(&A, ix_modc(&A, x, 12), 4), "(v0 // 4) % 3");
+  assert_prints(ix_modc(&A, ix_modc(&A, x, 12), 4), "v0 % 4");
+  assert_prints(ix_modc(&A, ix_modc(&A, x, 4), 12), "v0 % 4");
+  /* k*x - k*(x//c)*c -> k*(x % c) */
+  const ix *d = ix_mulc(&A, ix_divc(&A, x, 6), -18);
+  assert_prints(ix_add(&A, ix_mulc(&A, x, 3), d), "(v0 % 6)*3");
+}
+
+static void respects_floor_semantics_on_negative_values(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, -8, 8), *y = ix_var(&A, 1, -3, 3);
+  int64_t lo[2] = {-8, -3}, hi[2] = {8, 3};
+  /* y may be negative: (x*4 + y) // 4 is not x */
+  const ix *s = ix_add(&A, ix_mulc(&A, x, 4), y);
+  const ix *d = ix_divc(&A, s, 4), *m = ix_modc(&A, s, 4);
+  assert_prints(d, "v0 + v1 // 4");
+  assert_prints(m, "v1 % 4");
+  for (int64_t a = lo[0]; a <= hi[0]; a++)
+    for (int64_t b = lo[1]; b <= hi[1]; b++) {
+      int64_t p[2] = {a, b};
+      assert_int_equal(ix_eval(d, p), ref_div(4 * a + b, 4));
+      assert_int_equal(ix_eval(m, p), ref_mod(4 * a + b, 4));
+    }
+  int64_t v[2] = {0, -1};
+  assert_int_equal(ix_eval(d, v), -1);
+  assert_int_equal(ix_eval(m, v), 3);
+  /* a negative range entirely inside one period still folds */
+  const ix *n = ix_var(&A, 2, -8, -5);
+  int64_t c;
+  assert_true(ix_is_const(ix_divc(&A, n, 4), &c) && c == -2);
+  assert_prints(ix_modc(&A, n, 4), "v2 + 8");
+  /* negative divisors: only folded when provably constant */
+  assert_prints(ix_divc(&A, x, -3), "v0 // -3");
+  assert_int_equal(ix_divc(&A, x, -3)->lo, -3);
+  assert_int_equal(ix_divc(&A, x, -3)->hi, 2);
+  assert_prints(ix_divc(&A, x, -1), "v0*-1");
+  /* the reshape fold holds for negative flat indices too */
+  const ix *e = ix_add(&A, ix_mulc(&A, ix_divc(&A, x, 3), 3), ix_modc(&A, x, 3));
+  assert_ptr_equal(e, x);
+}
+
+/* ---- ranges -------------------------------------------------------------- */
+
+static void computes_ranges_from_the_operands(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, -3, 5), *y = ix_var(&A, 1, 2, 4);
+  const ix *e;
+  e = ix_add(&A, x, y);
+  assert_true(e->lo == -1 && e->hi == 9);
+  e = ix_mul(&A, x, y);
+  assert_true(e->lo == -12 && e->hi == 20);
+  e = ix_mulc(&A, x, -2);
+  assert_true(e->lo == -10 && e->hi == 6);
+  e = ix_divc(&A, x, 2);
+  assert_true(e->lo == -2 && e->hi == 2);
+  e = ix_modc(&A, x, 4);
+  assert_true(e->lo == 0 && e->hi == 3);
+  e = ix_modc(&A, ix_var(&A, 2, 0, 100), -7);
+  assert_true(e->lo == -6 && e->hi == 0);
+  e = ix_div(&A, x, y);
+  assert_true(e->lo == -2 && e->hi == 2);
+  const ix *w = ix_var(&A, 2, 0, 1);
+  assert_ptr_equal(ix_mod(&A, w, y), w); /* 0 <= w < y: unchanged */
+  e = ix_min(&A, x, y);
+  assert_true(e->lo == -3 && e->hi == 4);
+  e = ix_max(&A, x, y);
+  assert_true(e->lo == 2 && e->hi == 5);
+  e = ix_lt(&A, x, y);
+  assert_true(e->lo == 0 && e->hi == 1);
+  e = ix_and(&A, x, y);
+  assert_true(e->lo == 0 && e->hi == 1);
+  /* decided by ranges */
+  int64_t v;
+  assert_true(ix_is_const(ix_lt(&A, y, ix_const(&A, 5)), &v) && v == 1);
+  assert_true(ix_is_const(ix_lt(&A, y, ix_const(&A, 2)), &v) && v == 0);
+  assert_ptr_equal(ix_min(&A, y, ix_const(&A, 9)), y);
+  assert_ptr_equal(ix_max(&A, y, ix_const(&A, 1)), y);
+  assert_true(ix_equal(ix_and(&A, ix_const(&A, 3), ix_lt(&A, x, y)), ix_lt(&A, x, y)));
+}
+
+static void widens_ranges_instead_of_overflowing(void **state) {
+  (void)state;
+  const ix *big = ix_var(&A, 0, 0, INT64_MAX / 2 + 10);
+  const ix *e = ix_add(&A, big, big);
+  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
+  e = ix_mulc(&A, ix_var(&A, 1, -5, 5), INT64_MAX);
+  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
+  const ix *all = ix_var(&A, 2, INT64_MIN, INT64_MAX);
+  e = ix_divc(&A, all, -1);
+  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
+  e = ix_div(&A, all, ix_var(&A, 3, -1, 1));
+  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
+  e = ix_modc(&A, all, 7);
+  assert_true(e->lo == 0 && e->hi == 6);
+  e = ix_divc(&A, all, 7);
+  assert_true(e->lo == INT64_MIN / 7 - 1 && e->hi == INT64_MAX / 7);
+  int64_t vals[4] = {0, 0, INT64_MIN, -1};
+  assert_int_equal(ix_eval(ix_div(&A, all, ix_var(&A, 3, -1, 1)), vals), INT64_MIN);
+  assert_int_equal(ix_eval(ix_mod(&A, all, ix_var(&A, 3, -1, 1)), vals), 0);
+}
+
+/* ---- printing, substitution, queries ---------------------------------- */
+
+static void prints_a_canonical_text(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 99), *y = ix_var(&A, 1, 0, 99);
+  const ix *s = ix_add(&A, ix_mulc(&A, x, 4), y);
+  assert_prints(ix_divc(&A, s, 3), "(v0*4 + v1) // 3");
+  assert_prints(ix_addc(&A, ix_mulc(&A, x, -1), -2), "v0*-1 - 2");
+  assert_prints(ix_add(&A, y, ix_mulc(&A, x, -3)), "v0*-3 + v1");
+  assert_prints(ix_add(&A, x, ix_mulc(&A, y, -1)), "v0 - v1");
+  assert_prints(ix_add(&A, x, ix_mulc(&A, ix_divc(&A, y, 7), -2)), "v0 - (v1 // 7)*2");
+  assert_prints(ix_mulc(&A, ix_modc(&A, ix_divc(&A, x, 5), 3), 2), "((v0 // 5) % 3)*2");
+  assert_prints(ix_mul(&A, s, y), "v1*(v0*4 + v1)");
+  assert_prints(ix_min(&A, ix_const(&A, 7), s), "min(v0*4 + v1, 7)");
+  assert_prints(ix_max(&A, y, x), "max(v0, v1)");
+  assert_prints(ix_and(&A, ix_lt(&A, x, y), ix_lt(&A, y, ix_const(&A, 50))),
+                "v0 < v1 && v1 < 50");
+  assert_prints(ix_lt(&A, ix_lt(&A, x, y), ix_lt(&A, y, ix_const(&A, 50))),
+                "(v0 < v1) < (v1 < 50)");
+  assert_prints(ix_add(&A, ix_lt(&A, x, y), x), "v0 + (v0 < v1)");
+  assert_prints(ix_const(&A, -42), "-42");
+}
+
+static void print_truncates_and_reports_the_full_length(void **state) {
+  (void)state;
+  const ix *e = ix_divc(&A, ix_add(&A, ix_mulc(&A, ix_var(&A, 0, 0, 9), 4),
+                                   ix_var(&A, 1, 0, 9)), 3);
+  char b[8];
+  memset(b, 'x', sizeof b);
+  assert_int_equal(ix_print(e, b, sizeof b), strlen("(v0*4 + v1) // 3"));
+  assert_string_equal(b, "(v0*4 +");
+  assert_int_equal(ix_print(e, NULL, 0), 16);
+  b[0] = 'x';
+  assert_int_equal(ix_print(e, b, 1), 16);
+  assert_int_equal(b[0], '\0');
+}
+
+static void substitutes_and_resimplifies(void **state) {
+  (void)state;
+  /* The flat index of a (2,3,4) tensor split by a reshape, then the flat
+   * index expressed in the new coordinates: substitution closes the loop. */
+  const ix *f = ix_var(&A, 0, 0, 23);
+  const ix *e = ix_add(&A, ix_mulc(&A, ix_modc(&A, ix_divc(&A, f, 4), 3), 4),
+                       ix_modc(&A, f, 4));
+  assert_prints(e, "v0 % 12");
+  const ix *i = ix_var(&A, 1, 0, 1), *j = ix_var(&A, 2, 0, 2), *k = ix_var(&A, 3, 0, 3);
+  const ix *flat = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
+  const ix *vals[1] = {flat};
+  assert_prints(ix_subst(&A, e, vals, 1), "v2*4 + v3");
+  /* NULL keeps the variable; untouched trees are returned as they are */
+  const ix *keep[4] = {NULL, NULL, NULL, NULL};
+  assert_ptr_equal(ix_subst(&A, e, keep, 4), e);
+  const ix *c5[1] = {ix_const(&A, 17)};
+  int64_t v;
+  assert_true(ix_is_const(ix_subst(&A, e, c5, 1), &v) && v == 5);
+  assert_true(ix_uses_var(flat, 3));
+  assert_false(ix_uses_var(flat, 0));
+}
+
+static void decomposes_affine_expressions(void **state) {
+  (void)state;
+  const ix *x = ix_var(&A, 0, 0, 9), *y = ix_var(&A, 1, 0, 9);
+  int64_t coef[3], c;
+  const ix *e = ix_addc(&A, ix_add(&A, ix_mulc(&A, x, 5), ix_mulc(&A, y, -2)), 7);
+  assert_true(ix_affine(e, 3, coef, &c));
+  assert_true(coef[0] == 5 && coef[1] == -2 && coef[2] == 0 && c == 7);
+  assert_true(ix_affine(ix_const(&A, 4), 3, coef, &c));
+  assert_true(coef[0] == 0 && c == 4);
+  assert_false(ix_affine(ix_divc(&A, e, 2), 3, coef, &c));
+  assert_false(ix_affine(ix_mul(&A, x, y), 3, coef, &c));
+  assert_false(ix_affine(ix_var(&A, 5, 0, 9), 3, coef, &c));
+}
+
+/* ---- differential fuzzer ------------------------------------------------ */
+
+enum { P_CONST, P_VAR, P_ADD, P_MUL, P_DIV, P_MOD, P_MIN, P_MAX, P_LT, P_AND };
+enum { MAXP = 2048, LIM = 1 << 30 };
+
+typedef struct pn {
+  int op, var, a, b;
+  int64_t c;
+} pn;
+
+typedef struct fz {
+  pn n[MAXP];
+  int count;
+  uint64_t rng;
+  int nvars;
+  int64_t lo[3], hi[3];
+} fz;
+
+static uint64_t rnd(fz *f) {
+  f->rng ^= f->rng << 13;
+  f->rng ^= f->rng >> 7;
+  f->rng ^= f->rng << 17;
+  return f->rng;
+}
+
+static int64_t rint_(fz *f, int64_t lo, int64_t hi) {
+  return lo + (int64_t)(rnd(f) % (uint64_t)(hi - lo + 1));
+}
+
+static int pnew(fz *f, int op, int64_t c, int a, int b) {
+  if (f->count == MAXP) fail_msg("plain pool exhausted");
+  pn *p = &f->n[f->count];
+  p->op = op, p->c = c, p->var = (int)c, p->a = a, p->b = b;
+  return f->count++;
+}
+
+static int leaf(fz *f) {
+  if (rint_(f, 0, 9) < 7) return pnew(f, P_VAR, rint_(f, 0, f->nvars - 1), -1, -1);
+  return pnew(f, P_CONST, rint_(f, -4, 9), -1, -1);
+}
+
+/* A small constant, rarely 0 or 1 (which fold away), sometimes negative. */
+static int64_t factor(fz *f) {
+  int64_t k = rint_(f, -4, 8);
+  return (k == 0 || k == 1) && rint_(f, 0, 3) ? k + 2 : k;
+}
+
+static int gen(fz *f, int depth) {
+  if (depth <= 0 || (depth < 5 && rint_(f, 0, 9) < 2)) return leaf(f);
+  int r = (int)rint_(f, 0, 99), d = depth - 1;
+  int64_t c = rint_(f, 2, 5), a = rint_(f, 2, 4), k = rint_(f, -2, 3);
+  k = k == 0 ? 1 : k;
+  if (r < 22) return pnew(f, P_ADD, 0, gen(f, d), gen(f, d));
+  if (r < 36) {
+    if (rint_(f, 0, 3)) return pnew(f, P_MUL, 0, gen(f, d), pnew(f, P_CONST, factor(f), -1, -1));
+    return pnew(f, P_MUL, 0, gen(f, d - 1), gen(f, d - 1));
+  }
+  if (r < 58) {
+    int op = r < 47 ? P_DIV : P_MOD;
+    int den = rint_(f, 0, 4) ? pnew(f, P_CONST, factor(f), -1, -1) : gen(f, d - 1);
+    return pnew(f, op, 0, gen(f, d), den);
+  }
+  if (r < 62) return pnew(f, P_MIN, 0, gen(f, d), gen(f, d));
+  if (r < 66) return pnew(f, P_MAX, 0, gen(f, d), gen(f, d));
+  if (r < 70) return pnew(f, P_LT, 0, gen(f, d), gen(f, d));
+  if (r < 73) return pnew(f, P_AND, 0, gen(f, d), gen(f, d));
+  /* reshape-shaped patterns over a shared sub-tree x */
+  int x = gen(f, d), cn = pnew(f, P_CONST, c, -1, -1);
+  int q = pnew(f, P_DIV, 0, x, cn), m = pnew(f, P_MOD, 0, x, cn);
+  int kn = pnew(f, P_CONST, k, -1, -1);
+  switch (rint_(f, 0, 4)) {
+  case 0: { /* k*((x//c)*c + x%c) */
+    int s = pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, q, cn), m);
+    return pnew(f, P_MUL, 0, s, kn);
+  }
+  case 1: { /* ((x//c)%a)*c*k + (x%c)*k */
+    int qa = pnew(f, P_MOD, 0, q, pnew(f, P_CONST, a, -1, -1));
+    int hi = pnew(f, P_MUL, 0, pnew(f, P_MUL, 0, qa, cn), kn);
+    return pnew(f, P_ADD, 0, hi, pnew(f, P_MUL, 0, m, kn));
+  }
+  case 2: /* x*k - (x//c)*(c*k) */
+    return pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, x, kn),
+                pnew(f, P_MUL, 0, q, pnew(f, P_CONST, -c * k, -1, -1)));
+  default: { /* (x*c + y) // c or % c */
+    int y = gen(f, d);
+    int s = pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, x, cn), y);
+    return pnew(f, r % 2 ? P_DIV : P_MOD, 0, s, cn);
+  }
+  }
+}
+
+
+static int64_t peval(const fz *f, int i, const int64_t *v, int *ovf) {
+  const pn *p = &f->n[i];
+  if (p->op == P_CONST) return p->c;
+  if (p->op == P_VAR) return v[p->var];
+  int64_t a = peval(f, p->a, v, ovf), b = peval(f, p->b, v, ovf), r = 0;
+  if (a > LIM || a < -LIM || b > LIM || b < -LIM) {
+    *ovf = 1;
+    return 0;
+  }
+  switch (p->op) {
+  case P_ADD: r = a + b; break;
+  case P_MUL: r = a * b; break;
+  case P_DIV: r = ref_div(a, b); break;
+  case P_MOD: r = ref_mod(a, b); break;
+  case P_MIN: r = a < b ? a : b; break;
+  case P_MAX: r = a > b ? a : b; break;
+  case P_LT: r = a < b; break;
+  case P_AND: r = a && b; break;
+  }
+  return r;
+}
+
+static const ix *pbuild(const fz *f, int i, const ix **memo) {
+  if (memo[i]) return memo[i];
+  const pn *p = &f->n[i];
+  const ix *e = NULL;
+  if (p->op == P_CONST) e = ix_const(&A, p->c);
+  else if (p->op == P_VAR) e = ix_var(&A, p->var, f->lo[p->var], f->hi[p->var]);
+  else {
+    const ix *a = pbuild(f, p->a, memo), *b = pbuild(f, p->b, memo);
+    switch (p->op) {
+    case P_ADD: e = ix_add(&A, a, b); break;
+    case P_MUL: e = ix_mul(&A, a, b); break;
+    case P_DIV: e = ix_div(&A, a, b); break;
+    case P_MOD: e = ix_mod(&A, a, b); break;
+    case P_MIN: e = ix_min(&A, a, b); break;
+    case P_MAX: e = ix_max(&A, a, b); break;
+    case P_LT: e = ix_lt(&A, a, b); break;
+    case P_AND: e = ix_and(&A, a, b); break;
+    }
+  }
+  assert_non_null(e);
+  return memo[i] = e;
+}
+
+static int psize(const fz *f, int i) {
+  const pn *p = &f->n[i];
+  return p->op <= P_VAR ? 1 : 1 + psize(f, p->a) + psize(f, p->b);
+}
+
+static void pprint(const fz *f, int i) {
+  static const char *sym[] = {"", "", "+", "*", "//", "%", "min", "max", "<", "&&"};
+  const pn *p = &f->n[i];
+  if (p->op == P_CONST) printf("%lld", (long long)p->c);
+  else if (p->op == P_VAR) printf("v%d", p->var);
+  else {
+    printf("(");
+    pprint(f, p->a);
+    printf(" %s ", sym[p->op]);
+    pprint(f, p->b);
+    printf(")");
+  }
+}
+
+/* Evaluates e node by node (wrapping, floor semantics), checking ranges. */
+static int64_t checked_eval(const ix *e, const int64_t *v, const ix **bad) {
+  int64_t r = 0;
+  if (e->op == IX_CONST) r = e->c;
+  else if (e->op == IX_VAR) r = v[e->var];
+  else {
+    int64_t a = checked_eval(e->a, v, bad), b = checked_eval(e->b, v, bad);
+    switch (e->op) {
+    case IX_ADD: r = (int64_t)((uint64_t)a + (uint64_t)b); break;
+    case IX_MUL: r = (int64_t)((uint64_t)a * (uint64_t)b); break;
+    case IX_DIV: r = ref_div(a, b); break;
+    case IX_MOD: r = ref_mod(a, b); break;
+    case IX_MIN: r = a < b ? a : b; break;
+    case IX_MAX: r = a > b ? a : b; break;
+    case IX_LT: r = a < b; break;
+    case IX_AND: r = a && b; break;
+    default: break;
+    }
+  }
+  if ((r < e->lo || r > e->hi) && !*bad) *bad = e;
+  return r;
+}
+
+static void report(const fz *f, int root, const ix *e, const int64_t *v) {
+  printf("plain:      ");
+  pprint(f, root);
+  printf("\nsimplified: %s\nvars:", str(e));
+  for (int i = 0; i < f->nvars; i++)
+    printf(" v%d=%lld in [%lld, %lld]", i, (long long)v[i], (long long)f->lo[i],
+           (long long)f->hi[i]);
+  printf("\n");
+}
+
+static void random_trees_evaluate_like_their_unsimplified_form(void **state) {
+  (void)state;
+  static fz f;
+  static const ix *memo[MAXP];
+  f.rng = 0x9E3779B97F4A7C15ull;
+  long trees = 0, skipped = 0, points = 0, smaller = 0, plain_nodes = 0,
+       simple_nodes = 0, folded_to_leaf = 0;
+  for (int t = 0; t < 20000; t++) {
+    ir_arena_reset(&A);
+    f.count = 0;
+    f.nvars = (int)rint_(&f, 2, 3);
+    for (int v = 0; v < f.nvars; v++) {
+      f.lo[v] = rint_(&f, 0, 9) < 7 ? 0 : rint_(&f, -6, 3);
+      f.hi[v] = f.lo[v] + (rint_(&f, 0, 3) ? rint_(&f, 1, 9) : rint_(&f, 0, 2));
+    }
+    int root = gen(&f, 5);
+    memset(memo, 0, sizeof(memo[0]) * (size_t)f.count);
+    const ix *e = pbuild(&f, root, memo);
+    int64_t v[3], at[3];
+    for (int i = 0; i < f.nvars; i++) v[i] = f.lo[i];
+    int pick = (int)rint_(&f, 0, 999), seen = 0, ovf = 0;
+    int64_t want_at = 0;
+    for (;;) {
+      int64_t want = peval(&f, root, v, &ovf);
+      if (ovf) break;
+      int64_t got = ix_eval(e, v);
+      const ix *bad = NULL;
+      int64_t chk = checked_eval(e, v, &bad);
+      if (got != want || chk != want || bad) {
+        report(&f, root, e, v);
+        if (bad) printf("out of range: %s in [%lld, %lld]\n", str(bad),
+                        (long long)bad->lo, (long long)bad->hi);
+        fail_msg("tree %d: got %lld, want %lld", t, (long long)got, (long long)want);
+      }
+      if (seen++ == 0 || pick-- == 0) {
+        memcpy(at, v, sizeof v);
+        want_at = want;
+      }
+      points++;
+      int i = 0;
+      while (i < f.nvars && ++v[i] > f.hi[i]) v[i] = f.lo[i], i++;
+      if (i == f.nvars) break;
+    }
+    if (ovf) {
+      skipped++;
+      continue;
+    }
+    trees++;
+    /* constants substituted everywhere fold to the value */
+    const ix *cs[3], *vs[3];
+    for (int i = 0; i < f.nvars; i++) {
+      cs[i] = ix_const(&A, at[i]);
+      vs[i] = ix_var(&A, i, f.lo[i], f.hi[i]);
+    }
+    int64_t c;
+    const ix *s = ix_subst(&A, e, cs, f.nvars);
+    if (!ix_is_const(s, &c) || c != want_at) {
+      report(&f, root, e, at);
+      fail_msg("tree %d: substituting constants gave %s", t, str(s));
+    }
+    /* rebuilding the simplified tree is a fixed point */
+    char before[sizeof pbuf];
+    strcpy(before, str(e));
+    const ix *r = ix_subst(&A, e, vs, f.nvars);
+    if (strcmp(before, str(r)) != 0 || !ix_equal(r, e)) {
+      report(&f, root, e, at);
+      fail_msg("tree %d: rebuilt as %s", t, str(r));
+    }
+    int ps = psize(&f, root), es = ix_size(e);
+    plain_nodes += ps, simple_nodes += es;
+    smaller += es < ps;
+    folded_to_leaf += ps > 1 && es == 1;
+  }
+  printf("fuzz: %ld trees (%ld skipped for overflow), %ld points; %ld trees "
+         "simplified (%ld to a single leaf); nodes %ld -> %ld\n",
+         trees, skipped, points, smaller, folded_to_leaf, plain_nodes, simple_nodes);
+  assert_true(trees > 15000);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(arena_hands_out_zeroed_aligned_blocks_across_chunks),
+      cmocka_unit_test(arena_gives_big_requests_their_own_chunk),
+      cmocka_unit_test(arena_reports_oom_and_builders_pass_null_on),
+      cmocka_unit_test(folds_constants_and_identities),
+      cmocka_unit_test(divides_and_mods_by_zero_without_crashing),
+      cmocka_unit_test(keeps_sums_flat_and_canonical),
+      cmocka_unit_test(folds_a_reshape_split_back_into_the_flat_index),
+      cmocka_unit_test(reads_one_coordinate_out_of_a_flat_sum),
+      cmocka_unit_test(moves_multiples_out_of_division_and_modulo),
+      cmocka_unit_test(merges_nested_divisions_and_modulos),
+      cmocka_unit_test(respects_floor_semantics_on_negative_values),
+      cmocka_unit_test(computes_ranges_from_the_operands),
+      cmocka_unit_test(widens_ranges_instead_of_overflowing),
+      cmocka_unit_test(prints_a_canonical_text),
+      cmocka_unit_test(print_truncates_and_reports_the_full_length),
+      cmocka_unit_test(substitutes_and_resimplifies),
+      cmocka_unit_test(decomposes_affine_expressions),
+      cmocka_unit_test(random_trees_evaluate_like_their_unsimplified_form),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
