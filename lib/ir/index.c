@@ -23,10 +23,12 @@
  *    coefficients and the constant cancels: (g*s)//(g*c) -> s//c,
  *    (g*s)%(g*c) -> (s%c)*g.
  *  - reshape folds, applied to every sum, with any common coefficient k:
- *    k*(x//c)*c + k*(x%c) -> k*x, k*((x//c)%a)*c + k*(x%c) -> k*(x%(a*c)),
- *    and k*x - k*(x//c)*c -> k*(x%c). The partner term is matched against
- *    the canonical form of x//c built on the spot, so the folds still fire
- *    when x//c itself was rewritten (a sum split, a nested division merged).
+ *    k*(x//c)*c + k*(x%c) -> k*x, k*((x//c)%a)*c + k*(x%c) -> k*(x%(a*c))
+ *    (also k*((x//c + q)%a)*c + k*(x%c) -> k*((x + q*c)%(a*c)), the shape an
+ *    offset leaves behind), and k*x - k*(x//c)*c -> k*(x%c). The partner
+ *    term is matched against the canonical form of x//c built on the spot,
+ *    so the folds still fire when x//c itself was rewritten (a sum split, a
+ *    nested division merged).
  *  Division and modulo by zero evaluate to 0 (x // 0 and x % 0 fold to 0);
  *  divisors other than positive constants only get constant and range folds.
  *  The rewrites are exact integer identities; they assume the values do not
@@ -334,7 +336,8 @@ static const ix *sb_build(sumb *s) {
 
 static const ix *sb_finish(sumb *s);
 
-/* k*(x//c)*c + k*(x%c) -> k*x and k*((x//c)%a)*c + k*(x%c) -> k*(x%(a*c)). */
+/* k*(x//c)*c + k*(x%c) -> k*x and k*((x//c [+ q])%a)*c + k*(x%c) ->
+ * k*((x [+ q*c]) % (a*c)), for the MOD(x, c) term i. */
 static const ix *fold_split(sumb *s, int i) {
   ir_arena *A = s->A;
   const ix *m = s->t[i].base, *x = m->a, *d = NULL;
@@ -344,14 +347,20 @@ static const ix *fold_split(sumb *s, int i) {
     if (j == i || s->t[j].k != kc) continue;
     if (!d && !(d = ix_divc(A, x, c))) return NULL;
     const ix *bj = s->t[j].base, *e = NULL;
-    int64_t ac;
-    if (ix_equal(bj, d))
+    if (ix_equal(bj, d)) {
       e = x;
-    else if (is_posc_op(bj, IX_MOD) && ix_equal(bj->a, d) &&
-             !mul_ovf(bj->b->c, c, &ac))
-      e = ix_modc(A, x, ac);
-    else
+    } else if (is_posc_op(bj, IX_MOD)) {
+      /* ((x//c + q) % a)*c + x%c == (x + q*c) % (a*c): the q comes from a
+       * constant that x // c moved out of the division. */
+      const ix *sh = bj->a;
+      int64_t q = 0, qc, ac;
+      if (sh->op == IX_ADD && is_c(sh->b)) q = sh->b->c, sh = sh->a;
+      if (!ix_equal(sh, d) || mul_ovf(q, c, &qc) || mul_ovf(bj->b->c, c, &ac))
+        continue;
+      e = ix_modc(A, ix_addc(A, x, qc), ac);
+    } else {
       continue;
+    }
     sumb r;
     sb_copy(&r, s);
     r.t[i].k = r.t[j].k = 0;
