@@ -70,6 +70,11 @@ static int add_reduce(kernel *k, int rop, tc_dtype acc_dt, int64_t n,
   return s;
 }
 
+/* A reduce of buffer `buf`'s elements 0..n-1; returns the stage. */
+static int reduce_buf(kernel *k, int rop, tc_dtype acc_dt, int buf, int64_t n) {
+  return add_reduce(k, rop, acc_dt, n, kc_load(k, buf, next_stage_var(k, n)));
+}
+
 static void add_store(kernel *k, int buf, const ix *index, int64_t n,
                       const kval *val) {
   assert_non_null(val);
@@ -77,6 +82,11 @@ static void add_store(kernel *k, int buf, const ix *index, int64_t n,
   int s = k->nstages++;
   k->stages[s] = (kstage){.kind = KS_STORE, .n = n, .val = val, .buf = buf,
                           .index = index};
+}
+
+/* r * n + c: element (r, c) of a row-major matrix with n columns. */
+static const ix *at(kernel *k, const ix *r, int64_t n, const ix *c) {
+  return ix_add(&k->arena, ix_mulc(&k->arena, r, n), c);
 }
 
 static void run_all(const kernel *k, void *const *bufs) {
@@ -107,10 +117,7 @@ TEST(elementwise_add_of_two_float_buffers_matches_float_addition) {
   float b[6] = {0.2f, 1.0f, 3.5f, -INFINITY, 1e-40f, -0.0f};
   float out[6];
   run_ew(OP_ADD, TC_F32, TC_F32, a, b, out, 6);
-  for (int i = 0; i < 6; i++) {
-    float want = a[i] + b[i];
-    assert_f32_same(want, out[i]);
-  }
+  for (int i = 0; i < 6; i++) assert_f32_same(a[i] + b[i], out[i]);
   assert_true(isnan(out[3]));
 }
 
@@ -137,7 +144,7 @@ TEST(a_broadcast_index_reads_the_same_row_for_every_outer_row) {
   int bb = add_buf(&k, TC_F64, 4, false);
   int bo = add_buf(&k, TC_F64, 12, true);
   const ix *r = var(&k, 0, 3), *c = var(&k, 1, 4);
-  const ix *flat = ix_add(&k.arena, ix_mulc(&k.arena, r, 4), c);
+  const ix *flat = at(&k, r, 4, c);
   const kval *x = kc_load(&k, ba, flat), *y = kc_load(&k, bb, c);
   add_store(&k, bo, flat, 1, kc_op(&k, OP_MUL, TC_F64, x, y, NULL));
   double a[12], b[4] = {1.5, -2.0, 0.1, 3.0}, out[12];
@@ -168,13 +175,14 @@ TEST(row_sums_combine_eight_lanes_by_the_fixed_pairwise_tree) {
   float x[R * N];
   for (int i = 0; i < R * N; i++) x[i] = 1.0f;
   x[0] = 16777216.0f; /* row 0: 2^24 then fifteen ones */
-  for (int i = 0; i < N; i++) x[N + i] = (i % 3 ? 1e8f : 0.5f) * (i & 1 ? -1 : 1);
+  for (int i = 0; i < N; i++) /* row 1: cancellation */
+    x[N + i] = (i % 3 ? 1e8f : 0.5f) * (i & 1 ? -1 : 1);
   kernel k;
   init_kernel(&k, 1, R, 0);
   int bx = add_buf(&k, TC_F32, R * N, false);
   int bo = add_buf(&k, TC_F32, R, true);
   const ix *row = var(&k, 0, R), *r = next_stage_var(&k, N);
-  const kval *ld = kc_load(&k, bx, ix_add(&k.arena, ix_mulc(&k.arena, row, N), r));
+  const kval *ld = kc_load(&k, bx, at(&k, row, N, r));
   int s = add_reduce(&k, OP_RSUM, TC_F32, N, ld);
   add_store(&k, bo, row, 1, kc_acc(&k, s));
   float out[R];
@@ -191,14 +199,11 @@ TEST(row_sums_combine_eight_lanes_by_the_fixed_pairwise_tree) {
 TEST(a_sum_shorter_than_eight_starts_empty_lanes_at_positive_zero) {
   kernel k;
   init_kernel(&k, 0, 0, 0);
-  int bx = add_buf(&k, TC_F32, 3, false);
-  int bo = add_buf(&k, TC_F32, 2, true);
-  const kval *ld = kc_load(&k, bx, next_stage_var(&k, 3));
-  int s = add_reduce(&k, OP_RSUM, TC_F32, 3, ld);
+  int bx = add_buf(&k, TC_F32, 3, false), bo = add_buf(&k, TC_F32, 2, true);
+  int s = reduce_buf(&k, OP_RSUM, TC_F32, bx, 3);
   add_store(&k, bo, ix_const(&k.arena, 0), 1, kc_acc(&k, s));
   /* a second reduce, n == 0: the identity */
-  const kval *ld2 = kc_load(&k, bx, next_stage_var(&k, 0));
-  int s2 = add_reduce(&k, OP_RPROD, TC_F32, 0, ld2);
+  int s2 = reduce_buf(&k, OP_RPROD, TC_F32, bx, 0);
   add_store(&k, bo, ix_const(&k.arena, 1), 1, kc_acc(&k, s2));
   float x[3] = {-0.0f, -0.0f, -0.0f}, out[2] = {5, 5};
   void *bufs[2] = {x, out};
@@ -211,10 +216,8 @@ TEST(a_sum_shorter_than_eight_starts_empty_lanes_at_positive_zero) {
 TEST(reductions_cast_to_the_accumulator_dtype_before_combining) {
   kernel k;
   init_kernel(&k, 0, 0, 0);
-  int bx = add_buf(&k, TC_I8, 20, false);
-  int bo = add_buf(&k, TC_I64, 1, true);
-  const kval *ld = kc_load(&k, bx, next_stage_var(&k, 20));
-  int s = add_reduce(&k, OP_RSUM, TC_I64, 20, ld);
+  int bx = add_buf(&k, TC_I8, 20, false), bo = add_buf(&k, TC_I64, 1, true);
+  int s = reduce_buf(&k, OP_RSUM, TC_I64, bx, 20);
   add_store(&k, bo, ix_const(&k.arena, 0), 1, kc_acc(&k, s));
   int8_t x[20];
   int64_t want = 0, out = 0;
@@ -228,16 +231,11 @@ TEST(reductions_cast_to_the_accumulator_dtype_before_combining) {
 TEST(amax_propagates_nan_and_integer_max_starts_at_the_type_minimum) {
   kernel k;
   init_kernel(&k, 0, 0, 0);
-  int bf = add_buf(&k, TC_F32, 10, false);
-  int bi = add_buf(&k, TC_I32, 3, false);
-  int bo = add_buf(&k, TC_F32, 1, true);
-  int boi = add_buf(&k, TC_I32, 2, true);
-  int s0 = add_reduce(&k, OP_RMAX, TC_F32, 10,
-                      kc_load(&k, bf, next_stage_var(&k, 10)));
-  int s1 = add_reduce(&k, OP_RMAX, TC_I32, 3,
-                      kc_load(&k, bi, next_stage_var(&k, 3)));
-  int s2 = add_reduce(&k, OP_RMIN, TC_I32, 3,
-                      kc_load(&k, bi, next_stage_var(&k, 3)));
+  int bf = add_buf(&k, TC_F32, 10, false), bi = add_buf(&k, TC_I32, 3, false);
+  int bo = add_buf(&k, TC_F32, 1, true), boi = add_buf(&k, TC_I32, 2, true);
+  int s0 = reduce_buf(&k, OP_RMAX, TC_F32, bf, 10);
+  int s1 = reduce_buf(&k, OP_RMAX, TC_I32, bi, 3);
+  int s2 = reduce_buf(&k, OP_RMIN, TC_I32, bi, 3);
   add_store(&k, bo, ix_const(&k.arena, 0), 1, kc_acc(&k, s0));
   add_store(&k, boi, ix_const(&k.arena, 0), 1, kc_acc(&k, s1));
   add_store(&k, boi, ix_const(&k.arena, 1), 1, kc_acc(&k, s2));
@@ -247,8 +245,7 @@ TEST(amax_propagates_nan_and_integer_max_starts_at_the_type_minimum) {
   void *bufs[4] = {xf, xi, &of, oi};
   run_all(&k, bufs);
   assert_true(isnan(of));
-  assert_int_equal(INT32_MIN + 1, oi[0]);
-  assert_int_equal(INT32_MIN, oi[1]);
+  assert_memory_equal(((int32_t[]){INT32_MIN + 1, INT32_MIN}), oi, sizeof oi);
   kc_free(&k);
 }
 
@@ -267,12 +264,10 @@ TEST(argmax_and_argmin_pick_the_first_tie_and_let_nan_win) {
   int bx = add_buf(&k, TC_F32, R * N, false);
   int bmax = add_buf(&k, TC_I64, R, true), bmin = add_buf(&k, TC_I64, R, true);
   const ix *row = var(&k, 0, R);
-  const ix *r0 = next_stage_var(&k, N);
   int s0 = add_reduce(&k, OP_RARGMAX, TC_F32, N,
-                      kc_load(&k, bx, ix_add(&k.arena, ix_mulc(&k.arena, row, N), r0)));
-  const ix *r1 = next_stage_var(&k, N);
+                      kc_load(&k, bx, at(&k, row, N, next_stage_var(&k, N))));
   int s1 = add_reduce(&k, OP_RARGMIN, TC_F32, N,
-                      kc_load(&k, bx, ix_add(&k.arena, ix_mulc(&k.arena, row, N), r1)));
+                      kc_load(&k, bx, at(&k, row, N, next_stage_var(&k, N))));
   const kval *a0 = kc_acc(&k, s0), *a1 = kc_acc(&k, s1);
   assert_int_equal(TC_I64, a0->dt);
   add_store(&k, bmax, row, 1, a0);
@@ -292,17 +287,14 @@ TEST(argmax_of_nothing_is_zero_and_integer_ties_keep_the_first) {
   init_kernel(&k, 0, 0, 0);
   int bx = add_buf(&k, TC_I64, 3, false);
   int bo = add_buf(&k, TC_I64, 2, true);
-  int s0 = add_reduce(&k, OP_RARGMAX, TC_I64, 0,
-                      kc_load(&k, bx, next_stage_var(&k, 0)));
-  int s1 = add_reduce(&k, OP_RARGMAX, TC_I64, 3,
-                      kc_load(&k, bx, next_stage_var(&k, 3)));
+  int s0 = reduce_buf(&k, OP_RARGMAX, TC_I64, bx, 0);
+  int s1 = reduce_buf(&k, OP_RARGMAX, TC_I64, bx, 3);
   add_store(&k, bo, ix_const(&k.arena, 0), 1, kc_acc(&k, s0));
   add_store(&k, bo, ix_const(&k.arena, 1), 1, kc_acc(&k, s1));
   int64_t x[3] = {INT64_MIN, INT64_MIN, INT64_MIN}, out[2] = {7, 7};
   void *bufs[2] = {x, out};
   run_all(&k, bufs);
-  assert_int_equal(0, out[0]);
-  assert_int_equal(0, out[1]);
+  assert_memory_equal(((int64_t[]){0, 0}), out, sizeof out);
   kc_free(&k);
 }
 
@@ -311,8 +303,7 @@ TEST(a_softmax_uses_reduce_results_in_later_stages) {
   kernel k;
   init_kernel(&k, 0, 0, 0);
   int bx = add_buf(&k, TC_F32, N, false), bo = add_buf(&k, TC_F32, N, true);
-  int smax = add_reduce(&k, OP_RMAX, TC_F32, N,
-                        kc_load(&k, bx, next_stage_var(&k, N)));
+  int smax = reduce_buf(&k, OP_RMAX, TC_F32, bx, N);
   const kval *m = kc_acc(&k, smax);
   const kval *e = kc_op(&k, OP_EXP, TC_F32,
                         kc_op(&k, OP_SUB, TC_F32,
@@ -323,7 +314,8 @@ TEST(a_softmax_uses_reduce_results_in_later_stages) {
   const kval *e2 = kc_op(&k, OP_EXP, TC_F32,
                          kc_op(&k, OP_SUB, TC_F32, kc_load(&k, bx, j), m, NULL),
                          NULL, NULL);
-  add_store(&k, bo, j, N, kc_op(&k, OP_DIV, TC_F32, e2, kc_acc(&k, ssum), NULL));
+  const kval *sum = kc_acc(&k, ssum);
+  add_store(&k, bo, j, N, kc_op(&k, OP_DIV, TC_F32, e2, sum, NULL));
   float x[N] = {1.0f, 2.0f, 3.0f, -1.0f, 0.5f}, out[N];
   void *bufs[2] = {x, out};
   run_all(&k, bufs);
@@ -361,13 +353,9 @@ TEST(integer_floor_division_and_remainder_follow_python_and_zero) {
 TEST(narrow_integers_wrap_and_shifts_out_of_range_give_zero_or_sign) {
   int8_t a8[3] = {127, -128, 100}, b8[3] = {1, -1, 3}, o8[3];
   run_ew(OP_ADD, TC_I8, TC_I8, a8, b8, o8, 3);
-  assert_int_equal(-128, o8[0]);
-  assert_int_equal(127, o8[1]);
-  assert_int_equal(103, o8[2]);
+  assert_memory_equal(((int8_t[]){-128, 127, 103}), o8, 3);
   run_ew(OP_MUL, TC_I8, TC_I8, a8, b8, o8, 3);
-  assert_int_equal(127, o8[0]);
-  assert_int_equal(-128, o8[1]); /* -128 * -1 wraps */
-  assert_int_equal(44, o8[2]);   /* 300 - 256 */
+  assert_memory_equal(((int8_t[]){127, -128, 300 - 256}), o8, 3);
   run_ew(OP_ABS, TC_I8, TC_I8, a8, NULL, o8, 3);
   assert_int_equal(-128, o8[1]);
   uint8_t u[2] = {0, 200}, v[2] = {1, 3}, ou[2];
@@ -376,8 +364,7 @@ TEST(narrow_integers_wrap_and_shifts_out_of_range_give_zero_or_sign) {
   run_ew(OP_SHR, TC_U8, TC_U8, u, v, ou, 2);
   assert_int_equal(25, ou[1]);
   run_ew(OP_BITNOT, TC_U8, TC_U8, u, NULL, ou, 2);
-  assert_int_equal(255, ou[0]);
-  assert_int_equal(55, ou[1]);
+  assert_memory_equal(((uint8_t[]){255, 55}), ou, 2);
   enum { N = 6 };
   int32_t x[N] = {1, 1, -8, -8, 8, -8}, c[N] = {31, 32, 1, 40, -1, -1};
   int32_t shl[N], shr[N];
@@ -430,7 +417,8 @@ TEST(float_remainder_and_floor_division_take_the_divisor_sign) {
   float r[N], q[N];
   run_ew(OP_REM, TC_F32, TC_F32, a, b, r, N);
   run_ew(OP_FLOORDIV, TC_F32, TC_F32, a, b, q, N);
-  float r_want[N] = {1, -1, 1.5f, INFINITY, 0}, q_want[N] = {-4, -4, 3, -0.0f, 2};
+  float r_want[N] = {1, -1, 1.5f, INFINITY, 0};
+  float q_want[N] = {-4, -4, 3, -0.0f, 2};
   for (int i = 0; i < N; i++) {
     assert_f32_same(r_want[i], r[i]);
     assert_f32_same(q_want[i], q[i]);
@@ -460,7 +448,8 @@ TEST(float_unary_ops_match_the_c_library_in_the_dtypes_precision) {
   run_ew(OP_GELU, TC_F32, TC_F32, x, NULL, o, N);
   const float rsqrt2 = (float)0.70710678118654752440;
   for (int i = 0; i < N; i++)
-    if (i != 3) assert_f32_same(0.5f * x[i] * (1.0f + erff(x[i] * rsqrt2)), o[i]);
+    if (i != 3)
+      assert_f32_same(0.5f * x[i] * (1.0f + erff(x[i] * rsqrt2)), o[i]);
   double xd[2] = {0.3, -3.7}, od[2];
   run_ew(OP_TANH, TC_F64, TC_F64, xd, NULL, od, 2);
   assert_f64_same(tanh(0.3), od[0]);
@@ -594,7 +583,8 @@ TEST(half_buffers_load_and_store_through_float32_casts) {
   int bb = add_buf(&k, TC_BF16, 3, true), bf = add_buf(&k, TC_F32, 3, true);
   const ix *i = var(&k, 0, 3);
   const kval *f = kc_op(&k, OP_CAST, TC_F32, kc_load(&k, bx, i), NULL, NULL);
-  const kval *y = kc_op(&k, OP_MUL, TC_F32, f, kc_const_f(&k, TC_F32, 3.0), NULL);
+  const kval *three = kc_const_f(&k, TC_F32, 3.0);
+  const kval *y = kc_op(&k, OP_MUL, TC_F32, f, three, NULL);
   add_store(&k, bf, i, 1, y);
   add_store(&k, bo, i, 1, kc_op(&k, OP_CAST, TC_F16, y, NULL, NULL));
   add_store(&k, bb, i, 1, kc_op(&k, OP_CAST, TC_BF16, y, NULL, NULL));
@@ -655,13 +645,13 @@ TEST(rng_values_are_the_documented_functions_of_philox) {
     float want_u = (float)(x[0] >> 8) / 16777216.0f;
     float u1 = (float)((x[0] >> 8) + 1) / 16777216.0f;
     float u2 = (float)(x[1] >> 8) / 16777216.0f;
-    float want_n = sqrtf(-2.0f * logf(u1)) * cosf((float)(2 * 3.14159265358979323846) * u2);
+    float two_pi = (float)(2 * 3.14159265358979323846);
+    float want_n = sqrtf(-2.0f * logf(u1)) * cosf(two_pi * u2);
     int64_t want_b = (int64_t)((((uint64_t)x[2] << 32) | x[3]) >> 1);
     assert_f32_same(want_u, u[j]);
-    assert_true(u[j] >= 0.0f && u[j] < 1.0f);
     assert_f32_same(want_n, n[j]);
     assert_int_equal(want_b, bits[j]);
-    assert_true(bits[j] >= 0);
+    assert_true(u[j] >= 0.0f && u[j] < 1.0f && bits[j] >= 0);
   }
   kc_free(&k);
 }
@@ -712,7 +702,7 @@ static char *print_sample(double c, tc_dtype cdt) {
   init_kernel(&k, 2, 3, 5);
   int bx = add_buf(&k, cdt, 15, false), bo = add_buf(&k, cdt, 3, true);
   const ix *r = var(&k, 0, 3), *j = next_stage_var(&k, 5);
-  const kval *x = kc_load(&k, bx, ix_add(&k.arena, ix_mulc(&k.arena, r, 5), j));
+  const kval *x = kc_load(&k, bx, at(&k, r, 5, j));
   const kval *sq = kc_op(&k, OP_MUL, cdt, x, x, NULL);
   const kval *v = kc_op(&k, OP_ADD, cdt, sq, kc_const_f(&k, cdt, c), NULL);
   int s = add_reduce(&k, OP_RSUM, cdt, 5, v);
@@ -730,30 +720,25 @@ static int count(const char *s, const char *needle) {
 }
 
 TEST(printing_is_deterministic_and_distinguishes_every_constant) {
-  char *a = print_sample(0.1, TC_F64), *b = print_sample(0.1, TC_F64);
-  assert_string_equal(a, b);
-  assert_int_equal(1, count(a, "load")); /* shared values print once */
-  assert_int_equal(2, count(a, "mul"));
-  assert_non_null(strstr(a, "sum"));
-  assert_non_null(strstr(a, "0.1"));
-  double others[] = {nextafter(0.1, 1.0), -0.0, 0.0, NAN, INFINITY, 1e300};
-  char *texts[6];
-  for (int i = 0; i < 6; i++) {
-    texts[i] = print_sample(others[i], TC_F64);
-    assert_string_not_equal(a, texts[i]);
-    for (int j = 0; j < i; j++) assert_string_not_equal(texts[j], texts[i]);
-  }
-  char *f1 = print_sample(0.1, TC_F32), *f2 = print_sample(0.1000000001, TC_F32);
-  assert_string_equal(f1, f2); /* the same float32 constant */
-  assert_non_null(strstr(f1, "const float32 0.1\n"));
-  char *f3 = print_sample(nextafterf(0.1f, 1.0f), TC_F32);
-  assert_string_not_equal(f1, f3);
-  free(a);
-  free(b);
-  free(f1);
-  free(f2);
-  free(f3);
-  for (int i = 0; i < 6; i++) free(texts[i]);
+  const double c[8] = {0.1, 0.1, nextafter(0.1, 1.0), -0.0, 0.0, NAN,
+                       INFINITY, 1e300};
+  char *t[8], *f[3];
+  for (int i = 0; i < 8; i++) t[i] = print_sample(c[i], TC_F64);
+  assert_string_equal(t[0], t[1]); /* built twice, printed the same */
+  for (int i = 2; i < 8; i++)
+    for (int j = 1; j < i; j++) assert_string_not_equal(t[j], t[i]);
+  assert_int_equal(1, count(t[0], "load")); /* shared values print once */
+  assert_int_equal(2, count(t[0], "mul"));
+  assert_non_null(strstr(t[0], "reduce sum"));
+  assert_non_null(strstr(t[0], "const float64 0.1\n"));
+  f[0] = print_sample(0.1, TC_F32);
+  f[1] = print_sample(0.1000000001, TC_F32); /* the same float32 value */
+  f[2] = print_sample(nextafterf(0.1f, 1.0f), TC_F32);
+  assert_string_equal(f[0], f[1]);
+  assert_string_not_equal(f[0], f[2]);
+  assert_non_null(strstr(f[0], "const float32 0.1\n"));
+  for (int i = 0; i < 8; i++) free(t[i]);
+  for (int i = 0; i < 3; i++) free(f[i]);
 }
 
 TEST(deeply_shared_values_print_and_run_in_linear_time) {
@@ -777,35 +762,37 @@ TEST(deeply_shared_values_print_and_run_in_linear_time) {
 }
 
 int main(void) {
+#define T(f) cmocka_unit_test(f)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(elementwise_add_of_two_float_buffers_matches_float_addition),
-      cmocka_unit_test(float32_chains_round_after_every_op_not_at_the_end),
-      cmocka_unit_test(a_broadcast_index_reads_the_same_row_for_every_outer_row),
-      cmocka_unit_test(row_sums_combine_eight_lanes_by_the_fixed_pairwise_tree),
-      cmocka_unit_test(a_sum_shorter_than_eight_starts_empty_lanes_at_positive_zero),
-      cmocka_unit_test(reductions_cast_to_the_accumulator_dtype_before_combining),
-      cmocka_unit_test(amax_propagates_nan_and_integer_max_starts_at_the_type_minimum),
-      cmocka_unit_test(argmax_and_argmin_pick_the_first_tie_and_let_nan_win),
-      cmocka_unit_test(argmax_of_nothing_is_zero_and_integer_ties_keep_the_first),
-      cmocka_unit_test(a_softmax_uses_reduce_results_in_later_stages),
-      cmocka_unit_test(integer_floor_division_and_remainder_follow_python_and_zero),
-      cmocka_unit_test(narrow_integers_wrap_and_shifts_out_of_range_give_zero_or_sign),
-      cmocka_unit_test(integer_pow_squares_and_wraps_and_handles_negative_exponents),
-      cmocka_unit_test(bool_arithmetic_is_logic_and_comparisons_treat_nan_as_unordered),
-      cmocka_unit_test(float_remainder_and_floor_division_take_the_divisor_sign),
-      cmocka_unit_test(float_unary_ops_match_the_c_library_in_the_dtypes_precision),
-      cmocka_unit_test(float_max_and_min_propagate_nan_and_order_signed_zeros),
-      cmocka_unit_test(float_to_uint8_truncates_saturates_to_int64_then_wraps),
-      cmocka_unit_test(int_casts_round_to_nearest_and_truncate_or_extend),
-      cmocka_unit_test(float16_conversion_rounds_to_nearest_even_incl_subnormals),
-      cmocka_unit_test(bfloat16_conversion_rounds_upper_half_and_keeps_nan_quiet),
-      cmocka_unit_test(half_buffers_load_and_store_through_float32_casts),
-      cmocka_unit_test(philox_matches_the_random123_known_answer_vectors),
-      cmocka_unit_test(rng_values_are_the_documented_functions_of_philox),
-      cmocka_unit_test(builders_return_null_for_missing_inputs_and_bad_dtypes),
-      cmocka_unit_test(builders_return_null_when_the_arena_runs_out_of_memory),
-      cmocka_unit_test(printing_is_deterministic_and_distinguishes_every_constant),
-      cmocka_unit_test(deeply_shared_values_print_and_run_in_linear_time),
+      T(elementwise_add_of_two_float_buffers_matches_float_addition),
+      T(float32_chains_round_after_every_op_not_at_the_end),
+      T(a_broadcast_index_reads_the_same_row_for_every_outer_row),
+      T(row_sums_combine_eight_lanes_by_the_fixed_pairwise_tree),
+      T(a_sum_shorter_than_eight_starts_empty_lanes_at_positive_zero),
+      T(reductions_cast_to_the_accumulator_dtype_before_combining),
+      T(amax_propagates_nan_and_integer_max_starts_at_the_type_minimum),
+      T(argmax_and_argmin_pick_the_first_tie_and_let_nan_win),
+      T(argmax_of_nothing_is_zero_and_integer_ties_keep_the_first),
+      T(a_softmax_uses_reduce_results_in_later_stages),
+      T(integer_floor_division_and_remainder_follow_python_and_zero),
+      T(narrow_integers_wrap_and_shifts_out_of_range_give_zero_or_sign),
+      T(integer_pow_squares_and_wraps_and_handles_negative_exponents),
+      T(bool_arithmetic_is_logic_and_comparisons_treat_nan_as_unordered),
+      T(float_remainder_and_floor_division_take_the_divisor_sign),
+      T(float_unary_ops_match_the_c_library_in_the_dtypes_precision),
+      T(float_max_and_min_propagate_nan_and_order_signed_zeros),
+      T(float_to_uint8_truncates_saturates_to_int64_then_wraps),
+      T(int_casts_round_to_nearest_and_truncate_or_extend),
+      T(float16_conversion_rounds_to_nearest_even_incl_subnormals),
+      T(bfloat16_conversion_rounds_upper_half_and_keeps_nan_quiet),
+      T(half_buffers_load_and_store_through_float32_casts),
+      T(philox_matches_the_random123_known_answer_vectors),
+      T(rng_values_are_the_documented_functions_of_philox),
+      T(builders_return_null_for_missing_inputs_and_bad_dtypes),
+      T(builders_return_null_when_the_arena_runs_out_of_memory),
+      T(printing_is_deterministic_and_distinguishes_every_constant),
+      T(deeply_shared_values_print_and_run_in_linear_time),
   };
+#undef T
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,17 +94,24 @@ static ir_node *iota(tc_ctx *ctx, int axis, int ndim, const int64_t *shape) {
   return n;
 }
 
-/* a * s + t over nodes (borrowed), in dtype dt (a cast to dt). */
+/* a * s + t over nodes (borrowed), in dtype dt (a cast to dt); multiplying
+ * by 1 and adding 0 are left out. */
 static ir_node *affine(tc_ctx *ctx, ir_node *a, double s, double t, tc_dtype dt) {
-  ir_node *ca = ir_cast(ctx, a, dt);
-  ir_node *ks = ir_const(ctx, s, (int64_t)s, dt, a->ndim, a->shape);
-  ir_node *kt = ir_const(ctx, t, (int64_t)t, dt, a->ndim, a->shape);
-  ir_node *m = ir_ew(ctx, OP_MUL, dt, ca, ks, NULL);
-  ir_node *r = ir_ew(ctx, OP_ADD, dt, m, kt, NULL);
-  ir_node_release(ctx, ca);
-  ir_node_release(ctx, ks);
-  ir_node_release(ctx, kt);
-  ir_node_release(ctx, m);
+  ir_node *r = ir_cast(ctx, a, dt);
+  if (r && s != 1) {
+    ir_node *ks = ir_const(ctx, s, (int64_t)s, dt, a->ndim, a->shape);
+    ir_node *m = ir_ew(ctx, OP_MUL, dt, r, ks, NULL);
+    ir_node_release(ctx, ks);
+    ir_node_release(ctx, r);
+    r = m;
+  }
+  if (r && t != 0) {
+    ir_node *kt = ir_const(ctx, t, (int64_t)t, dt, a->ndim, a->shape);
+    ir_node *m = ir_ew(ctx, OP_ADD, dt, r, kt, NULL);
+    ir_node_release(ctx, kt);
+    ir_node_release(ctx, r);
+    r = m;
+  }
   return r;
 }
 
