@@ -244,6 +244,92 @@ static void folds_a_reshape_split_back_into_the_flat_index(void **state) {
   assert_prints(e, "v0*3 + 5");
 }
 
+/* Every ordered factorization of n into factors >= 2 (and n itself). */
+enum { MAXSHAPES = 256, MAXDIMS = 6 };
+typedef struct shapes {
+  int count;
+  int ndim[MAXSHAPES];
+  int64_t dim[MAXSHAPES][MAXDIMS];
+} shapes;
+
+static void factorize(shapes *s, int64_t n, int64_t *cur, int k) {
+  if (n == 1) {
+    if (k > 0 && s->count < MAXSHAPES) {
+      s->ndim[s->count] = k;
+      memcpy(s->dim[s->count++], cur, sizeof(int64_t) * (size_t)k);
+    }
+    return;
+  }
+  if (k == MAXDIMS) return;
+  for (int64_t d = 2; d <= n; d++)
+    if (n % d == 0) {
+      cur[k] = d;
+      factorize(s, n / d, cur, k + 1);
+    }
+}
+
+/* The element a contiguous tensor of shape `in` holds at flat index f,
+ * addressed the way a lowering computes it: sum of ((f // stride) % dim) *
+ * stride over the dims (`mod_outer`: also % on the outermost dim). */
+static const ix *split_flatten(const ix *f, int nd, const int64_t *in, bool mod_outer) {
+  const ix *addr = ix_const(&A, 0);
+  int64_t stride = 1;
+  for (int d = nd - 1; d >= 0; d--) {
+    const ix *u = ix_divc(&A, f, stride);
+    if (d > 0 || mod_outer) u = ix_modc(&A, u, in[d]);
+    addr = ix_add(&A, addr, ix_mulc(&A, u, stride));
+    stride *= in[d];
+  }
+  return addr;
+}
+
+static void folds_every_reshape_between_factorizations_of_a_size(void **state) {
+  (void)state;
+  static const int64_t sizes[] = {24, 36, 60, 64};
+  int pairs = 0;
+  for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+    static shapes sh;
+    int64_t cur[MAXDIMS];
+    sh.count = 0;
+    factorize(&sh, sizes[z], cur, 0);
+    for (int o = 0; o < sh.count; o++) {
+      /* output coordinates, flattened */
+      const ix *flat = ix_const(&A, 0);
+      int64_t stride = 1;
+      for (int d = sh.ndim[o] - 1; d >= 0; d--) {
+        const ix *v = ix_var(&A, d, 0, sh.dim[o][d] - 1);
+        flat = ix_add(&A, flat, ix_mulc(&A, v, stride));
+        stride *= sh.dim[o][d];
+      }
+      char want[256];
+      ix_print(flat, want, sizeof want);
+      for (int i = 0; i < sh.count; i++) {
+        for (int m = 0; m < 2; m++) {
+          const ix *addr = split_flatten(flat, sh.ndim[i], sh.dim[i], m);
+          if (strcmp(str(addr), want) != 0)
+            fail_msg("size %lld, output shape %d -> input shape %d: %s, want %s",
+                     (long long)sizes[z], o, i, str(addr), want);
+          pairs++;
+        }
+      }
+      ir_arena_reset(&A);
+    }
+    /* a flat index shifted by an offset (a slice of the flat view) */
+    for (int i = 0; i < sh.count; i++)
+      for (int64_t off = 1; off + 1 < sizes[z]; off += 5) {
+        const ix *f = ix_addc(&A, ix_var(&A, 0, 0, sizes[z] - off - 1), off);
+        const ix *addr = split_flatten(f, sh.ndim[i], sh.dim[i], true);
+        char want[64];
+        snprintf(want, sizeof want, "v0 + %lld", (long long)off);
+        if (strcmp(str(addr), want) != 0)
+          fail_msg("size %lld, shape %d, offset %lld: %s", (long long)sizes[z], i,
+                   (long long)off, str(addr));
+        ir_arena_reset(&A);
+      }
+  }
+  assert_true(pairs > 1000);
+}
+
 static void reads_one_coordinate_out_of_a_flat_sum(void **state) {
   (void)state;
   const ix *i = ix_var(&A, 0, 0, 1), *j = ix_var(&A, 1, 0, 2),
@@ -736,6 +822,7 @@ int main(void) {
       cmocka_unit_test(divides_and_mods_by_zero_without_crashing),
       cmocka_unit_test(keeps_sums_flat_and_canonical),
       cmocka_unit_test(folds_a_reshape_split_back_into_the_flat_index),
+      cmocka_unit_test(folds_every_reshape_between_factorizations_of_a_size),
       cmocka_unit_test(reads_one_coordinate_out_of_a_flat_sum),
       cmocka_unit_test(moves_multiples_out_of_division_and_modulo),
       cmocka_unit_test(merges_nested_divisions_and_modulos),

@@ -314,8 +314,8 @@ TEST(a_softmax_uses_reduce_results_in_later_stages) {
   const kval *e2 = kc_op(&k, OP_EXP, TC_F32,
                          kc_op(&k, OP_SUB, TC_F32, kc_load(&k, bx, j), m, NULL),
                          NULL, NULL);
-  const kval *sum = kc_acc(&k, ssum);
-  add_store(&k, bo, j, N, kc_op(&k, OP_DIV, TC_F32, e2, sum, NULL));
+  const kval *total = kc_acc(&k, ssum);
+  add_store(&k, bo, j, N, kc_op(&k, OP_DIV, TC_F32, e2, total, NULL));
   float x[N] = {1.0f, 2.0f, 3.0f, -1.0f, 0.5f}, out[N];
   void *bufs[2] = {x, out};
   run_all(&k, bufs);

@@ -14,6 +14,8 @@
  *   MAX/MIN of floats order -0.0 below +0.0 (as llvm.maximum/minimum do);
  *   float64 -> float16/bfloat16 casts go through float32 (as PyTorch does);
  *   a STORE whose value dtype differs from the buffer's casts it (CAST rules);
+ *   float16/bfloat16 arithmetic (only a reduction with such an acc_dt can
+ *   ask for it) is float32 arithmetic rounded back to the dtype per op;
  *   an argmax/argmin lane starts as (identity, INT64_MAX), so every element
  *   beats an empty lane and n == 0 gives 0.
  *
@@ -342,7 +344,8 @@ static sv arith(int op, tc_dtype dt, sv a, sv b) {
   sv r;
   r.d = 0;
   if (dt == TC_F64) r.d = fop64(op, a.d, b.d);
-  else if (is_float(dt)) r.f = fop32(op, a.f, b.f);
+  else if (dt == TC_F32) r.f = fop32(op, a.f, b.f);
+  else if (is_float(dt)) r.f = to_half_type(fop32(op, a.f, b.f), dt);
   else r.i = iop(op, dt, a.i, b.i);
   return r;
 }

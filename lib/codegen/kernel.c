@@ -10,9 +10,11 @@
  * except comparisons/is* -> bool, CAST, WHERE's bool condition; float16/
  * bfloat16 only on CAST; DIV and transcendentals on floats only; NOT/AND/OR/
  * XOR on bool only; bitwise ops and shifts not on floats, shifts not on bool;
- * NEG/SUB/ABS/SIGN/FLOORDIV/REM/POW not on bool). Constants are canonicalized
- * to their dtype (ints wrapped, floats rounded to the dtype's precision) and
- * stored in k.i for bool/integers, k.f for floats, whichever builder is used.
+ * NEG/SUB/FLOORDIV/REM/POW not on bool; ABS, SIGN, RELU, FLOOR, CEIL, ROUND
+ * and TRUNC of a bool or an integer are the value itself). Constants are
+ * canonicalized to their dtype (ints wrapped, floats rounded to the dtype's
+ * precision) and stored in k.i for bool/integers, k.f for floats, whichever
+ * builder is used.
  *
  * kc_print numbers values %0, %1, ... in first-use order (a post-order walk
  * of each stage's value in stage order), so a value shared by several uses
@@ -210,8 +212,7 @@ static bool op_ok(int op, tc_dtype dt, const kval *a, const kval *b,
     return !dt_float(dt);
   case OP_SHL: case OP_SHR:
     return !dt_float(dt) && dt != TC_BOOL;
-  case OP_NEG: case OP_SUB: case OP_ABS: case OP_SIGN: case OP_FLOORDIV:
-  case OP_REM: case OP_POW:
+  case OP_NEG: case OP_SUB: case OP_FLOORDIV: case OP_REM: case OP_POW:
     return dt != TC_BOOL;
   default: return true;
   }

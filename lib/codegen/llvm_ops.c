@@ -100,6 +100,10 @@ static unsigned dt_bits(tc_dtype dt) {
   }
 }
 
+static unsigned dt_bytes(tc_dtype dt) {
+  return dt == TC_BOOL ? 1 : dt_bits(dt) / 8;
+}
+
 static const char *dt_name(tc_dtype dt) {
   static const char *n[] = {"bool", "uint8", "int8", "int16", "int32",
                             "int64", "float16", "bfloat16", "float32",
@@ -316,7 +320,7 @@ LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
   tc_dtype dt = g->k->bufs[buf].dt;
   LLVMTypeRef mt = cg_mem_type(g, dt);
   LLVMValueRef v = LLVMBuildLoad2(g->B, mt, elem_ptr(g, buf, index), "");
-  LLVMSetAlignment(v, (unsigned)tc_dtype_size(dt));
+  LLVMSetAlignment(v, dt_bytes(dt));
   if (dt == TC_BOOL) v = icmp(g, LLVMIntNE, v, ci(g->t_i8, 0));
   return v;
 }
@@ -325,7 +329,7 @@ void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
   tc_dtype dt = g->k->bufs[buf].dt;
   if (dt == TC_BOOL) v = LLVMBuildZExt(g->B, v, g->t_i8, "");
   LLVMValueRef st = LLVMBuildStore(g->B, v, elem_ptr(g, buf, index));
-  LLVMSetAlignment(st, (unsigned)tc_dtype_size(dt));
+  LLVMSetAlignment(st, dt_bytes(dt));
 }
 
 /* ---- casts ---- */

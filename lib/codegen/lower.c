@@ -316,7 +316,10 @@ static void discover(lw *w, ir_node *n, ir_node ***visited, int *nv, int *cap) {
 
 /* ---- entry -------------------------------------------------------------- */
 
-int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+/* mode 0: every dim of the root is an outer loop and each staged reduction
+ * runs once per output point (an epilogue after a reduction); mode 1: the
+ * last dim is an inner loop shared by the stages (softmax-like groups). */
+static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *broadcast) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   lw w = {.ctx = ctx, .L = L, .k = &L->k, .root = root, .cur_stage = -1};
@@ -370,12 +373,13 @@ int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
       st->val = w.failed ? NULL : cast(&w, kc_acc(k, rs), root->dt);
     } else {
       int m = w.nred;
-      int nouter = m ? (vnd ? vnd - 1 : 0) : vnd;
-      int64_t n_in = (m && vnd) ? vshape[vnd - 1] : 1;
+      bool inner = m && mode == 1 && vnd;
+      int nouter = inner ? vnd - 1 : vnd;
+      int64_t n_in = inner ? vshape[vnd - 1] : 1;
       k->nouter = nouter;
       for (int d = 0; d < nouter; d++) k->outer[d] = vshape[d];
       k->nstages = m + 1;
-      w.inner_work = n_in;
+      w.inner_work = inner ? n_in : INT64_MAX;
       point p = {.ndim = vnd, .shape = vshape};
       for (int d = 0; d < nouter; d++) p.idx[d] = ix_var(&k->arena, d, 0, vshape[d] - 1);
       if (nouter < vnd)
@@ -402,6 +406,18 @@ int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
       } else {
         st->index = flat_of(&w, &p);
       }
+      /* a staged reduction broadcast along an outer dim would be recomputed
+       * for every point of it: the caller retries in mode 1 */
+      for (int s = 0; !inner && !w.failed && s < m; s++) {
+        if (!w.built[s]) continue;
+        for (int d = 0; d < nouter; d++) {
+          if (k->outer[d] == 1) continue;
+          bool uses = false;
+          for (int e = 0; e < w.redq[s].ndim && !uses; e++)
+            uses = ix_uses_var(w.redq[s].idx[e], d);
+          if (!uses) *broadcast = true;
+        }
+      }
     }
   }
   for (int i = 0; i < w.nred; i++) w.red[i]->aux = NULL;
@@ -417,4 +433,14 @@ int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
     return -1;
   }
   return 0;
+}
+
+int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  bool broadcast = false;
+  int rc = try_lower(ctx, root, L, 0, &broadcast);
+  if (rc == 0 && broadcast) {
+    kc_free(&L->k);
+    rc = try_lower(ctx, root, L, 1, &broadcast);
+  }
+  return rc;
 }

@@ -19,13 +19,15 @@
  *    shifted); (x//a)//b -> x//(a*b); (x % (a*b))//b -> (x//b) % a;
  *    (x % (a*c)) % c -> x % c; for a sum x, terms whose coefficient is a
  *    multiple of c (and the part of the constant outside [0, c)) move out of
- *    the division / drop out of the modulo, and a common factor g of c, the
- *    coefficients and the constant cancels: (g*s)//(g*c) -> s//c,
- *    (g*s)%(g*c) -> (s%c)*g.
+ *    the division / drop out of the modulo; then for the largest g dividing
+ *    c (and some coefficient) whose non-multiples r lie in [0, g):
+ *    (g*s + r)//(g*c) -> s//c and (g*s + r)%(g*c) -> (s%c)*g + r (common
+ *    factors cancel; (i*4 + j)//12 -> i//3 with j in [0, 4)).
  *  - reshape folds, applied to every sum, with any common coefficient k:
  *    k*(x//c)*c + k*(x%c) -> k*x, k*((x//c)%a)*c + k*(x%c) -> k*(x%(a*c))
- *    (also k*((x//c + q)%a)*c + k*(x%c) -> k*((x + q*c)%(a*c)), the shape an
- *    offset leaves behind), and k*x - k*(x//c)*c -> k*(x%c). The partner
+ *    (also k*((x//c + t)%a)*c + k*(x%c) -> k*((x + t*c)%(a*c)) for any t,
+ *    the shape left when the modulo dropped multiples of c from x, or an
+ *    offset moved out of x // c), and k*x - k*(x//c)*c -> k*(x%c). The partner
  *    term is matched against the canonical form of x//c built on the spot,
  *    so the folds still fire when x//c itself was rewritten (a sum split, a
  *    nested division merged).
@@ -336,8 +338,26 @@ static const ix *sb_build(sumb *s) {
 
 static const ix *sb_finish(sumb *s);
 
-/* k*(x//c)*c + k*(x%c) -> k*x and k*((x//c [+ q])%a)*c + k*(x%c) ->
- * k*((x [+ q*c]) % (a*c)), for the MOD(x, c) term i. */
+/* s - d when every term of d appears in s with the same coefficient (d's
+ * constant may differ), else NULL. */
+static const ix *sum_minus(ir_arena *A, const ix *s, const ix *d) {
+  sumb ss, ds;
+  sb_init(&ss, A), sb_init(&ds, A);
+  sb_collect(&ss, s, 1), sb_collect(&ds, d, 1);
+  sb_norm(&ss), sb_norm(&ds);
+  if (ss.oom || ds.oom) return NULL;
+  for (int l = 0, j = 0; l < ds.n; l++) {
+    while (j < ss.n && cmp(ss.t[j].base, ds.t[l].base) < 0) j++;
+    if (j == ss.n || ss.t[j].k != ds.t[l].k || cmp(ss.t[j].base, ds.t[l].base))
+      return NULL;
+    ss.t[j++].k = 0;
+  }
+  ss.c = wadd(ss.c, wneg(ds.c));
+  return sb_finish(&ss);
+}
+
+/* k*(x//c)*c + k*(x%c) -> k*x and k*((x//c + t)%a)*c + k*(x%c) ->
+ * k*((x + t*c) % (a*c)), for the MOD(x, c) term i. */
 static const ix *fold_split(sumb *s, int i) {
   ir_arena *A = s->A;
   const ix *m = s->t[i].base, *x = m->a, *d = NULL;
@@ -350,14 +370,12 @@ static const ix *fold_split(sumb *s, int i) {
     if (ix_equal(bj, d)) {
       e = x;
     } else if (is_posc_op(bj, IX_MOD)) {
-      /* ((x//c + q) % a)*c + x%c == (x + q*c) % (a*c): the q comes from a
-       * constant that x // c moved out of the division. */
-      const ix *sh = bj->a;
-      int64_t q = 0, qc, ac;
-      if (sh->op == IX_ADD && is_c(sh->b)) q = sh->b->c, sh = sh->a;
-      if (!ix_equal(sh, d) || mul_ovf(q, c, &qc) || mul_ovf(bj->b->c, c, &ac))
-        continue;
-      e = ix_modc(A, ix_addc(A, x, qc), ac);
+      /* ((x//c + t) % a)*c + x%c == (x + t*c) % (a*c) for any t: x%c stands
+       * for every x + t*c, whose multiples of c the modulo dropped. */
+      const ix *t = sum_minus(A, bj->a, d);
+      int64_t ac;
+      if (!t || mul_ovf(bj->b->c, c, &ac)) continue;
+      e = ix_modc(A, ix_add(A, x, ix_mulc(A, t, c)), ac);
     } else {
       continue;
     }
@@ -468,16 +486,33 @@ static bool split_by(const ix *a, int64_t c, sumb *q, sumb *r) {
   return q->n > 0 || q->c != 0;
 }
 
-/* Greatest common divisor of c, r's coefficients and r's constant. */
-static int64_t common(const sumb *r, int64_t c) {
-  uint64_t g = (uint64_t)c;
-  for (int i = 0; i < r->n && g > 1; i++) g = gcd_u(g, uabs(r->t[i].k));
-  return (int64_t)gcd_u(g, uabs(r->c));
-}
-
-static void sb_divide(sumb *r, int64_t g) {
-  for (int i = 0; i < r->n; i++) r->t[i].k /= g;
-  r->c /= g;
+/* For a sum r with no term divisible by c (c > 1) and its constant in
+ * [0, c): the largest g dividing c, 1 < g < c, such that r = g*hi + lo with
+ * lo (the terms g does not divide, plus the constant mod g) in [0, g). Then
+ * r // c == hi // (c/g) and r % c == (hi % (c/g))*g + lo. Returns g (hi and
+ * lo filled) or 0. */
+static int64_t small_rest(const sumb *r, int64_t c, sumb *hi, sumb *lo) {
+  int64_t best = 0;
+  for (int i = 0; i < r->n; i++) {
+    int64_t g = (int64_t)gcd_u((uint64_t)c, uabs(r->t[i].k));
+    if (g <= 1 || g >= c || g <= best) continue;
+    int64_t rlo = r->c % g, rhi = rlo, p, q;
+    bool ok = true;
+    for (int j = 0; j < r->n && ok; j++) {
+      const term *t = &r->t[j];
+      if (t->k % g == 0) continue;
+      ok = !mul_ovf(t->base->lo, t->k, &p) && !mul_ovf(t->base->hi, t->k, &q) &&
+           !add_ovf(rlo, min64(p, q), &rlo) && !add_ovf(rhi, max64(p, q), &rhi);
+    }
+    if (ok && rlo >= 0 && rhi < g) best = g;
+  }
+  if (!best) return 0;
+  for (int i = 0; i < r->n; i++) {
+    if (r->t[i].k % best == 0) sb_push(hi, r->t[i].base, r->t[i].k / best);
+    else sb_push(lo, r->t[i].base, r->t[i].k);
+  }
+  hi->c = r->c / best, lo->c = r->c % best;
+  return best;
 }
 
 const ix *ix_div(ir_arena *A, const ix *a, const ix *b) {
@@ -505,11 +540,10 @@ const ix *ix_div(ir_arena *A, const ix *a, const ix *b) {
   sb_init(&q, A), sb_init(&r, A);
   if (split_by(a, c, &q, &r))
     return ix_add(A, sb_finish(&q), ix_div(A, sb_finish(&r), b));
-  int64_t g = common(&r, c);
-  if (g > 1) {
-    sb_divide(&r, g);
-    return ix_divc(A, sb_finish(&r), c / g);
-  }
+  sumb hi, lo;
+  sb_init(&hi, A), sb_init(&lo, A);
+  int64_t g = small_rest(&r, c, &hi, &lo);
+  if (g) return ix_divc(A, sb_finish(&hi), c / g);
   return fin(A, mk(A, IX_DIV, a, b));
 }
 
@@ -532,11 +566,12 @@ const ix *ix_mod(ir_arena *A, const ix *a, const ix *b) {
   sumb q, r;
   sb_init(&q, A), sb_init(&r, A);
   if (split_by(a, c, &q, &r)) return ix_mod(A, sb_finish(&r), b);
-  int64_t g = common(&r, c);
-  if (g > 1) {
-    sb_divide(&r, g);
-    return ix_mulc(A, ix_modc(A, sb_finish(&r), c / g), g);
-  }
+  sumb hi, lo;
+  sb_init(&hi, A), sb_init(&lo, A);
+  int64_t g = small_rest(&r, c, &hi, &lo);
+  if (g)
+    return ix_add(A, ix_mulc(A, ix_modc(A, sb_finish(&hi), c / g), g),
+                  sb_finish(&lo));
   return fin(A, mk(A, IX_MOD, a, b));
 }
 

@@ -63,6 +63,7 @@ struct ir_node {
   rt_buffer *buf; /* BUFFER */
   /* scratch for passes (valid during one realization) */
   int mark;
+  int pid; /* printer numbering (ir_print), 0 when unnumbered */
   int uses;
   void *aux;
   ir_node *next_free;

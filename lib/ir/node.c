@@ -207,17 +207,17 @@ static void print_shape(sbuf *b, int ndim, const int64_t *shape) {
   sb_printf(b, "]");
 }
 
-/* Numbers nodes in post order (inputs first) from 0, via n->mark. */
+/* Numbers nodes in post order (inputs first) from 1, via n->pid. */
 static void number(ir_node *n, int *next, ir_node **order, int cap) {
-  if (n->mark) return;
+  if (n->pid) return;
   for (int i = 0; i < n->nin; i++) number(n->in[i], next, order, cap);
   if (*next < cap) order[*next] = n;
-  n->mark = ++*next;
+  n->pid = ++*next;
 }
 
 static void unmark(ir_node *n) {
-  if (!n->mark) return;
-  n->mark = 0;
+  if (!n->pid) return;
+  n->pid = 0;
   for (int i = 0; i < n->nin; i++) unmark(n->in[i]);
 }
 
@@ -231,9 +231,9 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
   sbuf b = {0};
   for (int i = 0; i < count && i < cap; i++) {
     ir_node *n = order[i];
-    sb_printf(&b, "%%%d = %s %s", n->mark - 1, ir_op_name[n->op], tc_dtype_name(n->dt));
+    sb_printf(&b, "%%%d = %s %s", n->pid - 1, ir_op_name[n->op], tc_dtype_name(n->dt));
     print_shape(&b, n->ndim, n->shape);
-    for (int j = 0; j < n->nin; j++) sb_printf(&b, j ? ", %%%d" : " %%%d", n->in[j]->mark - 1);
+    for (int j = 0; j < n->nin; j++) sb_printf(&b, j ? ", %%%d" : " %%%d", n->in[j]->pid - 1);
     switch (n->op) {
     case OP_CONST:
       if (tc_dtype_is_floating(n->dt)) sb_printf(&b, " value=%.17g", n->p.k.f);
@@ -264,6 +264,7 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       }
     }
     if (n->op == OP_BUFFER) sb_printf(&b, " realized");
+    else if (n->mark & 2 /* PM_MAT */) sb_printf(&b, " kernel");
     sb_printf(&b, "\n");
   }
   for (int r = 0; r < nroots; r++) unmark(roots[r]);

@@ -117,6 +117,7 @@ bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     }
   }
   ir_free(ctx, stack);
+  for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~PM_WALK;
   return ok;
 }
 

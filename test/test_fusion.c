@@ -1,0 +1,305 @@
+/*
+ * test_fusion.c — what the compiler does, counted: kernels per realization,
+ * what each kernel reads, the kernel cache, vectorized code, threads, eager
+ * mode and the debug dumps.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <tensorc.h>
+
+typedef struct capture {
+  char *text;
+  size_t n;
+} capture;
+
+static void sink(const char *text, void *user) {
+  capture *c = user;
+  size_t k = strlen(text);
+  c->text = realloc(c->text, c->n + k + 1);
+  memcpy(c->text + c->n, text, k + 1);
+  c->n += k;
+}
+
+static int count(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay ? strstr(hay, needle) : NULL; p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+static tc_ctx *new_ctx(capture *c, unsigned debug, int threads) {
+  tc_ctx_options o = {0};
+  o.debug = debug;
+  o.debug_sink = sink;
+  o.debug_user = c;
+  o.num_threads = threads;
+  tc_ctx *ctx = tc_ctx_new(&o);
+  assert_non_null(ctx);
+  return ctx;
+}
+
+static tc_tensor *rand_t(tc_ctx *ctx, int ndim, const int64_t *shape) {
+  tc_tensor *t = tc_rand(ctx, TC_F32, ndim, shape);
+  assert_int_equal(tc_realize(t), TC_OK);
+  return t;
+}
+
+static void elementwise_chain_is_one_kernel(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, 0, 0);
+  tc_scope_begin(ctx);
+  int64_t n = 4096;
+  tc_tensor *a = rand_t(ctx, 1, &n), *b = rand_t(ctx, 1, &n), *cc = rand_t(ctx, 1, &n),
+            *d = rand_t(ctx, 1, &n);
+  tc_reset_stats(ctx);
+  tc_tensor *y = tc_sub(tc_mul_scalar(tc_relu(tc_add(tc_mul(a, b), cc)), 0.5), d);
+  assert_int_equal(tc_realize(y), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 1);
+  /* and the value is right */
+  float A[4096], B[4096], C[4096], D[4096], Y[4096];
+  tc_copy_to_host(a, A, sizeof A);
+  tc_copy_to_host(b, B, sizeof B);
+  tc_copy_to_host(cc, C, sizeof C);
+  tc_copy_to_host(d, D, sizeof D);
+  tc_copy_to_host(y, Y, sizeof Y);
+  for (int i = 0; i < 4096; i++) {
+    float r = A[i] * B[i] + C[i];
+    r = r < 0 ? 0 : r;
+    assert_true(Y[i] == r * 0.5f - D[i]);
+  }
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void outer_product_sum_is_one_kernel_without_materializing(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_KERNELS, 0);
+  tc_scope_begin(ctx);
+  int64_t n = 300, m = 200;
+  tc_tensor *a = rand_t(ctx, 1, &n), *b = rand_t(ctx, 1, &m);
+  tc_reset_stats(ctx);
+  free(c.text);
+  c.text = NULL;
+  c.n = 0;
+  /* (a[:, None] * b[None, :]).sum(1) */
+  tc_tensor *y = tc_sum(tc_mul(tc_unsqueeze(a, 1), tc_unsqueeze(b, 0)), (int[]){1}, 1, false);
+  assert_int_equal(tc_realize(y), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 1);
+  /* no buffer of n*m elements anywhere in the kernel */
+  char big[64];
+  snprintf(big, sizeof big, "[%lld]", (long long)(n * m));
+  assert_int_equal(count(c.text, big), 0);
+  float A[300], B[200], Y[300];
+  tc_copy_to_host(a, A, sizeof A);
+  tc_copy_to_host(b, B, sizeof B);
+  tc_copy_to_host(y, Y, sizeof Y);
+  double sb = 0;
+  for (int j = 0; j < 200; j++) sb += B[j];
+  for (int i = 0; i < 300; i++) assert_true(Y[i] > A[i] * sb - 1e-3 && Y[i] < A[i] * sb + 1e-3);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void softmax_is_one_kernel_reading_its_input_at_most_twice(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_KERNELS | TC_DEBUG_FUSE, 0);
+  tc_scope_begin(ctx);
+  int64_t s[2] = {64, 1000};
+  tc_tensor *x = rand_t(ctx, 2, s);
+  tc_reset_stats(ctx);
+  free(c.text);
+  c.text = NULL;
+  c.n = 0;
+  tc_tensor *y = tc_softmax(x, -1);
+  assert_int_equal(tc_realize(y), TC_OK);
+  if (tc_get_stats(ctx).kernels_launched != 1) fprintf(stderr, "%s\n", c.text);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 1);
+  /* x is the kernel's buffer 1: count its loads */
+  int loads = count(c.text, "load float32 buf1[");
+  if (loads > 2) fprintf(stderr, "%s\n", c.text);
+  assert_true(loads >= 1 && loads <= 2);
+  /* rows sum to 1 */
+  tc_tensor *rs = tc_sum(y, (int[]){1}, 1, false);
+  float R[64];
+  tc_copy_to_host(rs, R, sizeof R);
+  for (int i = 0; i < 64; i++) assert_true(R[i] > 0.99999f && R[i] < 1.00001f);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void realizing_the_same_computation_again_compiles_nothing(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_CACHE, 0);
+  int64_t n = 777;
+  for (int round = 0; round < 3; round++) {
+    tc_scope_begin(ctx);
+    tc_tensor *a = tc_arange(ctx, 0, (double)n, 1, TC_F32);
+    tc_tensor *y = tc_sigmoid(tc_add_scalar(tc_mul(a, a), 0.125));
+    tc_reset_stats(ctx);
+    assert_int_equal(tc_realize(y), TC_OK);
+    tc_stats st = tc_get_stats(ctx);
+    if (round > 0) {
+      assert_int_equal(st.kernels_compiled, 0);
+      assert_true(st.cache_hits >= 1);
+    }
+    tc_scope_end(ctx);
+  }
+  assert_true(count(c.text, "cache: hit") >= 2);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void repeated_realizations_reuse_buffers(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, 0, 0);
+  int64_t n = 1 << 16;
+  tc_scope_begin(ctx);
+  tc_tensor *a = rand_t(ctx, 1, &n);
+  for (int i = 0; i < 5; i++) {
+    tc_scope_begin(ctx);
+    assert_int_equal(tc_realize(tc_exp(a)), TC_OK);
+    tc_scope_end(ctx);
+  }
+  assert_true(tc_get_stats(ctx).buffer_reuses >= 4);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+}
+
+static void contiguous_float_kernels_use_wide_vectors(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_LLVM, 1);
+  tc_scope_begin(ctx);
+  int64_t n = 100003; /* a new size: a fresh compile, so the IR is dumped */
+  tc_tensor *a = tc_full(ctx, 1.5, TC_F32, 1, &n);
+  tc_tensor *b = tc_full(ctx, 2.5, TC_F32, 1, &n);
+  assert_int_equal(tc_realize(a), TC_OK);
+  assert_int_equal(tc_realize(b), TC_OK);
+  free(c.text);
+  c.text = NULL;
+  c.n = 0;
+  assert_int_equal(tc_realize(tc_add(tc_mul(a, b), a)), TC_OK);
+  assert_non_null(c.text);
+  assert_true(count(c.text, "x float>") > 0);
+  if (count(c.text, "avx512f") > 0 || count(c.text, "<16 x float>") > 0)
+    assert_true(count(c.text, "<16 x float>") > 0);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void results_are_bitwise_the_same_for_one_and_two_threads(void **state) {
+  (void)state;
+  float out[2][4096];
+  double sums[2];
+  for (int k = 0; k < 2; k++) {
+    capture c = {0};
+    tc_ctx *ctx = new_ctx(&c, 0, k + 1);
+    tc_scope_begin(ctx);
+    tc_manual_seed(ctx, 7);
+    int64_t s[2] = {64, 64}, big = 1 << 20;
+    tc_tensor *x = tc_randn(ctx, TC_F32, 2, s);
+    tc_tensor *y = tc_log_softmax(tc_mul_scalar(x, 3.0), 1);
+    assert_int_equal(tc_copy_to_host(y, out[k], sizeof out[k]), TC_OK);
+    tc_tensor *z = tc_randn(ctx, TC_F32, 1, &big);
+    sums[k] = tc_item(tc_sum(z, NULL, 0, false));
+    tc_scope_end(ctx);
+    tc_ctx_free(ctx);
+  }
+  assert_memory_equal(out[0], out[1], sizeof out[0]);
+  assert_memory_equal(&sums[0], &sums[1], sizeof sums[0]);
+}
+
+static void eager_mode_runs_one_kernel_per_op_with_the_same_results(void **state) {
+  (void)state;
+  float f[1000], e[1000];
+  uint64_t launched[2];
+  for (int eager = 0; eager < 2; eager++) {
+    tc_ctx_options o = {0};
+    o.eager = eager;
+    tc_ctx *ctx = tc_ctx_new(&o);
+    tc_scope_begin(ctx);
+    int64_t n = 1000;
+    tc_tensor *a = tc_arange(ctx, 0, 1000, 1, TC_F32);
+    assert_int_equal(tc_realize(a), TC_OK);
+    tc_reset_stats(ctx);
+    tc_tensor *y = tc_tanh(tc_sub(tc_mul(a, a), tc_exp(tc_neg(a))));
+    assert_int_equal(tc_copy_to_host(y, eager ? e : f, sizeof f), TC_OK);
+    launched[eager] = tc_get_stats(ctx).kernels_launched;
+    (void)n;
+    tc_scope_end(ctx);
+    tc_ctx_free(ctx);
+  }
+  assert_int_equal(launched[0], 1);
+  assert_int_equal(launched[1], 5);
+  assert_memory_equal(f, e, sizeof f);
+}
+
+static void debug_dumps_show_the_graph_the_fusion_and_the_kernels(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_IR | TC_DEBUG_FUSE | TC_DEBUG_KERNELS | TC_DEBUG_CACHE |
+                                TC_DEBUG_TIME, 0);
+  tc_scope_begin(ctx);
+  int64_t s[2] = {8, 16};
+  tc_tensor *x = tc_ones(ctx, TC_F32, 2, s);
+  tc_tensor *y = tc_sum(tc_exp(tc_sub(x, tc_amax(x, (int[]){0}, 1, true))), (int[]){0}, 1, false);
+  assert_int_equal(tc_realize(y), TC_OK);
+  assert_true(count(c.text, "--- graph IR after") >= 1);
+  assert_true(count(c.text, "fuse: ") >= 1);
+  assert_true(count(c.text, "--- kernel ---") >= 1);
+  assert_true(count(c.text, "cache: ") >= 1);
+  assert_true(count(c.text, "time: ") >= 1);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+static void a_reduction_read_elsewhere_becomes_its_own_kernel_with_a_reason(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_FUSE, 0);
+  tc_scope_begin(ctx);
+  int64_t s[2] = {100, 100};
+  tc_tensor *x = rand_t(ctx, 2, s);
+  /* x - x.mean(): the mean over everything cannot be a stage of each row */
+  tc_tensor *y = tc_sub(x, tc_mean(x, NULL, 0, false));
+  tc_reset_stats(ctx);
+  assert_int_equal(tc_realize(y), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2);
+  assert_true(count(c.text, "kernel boundary at sum") >= 1);
+  tc_tensor *check = tc_sum(y, NULL, 0, false);
+  assert_true(tc_item(check) < 1e-2 && tc_item(check) > -1e-2);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(elementwise_chain_is_one_kernel),
+      cmocka_unit_test(outer_product_sum_is_one_kernel_without_materializing),
+      cmocka_unit_test(softmax_is_one_kernel_reading_its_input_at_most_twice),
+      cmocka_unit_test(realizing_the_same_computation_again_compiles_nothing),
+      cmocka_unit_test(repeated_realizations_reuse_buffers),
+      cmocka_unit_test(contiguous_float_kernels_use_wide_vectors),
+      cmocka_unit_test(results_are_bitwise_the_same_for_one_and_two_threads),
+      cmocka_unit_test(eager_mode_runs_one_kernel_per_op_with_the_same_results),
+      cmocka_unit_test(debug_dumps_show_the_graph_the_fusion_and_the_kernels),
+      cmocka_unit_test(a_reduction_read_elsewhere_becomes_its_own_kernel_with_a_reason),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
