@@ -221,7 +221,14 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
     case OP_SUB: return a - b;                                                \
     case OP_MUL: return a * b;                                                \
     case OP_DIV: return a / b;                                                \
-    case OP_FLOORDIV: return floor##S(a / b);                                 \
+    case OP_FLOORDIV: {                                                       \
+      if (b == 0) return a / b;                                               \
+      T m = fmod##S(a, b), d = (a - m) / b;                                   \
+      if (m != 0 && ((b < 0) != (m < 0))) d -= 1;                             \
+      if (d == 0) return copysign##S(0, a / b);                               \
+      T f = floor##S(d);                                                      \
+      return d - f > (T)0.5 ? f + 1 : f;                                      \
+    }                                                                         \
     case OP_REM: {                                                            \
       T r = fmod##S(a, b);                                                    \
       if (r != 0 && ((r < 0) != (b < 0))) r += b;                             \
@@ -662,8 +669,53 @@ static pair better(bool is_max, tc_dtype dt, pair a, pair b) {
   return beats(is_max, dt, a, b) ? a : b;
 }
 
+/* Online log-sum-exp (kernel.h), in float or double as acc_dt says. */
+#define LSE_IMPL(T, EXP, LOG)                                              \
+  static T lse_##T(ictx *C, const prog *P, int s, tc_dtype vdt,            \
+                   tc_dtype adt) {                                         \
+    const kstage *st = &C->k->stages[s];                                   \
+    int var = kc_stage_var(C->k, s);                                       \
+    T m[KC_LANES], z[KC_LANES];                                            \
+    for (int l = 0; l < KC_LANES; l++) m[l] = -INFINITY, z[l] = 0;         \
+    for (int64_t r = 0; r < st->n; r++) {                                  \
+      C->vars[var] = r;                                                    \
+      sv xv = cast(stage_value(C, P, s), vdt, adt);                        \
+      T x = (T)fget(xv, adt);                                              \
+      int l = (int)(r % KC_LANES);                                         \
+      if (x > m[l]) {                                                      \
+        z[l] = z[l] * EXP(m[l] - x) + 1;                                   \
+        m[l] = x;                                                          \
+      } else if (x == m[l]) {                                              \
+        z[l] += 1;                                                         \
+      } else {                                                             \
+        z[l] += EXP(x - m[l]);                                             \
+      }                                                                    \
+    }                                                                      \
+    for (int w = 1; w < KC_LANES; w *= 2)                                  \
+      for (int l = 0; l < KC_LANES; l += 2 * w) {                          \
+        T m1 = m[l], s1 = z[l], m2 = m[l + w], s2 = z[l + w];              \
+        if (m2 > m1) {                                                     \
+          T t = m1; m1 = m2; m2 = t;                                       \
+          t = s1; s1 = s2; s2 = t;                                         \
+        }                                                                  \
+        z[l] = m1 == m2 ? s1 + s2 : s1 + s2 * EXP(m2 - m1);                \
+        m[l] = m1;                                                         \
+      }                                                                    \
+    return m[0] + LOG(z[0]);                                               \
+  }
+typedef float float_t_;
+typedef double double_t_;
+LSE_IMPL(float_t_, expf, logf)
+LSE_IMPL(double_t_, exp, log)
+
 static sv run_reduce(ictx *C, const prog *P, int s) {
   const kstage *st = &C->k->stages[s];
+  if (st->rop == OP_RLSE) {
+    sv o;
+    if (st->acc_dt == TC_F64) o.d = lse_double_t_(C, P, s, st->val->dt, st->acc_dt);
+    else o.f = lse_float_t_(C, P, s, st->val->dt, st->acc_dt);
+    return o;
+  }
   int var = kc_stage_var(C->k, s);
   tc_dtype adt = st->acc_dt, vdt = st->val->dt;
   bool arg = st->rop == OP_RARGMAX || st->rop == OP_RARGMIN;

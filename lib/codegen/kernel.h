@@ -29,6 +29,13 @@
  * every number; between NaNs the smaller r wins); their KV_ACC value is the
  * winning r as int64 (0 when n == 0). The accumulator dtype is `acc_dt`; the
  * value is cast to it before combining.
+ * RLSE (floats only, acc_dt F32 or F64, computed in that precision) is the
+ * online log-sum-exp: each lane holds (m, s), starting at (-inf, 0); adding
+ * x: if x > m { s = s * exp(m - x) + 1; m = x } else if x == m { s += 1 }
+ * else { s += exp(x - m) } (so NaN lands in s). Two lanes combine as
+ * (m1, s1) (+) (m2, s2): with m1 >= m2 after swapping, s = m1 == m2 ?
+ * s1 + s2 : s1 + s2 * exp(m2 - m1), m = m1; same pairwise tree. KV_ACC is
+ * m + log(s).
  *
  * Scalar semantics of KV_OP (op from ops.def; EW ops only). Inputs have the
  * node's dtype `dt` except: comparisons, ISNAN/ISINF/ISFINITE (inputs any
@@ -45,7 +52,9 @@
  *     SHR: arithmetic for signed types; a count < 0 or >= width gives 0 (or
  *     -1 for a negative signed value). SIGN: -1/0/1.
  *   floats: IEEE, no contraction to FMA, no reassociation. DIV true division;
- *     FLOORDIV floor(a/b); REM a - floor(a/b)*b, with the result's sign fixed
+ *     FLOORDIV as PyTorch's div_floor_floating: b == 0 -> a/b; else
+ *     m = fmod(a,b), d = (a-m)/b, d -= 1 when m != 0 and sign(m) != sign(b);
+ *     d == 0 -> copysign(0, a/b); else f = floor(d), f + 1 when d-f > 0.5; REM a - floor(a/b)*b, with the result's sign fixed
  *     to b's (fmod(a,b), then + b when it is nonzero and its sign differs from
  *     b's). MAX/MIN propagate NaN. RELU: x < 0 ? 0 : x (NaN and -0.0 pass through).
  *     SIGN: x > 0 ? 1 : x < 0 ? -1 : 0 (NaN -> 0, -0.0 -> 0). SIGMOID
@@ -111,7 +120,7 @@ typedef struct kstage {
   int64_t n;        /* extent of the inner variable (>= 1 for KS_STORE) */
   const kval *val;  /* the value reduced or stored */
   int rop;          /* KS_REDUCE: OP_RSUM, OP_RPROD, OP_RMAX, OP_RMIN,
-                       OP_RARGMAX, OP_RARGMIN */
+                       OP_RARGMAX, OP_RARGMIN, OP_RLSE */
   tc_dtype acc_dt;  /* KS_REDUCE: accumulator dtype (KV_ACC's dtype, except
                        ARG*, whose KV_ACC is TC_I64) */
   int buf;          /* KS_STORE: the buffer written */

@@ -181,38 +181,25 @@ tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims, double correction, b
   return r;
 }
 
+/* logsumexp is one online reduction (RLSE: a running max and a rescaled
+ * sum, see kernel.h), so it reads its input once. */
 tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
-  tc_ctx *ctx = a->ctx;
-  tc_scope_begin(ctx);
-  tc_tensor *x = tc_dtype_is_floating(a->dt) ? a : tc_to_dtype(a, TC_F32);
-  tc_tensor *m = tc_amax(x, dims, ndims, true);
-  /* an infinite max would make x - m NaN: shift by 0 there instead */
-  tc_tensor *zero = tc_zeros(ctx, m ? m->dt : TC_F32, 0, NULL);
-  tc_tensor *ms = tc_where(tc_isinf(m), zero, m);
-  tc_tensor *s = tc_sum(tc_exp(tc_sub(x, ms)), dims, ndims, true);
-  tc_tensor *r = tc_add(tc_log(s), ms);
-  if (!keepdim && r) {
-    uint32_t mask;
-    dim_mask(ctx, "tc_logsumexp", a->ndim, dims, ndims, &mask);
-    for (int d = a->ndim - 1; d >= 0; d--)
-      if (mask >> d & 1) r = tc_squeeze(r, d);
-  }
-  tc_keep(r);
-  tc_scope_end(ctx);
-  return r;
+  tc_dtype o = tc_dtype_is_floating(a->dt) ? a->dt : TC_F32;
+  return reduce(a, OP_RLSE, "tc_logsumexp", dims, ndims, keepdim, compute_dt(o), o);
 }
 
+/* softmax = exp(x - logsumexp(x)): one pass for the reduction and one for
+ * the output, fused into one kernel when dim is the last. */
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
   tc_tensor *x = tc_dtype_is_floating(a->dt) ? a : tc_to_dtype(a, TC_F32);
-  tc_tensor *m = tc_amax(x, &dim, 1, true);
-  tc_tensor *sh = tc_sub(x, m);
-  tc_tensor *e = tc_exp(sh);
-  tc_tensor *s = tc_sum(e, &dim, 1, true);
-  tc_tensor *r = log ? tc_sub(sh, tc_log(s)) : tc_div(e, s);
+  if (x && compute_dt(x->dt) != x->dt) x = tc_to_dtype(x, TC_F32);
+  tc_tensor *sh = tc_sub(x, tc_logsumexp(x, &dim, 1, true));
+  tc_tensor *r = log ? sh : tc_exp(sh);
+  if (r && a->dt != r->dt && tc_dtype_is_floating(a->dt)) r = tc_to_dtype(r, a->dt);
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
