@@ -96,7 +96,10 @@ enum {
   TC_DEBUG_LLVM = 1 << 3,    /* optimized LLVM IR */
   TC_DEBUG_CACHE = 1 << 4,   /* kernel cache hits and misses */
   TC_DEBUG_TIME = 1 << 5,    /* timings of passes, compiles and runs */
-  TC_DEBUG_CUDA = 1 << 6     /* CUDA C and NVRTC logs */
+  TC_DEBUG_CUDA = 1 << 6,    /* CUDA C and NVRTC logs */
+  TC_DEBUG_ASM = 1 << 7,     /* host assembly of each compiled kernel */
+  TC_DEBUG_DOT = 1 << 8      /* Graphviz source of each realization's graph,
+                                one cluster per kernel */
 };
 
 /* Options for tc_ctx_new. Zero-initialize, then set what you need. */
@@ -136,6 +139,8 @@ typedef struct tc_stats {
   uint64_t bytes_allocated;  /* device bytes obtained from the system */
   uint64_t buffer_reuses;    /* allocations served by the caching allocator */
   double compile_seconds;    /* time spent compiling kernels */
+  double run_seconds;        /* time spent running kernels */
+  uint64_t bytes_moved;      /* bytes kernels read and wrote (buffer sizes) */
 } tc_stats;
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
 TC_API void tc_reset_stats(tc_ctx *ctx);
@@ -387,6 +392,18 @@ TC_API tc_tensor *tc_clone(tc_tensor *a);      /* always a new storage */
 TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
 TC_API tc_status tc_fill_(tc_tensor *dst, double value);
 TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
+
+/* ---- data-dependent indexing (realize their inputs; results are copies) */
+
+/* a[mask]: the elements where mask (bool, broadcast with a) is true, 1-D. */
+TC_API tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask);
+/* a.index_select(dim, index): index is a 1-D int64/int32 tensor. */
+TC_API tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index);
+/* The (n, ndim) int64 coordinates of a's nonzero elements, row-major. */
+TC_API tc_tensor *tc_nonzero(tc_tensor *a);
+/* where(mask, value, a) (lazy), and its in-place form a[mask] = value. */
+TC_API tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value);
+TC_API tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value);
 
 /* ---- linear algebra ---------------------------------------------------- */
 

@@ -43,6 +43,21 @@ static int teardown(void **state) {
   return 0;
 }
 
+/* Builders on the shared arena, to keep the expressions readable. */
+static const ix *var(int v, int64_t lo, int64_t hi) {
+  return ix_var(&A, v, lo, hi);
+}
+static const ix *num(int64_t c) { return ix_const(&A, c); }
+static const ix *add(const ix *a, const ix *b) { return ix_add(&A, a, b); }
+static const ix *addc(const ix *a, int64_t c) { return ix_addc(&A, a, c); }
+static const ix *mulc(const ix *a, int64_t c) { return ix_mulc(&A, a, c); }
+static const ix *divc(const ix *a, int64_t c) { return ix_divc(&A, a, c); }
+static const ix *modc(const ix *a, int64_t c) { return ix_modc(&A, a, c); }
+/* a*ka + b*kb + c */
+static const ix *lin(const ix *a, int64_t ka, const ix *b, int64_t kb) {
+  return add(mulc(a, ka), mulc(b, kb));
+}
+
 static char pbuf[4096];
 static const char *str(const ix *e) {
   ix_print(e, pbuf, sizeof pbuf);
@@ -156,65 +171,60 @@ static void arena_reports_oom_and_builders_pass_null_on(void **state) {
   assert_int_equal(c.live, 0);
 }
 
-/* ---- basic folds ---------------------------------------------------------- */
+/* ---- basic folds -------------------------------------------------------- */
 
 static void folds_constants_and_identities(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 9);
+  const ix *x = var(0, 0, 9);
   int64_t v;
-  assert_true(ix_is_const(ix_add(&A, ix_const(&A, 2), ix_const(&A, 5)), &v));
-  assert_int_equal(v, 7);
-  assert_ptr_equal(ix_addc(&A, x, 0), x);
-  assert_ptr_equal(ix_mulc(&A, x, 1), x);
-  assert_true(ix_is_const(ix_mulc(&A, x, 0), &v) && v == 0);
-  assert_ptr_equal(ix_divc(&A, x, 1), x);
-  assert_true(ix_is_const(ix_modc(&A, ix_var(&A, 1, -50, 50), 1), &v) && v == 0);
-  assert_true(ix_is_const(ix_divc(&A, ix_const(&A, -7), 2), &v) && v == -4);
-  assert_true(ix_is_const(ix_modc(&A, ix_const(&A, -7), 2), &v) && v == 1);
-  assert_true(ix_is_const(ix_modc(&A, ix_const(&A, 7), -2), &v) && v == -1);
+  assert_true(ix_is_const(add(num(2), num(5)), &v) && v == 7);
+  assert_ptr_equal(addc(x, 0), x);
+  assert_ptr_equal(mulc(x, 1), x);
+  assert_true(ix_is_const(mulc(x, 0), &v) && v == 0);
+  assert_ptr_equal(divc(x, 1), x);
+  assert_true(ix_is_const(modc(var(1, -50, 50), 1), &v) && v == 0);
+  assert_true(ix_is_const(divc(num(-7), 2), &v) && v == -4);
+  assert_true(ix_is_const(modc(num(-7), 2), &v) && v == 1);
+  assert_true(ix_is_const(modc(num(7), -2), &v) && v == -1);
   /* x // c -> 0 and x % c -> x when 0 <= x < c */
-  assert_true(ix_is_const(ix_divc(&A, x, 10), &v) && v == 0);
-  assert_ptr_equal(ix_modc(&A, x, 10), x);
+  assert_true(ix_is_const(divc(x, 10), &v) && v == 0);
+  assert_ptr_equal(modc(x, 10), x);
   /* a size-1 dimension's variable acts as its only value */
-  assert_prints(ix_add(&A, ix_mulc(&A, ix_var(&A, 1, 0, 0), 7), x), "v0");
+  assert_prints(add(mulc(var(1, 0, 0), 7), x), "v0");
 }
 
 static void divides_and_mods_by_zero_without_crashing(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, -5, 5), *z = ix_var(&A, 1, -2, 2);
+  const ix *x = var(0, -5, 5), *z = var(1, -2, 2);
   int64_t v, vals[2] = {4, 0};
-  assert_true(ix_is_const(ix_divc(&A, x, 0), &v) && v == 0);
-  assert_true(ix_is_const(ix_modc(&A, x, 0), &v) && v == 0);
+  assert_true(ix_is_const(divc(x, 0), &v) && v == 0);
+  assert_true(ix_is_const(modc(x, 0), &v) && v == 0);
   const ix *d = ix_div(&A, x, z), *m = ix_mod(&A, x, z);
   assert_int_equal(ix_eval(d, vals), 0);
   assert_int_equal(ix_eval(m, vals), 0);
   /* ranges include the 0 of the zero divisor and the extremes x // +-1 */
-  assert_int_equal(d->lo, -5);
-  assert_int_equal(d->hi, 5);
-  assert_int_equal(m->lo, -1);
-  assert_int_equal(m->hi, 1);
+  assert_true(d->lo == -5 && d->hi == 5);
+  assert_true(m->lo == -1 && m->hi == 1);
 }
 
 static void keeps_sums_flat_and_canonical(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 9), *y = ix_var(&A, 1, 0, 9),
-           *z = ix_var(&A, 2, 0, 9);
-  const ix *a = ix_add(&A, ix_addc(&A, z, 3), ix_add(&A, ix_mulc(&A, y, 2), x));
-  const ix *b = ix_add(&A, ix_add(&A, x, ix_const(&A, 3)),
-                       ix_add(&A, z, ix_add(&A, y, y)));
+  const ix *x = var(0, 0, 9), *y = var(1, 0, 9), *z = var(2, 0, 9);
+  const ix *a = add(addc(z, 3), add(mulc(y, 2), x));
+  const ix *b = add(add(x, num(3)), add(z, add(y, y)));
   assert_prints(a, "v0 + v1*2 + v2 + 3");
-  assert_true(ix_equal(a, b));
   assert_prints(b, "v0 + v1*2 + v2 + 3");
-  /* like terms: x*2 + x*3 -> x*5; x - x -> 0 */
-  assert_prints(ix_add(&A, ix_mulc(&A, x, 2), ix_mulc(&A, x, 3)), "v0*5");
-  int64_t v;
-  assert_true(ix_is_const(ix_add(&A, x, ix_mulc(&A, x, -1)), &v) && v == 0);
-  /* constants distribute over sums and merge with coefficients */
-  assert_prints(ix_mulc(&A, ix_addc(&A, ix_mulc(&A, x, 3), 1), 4), "v0*12 + 4");
-  /* products of non-constants: operands ordered, constants pulled out */
-  assert_prints(ix_mul(&A, ix_mulc(&A, y, 2), ix_mulc(&A, x, 3)), "v0*v1*6");
-  assert_true(ix_equal(ix_mul(&A, x, y), ix_mul(&A, y, x)));
+  assert_true(ix_equal(a, b));
   assert_int_equal(ix_size(a), 9);
+  /* like terms: x*2 + x*3 -> x*5; x - x -> 0 */
+  assert_prints(lin(x, 2, x, 3), "v0*5");
+  int64_t v;
+  assert_true(ix_is_const(lin(x, 1, x, -1), &v) && v == 0);
+  /* constants distribute over sums and merge with coefficients */
+  assert_prints(mulc(addc(mulc(x, 3), 1), 4), "v0*12 + 4");
+  /* products of non-constants: operands ordered, constants pulled out */
+  assert_prints(ix_mul(&A, mulc(y, 2), mulc(x, 3)), "v0*v1*6");
+  assert_true(ix_equal(ix_mul(&A, x, y), ix_mul(&A, y, x)));
 }
 
 /* ---- reshape folds ------------------------------------------------------ */
@@ -222,29 +232,22 @@ static void keeps_sums_flat_and_canonical(void **state) {
 static void folds_a_reshape_split_back_into_the_flat_index(void **state) {
   (void)state;
   /* shape (2, 3, 4), flat f in [0, 24) */
-  const ix *f = ix_var(&A, 0, 0, 23);
-  const ix *i = ix_modc(&A, ix_divc(&A, f, 12), 2);
-  const ix *j = ix_modc(&A, ix_divc(&A, f, 4), 3);
-  const ix *k = ix_modc(&A, f, 4);
-  const ix *e = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
-  assert_ptr_equal(e, f);
+  const ix *f = var(0, 0, 23);
+  const ix *i = modc(divc(f, 12), 2), *j = modc(divc(f, 4), 3), *k = modc(f, 4);
+  assert_ptr_equal(add(lin(i, 12, j, 4), k), f);
   /* any order of the terms */
-  e = ix_add(&A, k, ix_add(&A, ix_mulc(&A, j, 4), ix_mulc(&A, i, 12)));
-  assert_prints(e, "v0");
-  /* a flat index that is a larger range: the top dim keeps its quotient */
-  const ix *g = ix_var(&A, 0, 0, 999);
-  const ix *gi = ix_divc(&A, g, 12), *gj = ix_modc(&A, ix_divc(&A, g, 4), 3);
-  e = ix_add(&A, ix_add(&A, ix_mulc(&A, gi, 12), ix_mulc(&A, gj, 4)),
-             ix_modc(&A, g, 4));
-  assert_prints(e, "v0");
+  assert_prints(add(k, lin(j, 4, i, 12)), "v0");
+  /* a flat index over a larger range: the top dim keeps its quotient */
+  const ix *g = var(0, 0, 999);
+  const ix *gi = divc(g, 12), *gj = modc(divc(g, 4), 3);
+  assert_prints(add(lin(gi, 12, gj, 4), modc(g, 4)), "v0");
   /* only the inner two dims: ((g//4)%3)*4 + g%4 -> g % 12 */
-  assert_prints(ix_add(&A, ix_mulc(&A, gj, 4), ix_modc(&A, g, 4)), "v0 % 12");
+  assert_prints(lin(gj, 4, modc(g, 4), 1), "v0 % 12");
   /* scaled by a common stride, plus an offset */
-  e = ix_addc(&A, ix_add(&A, ix_mulc(&A, gi, 36), ix_mulc(&A, ix_modc(&A, g, 12), 3)), 5);
-  assert_prints(e, "v0*3 + 5");
+  assert_prints(addc(lin(gi, 36, modc(g, 12), 3), 5), "v0*3 + 5");
 }
 
-/* Every ordered factorization of n into factors >= 2 (and n itself). */
+/* Every ordered factorization of n into factors >= 2 (n itself included). */
 enum { MAXSHAPES = 256, MAXDIMS = 6 };
 typedef struct shapes {
   int count;
@@ -268,61 +271,59 @@ static void factorize(shapes *s, int64_t n, int64_t *cur, int k) {
     }
 }
 
-/* The element a contiguous tensor of shape `in` holds at flat index f,
- * addressed the way a lowering computes it: sum of ((f // stride) % dim) *
- * stride over the dims (`mod_outer`: also % on the outermost dim). */
-static const ix *split_flatten(const ix *f, int nd, const int64_t *in, bool mod_outer) {
-  const ix *addr = ix_const(&A, 0);
+/* The address of flat element f of a contiguous tensor of shape `in`, the
+ * way a lowering computes it: the sum over dims of ((f // stride) % dim) *
+ * stride (`mod_outer`: the outermost dim gets its % too). */
+static const ix *split_flatten(const ix *f, int nd, const int64_t *in,
+                               bool mod_outer) {
+  const ix *addr = num(0);
   int64_t stride = 1;
   for (int d = nd - 1; d >= 0; d--) {
-    const ix *u = ix_divc(&A, f, stride);
-    if (d > 0 || mod_outer) u = ix_modc(&A, u, in[d]);
-    addr = ix_add(&A, addr, ix_mulc(&A, u, stride));
+    const ix *u = divc(f, stride);
+    if (d > 0 || mod_outer) u = modc(u, in[d]);
+    addr = add(addr, mulc(u, stride));
     stride *= in[d];
   }
   return addr;
 }
 
-static void folds_every_reshape_between_factorizations_of_a_size(void **state) {
-  (void)state;
+static void folds_every_reshape_between_factorizations_of_a_size(void **st) {
+  (void)st;
   static const int64_t sizes[] = {24, 36, 60, 64};
+  static shapes sh;
   int pairs = 0;
   for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
-    static shapes sh;
-    int64_t cur[MAXDIMS];
+    int64_t cur[MAXDIMS], n = sizes[z];
     sh.count = 0;
-    factorize(&sh, sizes[z], cur, 0);
+    factorize(&sh, n, cur, 0);
     for (int o = 0; o < sh.count; o++) {
-      /* output coordinates, flattened */
-      const ix *flat = ix_const(&A, 0);
+      /* the output's coordinates, flattened */
+      const ix *flat = num(0);
       int64_t stride = 1;
       for (int d = sh.ndim[o] - 1; d >= 0; d--) {
-        const ix *v = ix_var(&A, d, 0, sh.dim[o][d] - 1);
-        flat = ix_add(&A, flat, ix_mulc(&A, v, stride));
+        flat = add(flat, mulc(var(d, 0, sh.dim[o][d] - 1), stride));
         stride *= sh.dim[o][d];
       }
       char want[256];
       ix_print(flat, want, sizeof want);
-      for (int i = 0; i < sh.count; i++) {
-        for (int m = 0; m < 2; m++) {
+      for (int i = 0; i < sh.count; i++)
+        for (int m = 0; m < 2; m++, pairs++) {
           const ix *addr = split_flatten(flat, sh.ndim[i], sh.dim[i], m);
           if (strcmp(str(addr), want) != 0)
-            fail_msg("size %lld, output shape %d -> input shape %d: %s, want %s",
-                     (long long)sizes[z], o, i, str(addr), want);
-          pairs++;
+            fail_msg("size %lld, shape %d -> shape %d: %s, want %s",
+                     (long long)n, o, i, str(addr), want);
         }
-      }
       ir_arena_reset(&A);
     }
     /* a flat index shifted by an offset (a slice of the flat view) */
     for (int i = 0; i < sh.count; i++)
-      for (int64_t off = 1; off + 1 < sizes[z]; off += 5) {
-        const ix *f = ix_addc(&A, ix_var(&A, 0, 0, sizes[z] - off - 1), off);
+      for (int64_t off = 1; off + 1 < n; off += 5) {
+        const ix *f = addc(var(0, 0, n - off - 1), off);
         const ix *addr = split_flatten(f, sh.ndim[i], sh.dim[i], true);
         char want[64];
         snprintf(want, sizeof want, "v0 + %lld", (long long)off);
         if (strcmp(str(addr), want) != 0)
-          fail_msg("size %lld, shape %d, offset %lld: %s", (long long)sizes[z], i,
+          fail_msg("size %lld, shape %d, offset %lld: %s", (long long)n, i,
                    (long long)off, str(addr));
         ir_arena_reset(&A);
       }
@@ -332,64 +333,64 @@ static void folds_every_reshape_between_factorizations_of_a_size(void **state) {
 
 static void reads_one_coordinate_out_of_a_flat_sum(void **state) {
   (void)state;
-  const ix *i = ix_var(&A, 0, 0, 1), *j = ix_var(&A, 1, 0, 2),
-           *k = ix_var(&A, 2, 0, 3);
-  const ix *flat = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
-  assert_ptr_equal(ix_modc(&A, ix_divc(&A, flat, 4), 3), j);
-  assert_ptr_equal(ix_divc(&A, flat, 12), i);
-  assert_ptr_equal(ix_modc(&A, flat, 4), k);
-  assert_prints(ix_modc(&A, flat, 12), "v1*4 + v2");
+  const ix *i = var(0, 0, 1), *j = var(1, 0, 2), *k = var(2, 0, 3);
+  const ix *flat = add(lin(i, 12, j, 4), k);
+  assert_ptr_equal(modc(divc(flat, 4), 3), j);
+  assert_ptr_equal(divc(flat, 12), i);
+  assert_ptr_equal(modc(flat, 4), k);
+  assert_prints(modc(flat, 12), "v1*4 + v2");
   /* (i*4 + j) // 4 -> i and (i*4 + j) % 4 -> j with j in [0, 4) */
-  const ix *ii = ix_var(&A, 0, 0, 99), *jj = ix_var(&A, 1, 0, 3);
-  const ix *s = ix_add(&A, ix_mulc(&A, ii, 4), jj);
-  assert_ptr_equal(ix_divc(&A, s, 4), ii);
-  assert_ptr_equal(ix_modc(&A, s, 4), jj);
+  const ix *ii = var(0, 0, 99), *jj = var(1, 0, 3);
+  const ix *s = lin(ii, 4, jj, 1);
+  assert_ptr_equal(divc(s, 4), ii);
+  assert_ptr_equal(modc(s, 4), jj);
   /* (x*c + y) // c -> x for any y in [0, c), whatever y is */
-  const ix *y = ix_add(&A, ix_divc(&A, ix_var(&A, 2, 0, 20), 7), ix_const(&A, 1));
-  assert_ptr_equal(ix_divc(&A, ix_add(&A, ix_mulc(&A, ii, 5), y), 5), ii);
+  const ix *y = addc(divc(var(2, 0, 20), 7), 1);
+  assert_ptr_equal(divc(lin(ii, 5, y, 1), 5), ii);
+  /* (i*4 + j) // 12 -> i // 3: j cannot carry into the next multiple */
+  assert_prints(divc(s, 12), "v0 // 3");
+  assert_prints(modc(s, 12), "v1 + (v0 % 3)*4");
   /* split-then-flatten composed with a transpose-like reorder */
-  const ix *t = ix_add(&A, ix_mulc(&A, ix_modc(&A, s, 4), 100), ix_divc(&A, s, 4));
-  assert_prints(t, "v0 + v1*100");
+  assert_prints(lin(modc(s, 4), 100, divc(s, 4), 1), "v0 + v1*100");
 }
 
 static void moves_multiples_out_of_division_and_modulo(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 99), *y = ix_var(&A, 1, 0, 99);
-  const ix *s = ix_add(&A, ix_mulc(&A, x, 8), y);
-  assert_prints(ix_divc(&A, s, 4), "v0*2 + v1 // 4");
-  assert_prints(ix_modc(&A, s, 4), "v1 % 4");
+  const ix *x = var(0, 0, 99), *y = var(1, 0, 99);
+  const ix *s = lin(x, 8, y, 1);
+  assert_prints(divc(s, 4), "v0*2 + v1 // 4");
+  assert_prints(modc(s, 4), "v1 % 4");
   /* the constant is reduced into [0, c) */
-  assert_prints(ix_divc(&A, ix_addc(&A, y, 9), 4), "(v1 + 1) // 4 + 2");
-  assert_prints(ix_modc(&A, ix_addc(&A, y, 9), 4), "(v1 + 1) % 4");
+  assert_prints(divc(addc(y, 9), 4), "(v1 + 1) // 4 + 2");
+  assert_prints(modc(addc(y, 9), 4), "(v1 + 1) % 4");
   /* a common factor cancels */
-  const ix *t = ix_add(&A, ix_mulc(&A, x, 6), ix_mulc(&A, y, 4));
-  assert_prints(ix_divc(&A, t, 8), "(v0*3 + v1*2) // 4");
-  assert_prints(ix_modc(&A, t, 8), "((v0*3 + v1*2) % 4)*2");
+  const ix *t = lin(x, 6, y, 4);
+  assert_prints(divc(t, 8), "(v0*3 + v1*2) // 4");
+  assert_prints(modc(t, 8), "((v0*3 + v1*2) % 4)*2");
+  assert_prints(modc(addc(t, 1), 8), "((v0*3 + v1*2) % 4)*2 + 1");
 }
 
 static void merges_nested_divisions_and_modulos(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 10000);
-  assert_prints(ix_divc(&A, ix_divc(&A, x, 4), 3), "v0 // 12");
-  assert_prints(ix_divc(&A, ix_modc(&A, x, 12), 4), "(v0 // 4) % 3");
-  assert_prints(ix_modc(&A, ix_modc(&A, x, 12), 4), "v0 % 4");
-  assert_prints(ix_modc(&A, ix_modc(&A, x, 4), 12), "v0 % 4");
+  const ix *x = var(0, 0, 10000);
+  assert_prints(divc(divc(x, 4), 3), "v0 // 12");
+  assert_prints(divc(modc(x, 12), 4), "(v0 // 4) % 3");
+  assert_prints(modc(modc(x, 12), 4), "v0 % 4");
+  assert_prints(modc(modc(x, 4), 12), "v0 % 4");
   /* k*x - k*(x//c)*c -> k*(x % c) */
-  const ix *d = ix_mulc(&A, ix_divc(&A, x, 6), -18);
-  assert_prints(ix_add(&A, ix_mulc(&A, x, 3), d), "(v0 % 6)*3");
+  assert_prints(lin(x, 3, divc(x, 6), -18), "(v0 % 6)*3");
 }
 
 static void respects_floor_semantics_on_negative_values(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, -8, 8), *y = ix_var(&A, 1, -3, 3);
-  int64_t lo[2] = {-8, -3}, hi[2] = {8, 3};
+  const ix *x = var(0, -8, 8), *y = var(1, -3, 3);
   /* y may be negative: (x*4 + y) // 4 is not x */
-  const ix *s = ix_add(&A, ix_mulc(&A, x, 4), y);
-  const ix *d = ix_divc(&A, s, 4), *m = ix_modc(&A, s, 4);
+  const ix *s = lin(x, 4, y, 1);
+  const ix *d = divc(s, 4), *m = modc(s, 4);
   assert_prints(d, "v0 + v1 // 4");
   assert_prints(m, "v1 % 4");
-  for (int64_t a = lo[0]; a <= hi[0]; a++)
-    for (int64_t b = lo[1]; b <= hi[1]; b++) {
+  for (int64_t a = -8; a <= 8; a++)
+    for (int64_t b = -3; b <= 3; b++) {
       int64_t p[2] = {a, b};
       assert_int_equal(ix_eval(d, p), ref_div(4 * a + b, 4));
       assert_int_equal(ix_eval(m, p), ref_mod(4 * a + b, 4));
@@ -397,108 +398,97 @@ static void respects_floor_semantics_on_negative_values(void **state) {
   int64_t v[2] = {0, -1};
   assert_int_equal(ix_eval(d, v), -1);
   assert_int_equal(ix_eval(m, v), 3);
-  /* a negative range entirely inside one period still folds */
-  const ix *n = ix_var(&A, 2, -8, -5);
+  /* a negative range inside one period still folds */
+  const ix *n = var(2, -8, -5);
   int64_t c;
-  assert_true(ix_is_const(ix_divc(&A, n, 4), &c) && c == -2);
-  assert_prints(ix_modc(&A, n, 4), "v2 + 8");
+  assert_true(ix_is_const(divc(n, 4), &c) && c == -2);
+  assert_prints(modc(n, 4), "v2 + 8");
   /* negative divisors: only folded when provably constant */
-  assert_prints(ix_divc(&A, x, -3), "v0 // -3");
-  assert_int_equal(ix_divc(&A, x, -3)->lo, -3);
-  assert_int_equal(ix_divc(&A, x, -3)->hi, 2);
-  assert_prints(ix_divc(&A, x, -1), "v0*-1");
+  const ix *q = divc(x, -3);
+  assert_prints(q, "v0 // -3");
+  assert_true(q->lo == -3 && q->hi == 2);
+  assert_prints(divc(x, -1), "v0*-1");
   /* the reshape fold holds for negative flat indices too */
-  const ix *e = ix_add(&A, ix_mulc(&A, ix_divc(&A, x, 3), 3), ix_modc(&A, x, 3));
-  assert_ptr_equal(e, x);
+  assert_ptr_equal(lin(divc(x, 3), 3, modc(x, 3), 1), x);
 }
 
 /* ---- ranges -------------------------------------------------------------- */
 
+static void assert_range(const ix *e, int64_t lo, int64_t hi) {
+  assert_non_null(e);
+  if (e->lo != lo || e->hi != hi)
+    fail_msg("%s: [%lld, %lld], want [%lld, %lld]", str(e), (long long)e->lo,
+             (long long)e->hi, (long long)lo, (long long)hi);
+}
+
 static void computes_ranges_from_the_operands(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, -3, 5), *y = ix_var(&A, 1, 2, 4);
-  const ix *e;
-  e = ix_add(&A, x, y);
-  assert_true(e->lo == -1 && e->hi == 9);
-  e = ix_mul(&A, x, y);
-  assert_true(e->lo == -12 && e->hi == 20);
-  e = ix_mulc(&A, x, -2);
-  assert_true(e->lo == -10 && e->hi == 6);
-  e = ix_divc(&A, x, 2);
-  assert_true(e->lo == -2 && e->hi == 2);
-  e = ix_modc(&A, x, 4);
-  assert_true(e->lo == 0 && e->hi == 3);
-  e = ix_modc(&A, ix_var(&A, 2, 0, 100), -7);
-  assert_true(e->lo == -6 && e->hi == 0);
-  e = ix_div(&A, x, y);
-  assert_true(e->lo == -2 && e->hi == 2);
-  const ix *w = ix_var(&A, 2, 0, 1);
+  const ix *x = var(0, -3, 5), *y = var(1, 2, 4), *w = var(2, 0, 1);
+  assert_range(add(x, y), -1, 9);
+  assert_range(ix_mul(&A, x, y), -12, 20);
+  assert_range(mulc(x, -2), -10, 6);
+  assert_range(divc(x, 2), -2, 2);
+  assert_range(modc(x, 4), 0, 3);
+  assert_range(modc(var(2, 0, 100), -7), -6, 0);
+  assert_range(ix_div(&A, x, y), -2, 2);
+  assert_range(ix_mod(&A, x, y), 0, 3);
   assert_ptr_equal(ix_mod(&A, w, y), w); /* 0 <= w < y: unchanged */
-  e = ix_min(&A, x, y);
-  assert_true(e->lo == -3 && e->hi == 4);
-  e = ix_max(&A, x, y);
-  assert_true(e->lo == 2 && e->hi == 5);
-  e = ix_lt(&A, x, y);
-  assert_true(e->lo == 0 && e->hi == 1);
-  e = ix_and(&A, x, y);
-  assert_true(e->lo == 0 && e->hi == 1);
+  assert_range(ix_min(&A, x, y), -3, 4);
+  assert_range(ix_max(&A, x, y), 2, 5);
+  assert_range(ix_lt(&A, x, y), 0, 1);
+  assert_range(ix_and(&A, x, y), 0, 1);
   /* decided by ranges */
   int64_t v;
-  assert_true(ix_is_const(ix_lt(&A, y, ix_const(&A, 5)), &v) && v == 1);
-  assert_true(ix_is_const(ix_lt(&A, y, ix_const(&A, 2)), &v) && v == 0);
-  assert_ptr_equal(ix_min(&A, y, ix_const(&A, 9)), y);
-  assert_ptr_equal(ix_max(&A, y, ix_const(&A, 1)), y);
-  assert_true(ix_equal(ix_and(&A, ix_const(&A, 3), ix_lt(&A, x, y)), ix_lt(&A, x, y)));
+  assert_true(ix_is_const(ix_lt(&A, y, num(5)), &v) && v == 1);
+  assert_true(ix_is_const(ix_lt(&A, y, num(2)), &v) && v == 0);
+  assert_true(ix_is_const(ix_and(&A, y, num(-1)), &v) && v == 1);
+  assert_ptr_equal(ix_min(&A, y, num(9)), y);
+  assert_ptr_equal(ix_max(&A, y, num(1)), y);
+  const ix *lt = ix_lt(&A, x, y);
+  assert_ptr_equal(ix_and(&A, num(3), lt), lt);
 }
 
 static void widens_ranges_instead_of_overflowing(void **state) {
   (void)state;
-  const ix *big = ix_var(&A, 0, 0, INT64_MAX / 2 + 10);
-  const ix *e = ix_add(&A, big, big);
-  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
-  e = ix_mulc(&A, ix_var(&A, 1, -5, 5), INT64_MAX);
-  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
-  const ix *all = ix_var(&A, 2, INT64_MIN, INT64_MAX);
-  e = ix_divc(&A, all, -1);
-  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
-  e = ix_div(&A, all, ix_var(&A, 3, -1, 1));
-  assert_true(e->lo == INT64_MIN && e->hi == INT64_MAX);
-  e = ix_modc(&A, all, 7);
-  assert_true(e->lo == 0 && e->hi == 6);
-  e = ix_divc(&A, all, 7);
-  assert_true(e->lo == INT64_MIN / 7 - 1 && e->hi == INT64_MAX / 7);
+  const ix *big = var(0, 0, INT64_MAX / 2 + 10);
+  assert_range(add(big, big), INT64_MIN, INT64_MAX);
+  assert_range(mulc(var(1, -5, 5), INT64_MAX), INT64_MIN, INT64_MAX);
+  const ix *all = var(2, INT64_MIN, INT64_MAX), *pm1 = var(3, -1, 1);
+  assert_range(divc(all, -1), INT64_MIN, INT64_MAX);
+  assert_range(ix_div(&A, all, pm1), INT64_MIN, INT64_MAX);
+  assert_range(modc(all, 7), 0, 6);
+  assert_range(divc(all, 7), INT64_MIN / 7 - 1, INT64_MAX / 7);
+  /* evaluation wraps instead of trapping */
   int64_t vals[4] = {0, 0, INT64_MIN, -1};
-  assert_int_equal(ix_eval(ix_div(&A, all, ix_var(&A, 3, -1, 1)), vals), INT64_MIN);
-  assert_int_equal(ix_eval(ix_mod(&A, all, ix_var(&A, 3, -1, 1)), vals), 0);
+  assert_int_equal(ix_eval(ix_div(&A, all, pm1), vals), INT64_MIN);
+  assert_int_equal(ix_eval(ix_mod(&A, all, pm1), vals), 0);
+  assert_int_equal(ix_eval(addc(all, -1), vals), INT64_MAX);
 }
 
-/* ---- printing, substitution, queries ---------------------------------- */
+/* ---- printing, substitution, queries ------------------------------------ */
 
 static void prints_a_canonical_text(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 99), *y = ix_var(&A, 1, 0, 99);
-  const ix *s = ix_add(&A, ix_mulc(&A, x, 4), y);
-  assert_prints(ix_divc(&A, s, 3), "(v0*4 + v1) // 3");
-  assert_prints(ix_addc(&A, ix_mulc(&A, x, -1), -2), "v0*-1 - 2");
-  assert_prints(ix_add(&A, y, ix_mulc(&A, x, -3)), "v0*-3 + v1");
-  assert_prints(ix_add(&A, x, ix_mulc(&A, y, -1)), "v0 - v1");
-  assert_prints(ix_add(&A, x, ix_mulc(&A, ix_divc(&A, y, 7), -2)), "v0 - (v1 // 7)*2");
-  assert_prints(ix_mulc(&A, ix_modc(&A, ix_divc(&A, x, 5), 3), 2), "((v0 // 5) % 3)*2");
+  const ix *x = var(0, 0, 99), *y = var(1, 0, 99), *s = lin(x, 4, y, 1);
+  assert_prints(divc(s, 3), "(v0*4 + v1) // 3");
+  assert_prints(addc(mulc(x, -1), -2), "v0*-1 - 2");
+  assert_prints(lin(y, 1, x, -3), "v0*-3 + v1");
+  assert_prints(lin(x, 1, y, -1), "v0 - v1");
+  assert_prints(lin(x, 1, divc(y, 7), -2), "v0 - (v1 // 7)*2");
+  assert_prints(mulc(modc(divc(x, 5), 3), 2), "((v0 // 5) % 3)*2");
   assert_prints(ix_mul(&A, s, y), "v1*(v0*4 + v1)");
-  assert_prints(ix_min(&A, ix_const(&A, 7), s), "min(v0*4 + v1, 7)");
+  assert_prints(ix_min(&A, num(7), s), "min(v0*4 + v1, 7)");
   assert_prints(ix_max(&A, y, x), "max(v0, v1)");
-  assert_prints(ix_and(&A, ix_lt(&A, x, y), ix_lt(&A, y, ix_const(&A, 50))),
-                "v0 < v1 && v1 < 50");
-  assert_prints(ix_lt(&A, ix_lt(&A, x, y), ix_lt(&A, y, ix_const(&A, 50))),
-                "(v0 < v1) < (v1 < 50)");
-  assert_prints(ix_add(&A, ix_lt(&A, x, y), x), "v0 + (v0 < v1)");
-  assert_prints(ix_const(&A, -42), "-42");
+  const ix *a = ix_lt(&A, x, y), *b = ix_lt(&A, y, num(50));
+  assert_prints(ix_and(&A, b, a), "v0 < v1 && v1 < 50");
+  assert_prints(ix_lt(&A, a, b), "(v0 < v1) < (v1 < 50)");
+  assert_prints(add(a, x), "v0 + (v0 < v1)");
+  assert_prints(num(-42), "-42");
 }
 
 static void print_truncates_and_reports_the_full_length(void **state) {
   (void)state;
-  const ix *e = ix_divc(&A, ix_add(&A, ix_mulc(&A, ix_var(&A, 0, 0, 9), 4),
-                                   ix_var(&A, 1, 0, 9)), 3);
+  const ix *e = divc(lin(var(0, 0, 9), 4, var(1, 0, 9), 1), 3);
   char b[8];
   memset(b, 'x', sizeof b);
   assert_int_equal(ix_print(e, b, sizeof b), strlen("(v0*4 + v1) // 3"));
@@ -511,38 +501,37 @@ static void print_truncates_and_reports_the_full_length(void **state) {
 
 static void substitutes_and_resimplifies(void **state) {
   (void)state;
-  /* The flat index of a (2,3,4) tensor split by a reshape, then the flat
-   * index expressed in the new coordinates: substitution closes the loop. */
-  const ix *f = ix_var(&A, 0, 0, 23);
-  const ix *e = ix_add(&A, ix_mulc(&A, ix_modc(&A, ix_divc(&A, f, 4), 3), 4),
-                       ix_modc(&A, f, 4));
+  /* The inner dims of a (2,3,4) split, then the flat index written in the
+   * (2,3,4) coordinates: substitution closes the loop. */
+  const ix *f = var(0, 0, 23);
+  const ix *e = lin(modc(divc(f, 4), 3), 4, modc(f, 4), 1);
   assert_prints(e, "v0 % 12");
-  const ix *i = ix_var(&A, 1, 0, 1), *j = ix_var(&A, 2, 0, 2), *k = ix_var(&A, 3, 0, 3);
-  const ix *flat = ix_add(&A, ix_add(&A, ix_mulc(&A, i, 12), ix_mulc(&A, j, 4)), k);
+  const ix *i = var(1, 0, 1), *j = var(2, 0, 2), *k = var(3, 0, 3);
+  const ix *flat = add(lin(i, 12, j, 4), k);
   const ix *vals[1] = {flat};
   assert_prints(ix_subst(&A, e, vals, 1), "v2*4 + v3");
-  /* NULL keeps the variable; untouched trees are returned as they are */
+  /* NULL keeps the variable; untouched trees come back as they are */
   const ix *keep[4] = {NULL, NULL, NULL, NULL};
   assert_ptr_equal(ix_subst(&A, e, keep, 4), e);
-  const ix *c5[1] = {ix_const(&A, 17)};
+  const ix *c17[1] = {num(17)};
   int64_t v;
-  assert_true(ix_is_const(ix_subst(&A, e, c5, 1), &v) && v == 5);
+  assert_true(ix_is_const(ix_subst(&A, e, c17, 1), &v) && v == 5);
   assert_true(ix_uses_var(flat, 3));
   assert_false(ix_uses_var(flat, 0));
 }
 
 static void decomposes_affine_expressions(void **state) {
   (void)state;
-  const ix *x = ix_var(&A, 0, 0, 9), *y = ix_var(&A, 1, 0, 9);
+  const ix *x = var(0, 0, 9), *y = var(1, 0, 9);
   int64_t coef[3], c;
-  const ix *e = ix_addc(&A, ix_add(&A, ix_mulc(&A, x, 5), ix_mulc(&A, y, -2)), 7);
+  const ix *e = addc(lin(x, 5, y, -2), 7);
   assert_true(ix_affine(e, 3, coef, &c));
   assert_true(coef[0] == 5 && coef[1] == -2 && coef[2] == 0 && c == 7);
-  assert_true(ix_affine(ix_const(&A, 4), 3, coef, &c));
+  assert_true(ix_affine(num(4), 3, coef, &c));
   assert_true(coef[0] == 0 && c == 4);
-  assert_false(ix_affine(ix_divc(&A, e, 2), 3, coef, &c));
+  assert_false(ix_affine(divc(e, 2), 3, coef, &c));
   assert_false(ix_affine(ix_mul(&A, x, y), 3, coef, &c));
-  assert_false(ix_affine(ix_var(&A, 5, 0, 9), 3, coef, &c));
+  assert_false(ix_affine(var(5, 0, 9), 3, coef, &c));
 }
 
 /* ---- differential fuzzer ------------------------------------------------ */
@@ -663,12 +652,12 @@ static const ix *pbuild(const fz *f, int i, const ix **memo) {
   if (memo[i]) return memo[i];
   const pn *p = &f->n[i];
   const ix *e = NULL;
-  if (p->op == P_CONST) e = ix_const(&A, p->c);
-  else if (p->op == P_VAR) e = ix_var(&A, p->var, f->lo[p->var], f->hi[p->var]);
+  if (p->op == P_CONST) e = num(p->c);
+  else if (p->op == P_VAR) e = var(p->var, f->lo[p->var], f->hi[p->var]);
   else {
     const ix *a = pbuild(f, p->a, memo), *b = pbuild(f, p->b, memo);
     switch (p->op) {
-    case P_ADD: e = ix_add(&A, a, b); break;
+    case P_ADD: e = add(a, b); break;
     case P_MUL: e = ix_mul(&A, a, b); break;
     case P_DIV: e = ix_div(&A, a, b); break;
     case P_MOD: e = ix_mod(&A, a, b); break;
@@ -785,8 +774,8 @@ static void random_trees_evaluate_like_their_unsimplified_form(void **state) {
     /* constants substituted everywhere fold to the value */
     const ix *cs[3], *vs[3];
     for (int i = 0; i < f.nvars; i++) {
-      cs[i] = ix_const(&A, at[i]);
-      vs[i] = ix_var(&A, i, f.lo[i], f.hi[i]);
+      cs[i] = num(at[i]);
+      vs[i] = var(i, f.lo[i], f.hi[i]);
     }
     int64_t c;
     const ix *s = ix_subst(&A, e, cs, f.nvars);

@@ -293,19 +293,62 @@ typedef struct lanes {
   LLVMValueRef v[KC_LANES], i[KC_LANES];
 } lanes;
 
-/* Folds element r (i64) of the stage into lane l. */
-static void lane_step(cg_gen *g, const kstage *st, lanes *L, int l,
-                      LLVMValueRef r, bool arg) {
-  g->var[kc_stage_var(g->k, (int)(st - g->k->stages))] = r;
+static const int red_comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+
+/* Folds element r (i64) of the stage into scalar lane l (the tail). */
+static void lane_step(cg_gen *g, int s, lanes *L, int l, LLVMValueRef r,
+                      bool arg) {
+  const kstage *st = &g->k->stages[s];
+  g->var[kc_stage_var(g->k, s)] = r;
   LLVMValueRef x = stage_value(g, st, st->acc_dt);
   if (arg) {
     LLVMValueRef w = cg_arg_wins(g, st->rop, st->acc_dt, L->v[l], L->i[l], x, r);
     L->v[l] = LLVMBuildSelect(g->B, w, x, L->v[l], "");
     L->i[l] = LLVMBuildSelect(g->B, w, r, L->i[l], "");
   } else {
-    static const int comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
-    L->v[l] = cg_binop(g, comb[st->rop - OP_RSUM], st->acc_dt, L->v[l], x);
+    L->v[l] = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, L->v[l], x);
   }
+}
+
+static LLVMValueRef splat(LLVMValueRef c) {
+  LLVMValueRef v[KC_LANES];
+  for (int l = 0; l < KC_LANES; l++) v[l] = c;
+  return LLVMConstVector(v, KC_LANES);
+}
+
+/* Folds the group r0 .. r0+7 into the lanes, kept as <8 x T> vectors (lane
+ * l in element l): the 8 values are computed as scalars and gathered, so the
+ * combine is one vector op per group with exactly the scalar semantics per
+ * lane, and contiguous loads become one vector load. */
+static void group_step(cg_gen *g, int s, LLVMValueRef r0, LLVMValueRef *acc,
+                       LLVMValueRef *idx, bool arg) {
+  const kstage *st = &g->k->stages[s];
+  LLVMBuilderRef B = g->B;
+  LLVMTypeRef t32 = g->t_i32;
+  LLVMValueRef X = LLVMGetPoison(LLVMTypeOf(*acc));
+  for (int l = 0; l < KC_LANES; l++) {
+    LLVMValueRef r = l ? LLVMBuildAdd(B, r0, c64(g, l), "") : r0;
+    g->var[kc_stage_var(g->k, s)] = r;
+    LLVMValueRef x = stage_value(g, st, st->acc_dt);
+    X = LLVMBuildInsertElement(B, X, x, LLVMConstInt(t32, (unsigned)l, 0), "");
+  }
+  if (!arg) {
+    *acc = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, *acc, X);
+    return;
+  }
+  LLVMValueRef iota[KC_LANES], zero[KC_LANES];
+  for (int l = 0; l < KC_LANES; l++) {
+    iota[l] = c64(g, l);
+    zero[l] = LLVMConstInt(t32, 0, 0);
+  }
+  LLVMValueRef R = LLVMBuildInsertElement(B, LLVMGetPoison(LLVMTypeOf(*idx)), r0,
+                                          LLVMConstInt(t32, 0, 0), "");
+  R = LLVMBuildShuffleVector(B, R, LLVMGetPoison(LLVMTypeOf(*idx)),
+                             LLVMConstVector(zero, KC_LANES), "");
+  R = LLVMBuildAdd(B, R, LLVMConstVector(iota, KC_LANES), "");
+  LLVMValueRef w = cg_arg_wins(g, st->rop, st->acc_dt, *acc, *idx, X, R);
+  *acc = LLVMBuildSelect(B, w, X, *acc, "");
+  *idx = LLVMBuildSelect(B, w, R, *idx, "");
 }
 
 static void emit_reduce(cg_gen *g, int s) {
@@ -317,40 +360,41 @@ static void emit_reduce(cg_gen *g, int s) {
   bool arg = st->rop == OP_RARGMAX || st->rop == OP_RARGMIN;
   int64_t n = st->n < 0 ? 0 : st->n, groups = n / KC_LANES;
   int tail = (int)(n % KC_LANES);
+  LLVMValueRef ident = cg_red_identity(g, st->rop, st->acc_dt);
   lanes L;
   for (int l = 0; l < KC_LANES; l++) {
-    L.v[l] = cg_red_identity(g, st->rop, st->acc_dt);
+    L.v[l] = ident;
     L.i[l] = c64(g, INT64_MAX);
   }
-  if (groups == 1) {
-    for (int l = 0; l < KC_LANES; l++) lane_step(g, st, &L, l, c64(g, l), arg);
-  } else if (groups > 1) {
-    cg_loop lp;
-    loop_begin(g, &lp, c64(g, 0), "red");
-    LLVMValueRef phv[KC_LANES], phi[KC_LANES];
-    for (int l = 0; l < KC_LANES; l++) {
-      phv[l] = LLVMBuildPhi(g->B, LLVMTypeOf(L.v[l]), "lane");
-      LLVMAddIncoming(phv[l], &L.v[l], &lp.pre, 1);
-      L.v[l] = phv[l];
+  if (groups > 0) {
+    LLVMValueRef acc = splat(ident), idx = splat(c64(g, INT64_MAX));
+    if (groups == 1) {
+      group_step(g, s, c64(g, 0), &acc, &idx, arg);
+    } else {
+      cg_loop lp;
+      loop_begin(g, &lp, c64(g, 0), "red");
+      LLVMValueRef pa = LLVMBuildPhi(g->B, LLVMTypeOf(acc), "lanes"), pi = NULL;
+      LLVMAddIncoming(pa, &acc, &lp.pre, 1);
+      acc = pa;
       if (arg) {
-        phi[l] = LLVMBuildPhi(g->B, g->t_i64, "lane.i");
-        LLVMAddIncoming(phi[l], &L.i[l], &lp.pre, 1);
-        L.i[l] = phi[l];
+        pi = LLVMBuildPhi(g->B, LLVMTypeOf(idx), "lanes.i");
+        LLVMAddIncoming(pi, &idx, &lp.pre, 1);
+        idx = pi;
       }
+      group_step(g, s, lp.iv, &acc, &idx, arg);
+      LLVMBasicBlockRef latch =
+          loop_end(g, &lp, KC_LANES, c64(g, groups * KC_LANES), "red.end");
+      LLVMAddIncoming(pa, &acc, &latch, 1);
+      if (arg) LLVMAddIncoming(pi, &idx, &latch, 1);
     }
     for (int l = 0; l < KC_LANES; l++) {
-      LLVMValueRef r = l ? LLVMBuildAdd(g->B, lp.iv, c64(g, l), "") : lp.iv;
-      lane_step(g, st, &L, l, r, arg);
-    }
-    LLVMBasicBlockRef latch =
-        loop_end(g, &lp, KC_LANES, c64(g, groups * KC_LANES), "red.end");
-    for (int l = 0; l < KC_LANES; l++) {
-      LLVMAddIncoming(phv[l], &L.v[l], &latch, 1);
-      if (arg) LLVMAddIncoming(phi[l], &L.i[l], &latch, 1);
+      LLVMValueRef li = LLVMConstInt(g->t_i32, (unsigned)l, 0);
+      L.v[l] = LLVMBuildExtractElement(g->B, acc, li, "");
+      if (arg) L.i[l] = LLVMBuildExtractElement(g->B, idx, li, "");
     }
   }
   for (int l = 0; l < tail; l++)
-    lane_step(g, st, &L, l, c64(g, groups * KC_LANES + l), arg);
+    lane_step(g, s, &L, l, c64(g, groups * KC_LANES + l), arg);
   g->var[kc_stage_var(g->k, s)] = NULL;
   cg_memo_clear(g);
   /* ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) */
@@ -362,8 +406,8 @@ static void emit_reduce(cg_gen *g, int s) {
         L.v[l] = LLVMBuildSelect(g->B, win, L.v[l + w], L.v[l], "");
         L.i[l] = LLVMBuildSelect(g->B, win, L.i[l + w], L.i[l], "");
       } else {
-        static const int comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
-        L.v[l] = cg_binop(g, comb[st->rop - OP_RSUM], st->acc_dt, L.v[l], L.v[l + w]);
+        L.v[l] = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, L.v[l],
+                          L.v[l + w]);
       }
     }
   }

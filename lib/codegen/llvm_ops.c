@@ -503,12 +503,17 @@ static LLVMValueRef int_shift(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
 static LLVMValueRef fmaxmin(cg_gen *g, bool max, LLVMValueRef a,
                             LLVMValueRef b) {
   LLVMBuilderRef B = g->B;
-  LLVMTypeRef it = LLVMIntTypeInContext(g->C, LLVMGetTypeKind(LLVMTypeOf(a)) ==
-                                                      LLVMFloatTypeKind ? 32 : 64);
+  /* a and b may be vectors (reduction lanes): the int type of the same shape */
+  LLVMTypeRef ft = LLVMTypeOf(a);
+  bool vec = LLVMGetTypeKind(ft) == LLVMVectorTypeKind;
+  LLVMTypeRef et = vec ? LLVMGetElementType(ft) : ft;
+  LLVMTypeRef it = LLVMIntTypeInContext(
+      g->C, LLVMGetTypeKind(et) == LLVMFloatTypeKind ? 32 : 64);
+  if (vec) it = LLVMVectorType(it, LLVMGetVectorSize(ft));
   LLVMValueRef nan_a = fcmp(g, LLVMRealUNO, a, a);
   LLVMValueRef nan_b = fcmp(g, LLVMRealUNO, b, b);
   LLVMValueRef neg_a =
-      icmp(g, LLVMIntSLT, LLVMBuildBitCast(B, a, it, ""), ci(it, 0));
+      icmp(g, LLVMIntSLT, LLVMBuildBitCast(B, a, it, ""), LLVMConstNull(it));
   LLVMValueRef eq = fcmp(g, LLVMRealOEQ, a, b);
   /* equal: max keeps a unless a is -0.0 (then b); min keeps a if it is -0.0 */
   LLVMValueRef eq_a = max ? LLVMBuildNot(B, neg_a, "") : neg_a;

@@ -27,10 +27,10 @@
  *    k*(x//c)*c + k*(x%c) -> k*x, k*((x//c)%a)*c + k*(x%c) -> k*(x%(a*c))
  *    (also k*((x//c + t)%a)*c + k*(x%c) -> k*((x + t*c)%(a*c)) for any t,
  *    the shape left when the modulo dropped multiples of c from x, or an
- *    offset moved out of x // c), and k*x - k*(x//c)*c -> k*(x%c). The partner
- *    term is matched against the canonical form of x//c built on the spot,
- *    so the folds still fire when x//c itself was rewritten (a sum split, a
- *    nested division merged).
+ *    offset moved out of x // c), and k*x - k*(x//c)*c -> k*(x%c). The
+ *    partner term is matched against the canonical form of x//c built on the
+ *    spot, so the folds still fire when x//c itself was rewritten (a sum
+ *    split, a nested division merged).
  *  Division and modulo by zero evaluate to 0 (x // 0 and x % 0 fold to 0);
  *  divisors other than positive constants only get constant and range folds.
  *  The rewrites are exact integer identities; they assume the values do not
@@ -94,7 +94,9 @@ static int64_t floormod(int64_t a, int64_t b) {
   return r;
 }
 
-static uint64_t uabs(int64_t a) { return a < 0 ? 0 - (uint64_t)a : (uint64_t)a; }
+static uint64_t uabs(int64_t a) {
+  return a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+}
 
 static uint64_t gcd_u(uint64_t a, uint64_t b) {
   while (b) {
@@ -338,22 +340,30 @@ static const ix *sb_build(sumb *s) {
 
 static const ix *sb_finish(sumb *s);
 
-/* s - d when every term of d appears in s with the same coefficient (d's
- * constant may differ), else NULL. */
+/* Removes from the normalized s the terms of the normalized d, which must
+ * all be present with the same coefficients (else false, s unchanged), and
+ * subtracts d's constant. */
+static bool sb_take(sumb *s, const sumb *d) {
+  if (s->oom || d->oom) return false;
+  for (int pass = 0; pass < 2; pass++)
+    for (int l = 0, j = 0; l < d->n; l++, j++) {
+      while (j < s->n && cmp(s->t[j].base, d->t[l].base) < 0) j++;
+      if (pass) s->t[j].k = 0;
+      else if (j == s->n || s->t[j].k != d->t[l].k ||
+               cmp(s->t[j].base, d->t[l].base))
+        return false;
+    }
+  s->c = wadd(s->c, wneg(d->c));
+  return true;
+}
+
+/* s - d when s contains every term of d, else NULL. */
 static const ix *sum_minus(ir_arena *A, const ix *s, const ix *d) {
   sumb ss, ds;
   sb_init(&ss, A), sb_init(&ds, A);
   sb_collect(&ss, s, 1), sb_collect(&ds, d, 1);
   sb_norm(&ss), sb_norm(&ds);
-  if (ss.oom || ds.oom) return NULL;
-  for (int l = 0, j = 0; l < ds.n; l++) {
-    while (j < ss.n && cmp(ss.t[j].base, ds.t[l].base) < 0) j++;
-    if (j == ss.n || ss.t[j].k != ds.t[l].k || cmp(ss.t[j].base, ds.t[l].base))
-      return NULL;
-    ss.t[j++].k = 0;
-  }
-  ss.c = wadd(ss.c, wneg(ds.c));
-  return sb_finish(&ss);
+  return sb_take(&ss, &ds) ? sb_finish(&ss) : NULL;
 }
 
 /* k*(x//c)*c + k*(x%c) -> k*x and k*((x//c + t)%a)*c + k*(x%c) ->
@@ -388,31 +398,20 @@ static const ix *fold_split(sumb *s, int i) {
   return NULL;
 }
 
-/* k*x - k*(x//c)*c -> k*(x%c): every term of k*x must be present. */
+/* k*x - k*(x//c)*c -> k*(x%c) for the DIV(x, c) term i: every term of k*x
+ * must be present. */
 static const ix *fold_rem(sumb *s, int i) {
-  const ix *dv = s->t[i].base, *x = dv->a;
-  int64_t c = dv->b->c, ki = s->t[i].k;
+  const ix *x = s->t[i].base->a;
+  int64_t c = s->t[i].base->b->c, ki = s->t[i].k;
   if (c < 2 || ki % c != 0) return NULL;
   int64_t k = -(ki / c);
-  sumb xs;
+  sumb xs, r;
   sb_init(&xs, s->A);
   sb_collect(&xs, x, k);
   sb_norm(&xs);
-  if (xs.oom || xs.n == 0 || xs.n > s->n - 1) return NULL;
-  int found[16];
-  if (xs.n > 16) return NULL;
-  for (int l = 0; l < xs.n; l++) {
-    found[l] = -1;
-    for (int j = 0; j < s->n && found[l] < 0; j++)
-      if (j != i && s->t[j].k == xs.t[l].k && ix_equal(s->t[j].base, xs.t[l].base))
-        found[l] = j;
-    if (found[l] < 0) return NULL;
-  }
-  sumb r;
   sb_copy(&r, s);
+  if (!sb_take(&r, &xs)) return NULL;
   r.t[i].k = 0;
-  for (int l = 0; l < xs.n; l++) r.t[found[l]].k = 0;
-  r.c = wadd(r.c, wneg(xs.c));
   sb_collect(&r, ix_modc(s->A, x, c), k);
   return sb_finish(&r);
 }
@@ -704,7 +703,8 @@ static bool affine(const ix *e, int nvars, int64_t k, int64_t *coef,
     coef[e->var] = wadd(coef[e->var], k);
     return true;
   case IX_ADD:
-    return affine(e->a, nvars, k, coef, cst) && affine(e->b, nvars, k, coef, cst);
+    return affine(e->a, nvars, k, coef, cst) &&
+           affine(e->b, nvars, k, coef, cst);
   case IX_MUL:
     if (is_c(e->b)) return affine(e->a, nvars, wmul(k, e->b->c), coef, cst);
     if (is_c(e->a)) return affine(e->b, nvars, wmul(k, e->a->c), coef, cst);
@@ -758,11 +758,11 @@ static int prec(const ix *e) {
 static void print_e(pw *w, const ix *e);
 
 /* Operand of parent op `op` (strength p): parenthesized when it binds
- * weaker, or equally on the right; on the left only chains of + * && go bare. */
+ * weaker, or equally on the right; on the left only + * && chains go bare. */
 static void print_child(pw *w, const ix *e, ix_op op, int p, bool right) {
   int q = prec(e);
-  bool par = q < p || (q == p && (right || e->op != op ||
-                                   !(op == IX_ADD || op == IX_MUL || op == IX_AND)));
+  bool chain = e->op == op && (op == IX_ADD || op == IX_MUL || op == IX_AND);
+  bool par = q < p || (q == p && (right || !chain));
   if (par) put(w, "(");
   print_e(w, e);
   if (par) put(w, ")");

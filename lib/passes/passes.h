@@ -35,5 +35,8 @@ bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
 /* The pipeline: verify, fuse, order, with dumps as TC_DEBUG asks. */
 bool pass_pipeline(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
 void pass_sched_free(tc_ctx *ctx, pass_sched *s);
+/* Graphviz source of the scheduled graph, one cluster per kernel (malloc'd;
+ * NULL when out of memory). */
+char *pass_dot(tc_ctx *ctx, pass_sched *s);
 
 #endif

@@ -25,7 +25,8 @@ static unsigned parse_debug(const char *s) {
   static const struct { const char *name; unsigned flag; } names[] = {
       {"ir", TC_DEBUG_IR},       {"fuse", TC_DEBUG_FUSE}, {"kernels", TC_DEBUG_KERNELS},
       {"llvm", TC_DEBUG_LLVM},   {"cache", TC_DEBUG_CACHE}, {"time", TC_DEBUG_TIME},
-      {"cuda", TC_DEBUG_CUDA},   {"all", ~0u}};
+      {"cuda", TC_DEBUG_CUDA},   {"asm", TC_DEBUG_ASM},     {"dot", TC_DEBUG_DOT},
+      {"all", ~0u}};
   while (*s) {
     size_t n = strcspn(s, ",");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

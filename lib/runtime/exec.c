@@ -86,10 +86,10 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   char name[64];
   snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)next_kernel_id++);
   kc_fn fn = NULL;
-  char *ir = NULL;
+  char *ir = NULL, *as = NULL;
   double t0 = now();
-  int rc = cg_llvm_compile(J, k, name, &fn, (ctx->debug & TC_DEBUG_LLVM) ? &ir : NULL, NULL,
-                           err, sizeof err);
+  int rc = cg_llvm_compile(J, k, name, &fn, (ctx->debug & TC_DEBUG_LLVM) ? &ir : NULL,
+                           (ctx->debug & TC_DEBUG_ASM) ? &as : NULL, err, sizeof err);
   double dt = now() - t0;
   entry *e = NULL;
   if (rc == 0) {
@@ -109,6 +109,11 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
     ir_debug(ctx, "--- optimized LLVM IR of %s ---\n", name);
     ir_debug_text(ctx, ir);
     free(ir);
+  }
+  if (as) {
+    ir_debug(ctx, "--- assembly of %s ---\n", name);
+    ir_debug_text(ctx, as);
+    free(as);
   }
   return fn;
 }
@@ -166,4 +171,6 @@ void rt_kernel_run(tc_ctx *ctx, const kernel *k, kc_fn fn, void *const *bufs) {
   launch l = {k, fn, bufs};
   rt_pool_run(ctx->pool, n, grain, run_chunk, &l);
   ctx->stats.kernels_launched++;
+  for (int b = 0; b < k->nbufs; b++)
+    ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
 }

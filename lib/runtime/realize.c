@@ -119,6 +119,7 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
       }
       double t0 = now();
       rt_kernel_run(ctx, &l->k, fn, bufs);
+      ctx->stats.run_seconds += now() - t0;
       if (ctx->debug & TC_DEBUG_TIME)
         ir_debug(ctx, "time: kernel for %s #%llu ran in %.3f ms\n", ir_op_name[node->op],
                  (unsigned long long)node->id, (now() - t0) * 1e3);
@@ -191,6 +192,11 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
   }
   if (ctx->debug & TC_DEBUG_FUSE)
     ir_debug(ctx, "fuse: %d kernel%s\n", s.n, s.n == 1 ? "" : "s");
+  if (ctx->debug & TC_DEBUG_DOT) {
+    char *dot = pass_dot(ctx, &s);
+    if (dot) ir_debug_text(ctx, dot);
+    free(dot);
+  }
   double t1 = now();
   st = run_schedule(ctx, &s, L);
   if (ctx->debug & TC_DEBUG_TIME)
