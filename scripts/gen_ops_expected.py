@@ -144,7 +144,7 @@ def main():
         for c in "fiub":
             out.write("static const double %s_%s[] = {%s};\n" %
                       (name, c, ", ".join(lit(v) for v in src[c])))
-    out.write("\n/* {op, input dtype, result dtype, values, error} */\n")
+    out.write("\n/* {op, input dtype, variant (0), result dtype, values, error} */\n")
     out.write("static const ew_case unary_cases[] = {\n")
     for k, (name, fn) in enumerate(UNARY):
         for tcn, dt in DT:
@@ -172,7 +172,26 @@ def main():
                 e = entry("TC_OP_%s, %s, %d" % (name, tcn, v),
                           lambda: scalar_op(fn, pyop, t, s, f, first))
                 if e: out.write("  %s,\n" % e)
+    out.write("};\n\n/* type promotion of two tensors: {a dtype, b dtype, "
+              "promote_types, add, div, where(c, a, b)} on PROMO_X and PROMO_Y */\n")
+    out.write("static const double promo_x[] = {%s};\n" % ", ".join(map(lit, PROMO_X)))
+    out.write("static const double promo_y[] = {%s};\n" % ", ".join(map(lit, PROMO_Y)))
+    out.write("static const double promo_c[] = {%s};\n" % ", ".join(map(lit, PROMO_C)))
+    out.write("static const promo_case promo_cases[] = {\n")
+    for an, adt in DT:
+        for bn, bdt in DT:
+            x = torch.tensor(PROMO_X, dtype=torch.float64).to(adt)
+            y = torch.tensor(PROMO_Y, dtype=torch.float64).to(bdt)
+            c = torch.tensor(PROMO_C, dtype=torch.bool)
+            add, div, whr = x + y if (adt, bdt) != (torch.bool, torch.bool) else x + y, x / y, torch.where(c, x, y)
+            out.write("  {%s, %s, %s, %s, %s, %s, %s},\n" % (
+                an, bn, TC_NAME[torch.promote_types(adt, bdt)], TC_NAME[add.dtype],
+                vals(add), vals(div), vals(whr)))
     out.write("};\n")
 
+
+PROMO_X = [1, 0, 3, 100]
+PROMO_Y = [2, 1, 1, 3]
+PROMO_C = [True, False, True, False]
 
 main()

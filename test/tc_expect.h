@@ -311,6 +311,21 @@ static inline void tc_test_expect_err(tc_ctx *ctx, const void *result, const cha
 #define expect_err(ctx, result, part) \
   tc_test_expect_err((ctx), (result), (part), __FILE__, __LINE__)
 
+/* A call returning tc_status failed with an error containing `part`; clears it. */
+static inline void tc_test_expect_status_err(tc_ctx *ctx, tc_status st, const char *part,
+                                             const char *file, int line) {
+  const char *e = tc_last_error(ctx);
+  if (st == TC_OK || !strstr(e, part)) {
+    print_error("%s:%d: expected a failure with an error containing\n  %s\ngot status %d, "
+                "error \"%s\"\n", file, line, part, (int)st, e);
+    tc_clear_error(ctx);
+    _fail(file, line);
+  }
+  tc_clear_error(ctx);
+}
+#define expect_status_err(ctx, status, part) \
+  tc_test_expect_status_err((ctx), (status), (part), __FILE__, __LINE__)
+
 /* No sticky error is set. */
 #define expect_no_error(ctx)                                                    \
   do {                                                                          \

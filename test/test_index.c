@@ -5,8 +5,10 @@
  * Arena: zeroed 16-byte aligned blocks across chunks, big requests, every
  * chunk handed back on reset, NULL + oom when the hook fails (and builders
  * passing the NULL on). Index expressions: the folds the header promises (the
- * reshape flatten-then-split round trip above all), ranges, floor semantics
- * on negative values, canonical printing, substitution, affine decomposition.
+ * reshape flatten-then-split round trip above all, checked for every pair of
+ * shapes factorizing 24, 36, 60 and 64, with and without an offset), ranges,
+ * floor semantics on negative values, canonical printing, substitution,
+ * affine decomposition.
  * Finally a differential fuzzer: random trees (depth 5, 2-3 variables with
  * small, sometimes negative ranges, negative constants, reshape-shaped
  * sub-patterns) are built through the smart constructors and, in parallel, as
@@ -191,6 +193,8 @@ static void folds_constants_and_identities(void **state) {
   assert_ptr_equal(modc(x, 10), x);
   /* a size-1 dimension's variable acts as its only value */
   assert_prints(add(mulc(var(1, 0, 0), 7), x), "v0");
+  /* a size-0 dimension's variable (the loop never runs) is still built */
+  assert_non_null(var(1, 0, -1));
 }
 
 static void divides_and_mods_by_zero_without_crashing(void **state) {
@@ -569,16 +573,19 @@ static int pnew(fz *f, int op, int64_t c, int a, int b) {
   p->op = op, p->c = c, p->var = (int)c, p->a = a, p->b = b;
   return f->count++;
 }
+static int pc(fz *f, int64_t c) { return pnew(f, P_CONST, c, -1, -1); }
+static int pb(fz *f, int op, int a, int b) { return pnew(f, op, 0, a, b); }
 
 static int leaf(fz *f) {
-  if (rint_(f, 0, 9) < 7) return pnew(f, P_VAR, rint_(f, 0, f->nvars - 1), -1, -1);
-  return pnew(f, P_CONST, rint_(f, -4, 9), -1, -1);
+  if (rint_(f, 0, 9) < 8)
+    return pnew(f, P_VAR, rint_(f, 0, f->nvars - 1), -1, -1);
+  return pc(f, rint_(f, -4, 9));
 }
 
 /* A small constant, rarely 0 or 1 (which fold away), sometimes negative. */
 static int64_t factor(fz *f) {
   int64_t k = rint_(f, -4, 8);
-  return (k == 0 || k == 1) && rint_(f, 0, 3) ? k + 2 : k;
+  return (k == 0 || k == 1) && rint_(f, 0, 7) ? k + 2 : k;
 }
 
 static int gen(fz *f, int depth) {
@@ -586,45 +593,40 @@ static int gen(fz *f, int depth) {
   int r = (int)rint_(f, 0, 99), d = depth - 1;
   int64_t c = rint_(f, 2, 5), a = rint_(f, 2, 4), k = rint_(f, -2, 3);
   k = k == 0 ? 1 : k;
-  if (r < 22) return pnew(f, P_ADD, 0, gen(f, d), gen(f, d));
-  if (r < 36) {
-    if (rint_(f, 0, 3)) return pnew(f, P_MUL, 0, gen(f, d), pnew(f, P_CONST, factor(f), -1, -1));
-    return pnew(f, P_MUL, 0, gen(f, d - 1), gen(f, d - 1));
+  /* (one call per statement: the random stream must not depend on the
+   * compiler's argument evaluation order) */
+  int x = gen(f, d), y;
+  if (r < 36 && rint_(f, 0, 3)) return pb(f, P_MUL, x, pc(f, factor(f)));
+  if (r < 58 && r >= 36 && rint_(f, 0, 4))
+    return pb(f, r < 47 ? P_DIV : P_MOD, x, pc(f, factor(f)));
+  if (r < 73) {
+    static const int ops[] = {P_ADD, P_MUL, P_DIV, P_MOD, P_MIN, P_MAX,
+                              P_LT,  P_AND};
+    static const int upto[] = {22, 36, 47, 58, 62, 66, 70, 73};
+    int o = 0;
+    while (r >= upto[o]) o++;
+    y = gen(f, ops[o] == P_ADD || ops[o] >= P_MIN ? d : d - 1);
+    return pb(f, ops[o], x, y);
   }
-  if (r < 58) {
-    int op = r < 47 ? P_DIV : P_MOD;
-    int den = rint_(f, 0, 4) ? pnew(f, P_CONST, factor(f), -1, -1) : gen(f, d - 1);
-    return pnew(f, op, 0, gen(f, d), den);
-  }
-  if (r < 62) return pnew(f, P_MIN, 0, gen(f, d), gen(f, d));
-  if (r < 66) return pnew(f, P_MAX, 0, gen(f, d), gen(f, d));
-  if (r < 70) return pnew(f, P_LT, 0, gen(f, d), gen(f, d));
-  if (r < 73) return pnew(f, P_AND, 0, gen(f, d), gen(f, d));
   /* reshape-shaped patterns over a shared sub-tree x */
-  int x = gen(f, d), cn = pnew(f, P_CONST, c, -1, -1);
-  int q = pnew(f, P_DIV, 0, x, cn), m = pnew(f, P_MOD, 0, x, cn);
-  int kn = pnew(f, P_CONST, k, -1, -1);
+  int cn = pc(f, c), kn = pc(f, k);
+  int q = pb(f, P_DIV, x, cn), m = pb(f, P_MOD, x, cn);
   switch (rint_(f, 0, 4)) {
-  case 0: { /* k*((x//c)*c + x%c) */
-    int s = pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, q, cn), m);
-    return pnew(f, P_MUL, 0, s, kn);
-  }
+  case 0: /* k*((x//c)*c + x%c) */
+    return pb(f, P_MUL, pb(f, P_ADD, pb(f, P_MUL, q, cn), m), kn);
   case 1: { /* ((x//c)%a)*c*k + (x%c)*k */
-    int qa = pnew(f, P_MOD, 0, q, pnew(f, P_CONST, a, -1, -1));
-    int hi = pnew(f, P_MUL, 0, pnew(f, P_MUL, 0, qa, cn), kn);
-    return pnew(f, P_ADD, 0, hi, pnew(f, P_MUL, 0, m, kn));
+    int hi = pb(f, P_MUL, pb(f, P_MUL, pb(f, P_MOD, q, pc(f, a)), cn), kn);
+    return pb(f, P_ADD, hi, pb(f, P_MUL, m, kn));
   }
   case 2: /* x*k - (x//c)*(c*k) */
-    return pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, x, kn),
-                pnew(f, P_MUL, 0, q, pnew(f, P_CONST, -c * k, -1, -1)));
+    return pb(f, P_ADD, pb(f, P_MUL, x, kn), pb(f, P_MUL, q, pc(f, -c * k)));
   default: { /* (x*c + y) // c or % c */
-    int y = gen(f, d);
-    int s = pnew(f, P_ADD, 0, pnew(f, P_MUL, 0, x, cn), y);
-    return pnew(f, r % 2 ? P_DIV : P_MOD, 0, s, cn);
+    y = gen(f, d);
+    int s = pb(f, P_ADD, pb(f, P_MUL, x, cn), y);
+    return pb(f, r % 2 ? P_DIV : P_MOD, s, cn);
   }
   }
 }
-
 
 static int64_t peval(const fz *f, int i, const int64_t *v, int *ovf) {
   const pn *p = &f->n[i];
@@ -677,7 +679,8 @@ static int psize(const fz *f, int i) {
 }
 
 static void pprint(const fz *f, int i) {
-  static const char *sym[] = {"", "", "+", "*", "//", "%", "min", "max", "<", "&&"};
+  static const char *sym[] = {"",    "",    "+",   "*", "//",
+                              "%",   "min", "max", "<", "&&"};
   const pn *p = &f->n[i];
   if (p->op == P_CONST) printf("%lld", (long long)p->c);
   else if (p->op == P_VAR) printf("v%d", p->var);
@@ -755,7 +758,8 @@ static void random_trees_evaluate_like_their_unsimplified_form(void **state) {
         report(&f, root, e, v);
         if (bad) printf("out of range: %s in [%lld, %lld]\n", str(bad),
                         (long long)bad->lo, (long long)bad->hi);
-        fail_msg("tree %d: got %lld, want %lld", t, (long long)got, (long long)want);
+        fail_msg("tree %d: got %lld, want %lld", t, (long long)got,
+                 (long long)want);
       }
       if (seen++ == 0 || pick-- == 0) {
         memcpy(at, v, sizeof v);
@@ -798,7 +802,8 @@ static void random_trees_evaluate_like_their_unsimplified_form(void **state) {
   }
   printf("fuzz: %ld trees (%ld skipped for overflow), %ld points; %ld trees "
          "simplified (%ld to a single leaf); nodes %ld -> %ld\n",
-         trees, skipped, points, smaller, folded_to_leaf, plain_nodes, simple_nodes);
+         trees, skipped, points, smaller, folded_to_leaf, plain_nodes,
+         simple_nodes);
   assert_true(trees > 15000);
 }
 

@@ -11,8 +11,9 @@
  * would, and must give the same bits.
  *
  * Covered: every elementwise op of ops.def on every dtype kc_op accepts,
- * every cast pair, every reduction kind on several accumulator dtypes with
- * lengths 0, 1, 7, 8, 9 and 1000, fused multi-stage kernels (softmax-like),
+ * every cast pair, every reduction kind (logsumexp included) on every
+ * accumulator dtype it takes (float16/bfloat16 too) with lengths 0, 1, 7, 8,
+ * 9 and 1000, fused multi-stage kernels (softmax-like),
  * column (strided) reductions, multi-dim outer spaces with non-contiguous
  * index expressions (permutes, div/mod, clamps, divisors that may be zero or
  * negative), size-1 and zero-dim outer spaces, float16/bfloat16 loads and
@@ -254,8 +255,15 @@ static int64_t first_diff(const kernel *k, int b, const void *want,
 }
 
 static void report_failure(const kernel *k, const char *what, const char *how,
-                           int b, int64_t i, const void *want, const void *got) {
+                           int b, int64_t i, const void *want, const void *got,
+                           const bufset *orig) {
   char ws[64], gs[64];
+  for (int ib = 0; ib < k->nbufs; ib++) { /* the inputs at the same index */
+    if (i >= k->bufs[ib].nelem) continue;
+    dump_elem(ws, sizeof ws, k->bufs[ib].dt,
+              (const unsigned char *)orig->p[ib] + i * dt_size(k->bufs[ib].dt));
+    fprintf(stderr, "input buffer %d element %lld: %s\n", ib, (long long)i, ws);
+  }
   size_t sz = dt_size(k->bufs[b].dt);
   dump_elem(ws, sizeof ws, k->bufs[b].dt, (const unsigned char *)want + i * sz);
   dump_elem(gs, sizeof gs, k->bufs[b].dt, (const unsigned char *)got + i * sz);
@@ -266,10 +274,10 @@ static void report_failure(const kernel *k, const char *what, const char *how,
   kc_fn fn;
   char *ir = NULL;
   if (cg_llvm_compile(J, k, name, &fn, &ir, NULL, err, sizeof err)) ir = NULL;
-  print_error("%s (%s): buffer %d element %lld: interpreter %s, compiled %s\n"
-              "kernel:\n%s\noptimized IR:\n%s\n",
-              what, how, b, (long long)i, ws, gs, text ? text : "?",
-              ir ? ir : err);
+  /* (stderr, not print_error: cmocka truncates long messages) */
+  fprintf(stderr, "%s (%s): buffer %d element %lld: interpreter %s, compiled %s\n"
+          "kernel:\n%s\noptimized IR:\n%s\n",
+          what, how, b, (long long)i, ws, gs, text ? text : "?", ir ? ir : err);
   free(text);
   free(ir);
   fail_msg("compiled kernel differs from the interpreter: %s", what);
@@ -278,7 +286,10 @@ static void report_failure(const kernel *k, const char *what, const char *how,
 /* alias[b] >= 0: buffer b shares buffer alias[b]'s memory (in-place). */
 static void check_kernel_alias(const kernel *k, const char *what,
                                const int *alias) {
-  rng64 r = {0x1234567ull + (uint64_t)kernels_checked * 7919u};
+  /* TEST_LLVM_SEED=n varies every input (for longer fuzzing runs) */
+  const char *seed = getenv("TEST_LLVM_SEED");
+  rng64 r = {0x1234567ull + (uint64_t)kernels_checked * 7919u +
+             (seed ? strtoull(seed, NULL, 0) * 0x9E3779B97F4A7C15ull : 0)};
   bufset orig;
   int nb = k->nbufs;
   for (int b = 0; b < nb; b++) {
@@ -328,7 +339,7 @@ static void check_kernel_alias(const kernel *k, const char *what,
     for (int b = 0; b < nb; b++) {
       if (alias && alias[b] >= 0) continue;
       int64_t i = first_diff(k, b, want.p[b], got.p[b], w == 0);
-      if (i >= 0) report_failure(k, what, hows[w], b, i, want.p[b], got.p[b]);
+      if (i >= 0) report_failure(k, what, hows[w], b, i, want.p[b], got.p[b], &orig);
     }
     bufset_free(&got, nb);
   }
@@ -388,6 +399,8 @@ static const ix *outer_var(kernel *k, int d) {
 static const ix *stage_var(kernel *k, int s, int64_t n) {
   return ix_var(&k->arena, kc_stage_var(k, s), 0, n > 0 ? n - 1 : 0);
 }
+
+static void build_elementwise(kernel *k, int64_t N);
 
 /* ---- tests: elementwise ------------------------------------------------- */
 
@@ -472,12 +485,16 @@ static void constants_of_every_dtype_store_like_the_interpreter(void **state) {
 static void every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000(void **state) {
   (void)state;
   static const int64_t lens[] = {0, 1, 7, 8, 9, 1000};
-  static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64, TC_F32, TC_F64};
-  for (int rop = OP_RSUM; rop <= OP_RARGMIN; rop++) {
+  static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
+                                  TC_F16, TC_BF16, TC_F32, TC_F64};
+  for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
     for (size_t a = 0; a < sizeof accs / sizeof *accs; a++) {
       tc_dtype acc = accs[a];
-      /* the value dtype differs from the accumulator's where a cast is natural */
-      tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32 : acc;
+      if (rop == OP_RLSE && acc != TC_F32 && acc != TC_F64) continue;
+      /* the value dtype differs from the accumulator's where a cast is
+       * natural (and half accumulators do float32 ops rounded per op) */
+      tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32
+                    : acc == TC_F16 ? TC_F32 : acc;
       bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
       kernel k;
       kc_init(&k, NULL);
@@ -539,7 +556,7 @@ static void a_fused_softmax_with_three_stages_matches_the_interpreter(void **sta
 
 static void a_column_reduction_over_a_strided_dim_matches_the_interpreter(void **state) {
   (void)state;
-  for (int rop = OP_RSUM; rop <= OP_RARGMIN; rop++) {
+  for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
     kernel k;
     kc_init(&k, NULL);
     const int64_t R = 50, C = 6;
@@ -639,6 +656,37 @@ static void multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpr
     check_kernel(&k, "4-d outer space");
     kc_free(&k);
   }
+}
+
+static void an_empty_outer_space_or_range_writes_nothing(void **state) {
+  (void)state;
+  kernel k;
+  kc_init(&k, NULL);
+  int64_t dims[2] = {0, 5};
+  set_outer(&k, 2, dims);
+  int b = add_buf(&k, TC_F32, 4);
+  add_store(&k, b, 1, ix_const(&k.arena, 1), kc_const_f(&k, TC_F32, 7));
+  char name[64], err[256];
+  next_name(name, sizeof name, "empty");
+  kc_fn fn;
+  assert_int_equal(cg_llvm_compile(J, &k, name, &fn, NULL, NULL, err, sizeof err), 0);
+  float out[4] = {1, 2, 3, 4};
+  void *bufs[1] = {out};
+  fn(bufs, 0, 0);
+  assert_true(out[1] == 2);
+  kc_free(&k);
+  /* a non-empty kernel given begin == end, or begin > end */
+  build_elementwise(&k, 10);
+  next_name(name, sizeof name, "empty");
+  assert_int_equal(cg_llvm_compile(J, &k, name, &fn, NULL, NULL, err, sizeof err), 0);
+  float x[5][10];
+  memset(x, 0, sizeof x);
+  x[0][3] = 42;
+  void *p[5] = {x[0], x[1], x[2], x[3], x[4]};
+  fn(p, 3, 3);
+  fn(p, 5, 2);
+  assert_true(x[0][3] == 42);
+  kc_free(&k);
 }
 
 /* ---- tests: half types, RNG, aliasing ----------------------------------- */
@@ -768,7 +816,7 @@ static void a_contiguous_float32_elementwise_kernel_is_vectorized(void **state) 
   printf("  target: %.60s...\n  vectors in optimized IR: <16 x float> %s, <8 x float> %s, "
          "<4 x float> %s (compile with IR+asm: %.1f ms)\n",
          target, has16 ? "yes" : "no", has8 ? "yes" : "no", has4 ? "yes" : "no", t1 - t0);
-  if (!strstr(ir, want)) print_error("optimized IR:\n%s\n", ir);
+  if (!strstr(ir, want)) fprintf(stderr, "optimized IR:\n%s\n", ir);
   assert_non_null(strstr(ir, want));
   assert_non_null(strstr(as, name));
   free(ir);
@@ -897,6 +945,7 @@ int main(void) {
       cmocka_unit_test(a_column_reduction_over_a_strided_dim_matches_the_interpreter),
       cmocka_unit_test(a_full_reduction_with_no_outer_dims_matches_the_interpreter),
       cmocka_unit_test(multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpreter),
+      cmocka_unit_test(an_empty_outer_space_or_range_writes_nothing),
       cmocka_unit_test(float16_and_bfloat16_round_trip_like_the_interpreter),
       cmocka_unit_test(philox_rng_matches_the_interpreter_and_kc_philox),
       cmocka_unit_test(in_place_kernels_whose_buffers_alias_match_the_interpreter),

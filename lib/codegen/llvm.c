@@ -1,6 +1,7 @@
 /*
  * llvm.c — the CPU backend's driver: one process-wide ORC LLJIT, and the
- * loop structure of a compiled kernel (llvm_ops.c emits the values).
+ * loop structure of a compiled kernel (llvm_reduce.c emits the reductions,
+ * llvm_ops.c the values).
  *
  * JIT. Created lazily under a mutex: a target machine for the host triple,
  * CPU name and features at CodeGenOptLevel Aggressive is handed to LLJIT
@@ -21,12 +22,19 @@
  *             with no div/mod in it, then the coordinates carry into the
  *             next dims with selects, until end;
  *   point:    the stages in order. A STORE with n > 1 is a counted loop; a
- *             REDUCE keeps 8 lane accumulators (SSA values) and is unrolled
- *             by 8 (lane l takes r = l, l+8, ...), the n % 8 tail elements
- *             go to lanes 0.. in order, and the lanes are combined by the
- *             fixed tree ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) — kernel.h's order,
- *             which no fast-math flag may change. argmax/argmin lanes carry
- *             (value, r) pairs with the identity pair (identity, INT64_MAX).
+ *             REDUCE keeps 8 lane accumulators and runs over groups of 8
+ *             (lane l takes r = l, l+8, ...): the 8 values of a group are
+ *             computed as scalars and gathered into one <8 x T> vector that
+ *             is combined with the lanes by one vector op — the scalar
+ *             semantics per lane, so no reassociation, while contiguous
+ *             loads become one vector load. The n % 8 tail elements go to
+ *             lanes 0.. in order (scalars), and the lanes are combined by
+ *             the fixed tree ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) — kernel.h's
+ *             order, which no fast-math flag may change. argmax/argmin lanes
+ *             carry (value, r) pairs with the identity pair (identity,
+ *             INT64_MAX); logsumexp lanes carry (m, s); those two-part lanes
+ *             of RLSE and the float16/bfloat16 accumulators (float32 op,
+ *             rounded back per op) stay 8 scalars.
  * Buffers may alias (in-place writes), so no pointer is noalias; LLVM's
  * vectorizer adds runtime alias checks, and every evaluation reads memory
  * afresh, in the interpreter's order. Functions carry "target-cpu",
@@ -221,7 +229,7 @@ static void add_attr(cg_gen *g, LLVMValueRef fn, LLVMAttributeIndex idx,
 
 /* ---- loops ---- */
 
-static LLVMValueRef c64(cg_gen *g, int64_t v) {
+LLVMValueRef cg_c64(cg_gen *g, int64_t v) {
   return LLVMConstInt(g->t_i64, (unsigned long long)v, 1);
 }
 
@@ -229,14 +237,7 @@ static LLVMBasicBlockRef new_block(cg_gen *g, const char *name) {
   return LLVMAppendBasicBlockInContext(g->C, g->fn, name);
 }
 
-/* A counted loop [0, n) (n >= 2, a constant) in do-while form: returns the
- * induction variable; loop_end closes it. */
-typedef struct cg_loop {
-  LLVMBasicBlockRef pre, head;
-  LLVMValueRef iv;
-} cg_loop;
-
-static void loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name) {
+void cg_loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name) {
   L->pre = LLVMGetInsertBlock(g->B);
   L->head = new_block(g, name);
   LLVMBuildBr(g->B, L->head);
@@ -245,10 +246,9 @@ static void loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *na
   LLVMAddIncoming(L->iv, &start, &L->pre, 1);
 }
 
-/* Closes the loop with iv + step < stop; returns the latch block. */
-static LLVMBasicBlockRef loop_end(cg_gen *g, cg_loop *L, int64_t step,
-                                  LLVMValueRef stop, const char *name) {
-  LLVMValueRef next = LLVMBuildAdd(g->B, L->iv, c64(g, step), "");
+LLVMBasicBlockRef cg_loop_end(cg_gen *g, cg_loop *L, int64_t step,
+                              LLVMValueRef stop, const char *name) {
+  LLVMValueRef next = LLVMBuildAdd(g->B, L->iv, cg_c64(g, step), "");
   LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
   LLVMBasicBlockRef exit = new_block(g, name);
   LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, next, stop, ""),
@@ -259,7 +259,7 @@ static LLVMBasicBlockRef loop_end(cg_gen *g, cg_loop *L, int64_t step,
 }
 
 /* The stage's value at the current point, cast to dtype dt. */
-static LLVMValueRef stage_value(cg_gen *g, const kstage *st, tc_dtype dt) {
+LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt) {
   cg_memo_clear(g);
   LLVMValueRef v = cg_val(g, st->val);
   return st->val ? cg_cast(g, v, st->val->dt, dt) : v;
@@ -273,145 +273,21 @@ static void emit_store(cg_gen *g, int s) {
     return;
   }
   tc_dtype dt = g->k->bufs[st->buf].dt;
-  if (st->n <= 1) {
-    g->var[var] = c64(g, 0);
-    LLVMValueRef v = stage_value(g, st, dt);
+  if (st->n <= 0) return; /* stores nothing (as the interpreter) */
+  if (st->n == 1) {
+    g->var[var] = cg_c64(g, 0);
+    LLVMValueRef v = cg_stage_value(g, st, dt);
     cg_store(g, st->buf, cg_ix(g, st->index), v);
   } else {
     cg_loop L;
-    loop_begin(g, &L, c64(g, 0), "store");
+    cg_loop_begin(g, &L, cg_c64(g, 0), "store");
     g->var[var] = L.iv;
-    LLVMValueRef v = stage_value(g, st, dt);
+    LLVMValueRef v = cg_stage_value(g, st, dt);
     cg_store(g, st->buf, cg_ix(g, st->index), v);
-    loop_end(g, &L, 1, c64(g, st->n), "store.end");
+    cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");
   }
   g->var[var] = NULL;
   cg_memo_clear(g);
-}
-
-typedef struct lanes {
-  LLVMValueRef v[KC_LANES], i[KC_LANES];
-} lanes;
-
-static const int red_comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
-
-/* Folds element r (i64) of the stage into scalar lane l (the tail). */
-static void lane_step(cg_gen *g, int s, lanes *L, int l, LLVMValueRef r,
-                      bool arg) {
-  const kstage *st = &g->k->stages[s];
-  g->var[kc_stage_var(g->k, s)] = r;
-  LLVMValueRef x = stage_value(g, st, st->acc_dt);
-  if (arg) {
-    LLVMValueRef w = cg_arg_wins(g, st->rop, st->acc_dt, L->v[l], L->i[l], x, r);
-    L->v[l] = LLVMBuildSelect(g->B, w, x, L->v[l], "");
-    L->i[l] = LLVMBuildSelect(g->B, w, r, L->i[l], "");
-  } else {
-    L->v[l] = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, L->v[l], x);
-  }
-}
-
-static LLVMValueRef splat(LLVMValueRef c) {
-  LLVMValueRef v[KC_LANES];
-  for (int l = 0; l < KC_LANES; l++) v[l] = c;
-  return LLVMConstVector(v, KC_LANES);
-}
-
-/* Folds the group r0 .. r0+7 into the lanes, kept as <8 x T> vectors (lane
- * l in element l): the 8 values are computed as scalars and gathered, so the
- * combine is one vector op per group with exactly the scalar semantics per
- * lane, and contiguous loads become one vector load. */
-static void group_step(cg_gen *g, int s, LLVMValueRef r0, LLVMValueRef *acc,
-                       LLVMValueRef *idx, bool arg) {
-  const kstage *st = &g->k->stages[s];
-  LLVMBuilderRef B = g->B;
-  LLVMTypeRef t32 = g->t_i32;
-  LLVMValueRef X = LLVMGetPoison(LLVMTypeOf(*acc));
-  for (int l = 0; l < KC_LANES; l++) {
-    LLVMValueRef r = l ? LLVMBuildAdd(B, r0, c64(g, l), "") : r0;
-    g->var[kc_stage_var(g->k, s)] = r;
-    LLVMValueRef x = stage_value(g, st, st->acc_dt);
-    X = LLVMBuildInsertElement(B, X, x, LLVMConstInt(t32, (unsigned)l, 0), "");
-  }
-  if (!arg) {
-    *acc = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, *acc, X);
-    return;
-  }
-  LLVMValueRef iota[KC_LANES], zero[KC_LANES];
-  for (int l = 0; l < KC_LANES; l++) {
-    iota[l] = c64(g, l);
-    zero[l] = LLVMConstInt(t32, 0, 0);
-  }
-  LLVMValueRef R = LLVMBuildInsertElement(B, LLVMGetPoison(LLVMTypeOf(*idx)), r0,
-                                          LLVMConstInt(t32, 0, 0), "");
-  R = LLVMBuildShuffleVector(B, R, LLVMGetPoison(LLVMTypeOf(*idx)),
-                             LLVMConstVector(zero, KC_LANES), "");
-  R = LLVMBuildAdd(B, R, LLVMConstVector(iota, KC_LANES), "");
-  LLVMValueRef w = cg_arg_wins(g, st->rop, st->acc_dt, *acc, *idx, X, R);
-  *acc = LLVMBuildSelect(B, w, X, *acc, "");
-  *idx = LLVMBuildSelect(B, w, R, *idx, "");
-}
-
-static void emit_reduce(cg_gen *g, int s) {
-  const kstage *st = &g->k->stages[s];
-  if (st->rop < OP_RSUM || st->rop > OP_RARGMIN) {
-    cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
-    return;
-  }
-  bool arg = st->rop == OP_RARGMAX || st->rop == OP_RARGMIN;
-  int64_t n = st->n < 0 ? 0 : st->n, groups = n / KC_LANES;
-  int tail = (int)(n % KC_LANES);
-  LLVMValueRef ident = cg_red_identity(g, st->rop, st->acc_dt);
-  lanes L;
-  for (int l = 0; l < KC_LANES; l++) {
-    L.v[l] = ident;
-    L.i[l] = c64(g, INT64_MAX);
-  }
-  if (groups > 0) {
-    LLVMValueRef acc = splat(ident), idx = splat(c64(g, INT64_MAX));
-    if (groups == 1) {
-      group_step(g, s, c64(g, 0), &acc, &idx, arg);
-    } else {
-      cg_loop lp;
-      loop_begin(g, &lp, c64(g, 0), "red");
-      LLVMValueRef pa = LLVMBuildPhi(g->B, LLVMTypeOf(acc), "lanes"), pi = NULL;
-      LLVMAddIncoming(pa, &acc, &lp.pre, 1);
-      acc = pa;
-      if (arg) {
-        pi = LLVMBuildPhi(g->B, LLVMTypeOf(idx), "lanes.i");
-        LLVMAddIncoming(pi, &idx, &lp.pre, 1);
-        idx = pi;
-      }
-      group_step(g, s, lp.iv, &acc, &idx, arg);
-      LLVMBasicBlockRef latch =
-          loop_end(g, &lp, KC_LANES, c64(g, groups * KC_LANES), "red.end");
-      LLVMAddIncoming(pa, &acc, &latch, 1);
-      if (arg) LLVMAddIncoming(pi, &idx, &latch, 1);
-    }
-    for (int l = 0; l < KC_LANES; l++) {
-      LLVMValueRef li = LLVMConstInt(g->t_i32, (unsigned)l, 0);
-      L.v[l] = LLVMBuildExtractElement(g->B, acc, li, "");
-      if (arg) L.i[l] = LLVMBuildExtractElement(g->B, idx, li, "");
-    }
-  }
-  for (int l = 0; l < tail; l++)
-    lane_step(g, s, &L, l, c64(g, groups * KC_LANES + l), arg);
-  g->var[kc_stage_var(g->k, s)] = NULL;
-  cg_memo_clear(g);
-  /* ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) */
-  for (int w = 1; w < KC_LANES; w *= 2) {
-    for (int l = 0; l < KC_LANES; l += 2 * w) {
-      if (arg) {
-        LLVMValueRef win = cg_arg_wins(g, st->rop, st->acc_dt, L.v[l], L.i[l],
-                                       L.v[l + w], L.i[l + w]);
-        L.v[l] = LLVMBuildSelect(g->B, win, L.v[l + w], L.v[l], "");
-        L.i[l] = LLVMBuildSelect(g->B, win, L.i[l + w], L.i[l], "");
-      } else {
-        L.v[l] = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, L.v[l],
-                          L.v[l + w]);
-      }
-    }
-  }
-  g->acc[s] = arg ? (n == 0 ? c64(g, 0) : L.i[0]) : L.v[0];
 }
 
 /* All stages at the current outer point. */
@@ -419,7 +295,7 @@ static void emit_point(cg_gen *g) {
   for (int s = 0; s < KC_MAX_STAGES; s++) g->acc[s] = NULL;
   for (int s = 0; s < g->k->nstages && !g->failed; s++) {
     if (g->k->stages[s].kind == KS_REDUCE)
-      emit_reduce(g, s);
+      cg_emit_reduce(g, s);
     else
       emit_store(g, s);
   }
@@ -434,9 +310,9 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
   int D = k->nouter;
   if (D == 0) { /* a single point; loop anyway so [0, 1) is all it sees */
     cg_loop L;
-    loop_begin(g, &L, begin, "point");
+    cg_loop_begin(g, &L, begin, "point");
     emit_point(g);
-    loop_end(g, &L, 1, end, "point.end");
+    cg_loop_end(g, &L, 1, end, "point.end");
     LLVMBuildBr(B, exit);
     return;
   }
@@ -447,7 +323,7 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
     if (d == 0) {
       c[0] = rest;
     } else {
-      LLVMValueRef od = c64(g, k->outer[d]);
+      LLVMValueRef od = cg_c64(g, k->outer[d]);
       c[d] = LLVMBuildURem(B, rest, od, "");
       rest = LLVMBuildUDiv(B, rest, od, "");
     }
@@ -463,29 +339,29 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
   }
   pos = LLVMBuildPhi(B, g->t_i64, "pos");
   LLVMAddIncoming(pos, &begin, &pre, 1);
-  LLVMValueRef avail = LLVMBuildSub(B, c64(g, k->outer[last]), pc[last], "");
+  LLVMValueRef avail = LLVMBuildSub(B, cg_c64(g, k->outer[last]), pc[last], "");
   LLVMValueRef left = LLVMBuildSub(B, end, pos, "");
   LLVMValueRef len = LLVMBuildSelect(
       B, LLVMBuildICmp(B, LLVMIntSLT, avail, left, ""), avail, left, "len");
   LLVMValueRef stop = LLVMBuildAdd(B, pc[last], len, "stop");
   for (int d = 0; d < last; d++) g->var[d] = pc[d];
   cg_loop L;
-  loop_begin(g, &L, pc[last], "i");
+  cg_loop_begin(g, &L, pc[last], "i");
   g->var[last] = L.iv;
   emit_point(g);
-  loop_end(g, &L, 1, stop, "row.end");
+  cg_loop_end(g, &L, 1, stop, "row.end");
   g->var[last] = NULL;
   LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");
   LLVMBasicBlockRef carry = new_block(g, "carry");
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, npos, end, ""), carry, exit);
   LLVMPositionBuilderAtEnd(B, carry);
   LLVMValueRef nc[TC_MAX_DIMS], inc = LLVMConstInt(g->t_i1, 1, 0);
-  nc[last] = c64(g, 0);
+  nc[last] = cg_c64(g, 0);
   for (int d = last - 1; d >= 0; d--) {
     LLVMValueRef x = LLVMBuildAdd(B, pc[d], LLVMBuildZExt(B, inc, g->t_i64, ""), "");
     if (d > 0) {
-      LLVMValueRef wrap = LLVMBuildICmp(B, LLVMIntEQ, x, c64(g, k->outer[d]), "");
-      x = LLVMBuildSelect(B, wrap, c64(g, 0), x, "");
+      LLVMValueRef wrap = LLVMBuildICmp(B, LLVMIntEQ, x, cg_c64(g, k->outer[d]), "");
+      x = LLVMBuildSelect(B, wrap, cg_c64(g, 0), x, "");
       inc = wrap;
     }
     nc[d] = x;
@@ -517,7 +393,7 @@ static void emit_function(cg_gen *g, const char *name) {
   LLVMBuildRetVoid(g->B);
   LLVMPositionBuilderAtEnd(g->B, entry);
   for (int b = 0; b < k->nbufs; b++) {
-    LLVMValueRef idx = c64(g, b);
+    LLVMValueRef idx = cg_c64(g, b);
     LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->t_ptr, bufs, &idx, 1, "");
     g->bufp[b] = LLVMBuildLoad2(g->B, g->t_ptr, p, "buf");
     LLVMSetAlignment(g->bufp[b], 8);

@@ -1,9 +1,10 @@
 /*
- * llvm_gen.h — state shared by the two halves of the LLVM backend (internal
+ * llvm_gen.h — state shared by the three parts of the LLVM backend (internal
  * to lib/codegen): llvm.c builds the JIT, the function and its loops (outer
- * row segments, store loops, 8-lane reductions); llvm_ops.c turns one kernel
- * value (kval tree) or index expression (ix tree) into straight-line LLVM IR
- * at the builder's position, with kernel.h's exact scalar semantics.
+ * row segments, store loops); llvm_reduce.c the 8-lane reductions;
+ * llvm_ops.c turns one kernel value (kval tree) or index expression (ix
+ * tree) into straight-line LLVM IR at the builder's position, with
+ * kernel.h's exact scalar semantics.
  *
  * Register representation of each dtype: BOOL i1 (i8 0/1 in memory), U8/I8
  * i8, I16 i16, I32 i32, I64 i64, F16 half, BF16 i16 (raw bits), F32 float,
@@ -44,6 +45,22 @@ typedef struct cg_gen {
 
 /* llvm.c */
 void cg_fn_attrs(cg_gen *g, LLVMValueRef fn);
+LLVMValueRef cg_c64(cg_gen *g, int64_t v);
+/* A counted loop in do-while form (at least one iteration): begin makes
+ * the header with the i64 induction variable iv starting at `start`; end
+ * closes it with iv + step < stop and returns the latch block. */
+typedef struct cg_loop {
+  LLVMBasicBlockRef pre, head;
+  LLVMValueRef iv;
+} cg_loop;
+void cg_loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name);
+LLVMBasicBlockRef cg_loop_end(cg_gen *g, cg_loop *L, int64_t step,
+                              LLVMValueRef stop, const char *name);
+/* The stage's value at the current variables, cast to dt (memo cleared). */
+LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt);
+
+/* llvm_reduce.c: REDUCE stage s at the current point; sets g->acc[s]. */
+void cg_emit_reduce(cg_gen *g, int s);
 
 /* llvm_ops.c */
 void cg_fail(cg_gen *g, const char *fmt, ...);
@@ -56,11 +73,8 @@ LLVMValueRef cg_cast(cg_gen *g, LLVMValueRef v, tc_dtype from, tc_dtype to);
 /* a (op) b on dtype dt (EW binary op, both operands of dt). */
 LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
                       LLVMValueRef b);
-/* The identity of reduction rop on dtype dt (its lanes' start value). */
-LLVMValueRef cg_red_identity(cg_gen *g, int rop, tc_dtype dt);
-/* argmax/argmin: does pair (vb, ib) win over (va, ia)? (i1) */
-LLVMValueRef cg_arg_wins(cg_gen *g, int rop, tc_dtype dt, LLVMValueRef va,
-                         LLVMValueRef ia, LLVMValueRef vb, LLVMValueRef ib);
+LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
+                      LLVMValueRef x); /* base + "f" for float32 */
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
 

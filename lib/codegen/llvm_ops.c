@@ -11,6 +11,11 @@
  *     instruction can trap or be poison (divisor 0 -> 0, MIN / -1 wraps,
  *     out-of-range shift counts give 0 / the sign fill);
  *   - float -> int goes through llvm.fptosi.sat.i64 then truncates;
+ *   - float FLOORDIV is PyTorch's div_floor_floating, every branch computed
+ *     and selected; float16/bfloat16 arithmetic (reduction accumulators) is
+ *     float32 arithmetic rounded back per op, as interp.c pins down;
+ *   - float MAX/MIN order -0.0 below +0.0 and return the NaN operand (a's
+ *     first), exactly interp.c's formula;
  *   - casts to float16/bfloat16 go through float32 first (as kc_f32_to_f16
  *     and kc_f32_to_bf16 do), bfloat16 is rounded with integer ops;
  *   - libm calls (expf, logf, ...) carry `nobuiltin` at the call site, so
@@ -195,8 +200,8 @@ static LLVMValueRef libm(cg_gen *g, const char *base, tc_dtype dt,
   return call;
 }
 
-static LLVMValueRef libm1(cg_gen *g, const char *base, tc_dtype dt,
-                          LLVMValueRef x) {
+LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
+                      LLVMValueRef x) {
   return libm(g, base, dt, &x, 1);
 }
 
@@ -536,11 +541,39 @@ static LLVMValueRef frem_py(cg_gen *g, LLVMValueRef a, LLVMValueRef b) {
   return sel(g, fix, LLVMBuildFAdd(B, r, b, ""), r);
 }
 
+/* PyTorch's div_floor_floating, as kernel.h spells it: b == 0 -> a/b; else
+ * m = fmod(a,b), d = (a-m)/b, d -= 1 when m != 0 and sign(m) != sign(b);
+ * d == 0 -> copysign(0, a/b); else f = floor(d), f + 1 when d-f > 0.5.
+ * Every branch is computed and selected (none can trap). */
+static LLVMValueRef ffloordiv(cg_gen *g, LLVMValueRef a, LLVMValueRef b) {
+  LLVMBuilderRef B = g->B;
+  LLVMTypeRef t = LLVMTypeOf(a);
+  LLVMValueRef zero = cf(t, 0.0), one = cf(t, 1.0);
+  LLVMValueRef q = LLVMBuildFDiv(B, a, b, "");
+  LLVMValueRef m = LLVMBuildFRem(B, a, b, "");
+  LLVMValueRef d = LLVMBuildFDiv(B, LLVMBuildFSub(B, a, m, ""), b, "");
+  LLVMValueRef adj = LLVMBuildAnd(
+      B, fcmp(g, LLVMRealUNE, m, zero),
+      LLVMBuildXor(B, fcmp(g, LLVMRealOLT, b, zero),
+                   fcmp(g, LLVMRealOLT, m, zero), ""), "");
+  d = sel(g, adj, LLVMBuildFSub(B, d, one, ""), d);
+  LLVMValueRef f = intrin1(g, "llvm.floor", d);
+  LLVMValueRef up = fcmp(g, LLVMRealOGT, LLVMBuildFSub(B, d, f, ""), cf(t, 0.5));
+  LLVMValueRef r = sel(g, up, LLVMBuildFAdd(B, f, one, ""), f);
+  r = sel(g, fcmp(g, LLVMRealOEQ, d, zero), intrin2(g, "llvm.copysign", zero, q), r);
+  return sel(g, fcmp(g, LLVMRealOEQ, b, zero), q, r);
+}
+
 /* ---- binary ops ---- */
 
 LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
                       LLVMValueRef b) {
   LLVMBuilderRef B = g->B;
+  if (dt == TC_F16 || dt == TC_BF16) { /* float32 op, rounded back per op */
+    LLVMValueRef r = cg_binop(g, op, TC_F32, cg_cast(g, a, dt, TC_F32),
+                              cg_cast(g, b, dt, TC_F32));
+    return cg_cast(g, r, TC_F32, dt);
+  }
   if (dt == TC_BOOL) {
     switch (op) {
     case OP_ADD: case OP_MAX: case OP_OR: case OP_BITOR:
@@ -557,7 +590,7 @@ LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
     case OP_SUB: return LLVMBuildFSub(B, a, b, "");
     case OP_MUL: return LLVMBuildFMul(B, a, b, "");
     case OP_DIV: return LLVMBuildFDiv(B, a, b, "");
-    case OP_FLOORDIV: return intrin1(g, "llvm.floor", LLVMBuildFDiv(B, a, b, ""));
+    case OP_FLOORDIV: return ffloordiv(g, a, b);
     case OP_REM: return frem_py(g, a, b);
     case OP_POW: {
       LLVMValueRef args[2] = {a, b};
@@ -645,28 +678,28 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
       LLVMValueRef r = sel(g, fcmp(g, LLVMRealOLT, a, zero), cf(t, -1.0), zero);
       return sel(g, fcmp(g, LLVMRealOGT, a, zero), one, r);
     }
-    case OP_EXP: return libm1(g, "exp", dt, a);
-    case OP_EXP2: return libm1(g, "exp2", dt, a);
-    case OP_LOG: return libm1(g, "log", dt, a);
-    case OP_LOG2: return libm1(g, "log2", dt, a);
-    case OP_LOG1P: return libm1(g, "log1p", dt, a);
-    case OP_EXPM1: return libm1(g, "expm1", dt, a);
-    case OP_SIN: return libm1(g, "sin", dt, a);
-    case OP_COS: return libm1(g, "cos", dt, a);
-    case OP_TAN: return libm1(g, "tan", dt, a);
-    case OP_TANH: return libm1(g, "tanh", dt, a);
-    case OP_ERF: return libm1(g, "erf", dt, a);
+    case OP_EXP: return cg_libm1(g, "exp", dt, a);
+    case OP_EXP2: return cg_libm1(g, "exp2", dt, a);
+    case OP_LOG: return cg_libm1(g, "log", dt, a);
+    case OP_LOG2: return cg_libm1(g, "log2", dt, a);
+    case OP_LOG1P: return cg_libm1(g, "log1p", dt, a);
+    case OP_EXPM1: return cg_libm1(g, "expm1", dt, a);
+    case OP_SIN: return cg_libm1(g, "sin", dt, a);
+    case OP_COS: return cg_libm1(g, "cos", dt, a);
+    case OP_TAN: return cg_libm1(g, "tan", dt, a);
+    case OP_TANH: return cg_libm1(g, "tanh", dt, a);
+    case OP_ERF: return cg_libm1(g, "erf", dt, a);
     case OP_SQRT: return intrin1(g, "llvm.sqrt", a);
     case OP_RSQRT: return LLVMBuildFDiv(B, one, intrin1(g, "llvm.sqrt", a), "");
     case OP_RECIP: return LLVMBuildFDiv(B, one, a, "");
     case OP_SIGMOID: {
-      LLVMValueRef e = libm1(g, "exp", dt, LLVMBuildFNeg(B, a, ""));
+      LLVMValueRef e = cg_libm1(g, "exp", dt, LLVMBuildFNeg(B, a, ""));
       return LLVMBuildFDiv(B, one, LLVMBuildFAdd(B, one, e, ""), "");
     }
     case OP_RELU: return sel(g, fcmp(g, LLVMRealOLT, a, zero), zero, a);
     case OP_GELU: {
       LLVMValueRef x = LLVMBuildFMul(B, a, cf(t, 0.70710678118654752440) /* M_SQRT1_2 */, "");
-      LLVMValueRef e = libm1(g, "erf", dt, x);
+      LLVMValueRef e = cg_libm1(g, "erf", dt, x);
       LLVMValueRef h = LLVMBuildFMul(B, cf(t, 0.5), a, "");
       return LLVMBuildFMul(B, h, LLVMBuildFAdd(B, one, e, ""), "");
     }
@@ -771,10 +804,10 @@ static LLVMValueRef rng(cg_gen *g, const kval *v) {
     LLVMValueRef m2 = LLVMBuildLShr(B, x[1], ci(t32, 8), "");
     LLVMValueRef u1 = LLVMBuildFMul(B, LLVMBuildUIToFP(B, m1, f, ""), scale, "");
     LLVMValueRef u2 = LLVMBuildFMul(B, LLVMBuildUIToFP(B, m2, f, ""), scale, "");
-    LLVMValueRef l = libm1(g, "log", TC_F32, u1);
+    LLVMValueRef l = cg_libm1(g, "log", TC_F32, u1);
     LLVMValueRef rad = intrin1(g, "llvm.sqrt", LLVMBuildFMul(B, cf(f, -2.0), l, ""));
     LLVMValueRef ang = LLVMBuildFMul(B, cf(f, (double)6.28318530717958647692f), u2, "");
-    r = LLVMBuildFMul(B, rad, libm1(g, "cos", TC_F32, ang), "");
+    r = LLVMBuildFMul(B, rad, cg_libm1(g, "cos", TC_F32, ang), "");
     nat = TC_F32;
   } else if (v->op == OP_RANDBITS) {
     LLVMTypeRef t64 = g->t_i64;
@@ -862,51 +895,4 @@ LLVMValueRef cg_val(cg_gen *g, const kval *v) {
   }
   memo_put(g, v, r);
   return r;
-}
-
-/* ---- reductions ---- */
-
-LLVMValueRef cg_red_identity(cg_gen *g, int rop, tc_dtype dt) {
-  LLVMTypeRef t = cg_reg_type(g, dt);
-  bool max = rop == OP_RMAX || rop == OP_RARGMAX;
-  bool min = rop == OP_RMIN || rop == OP_RARGMIN;
-  if (dt == TC_F32 || dt == TC_F64) {
-    if (max) return cf(t, -INFINITY);
-    if (min) return cf(t, INFINITY);
-    return cf(t, rop == OP_RPROD ? 1.0 : 0.0);
-  }
-  if (dt_float(dt)) {
-    cg_fail(g, "reduction accumulator of dtype %s", dt_name(dt));
-    return LLVMGetUndef(t);
-  }
-  if (rop == OP_RSUM) return ci(t, 0);
-  if (rop == OP_RPROD) return ci(t, 1);
-  if (dt == TC_BOOL) return LLVMConstInt(t, min, 0);
-  if (dt == TC_U8) return ci(t, min ? 255 : 0);
-  unsigned w = dt_bits(dt);
-  int64_t mx = (int64_t)(UINT64_MAX >> (65 - w));
-  return ci(t, max ? -mx - 1 : mx);
-}
-
-LLVMValueRef cg_arg_wins(cg_gen *g, int rop, tc_dtype dt, LLVMValueRef va,
-                         LLVMValueRef ia, LLVMValueRef vb, LLVMValueRef ib) {
-  LLVMBuilderRef B = g->B;
-  bool max = rop == OP_RARGMAX;
-  LLVMValueRef first = icmp(g, LLVMIntSLT, ib, ia);
-  if (dt == TC_F32 || dt == TC_F64) {
-    LLVMValueRef na = fcmp(g, LLVMRealUNO, va, va);
-    LLVMValueRef nb = fcmp(g, LLVMRealUNO, vb, vb);
-    LLVMValueRef better = fcmp(g, max ? LLVMRealOGT : LLVMRealOLT, vb, va);
-    LLVMValueRef eq = fcmp(g, LLVMRealOEQ, vb, va);
-    LLVMValueRef num = LLVMBuildOr(B, better, LLVMBuildAnd(B, eq, first, ""), "");
-    num = LLVMBuildAnd(B, LLVMBuildNot(B, na, ""), num, "");
-    LLVMValueRef nanw = LLVMBuildOr(B, LLVMBuildNot(B, na, ""), first, "");
-    return sel(g, nb, nanw, num);
-  }
-  bool s = dt_signed(dt);
-  LLVMValueRef better =
-      icmp(g, max ? (s ? LLVMIntSGT : LLVMIntUGT) : (s ? LLVMIntSLT : LLVMIntULT),
-           vb, va);
-  LLVMValueRef eq = icmp(g, LLVMIntEQ, vb, va);
-  return LLVMBuildOr(B, better, LLVMBuildAnd(B, eq, first, ""), "");
 }

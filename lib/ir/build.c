@@ -95,12 +95,12 @@ ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape) {
 static bool broadcast(tc_ctx *ctx, const char *fn, const ir_node *a,
                       const ir_node *b, int *ndim, int64_t *out) {
   int n = a->ndim > b->ndim ? a->ndim : b->ndim;
-  for (int i = 0; i < n; i++) {
+  for (int i = n - 1; i >= 0; i--) { /* PyTorch names the last mismatch */
     int da = a->ndim - n + i, db = b->ndim - n + i;
     int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
     if (sa != sb && sa != 1 && sb != 1) {
       ir_error(ctx, TC_ERR_ARG,
-               "%s: the size of tensor a (%lld) must match the size of tensor b "
+               "%s: The size of tensor a (%lld) must match the size of tensor b "
                "(%lld) at non-singleton dimension %d",
                fn, (long long)sa, (long long)sb, i);
       return false;

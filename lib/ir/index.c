@@ -53,29 +53,12 @@ static int64_t wmul(int64_t a, int64_t b) {
 }
 static int64_t wneg(int64_t a) { return (int64_t)(0 - (uint64_t)a); }
 
-/* true on overflow; *r written only when the result fits */
+/* true on overflow (GCC/Clang builtins: exact, never UB) */
 static bool add_ovf(int64_t a, int64_t b, int64_t *r) {
-  if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return true;
-  *r = a + b;
-  return false;
+  return __builtin_add_overflow(a, b, r);
 }
-
 static bool mul_ovf(int64_t a, int64_t b, int64_t *r) {
-  if (a == 0 || b == 0) {
-    *r = 0;
-    return false;
-  }
-  if (a == -1 || b == -1) {
-    int64_t o = a == -1 ? b : a;
-    if (o == INT64_MIN) return true;
-    *r = -o;
-    return false;
-  }
-  if (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
-            : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b))
-    return true;
-  *r = a * b;
-  return false;
+  return __builtin_mul_overflow(a, b, r);
 }
 
 /* Floor division and modulo; x // 0 == x % 0 == 0, MIN // -1 wraps. */
@@ -234,8 +217,11 @@ const ix *ix_const(ir_arena *A, int64_t c) {
   return n;
 }
 
+/* An empty range (hi < lo: a loop that never runs, e.g. over a size-0 dim)
+ * is kept as [lo, lo]; whatever it simplifies to is never evaluated. */
 const ix *ix_var(ir_arena *A, int var, int64_t lo, int64_t hi) {
-  if (var < 0 || lo > hi) return NULL;
+  if (var < 0) return NULL;
+  if (hi < lo) hi = lo;
   ix *n = ir_arena_alloc(A, sizeof *n);
   if (!n) return NULL;
   n->op = IX_VAR, n->var = var, n->lo = lo, n->hi = hi;

@@ -21,15 +21,28 @@ static const char *torch_word(tc_dtype dt) {
 /* Writes `value` (borrowed; shape broadcastable to dst) through dst. */
 static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   tc_ctx *ctx = dst->ctx;
-  /* check that value broadcasts to dst's shape exactly */
-  int off = dst->ndim - value->ndim;
-  bool ok = off >= 0;
-  for (int d = 0; ok && d < value->ndim; d++)
-    ok = value->shape[d] == 1 || value->shape[d] == dst->shape[d + off];
-  if (!ok) {
+  /* value must broadcast to dst's shape exactly (PyTorch's two messages) */
+  int n = dst->ndim > value->ndim ? dst->ndim : value->ndim;
+  bool grows = false;
+  for (int i = n - 1; i >= 0; i--) {
+    int dd = dst->ndim - n + i, dv = value->ndim - n + i;
+    int64_t sa = dd >= 0 ? dst->shape[dd] : 1, sb = dv >= 0 ? value->shape[dv] : 1;
+    if (sa != sb && sa != 1 && sb != 1) {
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: The size of tensor a (%lld) must match the size of tensor b (%lld) at "
+               "non-singleton dimension %d", fn, (long long)sa, (long long)sb, i);
+      return TC_ERR_ARG;
+    }
+    if (dd < 0 || (sa == 1 && sb != 1)) grows = true;
+  }
+  if (grows) {
     char vs[200] = "[", ds[200] = "[";
-    for (int d = 0; d < value->ndim; d++)
-      snprintf(vs + strlen(vs), sizeof vs - strlen(vs), d ? ", %lld" : "%lld", (long long)value->shape[d]);
+    for (int i = 0; i < n; i++) {
+      int dd = dst->ndim - n + i, dv = value->ndim - n + i;
+      int64_t sa = dd >= 0 ? dst->shape[dd] : 1, sb = dv >= 0 ? value->shape[dv] : 1;
+      snprintf(vs + strlen(vs), sizeof vs - strlen(vs), i ? ", %lld" : "%lld",
+               (long long)(sa == 1 ? sb : sa));
+    }
     for (int d = 0; d < dst->ndim; d++)
       snprintf(ds + strlen(ds), sizeof ds - strlen(ds), d ? ", %lld" : "%lld", (long long)dst->shape[d]);
     ir_error(ctx, TC_ERR_ARG, "%s: output with shape %s] doesn't match the broadcast shape %s]", fn, ds, vs);

@@ -207,27 +207,52 @@ static void print_shape(sbuf *b, int ndim, const int64_t *shape) {
   sb_printf(b, "]");
 }
 
-/* Numbers nodes in post order (inputs first) from 1, via n->pid. */
-static void number(ir_node *n, int *next, ir_node **order, int cap) {
-  if (n->pid) return;
-  for (int i = 0; i < n->nin; i++) number(n->in[i], next, order, cap);
-  if (*next < cap) order[*next] = n;
-  n->pid = ++*next;
-}
-
-static void unmark(ir_node *n) {
-  if (!n->pid) return;
-  n->pid = 0;
-  for (int i = 0; i < n->nin; i++) unmark(n->in[i]);
+/* Numbers nodes in post order (inputs first) from 1, via n->pid, with an
+ * explicit stack (graphs can be deep). pid -1 marks "inputs pushed". */
+static bool number(ir_node *root, int *next, ir_node **order, int cap) {
+  int scap = 256, sn = 0;
+  ir_node **stack = malloc(sizeof(ir_node *) * scap);
+  if (!stack) return false;
+  if (root->pid == 0) stack[sn++] = root;
+  while (sn) {
+    ir_node *n = stack[sn - 1];
+    if (n->pid > 0) {
+      sn--;
+      continue;
+    }
+    if (n->pid == 0) {
+      n->pid = -1;
+      for (int i = n->nin - 1; i >= 0; i--) {
+        if (n->in[i]->pid != 0) continue;
+        if (sn == scap) {
+          ir_node **s2 = realloc(stack, sizeof(ir_node *) * scap * 2);
+          if (!s2) {
+            free(stack);
+            return false;
+          }
+          stack = s2;
+          scap *= 2;
+        }
+        stack[sn++] = n->in[i];
+      }
+      continue;
+    }
+    sn--;
+    if (*next < cap) order[*next] = n;
+    n->pid = ++*next;
+  }
+  free(stack);
+  return true;
 }
 
 char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
   (void)ctx;
   int count = 0;
-  int cap = 1 << 16;
+  int cap = 1 << 20;
   ir_node **order = malloc(sizeof(ir_node *) * cap);
   if (!order) return NULL;
-  for (int r = 0; r < nroots; r++) number(roots[r], &count, order, cap);
+  bool ok = true;
+  for (int r = 0; r < nroots && ok; r++) ok = number(roots[r], &count, order, cap);
   sbuf b = {0};
   for (int i = 0; i < count && i < cap; i++) {
     ir_node *n = order[i];
@@ -267,8 +292,12 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
     else if (n->mark & 2 /* PM_MAT */) sb_printf(&b, " kernel");
     sb_printf(&b, "\n");
   }
-  for (int r = 0; r < nroots; r++) unmark(roots[r]);
+  for (int i = 0; i < count && i < cap; i++) order[i]->pid = 0;
   free(order);
+  if (!ok) {
+    free(b.s);
+    return NULL;
+  }
   if (b.oom) {
     free(b.s);
     return NULL;

@@ -179,12 +179,13 @@ tc_tensor *tc_keep(tc_tensor *t) {
   tc_ctx *ctx = t->ctx;
   if (ctx->nscopes == 0) return t;
   ir_scope *s = &ctx->scopes[ctx->nscopes - 1];
-  for (int i = s->n - 1; i >= 0; i--)
+  bool found = false;
+  for (int i = s->n - 1; i >= 0 && !found; i--)
     if (s->items[i] == t) {
       s->items[i] = NULL;
-      break;
+      found = true;
     }
-  if (ctx->nscopes >= 2) {
+  if (found && ctx->nscopes >= 2) {
     ir_scope *outer = &ctx->scopes[ctx->nscopes - 2];
     if (outer->n == outer->cap) {
       int cap = outer->cap ? outer->cap * 2 : 32;

@@ -18,6 +18,7 @@
 #include "passes.h"
 
 #define SHARED_COST_LIMIT 48
+#define MAX_INLINE_DEPTH 128 /* bounds the recursion of later passes */
 
 static bool push(tc_ctx *ctx, ir_node ***arr, int *n, int *cap, ir_node *x) {
   if (*n == *cap) {
@@ -41,24 +42,28 @@ static bool reach(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   ir_node **stack = NULL;
   int sn = 0, scap = 0;
   bool ok = true;
+  /* a node is marked only once it is in s->all, so a failure here leaves no
+   * stale mark behind (pass_sched_free clears exactly s->all) */
   for (int i = 0; i < n && ok; i++) {
     ir_node *t = targets[i];
+    if (!(t->mark & PM_SEEN)) {
+      ok = push(ctx, &s->all, &s->nall, &s->allcap, t) && push(ctx, &stack, &sn, &scap, t);
+      if (!ok) break;
+      t->mark |= PM_SEEN;
+      t->uses = 0;
+      t->aux = NULL;
+    }
     t->mark |= PM_TARGET;
-    if (t->mark & PM_SEEN) continue;
-    t->mark |= PM_SEEN;
-    t->uses = 0;
-    t->aux = NULL;
-    ok = push(ctx, &s->all, &s->nall, &s->allcap, t) && push(ctx, &stack, &sn, &scap, t);
     while (ok && sn) {
       ir_node *x = stack[--sn];
       for (int j = 0; j < x->nin; j++) {
         ir_node *in = x->in[j];
         if (!(in->mark & PM_SEEN)) {
+          ok = push(ctx, &s->all, &s->nall, &s->allcap, in) && push(ctx, &stack, &sn, &scap, in);
+          if (!ok) break;
           in->mark |= PM_SEEN;
           in->uses = 0;
           in->aux = NULL;
-          ok = push(ctx, &s->all, &s->nall, &s->allcap, in) && push(ctx, &stack, &sn, &scap, in);
-          if (!ok) break;
         }
         in->uses++;
       }
@@ -77,14 +82,6 @@ static intptr_t cost(ir_node *n) {
   if (ir_op_kind[n->op] == K_RED) c *= 4;
   n->aux = (void *)c;
   return c;
-}
-
-static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
-  if (n->op == OP_BUFFER || (n->mark & PM_MAT)) return;
-  n->mark |= PM_MAT;
-  if (ctx->debug & TC_DEBUG_FUSE)
-    ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[n->op],
-             (unsigned long long)n->id, why);
 }
 
 bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
@@ -121,8 +118,64 @@ bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   return ok;
 }
 
+static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
+  if (n->op == OP_BUFFER || (n->mark & PM_MAT)) return;
+  n->mark |= PM_MAT;
+  if (ctx->debug & TC_DEBUG_FUSE)
+    ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[n->op],
+             (unsigned long long)n->id, why);
+}
+
+/* Materializes nodes whose inlined expression would be deeper than
+ * MAX_INLINE_DEPTH, so a long lazy chain becomes several kernels and no
+ * later recursion goes deep. Iterative post order; depth kept in aux. */
+static bool limit_depth(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  ir_node **stack = NULL;
+  int sn = 0, scap = 0;
+  bool ok = true;
+  for (int i = 0; i < n && ok; i++) {
+    if (targets[i]->mark & PM_ORDERED) continue;
+    ok = push(ctx, &stack, &sn, &scap, targets[i]);
+    while (ok && sn) {
+      ir_node *x = stack[sn - 1];
+      if (x->mark & PM_ORDERED) {
+        sn--;
+        continue;
+      }
+      if (!(x->mark & PM_WALK)) {
+        x->mark |= PM_WALK;
+        for (int j = x->nin - 1; j >= 0 && ok; j--)
+          if (!(x->in[j]->mark & PM_ORDERED) && x->in[j]->op != OP_BUFFER)
+            ok = push(ctx, &stack, &sn, &scap, x->in[j]);
+        continue;
+      }
+      sn--;
+      x->mark |= PM_ORDERED;
+      intptr_t depth = 0;
+      for (int j = 0; j < x->nin; j++) {
+        ir_node *in = x->in[j];
+        if (in->op == OP_BUFFER || (in->mark & PM_MAT)) continue;
+        if ((intptr_t)in->aux > depth) depth = (intptr_t)in->aux;
+      }
+      depth++;
+      if (depth > MAX_INLINE_DEPTH) {
+        mat(ctx, x, "expression too deep to inline");
+        depth = 0;
+      }
+      x->aux = (void *)depth;
+    }
+  }
+  ir_free(ctx, stack);
+  for (int i = 0; i < s->nall; i++) {
+    s->all[i]->mark &= ~(PM_WALK | PM_ORDERED);
+    s->all[i]->aux = NULL;
+  }
+  return ok;
+}
+
 bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   if (!reach(ctx, targets, n, s)) return false;
+  if (!limit_depth(ctx, targets, n, s)) return false;
   for (int i = 0; i < n; i++) mat(ctx, targets[i], "realized result");
   for (int i = 0; i < s->nall; i++) {
     ir_node *x = s->all[i];

@@ -1,0 +1,342 @@
+/*
+ * test_views.c — movement ops as views, and in-place writes through them,
+ * against PyTorch 2.x: size(), stride(), storage_offset() and
+ * is_contiguous() after permute, transpose, t, expand, squeeze, unsqueeze,
+ * flatten, narrow, slice (steps, negative and out-of-range bounds) and
+ * select; view versus reshape on non-contiguous tensors (view fails with
+ * PyTorch's message, reshape copies); writes through views seen by every
+ * alias (fill_, copy_, add_ through slices, transposes and views, the seed
+ * document's section 3 example); a lazy read captured before an in-place
+ * write keeps the old values; clone and contiguous copies are independent.
+ * Expected layouts and repr strings are what PyTorch printed.
+ */
+#include "tc_expect.h"
+
+/* torch.arange(24).reshape(2, 3, 4) */
+static tc_tensor *X(tc_ctx *ctx) {
+  return tc_reshape(tc_arange_int(ctx, 0, 24, 1), 3, (const int64_t[]){2, 3, 4});
+}
+
+/* ---- layouts of view ops ------------------------------------------------------ */
+
+TC_CASE(permute_transpose_and_t_reorder_strides_without_copying) {
+  tc_tensor *x = X(ctx);
+  expect_layout(x, SH(2, 3, 4), SH(12, 4, 1), 0, true);
+  expect_layout(tc_permute(x, (const int[]){2, 0, 1}), SH(4, 2, 3), SH(1, 12, 4), 0, false);
+  expect_layout(tc_transpose(x, 0, 2), SH(4, 3, 2), SH(1, 4, 12), 0, false);
+  expect_layout(tc_transpose(x, -1, 0), SH(4, 3, 2), SH(1, 4, 12), 0, false);
+  expect_layout(tc_t(tc_select(x, 0, 0)), SH(4, 3), SH(1, 4), 0, false);
+  expect_layout(tc_t(tc_arange_int(ctx, 0, 3, 1)), SH(3), SH(1), 0, true);
+  expect_repr(tc_permute(tc_narrow(x, 2, 0, 2), (const int[]){2, 0, 1}),
+              "tensor([[[ 0,  4,  8],\n"
+              "         [12, 16, 20]],\n"
+              "\n"
+              "        [[ 1,  5,  9],\n"
+              "         [13, 17, 21]]])");
+  expect_err(ctx, tc_t(x), "t() expects a tensor with <= 2 dimensions, but self is 3D");
+  expect_err(ctx, tc_permute(x, (const int[]){0, 0, 1}), "permute(): duplicate dims are not allowed.");
+  expect_err(ctx, tc_transpose(x, 0, 3), "Dimension out of range (expected to be in range of [-3, 2], but got 3)");
+}
+
+TC_CASE(expand_gives_new_and_size_1_dims_stride_0) {
+  tc_tensor *e = tc_expand(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 1}), 3, (const int64_t[]){2, 3, 4});
+  expect_layout(e, SH(2, 3, 4), SH(0, 1, 0), 0, false);
+  /* expanding to the same shape is contiguous still */
+  expect_layout(tc_expand(X(ctx), 3, (const int64_t[]){-1, 3, -1}), SH(2, 3, 4), SH(12, 4, 1), 0, true);
+}
+
+TC_CASE(squeeze_and_unsqueeze_follow_pytorchs_stride_rules) {
+  tc_tensor *z = tc_zeros(ctx, TC_F32, 3, (const int64_t[]){2, 1, 3});
+  expect_layout(z, SH(2, 1, 3), SH(3, 3, 1), 0, true);
+  expect_layout(tc_squeeze(z, 1), SH(2, 3), SH(3, 1), 0, true);
+  expect_layout(tc_squeeze(z, 0), SH(2, 1, 3), SH(3, 3, 1), 0, true); /* not size 1: unchanged */
+  expect_layout(tc_squeeze_all(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){1, 2, 1, 3})), SH(2, 3), SH(3, 1), 0, true);
+  tc_tensor *m = tc_select(X(ctx), 0, 0); /* (3, 4) */
+  expect_layout(tc_unsqueeze(m, -1), SH(3, 4, 1), SH(4, 1, 1), 0, true);
+  expect_layout(tc_unsqueeze(m, 0), SH(1, 3, 4), SH(12, 4, 1), 0, true);
+  tc_tensor *mt = tc_t(m); /* (4, 3) strides (1, 4) */
+  expect_layout(tc_unsqueeze(mt, 1), SH(4, 1, 3), SH(1, 12, 4), 0, false);
+  expect_layout(tc_unsqueeze(mt, 0), SH(1, 4, 3), SH(4, 1, 4), 0, false);
+  expect_layout(tc_unsqueeze(mt, 2), SH(4, 3, 1), SH(1, 4, 1), 0, false);
+  expect_err(ctx, tc_unsqueeze(X(ctx), 4), "Dimension out of range (expected to be in range of [-4, 3], but got 4)");
+}
+
+TC_CASE(flatten_is_a_view_of_contiguous_dims_and_a_copy_otherwise) {
+  tc_tensor *x = X(ctx);
+  expect_layout(tc_flatten(x, 1, 2), SH(2, 12), SH(12, 1), 0, true);
+  expect_layout(tc_flatten(x, 0, -1), SH(24), SH(1), 0, true);
+  expect_layout(tc_flatten(x, 0, 1), SH(6, 4), SH(4, 1), 0, true);
+  expect_layout(tc_flatten(tc_scalar(ctx, 5, TC_I64), 0, -1), SH(1), SH(1), 0, true);
+  tc_tensor *f = tc_flatten(tc_transpose(x, 1, 2), 0, 1); /* a copy */
+  expect_layout(f, SH(8, 3), SH(3, 1), 0, true);
+  expect_repr(tc_select(f, 0, 1), "tensor([1, 5, 9])");
+  /* the contiguous flatten aliases x; the copy does not */
+  tc_tensor *v = tc_flatten(x, 0, -1);
+  assert_int_equal(tc_fill_(tc_select(x, 0, 0), -1), TC_OK);
+  expect_repr(tc_narrow(v, 0, 0, 6), "tensor([-1, -1, -1, -1, -1, -1])");
+  expect_repr(tc_select(f, 0, 0), "tensor([0, 4, 8])");
+}
+
+TC_CASE(narrow_and_slice_move_the_storage_offset) {
+  tc_tensor *x = X(ctx);
+  expect_layout(tc_narrow(x, 1, 1, 2), SH(2, 2, 4), SH(12, 4, 1), 4, false);
+  expect_layout(tc_narrow(x, 2, -2, 2), SH(2, 3, 2), SH(12, 4, 1), 2, false);
+  expect_layout(tc_slice(x, 2, 1, TC_SLICE_END, 2), SH(2, 3, 2), SH(12, 4, 2), 1, false); /* x[:, :, 1::2] */
+  expect_layout(tc_slice(x, 2, 0, TC_SLICE_END, 3), SH(2, 3, 2), SH(12, 4, 3), 0, false); /* x[:, :, ::3] */
+  expect_repr(tc_select(tc_slice(x, 2, 1, TC_SLICE_END, 2), 0, 1),
+              "tensor([[13, 15],\n        [17, 19],\n        [21, 23]])");
+  expect_err(ctx, tc_narrow(x, 1, 2, 2), "start (2) + length (2) exceeds dimension size (3).");
+}
+
+TC_CASE(slice_bounds_follow_python_negative_and_out_of_range_rules) {
+  tc_tensor *x = X(ctx);
+  expect_layout(tc_slice(x, 1, -2, -1, 1), SH(2, 1, 4), SH(12, 4, 1), 4, false); /* x[:, -2:-1] */
+  expect_layout(tc_slice(x, 1, -100, 100, 1), SH(2, 3, 4), SH(12, 4, 1), 0, true); /* x[:, -100:100] */
+  expect_layout(tc_slice(x, 1, 2, 1, 1), SH(2, 0, 4), SH(12, 4, 1), 8, true);      /* x[:, 2:1] */
+  expect_repr(tc_slice(tc_arange_int(ctx, 0, 10, 1), 0, -7, -1, 2), "tensor([3, 5, 7])");
+  expect_repr(tc_slice(tc_arange_int(ctx, 0, 10, 1), 0, 8, TC_SLICE_END, 5), "tensor([8])");
+  expect_err(ctx, tc_slice(x, 1, 0, 2, 0), "slice step must be positive");
+  expect_err(ctx, tc_slice(x, 1, 0, 2, -1), "slice step must be positive");
+}
+
+TC_CASE(select_removes_a_dim_and_counts_negative_indices_from_the_end) {
+  tc_tensor *x = X(ctx);
+  expect_layout(tc_select(x, 1, -1), SH(2, 4), SH(12, 1), 8, false);
+  expect_layout(tc_select(x, 0, 1), SH(3, 4), SH(4, 1), 12, true);
+  expect_layout(tc_select(x, 2, 2), SH(2, 3), SH(12, 4), 2, false);
+  expect_repr(tc_select(x, 2, 2), "tensor([[ 2,  6, 10],\n        [14, 18, 22]])");
+  /* x[:, 3]: IndexError: index 3 is out of bounds for dimension 1 with size 3 */
+  expect_err(ctx, tc_select(x, 1, 3), "index 3 is out of bounds for dimension 1 with size 3");
+  expect_err(ctx, tc_select(x, 1, -4), "index -4 is out of bounds for dimension 1 with size 3");
+}
+
+TC_CASE(is_contiguous_ignores_the_strides_of_size_1_and_empty_tensors) {
+  tc_tensor *x = X(ctx);
+  tc_tensor *col = tc_narrow(tc_select(x, 0, 0), 1, 0, 1); /* x[0, :, :1]: (3, 1) strides (4, 1) */
+  expect_layout(col, SH(3, 1), SH(4, 1), 0, false);
+  tc_tensor *row = tc_narrow(tc_select(x, 0, 0), 0, 1, 1); /* x[0, 1:2]: (1, 4) */
+  expect_layout(row, SH(1, 4), SH(4, 1), 4, true);
+  expect_layout(tc_t(row), SH(4, 1), SH(1, 4), 4, true);
+  expect_layout(tc_slice(x, 0, 1, 1, 1), SH(0, 3, 4), SH(12, 4, 1), 12, true);
+}
+
+/* ---- view versus reshape -------------------------------------------------------- */
+
+TC_CASE(view_of_a_transposed_tensor_fails_with_pytorchs_message) {
+  tc_tensor *xt = tc_transpose(X(ctx), 0, 1);
+  expect_err(ctx, tc_view(xt, 1, (const int64_t[]){-1}),
+             "view size is not compatible with input tensor's size and stride (at least one "
+             "dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
+  /* dims that stay together can still be viewed: x[:, 1:].view(2, 8) but not view(16) */
+  tc_tensor *s = tc_slice(X(ctx), 1, 1, TC_SLICE_END, 1);
+  expect_layout(tc_view(s, 2, (const int64_t[]){2, 8}), SH(2, 8), SH(12, 1), 4, false);
+  expect_err(ctx, tc_view(s, 1, (const int64_t[]){16}), "view size is not compatible");
+  /* an expanded dim may be split but not merged */
+  tc_tensor *e = tc_expand(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 1}), 2, (const int64_t[]){3, 4});
+  expect_layout(tc_view(e, 3, (const int64_t[]){3, 2, 2}), SH(3, 2, 2), SH(1, 0, 0), 0, false);
+  expect_err(ctx, tc_view(e, 1, (const int64_t[]){12}), "view size is not compatible");
+}
+
+TC_CASE(view_infers_one_minus_1_and_checks_the_element_count) {
+  tc_tensor *x = X(ctx);
+  expect_layout(tc_view(x, 2, (const int64_t[]){-1, 4}), SH(6, 4), SH(4, 1), 0, true);
+  expect_err(ctx, tc_view(x, 2, (const int64_t[]){4, 4}), "shape '[4, 4]' is invalid for input of size 24");
+  expect_err(ctx, tc_view(x, 2, (const int64_t[]){-1, -1}), "only one dimension can be inferred");
+  expect_err(ctx, tc_reshape(x, 2, (const int64_t[]){5, -1}), "shape '[5, -1]' is invalid for input of size 24");
+}
+
+TC_CASE(reshape_of_a_transposed_tensor_copies_and_stops_aliasing) {
+  tc_tensor *x = X(ctx);
+  tc_tensor *r = tc_reshape(tc_transpose(x, 1, 2), 1, (const int64_t[]){-1});
+  expect_layout(r, SH(24), SH(1), 0, true);
+  expect_repr(tc_narrow(r, 0, 0, 6), "tensor([0, 4, 8, 1, 5, 9])");
+  assert_int_equal(tc_fill_(x, 0), TC_OK);
+  expect_repr(tc_narrow(r, 0, 0, 6), "tensor([0, 4, 8, 1, 5, 9])");
+  /* reshape of a contiguous tensor is a view: it sees the write */
+  tc_tensor *v = tc_reshape(x, 2, (const int64_t[]){4, 6});
+  assert_int_equal(tc_fill_(tc_select(x, 1, 0), 3), TC_OK);
+  expect_repr(tc_select(v, 0, 0), "tensor([3, 3, 3, 3, 0, 0])");
+}
+
+/* seed section 3: x = torch.arange(6).reshape(2, 3).transpose(0, 1);
+ * xc = x.contiguous().view(3, 2) */
+TC_CASE(contiguous_then_view_works_where_view_alone_fails) {
+  tc_tensor *x = tc_transpose(tc_reshape(tc_arange_int(ctx, 0, 6, 1), 2, (const int64_t[]){2, 3}), 0, 1);
+  assert_false(tc_tensor_is_contiguous(x));
+  expect_err(ctx, tc_view(x, 1, (const int64_t[]){6}), "view size is not compatible");
+  tc_tensor *c = tc_contiguous(x);
+  expect_layout(c, SH(3, 2), SH(2, 1), 0, true);
+  tc_tensor *xc = tc_view(c, 2, (const int64_t[]){3, 2});
+  expect_repr(xc, "tensor([[0, 3],\n        [1, 4],\n        [2, 5]])");
+  /* contiguous() of a contiguous tensor is the tensor itself: writes show */
+  tc_tensor *same = tc_contiguous(c);
+  assert_int_equal(tc_fill_(c, 1), TC_OK);
+  expect_repr(same, "tensor([[1, 1],\n        [1, 1],\n        [1, 1]])");
+  expect_repr(x, "tensor([[0, 3],\n        [1, 4],\n        [2, 5]])");
+}
+
+/* ---- writes through views ---------------------------------------------------------- */
+
+/* seed section 3: t = torch.arange(6); v = t.view(2, 3); v[0, 0] = 99; print(t) */
+TC_CASE(a_write_through_a_view_shows_in_the_base_tensor) {
+  tc_tensor *t = tc_arange_int(ctx, 0, 6, 1);
+  tc_tensor *v = tc_view(t, 2, (const int64_t[]){2, 3});
+  assert_int_equal(tc_fill_(tc_select(tc_select(v, 0, 0), 0, 0), 99), TC_OK);
+  expect_repr(t, "tensor([99,  1,  2,  3,  4,  5])");
+  expect_repr(v, "tensor([[99,  1,  2],\n        [ 3,  4,  5]])");
+}
+
+/* v_copy = v.clone(); v_copy[0, 0] = -1; print(t) -> unchanged */
+TC_CASE(a_write_to_a_clone_leaves_the_original_unchanged) {
+  tc_tensor *t = tc_arange_int(ctx, 0, 6, 1);
+  tc_tensor *v = tc_view(t, 2, (const int64_t[]){2, 3});
+  assert_int_equal(tc_fill_(tc_select(tc_select(v, 0, 0), 0, 0), 99), TC_OK);
+  tc_tensor *v_copy = tc_clone(v);
+  assert_int_equal(tc_fill_(tc_select(tc_select(v_copy, 0, 0), 0, 0), -1), TC_OK);
+  expect_repr(t, "tensor([99,  1,  2,  3,  4,  5])");
+  expect_repr(v_copy, "tensor([[-1,  1,  2],\n        [ 3,  4,  5]])");
+  /* and the other way round: writing the original leaves the clone */
+  assert_int_equal(tc_fill_(t, 0), TC_OK);
+  expect_repr(v_copy, "tensor([[-1,  1,  2],\n        [ 3,  4,  5]])");
+  expect_layout(tc_clone(tc_t(v)), SH(3, 2), SH(2, 1), 0, true);
+}
+
+TC_CASE(fill_through_a_slice_with_steps_writes_only_its_elements) {
+  tc_tensor *t = tc_zeros(ctx, TC_F32, 1, (const int64_t[]){8});
+  assert_int_equal(tc_fill_(tc_slice(t, 0, 1, TC_SLICE_END, 3), 5), TC_OK); /* t[1::3].fill_(5) */
+  expect_repr(t, "tensor([0., 5., 0., 0., 5., 0., 0., 5.])");
+  tc_tensor *b = tc_zeros(ctx, TC_BOOL, 1, (const int64_t[]){3});
+  assert_int_equal(tc_fill_(tc_narrow(b, 0, 1, 1), 2), TC_OK);
+  expect_repr(b, "tensor([False,  True, False])");
+  tc_tensor *u = tc_zeros(ctx, TC_U8, 1, (const int64_t[]){2});
+  assert_int_equal(tc_fill_(u, -1), TC_OK);
+  expect_repr(u, "tensor([255, 255], dtype=torch.uint8)");
+}
+
+/* m[:, 1].copy_(torch.tensor([1.7, -2.2, 3.9])); m[0].copy_(torch.tensor([7])) */
+TC_CASE(copy_into_a_column_casts_and_broadcasts_the_source) {
+  tc_tensor *m = tc_zeros(ctx, TC_I32, 2, (const int64_t[]){3, 3});
+  assert_int_equal(tc_copy_(tc_select(m, 1, 1), mk(ctx, TC_F32, SH(3), V(1.7, -2.2, 3.9))), TC_OK);
+  assert_int_equal(tc_copy_(tc_select(m, 0, 0), mk(ctx, TC_I64, SH(1), V(7))), TC_OK);
+  expect_repr(m, "tensor([[ 7,  7,  7],\n"
+                 "        [ 0, -2,  0],\n"
+                 "        [ 0,  3,  0]], dtype=torch.int32)");
+  /* torch.zeros(3).copy_(torch.zeros(2, 3)) */
+  expect_status_err(ctx, tc_copy_(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3}),
+                                tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 3})),
+                    "output with shape [3] doesn't match the broadcast shape [2, 3]");
+  /* torch.zeros(3).copy_(torch.zeros(2)) */
+  expect_status_err(ctx, tc_copy_(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3}),
+                                tc_zeros(ctx, TC_F32, 1, (const int64_t[]){2})),
+                    "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0");
+}
+
+/* a = torch.arange(6.).reshape(2, 3); a.t().add_(torch.tensor([10., 20.])) */
+TC_CASE(add_through_a_transposed_view_updates_the_base_in_place) {
+  tc_tensor *a = tc_reshape(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3});
+  assert_int_equal(tc_add_(tc_t(a), mk(ctx, TC_F32, SH(2), V(10, 20))), TC_OK);
+  expect_repr(a, "tensor([[10., 11., 12.],\n        [23., 24., 25.]])");
+  /* a.narrow(0, 1, 2).narrow(1, 1, 2).add_(100) on a 3x4 tensor */
+  tc_tensor *b = tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4});
+  assert_int_equal(tc_add_(tc_narrow(tc_narrow(b, 0, 1, 2), 1, 1, 2), tc_scalar(ctx, 100, TC_F32)), TC_OK);
+  expect_repr(b, "tensor([[  0.,   1.,   2.,   3.],\n"
+                 "        [  4., 105., 106.,   7.],\n"
+                 "        [  8., 109., 110.,  11.]])");
+}
+
+TC_CASE(add_in_place_keeps_the_destination_dtype_or_refuses) {
+  tc_tensor *i = mk(ctx, TC_I8, SH(2), V(1, 2));
+  assert_int_equal(tc_add_(i, mk(ctx, TC_I64, SH(1), V(1000))), TC_OK); /* wraps in int8 */
+  expect_repr(i, "tensor([-23, -22], dtype=torch.int8)");
+  tc_tensor *b = mk(ctx, TC_BOOL, SH(2), V(1, 0));
+  assert_int_equal(tc_add_(b, mk(ctx, TC_BOOL, SH(2), V(1, 1))), TC_OK);
+  expect_repr(b, "tensor([True, True])");
+  /* torch.arange(3).add_(torch.tensor([0.5, 0.5, 0.5])) */
+  expect_status_err(ctx, tc_add_(tc_arange_int(ctx, 0, 3, 1), mk(ctx, TC_F32, SH(3), V(0.5, 0.5, 0.5))),
+                    "result type Float can't be cast to the desired output type Long");
+  /* torch.zeros(3).add_(torch.zeros(2, 3)) */
+  expect_status_err(ctx, tc_add_(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3}),
+                               tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 3})),
+                    "output with shape [3] doesn't match the broadcast shape [2, 3]");
+}
+
+TC_CASE(every_alias_sees_a_write_through_any_other) {
+  tc_tensor *a = tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4});
+  tc_tensor *flat = tc_view(a, 1, (const int64_t[]){12});
+  tc_tensor *col = tc_select(a, 1, 2);
+  tc_tensor *tr = tc_t(a);
+  assert_int_equal(tc_fill_(tc_select(tr, 0, 2), -1), TC_OK); /* a.t()[2] = -1: column 2 */
+  expect_repr(col, "tensor([-1., -1., -1.])");
+  expect_repr(tc_narrow(flat, 0, 0, 4), "tensor([ 0.,  1., -1.,  3.])");
+  assert_int_equal(tc_copy_(tc_select(flat, 0, 5), tc_scalar(ctx, 50, TC_F32)), TC_OK);
+  expect_repr(a, "tensor([[ 0.,  1., -1.,  3.],\n"
+                 "        [ 4., 50., -1.,  7.],\n"
+                 "        [ 8.,  9., -1., 11.]])");
+  expect_repr(tc_select(tr, 0, 1), "tensor([ 1., 50.,  9.])");
+}
+
+/* b = a * 1; a.add_(1): b was computed from the old values and keeps them,
+ * as in eager PyTorch, although nothing ran before the write */
+TC_CASE(a_lazy_read_captured_before_an_in_place_write_keeps_the_old_values) {
+  tc_tensor *a = tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4});
+  tc_tensor *b = tc_mul_scalar(a, 1);
+  tc_tensor *r = tc_relu(a);
+  tc_tensor *s = tc_sum(a, NULL, 0, false);
+  tc_tensor *v = tc_view(a, 1, (const int64_t[]){12});
+  assert_int_equal(tc_add_(a, tc_ones(ctx, TC_F32, 1, (const int64_t[]){1})), TC_OK);
+  expect_repr(tc_select(b, 0, 0), "tensor([0., 1., 2., 3.])");
+  expect_repr(tc_select(r, 0, 0), "tensor([0., 1., 2., 3.])");
+  assert_true(tc_item(s) == 66);
+  expect_repr(tc_narrow(v, 0, 0, 4), "tensor([1., 2., 3., 4.])");
+  /* a read after the write sees it; a second write leaves the first reads alone */
+  tc_tensor *c = tc_mul_scalar(a, 1);
+  assert_int_equal(tc_fill_(a, 0), TC_OK);
+  expect_repr(tc_select(c, 0, 0), "tensor([1., 2., 3., 4.])");
+  expect_repr(tc_select(b, 0, 0), "tensor([0., 1., 2., 3.])");
+  expect_repr(tc_select(a, 0, 0), "tensor([0., 0., 0., 0.])");
+}
+
+TC_CASE(a_lazy_read_of_a_slice_keeps_the_values_before_a_write_to_the_base) {
+  tc_tensor *t = tc_arange_int(ctx, 0, 6, 1);
+  tc_tensor *part = tc_add_scalar(tc_narrow(t, 0, 2, 3), 0); /* t[2:5] + 0 */
+  assert_int_equal(tc_fill_(tc_narrow(t, 0, 3, 1), 42), TC_OK);
+  expect_repr(part, "tensor([2, 3, 4])");
+  expect_repr(tc_narrow(t, 0, 2, 3), "tensor([ 2, 42,  4])");
+}
+
+TC_CASE(a_clone_is_independent_of_later_writes_in_both_directions) {
+  tc_tensor *a = mk(ctx, TC_F32, SH(2, 2), V(1, 2, 3, 4));
+  tc_tensor *c = tc_clone(a);
+  assert_int_equal(tc_add_(a, c), TC_OK); /* a doubles */
+  assert_int_equal(tc_fill_(tc_select(c, 0, 1), 0), TC_OK);
+  expect_repr(a, "tensor([[2., 4.],\n        [6., 8.]])");
+  expect_repr(c, "tensor([[1., 2.],\n        [0., 0.]])");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      TC_TEST(permute_transpose_and_t_reorder_strides_without_copying),
+      TC_TEST(expand_gives_new_and_size_1_dims_stride_0),
+      TC_TEST(squeeze_and_unsqueeze_follow_pytorchs_stride_rules),
+      TC_TEST(flatten_is_a_view_of_contiguous_dims_and_a_copy_otherwise),
+      TC_TEST(narrow_and_slice_move_the_storage_offset),
+      TC_TEST(slice_bounds_follow_python_negative_and_out_of_range_rules),
+      TC_TEST(select_removes_a_dim_and_counts_negative_indices_from_the_end),
+      TC_TEST(is_contiguous_ignores_the_strides_of_size_1_and_empty_tensors),
+      TC_TEST(view_of_a_transposed_tensor_fails_with_pytorchs_message),
+      TC_TEST(view_infers_one_minus_1_and_checks_the_element_count),
+      TC_TEST(reshape_of_a_transposed_tensor_copies_and_stops_aliasing),
+      TC_TEST(contiguous_then_view_works_where_view_alone_fails),
+      TC_TEST(a_write_through_a_view_shows_in_the_base_tensor),
+      TC_TEST(a_write_to_a_clone_leaves_the_original_unchanged),
+      TC_TEST(fill_through_a_slice_with_steps_writes_only_its_elements),
+      TC_TEST(copy_into_a_column_casts_and_broadcasts_the_source),
+      TC_TEST(add_through_a_transposed_view_updates_the_base_in_place),
+      TC_TEST(add_in_place_keeps_the_destination_dtype_or_refuses),
+      TC_TEST(every_alias_sees_a_write_through_any_other),
+      TC_TEST(a_lazy_read_captured_before_an_in_place_write_keeps_the_old_values),
+      TC_TEST(a_lazy_read_of_a_slice_keeps_the_values_before_a_write_to_the_base),
+      TC_TEST(a_clone_is_independent_of_later_writes_in_both_directions),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
