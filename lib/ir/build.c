@@ -43,12 +43,46 @@ ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
   return n;
 }
 
+/* Folds a cast of a constant where the value is exactly representable by
+ * plain C conversion (kernel.h's CAST rules agree there). */
+static bool fold_cast(const ir_node *a, tc_dtype dt, double *f, int64_t *i) {
+  bool from_f = tc_dtype_is_floating(a->dt);
+  if (dt == TC_F16 || dt == TC_BF16 || a->dt == TC_F16 || a->dt == TC_BF16) return false;
+  if (dt == TC_F32 || dt == TC_F64) {
+    double v = from_f ? a->p.k.f : (double)a->p.k.i;
+    *f = dt == TC_F32 ? (double)(float)v : v;
+    *i = 0;
+    return true;
+  }
+  int64_t v;
+  if (from_f) {
+    double x = a->p.k.f;
+    if (!(x > -9.2e18 && x < 9.2e18)) return false;
+    v = (int64_t)x;
+  } else {
+    v = a->p.k.i;
+  }
+  switch (dt) {
+  case TC_BOOL: *i = from_f ? a->p.k.f != 0 : v != 0; break;
+  case TC_U8: *i = (uint8_t)v; break;
+  case TC_I8: *i = (int8_t)v; break;
+  case TC_I16: *i = (int16_t)v; break;
+  case TC_I32: *i = (int32_t)v; break;
+  default: *i = v;
+  }
+  *f = (double)*i;
+  return true;
+}
+
 ir_node *ir_cast(tc_ctx *ctx, ir_node *a, tc_dtype dt) {
   if (!a) return NULL;
   if (a->dt == dt) {
     ir_node_retain(a);
     return a;
   }
+  double f;
+  int64_t i;
+  if (a->op == OP_CONST && fold_cast(a, dt, &f, &i)) return ir_const(ctx, f, i, dt, a->ndim, a->shape);
   return ir_ew(ctx, OP_CAST, dt, a, NULL, NULL);
 }
 
@@ -120,6 +154,16 @@ static const char *torch_dtype_word(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
 }
 
+/* PyTorch's result_type of two tensor operands: a 0-d tensor only upcasts a
+ * dimensioned one when its category (bool < integer < float) is higher. */
+tc_dtype ir_result_type(tc_dtype a, bool a0d, tc_dtype b, bool b0d) {
+  if (a0d == b0d) return tc_promote_types(a, b);
+  tc_dtype dim = a0d ? b : a, zero = a0d ? a : b;
+  if (tc_dtype_is_floating(dim)) return dim;
+  if (dim == TC_BOOL || tc_dtype_is_floating(zero)) return tc_promote_types(dim, zero);
+  return dim;
+}
+
 /* ---- generic elementwise ----------------------------------------------- */
 
 /* out = op over (a, b) already broadcast to one shape and cast to the
@@ -145,19 +189,27 @@ static tc_tensor *finish(tc_ctx *ctx, ir_node *n) {
   return ir_eager(ir_tensor_from_node(ctx, n));
 }
 
-/* The dtype a binary op computes in and returns, or false with an error. */
-static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
-                         tc_dtype *cdt, tc_dtype *rdt) {
+/* The dtype a binary op computes in and returns, or false with PyTorch's
+ * error. dt is the promoted dtype, da/db the operands' own. */
+static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, tc_dtype da,
+                         tc_dtype db, tc_dtype *cdt, tc_dtype *rdt) {
   bool f = tc_dtype_is_floating(dt);
   switch (op) {
   case OP_DIV:
     *rdt = f ? dt : TC_F32;
     break;
   case OP_SUB:
-    if (dt == TC_BOOL) {
+    if (da == TC_BOOL && db == TC_BOOL) {
       ir_error(ctx, TC_ERR_ARG,
                "%s: Subtraction, the `-` operator, with two bool tensors is not "
                "supported. Use the `^` or `logical_xor()` operator instead.", fn);
+      return false;
+    }
+    if (da == TC_BOOL || db == TC_BOOL) {
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: Subtraction, the `-` operator, with a bool tensor is not supported. If "
+               "you are trying to invert a mask, use the `~` or `logical_not()` operator "
+               "instead.", fn);
       return false;
     }
     *rdt = dt;
@@ -181,8 +233,12 @@ static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
     *rdt = TC_BOOL;
     return true;
   case OP_FLOORDIV: case OP_REM: case OP_POW:
-    *rdt = dt == TC_BOOL ? TC_I64 : dt;
-    if (dt == TC_BOOL && op == OP_POW) *rdt = TC_I64;
+    if (dt == TC_BOOL) {
+      const char *k = op == OP_FLOORDIV ? "div_floor_cpu" : op == OP_REM ? "remainder_cpu" : "pow";
+      ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for 'Bool'", fn, k);
+      return false;
+    }
+    *rdt = dt;
     break;
   default:
     *rdt = dt;
@@ -204,14 +260,14 @@ static const int binop_op[] = {
 
 /* Binary op on nodes (borrowed) with the given operand dtype. */
 static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
-                             tc_dtype dt) {
+                             tc_dtype dt, tc_dtype da, tc_dtype db) {
   const char *fn = binop_fn[bop];
   int op = binop_op[bop];
   int ndim;
   int64_t shape[TC_MAX_DIMS];
   if (!broadcast(ctx, fn, a, b, &ndim, shape)) return NULL;
   tc_dtype cdt, rdt;
-  if (!binary_types(ctx, op, fn, dt, &cdt, &rdt)) return NULL;
+  if (!binary_types(ctx, op, fn, dt, da, db, &cdt, &rdt)) return NULL;
   ir_node *ea = ir_expand_to(ctx, a, ndim, shape);
   ir_node *eb = ir_expand_to(ctx, b, ndim, shape);
   ir_node *r = (ea && eb) ? ew_typed(ctx, op, cdt, rdt, ea, eb, NULL) : NULL;
@@ -226,17 +282,19 @@ tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
   if (b->ctx != ctx)
     return ir_error(ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", binop_fn[bop]);
   ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
-  ir_node *r = (na && nb) ? binary_nodes(ctx, bop, na, nb, tc_promote_types(a->dt, b->dt)) : NULL;
+  tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
+  ir_node *r = (na && nb) ? binary_nodes(ctx, bop, na, nb, dt, a->dt, b->dt) : NULL;
   ir_node_release(ctx, na);
   ir_node_release(ctx, nb);
   return finish(ctx, r);
 }
 
-/* Python scalar operand: it does not upcast a tensor of its category. */
-static tc_dtype scalar_result(tc_dtype t, bool is_float, double s) {
+/* PyTorch's result_type for a tensor and a Python scalar ("wrapped
+ * number"): the scalar's category (int64 / the default float32) only counts
+ * when it is higher than the tensor's. */
+static tc_dtype scalar_result(tc_dtype t, bool is_float) {
   if (tc_dtype_is_floating(t)) return t;
   if (is_float) return TC_F32;
-  (void)s;
   return t == TC_BOOL ? TC_I64 : t;
 }
 
@@ -244,17 +302,19 @@ tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
                             bool scalar_first) {
   if (!a || (unsigned)bop > TC_OP_GE) return NULL;
   tc_ctx *ctx = a->ctx;
-  tc_dtype dt = scalar_result(a->dt, is_float, s);
+  tc_dtype dt = scalar_result(a->dt, is_float);
   int op = binop_op[bop];
-  if (a->dt == TC_BOOL && !is_float &&
-      (op == OP_AND || op == OP_OR || op == OP_XOR || op == OP_BITAND ||
-       op == OP_BITOR || op == OP_BITXOR || op == OP_EQ || op == OP_NE ||
-       op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE))
-    dt = (s == 0 || s == 1) ? TC_BOOL : TC_I64;
+  if (op == OP_POW && !scalar_first && !is_float && s < 0 && !tc_dtype_is_floating(a->dt))
+    return ir_error(ctx, TC_ERR_ARG, "%s: Integers to negative integer powers are not allowed.",
+                    binop_fn[bop]);
   ir_node *na = ir_tensor_node(a);
-  ir_node *ns = ir_const(ctx, s, (int64_t)s, tc_dtype_is_floating(dt) || is_float ? compute_dt(dt) : dt, 0, NULL);
+  /* the scalar keeps its full value until the op's compute dtype */
+  ir_node *ns = ir_const(ctx, s, (int64_t)s, is_float ? TC_F64 : TC_I64, 0, NULL);
+  tc_dtype sdt = is_float ? TC_F64 : TC_I64;
   ir_node *r = NULL;
-  if (na && ns) r = scalar_first ? binary_nodes(ctx, bop, ns, na, dt) : binary_nodes(ctx, bop, na, ns, dt);
+  if (na && ns)
+    r = scalar_first ? binary_nodes(ctx, bop, ns, na, dt, sdt, a->dt)
+                     : binary_nodes(ctx, bop, na, ns, dt, a->dt, sdt);
   ir_node_release(ctx, na);
   ir_node_release(ctx, ns);
   return finish(ctx, r);
@@ -299,10 +359,33 @@ tc_tensor *tc_mul_scalar(tc_tensor *a, double s) {
 
 typedef enum { U_SAME, U_FLOAT, U_BOOL_OUT, U_INT_ONLY, U_ROUNDING } ukind;
 
+/* PyTorch's refusals of bool (and, for gelu, integer) inputs. */
+static bool unary_rejects(tc_ctx *ctx, int op, tc_dtype dt, const char *fn) {
+  const char *k = NULL;
+  if (dt == TC_BOOL) {
+    switch (op) {
+    case OP_ABS: k = "abs_cpu"; break;
+    case OP_FLOOR: k = "floor_vml_cpu"; break;
+    case OP_CEIL: k = "ceil_vml_cpu"; break;
+    case OP_ROUND: k = "round_vml_cpu"; break;
+    case OP_TRUNC: k = "trunc_vml_cpu"; break;
+    case OP_RELU:
+      ir_error(ctx, TC_ERR_ARG, "%s: Boolean inputs not supported for relu", fn);
+      return true;
+    default: break;
+    }
+  }
+  if (op == OP_GELU && !tc_dtype_is_floating(dt)) k = "GeluKernelImpl";
+  if (!k) return false;
+  ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn, k, torch_dtype_word(dt));
+  return true;
+}
+
 static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   tc_dtype dt = a->dt, rdt = dt;
+  if (unary_rejects(ctx, op, dt, fn)) return NULL;
   if (kind == U_FLOAT && !tc_dtype_is_floating(dt)) rdt = TC_F32;
   if (kind == U_INT_ONLY && tc_dtype_is_floating(dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: \"bitwise_not_cpu\" not implemented for '%s'", fn,
@@ -369,8 +452,14 @@ UN(tc_isfinite, OP_ISFINITE, U_BOOL_OUT)
 
 tc_tensor *tc_square(tc_tensor *a) {
   if (!a) return NULL;
-  if (a->dt == TC_BOOL) return tc_binary(TC_OP_MUL, a, a); /* PyTorch: int64 */
-  return tc_binary(TC_OP_MUL, a, a);
+  if (a->dt != TC_BOOL) return tc_binary(TC_OP_MUL, a, a);
+  tc_ctx *ctx = a->ctx; /* PyTorch squares bools as int64 */
+  tc_scope_begin(ctx);
+  tc_tensor *i = tc_to_dtype(a, TC_I64);
+  tc_tensor *r = tc_binary(TC_OP_MUL, i, i);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
 }
 
 tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) {
@@ -397,7 +486,7 @@ tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
     ir_node tmp = {.ndim = n1};
     memcpy(tmp.shape, s1, sizeof s1);
     if (broadcast(ctx, "tc_where", nc, &tmp, &n2, s2)) {
-      tc_dtype dt = tc_promote_types(a->dt, b->dt), cdt = compute_dt(dt);
+      tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0), cdt = compute_dt(dt);
       ir_node *ec = ir_expand_to(ctx, nc, n2, s2), *ea = ir_expand_to(ctx, na, n2, s2),
               *eb = ir_expand_to(ctx, nb, n2, s2);
       ir_node *bc = ir_cast(ctx, ec, TC_BOOL), *ca = ir_cast(ctx, ea, cdt), *cb = ir_cast(ctx, eb, cdt);

@@ -122,7 +122,7 @@ tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtyp
   if (!isfinite(start) || !isfinite(end))
     return ir_error(ctx, TC_ERR_ARG, "tc_arange: unsupported range: %g -> %g", start, end);
   if ((step > 0 && end < start) || (step < 0 && end > start))
-    return ir_error(ctx, TC_ERR_ARG, "tc_arange: upper bound and larger bound inconsistent with step sign");
+    return ir_error(ctx, TC_ERR_ARG, "tc_arange: upper bound and lower bound inconsistent with step sign");
   double nd = ceil((end - start) / step);
   if (nd > 1e15) return ir_error(ctx, TC_ERR_ARG, "tc_arange: the range is too large");
   int64_t n = (int64_t)nd;
@@ -152,7 +152,7 @@ tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_
   if ((unsigned)dt >= TC_NUM_DTYPES) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: invalid dtype");
   tc_dtype cdt = dt == TC_F64 ? TC_F64 : (tc_dtype_is_floating(dt) ? TC_F32 : TC_F64);
   double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
-  int64_t half = steps / 2;
+  int64_t half = steps == 1 ? 1 : steps / 2; /* one step: just start */
   ir_node *i = iota(ctx, 0, 1, &steps);
   if (!i) return NULL;
   /* PyTorch: the first half counts up from start, the second down from end. */
@@ -203,8 +203,11 @@ static tc_tensor *random_float(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
   int64_t numel;
   if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
   if (!tc_dtype_is_floating(dt))
+  {
+    static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long"};
     return ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn,
-                    op == OP_RAND ? "check_uniform_bounds" : "normal_kernel_cpu", tc_dtype_name(dt));
+                    op == OP_RAND ? "check_uniform_bounds" : "normal_kernel_cpu", w[dt]);
+  }
   ir_node *n = rng_node(ctx, op, ndim, shape, numel);
   ir_node *r = ir_cast(ctx, n, dt);
   ir_node_release(ctx, n);

@@ -168,6 +168,8 @@ ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
 ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
                ir_node *c);
 ir_node *ir_cast(tc_ctx *ctx, ir_node *a, tc_dtype dt);
+/* PyTorch's result_type of two tensors (0-d ones count less). */
+tc_dtype ir_result_type(tc_dtype a, bool a_0d, tc_dtype b, bool b_0d);
 ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape);
 ir_node *ir_const(tc_ctx *ctx, double f, int64_t i, tc_dtype dt, int ndim,
                   const int64_t *shape);

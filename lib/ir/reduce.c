@@ -76,11 +76,16 @@ static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, 
   tc_ctx *ctx = a->ctx;
   uint32_t mask;
   if (!dim_mask(ctx, fn, a->ndim, dims, ndims, &mask)) return NULL;
-  if ((op == OP_RMAX || op == OP_RMIN || op == OP_RARGMAX || op == OP_RARGMIN) &&
-      tc_tensor_numel(a) == 0) {
-    return ir_error(ctx, TC_ERR_ARG,
-                    "%s: Expected reduction dim to be specified for input.numel() == 0. "
-                    "Specify the reduction dim with the 'dim' argument.", fn);
+  bool picks = op == OP_RMAX || op == OP_RMIN || op == OP_RARGMAX || op == OP_RARGMIN;
+  if (picks && in_dt != TC_BOOL && tc_tensor_numel(a) == 0) { /* all/any (bool) may be empty */
+    if (!dims || ndims == 0)
+      return ir_error(ctx, TC_ERR_ARG,
+                      "%s: Expected reduction dim to be specified for input.numel() == 0. "
+                      "Specify the reduction dim with the 'dim' argument.", fn);
+    for (int d = 0; d < a->ndim; d++)
+      if ((mask >> d & 1) && a->shape[d] == 0)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected reduction dim %d to have non-zero size.",
+                        fn, fn + 3, d);
   }
   ir_node *na = ir_tensor_node(a);
   ir_node *ca = ir_cast(ctx, na, in_dt);
@@ -118,11 +123,14 @@ tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMIN, "tc_amin", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
 }
+/* all/any return uint8 for uint8 input, bool otherwise (PyTorch). */
 tc_tensor *tc_all(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
-  return reduce(a, OP_RMIN, "tc_all", dims, ndims, keepdim, TC_BOOL, TC_BOOL);
+  if (!a) return NULL;
+  return reduce(a, OP_RMIN, "tc_all", dims, ndims, keepdim, TC_BOOL, a->dt == TC_U8 ? TC_U8 : TC_BOOL);
 }
 tc_tensor *tc_any(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
-  return reduce(a, OP_RMAX, "tc_any", dims, ndims, keepdim, TC_BOOL, TC_BOOL);
+  if (!a) return NULL;
+  return reduce(a, OP_RMAX, "tc_any", dims, ndims, keepdim, TC_BOOL, a->dt == TC_U8 ? TC_U8 : TC_BOOL);
 }
 tc_tensor *tc_max_all(tc_tensor *a) { return tc_amax(a, NULL, 0, false); }
 tc_tensor *tc_min_all(tc_tensor *a) { return tc_amin(a, NULL, 0, false); }
@@ -190,16 +198,20 @@ tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) 
 }
 
 /* softmax = exp(x - logsumexp(x)): one pass for the reduction and one for
- * the output, fused into one kernel when dim is the last. */
+ * the output, fused into one kernel when dim is the last. The log-sum-exp
+ * and x - lse are computed in float64 (x - lse loses no digits even when x
+ * is large), the exp in the input's precision. */
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
-  tc_tensor *x = tc_dtype_is_floating(a->dt) ? a : tc_to_dtype(a, TC_F32);
-  if (x && compute_dt(x->dt) != x->dt) x = tc_to_dtype(x, TC_F32);
-  tc_tensor *sh = tc_sub(x, tc_logsumexp(x, &dim, 1, true));
+  tc_dtype out = tc_dtype_is_floating(a->dt) ? a->dt : TC_F32;
+  tc_tensor *x = tc_to_dtype(a, TC_F64);
+  tc_tensor *lse = x ? reduce(x, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1, true,
+                              TC_F64, TC_F64) : NULL;
+  tc_tensor *sh = tc_to_dtype(tc_sub(x, lse), compute_dt(out));
   tc_tensor *r = log ? sh : tc_exp(sh);
-  if (r && a->dt != r->dt && tc_dtype_is_floating(a->dt)) r = tc_to_dtype(r, a->dt);
+  if (r && r->dt != out) r = tc_to_dtype(r, out);
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
@@ -272,6 +284,11 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: both arguments to matmul need to be at least 1D, but they are %dD and %dD",
                     a->ndim, b->ndim);
   int64_t ka = a->shape[a->ndim - 1], kb = b->ndim == 1 ? b->shape[0] : b->shape[b->ndim - 2];
+  if (ka != kb && a->ndim == 1 && b->ndim == 1)
+    return ir_error(ctx, TC_ERR_ARG,
+                    "tc_matmul: inconsistent tensor size, expected tensor [%lld] and src [%lld] to have "
+                    "the same number of elements, but got %lld and %lld elements respectively",
+                    (long long)ka, (long long)kb, (long long)ka, (long long)kb);
   if (ka != kb) {
     if (a->ndim <= 2 && b->ndim <= 2)
       return ir_error(ctx, TC_ERR_ARG,
@@ -281,9 +298,15 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: size mismatch, got %lld and %lld for the contracted dimension",
                     (long long)ka, (long long)kb);
   }
-  if (a->dt != b->dt)
+  if (a->dt != b->dt) {
+    static const char *ct[] = {"bool", "unsigned char", "signed char", "short", "int", "long int",
+                               "c10::Half", "c10::BFloat16", "float", "double"};
+    if (a->ndim == 1 && b->ndim == 1)
+      return ir_error(ctx, TC_ERR_ARG, "tc_matmul: dot : expected both vectors to have same dtype, but found %s and %s",
+                      torch_word(a->dt), torch_word(b->dt));
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: expected m1 and m2 to have the same dtype, but got: %s != %s",
-                    tc_dtype_name(a->dt), tc_dtype_name(b->dt));
+                    ct[a->dt], ct[b->dt]);
+  }
   tc_scope_begin(ctx);
   tc_tensor *A = a->ndim == 1 ? tc_unsqueeze(a, 0) : a;          /* (..., m, k) */
   tc_tensor *B = b->ndim == 1 ? tc_unsqueeze(b, 1) : b;          /* (..., k, n) */
