@@ -410,6 +410,48 @@ TC_API tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value);
 /* torch.matmul for 1-D, 2-D and batched operands (batch dims broadcast). */
 TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
 
+/* ---- devices ------------------------------------------------------------
+ * CUDA is opened at run time (libcuda.so.1, libnvrtc.so.13); the library
+ * never links it. Without a driver or a GPU every CUDA request fails with
+ * "CUDA is not available: <reason>" and everything else works. Kernels for a
+ * CUDA tensor are the same fused kernel IR, compiled to CUDA C and by NVRTC
+ * for the device's architecture. TC_CUDA_EMULATE=1 gives an emulated
+ * cuda:0 (host memory, kernels built by the host C++ compiler) for testing
+ * on machines without a GPU. */
+
+typedef struct tc_device_props {
+  char name[256];
+  int major, minor;        /* compute capability */
+  int multiprocessors;
+  size_t total_memory;     /* bytes */
+} tc_device_props;
+
+TC_API bool tc_cuda_is_available(void);
+TC_API int tc_cuda_device_count(void);
+TC_API tc_status tc_cuda_device_props(int index, tc_device_props *out);
+/* a.to(dev): a new tensor on dev (lazy: the copy happens when realized).
+ * Returns a view of a when it is already there. non_blocking copies from
+ * pinned memory are queued on the device's stream, as PyTorch does. */
+TC_API tc_tensor *tc_to(tc_tensor *a, tc_device dev, bool non_blocking);
+TC_API tc_tensor *tc_cuda(tc_tensor *a); /* .cuda(): to cuda:0 */
+TC_API tc_tensor *tc_cpu(tc_tensor *a);  /* .cpu() */
+/* Where creation functions put new tensors (torch.set_default_device). */
+TC_API tc_status tc_set_default_device(tc_ctx *ctx, tc_device dev);
+TC_API tc_device tc_get_default_device(const tc_ctx *ctx);
+/* A copy of a (a CPU tensor) in page-locked host memory. */
+TC_API tc_tensor *tc_pin_memory(tc_tensor *a);
+TC_API bool tc_is_pinned(tc_tensor *a);
+/* Waits for every queued copy and kernel. */
+TC_API tc_status tc_synchronize(tc_ctx *ctx);
+/* One Philox stream serves every device: these seed it like tc_manual_seed,
+ * so a seed gives the same numbers on the CPU and on CUDA. */
+TC_API void tc_cuda_manual_seed(tc_ctx *ctx, uint64_t seed);
+TC_API void tc_cuda_manual_seed_all(tc_ctx *ctx, uint64_t seed);
+/* "cpu", "cuda", "cuda:1" -> a device (TC_ERR_ARG when malformed). */
+TC_API tc_status tc_parse_device(const char *s, tc_device *out);
+/* The device as PyTorch writes it ("cpu", "cuda:0") into buf. */
+TC_API const char *tc_device_str(tc_device d, char *buf, size_t cap);
+
 /* ---- realization and read-back ---------------------------------------- */
 
 TC_API tc_status tc_realize(tc_tensor *t);

@@ -10,6 +10,7 @@
  * is what the fusion and codegen layers rely on.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "ir.h"
 
@@ -20,6 +21,7 @@ ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
   if (!in) return NULL;
   ir_node *n = ir_node_new(ctx, OP_VIEW, in->dt, ndim, shape);
   if (!n) return NULL;
+  n->dev = in->dev;
   n->nin = 1;
   n->in[0] = in;
   ir_node_retain(in);
@@ -28,17 +30,82 @@ ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
   return n;
 }
 
+bool ir_same_device(tc_device a, tc_device b) {
+  return a.type == b.type && (a.type == TC_CPU || a.index == b.index);
+}
+
+const char *ir_device_str(tc_device d, char *buf) {
+  if (d.type == TC_CPU) snprintf(buf, 16, "cpu");
+  else snprintf(buf, 16, "cuda:%d", d.index);
+  return buf;
+}
+
+ir_node *ir_copy_to(tc_ctx *ctx, ir_node *a, tc_device dev) {
+  if (!a) return NULL;
+  if (ir_same_device(a->dev, dev)) {
+    ir_node_retain(a);
+    return a;
+  }
+  ir_node *n = ir_node_new(ctx, OP_COPY, a->dt, a->ndim, a->shape);
+  if (!n) return NULL;
+  n->dev = dev;
+  n->nin = 1;
+  n->in[0] = a;
+  ir_node_retain(a);
+  return n;
+}
+
+/* Constants go anywhere; a 0-d CPU tensor may join a GPU op (PyTorch's rule
+ * for CPU scalars); any other mix of devices is PyTorch's error. */
+static bool pick_device(tc_ctx *ctx, const char *what, ir_node *const *ins, int n, tc_device *out) {
+  bool have = false;
+  *out = ctx->default_dev;
+  for (int i = 0; i < n; i++) {
+    ir_node *x = ins[i];
+    if (x->op == OP_CONST || (x->ndim == 0 && x->dev.type == TC_CPU)) continue;
+    if (!have) {
+      *out = x->dev;
+      have = true;
+    } else if (!ir_same_device(*out, x->dev)) {
+      char a[16], b[16];
+      tc_device g = out->type == TC_CPU ? x->dev : *out;
+      tc_device o = out->type == TC_CPU ? *out : x->dev;
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: Expected all tensors to be on the same device, but found at least two "
+               "devices, %s and %s!", what, ir_device_str(g, a), ir_device_str(o, b));
+      return false;
+    }
+  }
+  if (!have) /* all constants / CPU scalars: where the non-constant ones are */
+    for (int i = 0; i < n; i++)
+      if (ins[i]->op != OP_CONST) {
+        *out = ins[i]->dev;
+        break;
+      }
+  return true;
+}
+
 ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
                ir_node *c) {
   int ar = ir_op_arity[op];
   if (!a || (ar > 1 && !b) || (ar > 2 && !c)) return NULL;
+  ir_node *ins[3] = {a, b, c};
+  tc_device dev;
+  if (!pick_device(ctx, ir_op_name[op], ins, ar, &dev)) return NULL;
   ir_node *n = ir_node_new(ctx, op, dt, a->ndim, a->shape);
   if (!n) return NULL;
-  ir_node *ins[3] = {a, b, c};
+  n->dev = dev;
   n->nin = ar;
   for (int i = 0; i < ar; i++) {
-    n->in[i] = ins[i];
-    ir_node_retain(ins[i]);
+    /* a CPU scalar joining a GPU op is copied there first */
+    ir_node *x = ins[i]->op == OP_CONST ? (ir_node_retain(ins[i]), ins[i])
+                                        : ir_copy_to(ctx, ins[i], dev);
+    if (!x) {
+      n->nin = i;
+      ir_node_release(ctx, n);
+      return NULL;
+    }
+    n->in[i] = x;
   }
   return n;
 }
@@ -82,7 +149,11 @@ ir_node *ir_cast(tc_ctx *ctx, ir_node *a, tc_dtype dt) {
   }
   double f;
   int64_t i;
-  if (a->op == OP_CONST && fold_cast(a, dt, &f, &i)) return ir_const(ctx, f, i, dt, a->ndim, a->shape);
+  if (a->op == OP_CONST && fold_cast(a, dt, &f, &i)) {
+    ir_node *k = ir_const(ctx, f, i, dt, a->ndim, a->shape);
+    if (k) k->dev = a->dev;
+    return k;
+  }
   return ir_ew(ctx, OP_CAST, dt, a, NULL, NULL);
 }
 
@@ -110,8 +181,11 @@ ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape) {
     ir_node_retain(a);
     return a;
   }
-  if (a->op == OP_CONST) /* a constant broadcasts to anything for free */
-    return ir_const(ctx, a->p.k.f, a->p.k.i, a->dt, ndim, shape);
+  if (a->op == OP_CONST) { /* a constant broadcasts to anything for free */
+    ir_node *k = ir_const(ctx, a->p.k.f, a->p.k.i, a->dt, ndim, shape);
+    if (k) k->dev = a->dev;
+    return k;
+  }
   int64_t cs[TC_MAX_DIMS], st[TC_MAX_DIMS];
   ir_contig_strides(a->ndim, a->shape, cs);
   int off = ndim - a->ndim;
@@ -277,7 +351,9 @@ static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
 }
 
 tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
-  if (!a || !b || (unsigned)bop > TC_OP_GE) return NULL;
+  if (!a || !b) return NULL;
+  if ((unsigned)bop > TC_OP_GE)
+    return ir_error(a->ctx, TC_ERR_ARG, "tc_binary: invalid binary op code %d", (int)bop);
   tc_ctx *ctx = a->ctx;
   if (b->ctx != ctx)
     return ir_error(ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", binop_fn[bop]);
@@ -300,8 +376,10 @@ static tc_dtype scalar_result(tc_dtype t, bool is_float) {
 
 tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
                             bool scalar_first) {
-  if (!a || (unsigned)bop > TC_OP_GE) return NULL;
+  if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
+  if ((unsigned)bop > TC_OP_GE)
+    return ir_error(ctx, TC_ERR_ARG, "tc_binary_scalar: invalid binary op code %d", (int)bop);
   tc_dtype dt = scalar_result(a->dt, is_float);
   int op = binop_op[bop];
   if (op == OP_POW && !scalar_first && !is_float && s < 0 && !tc_dtype_is_floating(a->dt))
@@ -477,7 +555,9 @@ tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) {
 
 tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   if (!cond || !a || !b) return NULL;
-  tc_ctx *ctx = a->ctx;
+  tc_ctx *ctx = cond->ctx; /* errors go to the first argument's context */
+  if (a->ctx != ctx || b->ctx != ctx)
+    return ir_error(ctx, TC_ERR_ARG, "tc_where: tensors belong to different contexts");
   ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   ir_node *r = NULL;
   int n1, n2;
@@ -511,6 +591,7 @@ tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
   tc_tensor *r = a;
   if (lo) r = tc_maximum(r, lo);
   if (hi) r = tc_minimum(r, hi);
+  if (!r) ir_error_rename(ctx, "tc_clamp");
   tc_keep(r);
   tc_scope_end(ctx);
   return r;

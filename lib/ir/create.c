@@ -19,18 +19,31 @@ static bool check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
              ndim && !shape ? " and a NULL shape" : "");
     return false;
   }
-  int64_t n = 1;
-  for (int d = 0; d < ndim; d++) {
+  char s[256];
+  for (int d = 0; d < ndim; d++)
     if (shape[d] < 0) {
-      ir_error(ctx, TC_ERR_ARG, "%s: Trying to create tensor with negative dimension %lld: [%lld]",
-               fn, (long long)shape[d], (long long)shape[d]);
+      ir_error(ctx, TC_ERR_ARG, "%s: Trying to create tensor with negative dimension %lld: %s", fn,
+               (long long)shape[d], ir_shape_str(s, sizeof s, ndim, shape));
       return false;
     }
-    if (shape[d] && n > (INT64_MAX / 16) / shape[d]) {
-      ir_error(ctx, TC_ERR_ARG, "%s: the shape's number of elements overflows", fn);
-      return false;
+  /* PyTorch's check: the storage's byte size must fit in int64 */
+  uint64_t bytes = tc_dtype_size(dt);
+  int64_t n = 1;
+  bool over = false;
+  for (int d = 0; d < ndim; d++) {
+    if (shape[d] == 0) {
+      n = 0;
+      over = false;
+      break;
     }
-    n *= shape[d];
+    if (__builtin_mul_overflow(bytes, (uint64_t)shape[d], &bytes) || bytes > (uint64_t)INT64_MAX)
+      over = true;
+    else n *= shape[d];
+  }
+  if (over) {
+    ir_error(ctx, TC_ERR_ARG, "%s: Storage size calculation overflowed with sizes=%s", fn,
+             ir_shape_str(s, sizeof s, ndim, shape));
+    return false;
   }
   *numel = n;
   return true;
@@ -57,35 +70,39 @@ tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt, int ndim,
     return NULL;
   }
   n->buf = b;
+  n->dev = (tc_device){TC_CPU, 0};
+  if (ctx->default_dev.type != TC_CPU) { /* host data travels to the device */
+    ir_node *c = ir_copy_to(ctx, n, ctx->default_dev);
+    ir_node_release(ctx, n);
+    return c ? ir_eager(ir_tensor_from_node(ctx, c)) : NULL;
+  }
   return ir_tensor_from_node(ctx, n);
 }
 
-tc_tensor *tc_full(tc_ctx *ctx, double value, tc_dtype dt, int ndim, const int64_t *shape) {
+static tc_tensor *full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
+                       const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
-  if (!check_shape(ctx, "tc_full", dt, ndim, shape, &numel)) return NULL;
-  int64_t iv = 0;
-  if (!tc_dtype_is_floating(dt)) {
-    if (dt == TC_BOOL) iv = value != 0;
-    else if (isnan(value) || value >= 9.3e18 || value <= -9.3e18)
-      return ir_error(ctx, TC_ERR_ARG, "tc_full: value cannot be converted to type %s without overflow",
-                      tc_dtype_name(dt));
-    else iv = (int64_t)value;
-  }
+  if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
+  if (!ir_check_scalar(ctx, fn, value, dt)) return NULL;
+  int64_t iv = dt == TC_BOOL ? value != 0 : tc_dtype_is_floating(dt) ? 0 : (int64_t)value;
   return wrap(ctx, ir_const(ctx, value, iv, dt, ndim, shape));
 }
 
+tc_tensor *tc_full(tc_ctx *ctx, double value, tc_dtype dt, int ndim, const int64_t *shape) {
+  return full(ctx, "tc_full", value, dt, ndim, shape);
+}
 tc_tensor *tc_empty(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return tc_full(ctx, 0, dt, ndim, shape);
+  return full(ctx, "tc_empty", 0, dt, ndim, shape);
 }
 tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return tc_full(ctx, 0, dt, ndim, shape);
+  return full(ctx, "tc_zeros", 0, dt, ndim, shape);
 }
 tc_tensor *tc_ones(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return tc_full(ctx, 1, dt, ndim, shape);
+  return full(ctx, "tc_ones", 1, dt, ndim, shape);
 }
 tc_tensor *tc_scalar(tc_ctx *ctx, double value, tc_dtype dt) {
-  return tc_full(ctx, value, dt, 0, NULL);
+  return full(ctx, "tc_scalar", value, dt, 0, NULL);
 }
 
 static ir_node *iota(tc_ctx *ctx, int axis, int ndim, const int64_t *shape) {
@@ -118,6 +135,7 @@ static ir_node *affine(tc_ctx *ctx, ir_node *a, double s, double t, tc_dtype dt)
 tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt) {
   if (!ctx) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES) return ir_error(ctx, TC_ERR_ARG, "tc_arange: invalid dtype");
+  if (!isfinite(step)) return ir_error(ctx, TC_ERR_ARG, "tc_arange: step must be finite but got %s", isnan(step) ? "nan" : "inf");
   if (step == 0) return ir_error(ctx, TC_ERR_ARG, "tc_arange: step must be nonzero");
   if (!isfinite(start) || !isfinite(end))
     return ir_error(ctx, TC_ERR_ARG, "tc_arange: unsupported range: %g -> %g", start, end);
@@ -143,13 +161,16 @@ tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtyp
 }
 
 tc_tensor *tc_arange_int(tc_ctx *ctx, int64_t start, int64_t end, int64_t step) {
-  return tc_arange(ctx, (double)start, (double)end, (double)step, TC_I64);
+  tc_tensor *r = tc_arange(ctx, (double)start, (double)end, (double)step, TC_I64);
+  if (!r) ir_error_rename(ctx, "tc_arange_int");
+  return r;
 }
 
 tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt) {
   if (!ctx) return NULL;
   if (steps < 0) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: number of steps must be non-negative");
-  if ((unsigned)dt >= TC_NUM_DTYPES) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: invalid dtype");
+  int64_t numel;
+  if (!check_shape(ctx, "tc_linspace", dt, 1, &steps, &numel)) return NULL;
   tc_dtype cdt = dt == TC_F64 ? TC_F64 : (tc_dtype_is_floating(dt) ? TC_F32 : TC_F64);
   double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
   int64_t half = steps == 1 ? 1 : steps / 2; /* one step: just start */
@@ -171,8 +192,8 @@ tc_tensor *tc_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt) {
   if (!ctx) return NULL;
   if (m < 0) m = n;
   if (n < 0) return ir_error(ctx, TC_ERR_ARG, "tc_eye: n must be greater or equal to 0, got %lld", (long long)n);
-  if ((unsigned)dt >= TC_NUM_DTYPES) return ir_error(ctx, TC_ERR_ARG, "tc_eye: invalid dtype");
-  int64_t shape[2] = {n, m};
+  int64_t shape[2] = {n, m}, numel;
+  if (!check_shape(ctx, "tc_eye", dt, 2, shape, &numel)) return NULL;
   ir_node *r0 = iota(ctx, 0, 2, shape), *r1 = iota(ctx, 1, 2, shape);
   ir_node *e = ir_ew(ctx, OP_EQ, TC_BOOL, r0, r1, NULL);
   ir_node *r = ir_cast(ctx, e, dt);

@@ -49,7 +49,13 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
     return TC_ERR_ARG;
   }
   ir_node *e = ir_expand_to(ctx, value, dst->ndim, dst->shape);
-  ir_node *c = ir_cast(ctx, e, dst->st->dt);
+  ir_node *c0 = ir_cast(ctx, e, dst->st->dt);
+  /* copy_ across devices is a transfer */
+  ir_node *c = c0;
+  if (c0 && c0->op != OP_CONST && !ir_same_device(c0->dev, dst->st->version->dev)) {
+    c = ir_copy_to(ctx, c0, dst->st->version->dev);
+    ir_node_release(ctx, c0);
+  }
   ir_node_release(ctx, e);
   if (!c) return ctx->status ? ctx->status : TC_ERR_OOM;
   ir_node *old = dst->st->version;
@@ -59,6 +65,7 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
     return TC_ERR_OOM;
   }
   w->nin = 2;
+  w->dev = old->dev;
   w->in[0] = old; /* the storage's reference moves to the WRITE node */
   w->in[1] = c;
   if (dst->ndim) memcpy(w->p.v.strides, dst->strides, sizeof(int64_t) * dst->ndim);
@@ -71,8 +78,27 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   return TC_OK;
 }
 
+/* PyTorch refuses to write through a view where several elements share
+ * one memory location (an expanded dim). */
+static bool overlapping(tc_tensor *dst, const char *fn) {
+  for (int d = 0; d < dst->ndim; d++)
+    if (dst->strides[d] == 0 && dst->shape[d] > 1) {
+      ir_error(dst->ctx, TC_ERR_ARG,
+               "%s: unsupported operation: more than one element of the written-to tensor refers "
+               "to a single memory location. Please clone() the tensor before performing the "
+               "operation.", fn);
+      return true;
+    }
+  return false;
+}
+
 tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
+  if (src->ctx != dst->ctx) {
+    ir_error(dst->ctx, TC_ERR_ARG, "tc_copy_: tensors belong to different contexts");
+    return TC_ERR_ARG;
+  }
+  if (overlapping(dst, "tc_copy_")) return TC_ERR_ARG;
   ir_node *v = ir_tensor_node(src);
   if (!v) return dst->ctx->status;
   tc_status s = write_through(dst, v, "tc_copy_");
@@ -83,6 +109,7 @@ tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
 tc_status tc_fill_(tc_tensor *dst, double value) {
   if (!dst) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
+  if (!ir_check_scalar(ctx, "tc_fill_", value, dst->dt)) return TC_ERR_ARG;
   ir_node *v = ir_const(ctx, value, (int64_t)value, tc_dtype_is_floating(dst->dt) ? dst->dt : TC_I64, 0, NULL);
   if (!v) return ctx->status;
   if (dst->dt == TC_BOOL) v->p.k.i = value != 0;
@@ -94,6 +121,11 @@ tc_status tc_fill_(tc_tensor *dst, double value) {
 tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
+  if (src->ctx != ctx) {
+    ir_error(ctx, TC_ERR_ARG, "tc_add_: tensors belong to different contexts");
+    return TC_ERR_ARG;
+  }
+  if (overlapping(dst, "tc_add_")) return TC_ERR_ARG;
   tc_dtype r = tc_promote_types(dst->dt, src->dt);
   if ((tc_dtype_is_floating(r) && !tc_dtype_is_floating(dst->dt)) ||
       (r != TC_BOOL && dst->dt == TC_BOOL)) {
@@ -111,6 +143,7 @@ tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
   } else {
     s = ctx->status;
   }
+  if (s != TC_OK) ir_error_rename(ctx, "tc_add_");
   tc_scope_end(ctx);
   return s;
 }

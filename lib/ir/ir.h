@@ -28,15 +28,17 @@
 #include "tensorc.h"
 
 #include "ops.h"
-typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE } ir_kind;
+typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_XFER } ir_kind;
 extern const char *const ir_op_name[OP_COUNT];
 extern const int ir_op_arity[OP_COUNT];
 extern const ir_kind ir_op_kind[OP_COUNT];
 
 typedef struct rt_buffer {
-  void *data;
+  void *data;     /* host pointer, or the device address on a GPU */
   size_t bytes;
   int refs;
+  tc_device dev;
+  bool pinned;    /* page-locked host memory */
   struct tc_ctx *ctx; /* whose allocator owns data */
 } rt_buffer;
 
@@ -49,6 +51,7 @@ struct ir_node {
   int nin;
   ir_node *in[3];
   int refs;
+  tc_device dev; /* where it is computed and stored */
   uint64_t id; /* creation order */
   union {
     struct { double f; int64_t i; } k;          /* CONST */
@@ -119,6 +122,8 @@ struct tc_ctx {
   struct rt_alloc *balloc;
   int nthreads;
   tc_tensor *handles; /* live handles, freed by tc_ctx_free */
+  tc_device default_dev; /* where creation functions put new tensors */
+  uint64_t cuda_seed;    /* tc_cuda_manual_seed (shares the Philox stream) */
   bool use_interp;    /* run kernels in the reference interpreter */
 };
 
@@ -128,6 +133,14 @@ void ir_free(tc_ctx *ctx, void *p);
 /* Sets the sticky error (only the first one sticks); returns NULL. */
 void *ir_error(tc_ctx *ctx, tc_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* When the sticky error came from an op that `fn` called internally, names
+ * `fn` instead ("tc_full: ..." -> "tc_zeros: ..."). */
+void ir_error_rename(tc_ctx *ctx, const char *fn);
+/* Checks a value fits integer dtype dt (PyTorch's "value cannot be
+ * converted to type int8_t without overflow"); floats always fit. */
+bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt);
+/* "[2, -3]" into buf. */
+const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape);
 void ir_debug(tc_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ir_debug_text(tc_ctx *ctx, const char *text);
@@ -145,8 +158,10 @@ void ir_contig_strides(int ndim, const int64_t *shape, int64_t *strides);
 /* Graph IR text of the nodes reachable from roots (deterministic). */
 char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots);
 
-/* ---- buffers (runtime/buffer.c) ---- */
+/* ---- buffers (runtime/context.c) ---- */
 rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes);
+/* A buffer on `dev` (host memory for the CPU); pinned: page-locked host. */
+rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned);
 void rt_buffer_release(rt_buffer *b);
 
 /* ---- tensors (tensor.c) ---- */
@@ -173,6 +188,11 @@ tc_dtype ir_result_type(tc_dtype a, bool a_0d, tc_dtype b, bool b_0d);
 ir_node *ir_expand_to(tc_ctx *ctx, ir_node *a, int ndim, const int64_t *shape);
 ir_node *ir_const(tc_ctx *ctx, double f, int64_t i, tc_dtype dt, int ndim,
                   const int64_t *shape);
+/* A COPY of a (borrowed) onto dev; a itself (retained) when already there. */
+ir_node *ir_copy_to(tc_ctx *ctx, ir_node *a, tc_device dev);
+bool ir_same_device(tc_device a, tc_device b);
+/* "cpu", "cuda:0" into buf (at least 16 bytes); returns buf. */
+const char *ir_device_str(tc_device d, char *buf);
 
 /* ---- realization (runtime/realize.c) ---- */
 tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n);

@@ -201,6 +201,13 @@ tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape) {
                       "Tensor sizes: %s", (long long)want, (long long)a->shape[sd], d, ts, cs);
     }
   }
+  uint64_t bytes = tc_dtype_size(a->dt);
+  for (int d = 0; d < ndim; d++)
+    if (ns[d] && __builtin_mul_overflow(bytes, (uint64_t)ns[d], &bytes)) {
+      char s[256];
+      return ir_error(ctx, TC_ERR_ARG, "tc_expand: Storage size calculation overflowed with sizes=%s",
+                      ir_shape_str(s, sizeof s, ndim, ns));
+    }
   return ir_eager(ir_tensor_view(a, ndim, ns, st, a->offset));
 }
 
@@ -287,20 +294,25 @@ tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   memcpy(ns, a->shape, sizeof ns);
   memcpy(st, a->strides, sizeof st);
-  ns[dim] = (stop - start + step - 1) / step;
-  st[dim] = a->strides[dim] * step;
+  ns[dim] = stop > start ? 1 + (stop - start - 1) / step : 0;
+  if (ns[dim] > 1 && __builtin_mul_overflow(a->strides[dim], step, &st[dim]))
+    return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: the slice's stride overflows");
+  if (ns[dim] <= 1) st[dim] = a->strides[dim];
   return ir_eager(ir_tensor_view(a, a->ndim, ns, st, a->offset + start * a->strides[dim]));
 }
 
 tc_tensor *tc_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
   if (!a) return NULL;
-  if (!wrap_dim(a->ctx, "tc_narrow", &dim, a->ndim) || a->ndim == 0) return NULL;
+  if (a->ndim == 0)
+    return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: narrow() cannot be applied to a 0-dim tensor.");
+  if (!wrap_dim(a->ctx, "tc_narrow", &dim, a->ndim)) return NULL;
   int64_t n = a->shape[dim];
   if (start < -n || start > n)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: start out of range (expected to be in range of [%lld, %lld], but got %lld)",
                     (long long)-n, (long long)n, (long long)start);
   if (start < 0) start += n;
-  if (length < 0 || start + length > n)
+  if (length < 0) return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: narrow(): length must be non-negative.");
+  if (length > n - start)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: start (%lld) + length (%lld) exceeds dimension size (%lld).",
                     (long long)start, (long long)length, (long long)n);
   return tc_slice(a, dim, start, start + length, 1);

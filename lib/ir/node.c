@@ -28,6 +28,7 @@ const int ir_op_arity[OP_COUNT] = {
 #define RED K_RED
 #define MOVE K_MOVE
 #define WRITE K_WRITE
+#define XFER K_XFER
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
 #include "ops.def"
@@ -38,6 +39,7 @@ const ir_kind ir_op_kind[OP_COUNT] = {
 #undef RED
 #undef MOVE
 #undef WRITE
+#undef XFER
 
 void *ir_alloc(tc_ctx *ctx, size_t size) {
   return ctx->al.alloc(size ? size : 1, ctx->al.user);
@@ -55,6 +57,36 @@ void *ir_error(tc_ctx *ctx, tc_status st, const char *fmt, ...) {
   va_end(ap);
   ctx->status = st;
   return NULL;
+}
+
+void ir_error_rename(tc_ctx *ctx, const char *fn) {
+  if (!ctx || ctx->status == TC_OK || strncmp(ctx->err, "tc_", 3) != 0) return;
+  const char *colon = strstr(ctx->err, ": ");
+  if (!colon) return;
+  char rest[sizeof ctx->err];
+  snprintf(rest, sizeof rest, "%s", colon);
+  snprintf(ctx->err, sizeof ctx->err, "%s%s", fn, rest);
+}
+
+bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt) {
+  static const char *cname[] = {"bool", "uint8_t", "int8_t", "int16_t", "int", "int64_t"};
+  /* unsigned: PyTorch accepts -max..max and wraps (fill_(-1) gives 255) */
+  static const double lo[] = {0, -255, -128, -32768, -2147483648.0, -9223372036854775808.0};
+  static const double hi[] = {1, 255, 127, 32767, 2147483647.0, 9223372036854775807.0};
+  if (tc_dtype_is_floating(dt) || dt == TC_BOOL) return true;
+  if (v != v || v < lo[dt] || v > hi[dt] || (dt == TC_I64 && v >= 9223372036854775807.0)) {
+    ir_error(ctx, TC_ERR_ARG, "%s: value cannot be converted to type %s without overflow", fn, cname[dt]);
+    return false;
+  }
+  return true;
+}
+
+const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape) {
+  size_t n = (size_t)snprintf(buf, cap, "[");
+  for (int d = 0; d < ndim && n < cap; d++)
+    n += (size_t)snprintf(buf + n, cap - n, d ? ", %lld" : "%lld", (long long)shape[d]);
+  if (n < cap) snprintf(buf + n, cap - n, "]");
+  return buf;
 }
 
 void ir_debug_text(tc_ctx *ctx, const char *text) {
@@ -121,6 +153,7 @@ ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
   n->ndim = ndim;
   if (ndim) memcpy(n->shape, shape, sizeof(int64_t) * ndim);
   n->refs = 1;
+  n->dev = ctx->default_dev;
   n->id = ctx->next_id++;
   ctx->live_nodes++;
   return n;

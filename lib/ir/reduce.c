@@ -21,6 +21,10 @@ static const char *torch_word(tc_dtype dt) {
 static bool dim_mask(tc_ctx *ctx, const char *fn, int ndim, const int *dims, int ndims,
                      uint32_t *mask) {
   *mask = 0;
+  if (ndims < 0) {
+    ir_error(ctx, TC_ERR_ARG, "%s: the number of dims must be non-negative (got %d)", fn, ndims);
+    return false;
+  }
   if (!dims || ndims == 0) {
     *mask = ndim ? (uint32_t)((1u << ndim) - 1) : 0;
     return true;
@@ -54,6 +58,7 @@ static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, boo
   if (!r) return NULL;
   r->nin = 1;
   r->in[0] = in;
+  r->dev = in->dev;
   ir_node_retain(in);
   r->p.red.axes = mask;
   if (keepdim) return r;
@@ -132,8 +137,16 @@ tc_tensor *tc_any(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMAX, "tc_any", dims, ndims, keepdim, TC_BOOL, a->dt == TC_U8 ? TC_U8 : TC_BOOL);
 }
-tc_tensor *tc_max_all(tc_tensor *a) { return tc_amax(a, NULL, 0, false); }
-tc_tensor *tc_min_all(tc_tensor *a) { return tc_amin(a, NULL, 0, false); }
+tc_tensor *tc_max_all(tc_tensor *a) {
+  tc_tensor *r = tc_amax(a, NULL, 0, false);
+  if (!r && a) ir_error_rename(a->ctx, "tc_max_all");
+  return r;
+}
+tc_tensor *tc_min_all(tc_tensor *a) {
+  tc_tensor *r = tc_amin(a, NULL, 0, false);
+  if (!r && a) ir_error_rename(a->ctx, "tc_min_all");
+  return r;
+}
 
 tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
@@ -184,6 +197,7 @@ tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims, double correction, b
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
   tc_tensor *r = tc_sqrt(tc_var(a, dims, ndims, correction, keepdim));
+  if (!r) ir_error_rename(ctx, "tc_std");
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
@@ -289,6 +303,13 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
                     "tc_matmul: inconsistent tensor size, expected tensor [%lld] and src [%lld] to have "
                     "the same number of elements, but got %lld and %lld elements respectively",
                     (long long)ka, (long long)kb, (long long)ka, (long long)kb);
+  if (ka != kb && a->ndim == 2 && b->ndim == 1)
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: size mismatch, got input (%lld), mat (%lldx%lld), vec (%lld)",
+                    (long long)a->shape[0], (long long)a->shape[0], (long long)ka, (long long)kb);
+  if (ka != kb && a->ndim >= 3 && b->ndim >= 3)
+    return ir_error(ctx, TC_ERR_ARG,
+                    "tc_matmul: Expected size for first two dimensions of batch2 tensor to be: [%lld, %lld] but got: [%lld, %lld].",
+                    (long long)b->shape[b->ndim - 3], (long long)ka, (long long)b->shape[b->ndim - 3], (long long)kb);
   if (ka != kb) {
     if (a->ndim <= 2 && b->ndim <= 2)
       return ir_error(ctx, TC_ERR_ARG,
@@ -317,6 +338,7 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
   if (r && !tc_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
   if (r && a->ndim == 1) r = tc_squeeze(r, -2);
   if (r && b->ndim == 1) r = tc_squeeze(r, -1);
+  if (!r) ir_error_rename(ctx, "tc_matmul");
   tc_keep(r);
   tc_scope_end(ctx);
   return r;

@@ -214,8 +214,7 @@ void tc_scope_end(tc_ctx *ctx) {
 tc_ctx *tc_tensor_ctx(const tc_tensor *t) { return t ? t->ctx : NULL; }
 tc_dtype tc_tensor_dtype(const tc_tensor *t) { return t ? t->dt : TC_F32; }
 tc_device tc_tensor_device(const tc_tensor *t) {
-  (void)t;
-  return (tc_device){TC_CPU, 0};
+  return t ? t->st->version->dev : (tc_device){TC_CPU, 0};
 }
 int tc_tensor_ndim(const tc_tensor *t) { return t ? t->ndim : 0; }
 int64_t tc_tensor_size(const tc_tensor *t, int d) {

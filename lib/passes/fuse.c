@@ -8,7 +8,8 @@
  * them PM_MAT and the schedule is re-ordered).
  *
  * Requires: targets are not BUFFER nodes. Guarantees: targets, WRITE nodes
- * and the old version under each WRITE are materialized; a node read by
+ * and the old version under each WRITE, COPY nodes and their sources are
+ * materialized; a node read by
  * several consumers is recomputed by each unless its inlined expression is
  * large (then materialized, reason "shared and expensive"); s->nodes lists
  * the materialized nodes so that each comes after the ones it reads.
@@ -182,6 +183,10 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     if (x->op == OP_WRITE) {
       mat(ctx, x, "in-place write (a new storage version)");
       mat(ctx, x->in[0], "storage version overwritten in place");
+    }
+    if (x->op == OP_COPY) {
+      mat(ctx, x, "transfer between devices");
+      mat(ctx, x->in[0], "source of a transfer between devices");
     }
   }
   /* shared nodes: recompute when cheap, materialize when expensive */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "alloc.h"
 #include "pool.h"
+#include "gpu.h"
 #include "runtime.h"
 
 static void *default_alloc(size_t n, void *u) {
@@ -116,6 +117,23 @@ void tc_free_string(char *s) { free(s); }
 
 /* ---- buffers ------------------------------------------------------------ */
 
+rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned) {
+  if (dev.type == TC_CPU && !pinned) return rt_buffer_new(ctx, bytes);
+  rt_buffer *b = ir_alloc(ctx, sizeof *b);
+  if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
+  b->data = dev.type == TC_CUDA ? rt_gpu_alloc(ctx, dev.index, bytes) : rt_gpu_host_alloc(ctx, bytes);
+  if (!b->data) {
+    ir_free(ctx, b);
+    return NULL;
+  }
+  b->bytes = bytes;
+  b->refs = 1;
+  b->dev = dev;
+  b->pinned = pinned;
+  b->ctx = ctx;
+  return b;
+}
+
 rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
   rt_buffer *b = ir_alloc(ctx, sizeof *b);
   if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
@@ -128,12 +146,16 @@ rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
   if (reused) ctx->stats.buffer_reuses++;
   b->bytes = bytes;
   b->refs = 1;
+  b->dev = (tc_device){TC_CPU, 0};
+  b->pinned = false;
   b->ctx = ctx;
   return b;
 }
 
 void rt_buffer_release(rt_buffer *b) {
   if (!b || --b->refs > 0) return;
-  rt_alloc_put(b->ctx->balloc, b->data);
+  if (b->dev.type == TC_CUDA) rt_gpu_free(b->dev.index, b->data);
+  else if (b->pinned) rt_gpu_host_free(b->data);
+  else rt_alloc_put(b->ctx->balloc, b->data);
   ir_free(b->ctx, b);
 }

@@ -20,6 +20,7 @@
 #include "../codegen/lower.h"
 #include "../passes/passes.h"
 #include "format.h"
+#include "gpu.h"
 #include "runtime.h"
 
 static double now(void) {
@@ -83,7 +84,23 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
     ir_node *node = s->nodes[i];
     cg_lowered *l = &L[i];
     size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * tc_dtype_size(node->dt);
+    tc_device dev = node->dev;
+    bool gpu = dev.type == TC_CUDA;
     rt_buffer *out = NULL;
+    if (node->op == OP_COPY) {
+      ir_node *src = node->in[0];
+      if (src->op != OP_BUFFER || !src->buf)
+        return ir_error(ctx, TC_ERR_RUNTIME, "internal: transfer before its source was realized"), TC_ERR_RUNTIME;
+      out = rt_buffer_new_on(ctx, dev, bytes, false);
+      if (!out) return ctx->status;
+      tc_status st = rt_gpu_copy(ctx, out->data, dev, src->buf->data, src->buf->dev, bytes, false);
+      if (st != TC_OK) {
+        rt_buffer_release(out);
+        return st;
+      }
+      ir_node_become_buffer(ctx, node, out);
+      continue;
+    }
     if (node->op == OP_WRITE) {
       ir_node *old = node->in[0];
       if (old->op != OP_BUFFER)
@@ -92,26 +109,42 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
         out = old->buf;
         out->refs++;
       } else {
-        out = rt_buffer_new(ctx, bytes);
+        out = rt_buffer_new_on(ctx, dev, bytes, false);
         if (!out) return ctx->status;
-        if (bytes) memcpy(out->data, old->buf->data, bytes);
+        if (gpu) {
+          tc_status st = rt_gpu_copy(ctx, out->data, dev, old->buf->data, dev, bytes, false);
+          if (st != TC_OK) {
+            rt_buffer_release(out);
+            return st;
+          }
+        } else if (bytes) {
+          memcpy(out->data, old->buf->data, bytes);
+        }
       }
     } else {
-      out = rt_buffer_new(ctx, bytes);
+      out = rt_buffer_new_on(ctx, dev, bytes, false);
       if (!out) return ctx->status;
     }
     void *bufs[KC_MAX_BUFS];
     bufs[0] = out->data;
     for (int b = 1; b < l->k.nbufs; b++) {
       ir_node *bn = l->bufnode[b];
-      if (bn->op != OP_BUFFER || !bn->buf) {
+      if (bn->op != OP_BUFFER || !bn->buf || !ir_same_device(bn->buf->dev, dev)) {
         rt_buffer_release(out);
         ir_error(ctx, TC_ERR_RUNTIME, "internal: kernel input #%llu not realized", (unsigned long long)bn->id);
         return TC_ERR_RUNTIME;
       }
       bufs[b] = bn->buf->data;
     }
-    if (ir_numel(node->ndim, node->shape) > 0) {
+    if (gpu && ir_numel(node->ndim, node->shape) > 0) {
+      double t0 = now();
+      tc_status st = rt_gpu_run(ctx, dev.index, &l->k, bufs);
+      ctx->stats.run_seconds += now() - t0;
+      if (st != TC_OK) {
+        rt_buffer_release(out);
+        return st;
+      }
+    } else if (ir_numel(node->ndim, node->shape) > 0) {
       kc_fn fn = rt_kernel_get(ctx, &l->k);
       if (!fn && !ctx->use_interp) {
         rt_buffer_release(out);
@@ -166,6 +199,12 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
     nlowered = 0;
     int rc = 0;
     for (int i = 0; i < s.n; i++) {
+      if (s.nodes[i]->op == OP_COPY) { /* a transfer: no kernel */
+        memset(&L[i], 0, sizeof L[i]);
+        kc_init(&L[i].k, &ctx->al);
+        nlowered++;
+        continue;
+      }
       rc = cg_lower(ctx, s.nodes[i], &L[i]);
       nlowered++;
       if (rc != 0) break;
@@ -221,6 +260,8 @@ tc_status tc_realize_many(tc_tensor *const *ts, int n) {
   for (int i = 0; i < n; i++) {
     if (!ts[i]) return TC_ERR_ARG;
     if (!ctx) ctx = ts[i]->ctx;
+    if (ts[i]->ctx != ctx)
+      return ir_error(ctx, TC_ERR_ARG, "tc_realize_many: tensors belong to different contexts"), TC_ERR_ARG;
   }
   ir_node *small[64];
   ir_node **v = n <= 64 ? small : ir_alloc(ctx, sizeof(ir_node *) * n);
@@ -245,14 +286,28 @@ tc_tensor *ir_eager(tc_tensor *t) {
   return t;
 }
 
-/* Copies t's elements row-major into dst (t realized). */
-static void gather(const tc_tensor *t, void *dst) {
+/* Copies t's elements row-major into dst (t realized; a GPU storage is
+ * first copied to the host whole). */
+static tc_status gather(const tc_tensor *t, void *dst) {
   size_t es = tc_dtype_size(t->dt);
-  const char *base = (const char *)t->st->version->buf->data;
+  rt_buffer *b = t->st->version->buf;
+  const char *base = (const char *)b->data;
+  char *host = NULL;
+  if (b->dev.type == TC_CUDA) {
+    host = malloc(b->bytes ? b->bytes : 1);
+    if (!host) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
+    tc_status st = rt_gpu_copy(t->ctx, host, (tc_device){TC_CPU, 0}, b->data, b->dev, b->bytes, false);
+    if (st != TC_OK) {
+      free(host);
+      return st;
+    }
+    base = host;
+  }
   int64_t n = tc_tensor_numel(t);
   if (tc_tensor_is_contiguous(t)) {
     memcpy(dst, base + t->offset * es, (size_t)n * es);
-    return;
+    free(host);
+    return TC_OK;
   }
   int64_t idx[TC_MAX_DIMS] = {0};
   char *out = dst;
@@ -265,6 +320,8 @@ static void gather(const tc_tensor *t, void *dst) {
       idx[d] = 0;
     }
   }
+  free(host);
+  return TC_OK;
 }
 
 tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes) {
@@ -277,12 +334,14 @@ tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes) {
            TC_ERR_ARG;
   tc_status st = tc_realize(t);
   if (st != TC_OK) return st;
-  if (need) gather(t, dst);
-  return TC_OK;
+  return need ? gather(t, dst) : TC_OK;
 }
 
 const void *tc_data_ptr(tc_tensor *t) {
   if (!t || tc_realize(t) != TC_OK) return NULL;
+  if (t->st->version->dev.type == TC_CUDA)
+    return ir_error(t->ctx, TC_ERR_ARG, "tc_data_ptr: the tensor is on cuda:%d; copy it to the CPU first",
+                    t->st->version->dev.index);
   return (const char *)t->st->version->buf->data + t->offset * (int64_t)tc_dtype_size(t->dt);
 }
 
@@ -342,7 +401,10 @@ char *tc_format(tc_tensor *t) {
     free(data);
     return NULL;
   }
-  char *s = rt_format(data, t->dt, t->ndim, t->shape, NULL);
+  char dev[16];
+  tc_device d = t->st->version->dev;
+  char *s = rt_format(data, t->dt, t->ndim, t->shape,
+                      d.type == TC_CUDA ? ir_device_str(d, dev) : NULL);
   free(data);
   if (!s) ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
   return s;

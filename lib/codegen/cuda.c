@@ -1,0 +1,876 @@
+/*
+ * cuda.c — kernel IR (kernel.h) to CUDA C source with the ABI and the two
+ * code shapes described in cuda.h (thread mode: a thread per outer point;
+ * group mode: 8 threads per point, one per reduction lane, combined with
+ * xor shuffles in kernel.h's fixed tree order).
+ *
+ * Generation is one walk: the prelude of device helpers (cuda_prelude.c),
+ * the signature, a grid-stride loop over the outer points, the flat point
+ * decoded into the outer variables the kernel uses, then each stage in
+ * order. Every kval and every non-leaf ix node becomes one `const` local
+ * (t<N> values, x<N> indices) of its C type, memoized per evaluation of a
+ * stage's value: a DAG shared inside one evaluation is computed once, and
+ * each evaluation reads memory afresh, as kc_interp does. C types follow
+ * interp.c: bool, unsigned char, signed char, short, int, long long; float16
+ * and bfloat16 are held as the float they convert to exactly (only loads,
+ * stores and casts see them); float32 float, float64 double. Integer ops
+ * wrap through unsigned arithmetic (no UB for the compiler to exploit);
+ * float ops are spelled with __f*_rn intrinsics so no contraction can
+ * happen. A reduction whose result no value reads is not emitted (it has no
+ * effect), and a kernel with no live reduction uses thread mode.
+ *
+ * The kernel is checked while it is emitted (dtype rules of kernel.h,
+ * variables in scope, accumulators of earlier REDUCE stages, buffers in
+ * range); the first problem becomes the error message.
+ */
+#include "cuda.h"
+#include "cuda_gen.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NVARS (TC_MAX_DIMS + KC_MAX_STAGES)
+
+/* ---- a growing string ---- */
+
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+  bool oom;
+} sbuf;
+
+static void sb_vput(sbuf *s, const char *fmt, va_list ap) {
+  if (s->oom) return;
+  va_list aq;
+  va_copy(aq, ap);
+  int len = vsnprintf(NULL, 0, fmt, aq);
+  va_end(aq);
+  if (len < 0) {
+    s->oom = true;
+    return;
+  }
+  if (s->n + (size_t)len + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap : 4096;
+    while (cap < s->n + (size_t)len + 1) cap *= 2;
+    char *p = realloc(s->p, cap);
+    if (!p) {
+      s->oom = true;
+      return;
+    }
+    s->p = p;
+    s->cap = cap;
+  }
+  vsnprintf(s->p + s->n, (size_t)len + 1, fmt, ap);
+  s->n += (size_t)len;
+}
+
+static void sb_put(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(sbuf *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vput(s, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- generator state ---- */
+
+typedef struct memo_ent {
+  const void *key; /* a kval* or ix* (NULL: empty) */
+  int num;
+} memo_ent;
+
+typedef struct cgen {
+  const kernel *k;
+  sbuf out;
+  bool i32;                  /* 32-bit index arithmetic */
+  bool group;                /* group mode (8 lanes per point) */
+  const char *I, *UI;        /* index type and its unsigned twin */
+  int ind;                   /* indentation depth */
+  memo_ent *memo;            /* current evaluation's locals */
+  size_t memo_cap, memo_n;
+  int ntemp;
+  bool var_live[NVARS];      /* variables in scope */
+  bool acc_live[KC_MAX_STAGES];
+  bool acc_used[KC_MAX_STAGES]; /* some value reads the stage's result */
+  bool var_used[NVARS];      /* some index expression reads the variable */
+  bool used_lane, used_mask;
+  char *err;
+  size_t errcap;
+  bool failed;
+} cgen;
+
+static const char *const dt_names[TC_NUM_DTYPES] = {
+    "bool", "uint8", "int8", "int16", "int32", "int64",
+    "float16", "bfloat16", "float32", "float64"};
+static const char *const op_names[OP_COUNT] = {
+#define X(e, n, ar, kind) n,
+#include "../ir/ops.def"
+#undef X
+};
+
+static const char *dtn(tc_dtype dt) {
+  return (unsigned)dt < TC_NUM_DTYPES ? dt_names[dt] : "?";
+}
+static const char *opn(int op) {
+  return op >= 0 && op < OP_COUNT ? op_names[op] : "?";
+}
+
+static void fail(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(cgen *g, const char *fmt, ...) {
+  if (g->failed) return;
+  g->failed = true;
+  if (!g->err || !g->errcap) return;
+  int n = snprintf(g->err, g->errcap, "cg_cuda_source: ");
+  if (n < 0 || (size_t)n >= g->errcap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g->err + n, g->errcap - (size_t)n, fmt, ap);
+  va_end(ap);
+}
+
+static void line(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(cgen *g, const char *fmt, ...) {
+  sb_put(&g->out, "%*s", 2 * g->ind, "");
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vput(&g->out, fmt, ap);
+  va_end(ap);
+  sb_put(&g->out, "\n");
+}
+
+static size_t memo_hash(const void *p, size_t cap) {
+  uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 17) & (cap - 1);
+}
+
+static int memo_get(cgen *g, const void *key) {
+  if (!g->memo_cap) return -1;
+  for (size_t i = memo_hash(key, g->memo_cap);; i = (i + 1) & (g->memo_cap - 1)) {
+    if (g->memo[i].key == key) return g->memo[i].num;
+    if (!g->memo[i].key) return -1;
+  }
+}
+
+static void memo_put(cgen *g, const void *key, int num) {
+  if (2 * (g->memo_n + 1) > g->memo_cap) {
+    size_t cap = g->memo_cap ? 2 * g->memo_cap : 256;
+    memo_ent *m = calloc(cap, sizeof *m);
+    if (!m) {
+      g->out.oom = true;
+      return;
+    }
+    for (size_t i = 0; i < g->memo_cap; i++) {
+      if (!g->memo[i].key) continue;
+      size_t j = memo_hash(g->memo[i].key, cap);
+      while (m[j].key) j = (j + 1) & (cap - 1);
+      m[j] = g->memo[i];
+    }
+    free(g->memo);
+    g->memo = m;
+    g->memo_cap = cap;
+  }
+  size_t i = memo_hash(key, g->memo_cap);
+  while (g->memo[i].key) i = (i + 1) & (g->memo_cap - 1);
+  g->memo[i].key = key;
+  g->memo[i].num = num;
+  g->memo_n++;
+}
+
+static void memo_clear(cgen *g) {
+  if (g->memo_n) memset(g->memo, 0, g->memo_cap * sizeof *g->memo);
+  g->memo_n = 0;
+}
+
+typedef struct name {
+  char s[48];
+} name;
+
+/* ---- index expressions ---- */
+
+static name ix_emit(cgen *g, const ix *e) {
+  name r = {{0}};
+  if (!e) {
+    fail(g, "missing index expression");
+    snprintf(r.s, sizeof r.s, "0");
+    return r;
+  }
+  if (e->op == IX_CONST) {
+    cg_cu_int_lit(r.s, sizeof r.s, e->c, !g->i32);
+    return r;
+  }
+  if (e->op == IX_VAR) {
+    if (e->var < 0 || e->var >= NVARS || !g->var_live[e->var]) {
+      fail(g, "an index uses variable v%d outside its loop", e->var);
+      snprintf(r.s, sizeof r.s, "0");
+    } else {
+      snprintf(r.s, sizeof r.s, "v%d", e->var);
+    }
+    return r;
+  }
+  int num = memo_get(g, e);
+  if (num >= 0) {
+    snprintf(r.s, sizeof r.s, "x%d", num);
+    return r;
+  }
+  name a = ix_emit(g, e->a), b = ix_emit(g, e->b);
+  const char *I = g->I, *U = g->UI;
+  char ex[320];
+  bool wrap = !g->i32 && e->lo == INT64_MIN && e->hi == INT64_MAX;
+  switch (e->op) {
+  case IX_ADD:
+  case IX_MUL: {
+    char o = e->op == IX_ADD ? '+' : '*';
+    if (wrap) snprintf(ex, sizeof ex, "(%s)((%s)%s %c (%s)%s)", I, U, a.s, o, U, b.s);
+    else snprintf(ex, sizeof ex, "%s %c %s", a.s, o, b.s);
+    break;
+  }
+  case IX_DIV:
+  case IX_MOD: {
+    bool div = e->op == IX_DIV;
+    int64_t c = 0;
+    bool cst = e->b->op == IX_CONST;
+    if (cst) c = e->b->c;
+    if (cst && c == 0) {
+      snprintf(ex, sizeof ex, "0");
+    } else if (cst && c == -1) {
+      if (div) snprintf(ex, sizeof ex, "(%s)(0u - (%s)%s)", I, U, a.s);
+      else snprintf(ex, sizeof ex, "0");
+    } else if (e->b->lo > 0 && e->a->lo >= 0) { /* both nonnegative */
+      snprintf(ex, sizeof ex, "(%s)((%s)%s %c (%s)%s)", I, U, a.s, div ? '/' : '%', U, b.s);
+    } else if (cst && c > 0) { /* floor: fix the truncated result */
+      if (div) snprintf(ex, sizeof ex, "%s / %s - (%s %% %s < 0)", a.s, b.s, a.s, b.s);
+      else snprintf(ex, sizeof ex, "%s %% %s + (%s %% %s < 0 ? %s : 0)", a.s, b.s, a.s, b.s, b.s);
+    } else {
+      snprintf(ex, sizeof ex, "tc_%s_s<%s>(%s, %s)", div ? "fdiv" : "frem", I, a.s, b.s);
+    }
+    break;
+  }
+  case IX_MIN: snprintf(ex, sizeof ex, "%s < %s ? %s : %s", a.s, b.s, a.s, b.s); break;
+  case IX_MAX: snprintf(ex, sizeof ex, "%s > %s ? %s : %s", a.s, b.s, a.s, b.s); break;
+  case IX_LT: snprintf(ex, sizeof ex, "(%s)(%s < %s)", I, a.s, b.s); break;
+  case IX_AND: snprintf(ex, sizeof ex, "(%s)(%s != 0 && %s != 0)", I, a.s, b.s); break;
+  default:
+    fail(g, "unknown index op %d", (int)e->op);
+    snprintf(ex, sizeof ex, "0");
+  }
+  num = g->ntemp++;
+  line(g, "const %s x%d = %s;", I, num, ex);
+  memo_put(g, e, num);
+  snprintf(r.s, sizeof r.s, "x%d", num);
+  return r;
+}
+
+/* ---- values ---- */
+
+static int val_emit(cgen *g, const kval *v);
+
+static void load_expr(cgen *g, char *out, size_t cap, int buf, const char *idx) {
+  tc_dtype dt = g->k->bufs[buf].dt;
+  const char *mt = cg_cu_mtype(dt);
+  if (dt == TC_BOOL) snprintf(out, cap, "(((const %s *)b%d)[%s] != 0)", mt, buf, idx);
+  else if (dt_half(dt))
+    snprintf(out, cap, "%s(((const %s *)b%d)[%s])", dt == TC_F16 ? "tc_h2f" : "tc_bf2f",
+             mt, buf, idx);
+  else snprintf(out, cap, "((const %s *)b%d)[%s]", mt, buf, idx);
+}
+
+/* the expression of a KV_OP, after its operands are emitted */
+static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
+  int op = v->op;
+  tc_dtype dt = v->dt;
+  int ar = 0;
+  switch (op) {
+#define X(e, n, a, kind) case OP_##e: ar = a; break;
+#include "../ir/ops.def"
+#undef X
+  default: return false;
+  }
+  const kval *in[3] = {v->a, v->b, v->c};
+  name nm[3] = {{{0}}};
+  if (op < OP_NEG || op > OP_WHERE || ar < 1) return false;
+  for (int i = 0; i < ar; i++) {
+    if (!in[i] || (unsigned)in[i]->dt >= TC_NUM_DTYPES) return false;
+    snprintf(nm[i].s, sizeof nm[i].s, "t%d", val_emit(g, in[i]));
+  }
+  tc_dtype t = in[0]->dt;
+  const char *a = nm[0].s, *b = nm[1].s, *c = nm[2].s;
+  switch (op) {
+  case OP_CAST: cg_cu_cast(out, cap, t, dt, a); return true;
+  case OP_WHERE:
+    if (t != TC_BOOL || in[1]->dt != dt || in[2]->dt != dt || dt_half(dt)) return false;
+    snprintf(out, cap, "(%s ? %s : %s)", a, b, c);
+    return true;
+  case OP_ISNAN: case OP_ISINF: case OP_ISFINITE:
+    if (dt != TC_BOOL || dt_half(t)) return false;
+    if (!dt_float(t)) {
+      snprintf(out, cap, "((void)%s, %s)", a, op == OP_ISFINITE ? "true" : "false");
+    } else {
+      const char *abs = t == TC_F64 ? "fabs" : "fabsf", *inf = t == TC_F64 ? "tc_inf_d()" : "tc_inf_f()";
+      if (op == OP_ISNAN) snprintf(out, cap, "(%s != %s)", a, a);
+      else snprintf(out, cap, "(%s(%s) %s %s)", abs, a, op == OP_ISINF ? "==" : "<", inf);
+    }
+    return true;
+  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+    static const char *const cmp[] = {"==", "!=", "<", "<=", ">", ">="};
+    if (dt != TC_BOOL || in[1]->dt != t || dt_half(t)) return false;
+    snprintf(out, cap, "(%s %s %s)", a, cmp[op - OP_EQ], b);
+    return true;
+  }
+  default: break;
+  }
+  if (t != dt || (ar >= 2 && in[1]->dt != dt) || dt_half(dt)) return false;
+  bool is_float = dt_float(dt);
+  switch (op) { /* ops kernel.h leaves undefined on these dtypes */
+  case OP_DIV: case OP_EXP: case OP_EXP2: case OP_LOG: case OP_LOG2: case OP_LOG1P:
+  case OP_EXPM1: case OP_SQRT: case OP_RSQRT: case OP_SIN: case OP_COS: case OP_TAN:
+  case OP_TANH: case OP_SIGMOID: case OP_GELU: case OP_ERF: case OP_RECIP:
+    if (!is_float) return false;
+    break;
+  case OP_NOT: case OP_AND: case OP_OR: case OP_XOR:
+    if (dt != TC_BOOL) return false;
+    break;
+  case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_BITNOT:
+    if (is_float) return false;
+    break;
+  case OP_SHL: case OP_SHR:
+    if (is_float || dt == TC_BOOL) return false;
+    break;
+  case OP_NEG: case OP_SUB: case OP_FLOORDIV: case OP_REM: case OP_POW:
+    if (dt == TC_BOOL) return false;
+    break;
+  default: break;
+  }
+  return ar == 1 ? cg_cu_unop(out, cap, op, dt, a) : cg_cu_binop(out, cap, op, dt, a, b);
+}
+
+/* Emits v (and what it needs) as a local; returns its number. */
+static int val_emit(cgen *g, const kval *v) {
+  if (!v) {
+    fail(g, "missing kernel value");
+    return 0;
+  }
+  int num = memo_get(g, v);
+  if (num >= 0) return num;
+  char ex[1024];
+  snprintf(ex, sizeof ex, "0");
+  tc_dtype dt = v->dt;
+  if ((unsigned)dt >= TC_NUM_DTYPES) {
+    fail(g, "a value of unknown dtype %d", (int)dt);
+    dt = TC_I64;
+  }
+  switch (v->kind) {
+  case KV_CONST:
+    if (dt_float(dt)) cg_cu_float_lit(ex, sizeof ex, v->k.f, dt != TC_F64);
+    else if (dt == TC_BOOL) snprintf(ex, sizeof ex, "%s", v->k.i ? "true" : "false");
+    else cg_cu_int_lit(ex, sizeof ex, v->k.i, dt == TC_I64);
+    break;
+  case KV_LOAD:
+    if (v->buf < 0 || v->buf >= g->k->nbufs || g->k->bufs[v->buf].dt != dt) {
+      fail(g, "a load from buffer %d of %d (or of the wrong dtype)", v->buf, g->k->nbufs);
+      break;
+    }
+    load_expr(g, ex, sizeof ex, v->buf, ix_emit(g, v->index).s);
+    break;
+  case KV_ACC:
+    if (v->stage < 0 || v->stage >= KC_MAX_STAGES || !g->acc_live[v->stage]) {
+      fail(g, "a value reads stage %d's accumulator outside the stages after it", v->stage);
+      break;
+    }
+    snprintf(ex, sizeof ex, "a%d", v->stage);
+    break;
+  case KV_INDEX:
+    snprintf(ex, sizeof ex, "(%s)(%s)", cg_cu_ctype(dt), ix_emit(g, v->index).s);
+    break;
+  case KV_RNG: {
+    const char *f = v->op == OP_RAND ? "tc_rand" : v->op == OP_RANDN ? "tc_randn"
+                    : v->op == OP_RANDBITS ? "tc_randbits" : NULL;
+    tc_dtype nat = v->op == OP_RANDBITS ? TC_I64 : TC_F32;
+    if (!f) {
+      fail(g, "unknown RNG op %s", opn(v->op));
+      break;
+    }
+    char call[256];
+    snprintf(call, sizeof call, "%s(0x%llxull, (long long)%s)", f,
+             (unsigned long long)v->seed, ix_emit(g, v->index).s);
+    cg_cu_cast(ex, sizeof ex, nat, dt, call);
+    break;
+  }
+  case KV_OP:
+    if (!op_expr(g, v, ex, sizeof ex))
+      fail(g, "%s is not defined on %s (operands %s, %s)", opn(v->op), dtn(dt),
+           v->a ? dtn(v->a->dt) : "-", v->b ? dtn(v->b->dt) : "-");
+    break;
+  default: fail(g, "unknown kernel value kind %d", (int)v->kind);
+  }
+  num = g->ntemp++;
+  line(g, "const %s t%d = %s;", cg_cu_ctype(dt), num, ex);
+  memo_put(g, v, num);
+  return num;
+}
+
+/* The stage's value at the current point, cast to dtype `to`, in a fresh
+ * evaluation; writes the expression to out. */
+static void stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
+  memo_clear(g);
+  char t[32];
+  snprintf(t, sizeof t, "t%d", val_emit(g, st->val));
+  cg_cu_cast(out, cap, st->val && (unsigned)st->val->dt < TC_NUM_DTYPES ? st->val->dt : to,
+            to, t);
+}
+
+/* ---- analysis ---- */
+
+static void mark_ix(cgen *g, const ix *e) {
+  if (!e || e->op == IX_CONST) return;
+  if (e->op == IX_VAR) {
+    if (e->var >= 0 && e->var < NVARS) g->var_used[e->var] = true;
+    return;
+  }
+  mark_ix(g, e->a);
+  mark_ix(g, e->b);
+}
+
+/* Marks what v reads (accumulators, variables); an explicit stack, since
+ * value DAGs can be deep. Returns false when out of memory. */
+static bool mark_val(cgen *g, const kval *root) {
+  size_t cap = 64, n = 0;
+  const kval **st = malloc(cap * sizeof *st);
+  if (!st) return false;
+  memo_clear(g);
+  if (root) st[n++] = root;
+  while (n) {
+    const kval *v = st[--n];
+    if (memo_get(g, v) >= 0) continue;
+    memo_put(g, v, 0);
+    if (v->kind == KV_ACC && v->stage >= 0 && v->stage < KC_MAX_STAGES)
+      g->acc_used[v->stage] = true;
+    if (v->kind == KV_LOAD || v->kind == KV_INDEX || v->kind == KV_RNG) mark_ix(g, v->index);
+    const kval *in[3] = {v->a, v->b, v->c};
+    for (int i = 0; v->kind == KV_OP && i < 3; i++) {
+      if (!in[i]) continue;
+      if (n == cap) {
+        const kval **p = realloc(st, 2 * cap * sizeof *st);
+        if (!p) {
+          free(st);
+          return false;
+        }
+        st = p;
+        cap *= 2;
+      }
+      st[n++] = in[i];
+    }
+  }
+  free(st);
+  memo_clear(g);
+  return !g->out.oom;
+}
+
+static bool ix_fits32(const ix *e) {
+  if (!e) return true;
+  if (e->lo < INT32_MIN || e->hi > INT32_MAX) return false;
+  if (e->op == IX_CONST || e->op == IX_VAR) return true;
+  return ix_fits32(e->a) && ix_fits32(e->b);
+}
+
+static bool val_fits32(cgen *g, const kval *root) {
+  size_t cap = 64, n = 0;
+  const kval **st = malloc(cap * sizeof *st);
+  bool ok = st != NULL;
+  memo_clear(g);
+  if (ok && root) st[n++] = root;
+  while (ok && n) {
+    const kval *v = st[--n];
+    if (memo_get(g, v) >= 0) continue;
+    memo_put(g, v, 0);
+    if ((v->kind == KV_LOAD || v->kind == KV_INDEX || v->kind == KV_RNG) && !ix_fits32(v->index))
+      ok = false;
+    const kval *in[3] = {v->a, v->b, v->c};
+    for (int i = 0; ok && v->kind == KV_OP && i < 3; i++) {
+      if (!in[i]) continue;
+      if (n == cap) {
+        const kval **p = realloc(st, 2 * cap * sizeof *st);
+        if (!p) {
+          ok = false;
+          break;
+        }
+        st = p;
+        cap *= 2;
+      }
+      st[n++] = in[i];
+    }
+  }
+  free(st);
+  memo_clear(g);
+  return ok;
+}
+
+/* Whether the kernel's index arithmetic provably fits in int32. */
+static bool fits32(cgen *g) {
+  const kernel *k = g->k;
+  if (kc_outer_numel(k) > INT32_MAX) return false;
+  for (int d = 0; d < k->nouter; d++)
+    if (k->outer[d] > INT32_MAX) return false;
+  for (int s = 0; s < k->nstages; s++) {
+    const kstage *st = &k->stages[s];
+    if (st->n > INT32_MAX - 2 * KC_LANES) return false;
+    if (st->kind == KS_STORE && !ix_fits32(st->index)) return false;
+    if (!val_fits32(g, st->val)) return false;
+  }
+  return true;
+}
+
+static bool is_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
+
+
+/* ---- stages ---- */
+
+/* __shfl_xor_sync of x (register type dt) from the lane at distance w */
+static void shfl(char *out, size_t cap, tc_dtype dt, const char *x, int w) {
+  if (dt_bits(dt) < 32 && !dt_float(dt))
+    snprintf(out, cap, "(%s)__shfl_xor_sync(tc_mask, (int)%s, %d, 8)", cg_cu_ctype(dt), x, w);
+  else
+    snprintf(out, cap, "__shfl_xor_sync(tc_mask, %s, %d, 8)", x, w);
+}
+
+static void emit_reduce(cgen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s), rop = st->rop;
+  tc_dtype adt = st->acc_dt;
+  bool arg = is_arg(rop), lse = rop == OP_RLSE;
+  if (rop < OP_RSUM || rop > OP_RLSE || (unsigned)adt >= TC_NUM_DTYPES ||
+      (lse && !dt_float(adt))) {
+    fail(g, "stage %d: reduction %s with accumulator %s", s, opn(rop), dtn(adt));
+    return;
+  }
+  static const int comb_op[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+  int cop = arg || lse ? OP_ADD : comb_op[rop - OP_RSUM];
+  const char *AT = cg_cu_ctype(adt), *I = g->I;
+  char id[64], ex[1200], sh[160], sh2[160], cb[512];
+  char beats[48];
+  snprintf(beats, sizeof beats, "tc_beats_%c%s<%s>", dt_float(adt) ? 'f' : 'i',
+           rop == OP_RARGMAX ? "max" : "min", AT);
+  char fd = adt == TC_F64 ? 'd' : 'f';
+  g->used_lane = g->used_mask = true;
+  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld */", arg ? "long long" : AT, s, s,
+       opn(rop), dtn(adt), (long long)st->n);
+  line(g, "{");
+  g->ind++;
+  cg_cu_identity(id, sizeof id, rop, adt);
+  if (lse) line(g, "%s tc_m = -tc_inf_%c(), tc_s = 0;", AT, fd);
+  else line(g, "%s tc_m = %s;", AT, id);
+  if (arg) line(g, "long long tc_i = TC_I64_MAX;");
+  if (st->n > 0) {
+    line(g, "for (%s v%d = (%s)tc_lane; v%d < %lld; v%d += 8) {", I, var, I, var,
+         (long long)st->n, var);
+    g->ind++;
+    g->var_live[var] = true;
+    stage_value(g, st, adt, ex, sizeof ex);
+    line(g, "const %s tc_x = %s;", AT, ex);
+    if (lse) {
+      line(g, "tc_lse_add_%c(tc_m, tc_s, tc_x);", fd);
+    } else if (arg) {
+      line(g, "if (%s(tc_x, (long long)v%d, tc_m, tc_i)) {", beats, var);
+      line(g, "  tc_m = tc_x;");
+      line(g, "  tc_i = (long long)v%d;", var);
+      line(g, "}");
+    } else {
+      if (!cg_cu_binop(cb, sizeof cb, cop, adt, "tc_m", "tc_x"))
+        fail(g, "stage %d: %s is not defined on %s", s, opn(rop), dtn(adt));
+      line(g, "tc_m = %s;", cb);
+    }
+    g->var_live[var] = false;
+    g->ind--;
+    line(g, "}");
+  }
+  /* the tree: at distance w the lane with bit w clear is the left operand */
+  for (int w = 1; w < KC_LANES; w *= 2) {
+    line(g, "{");
+    g->ind++;
+    line(g, "const bool tc_hi = (tc_lane & %du) != 0;", w);
+    shfl(sh, sizeof sh, adt, "tc_m", w);
+    if (lse) {
+      shfl(sh2, sizeof sh2, adt, "tc_s", w);
+      line(g, "const %s tc_om = %s, tc_os = %s;", AT, sh, sh2);
+      line(g, "%s tc_lm = tc_hi ? tc_om : tc_m, tc_ls = tc_hi ? tc_os : tc_s;", AT);
+      line(g, "tc_lse_comb_%c(tc_lm, tc_ls, tc_hi ? tc_m : tc_om, tc_hi ? tc_s : tc_os);", fd);
+      line(g, "tc_m = tc_lm;");
+      line(g, "tc_s = tc_ls;");
+    } else {
+      line(g, "const %s tc_o = %s;", AT, sh);
+      line(g, "const %s tc_lm = tc_hi ? tc_o : tc_m, tc_rm = tc_hi ? tc_m : tc_o;", AT);
+      if (arg) {
+        line(g, "const long long tc_oi = __shfl_xor_sync(tc_mask, tc_i, %d, 8);", w);
+        line(g, "const long long tc_li = tc_hi ? tc_oi : tc_i, tc_ri = tc_hi ? tc_i : tc_oi;");
+        line(g, "const bool tc_left = %s(tc_lm, tc_li, tc_rm, tc_ri);", beats);
+        line(g, "tc_m = tc_left ? tc_lm : tc_rm;");
+        line(g, "tc_i = tc_left ? tc_li : tc_ri;");
+      } else {
+        cg_cu_binop(cb, sizeof cb, cop, adt, "tc_lm", "tc_rm");
+        line(g, "tc_m = %s;", cb);
+      }
+    }
+    g->ind--;
+    line(g, "}");
+  }
+  if (lse) line(g, "a%d = %s(tc_m, log%s(tc_s));", s, fd == 'd' ? "__dadd_rn" : "__fadd_rn",
+                fd == 'd' ? "" : "f");
+  else if (arg) line(g, "a%d = tc_i == TC_I64_MAX ? 0 : tc_i;", s);
+  else line(g, "a%d = tc_m;", s);
+  g->ind--;
+  line(g, "}");
+  g->acc_live[s] = true;
+}
+
+/* Whether index e takes a different value for each value of variable var
+ * (affine in it with a nonzero coefficient), the other variables fixed. */
+static bool injective(const ix *e, int var) {
+  int64_t coef[NVARS], c0;
+  return e && ix_affine(e, NVARS, coef, &c0) && coef[var] != 0;
+}
+
+static void emit_store(cgen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  if (st->buf < 0 || st->buf >= g->k->nbufs) {
+    fail(g, "stage %d stores to buffer %d of %d", s, st->buf, g->k->nbufs);
+    return;
+  }
+  if (st->n <= 0) return;
+  tc_dtype bdt = g->k->bufs[st->buf].dt;
+  bool split = g->group && st->n > 1 && injective(st->index, var);
+  bool lane0 = g->group && !split;
+  char ex[1200];
+  line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
+       split ? ", split over the lanes" : lane0 ? ", on lane 0" : "");
+  g->ind++;
+  if (lane0) {
+    g->used_lane = true;
+    line(g, "if (tc_lane == 0u) {");
+    g->ind++;
+  }
+  bool loop = st->n > 1;
+  if (split) {
+    g->used_lane = true;
+    line(g, "for (%s v%d = (%s)tc_lane; v%d < %lld; v%d += 8) {", g->I, var, g->I, var,
+         (long long)st->n, var);
+  } else if (loop) {
+    line(g, "for (%s v%d = 0; v%d < %lld; ++v%d) {", g->I, var, var, (long long)st->n, var);
+  } else if (g->var_used[var]) {
+    line(g, "const %s v%d = 0;", g->I, var);
+  }
+  if (loop) g->ind++;
+  g->var_live[var] = true;
+  stage_value(g, st, bdt, ex, sizeof ex);
+  name idx = ix_emit(g, st->index);
+  const char *mt = cg_cu_mtype(bdt);
+  if (bdt == TC_BOOL)
+    line(g, "((%s *)b%d)[%s] = (unsigned char)%s;", mt, st->buf, idx.s, ex);
+  else if (dt_half(bdt))
+    line(g, "((%s *)b%d)[%s] = %s(%s);", mt, st->buf, idx.s,
+         bdt == TC_F16 ? "tc_f2h" : "tc_f2bf", ex);
+  else
+    line(g, "((%s *)b%d)[%s] = %s;", mt, st->buf, idx.s, ex);
+  g->var_live[var] = false;
+  if (loop) {
+    g->ind--;
+    line(g, "}");
+  }
+  if (lane0) {
+    g->ind--;
+    line(g, "}");
+  }
+  g->ind--;
+  line(g, "}");
+}
+
+/* The outer variables the kernel reads, decoded from the flat point tc_p. */
+static void emit_decode(cgen *g) {
+  const kernel *k = g->k;
+  const char *I = g->I, *UI = g->UI, *us = g->i32 ? "u" : "ull";
+  int dmin = -1;
+  for (int d = 0; d < k->nouter; d++) {
+    if (!g->var_used[d]) continue;
+    if (k->outer[d] == 1) line(g, "const %s v%d = 0;", I, d);
+    else if (dmin < 0) dmin = d;
+  }
+  if (dmin < 0) return;
+  line(g, "%s tc_q = (%s)tc_p;", I, I);
+  for (int d = k->nouter - 1; d >= dmin; d--) {
+    if (k->outer[d] == 1) continue;
+    if (d == dmin) {
+      bool rest1 = true; /* dims before d all of size 1: q < outer[d] */
+      for (int e = 0; e < d; e++) rest1 = rest1 && k->outer[e] == 1;
+      if (rest1) line(g, "const %s v%d = tc_q;", I, d);
+      else line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI,
+                (long long)k->outer[d], us);
+      break;
+    }
+    if (g->var_used[d])
+      line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI, (long long)k->outer[d], us);
+    line(g, "tc_q = (%s)((%s)tc_q / %lld%s);", I, UI, (long long)k->outer[d], us);
+  }
+}
+
+/* Liveness and the code shape; false on a malformed kernel or OOM. */
+static bool analyze(cgen *g) {
+  const kernel *k = g->k;
+  if (k->nbufs < 0 || k->nbufs > KC_MAX_BUFS || k->nouter < 0 || k->nouter > TC_MAX_DIMS ||
+      k->nstages < 0 || k->nstages > KC_MAX_STAGES) {
+    fail(g, "malformed kernel (%d buffers, %d outer dims, %d stages)", k->nbufs, k->nouter,
+         k->nstages);
+    return false;
+  }
+  for (int b = 0; b < k->nbufs; b++)
+    if ((unsigned)k->bufs[b].dt >= TC_NUM_DTYPES) {
+      fail(g, "buffer %d has unknown dtype %d", b, (int)k->bufs[b].dt);
+      return false;
+    }
+  for (int s = 0; s < k->nstages; s++) {
+    const kstage *st = &k->stages[s];
+    if (!st->val || (st->kind == KS_STORE && !st->index)) {
+      fail(g, "stage %d has no value or index", s);
+      return false;
+    }
+    if (!mark_val(g, st->val)) {
+      fail(g, "out of memory");
+      return false;
+    }
+    if (st->kind == KS_STORE) mark_ix(g, st->index);
+  }
+  g->group = false;
+  for (int s = 0; s < k->nstages; s++)
+    if (k->stages[s].kind == KS_REDUCE && g->acc_used[s]) g->group = true;
+  g->i32 = fits32(g);
+  g->I = g->i32 ? "int" : "long long";
+  g->UI = g->i32 ? "unsigned" : "unsigned long long";
+  return true;
+}
+
+/* Whether text calls helper `name` (name followed by '(' or '<'). */
+static bool calls(const char *text, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = strstr(text, name); p; p = strstr(p + 1, name))
+    if ((p == text || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
+        (p[n] == '(' || p[n] == '<'))
+      return true;
+  return false;
+}
+
+/* The prelude's head and the helpers `body` needs, each guarded so that
+ * several kernels' sources can share a program. */
+static void emit_prelude(sbuf *s, const char *body) {
+  enum { MAXH = 64 };
+  bool sel[MAXH] = {false};
+  int n = 0;
+  while (cg_cuda_helpers[n].name && n < MAXH) n++;
+  for (int i = n - 1; i >= 0; i--) { /* helpers call only earlier ones */
+    sel[i] = calls(body, cg_cuda_helpers[i].name);
+    for (int j = i + 1; j < n && !sel[i]; j++)
+      sel[i] = sel[j] && calls(cg_cuda_helpers[j].text, cg_cuda_helpers[i].name);
+  }
+  sb_put(s, "%s", cg_cuda_prelude_head);
+  for (int i = 0; i < n; i++)
+    if (sel[i])
+      sb_put(s, "#ifndef TC_HAVE_%s\n#define TC_HAVE_%s\n%s#endif\n", cg_cuda_helpers[i].name,
+             cg_cuda_helpers[i].name, cg_cuda_helpers[i].text);
+  sb_put(s, "\n");
+}
+
+static bool ident_ok(const char *s) {
+  if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_'))
+      return false;
+  return true;
+}
+
+static void emit_body(cgen *g) {
+  const kernel *k = g->k;
+  bool empty = k->nstages == 0;
+  for (int d = 0; d < k->nouter; d++) empty = empty || k->outer[d] <= 0;
+  if (empty) return;
+  g->ind = 1;
+  if (g->group)
+    line(g, "for (long long tc_p = tc_begin + (((long long)blockIdx.x * blockDim.x + "
+            "threadIdx.x) >> 3); tc_p < tc_end; tc_p += ((long long)gridDim.x * "
+            "blockDim.x) >> 3) {");
+  else
+    line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
+            "threadIdx.x; tc_p < tc_end; tc_p += (long long)gridDim.x * blockDim.x) {");
+  g->ind++;
+  for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
+  emit_decode(g);
+  int prev = -1;
+  for (int s = 0; s < k->nstages && !g->failed; s++) {
+    const kstage *st = &k->stages[s];
+    if (st->kind == KS_REDUCE && !g->acc_used[s]) continue; /* no effect */
+    if (g->group && prev >= 0 && !(prev == KS_REDUCE && st->kind == KS_REDUCE)) {
+      g->used_mask = true;
+      line(g, "__syncwarp(tc_mask);");
+    }
+    if (st->kind == KS_REDUCE) emit_reduce(g, s);
+    else emit_store(g, s);
+    prev = st->kind;
+  }
+  g->ind--;
+  line(g, "}");
+}
+
+char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap) {
+  cgen g;
+  memset(&g, 0, sizeof g);
+  g.k = k;
+  g.err = err;
+  g.errcap = errcap;
+  if (err && errcap) err[0] = '\0';
+  if (!k || !ident_ok(name)) {
+    fail(&g, "bad argument (kernel %p, name '%s')", (const void *)k, name ? name : "(null)");
+    return NULL;
+  }
+  char *res = NULL;
+  if (analyze(&g)) emit_body(&g);
+  if (!g.failed && !g.out.oom) {
+    sbuf s = {0};
+    emit_prelude(&s, g.out.p ? g.out.p : "");
+    sb_put(&s, "/* %s: %s mode, %d-bit indices */\n", name, g.group ? "group (8 lanes a point)"
+           : "thread (a thread a point)", g.i32 ? 32 : 64);
+    sb_put(&s, "extern \"C\" __global__ void %s(", name);
+    for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
+    sb_put(&s, "long long tc_begin, long long tc_end) {\n");
+    if (g.used_lane) sb_put(&s, "  const unsigned tc_lane = threadIdx.x & 7u;\n");
+    if (g.used_mask) sb_put(&s, "  const unsigned tc_mask = 0xffu << (threadIdx.x & 24u);\n");
+    if (g.out.p) sb_put(&s, "%s", g.out.p);
+    sb_put(&s, "}\n");
+    if (s.oom) free(s.p);
+    else res = s.p;
+  }
+  if (!res && !g.failed) fail(&g, "out of memory");
+  free(g.out.p);
+  free(g.memo);
+  return res;
+}
+
+int cg_cuda_threads_per_point(const kernel *k) {
+  cgen g;
+  memset(&g, 0, sizeof g);
+  g.k = k;
+  int r = k && analyze(&g) && g.group ? KC_LANES : 1;
+  free(g.memo);
+  return r;
+}
+
+void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
+                         unsigned *grid, unsigned *block) {
+  const int64_t B = 256;
+  int64_t threads = (npoints > 0 ? npoints : 1) * cg_cuda_threads_per_point(k);
+  int64_t blocks = (threads + B - 1) / B;
+  if (max_blocks > 0 && blocks > max_blocks) blocks = max_blocks;
+  if (blocks > INT32_MAX) blocks = INT32_MAX;
+  if (blocks < 1) blocks = 1;
+  *grid = (unsigned)blocks;
+  *block = (unsigned)B;
+}
