@@ -5,16 +5,15 @@
  * their inputs and gather on the host; the result is a new storage (a copy,
  * as PyTorch's advanced indexing returns). masked_fill is lazy: a where().
  */
-#include <stdlib.h>
 #include <string.h>
 #include "runtime.h"
 
 static bool host_copy(tc_tensor *t, void **out) {
   size_t bytes = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
-  *out = malloc(bytes ? bytes : 1);
+  *out = ir_alloc(t->ctx, bytes ? bytes : 1);
   if (!*out) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), false;
   if (tc_copy_to_host(t, *out, bytes) != TC_OK) {
-    free(*out);
+    ir_free(t->ctx, *out);
     return false;
   }
   return true;
@@ -39,19 +38,19 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
     if (ea && em && host_copy(ea, &data) && host_copy(tc_contiguous(em), &md)) {
       int64_t n = tc_tensor_numel(ea), k = 0;
       size_t es = tc_dtype_size(a->dt);
-      char *dst = malloc((size_t)(n ? n : 1) * es);
+      char *dst = ir_alloc(ctx, (size_t)(n ? n : 1) * es);
       if (dst) {
         for (int64_t i = 0; i < n; i++)
           if (((unsigned char *)md)[i]) memcpy(dst + k++ * es, (char *)data + i * es, es);
         r = tc_from_data(ctx, dst, a->dt, 1, &k);
-        free(dst);
+        ir_free(ctx, dst);
       } else {
         ir_error(ctx, TC_ERR_OOM, "out of memory");
       }
     }
   }
-  free(data);
-  free(md);
+  ir_free(ctx, data);
+  ir_free(ctx, md);
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
@@ -90,7 +89,7 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
       }
     }
     int64_t total = outer * k * inner;
-    char *dst = ok ? malloc((size_t)(total > 0 ? total : 1) * es) : NULL;
+    char *dst = ok ? ir_alloc(ctx, (size_t)(total > 0 ? total : 1) * es) : NULL;
     if (dst) {
       for (int64_t o = 0; o < outer; o++)
         for (int64_t j = 0; j < k; j++) {
@@ -103,11 +102,11 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
       memcpy(shape, a->shape, sizeof shape);
       shape[dim] = k;
       r = tc_from_data(ctx, dst, a->dt, a->ndim, shape);
-      free(dst);
+      ir_free(ctx, dst);
     }
   }
-  free(data);
-  free(idx);
+  ir_free(ctx, data);
+  ir_free(ctx, idx);
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
@@ -125,7 +124,7 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
     for (int64_t i = 0; i < n; i++) k += ((unsigned char *)md)[i] != 0;
     int nd = a->ndim;
     int64_t cnt = k * nd;
-    int64_t *out = malloc(sizeof(int64_t) * (size_t)(cnt > 0 ? cnt : 1));
+    int64_t *out = ir_alloc(ctx, sizeof(int64_t) * (size_t)(cnt > 0 ? cnt : 1));
     if (out) {
       int64_t idx[TC_MAX_DIMS] = {0}, j = 0;
       for (int64_t i = 0; i < n; i++) {
@@ -140,10 +139,10 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
       }
       int64_t shape[2] = {k, nd};
       r = tc_from_data(ctx, out, TC_I64, 2, shape);
-      free(out);
+      ir_free(ctx, out);
     }
   }
-  free(md);
+  ir_free(ctx, md);
   tc_keep(r);
   tc_scope_end(ctx);
   return r;

@@ -294,11 +294,11 @@ static tc_status gather(const tc_tensor *t, void *dst) {
   const char *base = (const char *)b->data;
   char *host = NULL;
   if (b->dev.type == TC_CUDA) {
-    host = malloc(b->bytes ? b->bytes : 1);
+    host = ir_alloc(t->ctx, b->bytes ? b->bytes : 1);
     if (!host) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
     tc_status st = rt_gpu_copy(t->ctx, host, (tc_device){TC_CPU, 0}, b->data, b->dev, b->bytes, false);
     if (st != TC_OK) {
-      free(host);
+      ir_free(t->ctx, host);
       return st;
     }
     base = host;
@@ -306,7 +306,7 @@ static tc_status gather(const tc_tensor *t, void *dst) {
   int64_t n = tc_tensor_numel(t);
   if (tc_tensor_is_contiguous(t)) {
     memcpy(dst, base + t->offset * es, (size_t)n * es);
-    free(host);
+    if (host) ir_free(t->ctx, host);
     return TC_OK;
   }
   int64_t idx[TC_MAX_DIMS] = {0};
@@ -320,7 +320,7 @@ static tc_status gather(const tc_tensor *t, void *dst) {
       idx[d] = 0;
     }
   }
-  free(host);
+  if (host) ir_free(t->ctx, host);
   return TC_OK;
 }
 
@@ -395,17 +395,17 @@ int64_t tc_item_int(tc_tensor *t) {
 char *tc_format(tc_tensor *t) {
   if (!t) return NULL;
   size_t bytes = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
-  void *data = malloc(bytes ? bytes : 1);
+  void *data = ir_alloc(t->ctx, bytes ? bytes : 1);
   if (!data) return ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
   if (tc_copy_to_host(t, data, bytes) != TC_OK) {
-    free(data);
+    ir_free(t->ctx, data);
     return NULL;
   }
   char dev[16];
   tc_device d = t->st->version->dev;
   char *s = rt_format(data, t->dt, t->ndim, t->shape,
                       d.type == TC_CUDA ? ir_device_str(d, dev) : NULL);
-  free(data);
+  ir_free(t->ctx, data);
   if (!s) ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
   return s;
 }
