@@ -98,8 +98,11 @@ enum {
   TC_DEBUG_TIME = 1 << 5,    /* timings of passes, compiles and runs */
   TC_DEBUG_CUDA = 1 << 6,    /* CUDA C and NVRTC logs */
   TC_DEBUG_ASM = 1 << 7,     /* host assembly of each compiled kernel */
-  TC_DEBUG_DOT = 1 << 8      /* Graphviz source of each realization's graph,
+  TC_DEBUG_DOT = 1 << 8,     /* Graphviz source of each realization's graph,
                                 one cluster per kernel */
+  TC_DEBUG_PTX = 1 << 9      /* PTX (NVRTC, sm_90) of each kernel; with
+                                TC_DEBUG_CUDA, CPU kernels also show the CUDA
+                                C they would run as on a GPU */
 };
 
 /* Options for tc_ctx_new. Zero-initialize, then set what you need. */

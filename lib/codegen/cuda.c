@@ -4,20 +4,25 @@
  * group mode: 8 threads per point, one per reduction lane, combined with
  * xor shuffles in kernel.h's fixed tree order).
  *
- * Generation is one walk: the prelude of device helpers (cuda_prelude.c),
- * the signature, a grid-stride loop over the outer points, the flat point
- * decoded into the outer variables the kernel uses, then each stage in
- * order. Every kval and every non-leaf ix node becomes one `const` local
- * (t<N> values, x<N> indices) of its C type, memoized per evaluation of a
- * stage's value: a DAG shared inside one evaluation is computed once, and
- * each evaluation reads memory afresh, as kc_interp does. C types follow
- * interp.c: bool, unsigned char, signed char, short, int, long long; float16
- * and bfloat16 are held as the float they convert to exactly (only loads,
- * stores and casts see them); float32 float, float64 double. Integer ops
- * wrap through unsigned arithmetic (no UB for the compiler to exploit);
- * float ops are spelled with __f*_rn intrinsics so no contraction can
- * happen. A reduction whose result no value reads is not emitted (it has no
- * effect), and a kernel with no live reduction uses thread mode.
+ * Generation: a first walk finds which accumulators and variables are read
+ * (dead reductions, the code shape, the index width); then the body: a
+ * grid-stride loop over the outer points, the flat point decoded into the
+ * outer variables the kernel uses, each stage in order. The device helpers
+ * the body names (cuda_ops.c) and the signature go in front of it.
+ *
+ * Every kval and every non-leaf ix node becomes one local (t<N> values,
+ * x<N> indices) of its C type, memoized per evaluation of a stage's value:
+ * a DAG shared inside one evaluation is computed once, and each evaluation
+ * reads memory afresh, as kc_interp does. The locals are not `const`:
+ * NVRTC's front end takes time quadratic in a chain of const locals (20 s
+ * for 3000, against 0.7 s). C types follow interp.c: bool, unsigned char,
+ * signed char, short, int, long long; float16 and bfloat16 are held as the
+ * float they convert to exactly (only loads, stores and casts see them);
+ * float32 float, float64 double. Integer ops wrap through unsigned
+ * arithmetic (no UB for the compiler to exploit); float ops are spelled
+ * with __f*_rn intrinsics so no contraction can happen. A reduction whose
+ * result no value reads is not emitted (it has no effect), and a kernel
+ * with no live reduction uses thread mode.
  *
  * The kernel is checked while it is emitted (dtype rules of kernel.h,
  * variables in scope, accumulators of earlier REDUCE stages, buffers in
@@ -257,7 +262,7 @@ static name ix_emit(cgen *g, const ix *e) {
     snprintf(ex, sizeof ex, "0");
   }
   num = g->ntemp++;
-  line(g, "const %s x%d = %s;", I, num, ex);
+  line(g, "%s x%d = %s;", I, num, ex);
   memo_put(g, e, num);
   snprintf(r.s, sizeof r.s, "x%d", num);
   return r;
@@ -277,6 +282,15 @@ static void load_expr(cgen *g, char *out, size_t cap, int buf, const char *idx) 
   else snprintf(out, cap, "((const %s *)b%d)[%s]", mt, buf, idx);
 }
 
+/* Whether v's value depends on its operands: isnan/isinf/isfinite of a
+ * bool or an integer is a constant (and an unused local would make NVRTC
+ * warn). */
+static bool operands_used(const kval *v) {
+  if (v->kind != KV_OP) return false;
+  bool is = v->op == OP_ISNAN || v->op == OP_ISINF || v->op == OP_ISFINITE;
+  return !(is && v->a && !dt_float(v->a->dt));
+}
+
 /* the expression of a KV_OP, after its operands are emitted */
 static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   int op = v->op;
@@ -291,7 +305,7 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   const kval *in[3] = {v->a, v->b, v->c};
   name nm[3] = {{{0}}};
   if (op < OP_NEG || op > OP_WHERE || ar < 1) return false;
-  for (int i = 0; i < ar; i++) {
+  for (int i = 0; i < ar && operands_used(v); i++) {
     if (!in[i] || (unsigned)in[i]->dt >= TC_NUM_DTYPES) return false;
     snprintf(nm[i].s, sizeof nm[i].s, "t%d", val_emit(g, in[i]));
   }
@@ -306,7 +320,7 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   case OP_ISNAN: case OP_ISINF: case OP_ISFINITE:
     if (dt != TC_BOOL || dt_half(t)) return false;
     if (!dt_float(t)) {
-      snprintf(out, cap, "((void)%s, %s)", a, op == OP_ISFINITE ? "true" : "false");
+      snprintf(out, cap, "%s", op == OP_ISFINITE ? "true" : "false");
     } else {
       const char *abs = t == TC_F64 ? "fabs" : "fabsf", *inf = t == TC_F64 ? "tc_inf_d()" : "tc_inf_f()";
       if (op == OP_ISNAN) snprintf(out, cap, "(%s != %s)", a, a);
@@ -321,28 +335,7 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   }
   default: break;
   }
-  if (t != dt || (ar >= 2 && in[1]->dt != dt) || dt_half(dt)) return false;
-  bool is_float = dt_float(dt);
-  switch (op) { /* ops kernel.h leaves undefined on these dtypes */
-  case OP_DIV: case OP_EXP: case OP_EXP2: case OP_LOG: case OP_LOG2: case OP_LOG1P:
-  case OP_EXPM1: case OP_SQRT: case OP_RSQRT: case OP_SIN: case OP_COS: case OP_TAN:
-  case OP_TANH: case OP_SIGMOID: case OP_GELU: case OP_ERF: case OP_RECIP:
-    if (!is_float) return false;
-    break;
-  case OP_NOT: case OP_AND: case OP_OR: case OP_XOR:
-    if (dt != TC_BOOL) return false;
-    break;
-  case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_BITNOT:
-    if (is_float) return false;
-    break;
-  case OP_SHL: case OP_SHR:
-    if (is_float || dt == TC_BOOL) return false;
-    break;
-  case OP_NEG: case OP_SUB: case OP_FLOORDIV: case OP_REM: case OP_POW:
-    if (dt == TC_BOOL) return false;
-    break;
-  default: break;
-  }
+  if (!cg_cu_op_defined(op, dt, t, ar >= 2 ? in[1]->dt : dt)) return false;
   return ar == 1 ? cg_cu_unop(out, cap, op, dt, a) : cg_cu_binop(out, cap, op, dt, a, b);
 }
 
@@ -406,17 +399,58 @@ static int val_emit(cgen *g, const kval *v) {
   default: fail(g, "unknown kernel value kind %d", (int)v->kind);
   }
   num = g->ntemp++;
-  line(g, "const %s t%d = %s;", cg_cu_ctype(dt), num, ex);
+  line(g, "%s t%d = %s;", cg_cu_ctype(dt), num, ex);
   memo_put(g, v, num);
   return num;
 }
 
 /* The stage's value at the current point, cast to dtype `to`, in a fresh
  * evaluation; writes the expression to out. */
+/* Emits root's operands before root with an explicit stack (value DAGs can
+ * be thousands deep), so val_emit itself never recurses more than a level. */
+static int dag_emit(cgen *g, const kval *root) {
+  size_t cap = 64, n = 0;
+  const kval **st = malloc(cap * sizeof *st);
+  if (!st) {
+    g->out.oom = true;
+    return 0;
+  }
+  if (root) st[n++] = root;
+  while (n && !g->failed && !g->out.oom) {
+    const kval *v = st[n - 1];
+    if (memo_get(g, v) >= 0) {
+      n--;
+      continue;
+    }
+    const kval *in[3] = {v->a, v->b, v->c};
+    bool ready = true;
+    for (int i = 0; operands_used(v) && i < 3; i++) {
+      if (!in[i] || memo_get(g, in[i]) >= 0) continue;
+      if (n == cap) {
+        const kval **p = realloc(st, 2 * cap * sizeof *st);
+        if (!p) {
+          g->out.oom = true;
+          break;
+        }
+        st = p;
+        cap *= 2;
+      }
+      st[n++] = in[i];
+      ready = false;
+    }
+    if (ready) {
+      n--;
+      val_emit(g, v);
+    }
+  }
+  free(st);
+  return val_emit(g, root);
+}
+
 static void stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
   memo_clear(g);
   char t[32];
-  snprintf(t, sizeof t, "t%d", val_emit(g, st->val));
+  snprintf(t, sizeof t, "t%d", dag_emit(g, st->val));
   cg_cu_cast(out, cap, st->val && (unsigned)st->val->dt < TC_NUM_DTYPES ? st->val->dt : to,
             to, t);
 }
@@ -433,49 +467,10 @@ static void mark_ix(cgen *g, const ix *e) {
   mark_ix(g, e->b);
 }
 
-/* Marks what v reads (accumulators, variables); an explicit stack, since
- * value DAGs can be deep. Returns false when out of memory. */
-static bool mark_val(cgen *g, const kval *root) {
-  size_t cap = 64, n = 0;
-  const kval **st = malloc(cap * sizeof *st);
-  if (!st) return false;
-  memo_clear(g);
-  if (root) st[n++] = root;
-  while (n) {
-    const kval *v = st[--n];
-    if (memo_get(g, v) >= 0) continue;
-    memo_put(g, v, 0);
-    if (v->kind == KV_ACC && v->stage >= 0 && v->stage < KC_MAX_STAGES)
-      g->acc_used[v->stage] = true;
-    if (v->kind == KV_LOAD || v->kind == KV_INDEX || v->kind == KV_RNG) mark_ix(g, v->index);
-    const kval *in[3] = {v->a, v->b, v->c};
-    for (int i = 0; v->kind == KV_OP && i < 3; i++) {
-      if (!in[i]) continue;
-      if (n == cap) {
-        const kval **p = realloc(st, 2 * cap * sizeof *st);
-        if (!p) {
-          free(st);
-          return false;
-        }
-        st = p;
-        cap *= 2;
-      }
-      st[n++] = in[i];
-    }
-  }
-  free(st);
-  memo_clear(g);
-  return !g->out.oom;
-}
-
-static bool ix_fits32(const ix *e) {
-  if (!e) return true;
-  if (e->lo < INT32_MIN || e->hi > INT32_MAX) return false;
-  if (e->op == IX_CONST || e->op == IX_VAR) return true;
-  return ix_fits32(e->a) && ix_fits32(e->b);
-}
-
-static bool val_fits32(cgen *g, const kval *root) {
+/* Calls visit on every value root depends on (once each, operands a value
+ * ignores skipped) until it returns false; an explicit stack, since value
+ * DAGs can be deep. Returns false when stopped or out of memory. */
+static bool walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *)) {
   size_t cap = 64, n = 0;
   const kval **st = malloc(cap * sizeof *st);
   bool ok = st != NULL;
@@ -485,10 +480,9 @@ static bool val_fits32(cgen *g, const kval *root) {
     const kval *v = st[--n];
     if (memo_get(g, v) >= 0) continue;
     memo_put(g, v, 0);
-    if ((v->kind == KV_LOAD || v->kind == KV_INDEX || v->kind == KV_RNG) && !ix_fits32(v->index))
-      ok = false;
+    ok = visit(g, v) && !g->out.oom;
     const kval *in[3] = {v->a, v->b, v->c};
-    for (int i = 0; ok && v->kind == KV_OP && i < 3; i++) {
+    for (int i = 0; ok && operands_used(v) && i < 3; i++) {
       if (!in[i]) continue;
       if (n == cap) {
         const kval **p = realloc(st, 2 * cap * sizeof *st);
@@ -507,6 +501,27 @@ static bool val_fits32(cgen *g, const kval *root) {
   return ok;
 }
 
+static bool has_index(const kval *v) {
+  return v->kind == KV_LOAD || v->kind == KV_INDEX || v->kind == KV_RNG;
+}
+
+/* the accumulators and variables v reads */
+static bool mark_val(cgen *g, const kval *v) {
+  if (v->kind == KV_ACC && v->stage >= 0 && v->stage < KC_MAX_STAGES)
+    g->acc_used[v->stage] = true;
+  if (has_index(v)) mark_ix(g, v->index);
+  return true;
+}
+
+static bool ix_fits32(const ix *e) {
+  if (!e) return true;
+  if (e->lo < INT32_MIN || e->hi > INT32_MAX) return false;
+  if (e->op == IX_CONST || e->op == IX_VAR) return true;
+  return ix_fits32(e->a) && ix_fits32(e->b);
+}
+
+static bool val_fits32(cgen *g, const kval *v) { return !has_index(v) || ix_fits32(v->index); }
+
 /* Whether the kernel's index arithmetic provably fits in int32. */
 static bool fits32(cgen *g) {
   const kernel *k = g->k;
@@ -517,7 +532,7 @@ static bool fits32(cgen *g) {
     const kstage *st = &k->stages[s];
     if (st->n > INT32_MAX - 2 * KC_LANES) return false;
     if (st->kind == KS_STORE && !ix_fits32(st->index)) return false;
-    if (!val_fits32(g, st->val)) return false;
+    if (!walk(g, st->val, val_fits32)) return false;
   }
   return true;
 }
@@ -734,7 +749,7 @@ static bool analyze(cgen *g) {
       fail(g, "stage %d has no value or index", s);
       return false;
     }
-    if (!mark_val(g, st->val)) {
+    if (!walk(g, st->val, mark_val)) {
       fail(g, "out of memory");
       return false;
     }

@@ -15,18 +15,20 @@
  * API: void *args[] = {&dptr0, ..., &dptr_{n-1}, &begin, &end} (CUdeviceptr,
  * CUdeviceptr, ..., int64_t, int64_t) to cuLaunchKernel. Launch geometry:
  * a 1-D grid of any size (the kernel loops grid-stride over the points) and
- * a 1-D block whose size is a multiple of 32 (cg_cuda_launch_dims picks one);
- * no dynamic shared memory. Buffers may alias (in-place writes: no pointer is
+ * a 1-D block (any size in thread mode, a multiple of 8 in group mode, so
+ * that a group of 8 never straddles two warps; cg_cuda_launch_dims picks
+ * 256); no shared memory. Buffers may alias (in-place writes: no pointer is
  * __restrict__), but, as kernel.h says, outer points must be independent:
  * no point may read an element another point writes.
  *
  * Two shapes of code, chosen per kernel:
- *   thread mode (no KS_REDUCE stage): one thread per outer point; consecutive
- *     threads take consecutive points, so a kernel whose innermost outer dim
- *     is unit-stride in memory reads and writes coalesced. A store stage with
- *     n > 1 is a sequential loop in that thread.
- *   group mode (some KS_REDUCE stage): KC_LANES (8) consecutive threads of a
- *     warp per outer point, thread l of the group being reduction lane l: it
+ *   thread mode (no KS_REDUCE stage whose result is read; a reduction that
+ *     nothing reads has no effect and is not emitted): one thread per
+ *     outer point; consecutive threads take consecutive points, so a kernel
+ *     whose innermost outer dim is unit-stride in memory reads and writes
+ *     coalesced. A store stage with n > 1 is a sequential loop.
+ *   group mode (a live KS_REDUCE stage): KC_LANES (8) consecutive threads
+ *     of a warp per outer point, thread l of the group being reduction lane l: it
  *     folds the elements r = l, l+8, l+16, ... in increasing r from the
  *     identity, exactly kernel.h's lane order; the 8 lanes then combine with
  *     three __shfl_xor_sync steps (distance 1, 2, 4), each lane putting the
@@ -39,7 +41,9 @@
  *     run on lane 0 in order. Between stages the group meets at
  *     __syncwarp(mask) so a stage sees what the previous one stored. Within
  *     one store stage, element j's value must not read what another j of the
- *     same stage writes (kernels the lowering makes never do).
+ *     same stage writes (the planner writes in place only when a WRITE
+ *     reads the old version at the element it writes; cg_lowered's
+ *     reads_output_elsewhere).
  * Index arithmetic is 32-bit when every index expression's value range, the
  * outer space and every stage extent fit in int32; else 64-bit (decoding
  * the flat point index uses unsigned division by the constant dims).
@@ -61,8 +65,8 @@
 
 /* CUDA C source (malloc'd, NUL-terminated; the caller frees it) of kernel k
  * as the __global__ function `name` (a C identifier) with the ABI above. The
- * text starts with a guarded prelude of device helpers, so several kernels'
- * sources may be concatenated into one program. Returns NULL with a message
+ * text starts with the device helpers the kernel calls, each guarded, so
+ * several kernels' sources may be concatenated into one program. Returns NULL with a message
  * in err (capacity errcap) for a malformed kernel (an index using a variable
  * outside its loop, an op on a dtype kernel.h does not define, ...) or when
  * out of memory. Thread-safe (no shared state). */
@@ -72,8 +76,8 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err,
 /* Threads per outer point: 1 in thread mode, KC_LANES in group mode. */
 int cg_cuda_threads_per_point(const kernel *k);
 
-/* A launch geometry for `npoints` outer points: *block threads per block (a
- * multiple of 32) and *grid blocks, at most max_blocks (0: no cap but the
+/* A launch geometry for `npoints` outer points: *block threads per block
+ * (256) and *grid blocks, at most max_blocks (0: no cap but the
  * hardware's 2^31 - 1; pass e.g. 32 * SM count to keep the grid resident). */
 void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
                          unsigned *grid, unsigned *block);

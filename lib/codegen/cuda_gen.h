@@ -43,6 +43,10 @@ void cg_cu_int_lit(char *out, size_t cap, int64_t v, bool wide);
 void cg_cu_float_lit(char *out, size_t cap, double v, bool single);
 /* kc_interp's cast of value `a` from dtype `from` to `to`. */
 void cg_cu_cast(char *out, size_t cap, tc_dtype from, tc_dtype to, const char *a);
+/* Whether kernel.h defines the unary/binary EW op on operands of dtypes a, b
+ * (b == dt for unary ops) with result dt (not CAST, WHERE, comparisons or
+ * is*, which cuda.c checks itself). */
+bool cg_cu_op_defined(int op, tc_dtype dt, tc_dtype a, tc_dtype b);
 /* a (op) b on dtype dt; false when kernel.h does not define op on dt.
  * float16/bfloat16 (reduction accumulators only) round each result. */
 bool cg_cu_binop(char *out, size_t cap, int op, tc_dtype dt, const char *a, const char *b);

@@ -1,20 +1,23 @@
 /*
  * cuda_ops.c — how kernel.h's scalar semantics are spelled in CUDA C: the
  * expression for each op on each dtype, casts, constants and reduction
- * identities (cuda_gen.h), and the prelude of device helpers those
- * expressions call, which cuda.c prepends to every kernel: float16/bfloat16 conversions with
- * kc_f32_to_f16/kc_f32_to_bf16's exact rules, float -> int saturation,
- * Python-style integer floor division/remainder/shifts/power, the float
- * floor_divide/remainder/maximum/minimum of kernel.h, argmax/argmin pair
- * comparison, online log-sum-exp steps and Philox4x32-10 with the RNG
- * transforms. Each is a transcription of interp.c's scalar code, with every
- * float operation's rounding spelled out (__fadd_rn, ...), so no compiler
- * flag can contract or reorder it.
+ * identities (cuda_gen.h), and the device helpers those expressions call.
+ * cuda.c puts in front of a kernel the helpers its code names: float16/
+ * bfloat16 conversions with kc_f32_to_f16/kc_f32_to_bf16's exact rules,
+ * float -> int saturation, Python-style integer floor division, remainder,
+ * shifts and power, the float floor_divide/remainder/maximum/minimum of
+ * kernel.h, argmax/argmin pair comparison, online log-sum-exp steps, and
+ * Philox4x32-10 with the RNG transforms. Each transcribes interp.c's scalar
+ * code with every float operation's rounding spelled out (__fadd_rn, ...),
+ * so no compiler flag can contract or reorder it. Only what a kernel uses
+ * is sent to NVRTC, which compiles a kernel noticeably faster than with the
+ * whole set.
  *
  * The text is plain CUDA C++ for NVRTC (no #include: NVRTC has no system
- * headers, so no INFINITY or stdint types either) and is guarded by
- * TC_CUDA_PRELUDE so several kernels can share one program; test/cuda_emu.h
- * provides the same builtins on the host so g++ can run it.
+ * headers, so no INFINITY or stdint types either); the head is guarded by
+ * TC_CUDA_PRELUDE and each helper by TC_HAVE_<name>, so several kernels can
+ * share one program. test/cuda_emu.h provides the same builtins on the host
+ * so g++ can build and run it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -343,11 +346,36 @@ void cg_cu_float_lit(char *out, size_t cap, double v, bool single) {
   }
 }
 
+bool cg_cu_op_defined(int op, tc_dtype dt, tc_dtype a, tc_dtype b) {
+  if (a != dt || b != dt || dt_half(dt)) return false;
+  bool is_float = dt_float(dt);
+  switch (op) { /* ops kernel.h leaves undefined on these dtypes */
+  case OP_DIV: case OP_EXP: case OP_EXP2: case OP_LOG: case OP_LOG2: case OP_LOG1P:
+  case OP_EXPM1: case OP_SQRT: case OP_RSQRT: case OP_SIN: case OP_COS: case OP_TAN:
+  case OP_TANH: case OP_SIGMOID: case OP_GELU: case OP_ERF: case OP_RECIP:
+    if (!is_float) return false;
+    break;
+  case OP_NOT: case OP_AND: case OP_OR: case OP_XOR:
+    if (dt != TC_BOOL) return false;
+    break;
+  case OP_BITAND: case OP_BITOR: case OP_BITXOR: case OP_BITNOT:
+    if (is_float) return false;
+    break;
+  case OP_SHL: case OP_SHR:
+    if (is_float || dt == TC_BOOL) return false;
+    break;
+  case OP_NEG: case OP_SUB: case OP_FLOORDIV: case OP_REM: case OP_POW:
+    if (dt == TC_BOOL) return false;
+    break;
+  default: break;
+  }
+  return true;
+}
+
 /* ---- scalar ops ---- */
 
 /* a cast from -> to of the value `a` (kc_interp's cast) */
-void cg_cu_cast(char *out, size_t cap, tc_dtype from, tc_dtype to,
-                      const char *a) {
+void cg_cu_cast(char *out, size_t cap, tc_dtype from, tc_dtype to, const char *a) {
   if (from == to) {
     snprintf(out, cap, "%s", a);
     return;
@@ -391,7 +419,7 @@ static bool fbin(char *out, size_t cap, int op, bool dbl, const char *a, const c
 
 /* binary op on dtype dt (operands and result of dt) */
 bool cg_cu_binop(char *out, size_t cap, int op, tc_dtype dt, const char *a,
-                     const char *b) {
+                 const char *b) {
   if (dt_float(dt)) {
     if (!dt_half(dt)) return fbin(out, cap, op, dt == TC_F64, a, b);
     char in[384]; /* float16/bfloat16 (reductions only): rounded per op */

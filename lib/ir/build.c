@@ -55,6 +55,29 @@ ir_node *ir_copy_to(tc_ctx *ctx, ir_node *a, tc_device dev) {
   return n;
 }
 
+/* PyTorch's device rule for the operands of a public op: all on one
+ * device, except that a 0-d CPU tensor may join an op on another device. */
+static bool same_device_operands(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n) {
+  tc_device dev = {TC_CPU, 0};
+  bool have = false;
+  for (int i = 0; i < n; i++) {
+    tc_device d = ts[i]->st->version->dev;
+    if (ts[i]->ndim == 0 && d.type == TC_CPU) continue;
+    if (!have) {
+      dev = d;
+      have = true;
+    } else if (!ir_same_device(dev, d)) {
+      char x[16], y[16];
+      tc_device g = dev.type == TC_CPU ? d : dev, o = dev.type == TC_CPU ? dev : d;
+      ir_error(ctx, TC_ERR_ARG,
+               "%s: Expected all tensors to be on the same device, but found at least two "
+               "devices, %s and %s!", fn, ir_device_str(g, x), ir_device_str(o, y));
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Constants go anywhere; a 0-d CPU tensor may join a GPU op (PyTorch's rule
  * for CPU scalars); any other mix of devices is PyTorch's error. */
 static bool pick_device(tc_ctx *ctx, const char *what, ir_node *const *ins, int n, tc_device *out) {
@@ -359,7 +382,9 @@ tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
     return ir_error(ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", binop_fn[bop]);
   ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
-  ir_node *r = (na && nb) ? binary_nodes(ctx, bop, na, nb, dt, a->dt, b->dt) : NULL;
+  tc_tensor *ops[2] = {a, b};
+  ir_node *r = (na && nb && same_device_operands(ctx, binop_fn[bop], ops, 2))
+                   ? binary_nodes(ctx, bop, na, nb, dt, a->dt, b->dt) : NULL;
   ir_node_release(ctx, na);
   ir_node_release(ctx, nb);
   return finish(ctx, r);
@@ -558,6 +583,8 @@ tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   tc_ctx *ctx = cond->ctx; /* errors go to the first argument's context */
   if (a->ctx != ctx || b->ctx != ctx)
     return ir_error(ctx, TC_ERR_ARG, "tc_where: tensors belong to different contexts");
+  tc_tensor *ops[3] = {cond, a, b};
+  if (!same_device_operands(ctx, "tc_where", ops, 3)) return NULL;
   ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   ir_node *r = NULL;
   int n1, n2;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "../codegen/cuda.h"
 #include "../codegen/llvm.h"
 #include "pool.h"
 #include "runtime.h"
@@ -62,6 +63,30 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
     if (text) {
       ir_debug(ctx, "--- kernel ---\n%s", text);
       free(text);
+    }
+  }
+  if (ctx->debug & (TC_DEBUG_CUDA | TC_DEBUG_PTX)) { /* what the GPU backend would run */
+    char err[512];
+    char *src = cg_cuda_source(k, "tc_kernel", err, sizeof err);
+    if (!src) {
+      ir_debug(ctx, "--- CUDA C: codegen failed: %s ---\n", err);
+    } else {
+      if (ctx->debug & TC_DEBUG_CUDA) {
+        ir_debug(ctx, "--- CUDA C ---\n");
+        ir_debug_text(ctx, src);
+      }
+      if (ctx->debug & TC_DEBUG_PTX) {
+        char *ptx = NULL, *log = NULL;
+        if (cg_nvrtc_compile(src, "tc_kernel", "sm_90", &ptx, &log, err, sizeof err) == 0) {
+          ir_debug(ctx, "--- PTX (sm_90) ---\n");
+          ir_debug_text(ctx, ptx);
+        } else {
+          ir_debug(ctx, "--- PTX: %s ---\n", err);
+        }
+        free(ptx);
+        free(log);
+      }
+      free(src);
     }
   }
   if (ctx->use_interp) return NULL;
