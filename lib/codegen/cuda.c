@@ -457,8 +457,11 @@ static void stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_
 
 /* ---- analysis ---- */
 
+/* (ix nodes may be shared: visited ones are kept in the memo, next to the
+ * walk's values) */
 static void mark_ix(cgen *g, const ix *e) {
-  if (!e || e->op == IX_CONST) return;
+  if (!e || e->op == IX_CONST || memo_get(g, e) >= 0) return;
+  memo_put(g, e, 0);
   if (e->op == IX_VAR) {
     if (e->var >= 0 && e->var < NVARS) g->var_used[e->var] = true;
     return;
@@ -513,14 +516,15 @@ static bool mark_val(cgen *g, const kval *v) {
   return true;
 }
 
-static bool ix_fits32(const ix *e) {
-  if (!e) return true;
+static bool ix_fits32(cgen *g, const ix *e) {
+  if (!e || memo_get(g, e) >= 0) return true;
+  memo_put(g, e, 0);
   if (e->lo < INT32_MIN || e->hi > INT32_MAX) return false;
   if (e->op == IX_CONST || e->op == IX_VAR) return true;
-  return ix_fits32(e->a) && ix_fits32(e->b);
+  return ix_fits32(g, e->a) && ix_fits32(g, e->b);
 }
 
-static bool val_fits32(cgen *g, const kval *v) { return !has_index(v) || ix_fits32(v->index); }
+static bool val_fits32(cgen *g, const kval *v) { return !has_index(v) || ix_fits32(g, v->index); }
 
 /* Whether the kernel's index arithmetic provably fits in int32. */
 static bool fits32(cgen *g) {
@@ -531,14 +535,14 @@ static bool fits32(cgen *g) {
   for (int s = 0; s < k->nstages; s++) {
     const kstage *st = &k->stages[s];
     if (st->n > INT32_MAX - 2 * KC_LANES) return false;
-    if (st->kind == KS_STORE && !ix_fits32(st->index)) return false;
+    memo_clear(g);
+    if (st->kind == KS_STORE && !ix_fits32(g, st->index)) return false;
     if (!walk(g, st->val, val_fits32)) return false;
   }
   return true;
 }
 
 static bool is_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
-
 
 /* ---- stages ---- */
 
@@ -743,12 +747,15 @@ static bool analyze(cgen *g) {
       fail(g, "buffer %d has unknown dtype %d", b, (int)k->bufs[b].dt);
       return false;
     }
-  for (int s = 0; s < k->nstages; s++) {
+  /* backwards: a stage reads only earlier stages' results, so a reduction
+     is live once a live stage after it reads it (stores are live) */
+  for (int s = k->nstages - 1; s >= 0; s--) {
     const kstage *st = &k->stages[s];
     if (!st->val || (st->kind == KS_STORE && !st->index)) {
       fail(g, "stage %d has no value or index", s);
       return false;
     }
+    if (st->kind == KS_REDUCE && !g->acc_used[s]) continue;
     if (!walk(g, st->val, mark_val)) {
       fail(g, "out of memory");
       return false;

@@ -76,19 +76,22 @@ const cg_cu_helper cg_cuda_helpers[] = {
     {"tc_rbf",
      "TC_D float tc_rbf(float f) { return tc_bf2f(tc_f2bf(f)); }\n"},
     {"tc_f2i_d",
-     "/* float -> int64: truncate, saturate, NaN -> 0 */\n"
+     "/* float -> int64 as x86 PyTorch: NaN or out of range -> INT64_MIN */\n"
      "TC_D long long tc_f2i_d(double x) {\n"
-     "  if (x != x) return 0;\n"
-     "  if (x >= 9223372036854775808.0) return TC_I64_MAX;\n"
-     "  if (x <= -9223372036854775808.0) return TC_I64_MIN;\n"
-     "  return (long long)x;\n"
+     "  return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (long long)x : TC_I64_MIN;\n"
      "}\n"},
     {"tc_f2i_f",
      "TC_D long long tc_f2i_f(float x) {\n"
-     "  if (x != x) return 0;\n"
-     "  if (x >= 9223372036854775808.0f) return TC_I64_MAX;\n"
-     "  if (x <= -9223372036854775808.0f) return TC_I64_MIN;\n"
-     "  return (long long)x;\n"
+     "  return (x >= -9223372036854775808.0f && x < 9223372036854775808.0f) ? (long long)x : TC_I64_MIN;\n"
+     "}\n"},
+    {"tc_f2i32_d",
+     "/* float -> narrower ints: through int32 (NaN or out of range -> INT32_MIN) */\n"
+     "TC_D int tc_f2i32_d(double x) {\n"
+     "  return (x >= -2147483648.0 && x < 2147483648.0) ? (int)x : (int)0x80000000u;\n"
+     "}\n"},
+    {"tc_f2i32_f",
+     "TC_D int tc_f2i32_f(float x) {\n"
+     "  return (x >= -2147483648.0f && x < 2147483648.0f) ? (int)x : (int)0x80000000u;\n"
      "}\n"},
     {"tc_fdiv_s",
      "/* integers: floor division and remainder (0 for a zero divisor, MIN / -1\n"
@@ -389,7 +392,8 @@ void cg_cu_cast(char *out, size_t cap, tc_dtype from, tc_dtype to, const char *a
     if (to == TC_F64) snprintf(out, cap, "(double)%s", a);
     else if (to == TC_F32) snprintf(out, cap, from == TC_F64 ? "(float)%s" : "%s", a);
     else if (round) snprintf(out, cap, from == TC_F64 ? "%s((float)%s)" : "%s(%s)", round, a);
-    else snprintf(out, cap, "(%s)tc_f2i_%c(%s)", cg_cu_ctype(to), from == TC_F64 ? 'd' : 'f', a);
+    else snprintf(out, cap, "(%s)tc_f2i%s_%c(%s)", cg_cu_ctype(to), to == TC_I64 ? "" : "32",
+                  from == TC_F64 ? 'd' : 'f', a);
   } else {
     if (to == TC_F64) snprintf(out, cap, "(double)%s", a);
     else if (to == TC_F32) snprintf(out, cap, "(float)%s", a);
@@ -503,8 +507,11 @@ bool cg_cu_unop(char *out, size_t cap, int op, tc_dtype dt, const char *a) {
     case OP_GELU: {
       char k[64];
       cg_cu_float_lit(k, sizeof k, 0.70710678118654752440, !d);
-      snprintf(out, cap, "%s(%s(%s, %s), %s(%s, erf%s(%s(%s, %s))))", mul, mul,
-               d ? "0.5" : "0.5f", a, add, one, S, mul, a, k);
+      if (!d) /* float32: 0.5 * (x + x*erf(x*c)), PyTorch's sign of zero */
+        snprintf(out, cap, "%s(0.5f, %s(%s, %s(%s, erff(%s(%s, %s)))))", mul, add, a, mul, a, mul, a, k);
+      else
+        snprintf(out, cap, "%s(%s(%s, %s), %s(%s, erf%s(%s(%s, %s))))", mul, mul,
+                 "0.5", a, add, one, S, mul, a, k);
       return true;
     }
     default: return false;

@@ -104,12 +104,12 @@ static int64_t int_max(tc_dtype dt) {
 /* A float value of a float dtype, widened exactly to double. */
 static double fget(sv v, tc_dtype dt) { return dt == TC_F64 ? v.d : v.f; }
 
-/* float -> int: truncate, saturate to int64, NaN -> 0. */
-static int64_t f2i(double x) {
-  if (isnan(x)) return 0;
-  if (x >= 9223372036854775808.0) return INT64_MAX;
-  if (x <= -9223372036854775808.0) return INT64_MIN;
-  return (int64_t)x;
+/* float -> int as PyTorch on x86 (cvttss2si): truncate; to int64, NaN or
+ * out of range gives INT64_MIN; to narrower types the value goes through
+ * int32, where NaN or out of range gives INT32_MIN, then wraps. */
+static int64_t f2i(double x, bool wide) {
+  if (wide) return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x : INT64_MIN;
+  return (x >= -2147483648.0 && x < 2147483648.0) ? (int64_t)(int32_t)x : (int64_t)INT32_MIN;
 }
 
 static float to_half_type(float f, tc_dtype dt) {
@@ -128,7 +128,7 @@ static sv cast(sv v, tc_dtype from, tc_dtype to) {
     case TC_F64: r.d = x; break;
     case TC_F32: r.f = (float)x; break;
     case TC_F16: case TC_BF16: r.f = to_half_type((float)x, to); break;
-    default: r.i = wrap_int(f2i(x), to); break;
+    default: r.i = wrap_int(f2i(x, to == TC_I64), to); break;
     }
   } else {
     int64_t i = v.i;
@@ -210,7 +210,10 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
     case OP_TANH: return tanh##S(a);                                          \
     case OP_SIGMOID: return (T)1 / ((T)1 + exp##S(-a));                       \
     case OP_RELU: return a < 0 ? (T)0 : a;                                    \
-    case OP_GELU: return (T)0.5 * a * ((T)1 + erf##S(a * (T)SQRT1_2));        \
+    case OP_GELU: /* float32: 0.5*(x + x*erf), which gives +0 where */      \
+      return sizeof(T) == 4 /* PyTorch's CPU float32 kernel gives +0 */       \
+                 ? (T)0.5 * (a + a * erf##S(a * (T)SQRT1_2))                  \
+                 : (T)0.5 * a * ((T)1 + erf##S(a * (T)SQRT1_2));              \
     case OP_ERF: return erf##S(a);                                            \
     case OP_FLOOR: return floor##S(a);                                        \
     case OP_CEIL: return ceil##S(a);                                          \

@@ -58,13 +58,16 @@
  *     to b's (fmod(a,b), then + b when it is nonzero and its sign differs from
  *     b's). MAX/MIN propagate NaN. RELU: x < 0 ? 0 : x (NaN and -0.0 pass through).
  *     SIGN: x > 0 ? 1 : x < 0 ? -1 : 0 (NaN -> 0, -0.0 -> 0). SIGMOID
- *     1/(1+exp(-x)). GELU 0.5*x*(1+erf(x*M_SQRT1_2)). RSQRT 1/sqrt(x). RECIP
+ *     1/(1+exp(-x)). GELU float64: 0.5*x*(1+erf(x*M_SQRT1_2)); float32:
+ *     0.5*(x + x*erf(x*M_SQRT1_2)) (PyTorch's CPU kernels differ in the sign
+ *     of zero results). RSQRT 1/sqrt(x). RECIP
  *     1/x. ROUND half to even. Transcendentals as the C library's
  *     (expf/exp, ...), within DESIGN.md's tolerances on other backends.
  *   comparisons: ordered (NaN compares false), NE is true when either is NaN.
- *   CAST: int->float rounds to nearest; float->int truncates toward zero,
- *     saturating to int64, NaN -> 0, then the int64 wraps to a narrower
- *     width; float->bool and int->bool: x != 0 (NaN -> true); bool->x: 0/1;
+ *   CAST: int->float rounds to nearest; float->int truncates toward zero as
+ *     x86 PyTorch does: to int64, NaN or out of range gives INT64_MIN; to a
+ *     narrower type the value goes through int32 (NaN or out of range gives
+ *     INT32_MIN) and then wraps; float->bool and int->bool: x != 0 (NaN -> true); bool->x: 0/1;
  *     int->int: truncate or sign/zero-extend; f32->f16 IEEE round to nearest
  *     even; f32->bf16 round to nearest even on the upper 16 bits (NaN stays a
  *     quiet NaN); f16/bf16->f32 exact.

@@ -386,10 +386,17 @@ LLVMValueRef cg_cast(cg_gen *g, LLVMValueRef v, tc_dtype from, tc_dtype to) {
     return dt_bits(to) > dt_bits(from) ? LLVMBuildFPExt(B, v, tt, "")
                                        : LLVMBuildFPTrunc(B, v, tt, "");
   }
-  if (ff) { /* float -> int: saturate to int64 (NaN -> 0), then wrap */
-    LLVMTypeRef tys[2] = {g->t_i64, LLVMTypeOf(v)};
-    LLVMValueRef r = intrin(g, "llvm.fptosi.sat", tys, 2, &v, 1);
-    return to == TC_I64 ? r : LLVMBuildTrunc(B, r, tt, "");
+  if (ff) { /* float -> int as x86 PyTorch: out of range or NaN gives the
+               minimum of int64 (to int64) or of int32 (narrower, then wrap) */
+    bool wide = to == TC_I64;
+    LLVMTypeRef it = wide ? g->t_i64 : LLVMInt32TypeInContext(LLVMGetTypeContext(tt));
+    double lim = wide ? 9223372036854775808.0 : 2147483648.0;
+    LLVMValueRef ok = LLVMBuildAnd(B, fcmp(g, LLVMRealOGE, v, cf(LLVMTypeOf(v), -lim)),
+                                   fcmp(g, LLVMRealOLT, v, cf(LLVMTypeOf(v), lim)), "");
+    LLVMValueRef r = LLVMBuildFPToSI(B, v, it, "");
+    r = LLVMBuildSelect(B, ok, r, LLVMConstInt(it, wide ? (1ull << 63) : (1ull << 31), 0), "");
+    if (wide || to == TC_I32) return r;
+    return LLVMBuildTrunc(B, r, tt, "");
   }
   bool us = !dt_signed(from); /* BOOL, U8 */
   if (tf) return us ? LLVMBuildUIToFP(B, v, tt, "") : LLVMBuildSIToFP(B, v, tt, "");
@@ -700,6 +707,8 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
     case OP_GELU: {
       LLVMValueRef x = LLVMBuildFMul(B, a, cf(t, 0.70710678118654752440) /* M_SQRT1_2 */, "");
       LLVMValueRef e = cg_libm1(g, "erf", dt, x);
+      if (dt == TC_F32) /* 0.5 * (x + x*erf): PyTorch's float32 sign of zero */
+        return LLVMBuildFMul(B, cf(t, 0.5), LLVMBuildFAdd(B, a, LLVMBuildFMul(B, a, e, ""), ""), "");
       LLVMValueRef h = LLVMBuildFMul(B, cf(t, 0.5), a, "");
       return LLVMBuildFMul(B, h, LLVMBuildFAdd(B, one, e, ""), "");
     }

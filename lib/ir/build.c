@@ -514,6 +514,21 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
     } else {
       r = ew_typed(ctx, op, compute_dt(dt), TC_BOOL, na, NULL, NULL);
     }
+  } else if (op == OP_GELU && (dt == TC_F16 || dt == TC_BF16)) {
+    /* PyTorch's half kernels compute 0.5*x*(1+erf(x/sqrt2)) in float32 (the
+     * GELU op's float32 form differs in the sign of zero results) */
+    ir_node *x = ir_cast(ctx, na, TC_F32);
+    ir_node *c = ir_const(ctx, 0.70710678118654752440, 0, TC_F32, x ? x->ndim : 0, x ? x->shape : NULL);
+    ir_node *h = ir_const(ctx, 0.5, 0, TC_F32, x ? x->ndim : 0, x ? x->shape : NULL);
+    ir_node *one = ir_const(ctx, 1.0, 0, TC_F32, x ? x->ndim : 0, x ? x->shape : NULL);
+    ir_node *xc = ir_ew(ctx, OP_MUL, TC_F32, x, c, NULL);
+    ir_node *e = ir_ew(ctx, OP_ERF, TC_F32, xc, NULL, NULL);
+    ir_node *e1 = ir_ew(ctx, OP_ADD, TC_F32, one, e, NULL);
+    ir_node *hx = ir_ew(ctx, OP_MUL, TC_F32, h, x, NULL);
+    ir_node *g = ir_ew(ctx, OP_MUL, TC_F32, hx, e1, NULL);
+    r = ir_cast(ctx, g, dt);
+    ir_node *tmp[] = {x, c, h, one, xc, e, e1, hx, g};
+    for (int i = 0; i < 9; i++) ir_node_release(ctx, tmp[i]);
   } else {
     r = ew_typed(ctx, op, compute_dt(rdt), rdt, na, NULL, NULL);
   }
