@@ -12,8 +12,16 @@ static void show(const char *label, tc_tensor *t) {
   tc_free_string(s);
 }
 
+/* the compiler's dumps, sent to stdout so they interleave with our output */
+static void to_stdout(const char *text, void *user) {
+  (void)user;
+  fputs(text, stdout);
+}
+
 int main(void) {
-  tc_ctx *ctx = tc_ctx_new(NULL);
+  tc_ctx_options opts = {0};
+  opts.debug_sink = to_stdout;
+  tc_ctx *ctx = tc_ctx_new(&opts);
   if (!ctx) return 1;
   tc_scope_begin(ctx); /* every handle made below is released at scope end */
 
