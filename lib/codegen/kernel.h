@@ -170,6 +170,10 @@ int64_t kc_outer_numel(const kernel *k);
  * TC_DEBUG=kernels dump). Returns a malloc'd string. */
 char *kc_print(const kernel *k);
 
+/* A compact binary form with the same content as kc_print (malloc'd; its
+ * length in *len; NULL when out of memory): the kernel cache's key. */
+uint8_t *kc_key(const kernel *k, size_t *len);
+
 /* ---- the reference interpreter (interp.c) ----
  * Runs outer points [begin, end) with exactly the semantics above, one
  * scalar at a time. It is the oracle the compiled backends are tested

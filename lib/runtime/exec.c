@@ -20,7 +20,8 @@
 #include "runtime.h"
 
 typedef struct entry {
-  char *key;
+  uint8_t *key; /* kc_key bytes, then the target string */
+  size_t len;
   uint64_t hash;
   kc_fn fn;
   struct entry *next;
@@ -31,9 +32,9 @@ static entry *table[NBUCKETS];
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t next_kernel_id;
 
-static uint64_t fnv1a(const char *s) {
+static uint64_t fnv1a(const uint8_t *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
   return h;
 }
 
@@ -43,17 +44,19 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static char *make_key(const kernel *k, const char *target) {
-  char *text = kc_print(k);
-  if (!text) return NULL;
-  size_t a = strlen(text), b = strlen(target);
-  char *key = malloc(a + b + 10);
-  if (key) {
-    memcpy(key, text, a);
-    memcpy(key + a, "\ntarget ", 8);
-    memcpy(key + a + 8, target, b + 1);
+/* The cache key: the kernel's binary form (kc_key) and the target. */
+static uint8_t *make_key(const kernel *k, const char *target, size_t *len) {
+  size_t n;
+  uint8_t *kb = kc_key(k, &n);
+  if (!kb) return NULL;
+  size_t t = strlen(target);
+  uint8_t *key = realloc(kb, n + t);
+  if (!key) {
+    free(kb);
+    return NULL;
   }
-  free(text);
+  memcpy(key + n, target, t);
+  *len = n + t;
   return key;
 }
 
@@ -93,12 +96,13 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   char err[512];
   cg_llvm *J = cg_llvm_get(err, sizeof err);
   if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
-  char *key = make_key(k, cg_llvm_target(J));
+  size_t klen;
+  uint8_t *key = make_key(k, cg_llvm_target(J), &klen);
   if (!key) return ir_error(ctx, TC_ERR_OOM, "out of memory making a kernel key");
-  uint64_t h = fnv1a(key);
+  uint64_t h = fnv1a(key, klen);
   pthread_mutex_lock(&table_mu);
   for (entry *e = table[h % NBUCKETS]; e; e = e->next)
-    if (e->hash == h && !strcmp(e->key, key)) {
+    if (e->hash == h && e->len == klen && !memcmp(e->key, key, klen)) {
       kc_fn fn = e->fn;
       pthread_mutex_unlock(&table_mu);
       free(key);
@@ -120,7 +124,7 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   if (rc == 0) {
     e = malloc(sizeof *e);
     if (e) {
-      *e = (entry){key, h, fn, table[h % NBUCKETS]};
+      *e = (entry){key, klen, h, fn, table[h % NBUCKETS]};
       table[h % NBUCKETS] = e;
     }
   }
