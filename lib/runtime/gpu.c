@@ -69,6 +69,11 @@ static const char *cu_err(CUresult r) {
 }
 
 static void init_driver(void) {
+  const char *off = getenv("TC_CUDA_DISABLE");
+  if (off && atoi(off) > 0) {
+    snprintf(G.why, sizeof G.why, "CUDA is not available: disabled by TC_CUDA_DISABLE");
+    return;
+  }
   const char *emu = getenv("TC_CUDA_EMULATE");
   if (emu && atoi(emu) > 0) {
     G.ok = G.emulated = true;

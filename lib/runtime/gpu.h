@@ -14,7 +14,8 @@
  *             by the host C++ compiler with test/cuda_emu.h (blocks and
  *             threads as fibers). It exists so CI, which has no GPU, runs
  *             the CUDA code path's indexing and reductions end to end.
- * Without either, every call fails with "CUDA is not available: <reason>".
+ * Without either (or with TC_CUDA_DISABLE=1), every call fails with
+ * "CUDA is not available: <reason>".
  * Kernels run synchronously with respect to the caller (a realization
  * waits for its kernels); non_blocking copies from pinned memory are
  * asynchronous on a stream and synchronized at the next realization or
