@@ -245,11 +245,6 @@ static bool broadcast(tc_ctx *ctx, const char *fn, const ir_node *a,
 static tc_dtype compute_dt(tc_dtype dt) {
   return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
 }
-static const char *torch_dtype_word(tc_dtype dt) {
-  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
-                            "Half", "BFloat16", "Float", "Double"};
-  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
-}
 
 /* PyTorch's result_type of two tensor operands: a 0-d tensor only upcasts a
  * dimensioned one when its category (bool < integer < float) is higher. */
@@ -320,7 +315,7 @@ static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, tc_dt
       static const char *names[] = {"bitwise_and_cpu", "bitwise_or_cpu", "bitwise_xor_cpu",
                                     "lshift_cpu", "rshift_cpu"};
       ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn,
-               names[op - OP_BITAND], torch_dtype_word(dt));
+               names[op - OP_BITAND], ir_torch_word(dt));
       return false;
     }
     *rdt = dt;
@@ -480,7 +475,7 @@ static bool unary_rejects(tc_ctx *ctx, int op, tc_dtype dt, const char *fn) {
   }
   if (op == OP_GELU && !tc_dtype_is_floating(dt)) k = "GeluKernelImpl";
   if (!k) return false;
-  ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn, k, torch_dtype_word(dt));
+  ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn, k, ir_torch_word(dt));
   return true;
 }
 
@@ -492,7 +487,7 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
   if (kind == U_FLOAT && !tc_dtype_is_floating(dt)) rdt = TC_F32;
   if (kind == U_INT_ONLY && tc_dtype_is_floating(dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: \"bitwise_not_cpu\" not implemented for '%s'", fn,
-                    torch_dtype_word(dt));
+                    ir_torch_word(dt));
   if (op == OP_NEG && dt == TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG,
                     "%s: Negation, the `-` operator, on a bool tensor is not supported. If you "

@@ -12,11 +12,6 @@
 #include <string.h>
 #include "ir.h"
 
-static const char *torch_word(tc_dtype dt) {
-  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
-                            "Half", "BFloat16", "Float", "Double"};
-  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
-}
 
 /* Writes `value` (borrowed; shape broadcastable to dst) through dst. */
 static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
@@ -130,7 +125,7 @@ tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
   if ((tc_dtype_is_floating(r) && !tc_dtype_is_floating(dst->dt)) ||
       (r != TC_BOOL && dst->dt == TC_BOOL)) {
     ir_error(ctx, TC_ERR_ARG, "tc_add_: result type %s can't be cast to the desired output type %s",
-             torch_word(r), torch_word(dst->dt));
+             ir_torch_word(r), ir_torch_word(dst->dt));
     return TC_ERR_ARG;
   }
   tc_scope_begin(ctx);
@@ -167,7 +162,7 @@ tc_tensor *tc_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool
   if (!a || !b) return NULL;
   tc_ctx *ctx = a->ctx;
   if (a->dt != b->dt)
-    return ir_error(ctx, TC_ERR_ARG, "tc_isclose: %s did not match %s", torch_word(a->dt), torch_word(b->dt));
+    return ir_error(ctx, TC_ERR_ARG, "tc_isclose: %s did not match %s", ir_torch_word(a->dt), ir_torch_word(b->dt));
   if (rtol < 0 || atol < 0)
     return ir_error(ctx, TC_ERR_ARG, "tc_isclose: rtol and atol must be non-negative");
   tc_scope_begin(ctx);
@@ -205,7 +200,7 @@ tc_status tc_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape, t
   for (int d = 0; d < ndim; d++) out[d] = NULL;
   if (tc_dtype_is_floating(indices->dt) || indices->dt == TC_BOOL) {
     ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: expected 'indices' to be integer dtype, but got %s",
-             torch_word(indices->dt));
+             ir_torch_word(indices->dt));
     return TC_ERR_ARG;
   }
   if (ndim < 0 || ndim > TC_MAX_DIMS || (ndim && !shape)) {

@@ -139,6 +139,8 @@ void ir_error_rename(tc_ctx *ctx, const char *fn);
 /* Checks a value fits integer dtype dt (PyTorch's "value cannot be
  * converted to type int8_t without overflow"); floats always fit. */
 bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt);
+/* PyTorch's name of a dtype in messages: "Float", "Long", "Bool"... */
+const char *ir_torch_word(tc_dtype dt);
 /* "[2, -3]" into buf. */
 const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape);
 void ir_debug(tc_ctx *ctx, const char *fmt, ...)

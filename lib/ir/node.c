@@ -81,6 +81,12 @@ bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt) {
   return true;
 }
 
+const char *ir_torch_word(tc_dtype dt) {
+  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
+                            "Half", "BFloat16", "Float", "Double"};
+  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
+}
+
 const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape) {
   size_t n = (size_t)snprintf(buf, cap, "[");
   for (int d = 0; d < ndim && n < cap; d++)

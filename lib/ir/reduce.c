@@ -11,11 +11,6 @@
 #include <string.h>
 #include "ir.h"
 
-static const char *torch_word(tc_dtype dt) {
-  static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long",
-                            "Half", "BFloat16", "Float", "Double"};
-  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
-}
 
 /* Normalizes a dim list into a bitmask; NULL/0 dims means every dim. */
 static bool dim_mask(tc_ctx *ctx, const char *fn, int ndim, const int *dims, int ndims,
@@ -154,7 +149,7 @@ tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!tc_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG,
                     "tc_mean: mean(): could not infer output dtype. Input dtype must be either "
-                    "a floating point or complex dtype. Got: %s", torch_word(a->dt));
+                    "a floating point or complex dtype. Got: %s", ir_torch_word(a->dt));
   uint32_t mask;
   if (!dim_mask(ctx, "tc_mean", a->ndim, dims, ndims, &mask)) return NULL;
   int64_t n = 1;
@@ -324,7 +319,7 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
                                "c10::Half", "c10::BFloat16", "float", "double"};
     if (a->ndim == 1 && b->ndim == 1)
       return ir_error(ctx, TC_ERR_ARG, "tc_matmul: dot : expected both vectors to have same dtype, but found %s and %s",
-                      torch_word(a->dt), torch_word(b->dt));
+                      ir_torch_word(a->dt), ir_torch_word(b->dt));
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: expected m1 and m2 to have the same dtype, but got: %s != %s",
                     ct[a->dt], ct[b->dt]);
   }
