@@ -85,10 +85,13 @@ static intptr_t cost(ir_node *n) {
   return c;
 }
 
-bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
-  s->n = 0;
+/* Visits every unrealized node reachable from the targets after all its
+ * inputs (an explicit stack: graphs can be deep). Uses and then clears the
+ * PM_WALK and PM_ORDERED marks. */
+typedef bool (*visit_fn)(tc_ctx *ctx, ir_node *x, pass_sched *s);
+
+static bool postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, visit_fn visit) {
   for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~(PM_ORDERED | PM_WALK);
-  /* iterative post-order: a node is emitted after all its inputs */
   ir_node **stack = NULL;
   int sn = 0, scap = 0;
   bool ok = true;
@@ -110,13 +113,22 @@ bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       }
       sn--;
       x->mark |= PM_ORDERED;
-      if ((x->mark & PM_MAT) && x->op != OP_BUFFER)
-        ok = push(ctx, &s->nodes, &s->n, &s->cap, x);
+      ok = visit(ctx, x, s);
     }
   }
   ir_free(ctx, stack);
-  for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~PM_WALK;
+  for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~(PM_WALK | PM_ORDERED);
   return ok;
+}
+
+static bool emit_kernel(tc_ctx *ctx, ir_node *x, pass_sched *s) {
+  if (!(x->mark & PM_MAT) || x->op == OP_BUFFER) return true;
+  return push(ctx, &s->nodes, &s->n, &s->cap, x);
+}
+
+bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  s->n = 0;
+  return postorder(ctx, targets, n, s, emit_kernel);
 }
 
 static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
@@ -129,48 +141,27 @@ static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
 
 /* Materializes nodes whose inlined expression would be deeper than
  * MAX_INLINE_DEPTH, so a long lazy chain becomes several kernels and no
- * later recursion goes deep. Iterative post order; depth kept in aux. */
+ * later recursion goes deep. The depth is kept in aux. */
+static bool limit_depth_at(tc_ctx *ctx, ir_node *x, pass_sched *s) {
+  (void)s;
+  intptr_t depth = 0;
+  for (int j = 0; j < x->nin; j++) {
+    ir_node *in = x->in[j];
+    if (in->op == OP_BUFFER || (in->mark & PM_MAT)) continue;
+    if ((intptr_t)in->aux > depth) depth = (intptr_t)in->aux;
+  }
+  depth++;
+  if (depth > MAX_INLINE_DEPTH) {
+    mat(ctx, x, "expression too deep to inline");
+    depth = 0;
+  }
+  x->aux = (void *)depth;
+  return true;
+}
+
 static bool limit_depth(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
-  ir_node **stack = NULL;
-  int sn = 0, scap = 0;
-  bool ok = true;
-  for (int i = 0; i < n && ok; i++) {
-    if (targets[i]->mark & PM_ORDERED) continue;
-    ok = push(ctx, &stack, &sn, &scap, targets[i]);
-    while (ok && sn) {
-      ir_node *x = stack[sn - 1];
-      if (x->mark & PM_ORDERED) {
-        sn--;
-        continue;
-      }
-      if (!(x->mark & PM_WALK)) {
-        x->mark |= PM_WALK;
-        for (int j = x->nin - 1; j >= 0 && ok; j--)
-          if (!(x->in[j]->mark & PM_ORDERED) && x->in[j]->op != OP_BUFFER)
-            ok = push(ctx, &stack, &sn, &scap, x->in[j]);
-        continue;
-      }
-      sn--;
-      x->mark |= PM_ORDERED;
-      intptr_t depth = 0;
-      for (int j = 0; j < x->nin; j++) {
-        ir_node *in = x->in[j];
-        if (in->op == OP_BUFFER || (in->mark & PM_MAT)) continue;
-        if ((intptr_t)in->aux > depth) depth = (intptr_t)in->aux;
-      }
-      depth++;
-      if (depth > MAX_INLINE_DEPTH) {
-        mat(ctx, x, "expression too deep to inline");
-        depth = 0;
-      }
-      x->aux = (void *)depth;
-    }
-  }
-  ir_free(ctx, stack);
-  for (int i = 0; i < s->nall; i++) {
-    s->all[i]->mark &= ~(PM_WALK | PM_ORDERED);
-    s->all[i]->aux = NULL;
-  }
+  bool ok = postorder(ctx, targets, n, s, limit_depth_at);
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
   return ok;
 }
 
