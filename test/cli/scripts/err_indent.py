@@ -1,0 +1,3 @@
+import torch
+if True:
+print("not indented")

@@ -1,0 +1,4 @@
+import torch
+t = torch.ones(3)
+print(t)
+x = = 2

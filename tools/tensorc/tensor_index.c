@@ -1,0 +1,595 @@
+/*
+ * tensor_index.c — t[index] and t[index] = value with PyTorch's rules.
+ *
+ * Basic indexing (ints, slices, None, ...) is a chain of views (select,
+ * slice, unsqueeze), so writes through it reach the original. Advanced
+ * indices (int lists or tensors, bool masks, a mask counting as its
+ * nonzero() columns) are applied after the basic ones: they are checked and
+ * normalized on the host (so errors name the values the script used, with
+ * PyTorch's messages), broadcast together, and turned into one linear index
+ * over the indexed dims for index_select. A mask over every dim is
+ * masked_select. As in PyTorch, when the index tensors are not adjacent the
+ * indexed dims move to the front of the result.
+ *
+ * Assignment: through views with copy_/fill_; masks and scalars with
+ * masked_fill_; everything else by writing each selected position through
+ * select views (the library has no index_put; at most 4096 positions).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensor_api.h"
+
+enum { IX_INT, IX_SLICE, IX_NONE, IX_ELLIPSIS, IX_ADV, IX_MASK };
+
+typedef struct ix_item {
+  int kind;
+  int64_t i;     /* IX_INT */
+  value *slice;  /* IX_SLICE (borrowed) */
+  tc_tensor *t;  /* IX_ADV / IX_MASK: owned */
+  int pos;       /* dim of the working tensor it applies to */
+  int orig_dim;  /* the dim PyTorch names in messages about an int index:
+                    items before it, None included, ellipsis expanded */
+  int tdim;      /* the dim of the indexed tensor (messages about index
+                    tensors, which do not count None) */
+} ix_item;
+
+typedef struct ix_plan {
+  ix_item items[2 * TC_MAX_DIMS + 4];
+  int n;
+  int nadv;
+} ix_plan;
+
+static void plan_free(ix_plan *p) {
+  for (int i = 0; i < p->n; i++) tc_tensor_release(p->items[i].t);
+}
+
+static bool classify(interp *I, value *x, ix_item *it) {
+  memset(it, 0, sizeof *it);
+  switch (x->kind) {
+  case V_NONE: it->kind = IX_NONE; return true;
+  case V_ELLIPSIS: it->kind = IX_ELLIPSIS; return true;
+  case V_INT: it->kind = IX_INT; it->i = x->i; return true;
+  case V_SLICE: it->kind = IX_SLICE; it->slice = x; return true;
+  case V_TENSOR: {
+    tc_dtype dt = tc_tensor_dtype(x->t);
+    if (dt == TC_BOOL || dt == TC_U8) {
+      it->kind = IX_MASK;
+      it->t = dt == TC_BOOL ? tc_tensor_retain(x->t) : tc_to_dtype(x->t, TC_BOOL);
+      return it->t || ex_from_ctx(I);
+    }
+    if (tc_dtype_is_floating(dt))
+      return ex_raise(I, X_INDEX, "tensors used as indices must be long, int, byte or bool tensors"), false;
+    if (tc_tensor_ndim(x->t) == 0) {
+      it->kind = IX_INT;
+      it->i = tc_item_int(x->t);
+      return tc_last_status(I->ctx) == TC_OK || ex_from_ctx(I);
+    }
+    it->kind = IX_ADV;
+    it->t = tc_tensor_retain(x->t);
+    return true;
+  }
+  case V_LIST: case V_TUPLE: {
+    value *t = tensor_from_data(I, x, false, TC_I64);
+    if (!t) return false;
+    tc_dtype dt = tc_tensor_dtype(t->t);
+    if (tc_dtype_is_floating(dt)) {
+      v_decref(t);
+      return ex_raise(I, X_INDEX, "tensors used as indices must be long, int, byte or bool tensors"), false;
+    }
+    it->kind = dt == TC_BOOL ? IX_MASK : IX_ADV;
+    it->t = tc_tensor_retain(t->t);
+    v_decref(t);
+    return true;
+  }
+  case V_BOOL:
+    return ex_raise(I, X_NOTIMPL, "tensorc does not support indexing with a Python bool yet"), false;
+  case V_STR:
+    return ex_raise(I, X_TYPE, "new(): invalid data type 'str'"), false;
+  default:
+    return ex_raise(I, X_INDEX, "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                                "valid indices (got %s)", v_type_name(x)), false;
+  }
+}
+
+/* Splits the index into items and checks the dim count. */
+static bool make_plan(interp *I, tc_tensor *t, value *index, ix_plan *p) {
+  p->n = p->nadv = 0;
+  bool tuple = index->kind == V_TUPLE;
+  /* PyTorch's legacy rule: a short list holding a sequence, tensor, slice,
+     None or Ellipsis is a tuple of indices (M[[[0, 1], [2, 2]]]) */
+  if (index->kind == V_LIST && index->seq.n < 32)
+    for (int i = 0; i < index->seq.n; i++) {
+      vkind k = index->seq.items[i]->kind;
+      if (k == V_LIST || k == V_TUPLE || k == V_TENSOR || k == V_SLICE || k == V_NONE || k == V_ELLIPSIS) tuple = true;
+    }
+  int n = tuple ? index->seq.n : 1;
+  if (n > (int)(sizeof p->items / sizeof p->items[0]) - 1)
+    return ex_raise(I, X_INDEX, "too many indices for tensor of dimension %d", tc_tensor_ndim(t)), false;
+  int consumed = 0, ellipsis = -1;
+  for (int i = 0; i < n; i++) {
+    if (!classify(I, tuple ? index->seq.items[i] : index, &p->items[p->n])) return false;
+    ix_item *it = &p->items[p->n++];
+    if (it->kind == IX_INT || it->kind == IX_SLICE || it->kind == IX_ADV) consumed++;
+    if (it->kind == IX_MASK) consumed += tc_tensor_ndim(it->t);
+    if (it->kind == IX_ADV || it->kind == IX_MASK) p->nadv++;
+    if (it->kind == IX_ELLIPSIS && ellipsis < 0) ellipsis = i;
+  }
+  int nd = tc_tensor_ndim(t);
+  if (consumed > nd) return ex_raise(I, X_INDEX, "too many indices for tensor of dimension %d", nd), false;
+  /* positions: dims of the working tensor after the basic items */
+  int pos = 0, orig = 0, tdim = 0;
+  for (int i = 0; i < p->n; i++) {
+    ix_item *it = &p->items[i];
+    it->pos = pos;
+    it->orig_dim = orig;
+    it->tdim = tdim;
+    switch (it->kind) {
+    case IX_INT: orig++, tdim++; break;
+    case IX_SLICE: case IX_ADV: pos++, orig++, tdim++; break;
+    case IX_NONE: pos++, orig++; break;
+    case IX_MASK: {
+      int k = tc_tensor_ndim(it->t);
+      pos += k, orig += k, tdim += k;
+      break;
+    }
+    case IX_ELLIPSIS:
+      if (i == ellipsis) {
+        pos += nd - consumed;
+        orig += nd - consumed;
+        tdim += nd - consumed;
+      }
+      break;
+    }
+  }
+  return true;
+}
+
+static int64_t slice_bound(interp *I, value *v, int64_t dflt, bool *ok) {
+  if (v->kind == V_NONE) return dflt;
+  int64_t x;
+  if (!to_int(I, v, "slice index", &x)) *ok = false;
+  return x;
+}
+
+/* Applies the basic items: the result is a view of t. */
+static tc_tensor *apply_basic(interp *I, tc_tensor *t, ix_plan *p) {
+  tc_tensor *cur = tc_tensor_retain(t);
+  for (int i = 0; i < p->n && cur; i++) {
+    ix_item *it = &p->items[i];
+    tc_tensor *next = NULL;
+    if (it->kind == IX_INT) {
+      int64_t size = tc_tensor_size(cur, it->pos);
+      if (it->i < -size || it->i >= size) {
+        tc_tensor_release(cur);
+        return ex_raise(I, X_INDEX, "index %lld is out of bounds for dimension %d with size %lld", (long long)it->i,
+                        it->orig_dim, (long long)size);
+      }
+      next = tc_select(cur, it->pos, it->i);
+    } else if (it->kind == IX_SLICE) {
+      bool ok = true;
+      int64_t step = slice_bound(I, it->slice->slice.step, 1, &ok);
+      int64_t lo = slice_bound(I, it->slice->slice.lo, 0, &ok);
+      int64_t hi = slice_bound(I, it->slice->slice.hi, TC_SLICE_END, &ok);
+      if (ok && step <= 0) {
+        ex_raise(I, X_VALUE, step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
+        ok = false;
+      }
+      if (!ok) {
+        tc_tensor_release(cur);
+        return NULL;
+      }
+      next = tc_slice(cur, it->pos, lo, hi, step);
+    } else if (it->kind == IX_NONE) {
+      next = tc_unsqueeze(cur, it->pos);
+    } else {
+      continue;
+    }
+    tc_tensor_release(cur);
+    cur = next;
+    if (!cur) return ex_from_ctx(I);
+  }
+  return cur;
+}
+
+/* Host copy of an int index tensor, checked against `size` and made
+ * non-negative; returns a new int64 tensor of the same shape. */
+static tc_tensor *normalized_index(interp *I, tc_tensor *idx, int64_t size, int orig_dim, bool lenient) {
+  int64_t n = tc_tensor_numel(idx);
+  int64_t shape[TC_MAX_DIMS];
+  int nd = tc_tensor_shape(idx, shape);
+  tc_tensor *c = tc_to_dtype(idx, TC_I64);
+  int64_t *buf = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  if (!c || !buf) {
+    tc_tensor_release(c);
+    free(buf);
+    return c ? ex_nomem(I) : ex_from_ctx(I);
+  }
+  tc_tensor *r = NULL;
+  if (n && tc_copy_to_host(c, buf, sizeof(int64_t) * (size_t)n) != TC_OK) {
+    ex_from_ctx(I);
+  } else {
+    int64_t k = 0;
+    for (; k < n; k++) {
+      if (buf[k] < -size || buf[k] >= size) {
+        if (!lenient) break;
+        buf[k] = 0; /* the result is empty: PyTorch does not check */
+      }
+      if (buf[k] < 0) buf[k] += size;
+    }
+    if (k < n) ex_raise(I, X_INDEX, "index %lld is out of bounds for dimension %d with size %lld", (long long)buf[k],
+                        orig_dim, (long long)size);
+    else if (!(r = tc_from_data(I->ctx, buf, TC_I64, nd, shape))) ex_from_ctx(I);
+  }
+  tc_tensor_release(c);
+  free(buf);
+  return r;
+}
+
+static void shape_str(char *out, size_t n, const int64_t *s, int nd) {
+  out[0] = 0;
+  for (int j = 0; j < nd; j++) snprintf(out + strlen(out), n - strlen(out), "%s%lld", j ? ", " : "", (long long)s[j]);
+}
+
+/* Broadcasts shape b into a (in place); false when they do not broadcast. */
+static bool broadcast_into(int64_t *a, int *an, const int64_t *b, int bn) {
+  int n = *an > bn ? *an : bn;
+  if (n > TC_MAX_DIMS) return false;
+  int64_t out[TC_MAX_DIMS];
+  for (int i = 0; i < n; i++) {
+    int ia = *an - n + i, ib = bn - n + i;
+    int64_t x = ia >= 0 ? a[ia] : 1, y = ib >= 0 ? b[ib] : 1;
+    if (x != y && x != 1 && y != 1) return false;
+    out[i] = x == 1 ? y : x;
+  }
+  memcpy(a, out, sizeof(int64_t) * (size_t)n);
+  *an = n;
+  return true;
+}
+
+/* The advanced indices: one checked, non-negative int64 index tensor per
+ * indexed dim (a mask contributes its nonzero() columns, as in PyTorch). */
+typedef struct adv_set {
+  int n;
+  int pos[TC_MAX_DIMS];
+  int orig[TC_MAX_DIMS];       /* the dims messages name */
+  tc_tensor *idx[TC_MAX_DIMS]; /* raw, then checked and normalized */
+  int64_t bshape[TC_MAX_DIMS]; /* the indices broadcast together */
+  int bnd;
+  bool front; /* not adjacent: the result's indexed dims come first */
+} adv_set;
+
+static void adv_free(adv_set *a) {
+  for (int i = 0; i < a->n; i++) tc_tensor_release(a->idx[i]);
+  a->n = 0;
+}
+
+/* Collects the index tensors (raw: normalize_adv checks and normalizes
+ * them) and their broadcast shape. */
+static bool collect_adv(interp *I, tc_tensor *cur, ix_plan *p, adv_set *a) {
+  memset(a, 0, sizeof *a);
+  int64_t cs[TC_MAX_DIMS];
+  int cn = tc_tensor_shape(cur, cs);
+  tc_tensor **raw = a->idx;
+  bool ok = true;
+  for (int i = 0; ok && i < p->n; i++) {
+    ix_item *it = &p->items[i];
+    if (it->kind == IX_ADV) {
+      if (a->n >= TC_MAX_DIMS) break;
+      a->pos[a->n] = it->pos;
+      a->orig[a->n] = it->tdim;
+      raw[a->n++] = tc_tensor_retain(it->t);
+    } else if (it->kind == IX_MASK) {
+      int64_t ms[TC_MAX_DIMS];
+      int k = tc_tensor_shape(it->t, ms);
+      for (int d = 0; ok && d < k; d++)
+        if (it->pos + d >= cn || ms[d] != cs[it->pos + d]) {
+          char m[160], c[160];
+          shape_str(m, sizeof m, ms, k);
+          shape_str(c, sizeof c, cs, cn);
+          ex_raise(I, X_INDEX, "The shape of the mask [%s] at index %d does not match the shape of the indexed "
+                               "tensor [%s] at index %d", m, d, c, it->pos + d);
+          ok = false;
+        }
+      tc_tensor *nz = ok ? tc_nonzero(it->t) : NULL;
+      if (ok && !nz) ok = ex_from_ctx(I) != NULL;
+      for (int d = 0; ok && d < k && a->n < TC_MAX_DIMS; d++) {
+        a->pos[a->n] = it->pos + d;
+        a->orig[a->n] = it->tdim + d;
+        if (!(raw[a->n++] = tc_select(nz, 1, d))) ok = ex_from_ctx(I) != NULL;
+      }
+      tc_tensor_release(nz);
+    }
+  }
+  /* broadcast the index shapes together, as PyTorch checks first */
+  for (int j = 0; ok && j < a->n; j++) {
+    int64_t s[TC_MAX_DIMS];
+    int sn = tc_tensor_shape(raw[j], s);
+    if (!broadcast_into(a->bshape, &a->bnd, s, sn)) {
+      char msg[512] = "";
+      for (int k = 0; k < a->n; k++) {
+        char one[96];
+        int64_t ks[TC_MAX_DIMS];
+        int kn = tc_tensor_shape(raw[k], ks);
+        shape_str(one, sizeof one, ks, kn);
+        snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%s[%s]", k ? ", " : "", one);
+      }
+      ex_raise(I, X_INDEX, "shape mismatch: indexing tensors could not be broadcast together with shapes %s", msg);
+      ok = false;
+    }
+  }
+  for (int j = 1; ok && j < a->n; j++)
+    if (a->pos[j] != a->pos[0] + j) a->front = true;
+  if (!ok) adv_free(a);
+  return ok;
+}
+
+/* Checks the indices against their dims and makes them non-negative. An
+ * empty result (a dim of size 0 besides the indexed ones) skips the bounds
+ * check, as PyTorch does. */
+static bool normalize_adv(interp *I, tc_tensor *cur, adv_set *a) {
+  int64_t cs[TC_MAX_DIMS];
+  int cn = tc_tensor_shape(cur, cs);
+  bool empty = false;
+  for (int d = 0; d < cn; d++) {
+    bool indexed = false;
+    for (int j = 0; j < a->n; j++) indexed |= a->pos[j] == d;
+    if (!indexed && cs[d] == 0) empty = true;
+  }
+  for (int j = 0; j < a->n; j++) {
+    int64_t size = cs[a->pos[j]];
+    tc_tensor *norm = normalized_index(I, a->idx[j], size ? size : 1, a->orig[j], empty || !size);
+    if (!norm) {
+      adv_free(a);
+      return false;
+    }
+    tc_tensor_release(a->idx[j]);
+    a->idx[j] = norm;
+  }
+  return true;
+}
+
+/* The tensor with the indexed dims moved to the front when they are not
+ * adjacent (a view); *p0 is where the indexed dims start. */
+static tc_tensor *adv_work(interp *I, tc_tensor *cur, const adv_set *a, int *p0) {
+  if (!a->front) {
+    *p0 = a->pos[0];
+    return tc_tensor_retain(cur);
+  }
+  int nd = tc_tensor_ndim(cur), perm[TC_MAX_DIMS], k = 0;
+  for (int j = 0; j < a->n; j++) perm[k++] = a->pos[j];
+  for (int d = 0; d < nd; d++) {
+    bool used = false;
+    for (int j = 0; j < a->n; j++) used |= a->pos[j] == d;
+    if (!used) perm[k++] = d;
+  }
+  *p0 = 0;
+  tc_tensor *w = tc_permute(cur, perm);
+  return w ? w : ex_from_ctx(I);
+}
+
+/* The shape of the indexing result: work[:p0] + bshape + work[p0+m:]. */
+static int result_shape(interp *I, tc_tensor *work, const adv_set *a, int p0, int64_t *out) {
+  int64_t ws[TC_MAX_DIMS];
+  int wn = tc_tensor_shape(work, ws), on = 0;
+  if (wn - a->n + a->bnd > TC_MAX_DIMS) {
+    ex_raise(I, X_RUNTIME, "tensorc supports at most %d dims", TC_MAX_DIMS);
+    return -1;
+  }
+  for (int d = 0; d < p0; d++) out[on++] = ws[d];
+  for (int d = 0; d < a->bnd; d++) out[on++] = a->bshape[d];
+  for (int d = p0 + a->n; d < wn; d++) out[on++] = ws[d];
+  return on;
+}
+
+value *tensor_index(interp *I, value *self, value *index) {
+  ix_plan p;
+  if (!make_plan(I, self->t, index, &p)) {
+    plan_free(&p);
+    return NULL;
+  }
+  tc_tensor *cur = apply_basic(I, self->t, &p);
+  if (!cur || !p.nadv) {
+    plan_free(&p);
+    return cur ? tensor_result(I, cur) : NULL;
+  }
+  value *r = NULL;
+  ix_item *first = NULL;
+  for (int i = 0; i < p.n && !first; i++)
+    if (p.items[i].kind == IX_ADV || p.items[i].kind == IX_MASK) first = &p.items[i];
+  adv_set a;
+  if (p.nadv == 1 && first->kind == IX_MASK && first->pos == 0 && tc_tensor_ndim(first->t) == tc_tensor_ndim(cur)) {
+    /* x[mask] over every dim */
+    int64_t ms[TC_MAX_DIMS], cs[TC_MAX_DIMS];
+    int k = tc_tensor_shape(first->t, ms);
+    tc_tensor_shape(cur, cs);
+    bool same = true;
+    for (int d = 0; d < k; d++) same &= ms[d] == cs[d];
+    if (same) r = tensor_result(I, tc_masked_select(cur, first->t));
+  }
+  if (!r && !I->has_exc && collect_adv(I, cur, &p, &a) && normalize_adv(I, cur, &a)) {
+    int p0;
+    int64_t out[TC_MAX_DIMS];
+    tc_tensor *work = adv_work(I, cur, &a, &p0);
+    int on = work ? result_shape(I, work, &a, p0, out) : -1;
+    if (on >= 0) {
+      /* one linear index over the flattened indexed dims */
+      tc_tensor *lin = NULL;
+      int64_t stride = 1;
+      for (int j = a.n - 1; j >= 0; j--) {
+        tc_tensor *term = stride == 1 ? tc_tensor_retain(a.idx[j]) : tc_mul_scalar(a.idx[j], (double)stride);
+        tc_tensor *sum = lin ? tc_add(lin, term) : tc_tensor_retain(term);
+        tc_tensor_release(term);
+        tc_tensor_release(lin);
+        lin = sum;
+        stride *= tc_tensor_size(work, p0 + j);
+      }
+      int64_t n = 1;
+      for (int d = 0; d < a.bnd; d++) n *= a.bshape[d];
+      tc_tensor *full = lin && tc_tensor_numel(lin) != n ? tc_expand(lin, a.bnd, a.bshape) : tc_tensor_retain(lin);
+      tc_tensor *flat = tc_flatten(work, p0, p0 + a.n - 1);
+      tc_tensor *l1 = tc_reshape(full, 1, &n);
+      tc_tensor *sel = tc_index_select(flat, p0, l1);
+      r = tensor_result(I, tc_reshape(sel, on, out));
+      tc_tensor_release(lin);
+      tc_tensor_release(full);
+      tc_tensor_release(flat);
+      tc_tensor_release(l1);
+      tc_tensor_release(sel);
+    }
+    tc_tensor_release(work);
+    adv_free(&a);
+  }
+  tc_tensor_release(cur);
+  plan_free(&p);
+  return r;
+}
+
+/* Writes `v` (a tensor or a number) into the view `dst`. */
+static bool write_into(interp *I, tc_tensor *dst, value *v) {
+  if (v->kind == V_TENSOR) {
+    /* PyTorch expands the value to the slice first (leading 1s dropped),
+       so a mismatch fails with expand's message */
+    int64_t vs[TC_MAX_DIMS], ds[TC_MAX_DIMS];
+    int vn = tc_tensor_shape(v->t, vs), dn = tc_tensor_shape(dst, ds), k = 0;
+    while (k < vn - dn && vs[k] == 1) k++;
+    tc_tensor *v1 = tc_reshape(v->t, vn - k, vs + k);
+    tc_tensor *e = v1 ? tc_expand(v1, dn, ds) : NULL;
+    bool ok = e && tc_copy_(dst, e) == TC_OK;
+    tc_tensor_release(v1);
+    tc_tensor_release(e);
+    return ok || ex_from_ctx(I);
+  }
+  if (v_is_number(v)) return tc_fill_(dst, v_as_double(v)) == TC_OK || ex_from_ctx(I);
+  if (v->kind == V_LIST || v->kind == V_TUPLE) {
+    value *t = tensor_from_data(I, v, false, TC_F32);
+    bool ok = t && (tc_copy_(dst, t->t) == TC_OK || ex_from_ctx(I));
+    v_decref(t);
+    return ok;
+  }
+  ex_raise(I, X_TYPE, "can't assign a %s to a Tensor", v_type_name(v));
+  return false;
+}
+
+/* index_put (the library has none): the value broadcast to the indexing
+ * result, then each selected position written through select views. */
+static bool index_put(interp *I, tc_tensor *cur, adv_set *a, value *v) {
+  int p0;
+  int64_t out[TC_MAX_DIMS], rows[TC_MAX_DIMS];
+  tc_tensor *work = adv_work(I, cur, a, &p0);
+  int on = work ? result_shape(I, work, a, p0, out) : -1;
+  if (on < 0) {
+    tc_tensor_release(work);
+    return false;
+  }
+  int64_t n = 1;
+  for (int d = 0; d < a->bnd; d++) n *= a->bshape[d];
+  bool scalar = v_is_number(v) || (v->kind == V_TENSOR && tc_tensor_numel(v->t) == 1 && tc_tensor_ndim(v->t) == 0);
+  double x = 0;
+  tc_tensor *vr = NULL;
+  bool ok = true;
+  if (n > 4096) {
+    ex_raise(I, X_NOTIMPL, "tensorc: indexed assignment to more than 4096 positions is not supported yet (use "
+                           "torch.where or masked_fill)");
+    ok = false;
+  } else if (scalar) {
+    ok = to_double(I, v, "value", &x);
+  } else if (v->kind != V_TENSOR) {
+    ex_raise(I, X_TYPE, "can't assign a %s to a Tensor", v_type_name(v));
+    ok = false;
+  } else {
+    int64_t vs[TC_MAX_DIMS], bs[TC_MAX_DIMS];
+    int vn = tc_tensor_shape(v->t, vs), k = 0;
+    while (k < vn - on && vs[k] == 1) k++; /* leading 1s of a larger value drop */
+    int bn = on;
+    memcpy(bs, out, sizeof(int64_t) * (size_t)on);
+    if (!broadcast_into(bs, &bn, vs + k, vn - k) || bn != on || memcmp(bs, out, sizeof(int64_t) * (size_t)on)) {
+      char vstr[160], rstr[160];
+      shape_str(vstr, sizeof vstr, vs, vn);
+      shape_str(rstr, sizeof rstr, out, on);
+      ex_raise(I, X_RUNTIME, "shape mismatch: value tensor of shape [%s] cannot be broadcast to indexing result of "
+                             "shape [%s]", vstr, rstr);
+      ok = false;
+    } else {
+      int rn = 0;
+      for (int d = 0; d < p0; d++) rows[rn++] = out[d];
+      rows[rn++] = n;
+      for (int d = p0 + a->bnd; d < on; d++) rows[rn++] = out[d];
+      tc_tensor *v1 = tc_reshape(v->t, vn - k, vs + k);
+      tc_tensor *vb = tc_expand(v1, on, out);
+      vr = tc_reshape(vb, rn, rows);
+      tc_tensor_release(v1);
+      tc_tensor_release(vb);
+      if (!vr) ok = ex_from_ctx(I) != NULL;
+    }
+  }
+  /* the coordinates, checked, broadcast, on the host */
+  if (ok && !normalize_adv(I, cur, a)) ok = false;
+  int64_t *coords = ok ? calloc((size_t)(n ? n : 1) * (size_t)a->n, sizeof(int64_t)) : NULL;
+  if (ok && !coords) ok = ex_nomem(I) != NULL;
+  for (int j = 0; ok && j < a->n && n; j++) {
+    tc_tensor *e = tc_expand(a->idx[j], a->bnd, a->bshape);
+    tc_tensor *c = e ? tc_contiguous(e) : NULL;
+    if (!c || tc_copy_to_host(c, coords + (size_t)j * (size_t)n, sizeof(int64_t) * (size_t)n) != TC_OK)
+      ok = ex_from_ctx(I) != NULL;
+    tc_tensor_release(e);
+    tc_tensor_release(c);
+  }
+  for (int64_t t = 0; ok && t < n; t++) {
+    tc_tensor *dst = tc_tensor_retain(work);
+    for (int j = a->n - 1; dst && j >= 0; j--) { /* from the last dim: earlier positions stay */
+      tc_tensor *s = tc_select(dst, p0 + j, coords[(size_t)j * (size_t)n + (size_t)t]);
+      tc_tensor_release(dst);
+      dst = s;
+    }
+    tc_tensor *src = vr ? tc_select(vr, p0, t) : NULL;
+    ok = dst && (vr ? src && tc_copy_(dst, src) == TC_OK : tc_fill_(dst, x) == TC_OK);
+    tc_tensor_release(dst);
+    tc_tensor_release(src);
+    if (!ok) ex_from_ctx(I);
+  }
+  free(coords);
+  tc_tensor_release(vr);
+  tc_tensor_release(work);
+  return ok;
+}
+
+bool tensor_setitem(interp *I, value *self, value *index, value *v) {
+  ix_plan p;
+  if (!make_plan(I, self->t, index, &p)) {
+    plan_free(&p);
+    return false;
+  }
+  tc_tensor *cur = apply_basic(I, self->t, &p);
+  bool ok = false;
+  ix_item *first = NULL;
+  for (int i = 0; i < p.n && !first; i++)
+    if (p.items[i].kind == IX_ADV || p.items[i].kind == IX_MASK) first = &p.items[i];
+  bool scalar = v_is_number(v) || (v->kind == V_TENSOR && tc_tensor_numel(v->t) == 1 && tc_tensor_ndim(v->t) == 0);
+  adv_set a;
+  if (!cur) {
+    /* error set */
+  } else if (!p.nadv) {
+    ok = write_into(I, cur, v);
+  } else if (p.nadv == 1 && first->kind == IX_MASK && scalar) {
+    /* x[mask] = value: masked_fill_, the mask with trailing dims of size 1
+       broadcasting against cur (its shape checked like PyTorch first) */
+    if (collect_adv(I, cur, &p, &a) && normalize_adv(I, cur, &a)) {
+      adv_free(&a);
+      int64_t ms[TC_MAX_DIMS];
+      int k = tc_tensor_shape(first->t, ms), nd = tc_tensor_ndim(cur);
+      for (int d = k; d < nd - first->pos; d++) ms[d] = 1;
+      tc_tensor *m = tc_reshape(first->t, nd - first->pos, ms);
+      double x;
+      ok = m && to_double(I, v, "value", &x) && (tc_masked_fill_(cur, m, x) == TC_OK || ex_from_ctx(I));
+      if (!m) ex_from_ctx(I);
+      tc_tensor_release(m);
+    }
+  } else if (collect_adv(I, cur, &p, &a)) {
+    ok = index_put(I, cur, &a, v);
+    adv_free(&a);
+  }
+  tc_tensor_release(cur);
+  plan_free(&p);
+  return ok;
+}
