@@ -809,6 +809,12 @@ TEST(invalid_dtype_values_are_rejected) {
   EXPECT_NULL(tc_to_dtype(a, (tc_dtype)99), "tc_to_dtype", NULL);
 }
 
+TEST(argmax_and_argmin_refuse_bool_input_as_pytorch_does) {
+  tc_tensor *b = tc_ones(C, TC_BOOL, 1, s3);
+  EXPECT_NULL(tc_argmax(b, false, 0, false), "tc_argmax", "argmax(): does not support bool input");
+  EXPECT_NULL(tc_argmin(b, true, 0, false), "tc_argmin", "argmin(): does not support bool input");
+}
+
 TEST(an_invalid_binop_code_is_rejected_with_a_message) {
   tc_tensor *a = m23();
   EXPECT_NULL(tc_binary((tc_binop)99, a, a), "tc_binary", NULL);
@@ -1317,6 +1323,7 @@ int main(void) {
       T(more_than_max_dims_fail_in_view_reshape_expand_and_unsqueeze),
       T(a_null_shape_or_null_data_is_rejected),
       T(invalid_dtype_values_are_rejected),
+      T(argmax_and_argmin_refuse_bool_input_as_pytorch_does),
       T(an_invalid_binop_code_is_rejected_with_a_message),
       T(bitwise_ops_on_floats_fail),
       T(shifting_bools_fails),

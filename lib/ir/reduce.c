@@ -231,6 +231,8 @@ tc_tensor *tc_log_softmax(tc_tensor *a, int dim) { return softmax(a, dim, true);
 static tc_tensor *arg(tc_tensor *a, int op, const char *fn, bool has_dim, int dim, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
+  if (a->dt == TC_BOOL)
+    return ir_error(ctx, TC_ERR_ARG, "%s: %s(): does not support bool input", fn, fn + 3);
   if (!has_dim) {
     if (tc_tensor_numel(a) == 0)
       return ir_error(ctx, TC_ERR_ARG, "%s: Expected reduction dim to be specified for input.numel() == 0.", fn);
