@@ -288,6 +288,28 @@ static void a_reduction_read_elsewhere_becomes_its_own_kernel_with_a_reason(void
   free(c.text);
 }
 
+static void a_large_full_sum_splits_into_partials_over_the_threads(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, 0, 2);
+  tc_scope_begin(ctx);
+  int64_t n = 1 << 20;
+  tc_manual_seed(ctx, 5);
+  tc_tensor *x = tc_randn(ctx, TC_F32, 1, &n);
+  assert_int_equal(tc_realize(x), TC_OK);
+  const float *d = tc_data_ptr(x);
+  double ref = 0;
+  for (int64_t i = 0; i < n; i++) ref += d[i];
+  tc_reset_stats(ctx);
+  double got = tc_item(tc_sum(x, NULL, 0, false));
+  /* partials over 256 chunks, then their sum: two kernels, float64 inside */
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2);
+  assert_true(got == (double)(float)ref);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(elementwise_chain_is_one_kernel),
@@ -300,6 +322,7 @@ int main(void) {
       cmocka_unit_test(eager_mode_runs_one_kernel_per_op_with_the_same_results),
       cmocka_unit_test(debug_dumps_show_the_graph_the_fusion_and_the_kernels),
       cmocka_unit_test(a_reduction_read_elsewhere_becomes_its_own_kernel_with_a_reason),
+      cmocka_unit_test(a_large_full_sum_splits_into_partials_over_the_threads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,10 +45,9 @@ static bool dim_mask(tc_ctx *ctx, const char *fn, int ndim, const int *dims, int
 
 /* RED node over `mask` of node in (borrowed, already of dtype dt), then a
  * squeeze view when !keepdim. */
-static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, bool keepdim) {
+static ir_node *red(tc_ctx *ctx, int op, tc_dtype dt, ir_node *in, uint32_t mask) {
   int64_t ks[TC_MAX_DIMS];
   for (int d = 0; d < in->ndim; d++) ks[d] = (mask >> d & 1) ? 1 : in->shape[d];
-  tc_dtype dt = (op == OP_RARGMAX || op == OP_RARGMIN) ? TC_I64 : in->dt;
   ir_node *r = ir_node_new(ctx, op, dt, in->ndim, ks);
   if (!r) return NULL;
   r->nin = 1;
@@ -56,7 +55,46 @@ static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, boo
   r->dev = in->dev;
   ir_node_retain(in);
   r->p.red.axes = mask;
+  return r;
+}
+
+/* A reduction of every element of a large tensor has one output point,
+ * which one thread would compute alone. Split it in two fixed steps: SPLIT
+ * partial results over contiguous chunks (one kernel, its points spread
+ * over the threads), then the reduction of the partials. The split depends
+ * only on the size, so results stay the same for any thread count. Sums of
+ * float32 keep float64 partials. */
+#define SPLIT 256
+#define SPLIT_MIN ((int64_t)1 << 18)
+
+static ir_node *split_reduce(tc_ctx *ctx, int op, ir_node *in, int64_t numel) {
+  int64_t shape2[2] = {SPLIT, numel / SPLIT}, st2[2] = {numel / SPLIT, 1};
+  tc_dtype pdt = (op == OP_RSUM || op == OP_RPROD) && in->dt == TC_F32 ? TC_F64 : in->dt;
+  ir_node *c = ir_cast(ctx, in, pdt);
+  ir_node *v = c ? ir_view(ctx, c, 2, shape2, st2, 0) : NULL;
+  ir_node *part = v ? red(ctx, op, pdt, v, 2u) : NULL; /* [SPLIT, 1] */
+  int64_t ones[TC_MAX_DIMS];
+  for (int d = 0; d < in->ndim; d++) ones[d] = 1;
+  ir_node *all = part ? red(ctx, op, pdt, part, 3u) : NULL; /* [1, 1] */
+  int64_t one_st[TC_MAX_DIMS] = {0};
+  ir_node *back = all ? ir_view(ctx, all, in->ndim, ones, one_st, 0) : NULL;
+  ir_node *r = ir_cast(ctx, back, in->dt);
+  ir_node *tmp[] = {c, v, part, all, back};
+  for (int i = 0; i < 5; i++) ir_node_release(ctx, tmp[i]);
+  return r;
+}
+
+static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, bool keepdim) {
+  tc_dtype dt = (op == OP_RARGMAX || op == OP_RARGMIN) ? TC_I64 : in->dt;
+  int64_t numel = ir_numel(in->ndim, in->shape);
+  uint32_t all = in->ndim ? (uint32_t)((1u << in->ndim) - 1) : 0;
+  bool split = mask == all && numel >= SPLIT_MIN && numel % SPLIT == 0 &&
+               (op == OP_RSUM || op == OP_RPROD || op == OP_RMAX || op == OP_RMIN || op == OP_RLSE);
+  ir_node *r = split ? split_reduce(ctx, op, in, numel) : red(ctx, op, dt, in, mask);
+  if (!r) return NULL;
   if (keepdim) return r;
+  int64_t ks[TC_MAX_DIMS];
+  for (int d = 0; d < in->ndim; d++) ks[d] = (mask >> d & 1) ? 1 : in->shape[d];
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   int n = 0;
   for (int d = 0; d < in->ndim; d++)
