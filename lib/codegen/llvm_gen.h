@@ -78,4 +78,22 @@ LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
 
+/* ---- small builders shared by llvm_ops.c and llvm_reduce.c ---- */
+static inline LLVMValueRef ci(LLVMTypeRef t, int64_t v) {
+  return LLVMConstInt(t, (unsigned long long)v, 1);
+}
+static inline LLVMValueRef cf(LLVMTypeRef t, double v) { return LLVMConstReal(t, v); }
+static inline LLVMValueRef sel(cg_gen *g, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b) {
+  return LLVMBuildSelect(g->B, c, a, b, "");
+}
+static inline LLVMValueRef icmp(cg_gen *g, LLVMIntPredicate p, LLVMValueRef a, LLVMValueRef b) {
+  return LLVMBuildICmp(g->B, p, a, b, "");
+}
+static inline LLVMValueRef fcmp(cg_gen *g, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b) {
+  return LLVMBuildFCmp(g->B, p, a, b, "");
+}
+static inline bool dt_signed(tc_dtype dt) {
+  return dt == TC_I8 || dt == TC_I16 || dt == TC_I32 || dt == TC_I64;
+}
+
 #endif

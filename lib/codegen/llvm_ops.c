@@ -92,9 +92,6 @@ static void memo_put(cg_gen *g, const void *key, LLVMValueRef v) {
 static bool dt_float(tc_dtype dt) {
   return dt == TC_F16 || dt == TC_BF16 || dt == TC_F32 || dt == TC_F64;
 }
-static bool dt_signed(tc_dtype dt) {
-  return dt == TC_I8 || dt == TC_I16 || dt == TC_I32 || dt == TC_I64;
-}
 static unsigned dt_bits(tc_dtype dt) {
   switch (dt) {
   case TC_BOOL: return 1;
@@ -142,10 +139,6 @@ LLVMTypeRef cg_mem_type(cg_gen *g, tc_dtype dt) {
   return dt == TC_BOOL ? g->t_i8 : cg_reg_type(g, dt);
 }
 
-static LLVMValueRef ci(LLVMTypeRef t, int64_t v) {
-  return LLVMConstInt(t, (unsigned long long)v, 1);
-}
-static LLVMValueRef cf(LLVMTypeRef t, double v) { return LLVMConstReal(t, v); }
 
 static LLVMValueRef intrin(cg_gen *g, const char *name, LLVMTypeRef *tys,
                            int ntys, LLVMValueRef *args, int nargs) {
@@ -203,21 +196,6 @@ static LLVMValueRef libm(cg_gen *g, const char *base, tc_dtype dt,
 LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
                       LLVMValueRef x) {
   return libm(g, base, dt, &x, 1);
-}
-
-static LLVMValueRef sel(cg_gen *g, LLVMValueRef c, LLVMValueRef a,
-                        LLVMValueRef b) {
-  return LLVMBuildSelect(g->B, c, a, b, "");
-}
-
-static LLVMValueRef icmp(cg_gen *g, LLVMIntPredicate p, LLVMValueRef a,
-                         LLVMValueRef b) {
-  return LLVMBuildICmp(g->B, p, a, b, "");
-}
-
-static LLVMValueRef fcmp(cg_gen *g, LLVMRealPredicate p, LLVMValueRef a,
-                         LLVMValueRef b) {
-  return LLVMBuildFCmp(g->B, p, a, b, "");
 }
 
 /* ---- index expressions ---- */

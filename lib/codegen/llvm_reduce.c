@@ -21,25 +21,6 @@
 
 #include "llvm_gen.h"
 
-static LLVMValueRef ci(LLVMTypeRef t, int64_t v) {
-  return LLVMConstInt(t, (unsigned long long)v, 1);
-}
-static LLVMValueRef cf(LLVMTypeRef t, double v) { return LLVMConstReal(t, v); }
-static LLVMValueRef sel(cg_gen *g, LLVMValueRef c, LLVMValueRef a,
-                        LLVMValueRef b) {
-  return LLVMBuildSelect(g->B, c, a, b, "");
-}
-static LLVMValueRef icmp(cg_gen *g, LLVMIntPredicate p, LLVMValueRef a,
-                         LLVMValueRef b) {
-  return LLVMBuildICmp(g->B, p, a, b, "");
-}
-static LLVMValueRef fcmp(cg_gen *g, LLVMRealPredicate p, LLVMValueRef a,
-                         LLVMValueRef b) {
-  return LLVMBuildFCmp(g->B, p, a, b, "");
-}
-static bool dt_signed(tc_dtype dt) {
-  return dt == TC_I8 || dt == TC_I16 || dt == TC_I32 || dt == TC_I64;
-}
 
 /* ---- lane values: identities, argmax pairs, logsumexp ---- */
 
