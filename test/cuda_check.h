@@ -328,6 +328,8 @@ static void *nv_worker(void *arg) {
     E.nvrtc_ms += dt;
     E.nvrtc_n++;
     if (dt > E.nvrtc_max_ms) E.nvrtc_max_ms = dt;
+    if (getenv("TEST_CUDA_SLOW") && dt > atof(getenv("TEST_CUDA_SLOW")))
+      fprintf(stderr, "  NVRTC %.0f ms: %s\n", dt, t->what);
     if (rc || (log && *log))
       snprintf(J->fail, sizeof J->fail, "%s (%s): NVRTC %s\n%s", t->what, t->name,
                rc ? err : "printed a log", log ? log : "");
@@ -525,16 +527,18 @@ static void run_one(tk *t, uint64_t seed) {
       memcpy(got[b], orig[b], bytes[b]);
       gp[b] = got[t->alias[b] >= 0 ? t->alias[b] : b];
     }
-    if (how == 0) { /* few threads: each loops over many points */
-      t->emu(gp, 0, N, tpp == 1 ? 3 : 2, tpp == 1 ? 32 : 64);
-    } else { /* enough blocks of 40 threads, two launches */
+    if (how == 0) { /* few threads: each loops over many points (cooperative
+                       kernels: two points a block, so some threads idle) */
+      t->emu(gp, 0, N, tpp == 1 ? 3 : 2, tpp == 1 ? 32 : tpp <= 128 ? 2 * tpp : tpp);
+    } else { /* enough blocks of 40 threads (one point a block), two launches */
       int64_t half = N / 2;
       int64_t range[3] = {0, half, N};
+      unsigned block = tpp == 1 ? 40 : (unsigned)tpp;
       for (int c = 0; c < 2; c++) {
         int64_t pts = range[c + 1] - range[c];
         if (pts <= 0) continue;
-        unsigned grid = (unsigned)((pts * tpp + 39) / 40 + 1);
-        t->emu(gp, range[c], range[c + 1], grid, 40);
+        unsigned grid = (unsigned)((pts * tpp + block - 1) / block + 1);
+        t->emu(gp, range[c], range[c + 1], grid, block);
       }
     }
     E.runs++;

@@ -122,9 +122,12 @@ static void constants_of_every_dtype_store_like_the_interpreter(void **state) {
 
 /* ---- tests: reductions ---------------------------------------------------- */
 
-static void every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000(void **state) {
+static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
   (void)state;
-  static const int64_t lens[] = {0, 1, 7, 8, 9, 1000};
+  /* two kernels of 7 lengths each (a stage limit): every partial group,
+   * partial unit of 4 groups and stack depth the backends special-case */
+  static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
+                                     {32, 33, 100, 255, 257, 1000, 4099}};
   static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I16, TC_I32, TC_I64,
                                   TC_F16, TC_BF16, TC_F32, TC_F64};
   batch B = {0};
@@ -135,21 +138,24 @@ static void every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000(v
       /* the value's dtype differs from the accumulator's where a cast is natural */
       tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32 : acc == TC_F64 ? TC_F32 : acc;
       bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
-      kernel *k = batch_new(&B, "%s of %s into %s", op_names[rop], dt_name(in), dt_name(acc));
-      int64_t rows = 3;
-      set_outer(k, 1, &rows);
-      const ix *v0 = outer_var(k, 0);
-      for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
-        int64_t n = lens[li];
-        int bi = add_buf(k, in, 3 * n), bo = add_buf(k, arg ? TC_I64 : acc, 3);
-        int s = k->nstages;
-        const ix *idx = ix_add(&k->arena, ix_mulc(&k->arena, v0, n), stage_var(k, s, n));
-        add_reduce(k, rop, acc, n, kc_load(k, bi, idx));
-        add_store(k, bo, 1, v0, kc_acc(k, s));
+      for (int h = 0; h < 2; h++) {
+        kernel *k = batch_new(&B, "%s of %s into %s (lengths %lld..)", op_names[rop],
+                              dt_name(in), dt_name(acc), (long long)lens[h][0]);
+        int64_t rows = 3;
+        set_outer(k, 1, &rows);
+        const ix *v0 = outer_var(k, 0);
+        for (size_t li = 0; li < sizeof lens[h] / sizeof *lens[h]; li++) {
+          int64_t n = lens[h][li];
+          int bi = add_buf(k, in, 3 * n), bo = add_buf(k, arg ? TC_I64 : acc, 3);
+          int s = k->nstages;
+          const ix *idx = ix_add(&k->arena, ix_mulc(&k->arena, v0, n), stage_var(k, s, n));
+          add_reduce(k, rop, acc, n, kc_load(k, bi, idx));
+          add_store(k, bo, 1, v0, kc_acc(k, s));
+        }
       }
     }
   }
-  printf("  reduction kernels (6 lengths each): %d\n", B.n);
+  printf("  reduction kernels (7 lengths each): %d\n", B.n);
   batch_run(&B);
 }
 
@@ -416,7 +422,8 @@ static void the_code_shape_follows_the_kernel(void **state) {
   free(src);
   kc_free(&k);
 
-  /* a live reduction: group mode; a 64-bit index range: 64-bit indices */
+  /* a short live reduction: one thread a point; a 64-bit index range:
+     64-bit indices */
   kc_init(&k, NULL);
   int64_t rows = 3;
   set_outer(&k, 1, &rows);
@@ -426,13 +433,41 @@ static void the_code_shape_follows_the_kernel(void **state) {
   add_store(&k, bo, 1, outer_var(&k, 0), kc_acc(&k, 0));
   src = cg_cuda_source(&k, "red", err, sizeof err);
   assert_non_null(src);
-  assert_int_equal(cg_cuda_threads_per_point(&k), KC_LANES);
-  assert_non_null(strstr(src, "group (8 lanes a point) mode, 64-bit indices"));
-  assert_non_null(strstr(src, "__shfl_xor_sync(tc_mask, tc_m, 4, 8)"));
-  cg_cuda_launch_dims(&k, 1000, 0, &grid, &block);
-  assert_int_equal(grid, 32);
+  assert_int_equal(cg_cuda_threads_per_point(&k), 1);
+  assert_non_null(strstr(src, "thread (a thread a point) mode, 64-bit indices"));
   free(src);
   kc_free(&k);
+
+  /* long rows read along the reduction: cooperative, 8 warps a row (4096
+     elements: 64 tiles, 8 a warp); the same reduction over a strided dim
+     (consecutive points consecutive in memory): one thread a point */
+  for (int strided = 0; strided < 2; strided++) {
+    kc_init(&k, NULL);
+    int64_t R = 4096;
+    set_outer(&k, 1, &R);
+    bx = add_buf(&k, TC_F32, R * 4096);
+    bo = add_buf(&k, TC_F32, R);
+    ir_arena *A = &k.arena;
+    const ix *v0 = outer_var(&k, 0), *r = stage_var(&k, 0, 4096);
+    idx = strided ? ix_add(A, ix_mulc(A, r, 4096), v0) : ix_add(A, ix_mulc(A, v0, 4096), r);
+    add_reduce(&k, OP_RSUM, TC_F32, 4096, kc_load(&k, bx, idx));
+    add_store(&k, bo, 1, v0, kc_acc(&k, 0));
+    src = cg_cuda_source(&k, "rows", err, sizeof err);
+    assert_non_null(src);
+    if (strided) {
+      assert_int_equal(cg_cuda_threads_per_point(&k), 1);
+    } else {
+      assert_int_equal(cg_cuda_threads_per_point(&k), 256);
+      assert_non_null(strstr(src, "cooperative (256 threads a point) mode, 32-bit indices"));
+      assert_non_null(strstr(src, "__shfl_xor_sync(tc_mask, tc_rv, 4)"));
+      assert_non_null(strstr(src, "__syncthreads();"));
+      cg_cuda_launch_dims(&k, 4096, 0, &grid, &block);
+      assert_int_equal(block, 256);
+      assert_int_equal(grid, 4096);
+    }
+    free(src);
+    kc_free(&k);
+  }
 
   /* a reduction nothing reads is dropped, with the variables only it used */
   kc_init(&k, NULL);
@@ -650,7 +685,7 @@ int main(void) {
       cmocka_unit_test(the_emulator_runs_barriers_and_shuffles_like_a_gpu),
       cmocka_unit_test(every_elementwise_op_and_cast_matches_the_interpreter_on_every_dtype),
       cmocka_unit_test(constants_of_every_dtype_store_like_the_interpreter),
-      cmocka_unit_test(every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000),
+      cmocka_unit_test(every_reduction_matches_the_interpreter_for_lengths_0_to_4099),
       cmocka_unit_test(fused_multi_stage_kernels_match_the_interpreter),
       cmocka_unit_test(multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpreter),
       cmocka_unit_test(float16_bfloat16_rng_and_in_place_kernels_match_the_interpreter),

@@ -482,9 +482,12 @@ static void constants_of_every_dtype_store_like_the_interpreter(void **state) {
 
 /* ---- tests: reductions -------------------------------------------------- */
 
-static void every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000(void **state) {
+static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
   (void)state;
-  static const int64_t lens[] = {0, 1, 7, 8, 9, 1000};
+  /* two kernels of 7 lengths each (a stage limit): every partial group,
+   * partial unit of 4 groups and stack depth the backends special-case */
+  static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
+                                     {32, 33, 100, 255, 257, 1000, 4099}};
   static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
                                   TC_F16, TC_BF16, TC_F32, TC_F64};
   for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
@@ -496,25 +499,27 @@ static void every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000(v
       tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32
                     : acc == TC_F16 ? TC_F32 : acc;
       bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
-      kernel k;
-      kc_init(&k, NULL);
-      int64_t dims[1] = {3};
-      set_outer(&k, 1, dims);
-      const ix *v0 = outer_var(&k, 0);
-      for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
-        int64_t n = lens[li];
-        int bi = add_buf(&k, in, 3 * n);
-        int bo = add_buf(&k, arg ? TC_I64 : acc, 3);
-        int s = k.nstages;
-        const ix *idx = ix_add(&k.arena, ix_mulc(&k.arena, v0, n), stage_var(&k, s, n));
-        add_reduce(&k, rop, acc, n, kc_load(&k, bi, idx));
-        add_store(&k, bo, 1, v0, kc_acc(&k, s));
+      for (int h = 0; h < 2; h++) {
+        kernel k;
+        kc_init(&k, NULL);
+        int64_t dims[1] = {3};
+        set_outer(&k, 1, dims);
+        const ix *v0 = outer_var(&k, 0);
+        for (size_t li = 0; li < sizeof lens[h] / sizeof *lens[h]; li++) {
+          int64_t n = lens[h][li];
+          int bi = add_buf(&k, in, 3 * n);
+          int bo = add_buf(&k, arg ? TC_I64 : acc, 3);
+          int s = k.nstages;
+          const ix *idx = ix_add(&k.arena, ix_mulc(&k.arena, v0, n), stage_var(&k, s, n));
+          add_reduce(&k, rop, acc, n, kc_load(&k, bi, idx));
+          add_store(&k, bo, 1, v0, kc_acc(&k, s));
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%s of %s into %s (lengths %lld..)", op_names[rop],
+                 dt_name(in), dt_name(acc), (long long)lens[h][0]);
+        check_kernel(&k, what);
+        kc_free(&k);
       }
-      char what[96];
-      snprintf(what, sizeof what, "%s of %s into %s", op_names[rop],
-               dt_name(in), dt_name(acc));
-      check_kernel(&k, what);
-      kc_free(&k);
     }
   }
 }
@@ -940,7 +945,7 @@ int main(void) {
       cmocka_unit_test(every_elementwise_op_matches_the_interpreter_on_every_dtype),
       cmocka_unit_test(every_cast_matches_the_interpreter),
       cmocka_unit_test(constants_of_every_dtype_store_like_the_interpreter),
-      cmocka_unit_test(every_reduction_matches_the_interpreter_for_lengths_0_1_7_8_9_1000),
+      cmocka_unit_test(every_reduction_matches_the_interpreter_for_lengths_0_to_4099),
       cmocka_unit_test(a_fused_softmax_with_three_stages_matches_the_interpreter),
       cmocka_unit_test(a_column_reduction_over_a_strided_dim_matches_the_interpreter),
       cmocka_unit_test(a_full_reduction_with_no_outer_dims_matches_the_interpreter),

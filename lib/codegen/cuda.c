@@ -91,7 +91,8 @@ typedef struct cgen {
   const kernel *k;
   sbuf out;
   bool i32;                  /* 32-bit index arithmetic */
-  bool group;                /* group mode (8 lanes per point) */
+  int W;                     /* cooperative mode: warps per point (0: thread mode) */
+  bool used_sync;            /* __syncthreads is called */
   const char *I, *UI;        /* index type and its unsigned twin */
   int ind;                   /* indentation depth */
   memo_ent *memo;            /* current evaluation's locals */
@@ -102,6 +103,8 @@ typedef struct cgen {
   bool acc_used[KC_MAX_STAGES]; /* some value reads the stage's result */
   bool var_used[NVARS];      /* some index expression reads the variable */
   bool used_lane, used_mask;
+  int probe_var;             /* choose_warps' walk */
+  bool probe_hit;
   char *err;
   size_t errcap;
   bool failed;
@@ -546,101 +549,365 @@ static bool is_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
 
 /* ---- stages ---- */
 
-/* __shfl_xor_sync of x (register type dt) from the lane at distance w */
+/* __shfl_xor_sync of x (register type dt) from the thread at distance w */
 static void shfl(char *out, size_t cap, tc_dtype dt, const char *x, int w) {
   if (dt_bits(dt) < 32 && !dt_float(dt))
-    snprintf(out, cap, "(%s)__shfl_xor_sync(tc_mask, (int)%s, %d, 8)", cg_cu_ctype(dt), x, w);
+    snprintf(out, cap, "(%s)__shfl_xor_sync(tc_mask, (int)%s, %d)", cg_cu_ctype(dt), x, w);
   else
-    snprintf(out, cap, "__shfl_xor_sync(tc_mask, %s, %d, 8)", x, w);
+    snprintf(out, cap, "__shfl_xor_sync(tc_mask, %s, %d)", x, w);
+}
+
+/* The C types of a tree node of stage st: the value (RLSE: m) and the
+ * second half (ARG*: the index, RLSE: s; NULL: none). */
+static const char *node_vt(const kstage *st) { return cg_cu_ctype(st->acc_dt); }
+static const char *node_it(const kstage *st) {
+  return is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? cg_cu_ctype(st->acc_dt) : NULL;
+}
+
+/* (ov, oi) = the identity */
+static void emit_ident(cgen *g, const kstage *st, const char *ov, const char *oi) {
+  char id[64];
+  if (st->rop == OP_RLSE) {
+    line(g, "%s = -tc_inf_%c(); %s = 0;", ov, st->acc_dt == TC_F64 ? 'd' : 'f', oi);
+    return;
+  }
+  cg_cu_identity(id, sizeof id, st->rop, st->acc_dt);
+  if (is_arg(st->rop)) line(g, "%s = %s; %s = TC_I64_MAX;", ov, id, oi);
+  else line(g, "%s = %s;", ov, id);
+}
+
+/* (ov, oi) = the leaf of value x (acc dtype) at element r */
+static void emit_leaf(cgen *g, const kstage *st, const char *x, const char *r, const char *ov,
+                      const char *oi) {
+  char id[64], ex[512];
+  if (st->rop == OP_RLSE) {
+    line(g, "if (%s != %s) { %s = -tc_inf_%c(); %s = %s; } else { %s = %s; %s = 1; }", x, x, ov,
+         st->acc_dt == TC_F64 ? 'd' : 'f', oi, x, ov, x, oi);
+  } else if (is_arg(st->rop)) {
+    line(g, "%s = %s; %s = (long long)%s;", ov, x, oi, r);
+  } else if (st->rop == OP_RSUM && dt_float(st->acc_dt)) { /* 0 + x: -0.0 becomes +0.0 */
+    cg_cu_identity(id, sizeof id, st->rop, st->acc_dt);
+    if (!cg_cu_binop(ex, sizeof ex, OP_ADD, st->acc_dt, id, x))
+      fail(g, "sum is not defined on %s", dtn(st->acc_dt));
+    line(g, "%s = %s;", ov, ex);
+  } else { /* identity op x == x exactly for the other folds */
+    line(g, "%s = %s;", ov, x);
+  }
+}
+
+/* (ov, oi) = (lv, li) (+) (rv, ri), left (+) right; the outputs may be
+ * the operands. */
+static void emit_comb(cgen *g, const kstage *st, const char *ov, const char *oi, const char *lv,
+                      const char *li, const char *rv, const char *ri) {
+  const char *VT = node_vt(st), *IT = node_it(st);
+  char cb[600], beats[48];
+  line(g, "{");
+  g->ind++;
+  line(g, "%s tc_ca = %s, tc_cb = %s;", VT, lv, rv);
+  if (IT) line(g, "%s tc_cai = %s, tc_cbi = %s;", IT, li, ri);
+  if (is_arg(st->rop)) {
+    snprintf(beats, sizeof beats, "tc_beats_%c%s<%s>", dt_float(st->acc_dt) ? 'f' : 'i',
+             st->rop == OP_RARGMAX ? "max" : "min", VT);
+    line(g, "const bool tc_left = %s(tc_ca, tc_cai, tc_cb, tc_cbi);", beats);
+    line(g, "%s = tc_left ? tc_ca : tc_cb; %s = tc_left ? tc_cai : tc_cbi;", ov, oi);
+  } else if (st->rop == OP_RLSE) {
+    line(g, "tc_lse_comb_%c(tc_ca, tc_cai, tc_cb, tc_cbi);", st->acc_dt == TC_F64 ? 'd' : 'f');
+    line(g, "%s = tc_ca; %s = tc_cai;", ov, oi);
+  } else {
+    static const int comb_op[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+    if (!cg_cu_binop(cb, sizeof cb, comb_op[st->rop - OP_RSUM], st->acc_dt, "tc_ca", "tc_cb"))
+      fail(g, "%s is not defined on %s", opn(st->rop), dtn(st->acc_dt));
+    line(g, "%s = %s;", ov, cb);
+  }
+  g->ind--;
+  line(g, "}");
+}
+
+/* The stage's result from the final node (v, i) into a<s>. */
+static void emit_result(cgen *g, int s, const char *v, const char *i) {
+  const kstage *st = &g->k->stages[s];
+  if (is_arg(st->rop)) line(g, "a%d = %s == TC_I64_MAX ? 0 : %s;", s, i, i);
+  else if (st->rop == OP_RLSE)
+    line(g, "a%d = %s(%s, log%s(%s));", s, st->acc_dt == TC_F64 ? "__dadd_rn" : "__fadd_rn", v,
+         st->acc_dt == TC_F64 ? "" : "f", i);
+  else line(g, "a%d = %s;", s, v);
+}
+
+static int levels_for(int64_t count) { /* stack slots for a counter up to count */
+  int lv = 1;
+  while (lv < 63 && (count >> lv) > 0) lv++;
+  return lv;
+}
+
+/* names "p[i]" / "p[i][j]" for node arrays */
+static const char *nm(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *nm(char *buf, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, cap, fmt, ap);
+  va_end(ap);
+  return buf;
+}
+
+/* Thread mode: one thread runs kernel.h's tree for the point, a lane at a
+ * time (lane l: elements l, l+8, ...; a binary counter over them keeps a
+ * stack of perfect subtrees in local memory), then the lane tree. One copy
+ * of the value's code; the point's row is L1-resident across the 8 lane
+ * passes when it is short, and a reduction over a strided dim reads each
+ * element once, coalesced across the threads of consecutive points. */
+static void emit_reduce_seq(cgen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  const char *VT = node_vt(st), *IT = node_it(st), *I = g->I;
+  int64_t n = st->n, K = (n + KC_LANES - 1) / KC_LANES;
+  char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
+  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, one thread */",
+       is_arg(st->rop) ? "long long" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n);
+  line(g, "{");
+  g->ind++;
+  line(g, "%s tc_rv[8];", VT);
+  if (IT) line(g, "%s tc_ri[8];", IT);
+  if (K > 0) {
+    int LV = levels_for(K);
+    line(g, "for (int tc_j = 0; tc_j < 8; ++tc_j) {");
+    g->ind++;
+    line(g, "%s tc_sv[%d];", VT, LV);
+    if (IT) line(g, "%s tc_si[%d];", IT, LV);
+    line(g, "const %s tc_n = %lld > tc_j ? (%lld - tc_j + 7) / 8 : 0; /* the lane's leaves */", I,
+         (long long)n, (long long)n);
+    line(g, "for (%s tc_k = 0; tc_k < tc_n; ++tc_k) {", I);
+    g->ind++;
+    if (g->var_used[var] || is_arg(st->rop)) line(g, "const %s v%d = tc_k * 8 + tc_j;", I, var);
+    g->var_live[var] = true;
+    stage_value(g, st, st->acc_dt, ex, sizeof ex);
+    line(g, "const %s tc_x = %s;", VT, ex);
+    line(g, "%s tc_tv;", VT);
+    if (IT) line(g, "%s tc_ti;", IT);
+    char vs[16];
+    snprintf(vs, sizeof vs, "v%d", var);
+    emit_leaf(g, st, "tc_x", vs, "tc_tv", "tc_ti");
+    g->var_live[var] = false;
+    line(g, "%s tc_c = tc_k;", I);
+    line(g, "int tc_lv = 0;");
+    line(g, "for (; tc_c & 1; tc_c >>= 1, ++tc_lv)");
+    g->ind++;
+    emit_comb(g, st, "tc_tv", "tc_ti", "tc_sv[tc_lv]", "tc_si[tc_lv]", "tc_tv", "tc_ti");
+    g->ind--;
+    line(g, "tc_sv[tc_lv] = tc_tv;%s", IT ? " tc_si[tc_lv] = tc_ti;" : "");
+    g->ind--;
+    line(g, "}");
+    /* the fold of the leaf count's set bits, smaller subtrees first on the right */
+    line(g, "bool tc_have = false;");
+    line(g, "for (int tc_b = 0; tc_b < %d; ++tc_b) {", LV);
+    g->ind++;
+    line(g, "if (!((tc_n >> tc_b) & 1)) continue;");
+    line(g, "if (tc_have) {");
+    g->ind++;
+    emit_comb(g, st, "tc_rv[tc_j]", "tc_ri[tc_j]", "tc_sv[tc_b]", "tc_si[tc_b]", "tc_rv[tc_j]",
+              "tc_ri[tc_j]");
+    g->ind--;
+    line(g, "} else {");
+    line(g, "  tc_rv[tc_j] = tc_sv[tc_b];%s", IT ? " tc_ri[tc_j] = tc_si[tc_b];" : "");
+    line(g, "}");
+    line(g, "tc_have = true;");
+    g->ind--;
+    line(g, "}");
+    line(g, "if (!tc_have) {");
+    g->ind++;
+    emit_ident(g, st, "tc_rv[tc_j]", "tc_ri[tc_j]");
+    g->ind--;
+    line(g, "}");
+    g->ind--;
+    line(g, "}");
+  } else {
+    for (int l = 0; l < KC_LANES; l++)
+      emit_ident(g, st, nm(b1, sizeof b1, "tc_rv[%d]", l), nm(b2, sizeof b2, "tc_ri[%d]", l));
+  }
+  for (int w = 1; w < KC_LANES; w *= 2)
+    for (int l = 0; l < KC_LANES; l += 2 * w)
+      emit_comb(g, st, nm(b1, sizeof b1, "tc_rv[%d]", l), nm(b2, sizeof b2, "tc_ri[%d]", l),
+                nm(b3, sizeof b3, "tc_rv[%d]", l), nm(b4, sizeof b4, "tc_ri[%d]", l),
+                nm(b5, sizeof b5, "tc_rv[%d]", l + w), nm(b6, sizeof b6, "tc_ri[%d]", l + w));
+  emit_result(g, s, "tc_rv[0]", "tc_ri[0]");
+  g->ind--;
+  line(g, "}");
+  g->acc_live[s] = true;
+}
+
+/* One level of the tree across threads: (v, i) combined with the thread
+ * at xor distance w, the one whose bit w is clear on the left. */
+static void emit_xor_level(cgen *g, const kstage *st, const char *v, const char *i, int w,
+                           const char *bitsrc) {
+  const char *VT = node_vt(st), *IT = node_it(st);
+  char sh[200], sh2[200];
+  line(g, "{");
+  g->ind++;
+  line(g, "const bool tc_hi = (%s & %du) != 0;", bitsrc, w);
+  shfl(sh, sizeof sh, st->acc_dt, v, w);
+  line(g, "const %s tc_ov = %s;", VT, sh);
+  if (IT) {
+    if (is_arg(st->rop)) snprintf(sh2, sizeof sh2, "__shfl_xor_sync(tc_mask, %s, %d)", i, w);
+    else shfl(sh2, sizeof sh2, st->acc_dt, i, w);
+    line(g, "const %s tc_oi = %s;", IT, sh2);
+  }
+  char lv[64], li[64], rv[64], ri[64];
+  snprintf(lv, sizeof lv, "(tc_hi ? tc_ov : %s)", v);
+  snprintf(rv, sizeof rv, "(tc_hi ? %s : tc_ov)", v);
+  snprintf(li, sizeof li, "(tc_hi ? tc_oi : %s)", i);
+  snprintf(ri, sizeof ri, "(tc_hi ? %s : tc_oi)", i);
+  emit_comb(g, st, v, i, lv, li, rv, ri);
+  g->ind--;
+  line(g, "}");
+}
+
+/* Cooperative mode: the point's P = 32 W threads share the tree. A warp
+ * takes tiles of 64 elements (8 groups k): thread u loads elements 64q + u
+ * and 64q + 32 + u (lane u % 8, k = 8q + u / 8 and that + 4, coalesced),
+ * and the tile's 8 k of each lane combine in the order of the tree: xor 8
+ * (k bit 0), xor 16 (k bit 1), then the thread's two halves (k bit 2).
+ * Warp w takes the aligned block of S tiles [wS, wS + S) (an aligned
+ * subtree), folding its tiles with a binary counter; the W warps' subtrees
+ * combine through shared memory in the tree over w; then the lane tree by
+ * xor 1, 2, 4. Every thread of the point ends with the result. */
+static void emit_reduce_coop(cgen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s), W = g->W;
+  const char *VT = node_vt(st), *IT = node_it(st), *I = g->I;
+  int64_t n = st->n, T = (n + 63) / 64, S = 1;
+  while (S * W < T) S *= 2;
+  int LV = levels_for(S);
+  char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
+  g->used_lane = g->used_mask = true;
+  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, %d threads, %lld tiles a warp */",
+       is_arg(st->rop) ? "long long" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n,
+       32 * W, (long long)S);
+  line(g, "{");
+  g->ind++;
+  line(g, "%s tc_rv;", VT);
+  if (IT) line(g, "%s tc_ri;", IT);
+  emit_ident(g, st, "tc_rv", "tc_ri");
+  if (T > 0) {
+    line(g, "%s tc_sv[%d];", VT, LV);
+    if (IT) line(g, "%s tc_si[%d];", IT, LV);
+    if (W > 1) {
+      line(g, "const %s tc_q0 = (%s)tc_w * %lld;", I, I, (long long)S);
+      line(g, "const %s tc_q1 = tc_q0 + %lld < %lld ? tc_q0 + %lld : %lld;", I, (long long)S,
+           (long long)T, (long long)S, (long long)T);
+    } else {
+      line(g, "const %s tc_q0 = 0, tc_q1 = %lld;", I, (long long)T);
+    }
+    line(g, "for (%s tc_q = tc_q0; tc_q < tc_q1; ++tc_q) {", I);
+    g->ind++;
+    line(g, "%s tc_xv[2];", VT);
+    if (IT) line(g, "%s tc_xi[2];", IT);
+    for (int h = 0; h < 2; h++) {
+      line(g, "{");
+      g->ind++;
+      bool guard = n % 64 != 0;
+      if (g->var_used[var] || is_arg(st->rop) || guard)
+        line(g, "const %s v%d = tc_q * 64 + %d + (%s)tc_u;", I, var, 32 * h, I);
+      if (guard) {
+        line(g, "if (v%d < %lld) {", var, (long long)n);
+        g->ind++;
+      }
+      g->var_live[var] = true;
+      stage_value(g, st, st->acc_dt, ex, sizeof ex);
+      line(g, "const %s tc_x = %s;", VT, ex);
+      char vs[16];
+      snprintf(vs, sizeof vs, "v%d", var);
+      emit_leaf(g, st, "tc_x", vs, nm(b1, sizeof b1, "tc_xv[%d]", h), nm(b2, sizeof b2, "tc_xi[%d]", h));
+      g->var_live[var] = false;
+      if (guard) {
+        g->ind--;
+        line(g, "} else {");
+        g->ind++;
+        emit_ident(g, st, b1, b2);
+        g->ind--;
+        line(g, "}");
+      }
+      g->ind--;
+      line(g, "}");
+    }
+    for (int w = 8; w <= 16; w *= 2)
+      for (int h = 0; h < 2; h++)
+        emit_xor_level(g, st, nm(b1, sizeof b1, "tc_xv[%d]", h), nm(b2, sizeof b2, "tc_xi[%d]", h), w,
+                       "tc_u");
+    emit_comb(g, st, "tc_xv[0]", "tc_xi[0]", "tc_xv[0]", "tc_xi[0]", "tc_xv[1]", "tc_xi[1]");
+    line(g, "%s tc_c = tc_q - tc_q0;", I);
+    line(g, "int tc_lv = 0;");
+    line(g, "for (; tc_c & 1; tc_c >>= 1, ++tc_lv)");
+    g->ind++;
+    emit_comb(g, st, "tc_xv[0]", "tc_xi[0]", "tc_sv[tc_lv]", "tc_si[tc_lv]", "tc_xv[0]", "tc_xi[0]");
+    g->ind--;
+    line(g, "tc_sv[tc_lv] = tc_xv[0];%s", IT ? " tc_si[tc_lv] = tc_xi[0];" : "");
+    g->ind--;
+    line(g, "}");
+    /* the fold of the warp's tile count, smaller subtrees first on the right */
+    line(g, "const %s tc_cnt = tc_q1 > tc_q0 ? tc_q1 - tc_q0 : 0;", I);
+    line(g, "bool tc_have = false;");
+    line(g, "for (int tc_b = 0; tc_b < %d; ++tc_b) {", LV);
+    g->ind++;
+    line(g, "if (!((tc_cnt >> tc_b) & 1)) continue;");
+    line(g, "if (tc_have) {");
+    g->ind++;
+    emit_comb(g, st, "tc_rv", "tc_ri", "tc_sv[tc_b]", "tc_si[tc_b]", "tc_rv", "tc_ri");
+    g->ind--;
+    line(g, "} else {");
+    line(g, "  tc_rv = tc_sv[tc_b];%s", IT ? " tc_ri = tc_si[tc_b];" : "");
+    line(g, "}");
+    line(g, "tc_have = true;");
+    g->ind--;
+    line(g, "}");
+  }
+  if (W > 1) { /* the tree over the warps, through shared memory */
+    g->used_sync = true;
+    line(g, "__shared__ %s tc_shv%d[256];", VT, s);
+    if (IT) line(g, "__shared__ %s tc_shi%d[256];", IT, s);
+    line(g, "const unsigned tc_slot = (threadIdx.x / %du * %du + tc_w) * 8u + (tc_u & 7u);", 32 * W,
+         W);
+    line(g, "if (tc_u < 8u) {");
+    line(g, "  tc_shv%d[tc_slot] = tc_rv;%s", s, IT ? nm(b1, sizeof b1, " tc_shi%d[tc_slot] = tc_ri;", s) : "");
+    line(g, "}");
+    line(g, "__syncthreads();");
+    line(g, "{");
+    g->ind++;
+    line(g, "const unsigned tc_base = tc_slot - tc_w * 8u;");
+    line(g, "%s tc_wv[%d];", VT, W);
+    if (IT) line(g, "%s tc_wi[%d];", IT, W);
+    line(g, "TC_UNROLL");
+    line(g, "for (int tc_j = 0; tc_j < %d; ++tc_j) {", W);
+    line(g, "  tc_wv[tc_j] = tc_shv%d[tc_base + tc_j * 8];%s", s,
+         IT ? nm(b1, sizeof b1, " tc_wi[tc_j] = tc_shi%d[tc_base + tc_j * 8];", s) : "");
+    line(g, "}");
+    for (int w = 1; w < W; w *= 2)
+      for (int j = 0; j < W; j += 2 * w)
+        emit_comb(g, st, nm(b1, sizeof b1, "tc_wv[%d]", j), nm(b2, sizeof b2, "tc_wi[%d]", j),
+                  nm(b3, sizeof b3, "tc_wv[%d]", j), nm(b4, sizeof b4, "tc_wi[%d]", j),
+                  nm(b5, sizeof b5, "tc_wv[%d]", j + w), nm(b6, sizeof b6, "tc_wi[%d]", j + w));
+    line(g, "tc_rv = tc_wv[0];%s", IT ? " tc_ri = tc_wi[0];" : "");
+    g->ind--;
+    line(g, "}");
+    line(g, "__syncthreads();");
+  }
+  for (int w = 1; w < KC_LANES; w *= 2) emit_xor_level(g, st, "tc_rv", "tc_ri", w, "tc_u");
+  emit_result(g, s, "tc_rv", "tc_ri");
+  g->ind--;
+  line(g, "}");
+  g->acc_live[s] = true;
 }
 
 static void emit_reduce(cgen *g, int s) {
   const kstage *st = &g->k->stages[s];
-  int var = kc_stage_var(g->k, s), rop = st->rop;
+  int rop = st->rop;
   tc_dtype adt = st->acc_dt;
-  bool arg = is_arg(rop), lse = rop == OP_RLSE;
   if (rop < OP_RSUM || rop > OP_RLSE || (unsigned)adt >= TC_NUM_DTYPES ||
-      (lse && !dt_float(adt))) {
+      (rop == OP_RLSE && adt != TC_F32 && adt != TC_F64)) {
     fail(g, "stage %d: reduction %s with accumulator %s", s, opn(rop), dtn(adt));
     return;
   }
-  static const int comb_op[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
-  int cop = arg || lse ? OP_ADD : comb_op[rop - OP_RSUM];
-  const char *AT = cg_cu_ctype(adt), *I = g->I;
-  char id[64], ex[1200], sh[160], sh2[160], cb[512];
-  char beats[48];
-  snprintf(beats, sizeof beats, "tc_beats_%c%s<%s>", dt_float(adt) ? 'f' : 'i',
-           rop == OP_RARGMAX ? "max" : "min", AT);
-  char fd = adt == TC_F64 ? 'd' : 'f';
-  g->used_lane = g->used_mask = true;
-  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld */", arg ? "long long" : AT, s, s,
-       opn(rop), dtn(adt), (long long)st->n);
-  line(g, "{");
-  g->ind++;
-  cg_cu_identity(id, sizeof id, rop, adt);
-  if (lse) line(g, "%s tc_m = -tc_inf_%c(), tc_s = 0;", AT, fd);
-  else line(g, "%s tc_m = %s;", AT, id);
-  if (arg) line(g, "long long tc_i = TC_I64_MAX;");
-  if (st->n > 0) {
-    line(g, "for (%s v%d = (%s)tc_lane; v%d < %lld; v%d += 8) {", I, var, I, var,
-         (long long)st->n, var);
-    g->ind++;
-    g->var_live[var] = true;
-    stage_value(g, st, adt, ex, sizeof ex);
-    line(g, "const %s tc_x = %s;", AT, ex);
-    if (lse) {
-      line(g, "tc_lse_add_%c(tc_m, tc_s, tc_x);", fd);
-    } else if (arg) {
-      line(g, "if (%s(tc_x, (long long)v%d, tc_m, tc_i)) {", beats, var);
-      line(g, "  tc_m = tc_x;");
-      line(g, "  tc_i = (long long)v%d;", var);
-      line(g, "}");
-    } else {
-      if (!cg_cu_binop(cb, sizeof cb, cop, adt, "tc_m", "tc_x"))
-        fail(g, "stage %d: %s is not defined on %s", s, opn(rop), dtn(adt));
-      line(g, "tc_m = %s;", cb);
-    }
-    g->var_live[var] = false;
-    g->ind--;
-    line(g, "}");
-  }
-  /* the tree: at distance w the lane with bit w clear is the left operand */
-  for (int w = 1; w < KC_LANES; w *= 2) {
-    line(g, "{");
-    g->ind++;
-    line(g, "const bool tc_hi = (tc_lane & %du) != 0;", w);
-    shfl(sh, sizeof sh, adt, "tc_m", w);
-    if (lse) {
-      shfl(sh2, sizeof sh2, adt, "tc_s", w);
-      line(g, "const %s tc_om = %s, tc_os = %s;", AT, sh, sh2);
-      line(g, "%s tc_lm = tc_hi ? tc_om : tc_m, tc_ls = tc_hi ? tc_os : tc_s;", AT);
-      line(g, "tc_lse_comb_%c(tc_lm, tc_ls, tc_hi ? tc_m : tc_om, tc_hi ? tc_s : tc_os);", fd);
-      line(g, "tc_m = tc_lm;");
-      line(g, "tc_s = tc_ls;");
-    } else {
-      line(g, "const %s tc_o = %s;", AT, sh);
-      line(g, "const %s tc_lm = tc_hi ? tc_o : tc_m, tc_rm = tc_hi ? tc_m : tc_o;", AT);
-      if (arg) {
-        line(g, "const long long tc_oi = __shfl_xor_sync(tc_mask, tc_i, %d, 8);", w);
-        line(g, "const long long tc_li = tc_hi ? tc_oi : tc_i, tc_ri = tc_hi ? tc_i : tc_oi;");
-        line(g, "const bool tc_left = %s(tc_lm, tc_li, tc_rm, tc_ri);", beats);
-        line(g, "tc_m = tc_left ? tc_lm : tc_rm;");
-        line(g, "tc_i = tc_left ? tc_li : tc_ri;");
-      } else {
-        cg_cu_binop(cb, sizeof cb, cop, adt, "tc_lm", "tc_rm");
-        line(g, "tc_m = %s;", cb);
-      }
-    }
-    g->ind--;
-    line(g, "}");
-  }
-  if (lse) line(g, "a%d = %s(tc_m, log%s(tc_s));", s, fd == 'd' ? "__dadd_rn" : "__fadd_rn",
-                fd == 'd' ? "" : "f");
-  else if (arg) line(g, "a%d = tc_i == TC_I64_MAX ? 0 : tc_i;", s);
-  else line(g, "a%d = tc_m;", s);
-  g->ind--;
-  line(g, "}");
-  g->acc_live[s] = true;
+  if (g->W > 0) emit_reduce_coop(g, s);
+  else emit_reduce_seq(g, s);
 }
 
 /* Whether index e takes a different value for each value of variable var
@@ -659,22 +926,21 @@ static void emit_store(cgen *g, int s) {
   }
   if (st->n <= 0) return;
   tc_dtype bdt = g->k->bufs[st->buf].dt;
-  bool split = g->group && st->n > 1 && injective(st->index, var);
-  bool lane0 = g->group && !split;
+  int P = 32 * g->W;
+  bool split = g->W && st->n > 1 && injective(st->index, var);
+  bool lane0 = g->W && !split;
   char ex[1200];
   line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
-       split ? ", split over the lanes" : lane0 ? ", on lane 0" : "");
+       split ? ", split over the point's threads" : lane0 ? ", on the point's thread 0" : "");
   g->ind++;
-  if (lane0) {
-    g->used_lane = true;
-    line(g, "if (tc_lane == 0u) {");
+  if (g->W) {
+    line(g, "if (tc_on%s) {", lane0 ? " && tc_t == 0u" : "");
     g->ind++;
   }
   bool loop = st->n > 1;
   if (split) {
-    g->used_lane = true;
-    line(g, "for (%s v%d = (%s)tc_lane; v%d < %lld; v%d += 8) {", g->I, var, g->I, var,
-         (long long)st->n, var);
+    line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
+         (long long)st->n, var, P);
   } else if (loop) {
     line(g, "for (%s v%d = 0; v%d < %lld; ++v%d) {", g->I, var, var, (long long)st->n, var);
   } else if (g->var_used[var]) {
@@ -697,7 +963,7 @@ static void emit_store(cgen *g, int s) {
     g->ind--;
     line(g, "}");
   }
-  if (lane0) {
+  if (g->W) {
     g->ind--;
     line(g, "}");
   }
@@ -733,6 +999,42 @@ static void emit_decode(cgen *g) {
   }
 }
 
+/* Whether some load of v's DAG reads consecutive elements for consecutive
+ * values of the variable g->probe_var (affine with coefficient 1). */
+static bool unit_stride_load(cgen *g, const kval *v) {
+  int64_t coef[NVARS], c0;
+  if (v->kind == KV_LOAD && v->index && ix_affine(v->index, NVARS, coef, &c0) &&
+      coef[g->probe_var] == 1)
+    g->probe_hit = true;
+  return !g->probe_hit;
+}
+
+/* The code shape: cooperative (W warps a point) when a live reduction is
+ * long (>= 64 elements) and reads memory along its own variable, so that
+ * the point's threads read consecutive elements; W grows with the longest
+ * reduction (about 4 tiles of 64 a warp, at most 8 warps). Otherwise one
+ * thread a point (0), which reads coalesced when consecutive points are
+ * consecutive in memory (a reduction over a strided dim). */
+static int choose_warps(cgen *g) {
+  const kernel *k = g->k;
+  int64_t tiles = 0;
+  bool along = false;
+  for (int s = 0; s < k->nstages; s++) {
+    const kstage *st = &k->stages[s];
+    if (st->kind != KS_REDUCE || !g->acc_used[s] || st->n < 64) continue;
+    int64_t t = (st->n + 63) / 64;
+    if (t > tiles) tiles = t;
+    g->probe_var = kc_stage_var(k, s);
+    g->probe_hit = false;
+    walk(g, st->val, unit_stride_load);
+    along = along || g->probe_hit;
+  }
+  if (!tiles || !along) return 0;
+  int W = 1;
+  while (W < 8 && 4 * W < tiles) W *= 2;
+  return W;
+}
+
 /* Liveness and the code shape; false on a malformed kernel or OOM. */
 static bool analyze(cgen *g) {
   const kernel *k = g->k;
@@ -762,9 +1064,7 @@ static bool analyze(cgen *g) {
     }
     if (st->kind == KS_STORE) mark_ix(g, st->index);
   }
-  g->group = false;
-  for (int s = 0; s < k->nstages; s++)
-    if (k->stages[s].kind == KS_REDUCE && g->acc_used[s]) g->group = true;
+  g->W = choose_warps(g);
   g->i32 = fits32(g);
   g->I = g->i32 ? "int" : "long long";
   g->UI = g->i32 ? "unsigned" : "unsigned long long";
@@ -816,13 +1116,19 @@ static void emit_body(cgen *g) {
   for (int d = 0; d < k->nouter; d++) empty = empty || k->outer[d] <= 0;
   if (empty) return;
   g->ind = 1;
-  if (g->group)
-    line(g, "for (long long tc_p = tc_begin + (((long long)blockIdx.x * blockDim.x + "
-            "threadIdx.x) >> 3); tc_p < tc_end; tc_p += ((long long)gridDim.x * "
-            "blockDim.x) >> 3) {");
-  else
+  if (g->W) {
+    int P = 32 * g->W;
+    line(g, "const long long tc_ppb = blockDim.x / %du; /* points a block */", P);
+    line(g, "for (long long tc_b = tc_begin + (long long)blockIdx.x * tc_ppb; tc_b < tc_end; "
+            "tc_b += (long long)gridDim.x * tc_ppb) {");
+    line(g, "  const long long tc_p0 = tc_b + threadIdx.x / %du;", P);
+    line(g, "  const bool tc_on = tc_p0 < tc_end; /* else a duplicate of point tc_b, not stored */");
+    line(g, "  const long long tc_p = tc_on ? tc_p0 : tc_b;");
+    line(g, "  (void)tc_p;");
+  } else {
     line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
             "threadIdx.x; tc_p < tc_end; tc_p += (long long)gridDim.x * blockDim.x) {");
+  }
   g->ind++;
   for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
   emit_decode(g);
@@ -830,9 +1136,10 @@ static void emit_body(cgen *g) {
   for (int s = 0; s < k->nstages && !g->failed; s++) {
     const kstage *st = &k->stages[s];
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue; /* no effect */
-    if (g->group && prev >= 0 && !(prev == KS_REDUCE && st->kind == KS_REDUCE)) {
-      g->used_mask = true;
-      line(g, "__syncwarp(tc_mask);");
+    if (g->W && prev >= 0 && !(prev == KS_REDUCE && st->kind == KS_REDUCE)) {
+      /* a stage sees what the point's threads stored before it */
+      if (g->W > 1) line(g, "__syncthreads();");
+      else line(g, "__syncwarp();");
     }
     if (st->kind == KS_REDUCE) emit_reduce(g, s);
     else emit_store(g, s);
@@ -858,13 +1165,22 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
   if (!g.failed && !g.out.oom) {
     sbuf s = {0};
     emit_prelude(&s, g.out.p ? g.out.p : "");
-    sb_put(&s, "/* %s: %s mode, %d-bit indices */\n", name, g.group ? "group (8 lanes a point)"
-           : "thread (a thread a point)", g.i32 ? 32 : 64);
+    if (g.W)
+      sb_put(&s, "/* %s: cooperative (%d threads a point) mode, %d-bit indices */\n", name,
+             32 * g.W, g.i32 ? 32 : 64);
+    else
+      sb_put(&s, "/* %s: thread (a thread a point) mode, %d-bit indices */\n", name,
+             g.i32 ? 32 : 64);
     sb_put(&s, "extern \"C\" __global__ void %s(", name);
     for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
     sb_put(&s, "long long tc_begin, long long tc_end) {\n");
-    if (g.used_lane) sb_put(&s, "  const unsigned tc_lane = threadIdx.x & 7u;\n");
-    if (g.used_mask) sb_put(&s, "  const unsigned tc_mask = 0xffu << (threadIdx.x & 24u);\n");
+    if (g.W) {
+      sb_put(&s, "  const unsigned tc_t = threadIdx.x %% %du; /* thread of the point */\n", 32 * g.W);
+      sb_put(&s, "  (void)tc_t;\n");
+    }
+    if (g.used_lane) sb_put(&s, "  const unsigned tc_u = threadIdx.x & 31u; /* lane of the warp */\n");
+    if (g.used_lane && g.W > 1) sb_put(&s, "  const unsigned tc_w = tc_t >> 5; /* warp of the point */\n");
+    if (g.used_mask) sb_put(&s, "  const unsigned tc_mask = 0xffffffffu;\n");
     if (g.out.p) sb_put(&s, "%s", g.out.p);
     sb_put(&s, "}\n");
     if (s.oom) free(s.p);
@@ -880,7 +1196,7 @@ int cg_cuda_threads_per_point(const kernel *k) {
   cgen g;
   memset(&g, 0, sizeof g);
   g.k = k;
-  int r = k && analyze(&g) && g.group ? KC_LANES : 1;
+  int r = k && analyze(&g) && g.W ? 32 * g.W : 1;
   free(g.memo);
   return r;
 }

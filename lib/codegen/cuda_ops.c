@@ -30,6 +30,11 @@ const char cg_cuda_prelude_head[] =
     "#define TC_D __device__ __forceinline__\n"
     "#define TC_I64_MAX 0x7fffffffffffffffLL\n"
     "#define TC_I64_MIN (-0x7fffffffffffffffLL - 1)\n"
+    "#ifdef __CUDACC__\n"
+    "#define TC_UNROLL _Pragma(\"unroll\")\n"
+    "#else\n"
+    "#define TC_UNROLL\n"
+    "#endif\n"
     "#endif\n";
 
 const cg_cu_helper cg_cuda_helpers[] = {
@@ -38,15 +43,28 @@ const cg_cu_helper cg_cuda_helpers[] = {
     {"tc_inf_d",
      "TC_D double tc_inf_d() { return __longlong_as_double(0x7ff0000000000000LL); }\n"},
     {"tc_h2f",
-     "/* float16 / bfloat16 bits <-> float (kernel.c's rules) */\n"
+     "/* float16 / bfloat16 bits <-> float (kernel.c's rules): one cvt on the\n"
+     "   GPU (IEEE round to nearest even; NaN payloads aside, which kernel.h\n"
+     "   leaves open), the same rules in C elsewhere */\n"
      "TC_D float tc_h2f(unsigned short h) {\n"
+     "#ifdef __CUDACC__\n"
+     "  float f;\n"
+     "  asm(\"cvt.f32.f16 %0, %1;\" : \"=f\"(f) : \"h\"(h));\n"
+     "  return f;\n"
+     "#else\n"
      "  unsigned sign = (unsigned)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;\n"
      "  if (e == 0u) return __uint_as_float(__float_as_uint(__fmul_rn((float)m, 0x1p-24f)) | sign);\n"
      "  if (e == 31u) return __uint_as_float(sign | 0x7f800000u | (m ? 0x400000u | (m << 13) : 0u));\n"
      "  return __uint_as_float(sign | ((e + 112u) << 23) | (m << 13));\n"
+     "#endif\n"
      "}\n"},
     {"tc_f2h",
      "TC_D unsigned short tc_f2h(float f) {\n"
+     "#ifdef __CUDACC__\n"
+     "  unsigned short h;\n"
+     "  asm(\"cvt.rn.f16.f32 %0, %1;\" : \"=h\"(h) : \"f\"(f));\n"
+     "  return h;\n"
+     "#else\n"
      "  unsigned x = __float_as_uint(f), sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;\n"
      "  if (ax > 0x7f800000u) return (unsigned short)(sign | 0x7e00u | ((ax >> 13) & 0x3ffu));\n"
      "  if (ax >= 0x477ff000u) return (unsigned short)(sign | 0x7c00u);\n"
@@ -61,15 +79,22 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "  unsigned h = mant >> s, rem = mant & ((1u << s) - 1u), half = 1u << (s - 1u);\n"
      "  if (rem > half || (rem == half && (h & 1u))) h++;\n"
      "  return (unsigned short)(sign | h);\n"
+     "#endif\n"
      "}\n"},
     {"tc_bf2f",
      "TC_D float tc_bf2f(unsigned short h) { return __uint_as_float((unsigned)h << 16); }\n"},
     {"tc_f2bf",
      "TC_D unsigned short tc_f2bf(float f) {\n"
+     "#ifdef __CUDACC__\n"
+     "  unsigned short h;\n"
+     "  asm(\"cvt.rn.bf16.f32 %0, %1;\" : \"=h\"(h) : \"f\"(f));\n"
+     "  return h;\n"
+     "#else\n"
      "  unsigned x = __float_as_uint(f);\n"
      "  if ((x & 0x7fffffffu) > 0x7f800000u) return (unsigned short)((x >> 16) | 0x40u);\n"
      "  x += 0x7fffu + ((x >> 16) & 1u);\n"
      "  return (unsigned short)(x >> 16);\n"
+     "#endif\n"
      "}\n"},
     {"tc_rh",
      "TC_D float tc_rh(float f) { return tc_h2f(tc_f2h(f)); }\n"},

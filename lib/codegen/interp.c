@@ -2,8 +2,9 @@
  * interp.c — the reference interpreter of kernel IR: the oracle every
  * compiled backend is tested against. It follows kernel.h one scalar at a
  * time: outer points decomposed row-major over k->outer, stages in order,
- * reductions over KC_LANES lane accumulators (lane r % 8, increasing r)
- * folded by the fixed pairwise tree, argmax/argmin as (value, r) pairs.
+ * reductions as kernel.h's trees (lane r % 8; per lane the perfect
+ * pairwise tree over its elements, folded with a binary counter; then the
+ * tree of the 8 lanes), argmax/argmin as (value, r) pairs.
  *
  * Scalars are held by dtype: bool and integers as a canonical int64 (the
  * value of the dtype, sign- or zero-extended), float32 in a float (every F32
@@ -650,13 +651,14 @@ static int combine_op(int rop) {
   }
 }
 
-typedef struct pair {
-  sv v;
+/* A tree node: value v (RLSE: m), s (RLSE only), r (argmax/argmin). */
+typedef struct node {
+  sv v, s;
   int64_t r;
-} pair;
+} node;
 
 /* Whether (a) beats (b) for argmax (is_max) or argmin. */
-static bool beats(bool is_max, tc_dtype dt, pair a, pair b) {
+static bool beats(bool is_max, tc_dtype dt, node a, node b) {
   if (is_float(dt)) {
     double x = fget(a.v, dt), y = fget(b.v, dt);
     bool nx = isnan(x), ny = isnan(y);
@@ -668,89 +670,108 @@ static bool beats(bool is_max, tc_dtype dt, pair a, pair b) {
   return a.r < b.r;
 }
 
-static pair better(bool is_max, tc_dtype dt, pair a, pair b) {
-  return beats(is_max, dt, a, b) ? a : b;
+/* (m1, s1) (+) (m2, s2) of RLSE, in float or double (kernel.h) */
+static node lse_comb(tc_dtype dt, node a, node b) {
+  node o = a;
+  if (dt == TC_F64) {
+    double m1 = a.v.d, s1 = a.s.d, m2 = b.v.d, s2 = b.s.d;
+    if (m2 > m1) {
+      double t = m1; m1 = m2; m2 = t;
+      t = s1; s1 = s2; s2 = t;
+    }
+    o.s.d = m1 == m2 ? s1 + s2 : s1 + s2 * exp(m2 - m1);
+    o.v.d = m1;
+  } else {
+    float m1 = a.v.f, s1 = a.s.f, m2 = b.v.f, s2 = b.s.f;
+    if (m2 > m1) {
+      float t = m1; m1 = m2; m2 = t;
+      t = s1; s1 = s2; s2 = t;
+    }
+    o.s.f = m1 == m2 ? s1 + s2 : s1 + s2 * expf(m2 - m1);
+    o.v.f = m1;
+  }
+  return o;
 }
 
-/* Online log-sum-exp (kernel.h), in float or double as acc_dt says. */
-#define LSE_IMPL(T, EXP, LOG)                                              \
-  static T lse_##T(ictx *C, const prog *P, int s, tc_dtype vdt,            \
-                   tc_dtype adt) {                                         \
-    const kstage *st = &C->k->stages[s];                                   \
-    int var = kc_stage_var(C->k, s);                                       \
-    T m[KC_LANES], z[KC_LANES];                                            \
-    for (int l = 0; l < KC_LANES; l++) m[l] = -INFINITY, z[l] = 0;         \
-    for (int64_t r = 0; r < st->n; r++) {                                  \
-      C->vars[var] = r;                                                    \
-      sv xv = cast(stage_value(C, P, s), vdt, adt);                        \
-      T x = (T)fget(xv, adt);                                              \
-      int l = (int)(r % KC_LANES);                                         \
-      if (x > m[l]) {                                                      \
-        z[l] = z[l] * EXP(m[l] - x) + 1;                                   \
-        m[l] = x;                                                          \
-      } else if (x == m[l]) {                                              \
-        z[l] += 1;                                                         \
-      } else {                                                             \
-        z[l] += EXP(x - m[l]);                                             \
-      }                                                                    \
-    }                                                                      \
-    for (int w = 1; w < KC_LANES; w *= 2)                                  \
-      for (int l = 0; l < KC_LANES; l += 2 * w) {                          \
-        T m1 = m[l], s1 = z[l], m2 = m[l + w], s2 = z[l + w];              \
-        if (m2 > m1) {                                                     \
-          T t = m1; m1 = m2; m2 = t;                                       \
-          t = s1; s1 = s2; s2 = t;                                         \
-        }                                                                  \
-        z[l] = m1 == m2 ? s1 + s2 : s1 + s2 * EXP(m2 - m1);                \
-        m[l] = m1;                                                         \
-      }                                                                    \
-    return m[0] + LOG(z[0]);                                               \
+/* left (+) right for stage st */
+static node comb(const kstage *st, node a, node b) {
+  tc_dtype adt = st->acc_dt;
+  if (st->rop == OP_RARGMAX || st->rop == OP_RARGMIN)
+    return beats(st->rop == OP_RARGMAX, adt, a, b) ? a : b;
+  if (st->rop == OP_RLSE) return lse_comb(adt, a, b);
+  a.v = arith(combine_op(st->rop), adt, a.v, b.v);
+  return a;
+}
+
+static node ident_node(const kstage *st) {
+  node o;
+  memset(&o, 0, sizeof o);
+  o.r = INT64_MAX;
+  if (st->rop == OP_RLSE) {
+    if (st->acc_dt == TC_F64) o.v.d = -INFINITY;
+    else o.v.f = -INFINITY;
+  } else {
+    o.v = identity(st->rop, st->acc_dt);
   }
-typedef float float_t_;
-typedef double double_t_;
-LSE_IMPL(float_t_, expf, logf)
-LSE_IMPL(double_t_, exp, log)
+  return o;
+}
+
+/* element r's leaf: its value folded into the identity */
+static node leaf(ictx *C, const prog *P, int s, int64_t r) {
+  const kstage *st = &C->k->stages[s];
+  tc_dtype adt = st->acc_dt;
+  C->vars[kc_stage_var(C->k, s)] = r;
+  sv x = cast(stage_value(C, P, s), st->val->dt, adt);
+  node o = ident_node(st);
+  if (st->rop == OP_RARGMAX || st->rop == OP_RARGMIN) {
+    o.v = x;
+    o.r = r;
+  } else if (st->rop == OP_RLSE) {
+    bool nan = isnan(fget(x, adt));
+    if (adt == TC_F64) o.s.d = nan ? x.d : 1.0;
+    else o.s.f = nan ? x.f : 1.0f;
+    if (!nan) o.v = x;
+  } else {
+    o.v = arith(combine_op(st->rop), adt, o.v, x);
+  }
+  return o;
+}
+
+/* One lane: the binary-counter fold of the perfect tree over its leaves. */
+static node lane_value(ictx *C, const prog *P, int s, int l) {
+  const kstage *st = &C->k->stages[s];
+  node stack[64];
+  int64_t K = st->n > l ? (st->n - l + KC_LANES - 1) / KC_LANES : 0;
+  for (int64_t k = 0; k < K; k++) {
+    node t = leaf(C, P, s, l + KC_LANES * k);
+    int lvl = 0;
+    for (int64_t c = k; c & 1; c >>= 1) t = comb(st, stack[lvl++], t);
+    stack[lvl] = t;
+  }
+  node acc = ident_node(st);
+  bool have = false;
+  for (int b = 0; b < 63; b++)
+    if ((K >> b) & 1) {
+      acc = have ? comb(st, stack[b], acc) : stack[b];
+      have = true;
+    }
+  return acc;
+}
 
 static sv run_reduce(ictx *C, const prog *P, int s) {
   const kstage *st = &C->k->stages[s];
-  if (st->rop == OP_RLSE) {
-    sv o;
-    if (st->acc_dt == TC_F64) o.d = lse_double_t_(C, P, s, st->val->dt, st->acc_dt);
-    else o.f = lse_float_t_(C, P, s, st->val->dt, st->acc_dt);
-    return o;
-  }
-  int var = kc_stage_var(C->k, s);
-  tc_dtype adt = st->acc_dt, vdt = st->val->dt;
-  bool arg = st->rop == OP_RARGMAX || st->rop == OP_RARGMIN;
-  bool is_max = st->rop == OP_RARGMAX;
-  pair lane[KC_LANES];
-  for (int l = 0; l < KC_LANES; l++) {
-    lane[l].v = identity(st->rop, adt);
-    lane[l].r = INT64_MAX;
-  }
-  int cop = combine_op(st->rop);
-  for (int64_t r = 0; r < st->n; r++) {
-    C->vars[var] = r;
-    pair x = {cast(stage_value(C, P, s), vdt, adt), r};
-    pair *L = &lane[r % KC_LANES];
-    if (arg) *L = better(is_max, adt, x, *L);
-    else L->v = arith(cop, adt, L->v, x.v);
-  }
+  node L[KC_LANES];
+  for (int l = 0; l < KC_LANES; l++) L[l] = lane_value(C, P, s, l);
+  for (int w = 1; w < KC_LANES; w *= 2)
+    for (int l = 0; l < KC_LANES; l += 2 * w) L[l] = comb(st, L[l], L[l + w]);
   sv out;
-  if (arg) {
-    pair a = better(is_max, adt, lane[0], lane[1]);
-    pair b = better(is_max, adt, lane[2], lane[3]);
-    pair c = better(is_max, adt, lane[4], lane[5]);
-    pair d = better(is_max, adt, lane[6], lane[7]);
-    pair w = better(is_max, adt, better(is_max, adt, a, b),
-                    better(is_max, adt, c, d));
-    out.i = w.r == INT64_MAX ? 0 : w.r;
+  if (st->rop == OP_RARGMAX || st->rop == OP_RARGMIN) {
+    out.i = L[0].r == INT64_MAX ? 0 : L[0].r;
+  } else if (st->rop == OP_RLSE) {
+    if (st->acc_dt == TC_F64) out.d = L[0].v.d + log(L[0].s.d);
+    else out.f = L[0].v.f + logf(L[0].s.f);
   } else {
-    sv a = arith(cop, adt, lane[0].v, lane[1].v);
-    sv b = arith(cop, adt, lane[2].v, lane[3].v);
-    sv c = arith(cop, adt, lane[4].v, lane[5].v);
-    sv d = arith(cop, adt, lane[6].v, lane[7].v);
-    out = arith(cop, adt, arith(cop, adt, a, b), arith(cop, adt, c, d));
+    out = L[0].v;
   }
   return out;
 }

@@ -18,24 +18,34 @@
  * the stage they are in (and only those).
  *
  * Reduction order (part of the IR's meaning, so results are bitwise fixed
- * whatever the thread count or backend): KC_LANES (8) lane accumulators; lane
- * l combines the elements r = l, l+8, l+16, ... in increasing r, starting
- * from the identity; the result is the pairwise tree
+ * whatever the thread count or backend): KC_LANES (8) lanes; lane l holds
+ * the elements r = l + 8k (k = 0, 1, ...). Each element first becomes a
+ * leaf: its value cast to acc_dt and folded into the identity (sum: 0 + x,
+ * so -0.0 becomes +0.0; argmax/argmin: the pair (x, r); RLSE: (x, 1), or
+ * (-inf, x) when x is NaN). A lane's value is the perfect binary tree over
+ * k: level 1 combines the leaves k = 2i and 2i+1 (left, right), level 2
+ * those results pairwise, and so on, positions past the lane's last element
+ * being the identity. Combining with the identity is exact (x op identity
+ * == x for every op and every value a leaf or a node can hold), so those
+ * positions may be skipped: a lane of K leaves is the binary-counter fold
+ * (perfect subtrees of the set bits of K, the later, smaller ones combined
+ * first as the right operand). The 8 lane values then combine as
  *   ((L0 op L1) op (L2 op L3)) op ((L4 op L5) op (L6 op L7)).
+ * The tree over k is what lets a GPU spread one reduction over many
+ * threads (aligned blocks of k are subtrees) and a CPU keep 8 lanes in a
+ * vector; its rounding error grows with log n, not n.
  * Identities: sum 0, prod 1, max -inf (integers: the type's minimum),
  * min +inf (integers: maximum). NaN propagates through max/min (a NaN lane
  * makes the result NaN). argmax/argmin keep (value, r) pairs: a pair wins if
  * its value is greater (smaller), or equal with a smaller r, or NaN (NaN beats
  * every number; between NaNs the smaller r wins); their KV_ACC value is the
- * winning r as int64 (0 when n == 0). The accumulator dtype is `acc_dt`; the
- * value is cast to it before combining.
- * RLSE (floats only, acc_dt F32 or F64, computed in that precision) is the
- * online log-sum-exp: each lane holds (m, s), starting at (-inf, 0); adding
- * x: if x > m { s = s * exp(m - x) + 1; m = x } else if x == m { s += 1 }
- * else { s += exp(x - m) } (so NaN lands in s). Two lanes combine as
- * (m1, s1) (+) (m2, s2): with m1 >= m2 after swapping, s = m1 == m2 ?
- * s1 + s2 : s1 + s2 * exp(m2 - m1), m = m1; same pairwise tree. KV_ACC is
- * m + log(s).
+ * winning r as int64 (0 when n == 0); the identity pair is (identity,
+ * INT64_MAX), which every element beats. The accumulator dtype is `acc_dt`.
+ * RLSE (floats only, acc_dt F32 or F64, computed in that precision) is
+ * log-sum-exp over (m, s) pairs (m + log(s) is the partial result), the
+ * identity (-inf, 0). Two combine as (m1, s1) (+) (m2, s2): swapped first
+ * when m2 > m1, then s = m1 == m2 ? s1 + s2 : s1 + s2 * exp(m2 - m1),
+ * m = m1. KV_ACC is m + log(s).
  *
  * Scalar semantics of KV_OP (op from ops.def; EW ops only). Inputs have the
  * node's dtype `dt` except: comparisons, ISNAN/ISINF/ISFINITE (inputs any

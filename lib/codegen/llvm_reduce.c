@@ -1,21 +1,28 @@
 /*
- * llvm_reduce.c — REDUCE stages (kernel.h's fixed reduction order) as LLVM
- * IR: 8 lane accumulators, element r going to lane r % 8 in increasing r,
- * then the pairwise tree ((L0 L1)(L2 L3))((L4 L5)(L6 L7)).
+ * llvm_reduce.c — REDUCE stages as LLVM IR, in kernel.h's fixed order:
+ * lane l holds the elements r = l + 8k; each lane is the perfect pairwise
+ * tree over k (padded with the identity, which changes nothing); then the
+ * lane tree ((L0 L1)(L2 L3))((L4 L5)(L6 L7)).
  *
- * The loop runs over groups of 8 elements. Where every fold is one plain
- * instruction (sum, prod, max, min, argmax, argmin on bool, ints, float32,
- * float64) the lanes live in one <8 x T> vector (argmax: plus an <8 x i64>
- * of indices): the group's 8 values are computed as scalars, gathered with
- * insertelement and folded by one vector op. That is exactly the scalar
- * semantics per lane (no reassociation, no fast-math), and the SLP
- * vectorizer turns 8 contiguous scalar loads into one vector load. RLSE
- * lanes (m, s) and float16/bfloat16 accumulators (float32 op rounded back
- * per op) stay 8 scalars. The n % 8 tail elements fold into lanes 0.. as
- * scalars after the loop, and the tree runs on scalars (extracted lanes).
+ * The 8 lanes live in one <8 x T> vector (argmax: plus an <8 x i64> of
+ * indices; RLSE: an <8 x T> of s): a "group" r0 .. r0+7 of 8 values is
+ * computed as scalars and gathered with insertelement (the SLP vectorizer
+ * turns 8 contiguous scalar loads into one vector load) and becomes 8
+ * leaves at once, so combining two groups is one vector op per lane with
+ * exactly the scalar semantics (no reassociation, no fast-math). Where a
+ * combine is not a plain instruction (RLSE's exp, the half types' per-op
+ * rounding) it runs on the extracted lanes.
+ *
+ * The tree over k is built with a binary counter: the loop takes 4 groups
+ * an iteration (a level-2 subtree, its three combines in registers), then
+ * merges it into a stack of subtrees (an alloca of 64 lane vectors, level
+ * i holding a perfect subtree of 4 * 2^i groups) while the iteration
+ * count's low bits are set. The last partial unit (fewer than 4 groups, the
+ * last maybe partial: missing lanes are the identity) and the final fold of
+ * the stack (the set bits of the unit count, smaller subtrees first as the
+ * right operand) are straight-line code: n is a constant of the kernel.
  * Identities: sum 0, prod 1, max -inf / the type's minimum, min +inf / the
- * maximum; argmax/argmin lanes start as (identity, INT64_MAX), so any
- * element beats an empty lane and n == 0 gives 0 (interp.c's choice).
+ * maximum; argmax/argmin (identity, INT64_MAX), RLSE (-inf, 0).
  */
 #include <math.h>
 
@@ -80,25 +87,6 @@ static LLVMValueRef arg_wins(cg_gen *g, int rop, tc_dtype dt, LLVMValueRef va,
 
 /* ---- online log-sum-exp (RLSE) ---- */
 
-/* Adds x to a lane (m, s): x > m: s = s*exp(m-x) + 1, m = x; x == m:
- * s += 1; otherwise (NaN included) s += exp(x-m). One exp per element: its
- * argument is m-x or x-m as the branch needs. */
-static void lse_add(cg_gen *g, tc_dtype dt, LLVMValueRef *m, LLVMValueRef *s,
-                    LLVMValueRef x) {
-  LLVMBuilderRef B = g->B;
-  LLVMValueRef one = cf(LLVMTypeOf(x), 1.0);
-  LLVMValueRef gt = fcmp(g, LLVMRealOGT, x, *m);
-  LLVMValueRef eq = fcmp(g, LLVMRealOEQ, x, *m);
-  LLVMValueRef arg = sel(g, gt, LLVMBuildFSub(B, *m, x, ""),
-                         LLVMBuildFSub(B, x, *m, ""));
-  LLVMValueRef e = cg_libm1(g, "exp", dt, arg);
-  LLVMValueRef s_gt = LLVMBuildFAdd(B, LLVMBuildFMul(B, *s, e, ""), one, "");
-  LLVMValueRef s_eq = LLVMBuildFAdd(B, *s, one, "");
-  LLVMValueRef s_lt = LLVMBuildFAdd(B, *s, e, "");
-  *s = sel(g, gt, s_gt, sel(g, eq, s_eq, s_lt));
-  *m = sel(g, gt, x, *m);
-}
-
 /* (m1, s1) (+) (m2, s2): swapped so that m1 >= m2 (when m2 > m1), then
  * s = m1 == m2 ? s1 + s2 : s1 + s2 * exp(m2 - m1), m = m1. */
 static void lse_combine(cg_gen *g, tc_dtype dt, LLVMValueRef *m1,
@@ -119,38 +107,23 @@ static LLVMValueRef lse_result(cg_gen *g, tc_dtype dt, LLVMValueRef m,
   return LLVMBuildFAdd(g->B, m, cg_libm1(g, "log", dt, s), "");
 }
 
-/* ---- the reduction loop ---- */
+/* ---- lane sets ---- */
 
-/* The 8 lanes of a reduction as scalars: v is the value (RLSE: m), i the
- * second half of the lane where there is one (ARG*: the index r, RLSE: s). */
-typedef struct lanes {
-  LLVMValueRef v[KC_LANES], i[KC_LANES];
-} lanes;
+/* The 8 lanes of a reduction: v holds the values (RLSE: m) as <8 x T>, i
+ * the second half where there is one (ARG*: <8 x i64> indices, RLSE:
+ * <8 x T> s). */
+typedef struct lset {
+  LLVMValueRef v, i;
+} lset;
 
 static const int red_comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
 
 static bool rop_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
 
-/* Folds x, element r (i64) of stage st, into the lane (*v, *i). */
-static void lane_fold(cg_gen *g, const kstage *st, LLVMValueRef *v,
-                      LLVMValueRef *i, LLVMValueRef x, LLVMValueRef r) {
-  if (rop_arg(st->rop)) {
-    LLVMValueRef w = arg_wins(g, st->rop, st->acc_dt, *v, *i, x, r);
-    *v = LLVMBuildSelect(g->B, w, x, *v, "");
-    *i = LLVMBuildSelect(g->B, w, r, *i, "");
-  } else if (st->rop == OP_RLSE) {
-    lse_add(g, st->acc_dt, v, i, x);
-  } else {
-    *v = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, *v, x);
-  }
-}
-
-/* Element r of stage s into scalar lane l. */
-static void lane_step(cg_gen *g, int s, lanes *L, int l, LLVMValueRef r) {
-  const kstage *st = &g->k->stages[s];
-  g->var[kc_stage_var(g->k, s)] = r;
-  LLVMValueRef x = cg_stage_value(g, st, st->acc_dt);
-  lane_fold(g, st, &L->v[l], &L->i[l], x, r);
+/* Whether a combine is one vector op per lane set (not RLSE's exp, not the
+ * half types' per-op conversions). */
+static bool vector_lanes(const kstage *st) {
+  return st->rop != OP_RLSE && st->acc_dt != TC_F16 && st->acc_dt != TC_BF16;
 }
 
 static LLVMValueRef splat(LLVMValueRef c) {
@@ -159,43 +132,174 @@ static LLVMValueRef splat(LLVMValueRef c) {
   return LLVMConstVector(v, KC_LANES);
 }
 
-/* Folds the group r0 .. r0+7 into lanes kept as <8 x T> vectors (lane l in
- * element l): the 8 values are computed as scalars and gathered, so the
- * combine is one vector op per group with exactly the scalar semantics per
- * lane, and contiguous loads become one vector load (SLP). */
-static void group_step(cg_gen *g, int s, LLVMValueRef r0, LLVMValueRef *acc,
-                       LLVMValueRef *idx) {
+static LLVMValueRef lane_at(cg_gen *g, LLVMValueRef vec, int l) {
+  return LLVMBuildExtractElement(g->B, vec, LLVMConstInt(g->t_i32, (unsigned)l, 0), "");
+}
+
+static LLVMValueRef lane_put(cg_gen *g, LLVMValueRef vec, LLVMValueRef x, int l) {
+  return LLVMBuildInsertElement(g->B, vec, x, LLVMConstInt(g->t_i32, (unsigned)l, 0), "");
+}
+
+/* the identity of stage st as scalars (v, i) */
+static void ident_pair(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i) {
+  LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
+  bool lse = st->rop == OP_RLSE;
+  *v = lse ? LLVMConstReal(at, -INFINITY) : red_identity(g, st->rop, st->acc_dt);
+  *i = lse ? LLVMConstReal(at, 0.0) : cg_c64(g, INT64_MAX);
+}
+
+static lset ident_set(cg_gen *g, const kstage *st) {
+  LLVMValueRef v, i;
+  ident_pair(g, st, &v, &i);
+  lset o = {splat(v), splat(i)};
+  return o;
+}
+
+/* Scalar lanes: (v1, i1) = (v1, i1) (+) (v2, i2), left (+) right. */
+static void comb1(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
+                  LLVMValueRef v2, LLVMValueRef i2) {
+  if (rop_arg(st->rop)) {
+    LLVMValueRef win = arg_wins(g, st->rop, st->acc_dt, *v1, *i1, v2, i2);
+    *v1 = sel(g, win, v2, *v1);
+    *i1 = sel(g, win, i2, *i1);
+  } else if (st->rop == OP_RLSE) {
+    lse_combine(g, st->acc_dt, v1, i1, v2, i2);
+  } else {
+    *v1 = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, *v1, v2);
+  }
+}
+
+/* a (+) b lane by lane: vector ops where they are plain, else per lane */
+static lset comb(cg_gen *g, const kstage *st, lset a, lset b) {
+  if (vector_lanes(st)) {
+    comb1(g, st, &a.v, &a.i, b.v, b.i); /* the scalar builders take vectors */
+    return a;
+  }
+  for (int l = 0; l < KC_LANES; l++) {
+    LLVMValueRef v = lane_at(g, a.v, l), i = lane_at(g, a.i, l);
+    comb1(g, st, &v, &i, lane_at(g, b.v, l), lane_at(g, b.i, l));
+    a.v = lane_put(g, a.v, v, l);
+    a.i = lane_put(g, a.i, i, l);
+  }
+  return a;
+}
+
+/* The leaves of the group r0 .. r0+7 (lanes >= nvalid: the identity). */
+static lset group_leaves(cg_gen *g, int s, LLVMValueRef r0, int nvalid) {
   const kstage *st = &g->k->stages[s];
   LLVMBuilderRef B = g->B;
-  LLVMTypeRef t32 = g->t_i32;
-  LLVMValueRef X = LLVMGetPoison(LLVMTypeOf(*acc));
-  for (int l = 0; l < KC_LANES; l++) {
+  LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
+  LLVMValueRef idv, idi;
+  ident_pair(g, st, &idv, &idi);
+  lset o = ident_set(g, st);
+  LLVMValueRef X = splat(idv);
+  for (int l = 0; l < nvalid; l++) {
     LLVMValueRef r = l ? LLVMBuildAdd(B, r0, cg_c64(g, l), "") : r0;
     g->var[kc_stage_var(g->k, s)] = r;
     LLVMValueRef x = cg_stage_value(g, st, st->acc_dt);
-    X = LLVMBuildInsertElement(B, X, x, LLVMConstInt(t32, (unsigned)l, 0), "");
-  }
-  LLVMValueRef R = NULL;
-  if (rop_arg(st->rop)) {
-    LLVMValueRef iota[KC_LANES], zero[KC_LANES];
-    for (int l = 0; l < KC_LANES; l++) {
-      iota[l] = cg_c64(g, l);
-      zero[l] = LLVMConstInt(t32, 0, 0);
+    if (st->rop == OP_RLSE) { /* (x, 1), or (-inf, x) for NaN */
+      LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
+      o.v = lane_put(g, o.v, sel(g, nan, idv, x), l);
+      o.i = lane_put(g, o.i, sel(g, nan, x, LLVMConstReal(at, 1.0)), l);
+      continue;
     }
-    LLVMValueRef p = LLVMGetPoison(LLVMTypeOf(*idx));
-    R = LLVMBuildInsertElement(B, p, r0, LLVMConstInt(t32, 0, 0), "");
-    R = LLVMBuildShuffleVector(B, R, p, LLVMConstVector(zero, KC_LANES), "");
-    R = LLVMBuildAdd(B, R, LLVMConstVector(iota, KC_LANES), "");
+    if (rop_arg(st->rop)) o.i = lane_put(g, o.i, r, l);
+    if (!vector_lanes(st) && !rop_arg(st->rop)) /* half accumulators: fold into the identity */
+      x = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, idv, x);
+    X = lane_put(g, X, x, l);
   }
-  lane_fold(g, st, acc, idx, X, R);
+  if (st->rop == OP_RLSE) return o;
+  if (rop_arg(st->rop) || !vector_lanes(st)) o.v = X;
+  else o.v = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, splat(idv), X);
+  /* the identity lanes of a partial group stay the identity: id op id */
+  return o;
 }
 
-/* Whether the lanes can live in one <8 x T> vector: every op of the fold
- * is a plain vector instruction (not RLSE's exp, not the half types'
- * per-op conversions). */
-static bool vector_lanes(const kstage *st) {
-  return st->rop != OP_RLSE && st->acc_dt != TC_F16 && st->acc_dt != TC_BF16;
+/* ---- the stack of subtrees ---- */
+
+typedef struct stack {
+  bool two; /* the i half is carried (ARG*, RLSE) */
+  LLVMTypeRef arr_v, arr_i;
+  LLVMValueRef v, i; /* allocas of [64 x <8 x T>] */
+} stack;
+
+static stack stack_new(cg_gen *g, const kstage *st) {
+  stack S;
+  LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
+  LLVMTypeRef it = st->rop == OP_RLSE ? at : g->t_i64;
+  S.arr_v = LLVMArrayType2(LLVMVectorType(at, KC_LANES), 64);
+  S.arr_i = LLVMArrayType2(LLVMVectorType(it, KC_LANES), 64);
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->C);
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
+  LLVMValueRef first = LLVMGetFirstInstruction(entry);
+  if (first) LLVMPositionBuilderBefore(eb, first);
+  else LLVMPositionBuilderAtEnd(eb, entry);
+  S.two = rop_arg(st->rop) || st->rop == OP_RLSE;
+  S.v = LLVMBuildAlloca(eb, S.arr_v, "stk.v");
+  S.i = S.two ? LLVMBuildAlloca(eb, S.arr_i, "stk.i") : NULL;
+  LLVMDisposeBuilder(eb);
+  return S;
 }
+
+static LLVMValueRef slot(cg_gen *g, LLVMTypeRef arr, LLVMValueRef base, LLVMValueRef lvl) {
+  LLVMValueRef idx[2] = {cg_c64(g, 0), lvl};
+  return LLVMBuildInBoundsGEP2(g->B, arr, base, idx, 2, "");
+}
+
+static lset stack_get(cg_gen *g, const stack *S, LLVMValueRef lvl) {
+  lset o;
+  o.v = LLVMBuildLoad2(g->B, LLVMGetElementType(S->arr_v), slot(g, S->arr_v, S->v, lvl), "");
+  o.i = S->two ? LLVMBuildLoad2(g->B, LLVMGetElementType(S->arr_i),
+                                slot(g, S->arr_i, S->i, lvl), "")
+              : LLVMGetUndef(LLVMGetElementType(S->arr_i));
+  return o;
+}
+
+static void stack_put(cg_gen *g, const stack *S, LLVMValueRef lvl, lset x) {
+  LLVMBuildStore(g->B, x.v, slot(g, S->arr_v, S->v, lvl));
+  if (S->two) LLVMBuildStore(g->B, x.i, slot(g, S->arr_i, S->i, lvl));
+}
+
+/* Merges subtree t, unit number c (i64, the units before it), into the
+ * stack: while c's low bit is set, t = stack[lvl] (+) t, c >>= 1, lvl++;
+ * then stack[lvl] = t. A loop in the IR. */
+static void merge_dyn(cg_gen *g, const kstage *st, const stack *S, lset t, LLVMValueRef c) {
+  LLVMBuilderRef B = g->B;
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B);
+  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->C, g->fn, "merge");
+  LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->C, g->fn, "merge.body");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->C, g->fn, "merge.end");
+  LLVMBuildBr(B, head);
+  LLVMPositionBuilderAtEnd(B, head);
+  LLVMValueRef pv = LLVMBuildPhi(B, LLVMTypeOf(t.v), "m.v");
+  LLVMValueRef pi = LLVMBuildPhi(B, LLVMTypeOf(t.i), "m.i");
+  LLVMValueRef pc = LLVMBuildPhi(B, g->t_i64, "m.c");
+  LLVMValueRef pl = LLVMBuildPhi(B, g->t_i64, "m.lvl");
+  LLVMValueRef zero = cg_c64(g, 0), one = cg_c64(g, 1);
+  LLVMAddIncoming(pv, &t.v, &pre, 1);
+  LLVMAddIncoming(pi, &t.i, &pre, 1);
+  LLVMAddIncoming(pc, &c, &pre, 1);
+  LLVMAddIncoming(pl, &zero, &pre, 1);
+  LLVMValueRef bit = icmp(g, LLVMIntNE, LLVMBuildAnd(B, pc, one, ""), zero);
+  LLVMBuildCondBr(B, bit, body, done);
+  LLVMPositionBuilderAtEnd(B, body);
+  lset cur = {pv, pi};
+  lset m = comb(g, st, stack_get(g, S, pl), cur);
+  LLVMValueRef nc = LLVMBuildLShr(B, pc, one, "");
+  LLVMValueRef nl = LLVMBuildAdd(B, pl, one, "");
+  LLVMBasicBlockRef body_end = LLVMGetInsertBlock(B);
+  LLVMBuildBr(B, head);
+  LLVMAddIncoming(pv, &m.v, &body_end, 1);
+  LLVMAddIncoming(pi, &m.i, &body_end, 1);
+  LLVMAddIncoming(pc, &nc, &body_end, 1);
+  LLVMAddIncoming(pl, &nl, &body_end, 1);
+  LLVMPositionBuilderAtEnd(B, done);
+  stack_put(g, S, pl, cur);
+}
+
+/* ---- the stage ---- */
+
+enum { UNIT = 4 }; /* groups per loop iteration: a level-2 subtree */
 
 void cg_emit_reduce(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
@@ -203,99 +307,71 @@ void cg_emit_reduce(cg_gen *g, int s) {
     cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
     return;
   }
-  bool arg = rop_arg(st->rop), lse = st->rop == OP_RLSE, two = arg || lse;
+  bool arg = rop_arg(st->rop), lse = st->rop == OP_RLSE;
   if (lse && st->acc_dt != TC_F32 && st->acc_dt != TC_F64) {
     cg_fail(g, "stage %d: logsumexp needs a float32/float64 accumulator", s);
     return;
   }
-  int64_t n = st->n < 0 ? 0 : st->n, groups = n / KC_LANES;
-  int tail = (int)(n % KC_LANES);
-  LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
-  LLVMValueRef ident = lse ? LLVMConstReal(at, -INFINITY)
-                           : red_identity(g, st->rop, st->acc_dt);
-  LLVMValueRef ident2 = lse ? LLVMConstReal(at, 0.0) : cg_c64(g, INT64_MAX);
-  lanes L;
-  for (int l = 0; l < KC_LANES; l++) {
-    L.v[l] = ident;
-    L.i[l] = ident2;
-  }
-  bool vec = vector_lanes(st);
-  if (groups == 1 && vec) {
-    LLVMValueRef acc = splat(ident), idx = splat(ident2);
-    group_step(g, s, cg_c64(g, 0), &acc, &idx);
-    for (int l = 0; l < KC_LANES; l++) {
-      LLVMValueRef li = LLVMConstInt(g->t_i32, (unsigned)l, 0);
-      L.v[l] = LLVMBuildExtractElement(g->B, acc, li, "");
-      if (arg) L.i[l] = LLVMBuildExtractElement(g->B, idx, li, "");
-    }
-  } else if (groups == 1) {
-    for (int l = 0; l < KC_LANES; l++) lane_step(g, s, &L, l, cg_c64(g, l));
-  } else if (groups > 1) {
-    /* the loop over groups carries the lanes in phis: one vector (and one
-     * index vector) or 8 (16) scalars */
-    int nphi = vec ? 1 : KC_LANES;
-    LLVMValueRef cur[2][KC_LANES], phis[2][KC_LANES];
-    if (vec) {
-      cur[0][0] = splat(ident);
-      cur[1][0] = splat(ident2);
-    } else {
-      for (int l = 0; l < KC_LANES; l++) cur[0][l] = ident, cur[1][l] = ident2;
-    }
+  int64_t n = st->n < 0 ? 0 : st->n;
+  int64_t G = n / KC_LANES, K = (n + KC_LANES - 1) / KC_LANES; /* full / all groups */
+  int64_t I = G / UNIT;     /* full units: loop iterations */
+  int rem = (int)(K - I * UNIT); /* groups of the last, partial unit (0..4) */
+  int64_t M = I + (rem > 0);     /* units */
+  lset acc = ident_set(g, st);
+  stack S;
+  bool use_stack = I > 0;
+  if (use_stack) S = stack_new(g, st);
+  if (I > 0) {
     cg_loop lp;
     cg_loop_begin(g, &lp, cg_c64(g, 0), "red");
-    for (int h = 0; h < (two ? 2 : 1); h++)
-      for (int l = 0; l < nphi; l++) {
-        phis[h][l] = LLVMBuildPhi(g->B, LLVMTypeOf(cur[h][l]), h ? "lane.i" : "lane");
-        LLVMAddIncoming(phis[h][l], &cur[h][l], &lp.pre, 1);
-        cur[h][l] = phis[h][l];
-      }
-    if (vec) {
-      group_step(g, s, lp.iv, &cur[0][0], &cur[1][0]);
-    } else {
-      for (int l = 0; l < KC_LANES; l++) {
-        LLVMValueRef r = l ? LLVMBuildAdd(g->B, lp.iv, cg_c64(g, l), "") : lp.iv;
-        g->var[kc_stage_var(g->k, s)] = r;
-        LLVMValueRef x = cg_stage_value(g, st, st->acc_dt);
-        lane_fold(g, st, &cur[0][l], &cur[1][l], x, r);
-      }
+    LLVMValueRef r0 = LLVMBuildMul(g->B, lp.iv, cg_c64(g, UNIT * KC_LANES), "");
+    lset u[UNIT];
+    for (int j = 0; j < UNIT; j++) {
+      LLVMValueRef rj = j ? LLVMBuildAdd(g->B, r0, cg_c64(g, j * KC_LANES), "") : r0;
+      u[j] = group_leaves(g, s, rj, KC_LANES);
     }
-    LLVMBasicBlockRef latch =
-        cg_loop_end(g, &lp, KC_LANES, cg_c64(g, groups * KC_LANES), "red.end");
-    for (int h = 0; h < (two ? 2 : 1); h++)
-      for (int l = 0; l < nphi; l++) LLVMAddIncoming(phis[h][l], &cur[h][l], &latch, 1);
-    for (int l = 0; l < KC_LANES; l++) {
-      if (!vec) {
-        L.v[l] = cur[0][l];
-        L.i[l] = cur[1][l];
-        continue;
-      }
-      LLVMValueRef li = LLVMConstInt(g->t_i32, (unsigned)l, 0);
-      L.v[l] = LLVMBuildExtractElement(g->B, cur[0][0], li, "");
-      if (arg) L.i[l] = LLVMBuildExtractElement(g->B, cur[1][0], li, "");
+    lset t = comb(g, st, comb(g, st, u[0], u[1]), comb(g, st, u[2], u[3]));
+    merge_dyn(g, st, &S, t, lp.iv);
+    cg_loop_end(g, &lp, 1, cg_c64(g, I), "red.end");
+  }
+  if (rem > 0) { /* the last unit: a padded level-2 subtree */
+    lset u[UNIT];
+    for (int j = 0; j < rem; j++) {
+      int64_t r0 = (I * UNIT + j) * KC_LANES;
+      int nvalid = n - r0 < KC_LANES ? (int)(n - r0) : KC_LANES;
+      u[j] = group_leaves(g, s, cg_c64(g, r0), nvalid);
+    }
+    lset t = rem == 1 ? u[0] : comb(g, st, u[0], u[1]);
+    if (rem == 3) t = comb(g, st, t, u[2]);
+    if (rem == 4) t = comb(g, st, t, comb(g, st, u[2], u[3]));
+    if (!use_stack) {
+      acc = t;
+    } else { /* unit I into the stack, then the fold of M's set bits */
+      int lvl = 0;
+      for (int64_t c = I; c & 1; c >>= 1) t = comb(g, st, stack_get(g, &S, cg_c64(g, lvl++)), t);
+      stack_put(g, &S, cg_c64(g, lvl), t);
     }
   }
-  for (int l = 0; l < tail; l++)
-    lane_step(g, s, &L, l, cg_c64(g, groups * KC_LANES + l));
+  if (use_stack) {
+    bool have = false;
+    for (int b = 0; b < 63; b++) {
+      if (!((M >> b) & 1)) continue;
+      lset e = stack_get(g, &S, cg_c64(g, b));
+      acc = have ? comb(g, st, e, acc) : e;
+      have = true;
+    }
+  }
   g->var[kc_stage_var(g->k, s)] = NULL;
   cg_memo_clear(g);
-  /* ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) */
-  for (int w = 1; w < KC_LANES; w *= 2) {
-    for (int l = 0; l < KC_LANES; l += 2 * w) {
-      if (arg) {
-        LLVMValueRef win = arg_wins(g, st->rop, st->acc_dt, L.v[l], L.i[l],
-                                       L.v[l + w], L.i[l + w]);
-        L.v[l] = LLVMBuildSelect(g->B, win, L.v[l + w], L.v[l], "");
-        L.i[l] = LLVMBuildSelect(g->B, win, L.i[l + w], L.i[l], "");
-      } else if (lse) {
-        lse_combine(g, st->acc_dt, &L.v[l], &L.i[l], L.v[l + w], L.i[l + w]);
-      } else {
-        L.v[l] = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, L.v[l],
-                          L.v[l + w]);
-      }
-    }
+  /* ((L0 L1)(L2 L3))((L4 L5)(L6 L7)) on the extracted lanes */
+  LLVMValueRef Lv[KC_LANES], Li[KC_LANES];
+  for (int l = 0; l < KC_LANES; l++) {
+    Lv[l] = lane_at(g, acc.v, l);
+    Li[l] = lane_at(g, acc.i, l);
   }
-  if (arg) g->acc[s] = n == 0 ? cg_c64(g, 0) : L.i[0];
-  else if (lse) g->acc[s] = lse_result(g, st->acc_dt, L.v[0], L.i[0]);
-  else g->acc[s] = L.v[0];
+  for (int w = 1; w < KC_LANES; w *= 2)
+    for (int l = 0; l < KC_LANES; l += 2 * w) comb1(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
+  if (arg) g->acc[s] = n == 0 ? cg_c64(g, 0) : Li[0];
+  else if (lse) g->acc[s] = lse_result(g, st->acc_dt, Lv[0], Li[0]);
+  else g->acc[s] = Lv[0];
 }
-
