@@ -15,35 +15,51 @@
  * API: void *args[] = {&dptr0, ..., &dptr_{n-1}, &begin, &end} (CUdeviceptr,
  * CUdeviceptr, ..., int64_t, int64_t) to cuLaunchKernel. Launch geometry:
  * a 1-D grid of any size (the kernel loops grid-stride over the points) and
- * a 1-D block (any size in thread mode, a multiple of 8 in group mode, so
- * that a group of 8 never straddles two warps; cg_cuda_launch_dims picks
- * 256); no shared memory. Buffers may alias (in-place writes: no pointer is
+ * a 1-D block whose size is a multiple of cg_cuda_threads_per_point(k) (any
+ * size in thread mode; cg_cuda_launch_dims picks 256); shared memory only
+ * as the kernel declares it. Buffers may alias (in-place writes: no pointer is
  * __restrict__), but, as kernel.h says, outer points must be independent:
  * no point may read an element another point writes.
  *
  * Two shapes of code, chosen per kernel:
- *   thread mode (no KS_REDUCE stage whose result is read; a reduction that
- *     nothing reads has no effect and is not emitted): one thread per
- *     outer point; consecutive threads take consecutive points, so a kernel
- *     whose innermost outer dim is unit-stride in memory reads and writes
- *     coalesced. A store stage with n > 1 is a sequential loop.
- *   group mode (a live KS_REDUCE stage): KC_LANES (8) consecutive threads
- *     of a warp per outer point, thread l of the group being reduction lane l: it
- *     folds the elements r = l, l+8, l+16, ... in increasing r from the
- *     identity, exactly kernel.h's lane order; the 8 lanes then combine with
- *     three __shfl_xor_sync steps (distance 1, 2, 4), each lane putting the
- *     lower lane's value on the left, which is the fixed tree
- *     ((L0 L1)(L2 L3))((L4 L5)(L6 L7)); every lane ends with the result,
- *     bitwise what kc_interp computes (argmax/argmin carry (value, r) pairs,
- *     logsumexp its (m, s) pairs). A store stage with n > 1 whose index is
+ *   thread mode (no live KS_REDUCE stage, or only short ones (< 64
+ *     elements) or ones that do not read memory along their own variable,
+ *     e.g. a sum over a strided dim): one thread per outer point;
+ *     consecutive threads take consecutive points, so a kernel whose
+ *     innermost outer dim is unit-stride in memory reads and writes
+ *     coalesced. A store stage with n > 1 is a sequential loop; a
+ *     reduction runs kernel.h's tree a lane at a time (lane l: the elements
+ *     l, l+8, ...; a binary counter keeps a stack of perfect subtrees in
+ *     local memory), then the lane tree.
+ *   cooperative mode (a live reduction of >= 64 elements read along its
+ *     variable): P = 32 W threads per point, W = 1..8 warps growing with
+ *     the longest reduction (about 4 tiles of 64 elements a warp). A warp
+ *     takes tiles of 64 elements: thread u loads elements 64q + u and
+ *     64q + 32 + u (coalesced); the tile's 8 elements of each lane combine
+ *     in the tree's order by __shfl_xor_sync 8 and 16 and then the thread's
+ *     two halves; warp w folds the aligned block of tiles [wS, wS + S) (a
+ *     subtree) with a binary counter; the W warps' subtrees combine in the
+ *     tree over w through shared memory (__syncthreads), then the lane tree
+ *     by xor 1, 2, 4, each step putting the thread whose bit is clear on
+ *     the left. Every thread of the point ends with the result, bitwise
+ *     what kc_interp computes (argmax/argmin carry (value, r) pairs,
+ *     logsumexp (m, s) pairs). No float atomics; the order does not depend
+ *     on the grid or block size. A store stage with n > 1 whose index is
  *     affine in its variable with a nonzero coefficient (so each j writes
- *     its own element) is split j = l, l+8, ... over the group; other stores
- *     run on lane 0 in order. Between stages the group meets at
- *     __syncwarp(mask) so a stage sees what the previous one stored. Within
- *     one store stage, element j's value must not read what another j of the
- *     same stage writes (the planner writes in place only when a WRITE
- *     reads the old version at the element it writes; cg_lowered's
+ *     its own element) is split j = t, t+P, ... over the point's threads
+ *     (coalesced); other stores run on the point's thread 0. Between stages
+ *     the point's threads meet (__syncthreads, or __syncwarp when W == 1)
+ *     so a stage sees what the previous one stored. A block holds
+ *     blockDim / P points; its loop over points is uniform (a thread whose
+ *     point is past the end computes a duplicate and stores nothing), so
+ *     every barrier is reached by the whole block. Within one store stage,
+ *     element j's value must not read what another j of the same stage
+ *     writes (the planner writes in place only when a WRITE reads the old
+ *     version at the element it writes; cg_lowered's
  *     reads_output_elsewhere).
+ * Large single-output reductions are split by the graph IR into 256
+ * partial reductions and a second kernel (lib/ir/reduce.c), the same on
+ * every backend: the two-pass reduction, deterministic by construction.
  * Index arithmetic is 32-bit when every index expression's value range, the
  * outer space and every stage extent fit in int32; else 64-bit (decoding
  * the flat point index uses unsigned division by the constant dims).
@@ -73,7 +89,7 @@
 char *cg_cuda_source(const kernel *k, const char *name, char *err,
                      size_t errcap);
 
-/* Threads per outer point: 1 in thread mode, KC_LANES in group mode. */
+/* Threads per outer point: 1 in thread mode, 32 * W in cooperative mode. */
 int cg_cuda_threads_per_point(const kernel *k);
 
 /* A launch geometry for `npoints` outer points: *block threads per block
