@@ -317,4 +317,16 @@ static inline unsigned __umulhi(unsigned a, unsigned b) {
 }
 static inline int __popc(unsigned x) { return __builtin_popcount(x); }
 
+/* the vector types of 16-byte accesses, aligned as on the GPU */
+struct __attribute__((aligned(8))) uint2 {
+  unsigned x, y;
+};
+struct __attribute__((aligned(16))) uint4 {
+  unsigned x, y, z, w;
+};
+static inline uint2 make_uint2(unsigned x, unsigned y) { return uint2{x, y}; }
+static inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) {
+  return uint4{x, y, z, w};
+}
+
 #endif

@@ -410,7 +410,8 @@ static void the_code_shape_follows_the_kernel(void **state) {
   assert_int_equal(cg_cuda_threads_per_point(&k), 1);
   assert_non_null(strstr(src, "extern \"C\" __global__ void ew(void *b0, void *b1, void *b2, "
                               "void *b3, long long tc_begin, long long tc_end)"));
-  assert_non_null(strstr(src, "thread (a thread a point) mode, 32-bit indices"));
+  assert_non_null(strstr(src, "thread (a thread a point) mode, 4 points a thread with 4-element accesses, 32-bit indices"));
+  assert_non_null(strstr(src, "const uint4 tc_vl0 = *(const uint4 *)"));
   assert_non_null(strstr(src, "__fmul_rn(") && strstr(src, "__fadd_rn("));
   assert_null(strstr(src, "fmaf("));
   unsigned grid, block;

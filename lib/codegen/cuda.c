@@ -104,6 +104,11 @@ typedef struct cgen {
   bool var_used[NVARS];      /* some index expression reads the variable */
   bool used_lane, used_mask;
   int probe_var;             /* choose_warps' walk */
+  /* vector mode: 4 consecutive points a thread, 4 * size-byte accesses */
+  bool vec;
+  int vec_lane;              /* the lane being emitted (-1: scalar code) */
+  int nvl;                   /* vectorized loads */
+  const kval *vl[KC_MAX_BUFS * 4];
   bool probe_hit;
   char *err;
   size_t errcap;
@@ -285,6 +290,41 @@ static void load_expr(cgen *g, char *out, size_t cap, int buf, const char *idx) 
   else snprintf(out, cap, "((const %s *)b%d)[%s]", mt, buf, idx);
 }
 
+/* ---- vector mode's loads ---- */
+
+static int vec_load_num(const cgen *g, const kval *v) {
+  for (int i = 0; i < g->nvl; i++)
+    if (g->vl[i] == v) return i;
+  return -1;
+}
+
+static const char comp[] = "xyzw";
+
+/* Lane j of vector load i (dtype dt, 4 elements in words of tc_vl<i>) as
+ * the value load_expr would give. */
+static void vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j) {
+  switch (dt_bits(dt)) {
+  case 64:
+    snprintf(out, cap, "%s(((unsigned long long)tc_vl%d_%d.%c << 32) | tc_vl%d_%d.%c))",
+             dt == TC_F64 ? "__longlong_as_double((long long)" : "(long long)(", i, j / 2,
+             comp[2 * (j % 2) + 1], i, j / 2, comp[2 * (j % 2)]);
+    break;
+  case 32:
+    if (dt == TC_F32) snprintf(out, cap, "__uint_as_float(tc_vl%d.%c)", i, comp[j]);
+    else snprintf(out, cap, "(int)tc_vl%d.%c", i, comp[j]);
+    break;
+  case 16:
+    snprintf(out, cap, "%s(unsigned short)(tc_vl%d.%c >> %d))",
+             dt == TC_F16 ? "tc_h2f(" : dt == TC_BF16 ? "tc_bf2f(" : "(short)(", i, comp[j / 2],
+             16 * (j % 2));
+    break;
+  default:
+    if (dt == TC_BOOL) snprintf(out, cap, "(((tc_vl%d >> %d) & 0xffu) != 0u)", i, 8 * j);
+    else snprintf(out, cap, "(%s)(tc_vl%d >> %d)", dt == TC_U8 ? "unsigned char" : "signed char",
+                  i, 8 * j);
+  }
+}
+
 /* Whether v's value depends on its operands: isnan/isinf/isfinite of a
  * bool or an integer is a constant (and an unused local would make NVRTC
  * warn). */
@@ -366,6 +406,10 @@ static int val_emit(cgen *g, const kval *v) {
   case KV_LOAD:
     if (v->buf < 0 || v->buf >= g->k->nbufs || g->k->bufs[v->buf].dt != dt) {
       fail(g, "a load from buffer %d of %d (or of the wrong dtype)", v->buf, g->k->nbufs);
+      break;
+    }
+    if (g->vec_lane >= 0 && vec_load_num(g, v) >= 0) {
+      vec_extract(ex, sizeof ex, dt, vec_load_num(g, v), g->vec_lane);
       break;
     }
     load_expr(g, ex, sizeof ex, v->buf, ix_emit(g, v->index).s);
@@ -1035,6 +1079,48 @@ static int choose_warps(cgen *g) {
   return W;
 }
 
+/* ---- vector mode: the analysis ---- */
+
+static int dt_bytes(tc_dtype dt) { return dt_bits(dt) < 8 ? 1 : dt_bits(dt) / 8; }
+
+/* Whether index e moves by one element per step of the innermost outer
+ * variable and starts each group of 4 points (that variable a multiple of
+ * 4) at a multiple of 4: a 4-element access aligned to 4 elements. */
+static bool vec_index(const cgen *g, const ix *e) {
+  int64_t coef[NVARS], c0;
+  int D = g->k->nouter - 1;
+  if (!e || !ix_affine(e, NVARS, coef, &c0) || coef[D] != 1 || c0 % 4 != 0) return false;
+  for (int d = 0; d < D; d++)
+    if (coef[d] % 4 != 0) return false;
+  return true;
+}
+
+static bool collect_vec_load(cgen *g, const kval *v) {
+  if (v->kind == KV_LOAD && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
+      g->nvl < (int)(sizeof g->vl / sizeof *g->vl))
+    g->vl[g->nvl++] = v;
+  return true;
+}
+
+/* Vector mode: an elementwise kernel (no live reduction; one plain store
+ * stage) whose innermost outer dim is a multiple of 4 and whose store is a
+ * 4-element aligned access: each thread takes 4 consecutive points, the
+ * store and every load of that shape become one access of 4 * size bytes
+ * (16 for float32: ld.global.v4), other loads stay scalar per point. All of
+ * a group's loads come before its store, which keeps in-place kernels (a
+ * point reading the element it writes) exact. */
+static bool choose_vec(cgen *g) {
+  const kernel *k = g->k;
+  if (g->W || k->nouter < 1 || k->nstages != 1) return false;
+  const kstage *st = &k->stages[0];
+  int64_t inner = k->outer[k->nouter - 1];
+  if (st->kind != KS_STORE || st->n != 1 || inner < 4 || inner % 4 != 0) return false;
+  if (st->buf < 0 || st->buf >= k->nbufs || !vec_index(g, st->index)) return false;
+  g->nvl = 0;
+  walk(g, st->val, collect_vec_load);
+  return true;
+}
+
 /* Liveness and the code shape; false on a malformed kernel or OOM. */
 static bool analyze(cgen *g) {
   const kernel *k = g->k;
@@ -1065,6 +1151,7 @@ static bool analyze(cgen *g) {
     if (st->kind == KS_STORE) mark_ix(g, st->index);
   }
   g->W = choose_warps(g);
+  g->vec = choose_vec(g);
   g->i32 = fits32(g);
   g->I = g->i32 ? "int" : "long long";
   g->UI = g->i32 ? "unsigned" : "unsigned long long";
@@ -1110,26 +1197,9 @@ static bool ident_ok(const char *s) {
   return true;
 }
 
-static void emit_body(cgen *g) {
+/* The stages at the current point (decoded outer variables first). */
+static void emit_point(cgen *g) {
   const kernel *k = g->k;
-  bool empty = k->nstages == 0;
-  for (int d = 0; d < k->nouter; d++) empty = empty || k->outer[d] <= 0;
-  if (empty) return;
-  g->ind = 1;
-  if (g->W) {
-    int P = 32 * g->W;
-    line(g, "const long long tc_ppb = blockDim.x / %du; /* points a block */", P);
-    line(g, "for (long long tc_b = tc_begin + (long long)blockIdx.x * tc_ppb; tc_b < tc_end; "
-            "tc_b += (long long)gridDim.x * tc_ppb) {");
-    line(g, "  const long long tc_p0 = tc_b + threadIdx.x / %du;", P);
-    line(g, "  const bool tc_on = tc_p0 < tc_end; /* else a duplicate of point tc_b, not stored */");
-    line(g, "  const long long tc_p = tc_on ? tc_p0 : tc_b;");
-    line(g, "  (void)tc_p;");
-  } else {
-    line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
-            "threadIdx.x; tc_p < tc_end; tc_p += (long long)gridDim.x * blockDim.x) {");
-  }
-  g->ind++;
   for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
   emit_decode(g);
   int prev = -1;
@@ -1145,14 +1215,156 @@ static void emit_body(cgen *g) {
     else emit_store(g, s);
     prev = st->kind;
   }
+  for (int d = 0; d < k->nouter; d++) g->var_live[d] = false;
+}
+
+/* Vector mode's group of 4 points tc_p .. tc_p + 3 (see choose_vec). */
+static void emit_vec_group(cgen *g) {
+  const kernel *k = g->k;
+  const kstage *st = &k->stages[0];
+  int D = k->nouter - 1, sv = kc_stage_var(k, 0);
+  tc_dtype bdt = k->bufs[st->buf].dt;
+  for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
+  emit_decode(g);
+  memo_clear(g);
+  for (int i = 0; i < g->nvl; i++) { /* the group's 4-element loads */
+    const kval *v = g->vl[i];
+    int e = dt_bytes(v->dt);
+    name idx = ix_emit(g, v->index);
+    const char *base = "const unsigned char *";
+    if (e == 8) {
+      for (int h = 0; h < 2; h++)
+        line(g, "const uint4 tc_vl%d_%d = *(const uint4 *)((%s)b%d + (size_t)%s * 8u + %du);", i, h,
+             base, v->buf, idx.s, 16 * h);
+    } else {
+      line(g, "const %s tc_vl%d = *(const %s *)((%s)b%d + (size_t)%s * %du);",
+           e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", i,
+           e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", base, v->buf, idx.s, e);
+    }
+  }
+  int e = dt_bytes(bdt), words = e; /* 4 elements of e bytes: e words */
+  line(g, "unsigned tc_sw[%d] = {0u};", words);
+  if (g->var_used[sv]) line(g, "const %s v%d = 0;", g->I, sv);
+  g->var_live[sv] = true;
+  char ex[1200];
+  for (int j = 0; j < 4; j++) {
+    line(g, "{");
+    g->ind++;
+    if (g->var_used[D]) {
+      line(g, "const %s tc_vj = v%d + %d;", g->I, D, j);
+      line(g, "const %s v%d = tc_vj; (void)v%d;", g->I, D, D);
+    }
+    g->vec_lane = j;
+    stage_value(g, st, bdt, ex, sizeof ex);
+    g->vec_lane = -1;
+    switch (e) {
+    case 8:
+      line(g, "const unsigned long long tc_bits = (unsigned long long)%s(%s);",
+           bdt == TC_F64 ? "__double_as_longlong" : "", ex);
+      line(g, "tc_sw[%d] = (unsigned)tc_bits;", 2 * j);
+      line(g, "tc_sw[%d] = (unsigned)(tc_bits >> 32);", 2 * j + 1);
+      break;
+    case 4:
+      line(g, "tc_sw[%d] = %s(%s);", j, bdt == TC_F32 ? "__float_as_uint" : "(unsigned)", ex);
+      break;
+    case 2:
+      line(g, "tc_sw[%d] |= (unsigned)%s(%s) << %d;", j / 2,
+           bdt == TC_F16 ? "tc_f2h" : bdt == TC_BF16 ? "tc_f2bf" : "(unsigned short)", ex,
+           16 * (j % 2));
+      break;
+    default:
+      line(g, "tc_sw[0] |= (unsigned)(unsigned char)(%s) << %d;", ex, 8 * j);
+    }
+    g->ind--;
+    line(g, "}");
+  }
+  memo_clear(g);
+  name idx = ix_emit(g, st->index);
+  const char *b = "unsigned char *";
+  if (e == 8) {
+    for (int h = 0; h < 2; h++)
+      line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 8u + %du) = make_uint4(tc_sw[%d], tc_sw[%d], "
+              "tc_sw[%d], tc_sw[%d]);", b, st->buf, idx.s, 16 * h, 4 * h, 4 * h + 1, 4 * h + 2,
+           4 * h + 3);
+  } else if (e == 4) {
+    line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 4u) = make_uint4(tc_sw[0], tc_sw[1], tc_sw[2], "
+            "tc_sw[3]);", b, st->buf, idx.s);
+  } else if (e == 2) {
+    line(g, "*(uint2 *)((%s)b%d + (size_t)%s * 2u) = make_uint2(tc_sw[0], tc_sw[1]);", b,
+         st->buf, idx.s);
+  } else {
+    line(g, "*(unsigned *)((%s)b%d + (size_t)%s) = tc_sw[0];", b, st->buf, idx.s);
+  }
+  g->var_live[sv] = false;
+  for (int d = 0; d < k->nouter; d++) g->var_live[d] = false;
+}
+
+static void emit_body(cgen *g) {
+  const kernel *k = g->k;
+  bool empty = k->nstages == 0;
+  for (int d = 0; d < k->nouter; d++) empty = empty || k->outer[d] <= 0;
+  if (empty) return;
+  g->ind = 1;
+  if (g->W) {
+    int P = 32 * g->W;
+    line(g, "const long long tc_ppb = blockDim.x / %du; /* points a block */", P);
+    line(g, "for (long long tc_b = tc_begin + (long long)blockIdx.x * tc_ppb; tc_b < tc_end; "
+            "tc_b += (long long)gridDim.x * tc_ppb) {");
+    line(g, "  const long long tc_p0 = tc_b + threadIdx.x / %du;", P);
+    line(g, "  const bool tc_on = tc_p0 < tc_end; /* else a duplicate of point tc_b, not stored */");
+    line(g, "  const long long tc_p = tc_on ? tc_p0 : tc_b;");
+    line(g, "  (void)tc_p;");
+    g->ind++;
+    emit_point(g);
+    g->ind--;
+    line(g, "}");
+    return;
+  }
+  if (g->vec) {
+    /* full groups of 4 points [4 tc_vlo, 4 tc_vhi) when every vector
+       buffer is 16-byte aligned; the rest of [tc_begin, tc_end) below */
+    char al[512] = "0ull";
+    size_t n = strlen(al);
+    bool used[KC_MAX_BUFS] = {false};
+    used[k->stages[0].buf] = true;
+    for (int i = 0; i < g->nvl; i++) used[g->vl[i]->buf] = true;
+    for (int b = 0; b < k->nbufs && n + 40 < sizeof al; b++)
+      if (used[b]) n += (size_t)snprintf(al + n, sizeof al - n, " | (unsigned long long)b%d", b);
+    line(g, "const long long tc_g0 = (tc_begin + 3) / 4, tc_g1 = tc_end / 4;");
+    line(g, "const bool tc_al = ((%s) & 15ull) == 0ull && tc_g0 < tc_g1;", al);
+    line(g, "const long long tc_vlo = tc_al ? tc_g0 : 0, tc_vhi = tc_al ? tc_g1 : 0;");
+    line(g, "for (long long tc_g = tc_vlo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
+            "tc_g < tc_vhi; tc_g += (long long)gridDim.x * blockDim.x) {");
+    g->ind++;
+    line(g, "const long long tc_p = tc_g * 4;");
+    emit_vec_group(g);
+    g->ind--;
+    line(g, "}");
+    line(g, "for (int tc_r = 0; tc_r < 2; ++tc_r) { /* the points before and after the groups */");
+    g->ind++;
+    line(g, "const long long tc_lo = tc_r ? (tc_al ? tc_vhi * 4 : tc_end) : tc_begin;");
+    line(g, "const long long tc_hi = tc_r ? tc_end : (tc_al ? tc_vlo * 4 : tc_end);");
+    line(g, "for (long long tc_p = tc_lo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
+            "tc_p < tc_hi; tc_p += (long long)gridDim.x * blockDim.x) {");
+  } else {
+    line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
+            "threadIdx.x; tc_p < tc_end; tc_p += (long long)gridDim.x * blockDim.x) {");
+  }
+  g->ind++;
+  emit_point(g);
   g->ind--;
   line(g, "}");
+  if (g->vec) {
+    g->ind--;
+    line(g, "}");
+  }
 }
 
 char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap) {
   cgen g;
   memset(&g, 0, sizeof g);
   g.k = k;
+  g.vec_lane = -1;
   g.err = err;
   g.errcap = errcap;
   if (err && errcap) err[0] = '\0';
@@ -1169,8 +1381,8 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
       sb_put(&s, "/* %s: cooperative (%d threads a point) mode, %d-bit indices */\n", name,
              32 * g.W, g.i32 ? 32 : 64);
     else
-      sb_put(&s, "/* %s: thread (a thread a point) mode, %d-bit indices */\n", name,
-             g.i32 ? 32 : 64);
+      sb_put(&s, "/* %s: thread (a thread a point) mode%s, %d-bit indices */\n", name,
+             g.vec ? ", 4 points a thread with 4-element accesses" : "", g.i32 ? 32 : 64);
     sb_put(&s, "extern \"C\" __global__ void %s(", name);
     for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
     sb_put(&s, "long long tc_begin, long long tc_end) {\n");
