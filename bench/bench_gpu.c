@@ -11,8 +11,8 @@
  * compile the kernels). A run is timed from building the expression to
  * tc_realize + tc_synchronize, so it includes tensorc's host work per
  * realization (graph, fusion, cache lookup, launch); the "kernel" figures
- * count only the time in kernel launches (tc_stats.run_seconds, which waits
- * for the kernel). Prints a table and one JSON object per figure (lines
+ * count only the device time of the kernels (tc_stats.run_seconds: CUDA
+ * events around each realization's queued kernels, counted at the wait). Prints a table and one JSON object per figure (lines
  * starting with '{'), as bench_fused.c does; bench/torch_peers.py prints the
  * same figures for PyTorch eager and torch.compile. Asserts nothing about
  * time, but checks each result against the CPU (exit status 1 when one

@@ -142,7 +142,8 @@ typedef struct tc_stats {
   uint64_t bytes_allocated;  /* device bytes obtained from the system */
   uint64_t buffer_reuses;    /* allocations served by the caching allocator */
   double compile_seconds;    /* time spent compiling kernels */
-  double run_seconds;        /* time spent running kernels */
+  double run_seconds;        /* time spent running kernels (CUDA: device time of each
+                                realization's kernels, counted when ctx waits) */
   uint64_t bytes_moved;      /* bytes kernels read and wrote (buffer sizes) */
 } tc_stats;
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
@@ -433,8 +434,18 @@ TC_API bool tc_cuda_is_available(void);
 TC_API int tc_cuda_device_count(void);
 TC_API tc_status tc_cuda_device_props(int index, tc_device_props *out);
 /* a.to(dev): a new tensor on dev (lazy: the copy happens when realized).
- * Returns a view of a when it is already there. non_blocking copies from
- * pinned memory are queued on the device's stream, as PyTorch does. */
+ * Returns a view of a when it is already there; NULL with the context error
+ * set for an unknown or unavailable device. CUDA work is asynchronous, as in
+ * PyTorch: each device has one stream, and kernels and copies into device
+ * memory are queued on it in issue order, so realizing a CUDA tensor returns
+ * before its kernels have run. A copy to the CPU waits for the device (the
+ * values are there when it is realized; non_blocking makes no difference).
+ * A copy from the CPU waits until the device has the data, so the source
+ * may change at once — except with non_blocking from pinned memory
+ * (tc_pin_memory), which is only queued: tensorc itself waits before it
+ * frees or writes in place that pinned tensor, and tc_synchronize waits for
+ * it. Errors of queued work are reported by the next call that waits
+ * ("CUDA error: ..."). */
 TC_API tc_tensor *tc_to(tc_tensor *a, tc_device dev, bool non_blocking);
 TC_API tc_tensor *tc_cuda(tc_tensor *a); /* .cuda(): to cuda:0 */
 TC_API tc_tensor *tc_cpu(tc_tensor *a);  /* .cpu() */
@@ -444,7 +455,15 @@ TC_API tc_device tc_get_default_device(const tc_ctx *ctx);
 /* A copy of a (a CPU tensor) in page-locked host memory. */
 TC_API tc_tensor *tc_pin_memory(tc_tensor *a);
 TC_API bool tc_is_pinned(tc_tensor *a);
-/* Waits for every queued copy and kernel. */
+/* Waits until every kernel and copy queued on every CUDA device has run
+ * (torch.cuda.synchronize()); TC_OK at once without CUDA or queued work.
+ * The other calls that wait are those that read values on the host
+ * (tc_copy_to_host, tc_item, tc_format, tc_data_ptr of a tensor copied from
+ * a device, a copy to the CPU), a copy from pageable host memory, and
+ * tc_ctx_free. Errors of the queued work (a faulting kernel) are reported
+ * here as TC_ERR_RUNTIME with "CUDA error: <what> (<CUDA_ERROR_NAME>)" on
+ * ctx, possibly for work another call queued; on a real device such an
+ * error is sticky and every later CUDA call fails. */
 TC_API tc_status tc_synchronize(tc_ctx *ctx);
 /* One Philox stream serves every device: these seed it like tc_manual_seed,
  * so a seed gives the same numbers on the CPU and on CUDA. */

@@ -5,6 +5,11 @@
  * transfers and device rules are checked against the CPU backend; with a
  * real GPU (TC_TEST_REAL_CUDA=1) the same tests run on it. A forked child
  * checks the no-driver path.
+ *
+ * Execution is asynchronous: the emulated stream runs its kernels and
+ * copies only when the host waits, so the ordering tests below fail if a
+ * synchronization point is missing; they also count what is queued
+ * (rt_gpu_queued, emulated only) to show that launches do not wait.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <tensorc.h>
+#include "runtime/gpu.h" /* rt_gpu_queued, rt_gpu_emu_fault_next_launch */
 
 static const tc_device CUDA0 = {TC_CUDA, 0}, CPU = {TC_CPU, 0};
 static tc_ctx *ctx;
@@ -188,6 +194,156 @@ static void pinned_memory_and_non_blocking_copies_round_trip(void **state) {
   tc_clear_error(ctx);
 }
 
+/* Commands queued on cuda:0 and not yet run; -1 on a real GPU. */
+static long queued(void) { return rt_gpu_queued(0); }
+
+static void a_chain_of_kernels_is_queued_and_read_back_in_order(void **state) {
+  (void)state;
+  tc_tensor *x = tc_arange(ctx, 0, 100, 1, TC_F32);
+  tc_tensor *g = tc_cuda(x); /* from pageable memory: waited for */
+  assert_int_equal(tc_realize(g), TC_OK);
+  if (queued() >= 0) assert_int_equal(queued(), 0);
+  /* one kernel each: every realization queues and returns */
+  tc_tensor *a = tc_mul_scalar(g, 2), *b = tc_add_scalar(a, 1), *c = tc_relu(tc_add_scalar(b, -50));
+  tc_tensor *d = tc_mul(c, a);
+  assert_int_equal(tc_realize(a), TC_OK);
+  assert_int_equal(tc_realize(b), TC_OK);
+  assert_int_equal(tc_realize(c), TC_OK);
+  assert_int_equal(tc_realize(d), TC_OK);
+  if (queued() >= 0) assert_true(queued() >= 4);
+  tc_tensor *xa = tc_mul_scalar(x, 2);
+  tc_tensor *want = tc_mul(tc_relu(tc_add_scalar(tc_add_scalar(xa, 1), -50)), xa);
+  float out[100];
+  assert_int_equal(tc_copy_to_host(d, out, sizeof out), TC_OK); /* waits */
+  if (queued() >= 0) assert_int_equal(queued(), 0);
+  const float *w = tc_data_ptr(want);
+  assert_non_null(w);
+  assert_memory_equal(out, w, sizeof out);
+  assert_true(tc_item(tc_sum(b, NULL, 0, false)) == 100 * 99 + 100);
+}
+
+static void buffers_released_while_their_kernels_are_queued_are_reused_in_order(void **state) {
+  (void)state;
+  tc_scope_begin(ctx);
+  tc_tensor *acc = tc_tensor_retain(tc_cuda(tc_arange(ctx, 0, 4096, 1, TC_F32)));
+  assert_int_equal(tc_realize(acc), TC_OK);
+  tc_scope_end(ctx);
+  for (int i = 0; i < 12; i++) { /* each step frees the last one's buffer */
+    tc_scope_begin(ctx);
+    tc_tensor *next = tc_tensor_retain(tc_add_scalar(tc_mul_scalar(acc, 1), 1));
+    assert_int_equal(tc_realize(next), TC_OK);
+    tc_scope_end(ctx);
+    tc_tensor_release(acc);
+    acc = next;
+  }
+  if (queued() >= 0) assert_true(queued() >= 12);
+  expect_close(acc, tc_add_scalar(tc_arange(ctx, 0, 4096, 1, TC_F32), 12), 0, 0);
+  tc_tensor_release(acc);
+}
+
+static void a_pinned_non_blocking_copy_is_queued_before_the_kernel_that_reads_it(void **state) {
+  (void)state;
+  tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
+  tc_tensor *p = tc_pin_memory(t);
+  assert_true(tc_is_pinned(p));
+  tc_tensor *g = tc_to(p, CUDA0, true);
+  tc_tensor *y = tc_add_scalar(tc_mul_scalar(g, 3), 1);
+  assert_int_equal(tc_realize(y), TC_OK); /* the copy and the kernel: queued */
+  if (queued() >= 0) assert_true(queued() >= 2);
+  expect_close(y, tc_add_scalar(tc_mul_scalar(t, 3), 1), 0, 0);
+  if (queued() >= 0) assert_int_equal(queued(), 0);
+}
+
+static void overwriting_a_pinned_source_waits_for_the_copy_that_reads_it(void **state) {
+  (void)state;
+  tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
+  tc_tensor *p = tc_pin_memory(t);
+  const void *before = tc_data_ptr(p);
+  /* written in place by tensorc with the copy still queued: fenced */
+  tc_tensor *g = tc_to(p, CUDA0, true);
+  assert_int_equal(tc_realize(g), TC_OK);
+  if (queued() >= 0) assert_true(queued() >= 1);
+  assert_int_equal(tc_fill_(p, 7), TC_OK);
+  assert_int_equal(tc_realize(p), TC_OK);
+  assert_ptr_equal(tc_data_ptr(p), before); /* the same pinned buffer */
+  assert_true(tc_is_pinned(p));
+  expect_close(g, t, 0, 0);
+  /* after tc_synchronize the source is free to change */
+  tc_tensor *g2 = tc_to(p, CUDA0, true);
+  assert_int_equal(tc_realize(g2), TC_OK);
+  assert_int_equal(tc_synchronize(ctx), TC_OK);
+  if (queued() >= 0) assert_int_equal(queued(), 0);
+  assert_int_equal(tc_fill_(p, -1), TC_OK);
+  assert_int_equal(tc_realize(p), TC_OK);
+  expect_close(g2, tc_full(ctx, 7, TC_F32, 1, (const int64_t[]){1000}), 0, 0);
+  expect_close(tc_cpu(p), tc_full(ctx, -1, TC_F32, 1, (const int64_t[]){1000}), 0, 0);
+  /* and releasing a pinned source with its copy queued waits for it */
+  tc_scope_begin(ctx);
+  tc_tensor *g3 = tc_keep(tc_to(tc_pin_memory(t), CUDA0, true));
+  assert_int_equal(tc_realize(g3), TC_OK);
+  if (queued() >= 0) assert_true(queued() >= 1);
+  tc_scope_end(ctx); /* frees the pinned tensor */
+  expect_close(g3, t, 0, 0);
+}
+
+static void synchronize_drains_every_queued_kernel_and_copy(void **state) {
+  (void)state;
+  tc_tensor *g = tc_cuda(tc_ones(ctx, TC_F32, 2, (const int64_t[]){8, 8}));
+  assert_int_equal(tc_realize(g), TC_OK);
+  assert_int_equal(tc_synchronize(ctx), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *s = tc_clone(g);
+  for (int i = 0; i < 5; i++) {
+    assert_int_equal(tc_add_(s, g), TC_OK);
+    assert_int_equal(tc_realize(s), TC_OK);
+  }
+  if (queued() >= 0) assert_true(queued() >= 5);
+  /* the kernels' device time counts once they ran, when the context waits */
+  if (queued() >= 0) assert_true(tc_get_stats(ctx).run_seconds == 0);
+  assert_int_equal(tc_synchronize(ctx), TC_OK);
+  if (queued() >= 0) assert_int_equal(queued(), 0);
+  assert_true(tc_get_stats(ctx).run_seconds > 0);
+  assert_true(tc_item(tc_sum(s, NULL, 0, false)) == 6 * 64);
+  assert_int_equal(tc_synchronize(ctx), TC_OK); /* nothing queued: returns */
+}
+
+static void a_round_trip_through_the_cpu_keeps_the_values(void **state) {
+  (void)state;
+  tc_manual_seed(ctx, 11);
+  tc_tensor *x = tc_randn(ctx, TC_F32, 2, (const int64_t[]){16, 33});
+  tc_tensor *h = tc_mul_scalar(tc_cuda(x), 3);   /* queued */
+  tc_tensor *c = tc_cpu(h);                       /* waits */
+  tc_tensor *back = tc_add_scalar(tc_cuda(c), 1); /* pageable: waited for */
+  tc_tensor *pinned_back = tc_add_scalar(tc_to(tc_pin_memory(c), CUDA0, true), 1);
+  tc_tensor *want = tc_add_scalar(tc_mul_scalar(x, 3), 1);
+  expect_close(back, want, 0, 0);
+  expect_close(pinned_back, want, 0, 0);
+  assert_int_equal(tc_tensor_device(c).type, TC_CPU);
+}
+
+static void an_error_in_a_queued_kernel_surfaces_at_the_next_synchronization(void **state) {
+  (void)state;
+  if (queued() < 0) skip(); /* a real fault would leave the device unusable */
+  tc_tensor *g = tc_cuda(tc_ones(ctx, TC_F32, 1, (const int64_t[]){32}));
+  assert_int_equal(tc_realize(g), TC_OK);
+  rt_gpu_emu_fault_next_launch(0);
+  tc_tensor *y = tc_mul_scalar(g, 2);
+  assert_int_equal(tc_realize(y), TC_OK); /* the launch itself succeeds */
+  assert_int_equal(tc_last_status(ctx), TC_OK);
+  assert_int_equal(tc_synchronize(ctx), TC_ERR_RUNTIME);
+  assert_non_null(strstr(tc_last_error(ctx), "CUDA error: an illegal memory access was encountered "
+                                             "(CUDA_ERROR_ILLEGAL_ADDRESS)"));
+  tc_clear_error(ctx);
+  /* at a read-back too, as a value rather than an abort */
+  rt_gpu_emu_fault_next_launch(0);
+  tc_tensor *z = tc_add_scalar(g, 1);
+  assert_null(tc_format(z));
+  assert_non_null(strstr(tc_last_error(ctx), "CUDA error: "));
+  tc_clear_error(ctx);
+  /* the emulated device reports an error once; later work runs */
+  expect_repr(tc_add_scalar(tc_sum(g, NULL, 0, false), 1), "tensor(33., device='cuda:0')");
+}
+
 static void without_a_driver_cuda_requests_fail_and_the_cpu_works(void **state) {
   (void)state;
   pid_t pid = fork();
@@ -228,6 +384,13 @@ int main(void) {
       cmocka_unit_test_setup_teardown(the_same_seed_gives_the_same_numbers_on_cpu_and_cuda, setup, teardown),
       cmocka_unit_test_setup_teardown(writes_through_views_on_cuda_are_seen_by_every_alias, setup, teardown),
       cmocka_unit_test_setup_teardown(pinned_memory_and_non_blocking_copies_round_trip, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_chain_of_kernels_is_queued_and_read_back_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(buffers_released_while_their_kernels_are_queued_are_reused_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_pinned_non_blocking_copy_is_queued_before_the_kernel_that_reads_it, setup, teardown),
+      cmocka_unit_test_setup_teardown(overwriting_a_pinned_source_waits_for_the_copy_that_reads_it, setup, teardown),
+      cmocka_unit_test_setup_teardown(synchronize_drains_every_queued_kernel_and_copy, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_round_trip_through_the_cpu_keeps_the_values, setup, teardown),
+      cmocka_unit_test_setup_teardown(an_error_in_a_queued_kernel_surfaces_at_the_next_synchronization, setup, teardown),
   };
   return rc | cmocka_run_group_tests_name("cuda", tests, NULL, NULL);
 }

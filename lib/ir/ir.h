@@ -62,6 +62,7 @@ struct ir_node {
       int64_t offset;
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
+    struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
   } p;
   rt_buffer *buf; /* BUFFER */
   /* scratch for passes (valid during one realization) */

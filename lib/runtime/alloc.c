@@ -47,6 +47,7 @@ typedef struct blk_hdr {
   uint32_t magic;       /* MAGIC_OUT or MAGIC_CACHED */
 } blk_hdr;
 _Static_assert(sizeof(blk_hdr) <= HDR, "block header must fit in 64 bytes");
+_Static_assert(NCLASSES == RT_ALLOC_NCLASSES, "alloc.h names the number of classes");
 
 struct rt_alloc {
   tc_allocator al;
@@ -85,6 +86,13 @@ static int size_class(size_t bytes, size_t *cls, uint32_t *idx) {
   *cls = q * step;
   *idx = (uint32_t)(SMALL_CLASSES + (b - SMALL_LOG2) * 4 + (int)(q - 5));
   return 1;
+}
+
+bool rt_alloc_class(size_t bytes, size_t *cls, unsigned *idx) {
+  uint32_t i;
+  if (!size_class(bytes, cls, &i)) return false;
+  *idx = i;
+  return true;
 }
 
 static blk_hdr *header_of(void *p) {

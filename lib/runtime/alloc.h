@@ -8,6 +8,7 @@
  */
 #ifndef TC_RUNTIME_ALLOC_H
 #define TC_RUNTIME_ALLOC_H
+#include <stdbool.h>
 #include <stddef.h>
 #include "tensorc.h"
 
@@ -38,5 +39,11 @@ size_t rt_alloc_bytes_obtained(const rt_alloc *A);
 size_t rt_alloc_bytes_cached(const rt_alloc *A);
 /* Caps the cached bytes (0: cache nothing); trims blocks beyond the cap. */
 void rt_alloc_set_cache_limit(rt_alloc *A, size_t bytes);
+
+/* The size classes, for other caches (gpu.c's device blocks): rounds bytes
+ * up to its class size *cls with index *idx < RT_ALLOC_NCLASSES; false when
+ * bytes is too large for any class. */
+#define RT_ALLOC_NCLASSES 264
+bool rt_alloc_class(size_t bytes, size_t *cls, unsigned *idx);
 
 #endif

@@ -72,6 +72,7 @@ tc_ctx *tc_ctx_new(const tc_ctx_options *opts) {
 
 void tc_ctx_free(tc_ctx *ctx) {
   if (!ctx) return;
+  rt_gpu_quiesce(ctx); /* queued device work ends before its buffers go */
   while (ctx->nscopes) tc_scope_end(ctx);
   while (ctx->handles) {
     tc_tensor *t = ctx->handles;
@@ -154,8 +155,8 @@ rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
 
 void rt_buffer_release(rt_buffer *b) {
   if (!b || --b->refs > 0) return;
-  if (b->dev.type == TC_CUDA) rt_gpu_free(b->dev.index, b->data);
-  else if (b->pinned) rt_gpu_host_free(b->data);
+  if (b->dev.type == TC_CUDA) rt_gpu_free(b->dev.index, b->data, b->bytes);
+  else if (b->pinned) rt_gpu_host_free(b->data, b->bytes);
   else rt_alloc_put(b->ctx->balloc, b->data);
   ir_free(b->ctx, b);
 }

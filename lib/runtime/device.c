@@ -1,8 +1,10 @@
 /*
  * device.c — the public device API: CUDA availability and properties,
  * moving tensors between devices (tc_to: a lazy COPY node, so a chain of ops
- * after it runs on the target device), pinned memory, synchronization, the
- * default device for creation functions and device strings.
+ * after it runs on the target device; its non_blocking flag rides on the
+ * node), pinned memory, synchronization (tc_synchronize waits for every
+ * device's stream; gpu.c has the execution model), the default device for
+ * creation functions and device strings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +45,14 @@ tc_tensor *tc_to(tc_tensor *a, tc_device dev, bool non_blocking) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!check_device(ctx, "tc_to", dev)) return NULL;
-  (void)non_blocking; /* copies are ordered on the device's stream */
   if (ir_same_device(a->st->version->dev, dev))
     return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
   ir_node *n = ir_tensor_node(a);
   ir_node *c = ir_copy_to(ctx, n, dev);
   ir_node_release(ctx, n);
   if (!c) return NULL;
+  /* realize.c queues the copy without waiting when the source is pinned */
+  if (c->op == OP_COPY) c->p.xfer.non_blocking = non_blocking;
   return ir_eager(ir_tensor_from_node(ctx, c));
 }
 
@@ -105,11 +108,12 @@ bool tc_is_pinned(tc_tensor *a) {
 
 tc_status tc_synchronize(tc_ctx *ctx) {
   if (!ctx) return TC_ERR_ARG;
-  for (int d = 0; d < rt_gpu_count(); d++) {
+  tc_status first = TC_OK;
+  for (int d = 0; d < rt_gpu_count(); d++) { /* every device, even after an error */
     tc_status st = rt_gpu_sync(ctx, d);
-    if (st != TC_OK) return st;
+    if (first == TC_OK) first = st;
   }
-  return TC_OK;
+  return first;
 }
 
 void tc_cuda_manual_seed(tc_ctx *ctx, uint64_t seed) {

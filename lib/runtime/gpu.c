@@ -2,12 +2,56 @@
  * gpu.c — the CUDA device layer (gpu.h): the driver API through dlopen, or
  * an emulated device for machines without a GPU (TC_CUDA_EMULATE=1).
  *
- * Kernels: kernel IR -> CUDA C (codegen/cuda.c) -> PTX (NVRTC, opened with
- * dlopen) -> a module loaded by the driver; or, emulated, the same CUDA C
- * compiled by the host C++ compiler against test/cuda_emu.h into a shared
- * object. Compiled kernels live in a process-wide table keyed by the kernel
- * text plus the target (architecture and NVRTC version); PTX also lives in a
- * disk cache, so another process skips NVRTC.
+ * Execution model: asynchronous and stream-ordered, as PyTorch's. Each
+ * device has one stream (G.stream[dev]) and everything that touches its
+ * memory is queued there (cuLaunchKernel, cuMemcpy{HtoD,DtoH,DtoD}Async_v2),
+ * so a device's work runs in issue order and a call returns once its work
+ * is queued. The host waits for the stream (cuStreamSynchronize, wait())
+ * only where it needs a result or must give memory back:
+ *   - device->host copies (read-back, .cpu()): queued, then waited for;
+ *   - host->device copies, unless non_blocking from pinned memory: queued,
+ *     then waited for, so the (pageable) source may be reused at once —
+ *     PyTorch's memcpy_and_sync; a non_blocking copy from pinned memory is
+ *     only queued, and its source range is *fenced*: rt_gpu_host_fence
+ *     (before a CPU kernel overwrites a pinned buffer) and rt_gpu_host_free
+ *     wait for the stream first when a queued copy still reads the range;
+ *   - copies between two devices (both streams);
+ *   - tc_synchronize (rt_gpu_sync) and context teardown (rt_gpu_quiesce);
+ *   - before device memory goes back to the driver (below).
+ * Device memory comes from a caching allocator per device (alloc.c's size
+ * classes, the records on the host): a released block is cached at once and
+ * handed to the next allocation of its class, which is safe because its
+ * new owner's work is queued on the same stream after the old owner's. A
+ * block leaves for cuMemFree only through the deferred list, which a wait
+ * empties of the blocks released before the wait began (every command that
+ * used them was queued before their release): a free never races a queued
+ * kernel. Blocks are deferred when the cache passes its cap (half the
+ * device memory) and when an allocation fails (the cache is trimmed, then
+ * the allocation retried). Each queued command bumps the device's sequence
+ * number; fences and deferred blocks remember it, so a wait releases only
+ * what the commands it waited for used, whatever other threads queue.
+ *
+ * Errors: what cuLaunchKernel and the copy calls return is reported where
+ * they are called; errors of the asynchronous work surface at the next wait
+ * as "CUDA error: <string> (<NAME>)" on the context that waits (the driver
+ * keeps them sticky). Nothing aborts.
+ *
+ * Timing: since a launch returns before its kernel runs, tc_stats'
+ * run_seconds is device time: the first kernel a context queues on a
+ * device in a realization opens a span (an event recorded before it), the
+ * end of the realization closes it (an event after its last command), and
+ * a wait by that context adds the finished spans' elapsed time.
+ *
+ * Emulated, the stream is a FIFO of kernels and copies run only when a wait
+ * drains it (or when it holds EMU_MAX_QUEUED commands, as a driver's queue
+ * fills; CUDA_LAUNCH_BLOCKING=1 drains after each), so a missing wait
+ * shows up in tests as wrong values or, under ASan, a use after free; a
+ * test can make the next launch fault (rt_gpu_emu_fault_next_launch) to see
+ * the error surface at the wait. Emulated errors are reported once, not
+ * sticky like a real device's.
+ *
+ * Kernels are compiled by gpu_kernels.c (NVRTC PTX loaded here by
+ * load_ptx, or emulated entries) and launched by rt_gpu_run.
  */
 #include "gpu.h"
 #include <dlfcn.h>
@@ -15,9 +59,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <time.h>
 #include "../codegen/cuda.h"
+#include "alloc.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TC_ASAN 1
+#endif
+#endif
+#ifdef TC_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -30,42 +90,114 @@ typedef struct cu_api {
   CUresult (*DeviceTotalMem)(size_t *, int);
   CUresult (*PrimaryCtxRetain)(void **, int);
   CUresult (*CtxSetCurrent)(void *);
-  CUresult (*CtxSynchronize)(void);
   CUresult (*MemAlloc)(CUdeviceptr *, size_t);
   CUresult (*MemFree)(CUdeviceptr);
   CUresult (*MemHostAlloc)(void **, size_t, unsigned);
   CUresult (*MemFreeHost)(void *);
-  CUresult (*MemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*MemcpyDtoH)(void *, CUdeviceptr, size_t);
-  CUresult (*MemcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*MemcpyHtoDAsync)(CUdeviceptr, const void *, size_t, void *);
   CUresult (*MemcpyDtoHAsync)(void *, CUdeviceptr, size_t, void *);
+  CUresult (*MemcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, void *);
   CUresult (*StreamCreate)(void **, unsigned);
+  CUresult (*StreamSynchronize)(void *);
   CUresult (*ModuleLoadData)(void **, const void *);
   CUresult (*ModuleGetFunction)(void **, void *, const char *);
   CUresult (*LaunchKernel)(void *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
                            unsigned, void *, void **, void **);
   CUresult (*GetErrorString)(CUresult, const char **);
+  CUresult (*GetErrorName)(CUresult, const char **);
+  /* optional (timing only) */
+  CUresult (*EventCreate)(void **, unsigned);
+  CUresult (*EventRecord)(void *, void *);
+  CUresult (*EventQuery)(void *);
+  CUresult (*EventElapsedTime)(float *, void *, void *);
+  CUresult (*EventDestroy)(void *);
 } cu_api;
 
 enum { ATTR_SMS = 16, ATTR_CC_MAJOR = 75, ATTR_CC_MINOR = 76, MAX_DEV = 16 };
+enum { CU_OOM = 2, CU_ILLEGAL_ADDRESS = 700 }; /* CUDA_ERROR_* */
+enum { EMU_MAX_QUEUED = 1024 }; /* commands an emulated stream holds before a launch blocks */
 
 static struct {
   pthread_once_t once;
-  pthread_mutex_t mu;
-  bool ok, emulated;
+  bool ok, emulated, launch_blocking, timing;
+  int started; /* set (atomically) once a device is usable */
   char why[256];
   cu_api cu;
   int count;
   void *ctx[MAX_DEV];
   void *stream[MAX_DEV];
   int sms[MAX_DEV], major[MAX_DEV], minor[MAX_DEV];
-} G = {PTHREAD_ONCE_INIT, PTHREAD_MUTEX_INITIALIZER};
+} G = {PTHREAD_ONCE_INIT};
 
-static const char *cu_err(CUresult r) {
-  const char *s = NULL;
-  if (G.cu.GetErrorString) G.cu.GetErrorString(r, &s);
-  return s ? s : "unknown CUDA error";
+/* ---- per-device stream state ------------------------------------------- */
+
+typedef struct dblk { /* host-side record of a device block not in use */
+  void *p;
+  size_t cls;    /* its size class (bytes) */
+  unsigned idx;  /* class index */
+  uint64_t seq;  /* the device's sequence number when it was released */
+  struct dblk *next;
+} dblk;
+
+typedef struct fence { /* pinned host bytes a queued copy reads */
+  const char *p;
+  size_t n;
+  uint64_t seq;
+} fence;
+
+typedef struct span { /* one realization's device work, for its context's run_seconds */
+  tc_ctx *ctx;
+  void *ev0, *ev1;  /* driver: events before its first and after its last command */
+  double secs;      /* emulated: time its commands ran */
+  uint64_t end_seq; /* the device's sequence number when it closed; 0 while open */
+  struct span *next;
+} span;
+
+typedef struct emu_op { /* a command of the emulated stream */
+  struct emu_op *next;
+  uint64_t seq;
+  span *sp; /* a kernel's realization, timed */
+  emu_entry fn; /* a kernel; NULL: a copy */
+  void *bufs[KC_MAX_BUFS];
+  long long begin, end;
+  unsigned grid, block;
+  bool fault; /* rt_gpu_emu_fault_next_launch */
+  void *dst;
+  const void *src;
+  size_t n;
+} emu_op;
+
+static struct dstate {
+  uint64_t seq;                       /* commands queued so far */
+  dblk *cache[RT_ALLOC_NCLASSES];     /* released blocks, reusable in stream order */
+  size_t cached, cache_limit;         /* bytes in cache; its cap */
+  dblk *deferred;                     /* blocks for cuMemFree after a wait */
+  fence *fences;                      /* pinned sources of queued copies */
+  int nfences, capfences;
+  emu_op *head, *tail;                /* emulated: the stream */
+  long queued;                        /* emulated: commands in it */
+  uint64_t done_seq;                  /* emulated: the last command run */
+  CUresult err;                       /* emulated: an error of queued work, until reported */
+  bool fault_next;                    /* emulated: the next launch faults */
+  span *spans;                        /* realizations not yet counted */
+  void *events[64];                   /* driver: spare events */
+  int nevents;
+} D[MAX_DEV];
+static pthread_mutex_t smu = PTHREAD_MUTEX_INITIALIZER; /* guards D */
+
+/* "an illegal memory access was encountered (CUDA_ERROR_ILLEGAL_ADDRESS)" */
+static const char *cu_err(CUresult r, char *buf, size_t cap) {
+  const char *s = NULL, *name = NULL;
+  if (G.emulated) {
+    if (r == CU_ILLEGAL_ADDRESS) s = "an illegal memory access was encountered", name = "CUDA_ERROR_ILLEGAL_ADDRESS";
+    if (r == CU_OOM) s = "out of memory", name = "CUDA_ERROR_OUT_OF_MEMORY";
+  } else {
+    if (G.cu.GetErrorString) G.cu.GetErrorString(r, &s);
+    if (G.cu.GetErrorName) G.cu.GetErrorName(r, &name);
+  }
+  if (name) snprintf(buf, cap, "%s (%s)", s ? s : "unknown error", name);
+  else snprintf(buf, cap, "%s (CUDA error %d)", s ? s : "unknown error", r);
+  return buf;
 }
 
 static void init_driver(void) {
@@ -77,10 +209,15 @@ static void init_driver(void) {
   const char *emu = getenv("TC_CUDA_EMULATE");
   if (emu && atoi(emu) > 0) {
     G.ok = G.emulated = true;
+    const char *lb = getenv("CUDA_LAUNCH_BLOCKING");
+    G.launch_blocking = lb && atoi(lb) > 0;
     G.count = 1;
     G.sms[0] = 2;
     G.major[0] = 9;
     G.minor[0] = 0;
+    D[0].cache_limit = (size_t)1 << 29; /* half the 1 GiB rt_gpu_props reports */
+    G.timing = true;
+    __atomic_store_n(&G.started, 1, __ATOMIC_RELEASE);
     return;
   }
   void *h = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -104,25 +241,35 @@ static void init_driver(void) {
   SYM(DeviceTotalMem, "cuDeviceTotalMem_v2");
   SYM(PrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
   SYM(CtxSetCurrent, "cuCtxSetCurrent");
-  SYM(CtxSynchronize, "cuCtxSynchronize");
   SYM(MemAlloc, "cuMemAlloc_v2");
   SYM(MemFree, "cuMemFree_v2");
   SYM(MemHostAlloc, "cuMemHostAlloc");
   SYM(MemFreeHost, "cuMemFreeHost");
-  SYM(MemcpyHtoD, "cuMemcpyHtoD_v2");
-  SYM(MemcpyDtoH, "cuMemcpyDtoH_v2");
-  SYM(MemcpyDtoD, "cuMemcpyDtoD_v2");
   SYM(MemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
   SYM(MemcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
+  SYM(MemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
   SYM(StreamCreate, "cuStreamCreate");
+  SYM(StreamSynchronize, "cuStreamSynchronize");
   SYM(ModuleLoadData, "cuModuleLoadData");
   SYM(ModuleGetFunction, "cuModuleGetFunction");
   SYM(LaunchKernel, "cuLaunchKernel");
   SYM(GetErrorString, "cuGetErrorString");
+  SYM(GetErrorName, "cuGetErrorName");
 #undef SYM
+  /* events time each realization's device work (tc_stats.run_seconds);
+   * without them the time is not counted */
+  *(void **)&G.cu.EventCreate = dlsym(h, "cuEventCreate");
+  *(void **)&G.cu.EventRecord = dlsym(h, "cuEventRecord");
+  *(void **)&G.cu.EventQuery = dlsym(h, "cuEventQuery");
+  *(void **)&G.cu.EventElapsedTime = dlsym(h, "cuEventElapsedTime_v2");
+  if (!G.cu.EventElapsedTime) *(void **)&G.cu.EventElapsedTime = dlsym(h, "cuEventElapsedTime");
+  *(void **)&G.cu.EventDestroy = dlsym(h, "cuEventDestroy_v2");
+  G.timing = G.cu.EventCreate && G.cu.EventRecord && G.cu.EventQuery && G.cu.EventElapsedTime &&
+             G.cu.EventDestroy;
+  char e[256];
   CUresult r = G.cu.Init(0);
   if (r != 0) {
-    snprintf(G.why, sizeof G.why, "CUDA is not available: cuInit failed: %s", cu_err(r));
+    snprintf(G.why, sizeof G.why, "CUDA is not available: cuInit failed: %s", cu_err(r, e, sizeof e));
     return;
   }
   int n = 0;
@@ -133,18 +280,21 @@ static void init_driver(void) {
   if (n > MAX_DEV) n = MAX_DEV;
   for (int i = 0; i < n; i++) {
     int d;
-    if (G.cu.DeviceGet(&d, i) || G.cu.PrimaryCtxRetain(&G.ctx[i], d)) {
+    size_t mem = 0;
+    if (G.cu.DeviceGet(&d, i) || G.cu.PrimaryCtxRetain(&G.ctx[i], d) ||
+        G.cu.CtxSetCurrent(G.ctx[i]) || (r = G.cu.StreamCreate(&G.stream[i], 0))) {
       snprintf(G.why, sizeof G.why, "CUDA is not available: cannot open device %d", i);
       return;
     }
     G.cu.DeviceGetAttribute(&G.sms[i], ATTR_SMS, d);
     G.cu.DeviceGetAttribute(&G.major[i], ATTR_CC_MAJOR, d);
     G.cu.DeviceGetAttribute(&G.minor[i], ATTR_CC_MINOR, d);
-    G.cu.CtxSetCurrent(G.ctx[i]);
-    G.cu.StreamCreate(&G.stream[i], 0);
+    G.cu.DeviceTotalMem(&mem, d);
+    D[i].cache_limit = mem ? mem / 2 : (size_t)1 << 30;
   }
   G.count = n;
   G.ok = true;
+  __atomic_store_n(&G.started, 1, __ATOMIC_RELEASE);
 }
 
 bool rt_gpu_available(char *why, size_t cap) {
@@ -154,6 +304,9 @@ bool rt_gpu_available(char *why, size_t cap) {
 }
 
 int rt_gpu_count(void) { return rt_gpu_available(NULL, 0) ? G.count : 0; }
+
+/* Whether a device was opened, without opening one. */
+static bool started(void) { return __atomic_load_n(&G.started, __ATOMIC_ACQUIRE) != 0; }
 
 static bool use(tc_ctx *ctx, int dev) {
   char why[256];
@@ -171,23 +324,377 @@ static bool use(tc_ctx *ctx, int dev) {
   return true;
 }
 
-void *rt_gpu_alloc(tc_ctx *ctx, int dev, size_t bytes) {
-  if (!use(ctx, dev)) return NULL;
-  if (G.emulated) {
-    void *p = malloc(bytes ? bytes : 1);
-    if (!p) ir_error(ctx, TC_ERR_OOM, "CUDA out of memory allocating %zu bytes", bytes);
-    return p;
-  }
-  CUdeviceptr p = 0;
-  CUresult r = G.cu.MemAlloc(&p, bytes ? bytes : 1);
-  if (r) return ir_error(ctx, TC_ERR_OOM, "CUDA out of memory allocating %zu bytes: %s", bytes, cu_err(r));
-  return (void *)(uintptr_t)p;
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void rt_gpu_free(int dev, void *p) {
+/* Emulated: runs the queued commands in order. A faulting launch sets the
+ * device's error; while one is pending, commands are dropped (a real
+ * context is unusable after a fault). Returns the pending error. */
+static CUresult emu_drain(int dev) {
+  struct dstate *d = &D[dev];
+  pthread_mutex_lock(&smu); /* held throughout: one drain at a time, in order */
+  while (d->head) {
+    emu_op *op = d->head;
+    d->head = op->next;
+    if (!d->head) d->tail = NULL;
+    d->queued--;
+    if (!d->err) {
+      double t0 = now();
+      if (op->fault) d->err = CU_ILLEGAL_ADDRESS;
+      else if (op->fn) op->fn(op->bufs, op->begin, op->end, op->grid, op->block);
+      else memmove(op->dst, op->src, op->n);
+      if (op->sp) op->sp->secs += now() - t0;
+    }
+    d->done_seq = op->seq;
+    free(op);
+  }
+  CUresult r = d->err;
+  pthread_mutex_unlock(&smu);
+  return r;
+}
+
+static void raw_free(int dev, void *p, size_t cls) {
+  if (G.emulated) {
+    UNPOISON(p, cls);
+    free(p);
+  } else {
+    G.cu.CtxSetCurrent(G.ctx[dev]);
+    G.cu.MemFree((CUdeviceptr)(uintptr_t)p);
+  }
+}
+
+/* Waits until everything queued on dev so far has run; then gives the
+ * driver the deferred blocks released before the wait began and drops the
+ * fences of the copies waited for. Returns the stream's error (emulated:
+ * the pending one, left pending). */
+static CUresult wait_covering(int dev, uint64_t *covered) {
+  struct dstate *d = &D[dev];
+  pthread_mutex_lock(&smu);
+  uint64_t s = d->seq;
+  pthread_mutex_unlock(&smu);
+  if (covered) *covered = s;
+  CUresult r = G.emulated ? emu_drain(dev) : G.cu.StreamSynchronize(G.stream[dev]);
+  dblk *done = NULL;
+  pthread_mutex_lock(&smu);
+  for (dblk **pp = &d->deferred; *pp;) {
+    dblk *b = *pp;
+    if (b->seq <= s) {
+      *pp = b->next;
+      b->next = done;
+      done = b;
+    } else {
+      pp = &b->next;
+    }
+  }
+  int k = 0;
+  for (int i = 0; i < d->nfences; i++)
+    if (d->fences[i].seq > s) d->fences[k++] = d->fences[i];
+  d->nfences = k;
+  pthread_mutex_unlock(&smu);
+  while (done) {
+    dblk *b = done;
+    done = b->next;
+    raw_free(dev, b->p, b->cls);
+    free(b);
+  }
+  return r;
+}
+
+static CUresult wait(int dev) { return wait_covering(dev, NULL); }
+
+static void *event_get(int dev) { /* smu held */
+  void *e = NULL;
+  if (D[dev].nevents) return D[dev].events[--D[dev].nevents];
+  if (G.cu.EventCreate(&e, 0)) e = NULL; /* CU_EVENT_DEFAULT: timed */
+  return e;
+}
+
+static void event_put(int dev, void *e) { /* smu held */
+  if (!e) return;
+  if (D[dev].nevents < (int)(sizeof D[dev].events / sizeof D[dev].events[0])) D[dev].events[D[dev].nevents++] = e;
+  else G.cu.EventDestroy(e);
+}
+
+/* Adds to ctx's run_seconds the spans of ctx on dev that have finished
+ * (all, when all is set: after a wait covering up to seq `covered`, or to
+ * drop them) and frees them. smu held. */
+static void harvest(tc_ctx *ctx, int dev, uint64_t covered, bool all) {
+  struct dstate *d = &D[dev];
+  if (!G.emulated) G.cu.CtxSetCurrent(G.ctx[dev]);
+  for (span **pp = &d->spans; *pp;) {
+    span *sp = *pp;
+    bool done = false;
+    if (sp->ctx == ctx && (sp->end_seq || all)) {
+      if (G.emulated) done = all || sp->end_seq <= d->done_seq;
+      else done = all || sp->end_seq <= covered || (sp->ev1 && G.cu.EventQuery(sp->ev1) == 0);
+    }
+    if (!done) {
+      pp = &sp->next;
+      continue;
+    }
+    if (G.emulated) {
+      ctx->stats.run_seconds += sp->secs;
+    } else {
+      float ms = 0;
+      if (sp->end_seq && sp->ev0 && sp->ev1 && G.cu.EventElapsedTime(&ms, sp->ev0, sp->ev1) == 0)
+        ctx->stats.run_seconds += ms * 1e-3;
+      event_put(dev, sp->ev0);
+      event_put(dev, sp->ev1);
+    }
+    *pp = sp->next;
+    free(sp);
+  }
+}
+
+/* The open span of ctx on dev (opened now, its start recorded, when none);
+ * NULL when timing is off or memory is short. Before a launch. */
+static span *span_open(tc_ctx *ctx, int dev) {
+  if (!G.timing) return NULL;
+  pthread_mutex_lock(&smu);
+  span *sp = D[dev].spans;
+  while (sp && !(sp->ctx == ctx && !sp->end_seq)) sp = sp->next;
+  if (!sp && (sp = calloc(1, sizeof *sp))) {
+    sp->ctx = ctx;
+    if (!G.emulated) {
+      sp->ev0 = event_get(dev);
+      sp->ev1 = event_get(dev);
+      if (sp->ev0 && G.cu.EventRecord(sp->ev0, G.stream[dev])) {
+        event_put(dev, sp->ev0);
+        sp->ev0 = NULL;
+      }
+    }
+    sp->next = D[dev].spans;
+    D[dev].spans = sp;
+  }
+  pthread_mutex_unlock(&smu);
+  return sp;
+}
+
+void rt_gpu_span_close(tc_ctx *ctx) {
+  if (!started() || !G.timing) return;
+  for (int dev = 0; dev < G.count; dev++) {
+    int pending = 0;
+    pthread_mutex_lock(&smu);
+    for (span *sp = D[dev].spans; sp; sp = sp->next) {
+      if (sp->ctx != ctx) continue;
+      pending++;
+      if (sp->end_seq) continue;
+      if (!G.emulated) {
+        G.cu.CtxSetCurrent(G.ctx[dev]);
+        if (sp->ev1 && G.cu.EventRecord(sp->ev1, G.stream[dev])) {
+          event_put(dev, sp->ev1);
+          sp->ev1 = NULL;
+        }
+      }
+      sp->end_seq = D[dev].seq ? D[dev].seq : 1;
+    }
+    /* a context that never waits: count what has finished */
+    if (pending > 32) harvest(ctx, dev, 0, false);
+    pthread_mutex_unlock(&smu);
+  }
+}
+
+/* wait(), reporting an error on ctx (which takes an emulated one). */
+static tc_status wait_report(tc_ctx *ctx, int dev) {
+  uint64_t covered;
+  CUresult r = wait_covering(dev, &covered);
+  if (ctx && G.timing) {
+    pthread_mutex_lock(&smu);
+    harvest(ctx, dev, covered, false);
+    pthread_mutex_unlock(&smu);
+  }
+  if (!r) return TC_OK;
+  if (!ctx) return TC_ERR_RUNTIME;
+  char e[256];
+  ir_error(ctx, TC_ERR_RUNTIME,
+           "CUDA error: %s. CUDA kernel errors are reported asynchronously, at the next "
+           "synchronization, so the call that reports one may not be the one that caused it; "
+           "for debugging consider passing CUDA_LAUNCH_BLOCKING=1",
+           cu_err(r, e, sizeof e));
+  if (G.emulated) {
+    pthread_mutex_lock(&smu);
+    D[dev].err = 0;
+    pthread_mutex_unlock(&smu);
+  }
+  return TC_ERR_RUNTIME;
+}
+
+/* Records that a command was queued on dev (smu held); fences [p, p+n)
+ * when p. False when the fence could not be recorded. */
+static bool note_queued(int dev, const void *p, size_t n) {
+  struct dstate *d = &D[dev];
+  d->seq++;
+  if (!p) return true;
+  if (d->nfences == d->capfences) {
+    int cap = d->capfences ? 2 * d->capfences : 16;
+    fence *f = realloc(d->fences, sizeof *f * (size_t)cap);
+    if (!f) return false;
+    d->fences = f;
+    d->capfences = cap;
+  }
+  d->fences[d->nfences++] = (fence){p, n, d->seq};
+  return true;
+}
+
+/* Emulated: appends op to dev's stream (op->src fenced when fence_src).
+ * True when the caller must wait now: the queue is full (a launch blocks
+ * then, as the driver's does), CUDA_LAUNCH_BLOCKING, or no fence. */
+static bool emu_enqueue(int dev, emu_op *op, bool fence_src) {
+  struct dstate *d = &D[dev];
+  pthread_mutex_lock(&smu);
+  op->next = NULL;
+  if (d->tail) d->tail->next = op;
+  else d->head = op;
+  d->tail = op;
+  d->queued++;
+  if (op->fn && d->fault_next) {
+    op->fault = true;
+    d->fault_next = false;
+  }
+  bool fenced = note_queued(dev, fence_src ? op->src : NULL, op->n);
+  op->seq = d->seq;
+  bool full = d->queued > EMU_MAX_QUEUED;
+  pthread_mutex_unlock(&smu);
+  return !fenced || full || G.launch_blocking;
+}
+
+enum { HTOD, DTOH, DTOD };
+
+static tc_status copy_error(tc_ctx *ctx, CUresult r) {
+  char e[256];
+  ir_error(ctx, TC_ERR_RUNTIME, "CUDA error: %s in a copy", cu_err(r, e, sizeof e));
+  return TC_ERR_RUNTIME;
+}
+
+/* Queues a copy on dev's stream. With fence_src (a pinned host source the
+ * caller does not wait for) the source range is fenced. */
+static tc_status queue_copy(tc_ctx *ctx, int dev, int kind, void *dst, const void *src, size_t n,
+                            bool fence_src) {
+  if (G.emulated) {
+    emu_op *op = calloc(1, sizeof *op);
+    if (!op) return ir_error(ctx, TC_ERR_OOM, "out of memory queuing a copy"), TC_ERR_OOM;
+    op->dst = dst;
+    op->src = src;
+    op->n = n;
+    return emu_enqueue(dev, op, fence_src) ? wait_report(ctx, dev) : TC_OK;
+  }
+  void *st = G.stream[dev];
+  CUresult r = kind == HTOD   ? G.cu.MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)dst, src, n, st)
+               : kind == DTOH ? G.cu.MemcpyDtoHAsync(dst, (CUdeviceptr)(uintptr_t)src, n, st)
+                              : G.cu.MemcpyDtoDAsync((CUdeviceptr)(uintptr_t)dst,
+                                                     (CUdeviceptr)(uintptr_t)src, n, st);
+  if (r) return copy_error(ctx, r);
+  pthread_mutex_lock(&smu);
+  bool fenced = note_queued(dev, fence_src ? src : NULL, n);
+  pthread_mutex_unlock(&smu);
+  return fenced ? TC_OK : wait_report(ctx, dev);
+}
+
+long rt_gpu_queued(int dev) {
+  if (!started() || !G.emulated || dev < 0 || dev >= G.count) return -1;
+  pthread_mutex_lock(&smu);
+  long n = D[dev].queued;
+  pthread_mutex_unlock(&smu);
+  return n;
+}
+
+void rt_gpu_emu_fault_next_launch(int dev) {
+  if (!started() || !G.emulated || dev < 0 || dev >= G.count) return;
+  pthread_mutex_lock(&smu);
+  D[dev].fault_next = true;
+  pthread_mutex_unlock(&smu);
+}
+
+/* ---- memory --------------------------------------------------------------- */
+
+/* Moves dev's cached blocks to the deferred list and waits, so they go back
+ * to the driver. */
+static void trim(int dev) {
+  struct dstate *d = &D[dev];
+  pthread_mutex_lock(&smu);
+  for (int i = 0; i < RT_ALLOC_NCLASSES; i++) {
+    while (d->cache[i]) {
+      dblk *b = d->cache[i];
+      d->cache[i] = b->next;
+      b->next = d->deferred;
+      d->deferred = b;
+    }
+  }
+  d->cached = 0;
+  pthread_mutex_unlock(&smu);
+  wait(dev);
+}
+
+void *rt_gpu_alloc(tc_ctx *ctx, int dev, size_t bytes) {
+  if (!use(ctx, dev)) return NULL;
+  size_t cls;
+  unsigned idx;
+  if (!rt_alloc_class(bytes, &cls, &idx))
+    return ir_error(ctx, TC_ERR_OOM, "CUDA out of memory allocating %zu bytes", bytes);
+  struct dstate *d = &D[dev];
+  void *p = NULL;
+  pthread_mutex_lock(&smu);
+  dblk *b = d->cache[idx];
+  if (b) {
+    d->cache[idx] = b->next;
+    d->cached -= cls;
+  }
+  pthread_mutex_unlock(&smu);
+  if (b) {
+    p = b->p;
+    free(b);
+    /* emulated: the new owner's bytes are addressable; the old owner's stay
+     * so too, as commands queued before the release may still touch them */
+    if (G.emulated) UNPOISON(p, bytes);
+  } else {
+    CUresult r = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      if (G.emulated) {
+        p = malloc(cls);
+        r = p ? 0 : CU_OOM;
+      } else {
+        CUdeviceptr dp = 0;
+        r = G.cu.MemAlloc(&dp, cls);
+        p = r ? NULL : (void *)(uintptr_t)dp;
+      }
+      if (r != CU_OOM) break;
+      trim(dev);
+    }
+    char e[256];
+    if (r == CU_OOM) return ir_error(ctx, TC_ERR_OOM, "CUDA out of memory allocating %zu bytes", bytes);
+    if (r) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error: %s allocating %zu bytes", cu_err(r, e, sizeof e), bytes);
+    if (G.emulated) POISON((char *)p + bytes, cls - bytes); /* ASan: the slack is out of bounds */
+  }
+  return p;
+}
+
+void rt_gpu_free(int dev, void *p, size_t bytes) {
   if (!p || !use(NULL, dev)) return;
-  if (G.emulated) free(p);
-  else G.cu.MemFree((CUdeviceptr)(uintptr_t)p);
+  size_t cls;
+  unsigned idx;
+  rt_alloc_class(bytes, &cls, &idx); /* it fit when allocated */
+  dblk *b = malloc(sizeof *b);
+  if (!b) { /* no record: wait, then free now */
+    wait(dev);
+    raw_free(dev, p, cls);
+    return;
+  }
+  struct dstate *d = &D[dev];
+  *b = (dblk){p, cls, idx, 0, NULL};
+  pthread_mutex_lock(&smu);
+  b->seq = d->seq;
+  if (d->cached + cls <= d->cache_limit) {
+    b->next = d->cache[idx];
+    d->cache[idx] = b;
+    d->cached += cls;
+  } else {
+    b->next = d->deferred;
+    d->deferred = b;
+  }
+  pthread_mutex_unlock(&smu);
 }
 
 void *rt_gpu_host_alloc(tc_ctx *ctx, size_t bytes) {
@@ -199,41 +706,71 @@ void *rt_gpu_host_alloc(tc_ctx *ctx, size_t bytes) {
   return p;
 }
 
-void rt_gpu_host_free(void *p) {
+tc_status rt_gpu_host_fence(tc_ctx *ctx, const void *p, size_t n) {
+  if (!p || !started()) return TC_OK;
+  const char *a = p;
+  tc_status st = TC_OK;
+  for (int dev = 0; dev < G.count; dev++) {
+    bool hit = false;
+    pthread_mutex_lock(&smu);
+    for (int i = 0; i < D[dev].nfences && !hit; i++) {
+      const fence *f = &D[dev].fences[i];
+      hit = f->p < a + (n ? n : 1) && a < f->p + (f->n ? f->n : 1);
+    }
+    pthread_mutex_unlock(&smu);
+    if (hit && use(NULL, dev) && wait_report(ctx, dev) != TC_OK && st == TC_OK) st = TC_ERR_RUNTIME;
+  }
+  return st;
+}
+
+void rt_gpu_host_free(void *p, size_t bytes) {
   if (!p) return;
+  rt_gpu_host_fence(NULL, p, bytes);
   if (G.emulated) free(p);
   else G.cu.MemFreeHost(p);
 }
 
+/* ---- copies and synchronization ------------------------------------------ */
+
 tc_status rt_gpu_copy(tc_ctx *ctx, void *dst, tc_device ddev, const void *src, tc_device sdev,
                       size_t n, bool async) {
-  int dev = ddev.type == TC_CUDA ? ddev.index : sdev.index;
+  bool to_dev = ddev.type == TC_CUDA, from_dev = sdev.type == TC_CUDA;
+  int dev = to_dev ? ddev.index : sdev.index;
   if (!use(ctx, dev)) return ctx->status;
   if (n == 0) return TC_OK;
-  if (G.emulated) {
-    memmove(dst, src, n);
-    return TC_OK;
+  tc_status st;
+  if (to_dev && from_dev && sdev.index != ddev.index) {
+    /* between devices: the source's producers first, and done before the
+     * source's block can be reused on its own stream */
+    if (!use(ctx, sdev.index) || wait_report(ctx, sdev.index) != TC_OK) return ctx->status;
+    use(ctx, dev);
+    if ((st = queue_copy(ctx, dev, DTOD, dst, src, n, false))) return st;
+    return wait_report(ctx, dev);
   }
-  CUresult r;
-  void *st = G.stream[dev];
-  if (ddev.type == TC_CUDA && sdev.type == TC_CUDA)
-    r = G.cu.MemcpyDtoD((CUdeviceptr)(uintptr_t)dst, (CUdeviceptr)(uintptr_t)src, n);
-  else if (ddev.type == TC_CUDA)
-    r = async ? G.cu.MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)dst, src, n, st)
-              : G.cu.MemcpyHtoD((CUdeviceptr)(uintptr_t)dst, src, n);
-  else
-    r = async ? G.cu.MemcpyDtoHAsync(dst, (CUdeviceptr)(uintptr_t)src, n, st)
-              : G.cu.MemcpyDtoH(dst, (CUdeviceptr)(uintptr_t)src, n);
-  if (r) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error in a copy: %s", cu_err(r)), TC_ERR_RUNTIME;
-  return TC_OK;
+  if (to_dev && from_dev) return queue_copy(ctx, dev, DTOD, dst, src, n, false);
+  if (to_dev) {
+    if ((st = queue_copy(ctx, dev, HTOD, dst, src, n, async))) return st;
+    return async ? TC_OK : wait_report(ctx, dev);
+  }
+  if ((st = queue_copy(ctx, dev, DTOH, dst, src, n, false))) return st;
+  return wait_report(ctx, dev);
 }
 
 tc_status rt_gpu_sync(tc_ctx *ctx, int dev) {
   if (!use(ctx, dev)) return ctx->status;
-  if (G.emulated) return TC_OK;
-  CUresult r = G.cu.CtxSynchronize();
-  if (r) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error: %s", cu_err(r)), TC_ERR_RUNTIME;
-  return TC_OK;
+  return wait_report(ctx, dev);
+}
+
+void rt_gpu_quiesce(tc_ctx *ctx) {
+  if (!started()) return;
+  for (int dev = 0; dev < G.count; dev++) {
+    if (!use(NULL, dev)) continue;
+    uint64_t covered;
+    wait_covering(dev, &covered);
+    pthread_mutex_lock(&smu);
+    harvest(ctx, dev, covered, true); /* the context goes: its spans too */
+    pthread_mutex_unlock(&smu);
+  }
 }
 
 tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, int *sms,
@@ -256,211 +793,41 @@ tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, 
 
 /* ---- kernels ------------------------------------------------------------ */
 
-typedef void (*emu_entry)(void *const *bufs, long long begin, long long end, unsigned grid,
-                          unsigned block);
-
-typedef struct gk {
-  char *key;
-  uint64_t hash;
-  int dev;
-  void *fn; /* CUfunction, or an emu_entry */
-  struct gk *next;
-} gk;
-static gk *kernels;
-static unsigned long long next_id;
-
-static uint64_t fnv(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-static char *cache_dir(char *buf, size_t cap) {
-  const char *d = getenv("TC_CACHE_DIR");
-  if (d && *d) snprintf(buf, cap, "%s", d);
-  else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(buf, cap, "%s/tensorc", d);
-  else if ((d = getenv("HOME")) && *d) snprintf(buf, cap, "%s/.cache/tensorc", d);
-  else return NULL;
-  mkdir(buf, 0755); /* parents: best effort */
-  return buf;
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-    free(s);
-    s = NULL;
-  }
-  if (s) s[n] = 0;
-  fclose(f);
-  return s;
-}
-
-static void spill(const char *path, const char *text) {
-  char tmp[1100];
-  snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return;
-  bool ok = fwrite(text, 1, strlen(text), f) == strlen(text);
-  ok = fclose(f) == 0 && ok;
-  if (ok) rename(tmp, path);
-  else unlink(tmp);
-}
-
-/* PTX for src: from the disk cache or NVRTC (stored back). */
-static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char *arch,
-                     const char *key) {
-  char dir[1024], kpath[1100], ppath[1100];
-  uint64_t h = fnv(key);
-  bool disk = cache_dir(dir, sizeof dir) != NULL;
-  if (disk) {
-    snprintf(kpath, sizeof kpath, "%s/%016llx.key", dir, (unsigned long long)h);
-    snprintf(ppath, sizeof ppath, "%s/%016llx.ptx", dir, (unsigned long long)h);
-    char *k = slurp(kpath);
-    if (k && !strcmp(k, key)) {
-      free(k);
-      char *p = slurp(ppath);
-      if (p) {
-        if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: disk hit %s\n", ppath);
-        return p;
-      }
-    } else {
-      free(k);
-    }
-  }
-  char *ptx = NULL, *log = NULL, err[512];
-  if (cg_nvrtc_compile(src, name, arch, &ptx, &log, err, sizeof err)) {
-    if (ctx->debug & TC_DEBUG_CUDA) ir_debug(ctx, "--- CUDA C ---\n%s\n--- NVRTC log ---\n%s\n", src, log ? log : "");
-    free(log);
-    return ir_error(ctx, TC_ERR_COMPILE, "NVRTC failed: %s", err);
-  }
-  if (ctx->debug & TC_DEBUG_CUDA) {
-    ir_debug(ctx, "--- CUDA C of %s ---\n", name);
-    ir_debug_text(ctx, src);
-    if (log && *log) ir_debug(ctx, "--- NVRTC log ---\n%s\n", log);
-  }
-  free(log);
-  if (disk) {
-    spill(ppath, ptx);
-    spill(kpath, key);
-  }
-  return ptx;
-}
-
-static const char *emu_header(void) {
-  const char *h = getenv("TC_CUDA_EMU_HEADER");
-#ifdef TC_CUDA_EMU_HEADER_PATH
-  if (!h) h = TC_CUDA_EMU_HEADER_PATH;
-#endif
-  return h;
-}
-
-/* Builds src with the host C++ compiler and the emulation header. */
-static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const char *name) {
-  const char *hdr = emu_header();
-  if (!hdr) return ir_error(ctx, TC_ERR_UNSUPPORTED, "CUDA emulation needs TC_CUDA_EMU_HEADER");
-  char dir[] = "/tmp/tensorc-emu-XXXXXX";
-  if (!mkdtemp(dir)) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot make a temp dir");
-  char cu[512], so[512], cmd[2048];
-  snprintf(cu, sizeof cu, "%s/k.cc", dir);
-  snprintf(so, sizeof so, "%s/k.so", dir);
-  FILE *f = fopen(cu, "w");
-  if (!f) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
-  fputs(src, f);
-  fprintf(f, "\nextern \"C\" void tc_emu_entry(void *const *b, long long s, long long e, unsigned g, unsigned t) {\n"
-             "  struct A { void *const *b; long long s, e; } a = {b, s, e};\n"
-             "  tc_emu_launch(g, t, [](void *p) { A *x = (A *)p; %s(", name);
-  for (int i = 0; i < k->nbufs; i++) fprintf(f, "x->b[%d], ", i);
-  fprintf(f, "x->s, x->e); }, &a);\n}\n");
-  fclose(f);
-  snprintf(cmd, sizeof cmd,
-           "c++ -std=c++17 -O1 -fPIC -shared -ffp-contract=off -w -include '%s' -x c++ '%s' -o '%s' 2>&1",
-           hdr, cu, so);
-  FILE *p = popen(cmd, "r");
-  char out[2048] = "";
-  size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
-  out[n] = 0;
-  int rc = p ? pclose(p) : -1;
-  void *fn = NULL;
-  if (rc == 0) {
-    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    fn = h ? dlsym(h, "tc_emu_entry") : NULL;
-  }
-  unlink(cu);
-  unlink(so);
-  rmdir(dir);
-  if (!fn) return ir_error(ctx, TC_ERR_COMPILE, "CUDA emulation: compiling %s failed: %s", name, out);
-  return fn;
+static void *load_ptx(tc_ctx *ctx, const char *ptx, const char *name) {
+  void *mod = NULL, *fn = NULL;
+  CUresult r = G.cu.ModuleLoadData(&mod, ptx);
+  if (!r) r = G.cu.ModuleGetFunction(&fn, mod, name);
+  if (!r) return fn;
+  char e[256];
+  return ir_error(ctx, TC_ERR_COMPILE, "CUDA error: %s loading a kernel", cu_err(r, e, sizeof e));
 }
 
 tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
   if (!use(ctx, dev)) return ctx->status;
   int64_t n = kc_outer_numel(k);
   if (n <= 0) return TC_OK;
-  char arch[32], err[512];
+  char arch[32];
   snprintf(arch, sizeof arch, "sm_%d%d", G.major[dev], G.minor[dev]);
-  const char *ver = G.emulated ? "emulated" : cg_nvrtc_version();
-  if (!ver) ver = "none";
-  char *text = kc_print(k);
-  if (!text) return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
-  size_t klen = strlen(text) + 128;
-  char *key = malloc(klen);
-  if (!key) {
-    free(text);
-    return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
-  }
-  snprintf(key, klen, "%s\ntarget cuda %s %s -fmad=false", text, arch, ver);
-  free(text);
-  uint64_t h = fnv(key);
-  pthread_mutex_lock(&G.mu);
-  void *fn = NULL;
-  for (gk *e = kernels; e; e = e->next)
-    if (e->hash == h && e->dev == dev && !strcmp(e->key, key)) fn = e->fn;
-  if (fn) {
-    ctx->stats.cache_hits++;
-    free(key);
-  } else {
-    char name[64];
-    snprintf(name, sizeof name, "tc_cuda_kernel_%llu", next_id++);
-    char *src = cg_cuda_source(k, name, err, sizeof err);
-    if (!src) {
-      pthread_mutex_unlock(&G.mu);
-      free(key);
-      return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err), TC_ERR_COMPILE;
-    }
-    if (G.emulated) {
-      fn = emu_compile(ctx, k, src, name);
-    } else {
-      char *ptx = ptx_for(ctx, src, name, arch, key);
-      void *mod = NULL;
-      CUresult r = ptx ? G.cu.ModuleLoadData(&mod, ptx) : 1;
-      if (ptx && (r || G.cu.ModuleGetFunction(&fn, mod, name)))
-        ir_error(ctx, TC_ERR_COMPILE, "CUDA error loading a kernel: %s", cu_err(r));
-      free(ptx);
-    }
-    free(src);
-    gk *e = fn ? malloc(sizeof *e) : NULL;
-    if (e) {
-      *e = (gk){key, h, dev, fn, kernels};
-      kernels = e;
-      ctx->stats.kernels_compiled++;
-    } else {
-      free(key);
-    }
-  }
-  pthread_mutex_unlock(&G.mu);
+  void *fn = rt_gpu_kernel_get(ctx, dev, k, arch, G.emulated, load_ptx);
   if (!fn) return ctx->status ? ctx->status : TC_ERR_COMPILE;
   unsigned grid, block;
   cg_cuda_launch_dims(k, n, G.emulated ? 2 : 32 * (int64_t)G.sms[dev], &grid, &block);
   long long begin = 0, end = n;
-  if (G.emulated) {
-    ((emu_entry)fn)(bufs, begin, end, grid, block);
-  } else {
+  if (G.emulated) { /* queued; runs when a wait drains the stream */
+    emu_op *op = calloc(1, sizeof *op);
+    if (!op) return ir_error(ctx, TC_ERR_OOM, "out of memory queuing a kernel"), TC_ERR_OOM;
+    op->fn = (emu_entry)fn;
+    memcpy(op->bufs, bufs, sizeof(void *) * (size_t)k->nbufs);
+    op->begin = begin;
+    op->end = end;
+    op->grid = grid;
+    op->block = block;
+    op->sp = span_open(ctx, dev);
+    if (emu_enqueue(dev, op, false)) { /* reports as a wait does */
+      tc_status st = wait_report(ctx, dev);
+      if (st != TC_OK) return st;
+    }
+  } else { /* queued on the stream; the driver copies the arguments now */
     CUdeviceptr d[KC_MAX_BUFS];
     void *args[KC_MAX_BUFS + 2];
     for (int i = 0; i < k->nbufs; i++) {
@@ -469,9 +836,16 @@ tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
     }
     args[k->nbufs] = &begin;
     args[k->nbufs + 1] = &end;
+    span_open(ctx, dev);
     CUresult r = G.cu.LaunchKernel(fn, grid, 1, 1, block, 1, 1, 0, G.stream[dev], args, NULL);
-    if (!r) r = G.cu.CtxSynchronize();
-    if (r) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error launching a kernel: %s", cu_err(r)), TC_ERR_RUNTIME;
+    if (r) {
+      char e[256];
+      return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error: %s launching a kernel", cu_err(r, e, sizeof e)),
+             TC_ERR_RUNTIME;
+    }
+    pthread_mutex_lock(&smu);
+    note_queued(dev, NULL, 0);
+    pthread_mutex_unlock(&smu);
   }
   ctx->stats.kernels_launched++;
   for (int b = 0; b < k->nbufs; b++)

@@ -3,23 +3,32 @@
  *
  * Two implementations behind one interface, chosen once per process:
  *   driver    libcuda.so.1 opened with dlopen (never linked): primary
- *             contexts, cuMemAlloc, cuMemcpy*, PTX from NVRTC loaded with
- *             cuModuleLoadData, cuLaunchKernel. PTX is kept in a disk cache
- *             ($TC_CACHE_DIR, else $XDG_CACHE_HOME/tensorc, else
- *             ~/.cache/tensorc) keyed by the source, the options, the NVRTC
- *             version and the architecture, so a second process compiles
- *             nothing.
+ *             contexts, one stream per device, cuMemAlloc, cuMemcpy*Async,
+ *             PTX from NVRTC loaded with cuModuleLoadData, cuLaunchKernel.
+ *             PTX is kept in a disk cache ($TC_CACHE_DIR, else
+ *             $XDG_CACHE_HOME/tensorc, else ~/.cache/tensorc) keyed by the
+ *             source, the options, the NVRTC version and the architecture,
+ *             so a second process compiles nothing.
  *   emulated  TC_CUDA_EMULATE=1: one device "cuda:0" whose memory is host
  *             memory and whose kernels are the same generated CUDA C built
  *             by the host C++ compiler with test/cuda_emu.h (blocks and
- *             threads as fibers). It exists so CI, which has no GPU, runs
- *             the CUDA code path's indexing and reductions end to end.
+ *             threads as fibers). Its stream is a queue that runs only when
+ *             the host waits, so tests catch a missing synchronization. It
+ *             exists so CI, which has no GPU, runs the CUDA code path's
+ *             indexing, reductions and ordering end to end.
  * Without either (or with TC_CUDA_DISABLE=1), every call fails with
  * "CUDA is not available: <reason>".
- * Kernels run synchronously with respect to the caller (a realization
- * waits for its kernels); non_blocking copies from pinned memory are
- * asynchronous on a stream and synchronized at the next realization or
- * read-back.
+ *
+ * Execution is asynchronous and stream-ordered (PyTorch's model): kernel
+ * launches and copies into device memory are queued on the device's one
+ * stream and return at once; the host waits only for a device->host copy,
+ * a host->device copy that is not non_blocking from pinned memory, a copy
+ * between devices, rt_gpu_sync (tc_synchronize), rt_gpu_quiesce (context
+ * teardown), before a fenced pinned buffer is freed or overwritten, and
+ * before device memory goes back to the driver. Device memory is cached
+ * per device and reused in stream order. Errors of queued work are
+ * reported by the next wait ("CUDA error: ..."), on the context that waits.
+ * gpu.c's header has the details.
  */
 #ifndef TC_RUNTIME_GPU_H
 #define TC_RUNTIME_GPU_H
@@ -31,23 +40,65 @@
 /* True when a CUDA device can be used; else false with the reason. */
 bool rt_gpu_available(char *why, size_t cap);
 int rt_gpu_count(void);
-/* Device memory (NULL with the context error set on failure). */
+/* Device memory of at least bytes (NULL with the context error set on
+ * failure), from the device's cache when a block of its class is there:
+ * work queued on it earlier by its previous owner runs first. */
 void *rt_gpu_alloc(tc_ctx *ctx, int dev, size_t bytes);
-void rt_gpu_free(int dev, void *p);
+/* Gives back p from rt_gpu_alloc(.., bytes) at once, even while queued work
+ * still uses it: it is reused in stream order, and handed to cuMemFree only
+ * after a wait that covers that work. */
+void rt_gpu_free(int dev, void *p, size_t bytes);
 /* Page-locked host memory (falls back to plain host memory when emulated). */
 void *rt_gpu_host_alloc(tc_ctx *ctx, size_t bytes);
-void rt_gpu_host_free(void *p);
-/* Copies n bytes between host (dev NULL / CPU) and device memory; async
- * only when asked and the host side is pinned. */
+/* Frees pinned memory of that size, after the queued copies reading it. */
+void rt_gpu_host_free(void *p, size_t bytes);
+/* Waits for the queued copies that read host bytes [p, p+n) (pinned
+ * sources of non_blocking copies), so the caller may overwrite them. An
+ * error of the queued work goes on ctx (when not NULL). */
+tc_status rt_gpu_host_fence(tc_ctx *ctx, const void *p, size_t n);
+/* Copies n bytes between host (dev type CPU) and device memory, or between
+ * device buffers. Device->device copies on one device are queued; host->
+ * device copies are queued and waited for, unless async (the caller's
+ * non_blocking, for a pinned host source only): then the source is fenced
+ * and must stay alive until rt_gpu_host_free, which waits. Device->host
+ * copies are always waited for (async is ignored): the destination may be
+ * read when this returns. */
 tc_status rt_gpu_copy(tc_ctx *ctx, void *dst, tc_device ddev, const void *src, tc_device sdev,
                       size_t n, bool async);
-/* Waits for every queued copy and kernel on dev. */
+/* Waits for every queued copy and kernel on dev; reports their error. */
 tc_status rt_gpu_sync(tc_ctx *ctx, int dev);
-/* Compiles (or finds in the cache) and runs kernel k on dev over its whole
- * outer space; bufs are device addresses. */
+/* Waits for every device that was opened (opens none) and forgets ctx's
+ * timing; errors stay with the devices. For context teardown. */
+void rt_gpu_quiesce(tc_ctx *ctx);
+/* Ends the current realization's timing span of ctx on every device: the
+ * device time from before its first queued kernel to after its last is
+ * added to ctx's run_seconds when ctx next waits for that device (or
+ * earlier, once finished, for a context that queues many). */
+void rt_gpu_span_close(tc_ctx *ctx);
+/* Compiles (or finds in the cache) kernel k and queues it on dev's stream
+ * over its whole outer space; bufs are device addresses. Returns once it is
+ * queued: an error of the launch call is reported here, one of the running
+ * kernel at the next wait. */
 tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs);
 /* Device name, compute capability, multiprocessors and memory. */
 tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, int *sms,
                        size_t *mem);
+
+/* Between gpu.c and gpu_kernels.c: the compiled function for kernel k on
+ * dev for arch ("sm_90"), from the process-wide table or compiled now: a
+ * CUfunction made by load() from the PTX, or, emulated, an emu_entry that
+ * runs the whole grid on the calling thread. NULL with the context error
+ * set. Thread-safe. */
+typedef void (*emu_entry)(void *const *bufs, long long begin, long long end, unsigned grid,
+                          unsigned block);
+typedef void *(*rt_gpu_loader)(tc_ctx *ctx, const char *ptx, const char *name);
+void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
+                        rt_gpu_loader load);
+
+/* For tests, emulated device only: commands queued on dev's stream and not
+ * yet run (-1 when not emulated), and making dev's next kernel launch fault
+ * when it runs (an illegal address, reported by the next wait). */
+long rt_gpu_queued(int dev);
+void rt_gpu_emu_fault_next_launch(int dev);
 
 #endif

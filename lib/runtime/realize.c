@@ -6,6 +6,10 @@
  * another node to be materialized first, that node is marked and the
  * schedule re-ordered), compiles (or finds in the cache) and runs the
  * kernels in order, and turns every materialized node into a BUFFER node.
+ * CUDA kernels and copies are queued on the device's stream and not waited
+ * for (gpu.h); reading back (tc_copy_to_host, tc_item, tc_format, a copy to
+ * the CPU) waits, and so does writing in place into a pinned buffer that a
+ * queued non_blocking copy may still read.
  *
  * Writes: a WRITE's kernel stores into its old version's buffer in place
  * when nothing else can still read that version (its only holders are the
@@ -93,7 +97,9 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
         return ir_error(ctx, TC_ERR_RUNTIME, "internal: transfer before its source was realized"), TC_ERR_RUNTIME;
       out = rt_buffer_new_on(ctx, dev, bytes, false);
       if (!out) return ctx->status;
-      tc_status st = rt_gpu_copy(ctx, out->data, dev, src->buf->data, src->buf->dev, bytes, false);
+      /* non_blocking from pinned memory: queued only, the source fenced */
+      bool async = node->p.xfer.non_blocking && src->buf->pinned && gpu;
+      tc_status st = rt_gpu_copy(ctx, out->data, dev, src->buf->data, src->buf->dev, bytes, async);
       if (st != TC_OK) {
         rt_buffer_release(out);
         return st;
@@ -107,6 +113,8 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
         return ir_error(ctx, TC_ERR_RUNTIME, "internal: write before its storage was realized"), TC_ERR_RUNTIME;
       if (!l->reads_output_elsewhere && write_is_private(ctx, node)) {
         out = old->buf;
+        /* a queued non_blocking copy may still read a pinned buffer */
+        if (out->pinned && rt_gpu_host_fence(ctx, out->data, out->bytes) != TC_OK) return ctx->status;
         out->refs++;
       } else {
         out = rt_buffer_new_on(ctx, dev, bytes, false);
@@ -137,9 +145,8 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
       bufs[b] = bn->buf->data;
     }
     if (gpu && ir_numel(node->ndim, node->shape) > 0) {
-      double t0 = now();
+      /* queued: its device time counts when the context waits */
       tc_status st = rt_gpu_run(ctx, dev.index, &l->k, bufs);
-      ctx->stats.run_seconds += now() - t0;
       if (st != TC_OK) {
         rt_buffer_release(out);
         return st;
@@ -238,6 +245,7 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
   }
   double t1 = now();
   st = run_schedule(ctx, &s, L);
+  rt_gpu_span_close(ctx);
   if (ctx->debug & TC_DEBUG_TIME)
     ir_debug(ctx, "time: passes+lowering %.3f ms, compile+run %.3f ms\n", (t1 - t0) * 1e3,
              (now() - t1) * 1e3);

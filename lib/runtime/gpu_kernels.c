@@ -1,0 +1,212 @@
+/*
+ * gpu_kernels.c — CUDA kernels for gpu.c: kernel IR -> CUDA C
+ * (codegen/cuda.c) -> PTX (NVRTC, opened with dlopen), which gpu.c's loader
+ * turns into a CUfunction; or, emulated, the same CUDA C compiled by the
+ * host C++ compiler against test/cuda_emu.h into a shared object whose
+ * entry runs the whole grid. Compiled kernels live in a process-wide table
+ * keyed by the kernel text plus the target (architecture and NVRTC
+ * version); PTX also lives in a disk cache, so another process skips NVRTC.
+ * Compiling only: launching, and when, is gpu.c's business.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../codegen/cuda.h"
+#include "gpu.h"
+
+typedef struct gk {
+  char *key;
+  uint64_t hash;
+  int dev;
+  void *fn; /* CUfunction, or an emu_entry */
+  struct gk *next;
+} gk;
+static gk *kernels;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* guards kernels, next_id */
+static unsigned long long next_id;
+
+static uint64_t fnv(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+static char *cache_dir(char *buf, size_t cap) {
+  const char *d = getenv("TC_CACHE_DIR");
+  if (d && *d) snprintf(buf, cap, "%s", d);
+  else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(buf, cap, "%s/tensorc", d);
+  else if ((d = getenv("HOME")) && *d) snprintf(buf, cap, "%s/.cache/tensorc", d);
+  else return NULL;
+  mkdir(buf, 0755); /* parents: best effort */
+  return buf;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+    free(s);
+    s = NULL;
+  }
+  if (s) s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+static void spill(const char *path, const char *text) {
+  char tmp[1100];
+  snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return;
+  bool ok = fwrite(text, 1, strlen(text), f) == strlen(text);
+  ok = fclose(f) == 0 && ok;
+  if (ok) rename(tmp, path);
+  else unlink(tmp);
+}
+
+/* PTX for src: from the disk cache or NVRTC (stored back). */
+static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char *arch,
+                     const char *key) {
+  char dir[1024], kpath[1100], ppath[1100];
+  uint64_t h = fnv(key);
+  bool disk = cache_dir(dir, sizeof dir) != NULL;
+  if (disk) {
+    snprintf(kpath, sizeof kpath, "%s/%016llx.key", dir, (unsigned long long)h);
+    snprintf(ppath, sizeof ppath, "%s/%016llx.ptx", dir, (unsigned long long)h);
+    char *k = slurp(kpath);
+    if (k && !strcmp(k, key)) {
+      free(k);
+      char *p = slurp(ppath);
+      if (p) {
+        if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: disk hit %s\n", ppath);
+        return p;
+      }
+    } else {
+      free(k);
+    }
+  }
+  char *ptx = NULL, *log = NULL, err[512];
+  if (cg_nvrtc_compile(src, name, arch, &ptx, &log, err, sizeof err)) {
+    if (ctx->debug & TC_DEBUG_CUDA) ir_debug(ctx, "--- CUDA C ---\n%s\n--- NVRTC log ---\n%s\n", src, log ? log : "");
+    free(log);
+    return ir_error(ctx, TC_ERR_COMPILE, "NVRTC failed: %s", err);
+  }
+  if (ctx->debug & TC_DEBUG_CUDA) {
+    ir_debug(ctx, "--- CUDA C of %s ---\n", name);
+    ir_debug_text(ctx, src);
+    if (log && *log) ir_debug(ctx, "--- NVRTC log ---\n%s\n", log);
+  }
+  free(log);
+  if (disk) {
+    spill(ppath, ptx);
+    spill(kpath, key);
+  }
+  return ptx;
+}
+
+static const char *emu_header(void) {
+  const char *h = getenv("TC_CUDA_EMU_HEADER");
+#ifdef TC_CUDA_EMU_HEADER_PATH
+  if (!h) h = TC_CUDA_EMU_HEADER_PATH;
+#endif
+  return h;
+}
+
+/* Builds src with the host C++ compiler and the emulation header. */
+static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const char *name) {
+  const char *hdr = emu_header();
+  if (!hdr) return ir_error(ctx, TC_ERR_UNSUPPORTED, "CUDA emulation needs TC_CUDA_EMU_HEADER");
+  char dir[] = "/tmp/tensorc-emu-XXXXXX";
+  if (!mkdtemp(dir)) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot make a temp dir");
+  char cu[512], so[512], cmd[2048];
+  snprintf(cu, sizeof cu, "%s/k.cc", dir);
+  snprintf(so, sizeof so, "%s/k.so", dir);
+  FILE *f = fopen(cu, "w");
+  if (!f) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
+  fputs(src, f);
+  fprintf(f, "\nextern \"C\" void tc_emu_entry(void *const *b, long long s, long long e, unsigned g, unsigned t) {\n"
+             "  struct A { void *const *b; long long s, e; } a = {b, s, e};\n"
+             "  tc_emu_launch(g, t, [](void *p) { A *x = (A *)p; %s(", name);
+  for (int i = 0; i < k->nbufs; i++) fprintf(f, "x->b[%d], ", i);
+  fprintf(f, "x->s, x->e); }, &a);\n}\n");
+  fclose(f);
+  snprintf(cmd, sizeof cmd,
+           "c++ -std=c++17 -O1 -fPIC -shared -ffp-contract=off -w -include '%s' -x c++ '%s' -o '%s' 2>&1",
+           hdr, cu, so);
+  FILE *p = popen(cmd, "r");
+  char out[2048] = "";
+  size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
+  out[n] = 0;
+  int rc = p ? pclose(p) : -1;
+  void *fn = NULL;
+  if (rc == 0) {
+    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    fn = h ? dlsym(h, "tc_emu_entry") : NULL;
+  }
+  unlink(cu);
+  unlink(so);
+  rmdir(dir);
+  if (!fn) return ir_error(ctx, TC_ERR_COMPILE, "CUDA emulation: compiling %s failed: %s", name, out);
+  return fn;
+}
+
+void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
+                        rt_gpu_loader load) {
+  char err[512];
+  const char *ver = emulated ? "emulated" : cg_nvrtc_version();
+  if (!ver) ver = "none";
+  char *text = kc_print(k);
+  if (!text) return ir_error(ctx, TC_ERR_OOM, "out of memory");
+  size_t klen = strlen(text) + 128;
+  char *key = malloc(klen);
+  if (!key) {
+    free(text);
+    return ir_error(ctx, TC_ERR_OOM, "out of memory");
+  }
+  snprintf(key, klen, "%s\ntarget cuda %s %s -fmad=false", text, arch, ver);
+  free(text);
+  uint64_t h = fnv(key);
+  pthread_mutex_lock(&mu);
+  void *fn = NULL;
+  for (gk *e = kernels; e; e = e->next)
+    if (e->hash == h && e->dev == dev && !strcmp(e->key, key)) fn = e->fn;
+  if (fn) {
+    ctx->stats.cache_hits++;
+    free(key);
+  } else {
+    char name[64];
+    snprintf(name, sizeof name, "tc_cuda_kernel_%llu", next_id++);
+    char *src = cg_cuda_source(k, name, err, sizeof err);
+    if (!src) {
+      pthread_mutex_unlock(&mu);
+      free(key);
+      return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err);
+    }
+    if (emulated) {
+      fn = emu_compile(ctx, k, src, name);
+    } else {
+      char *ptx = ptx_for(ctx, src, name, arch, key);
+      if (ptx) fn = load(ctx, ptx, name);
+      free(ptx);
+    }
+    free(src);
+    gk *e = fn ? malloc(sizeof *e) : NULL;
+    if (e) {
+      *e = (gk){key, h, dev, fn, kernels};
+      kernels = e;
+      ctx->stats.kernels_compiled++;
+    } else {
+      free(key);
+    }
+  }
+  pthread_mutex_unlock(&mu);
+  return fn;
+}
