@@ -1,5 +1,4 @@
 # Seed section 3: NumPy <-> PyTorch shared memory.
-# tensorc: requires numpy
 import torch
 import numpy as np
 arr = np.arange(5)

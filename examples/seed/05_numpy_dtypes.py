@@ -1,5 +1,4 @@
 # Seed section 5: dtype mapping and pitfalls when converting from NumPy.
-# tensorc: requires numpy
 import numpy as np, torch
 a = np.arange(3, dtype=np.int64)
 t = torch.from_numpy(a)

@@ -5,13 +5,14 @@
  * hasattr, pow, format) and the builtin exception classes. They accept
  * tensors where Python does through PyTorch (len(t) is the first dim,
  * int(t) needs one element, abs(t) and round(t) are tensor ops, max(t)
- * iterates the first dim).
+ * iterates the first dim), and NumPy arrays and scalars where NumPy does.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp.h"
+#include "numpy.h"
 #include "sbuf.h"
 
 static value *b_print(interp *I, value *self, call_args *a) {
@@ -75,6 +76,7 @@ static value *b_len(interp *I, value *self, call_args *a) {
   case V_TENSOR:
     if (tc_tensor_ndim(v->t) == 0) return ex_raise(I, X_TYPE, "len() of a 0-d tensor");
     return v_int(tc_tensor_size(v->t, 0));
+  case V_NDARRAY: return ndarray_len(I, v);
   default: return ex_raise(I, X_TYPE, "object of type '%s' has no len()", v_type_name(v));
   }
 }
@@ -107,6 +109,7 @@ static value *b_divmod(interp *I, value *self, call_args *a) {
 static value *b_abs(interp *I, value *self, call_args *a) {
   if (!one_arg(I, a, "abs")) return NULL;
   value *v = a->args[0];
+  if (np_is_numpy(v)) return np_abs(I, v);
   if (v->kind == V_TENSOR) return tensor_result(I, tc_abs(v->t));
   if (v->kind == V_FLOAT) return v_float(fabs(v->f));
   if (v->kind == V_INT || v->kind == V_BOOL) {
@@ -158,8 +161,10 @@ static value *minmax(interp *I, call_args *a, bool is_max) {
 static value *b_max(interp *I, value *self, call_args *a) { return minmax(I, a, true); }
 static value *b_min(interp *I, value *self, call_args *a) { return minmax(I, a, false); }
 
-/* A one-element tensor as a Python scalar (int(t), float(t)). */
+/* A one-element tensor or a 0-d array as a Python scalar (int(t), float(t)). */
 static value *scalar_of(interp *I, value *v) {
+  if (v->kind == V_NDARRAY && tc_tensor_ndim(v->t))
+    return ex_raise(I, X_TYPE, "only 0-dimensional arrays can be converted to Python scalars");
   if (tc_tensor_numel(v->t) != 1) return ex_raise(I, X_VALUE, "only one element tensors can be converted to Python scalars");
   return tensor_item(I, v->t);
 }
@@ -168,7 +173,7 @@ static value *b_int(interp *I, value *self, call_args *a) {
   if (a->nargs == 0) return v_int(0);
   if (a->nargs > 1 || a->nkw) return ex_raise(I, X_TYPE, "tensorc's int() takes one argument");
   value *v = a->args[0], *tmp = NULL;
-  if (v->kind == V_TENSOR && !(v = tmp = scalar_of(I, v))) return NULL;
+  if ((v->kind == V_TENSOR || v->kind == V_NDARRAY) && !(v = tmp = scalar_of(I, v))) return NULL;
   value *r;
   if (v->kind == V_INT || v->kind == V_BOOL) r = v_int(v_as_int(v));
   else if (v->kind == V_FLOAT) {
@@ -201,7 +206,7 @@ static value *b_float(interp *I, value *self, call_args *a) {
   if (a->nargs == 0) return v_float(0);
   if (a->nargs > 1 || a->nkw) return ex_raise(I, X_TYPE, "float expected at most 1 argument, got %d", a->nargs);
   value *v = a->args[0], *tmp = NULL;
-  if (v->kind == V_TENSOR && !(v = tmp = scalar_of(I, v))) return NULL;
+  if ((v->kind == V_TENSOR || v->kind == V_NDARRAY) && !(v = tmp = scalar_of(I, v))) return NULL;
   value *r;
   if (v_is_number(v)) r = v_float(v_as_double(v));
   else if (v->kind == V_STR) {
@@ -453,7 +458,12 @@ static int instance_of(interp *I, value *x, value *t) {
   }
   if (t->kind == V_EXCTYPE) return x->kind == V_EXC && exc_matches(x->exc.type, t->exct);
   if (t->kind != V_BUILTIN || t->fn.self) goto bad;
+  tc_dtype dt, xdt;
+  if (np_is_ndarray_type(t)) return x->kind == V_NDARRAY;
+  if (np_type_dtype(t, &dt)) return v_npscalar_dtype(x, &xdt) && xdt == dt;
   const char *n = t->fn.def->name;
+  if (v_npscalar_dtype(x, &xdt)) /* np.float64 subclasses float; NumPy's ints and bools are their own */
+    return !strcmp(n, "float") && xdt == TC_F64;
   if (!strcmp(n, "int")) return x->kind == V_INT || x->kind == V_BOOL;
   if (!strcmp(n, "float")) return x->kind == V_FLOAT;
   if (!strcmp(n, "bool")) return x->kind == V_BOOL;
@@ -493,8 +503,11 @@ static value *b_type(interp *I, value *self, call_args *a) {
   if (a->nargs != 1 || a->nkw) return ex_raise(I, X_TYPE, "tensorc's type() takes 1 argument");
   value *x = a->args[0];
   const char *name = NULL;
+  tc_dtype dt;
+  if (v_npscalar_dtype(x, &dt)) return np_type_object(I, dt);
   switch (x->kind) {
   case V_EXC: return v_exctype(x->exc.type) ?: ex_nomem(I);
+  case V_NDARRAY: return np_ndarray_type(I);
   case V_INT: name = "int"; break;
   case V_FLOAT: name = "float"; break;
   case V_BOOL: name = "bool"; break;

@@ -47,7 +47,7 @@ bool bind_name(interp *I, const char *name, value *v) {
 /* ---- assignment ---------------------------------------------------------------- */
 
 static bool unpack(interp *I, expr *target, value *v) {
-  bool iterable = v_is_seq(v) || v->kind == V_STR || v->kind == V_RANGE || v->kind == V_TENSOR;
+  bool iterable = v_is_seq(v) || v->kind == V_STR || v->kind == V_RANGE || v->kind == V_TENSOR || v->kind == V_NDARRAY;
   if (!iterable) return ex_raise(I, X_TYPE, "cannot unpack non-iterable %s object", v_type_name(v)), false;
   value *items = iter_to_list(I, v);
   if (!items) return false;

@@ -2,12 +2,13 @@
  * objects.c — the protocols every value takes part in: truth value,
  * iteration, attributes, and subscripting, for Python's own types (lists,
  * tuples, strings, ranges, torch.Size, exceptions, dtypes, devices) with
- * their common methods; tensors and modules are dispatched to
- * tensor_methods.c / tensor_index.c and torch_module.c.
+ * their common methods; tensors, NumPy arrays and modules are dispatched
+ * to tensor_methods.c / tensor_index.c, numpy_array.c and torch_module.c.
  */
 #include <string.h>
 
 #include "interp.h"
+#include "numpy.h"
 #include "sbuf.h"
 
 #define MAX_LIST_ITEMS (1 << 26)
@@ -36,6 +37,7 @@ int truthy(interp *I, value *v) {
     }
     return x != 0;
   }
+  case V_NDARRAY: return ndarray_truthy(I, v);
   default: return 1;
   }
 }
@@ -103,6 +105,7 @@ value *iter_to_list(interp *I, value *v) {
     }
     return out;
   }
+  case V_NDARRAY: return ndarray_iter(I, v);
   default: return ex_raise(I, X_TYPE, "'%s' object is not iterable", v_type_name(v));
   }
 }
@@ -328,6 +331,9 @@ value *get_attr(interp *I, value *obj, const char *name) {
   value *r = NULL;
   switch (obj->kind) {
   case V_TENSOR: return tensor_getattr(I, obj, name);
+  case V_NDARRAY: return ndarray_getattr(I, obj, name);
+  case V_NPDTYPE: r = npdtype_getattr(I, obj, name); break;
+  case V_BOOL: case V_INT: case V_FLOAT: r = npscalar_getattr(I, obj, name); break;
   case V_MODULE:
     r = obj->mod->getattr(I, name);
     if (r || I->has_exc) return r;
@@ -442,6 +448,7 @@ static value *utf8_item(interp *I, value *obj, value *index) {
 
 value *get_item(interp *I, value *obj, value *index) {
   if (obj->kind == V_TENSOR) return tensor_index(I, obj, index);
+  if (obj->kind == V_NDARRAY) return ndarray_index(I, obj, index);
   if (obj->kind == V_STR)
     for (size_t i = 0; i < obj->str.n; i++)
       if ((unsigned char)obj->str.s[i] >= 0x80) return utf8_item(I, obj, index);
@@ -485,8 +492,15 @@ value *get_item(interp *I, value *obj, value *index) {
 bool set_item(interp *I, value *obj, value *index, value *v) {
   if (obj->kind == V_TENSOR) {
     if (!v) return ex_raise(I, X_TYPE, "tensorc cannot delete tensor elements"), false;
+    if (v->kind == V_NDARRAY) { /* PyTorch refuses arrays here */
+      bool cuda = tc_tensor_device(obj->t).type == TC_CUDA;
+      ex_raise(I, X_TYPE, "can't assign a numpy.ndarray to a torch.%s%sTensor", cuda ? "cuda." : "",
+               dtype_torch_name(tc_tensor_dtype(obj->t)));
+      return false;
+    }
     return tensor_setitem(I, obj, index, v);
   }
+  if (obj->kind == V_NDARRAY) return ndarray_setitem(I, obj, index, v);
   if (obj->kind != V_LIST) {
     ex_raise(I, X_TYPE, "'%s' object does not support item %s", v_type_name(obj), v ? "assignment" : "deletion");
     return false;

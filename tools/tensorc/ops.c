@@ -7,13 +7,15 @@
  * as scalars (tc_binary_scalar) so that they do not upcast the tensor, as
  * in PyTorch. Augmented assignment on a tensor writes in place (x += 1
  * changes every alias of x), and fails as PyTorch does when the result's
- * dtype cannot be cast back.
+ * dtype cannot be cast back. A NumPy array with a tensor acts as the tensor
+ * it shares memory with; NumPy operands otherwise go to numpy_array.c.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp.h"
+#include "numpy.h"
 
 static void *unsupported(interp *I, op_kind op, value *a, value *b) {
   return ex_raise(I, X_TYPE, "unsupported operand type(s) for %s: '%s' and '%s'", op_text(op),
@@ -222,12 +224,25 @@ static value *tensor_op(interp *I, tc_binop bop, op_kind op, value *a, value *b)
 
 /* ---- entry points ------------------------------------------------------------------ */
 
+/* With a tensor, an array operand is the tensor sharing its memory. */
+static value *with_array(interp *I, value *a, value *b, bool array_first, value *(*fn)(interp *, value *, value *, void *),
+                         void *arg) {
+  value *arr = array_first ? a : b, *t = ndarray_as_tensor(I, arr);
+  value *r = t ? fn(I, array_first ? t : a, array_first ? b : t, arg) : NULL;
+  v_decref(t);
+  return r;
+}
+
+static value *binary_thunk(interp *I, value *a, value *b, void *op) { return binary_op(I, *(op_kind *)op, a, b); }
+
 value *binary_op(interp *I, op_kind op, value *a, value *b) {
   if (a->kind == V_TENSOR || b->kind == V_TENSOR) {
+    if (a->kind == V_NDARRAY || b->kind == V_NDARRAY) return with_array(I, a, b, a->kind == V_NDARRAY, binary_thunk, &op);
     tc_binop bop = TC_OP_ADD;
     if (op != OP_MATMUL && !tensor_binop(op, &bop)) return unsupported(I, op, a, b);
     return tensor_op(I, bop, op, a, b);
   }
+  if (np_is_numpy(a) || np_is_numpy(b)) return np_binary(I, op, a, b);
   if (v_is_number(a) && v_is_number(b)) return number_op(I, op, a, b);
   bool aseq = a->kind == V_STR || v_is_seq(a), bseq = b->kind == V_STR || v_is_seq(b);
   if (op == OP_ADD && a->kind == V_STR && b->kind == V_STR) return concat(I, a, b);
@@ -255,6 +270,7 @@ value *inplace_op(interp *I, op_kind op, value *a, value *b) {
     v_decref(items);
     return v_incref(a);
   }
+  if (a->kind == V_NDARRAY && b->kind != V_TENSOR) return np_inplace(I, op, a, b);
   if (a->kind != V_TENSOR) return binary_op(I, op, a, b);
   /* tensor: compute, check the cast, then write into a's elements */
   value *r = binary_op(I, op, a, b);
@@ -277,6 +293,7 @@ bool write_back(interp *I, value *dst, value *src) {
 }
 
 value *unary_op(interp *I, op_kind op, value *a) {
+  if (np_is_numpy(a)) return np_unary(I, op, a);
   if (a->kind == V_TENSOR) {
     if (op == OP_ADD) return v_incref(a);
     return tensor_result(I, op == OP_SUB ? tc_neg(a->t) : tc_bitwise_not(a->t));
@@ -342,7 +359,11 @@ static int seq_compare(interp *I, value *a, value *b, int *order, int depth) {
 
 static int equal_depth(interp *I, value *a, value *b, int depth) {
   if (a == b) return 1;
-  if (a->kind == V_TENSOR || b->kind == V_TENSOR) {
+  if (a->kind == V_NPDTYPE || b->kind == V_NPDTYPE) { /* dtype('int64') == np.int64 == 'int64' */
+    tc_dtype x, y;
+    return np_dtype_try(a, &x) && np_dtype_try(b, &y) && x == y;
+  }
+  if (a->kind == V_TENSOR || b->kind == V_TENSOR || a->kind == V_NDARRAY || b->kind == V_NDARRAY) {
     value *r = compare_op(I, CMP_EQ, a, b);
     int t = r ? truthy(I, r) : -1;
     v_decref(r);
@@ -381,6 +402,16 @@ static value *contains(interp *I, value *container, value *x) {
     bool in = s > 0 ? (v >= a && v < b) : (v <= a && v > b);
     return v_bool(in && (v - a) % s == 0);
   }
+  case V_NDARRAY: {
+    value *eq = compare_op(I, CMP_EQ, container, x);
+    value *any = eq && eq->kind == V_NDARRAY ? get_attr(I, eq, "any") : v_incref(eq);
+    value *r = any && any->kind == V_BUILTIN ? call_value(I, any, &(call_args){0}) : v_incref(any);
+    int t = r ? truthy(I, r) : -1;
+    v_decref(eq);
+    v_decref(any);
+    v_decref(r);
+    return t < 0 ? NULL : v_bool(t);
+  }
   case V_TENSOR: {
     value *eq = compare_op(I, CMP_EQ, container, x);
     if (!eq) return NULL;
@@ -405,6 +436,8 @@ static value *contains(interp *I, value *container, value *x) {
   }
 }
 
+static value *compare_thunk(interp *I, value *a, value *b, void *op) { return compare_op(I, *(cmp_kind *)op, a, b); }
+
 value *compare_op(interp *I, cmp_kind op, value *a, value *b) {
   if (op == CMP_IS || op == CMP_IS_NOT) {
     bool same = a == b || (a->kind == V_DTYPE && b->kind == V_DTYPE && a->dt == b->dt) ||
@@ -420,6 +453,8 @@ value *compare_op(interp *I, cmp_kind op, value *a, value *b) {
     v_decref(r);
     return v_bool(!t);
   }
+  if ((a->kind == V_TENSOR || b->kind == V_TENSOR) && (a->kind == V_NDARRAY || b->kind == V_NDARRAY))
+    return with_array(I, a, b, a->kind == V_NDARRAY, compare_thunk, &op);
   if (a->kind == V_TENSOR || b->kind == V_TENSOR) {
     value *other = a->kind == V_TENSOR ? b : a;
     if (other->kind != V_TENSOR && !v_is_number(other)) {
@@ -440,6 +475,7 @@ value *compare_op(interp *I, cmp_kind op, value *a, value *b) {
     }
     return tensor_result(I, tc_binary_scalar(map[op], t->t, v_as_double(s), s->kind == V_FLOAT, first));
   }
+  if ((np_is_numpy(a) || np_is_numpy(b)) && a->kind != V_NPDTYPE && b->kind != V_NPDTYPE) return np_compare(I, op, a, b);
   if (op == CMP_EQ || op == CMP_NE) {
     int eq = values_equal(I, a, b);
     if (eq < 0) return NULL;

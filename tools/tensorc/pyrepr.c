@@ -7,13 +7,15 @@
  * tc_format, torch.Size([3, 4]), torch.float32, device(type='cpu'), and
  * the format-spec mini-language for f-strings ([[fill]align][sign][0]
  * [width][,][.precision][type]). A 0-d tensor formats as its item(), as
- * Tensor.__format__ does.
+ * Tensor.__format__ does. NumPy arrays, dtypes and scalars print as NumPy
+ * prints them (numpy_print.c).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp.h"
+#include "numpy.h"
 #include "sbuf.h"
 
 #define REPR_MAX_DEPTH 200
@@ -111,6 +113,11 @@ static bool repr_into(interp *I, sbuf *b, value *v, bool as_repr, int depth) {
     return false;
   }
   char tmp[64];
+  tc_dtype npdt;
+  if (v_npscalar_dtype(v, &npdt)) {
+    npscalar_print(b, v, as_repr);
+    return true;
+  }
   switch (v->kind) {
   case V_NONE: sb_add(b, "None"); break;
   case V_BOOL: sb_add(b, v->b ? "True" : "False"); break;
@@ -199,6 +206,8 @@ static bool repr_into(interp *I, sbuf *b, value *v, bool as_repr, int depth) {
     sb_addc(b, ')');
     break;
   case V_ELLIPSIS: sb_add(b, "Ellipsis"); break;
+  case V_NDARRAY: return ndarray_print(I, b, v->t, as_repr);
+  case V_NPDTYPE: sb_printf(b, as_repr ? "dtype('%s')" : "%s", np_dtype_name(v->dt)); break;
   }
   return true;
 }
@@ -361,12 +370,18 @@ static value *format_number(interp *I, value *v, const fspec *f) {
 }
 
 value *v_format(interp *I, value *v, const char *spec) {
-  if (v->kind == V_TENSOR && tc_tensor_ndim(v->t) == 0) {
-    value *item = tensor_item(I, v->t);
+  if ((v->kind == V_TENSOR || v->kind == V_NDARRAY) && tc_tensor_ndim(v->t) == 0 && (*spec || v->kind == V_TENSOR)) {
+    value *item = v->kind == V_TENSOR ? tensor_item(I, v->t) : np_scalar_of(I, v->t);
     if (!item) return NULL;
     value *r = v_format(I, item, spec);
     v_decref(item);
     return r;
+  }
+  tc_dtype npdt;
+  if (!*spec && v->kind == V_FLOAT && v_npscalar_dtype(v, &npdt) && npdt != TC_F64) {
+    char buf[64]; /* format(np.float32(0.1), '') formats the Python float */
+    float_repr(v->f, buf, sizeof buf);
+    return v_cstr(buf) ?: ex_nomem(I);
   }
   if (!*spec) return v_to_str(I, v);
   fspec f;

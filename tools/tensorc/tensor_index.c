@@ -11,6 +11,8 @@
  * masked_select. As in PyTorch, when the index tensors are not adjacent the
  * indexed dims move to the front of the result.
  *
+ * NumPy arrays index and are indexed with this code too (numpy_array.c).
+ *
  * Assignment: through views with copy_/fill_; masks and scalars with
  * masked_fill_; everything else by writing each selected position through
  * select views (the library has no index_put; at most 4096 positions).
@@ -51,7 +53,7 @@ static bool classify(interp *I, value *x, ix_item *it) {
   case V_ELLIPSIS: it->kind = IX_ELLIPSIS; return true;
   case V_INT: it->kind = IX_INT; it->i = x->i; return true;
   case V_SLICE: it->kind = IX_SLICE; it->slice = x; return true;
-  case V_TENSOR: {
+  case V_TENSOR: case V_NDARRAY: { /* an array index: the tensor it holds */
     tc_dtype dt = tc_tensor_dtype(x->t);
     if (dt == TC_BOOL || dt == TC_U8) {
       it->kind = IX_MASK;

@@ -1,14 +1,16 @@
 /*
  * tensor_methods.c — Tensor attributes (shape, dtype, device, T, ndim...)
  * and the methods that are not math: sizes and strides, item/tolist, casts
- * and .to(), views and movement (view, reshape, permute, expand, repeat,
- * squeeze...), clone/contiguous, in-place writes (fill_, zero_, copy_, and
- * NAME_ for every elementwise NAME), and the lookup that makes one table
+ * and .to(), numpy() (an array sharing memory; numpy_array.c), views and
+ * movement (view, reshape, permute, expand, repeat, squeeze...),
+ * clone/contiguous, in-place writes (fill_, zero_, copy_, and NAME_ for
+ * every elementwise NAME), and the lookup that makes one table
  * serve as both `t.NAME(...)` and `torch.NAME(t, ...)`.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "numpy.h"
 #include "tensor_api.h"
 
 static const char *fname(interp *I) { return I->calling ? I->calling->name : "method"; }
@@ -241,9 +243,12 @@ static value *m_pin(interp *I, value *self, call_args *a) {
 }
 
 static value *m_numpy(interp *I, value *self, call_args *a) {
-  (void)self;
-  (void)a;
-  return ex_raise(I, X_NOTIMPL, "tensorc does not support NumPy arrays yet (Tensor.numpy)");
+  static const char *const kw[] = {"force", NULL};
+  value *f = NULL;
+  bool force = false;
+  if (!args_check(I, a, "numpy", 0, kw) || !arg_get(I, a, "numpy", -1, "force", &f) || (f && !to_bool(I, f, &force)))
+    return NULL;
+  return tensor_numpy(I, self, force);
 }
 
 static value *m_type_as(interp *I, value *self, call_args *a) {

@@ -6,6 +6,8 @@
  * narrow views, since the library has no concatenation op), where, and
  * unravel_index. Keyword arguments dtype= and device= are honored; a CUDA
  * device fails with PyTorch's kind of error until tensorc has a CUDA backend.
+ * torch.tensor(array) copies a NumPy array; torch.as_tensor(array) shares it
+ * when it stays on the CPU with its dtype.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +24,10 @@ typedef struct flat {
   int64_t *i;
   int64_t n, cap;
   bool any_float, any_int;
+  /* PyTorch infers NumPy scalars' own dtypes: promote_types over them and
+     the Python numbers (bool, int64, the default float) */
+  bool np_any, py_any, py_float, py_int;
+  tc_dtype npdt;
 } flat;
 
 static bool flat_push(interp *I, flat *fl, double f, int64_t i) {
@@ -51,6 +57,15 @@ static bool flatten_data(interp *I, value *v, int depth, int nd, const int64_t *
       if (!(x = tmp = tensor_item(I, v->t))) return false;
     }
     bool ok = true;
+    tc_dtype ndt;
+    if (v_npscalar_dtype(x, &ndt)) {
+      fl->npdt = fl->np_any ? tc_promote_types(fl->npdt, ndt) : ndt;
+      fl->np_any = true;
+    } else if (v_is_number(x)) {
+      fl->py_any = true;
+      fl->py_float |= x->kind == V_FLOAT;
+      fl->py_int |= x->kind == V_INT;
+    }
     if (x->kind == V_FLOAT) {
       fl->any_float = true;
       ok = flat_push(I, fl, x->f, 0);
@@ -93,7 +108,12 @@ static void store(void *buf, tc_dtype dt, int64_t k, double f, int64_t i, bool i
 }
 
 value *tensor_from_data(interp *I, value *data, bool has_dtype, tc_dtype dt) {
-  if (data->kind == V_TENSOR) {
+  tc_dtype npdt;
+  if (!has_dtype && v_npscalar_dtype(data, &npdt)) { /* torch.tensor(np.float64(1.5)): its dtype */
+    has_dtype = true;
+    dt = npdt;
+  }
+  if (data->kind == V_TENSOR || data->kind == V_NDARRAY) { /* a copy */
     tc_tensor *c = tc_clone(data->t);
     value *r = tensor_result(I, c && has_dtype ? tc_to_dtype(c, dt) : tc_tensor_retain(c));
     tc_tensor_release(c);
@@ -112,6 +132,10 @@ value *tensor_from_data(interp *I, value *data, bool has_dtype, tc_dtype dt) {
   if (flatten_data(I, data, 0, nd, shape, &fl)) {
     bool all_bool = !fl.any_float && !fl.any_int && fl.n > 0;
     tc_dtype inferred = fl.any_float || fl.n == 0 ? I->default_dtype : all_bool ? TC_BOOL : TC_I64;
+    if (fl.np_any) {
+      tc_dtype py = fl.py_float ? I->default_dtype : fl.py_int ? TC_I64 : TC_BOOL;
+      inferred = fl.py_any ? tc_promote_types(py, fl.npdt) : fl.npdt;
+    }
     if (fl.n == 0 && !has_dtype) inferred = I->default_dtype;
     tc_dtype want = has_dtype ? dt : inferred;
     tc_dtype host = want == TC_F16 || want == TC_BF16 ? TC_F32 : want;
@@ -199,6 +223,8 @@ static value *t_tensor(interp *I, value *self, call_args *a) {
   if (!args_check(I, a, fname(I), 1, kw) || !arg_get(I, a, fname(I), 0, "data", &data) || !common_kw(I, a, &c))
     return NULL;
   if (!data) return ex_raise(I, X_TYPE, "tensor() missing 1 required positional arguments: \"data\"");
+  if (!strcmp(fname(I), "as_tensor") && data->kind == V_NDARRAY && !(c.has_dev && c.dev.type != TC_CPU))
+    return tensor_result(I, tc_to_dtype(data->t, c.has_dt ? c.dt : tc_tensor_dtype(data->t))); /* shares */
   if (!strcmp(fname(I), "as_tensor") && data->kind == V_TENSOR && !c.has_dev)
     return c.has_dt && c.dt != tc_tensor_dtype(data->t) ? tensor_result(I, tc_to_dtype(data->t, c.dt)) : v_incref(data);
   if (!enter(I, &c)) return NULL;

@@ -3,12 +3,13 @@
  * constants, creation functions from torch_create.c, every Tensor function
  * that PyTorch also offers as torch.NAME, seeding and determinism
  * switches), torch.cuda (no CUDA backend yet: is_available() is False),
- * torch.backends.cudnn (settable flags), torch.nn.functional, math, and a
- * numpy stub that imports but refuses to be used (NumPy arrays come later).
+ * torch.backends.cudnn (settable flags), torch.nn.functional, math, and
+ * numpy (numpy_module.c); torch.from_numpy shares the array's storage.
  */
 #include <math.h>
 #include <string.h>
 
+#include "numpy.h"
 #include "tensor_api.h"
 
 extern const builtin_def torch_create_table[];
@@ -121,6 +122,11 @@ static value *f_set_default_device(interp *I, value *self, call_args *a) {
   return v_none();
 }
 
+static value *f_from_numpy(interp *I, value *self, call_args *a) {
+  if (a->nargs != 1 || a->nkw) return ex_raise(I, X_TYPE, "from_numpy() takes exactly one argument (%d given)", a->nargs);
+  return torch_from_numpy(I, a->args[0]);
+}
+
 static value *f_unsupported(interp *I, value *self, call_args *a) {
   return ex_raise(I, X_NOTIMPL, "tensorc does not support torch.%s yet", I->calling->name);
 }
@@ -130,7 +136,7 @@ static const builtin_def torch_misc[] = {
     {"are_deterministic_algorithms_enabled", f_are_deterministic, 0, 0}, {"is_tensor", f_is_tensor, 0, 0},
     {"get_default_dtype", f_default_dtype, 0, 0}, {"set_default_dtype", f_default_dtype, 1, 0},
     {"promote_types", f_promote_types, 0, 0}, {"device", f_device, (intptr_t)"torch.device", BF_TYPE}, {"Size", f_size, (intptr_t)"torch.Size", BF_TYPE},
-    {"Tensor", f_Tensor, (intptr_t)"torch.Tensor", BF_TYPE}, {"set_default_device", f_set_default_device, 0, 0}, {"set_printoptions", f_unsupported, 0, 0}, {"from_numpy", f_unsupported, 0, 0},
+    {"Tensor", f_Tensor, (intptr_t)"torch.Tensor", BF_TYPE}, {"set_default_device", f_set_default_device, 0, 0}, {"set_printoptions", f_unsupported, 0, 0}, {"from_numpy", f_from_numpy, 0, 0},
     {"no_grad", f_unsupported, 0, 0}, {"compile", f_unsupported, 0, 0}, {NULL, NULL, 0, 0}};
 
 static value *torch_getattr(interp *I, const char *name) {
@@ -224,10 +230,6 @@ static value *nn_getattr(interp *I, const char *name) {
 }
 
 static value *functional_getattr(interp *I, const char *name) { return tensor_fn_as_function(I, name, TF_FUNCTIONAL); }
-
-static value *numpy_getattr(interp *I, const char *name) {
-  return ex_raise(I, X_NOTIMPL, "tensorc does not support NumPy arrays yet (numpy.%s)", name);
-}
 
 /* ---- math ----------------------------------------------------------------------------- */
 

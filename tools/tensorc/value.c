@@ -138,6 +138,28 @@ value *v_tensor(tc_tensor *t) {
   return v;
 }
 
+value *v_ndarray(tc_tensor *t) {
+  value *v = v_tensor(t);
+  if (v) v->kind = V_NDARRAY;
+  return v;
+}
+
+value *v_npdtype(tc_dtype dt) {
+  value *v = alloc(V_NPDTYPE);
+  if (v) v->dt = dt;
+  return v;
+}
+
+value *v_npscalar(tc_dtype dt, double f, int64_t i) {
+  value *v = alloc(dt == TC_BOOL ? V_BOOL : tc_dtype_is_floating(dt) ? V_FLOAT : V_INT);
+  if (!v) return NULL;
+  v->npdt = (unsigned char)(dt + 1);
+  if (v->kind == V_BOOL) v->b = i != 0;
+  else if (v->kind == V_INT) v->i = i;
+  else v->f = f;
+  return v;
+}
+
 value *v_dtype(tc_dtype dt) {
   value *v = alloc(V_DTYPE);
   if (v) v->dt = dt;
@@ -229,7 +251,7 @@ static void release_children(value *v) {
     for (int i = 0; i < v->seq.n; i++) v_decref(v->seq.items[i]);
     free(v->seq.items);
     break;
-  case V_TENSOR: tc_tensor_release(v->t); break;
+  case V_TENSOR: case V_NDARRAY: tc_tensor_release(v->t); break;
   case V_BUILTIN: v_decref(v->fn.self); break;
   case V_FUNC:
     if (v->func.defaults) {
@@ -293,6 +315,11 @@ void v_collect_cycles(void) {
 /* ---- names --------------------------------------------------------------- */
 
 const char *v_type_name(const value *v) {
+  static const char *const np_names[TC_NUM_DTYPES] = {
+      "numpy.bool", "numpy.uint8", "numpy.int8", "numpy.int16", "numpy.int32",
+      "numpy.int64", "numpy.float16", "numpy.bfloat16", "numpy.float32", "numpy.float64"};
+  tc_dtype dt;
+  if (v_npscalar_dtype(v, &dt) && dt < TC_NUM_DTYPES) return np_names[dt];
   switch (v->kind) {
   case V_NONE: return "NoneType";
   case V_BOOL: return "bool";
@@ -314,6 +341,8 @@ const char *v_type_name(const value *v) {
   case V_RANGE: return "range";
   case V_SLICE: return "slice";
   case V_ELLIPSIS: return "ellipsis";
+  case V_NDARRAY: return "numpy.ndarray";
+  case V_NPDTYPE: return "numpy.dtype";
   }
   return "object";
 }

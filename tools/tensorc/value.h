@@ -1,8 +1,9 @@
 /*
  * value.h — the runtime values of scripts: Python's None, bool, int, float,
- * str, tuple, list, range, slice, and the torch objects (tensors, dtypes,
- * devices, torch.Size, return-type tuples), plus modules, functions and
- * exceptions.
+ * str, tuple, list, range, slice, the torch objects (tensors, dtypes,
+ * devices, torch.Size, return-type tuples), the NumPy objects (arrays,
+ * dtypes, and scalars: a number tagged with its NumPy dtype), plus modules,
+ * functions and exceptions.
  *
  * Values are reference counted (v_incref/v_decref); None, True, False and
  * Ellipsis are immortal statics. A tensor value owns one reference to its
@@ -26,7 +27,7 @@ typedef struct value value;
 typedef enum vkind {
   V_NONE, V_BOOL, V_INT, V_FLOAT, V_STR, V_TUPLE, V_LIST, V_SIZE, V_STRUCTSEQ,
   V_TENSOR, V_DTYPE, V_DEVICE, V_MODULE, V_BUILTIN, V_FUNC, V_EXC, V_EXCTYPE,
-  V_RANGE, V_SLICE, V_ELLIPSIS
+  V_RANGE, V_SLICE, V_ELLIPSIS, V_NDARRAY, V_NPDTYPE
 } vkind;
 
 /* Exception classes, with their Python base (see exc_parent). */
@@ -71,6 +72,9 @@ typedef struct module_def {
 struct value {
   int refs;
   vkind kind;
+  /* V_BOOL, V_INT, V_FLOAT: 0 for a Python number; a NumPy scalar
+   * (np.int64(3), what indexing an array gives) holds its dtype + 1 */
+  unsigned char npdt;
   union {
     bool b;       /* V_BOOL */
     int64_t i;    /* V_INT */
@@ -86,8 +90,8 @@ struct value {
       const char *const *fields; /* V_STRUCTSEQ field names */
       value *prev, *next;       /* V_LIST: the registry of live lists */
     } seq;        /* V_TUPLE, V_LIST, V_SIZE (ints), V_STRUCTSEQ */
-    tc_tensor *t; /* V_TENSOR */
-    tc_dtype dt;  /* V_DTYPE */
+    tc_tensor *t; /* V_TENSOR, V_NDARRAY (a CPU tensor holding the array) */
+    tc_dtype dt;  /* V_DTYPE, V_NPDTYPE */
     struct {
       tc_device_type type;
       int index; /* -1: none given */
@@ -139,7 +143,12 @@ value *v_str_take(char *s, size_t n); /* takes a malloc'd buffer */
 value *v_seq_new(vkind kind, int n);  /* n None-filled slots */
 value *v_tuple2(value *a, value *b);  /* steals both */
 value *v_tensor(tc_tensor *t);        /* steals the handle */
+value *v_ndarray(tc_tensor *t);       /* steals the handle */
 value *v_dtype(tc_dtype dt);
+value *v_npdtype(tc_dtype dt);
+/* A NumPy scalar of dtype dt: a bool, int or float value tagged with dt
+ * (`f` for floating dtypes, `i` otherwise). */
+value *v_npscalar(tc_dtype dt, double f, int64_t i);
 value *v_device(tc_device_type type, int index);
 value *v_module(const module_def *m);
 value *v_builtin(const builtin_def *d, value *self);
@@ -166,6 +175,13 @@ static inline double v_as_double(const value *v) {
   return v->kind == V_FLOAT ? v->f : v->kind == V_INT ? (double)v->i : (double)v->b;
 }
 static inline int64_t v_as_int(const value *v) { return v->kind == V_INT ? v->i : (int64_t)v->b; }
+
+/* The dtype of a NumPy scalar; false for anything else. */
+static inline bool v_npscalar_dtype(const value *v, tc_dtype *dt) {
+  if ((v->kind != V_BOOL && v->kind != V_INT && v->kind != V_FLOAT) || !v->npdt) return false;
+  *dt = (tc_dtype)(v->npdt - 1);
+  return true;
+}
 
 /* Python's type name of a value ("int", "Tensor", "torch.Size"...). */
 const char *v_type_name(const value *v);
