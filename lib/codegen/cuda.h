@@ -114,6 +114,10 @@ void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
 int cg_nvrtc_compile(const char *src, const char *name, const char *arch,
                      char **ptx, char **log, char *err, size_t errcap);
 
+/* The options cg_nvrtc_compile passes besides the architecture, as one
+ * string (static storage): part of the PTX cache key. */
+#define CG_NVRTC_OPTIONS "-fmad=false -ftz=false -prec-div=true -prec-sqrt=true --std=c++17"
+
 /* "nvrtc 13.0" (static storage), or NULL when NVRTC cannot be loaded. Part of
  * the kernel cache key for PTX. */
 const char *cg_nvrtc_version(void);

@@ -173,15 +173,19 @@ int cg_nvrtc_compile(const char *src, const char *name, const char *arch,
   char prog_name[160], arch_opt[64];
   snprintf(prog_name, sizeof prog_name, "%s.cu", name);
   snprintf(arch_opt, sizeof arch_opt, "--gpu-architecture=%s", arch);
-  const char *opts[] = {arch_opt, "-fmad=false", "-ftz=false", "-prec-div=true",
-                        "-prec-sqrt=true", "--std=c++17"};
+  /* CG_NVRTC_OPTIONS, split at spaces (the cache key uses the string) */
+  char optbuf[sizeof CG_NVRTC_OPTIONS];
+  const char *opts[16] = {arch_opt};
+  int nopts = 1;
+  memcpy(optbuf, CG_NVRTC_OPTIONS, sizeof optbuf);
+  for (char *o = strtok(optbuf, " "); o && nopts < 16; o = strtok(NULL, " ")) opts[nopts++] = o;
   nvrtc_prog p = NULL;
   nvrtc_result r = N.create(&p, src, prog_name, 0, NULL, NULL);
   if (r != 0) {
     set_err(err, errcap, "cg_nvrtc_compile: %s: nvrtcCreateProgram: %s", name, N.errstr(r));
     return -1;
   }
-  r = N.compile(p, (int)(sizeof opts / sizeof *opts), opts);
+  r = N.compile(p, nopts, opts);
   char *lg = take_text(p, N.log_size, N.log);
   int rc = -1;
   if (r != 0) {

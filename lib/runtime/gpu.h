@@ -95,6 +95,13 @@ typedef void *(*rt_gpu_loader)(tc_ctx *ctx, const char *ptx, const char *name);
 void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
                         rt_gpu_loader load);
 
+/* The PTX (malloc'd) of kernel k for arch ("sm_90") as a real device loads
+ * it, with the kernel's name in name: from the disk cache, or compiled by
+ * NVRTC and stored there. The name (tc_k<16 hex digits>) is a hash of the
+ * kernel and the target, so it is the same in every process. NULL with the
+ * context error set. Needs NVRTC, not a GPU. */
+char *rt_gpu_ptx(tc_ctx *ctx, const kernel *k, const char *arch, char *name, size_t cap);
+
 /* For tests, emulated device only: commands queued on dev's stream and not
  * yet run (-1 when not emulated), and making dev's next kernel launch fault
  * when it runs (an illegal address, reported by the next wait). */

@@ -26,8 +26,7 @@ typedef struct gk {
   struct gk *next;
 } gk;
 static gk *kernels;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* guards kernels, next_id */
-static unsigned long long next_id;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* guards kernels */
 
 static uint64_t fnv(const char *s) {
   uint64_t h = 1469598103934665603ull;
@@ -73,9 +72,16 @@ static void spill(const char *path, const char *text) {
 }
 
 /* PTX for src: from the disk cache or NVRTC (stored back). */
-static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char *arch,
-                     const char *key) {
+static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char *arch) {
   char dir[1024], kpath[1100], ppath[1100];
+  /* the disk key: the source (which names the kernel), the options, the
+   * NVRTC version and the architecture */
+  const char *ver = cg_nvrtc_version();
+  size_t klen = strlen(src) + strlen(CG_NVRTC_OPTIONS) + 160;
+  char *key = malloc(klen);
+  if (!key) return ir_error(ctx, TC_ERR_OOM, "out of memory");
+  snprintf(key, klen, "%s\n// nvrtc --gpu-architecture=%s %s (%s)\n", src, arch, CG_NVRTC_OPTIONS,
+           ver ? ver : "none");
   uint64_t h = fnv(key);
   bool disk = cache_dir(dir, sizeof dir) != NULL;
   if (disk) {
@@ -87,6 +93,7 @@ static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char 
       char *p = slurp(ppath);
       if (p) {
         if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: disk hit %s\n", ppath);
+        free(key);
         return p;
       }
     } else {
@@ -97,6 +104,7 @@ static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char 
   if (cg_nvrtc_compile(src, name, arch, &ptx, &log, err, sizeof err)) {
     if (ctx->debug & TC_DEBUG_CUDA) ir_debug(ctx, "--- CUDA C ---\n%s\n--- NVRTC log ---\n%s\n", src, log ? log : "");
     free(log);
+    free(key);
     return ir_error(ctx, TC_ERR_COMPILE, "NVRTC failed: %s", err);
   }
   if (ctx->debug & TC_DEBUG_CUDA) {
@@ -109,6 +117,7 @@ static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char 
     spill(ppath, ptx);
     spill(kpath, key);
   }
+  free(key);
   return ptx;
 }
 
@@ -120,17 +129,65 @@ static const char *emu_header(void) {
   return h;
 }
 
+#define EMU_FLAGS "-std=c++17 -O1 -fPIC -ffp-contract=off -w"
+
+/* The emulation header precompiled once per process (parsing it is most of
+ * a small kernel's build time): a copy of it next to its .gch in a private
+ * temp dir, removed at exit. The C++ compiler takes the .gch when it was
+ * made with the same flags, else the copy itself. */
+static struct {
+  pthread_once_t once;
+  char dir[64], hdr[128], gch[136];
+  bool ok;
+} PCH = {PTHREAD_ONCE_INIT};
+
+static void pch_remove(void) {
+  unlink(PCH.gch);
+  unlink(PCH.hdr);
+  rmdir(PCH.dir);
+}
+
+static void pch_build(void) {
+  const char *src = emu_header();
+  char *text = src ? slurp(src) : NULL;
+  snprintf(PCH.dir, sizeof PCH.dir, "/tmp/tensorc-pch-XXXXXX");
+  if (!text || !mkdtemp(PCH.dir)) {
+    free(text);
+    return;
+  }
+  snprintf(PCH.hdr, sizeof PCH.hdr, "%s/cuda_emu.h", PCH.dir);
+  snprintf(PCH.gch, sizeof PCH.gch, "%s/cuda_emu.h.gch", PCH.dir);
+  FILE *f = fopen(PCH.hdr, "w");
+  bool ok = f && fputs(text, f) >= 0;
+  if (f) ok = fclose(f) == 0 && ok;
+  free(text);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "c++ " EMU_FLAGS " -x c++-header '%s' -o '%s' > /dev/null 2>&1", PCH.hdr,
+           PCH.gch);
+  if (ok && system(cmd) == 0) {
+    PCH.ok = true;
+    atexit(pch_remove);
+  } else {
+    pch_remove();
+  }
+}
+
 /* Builds src with the host C++ compiler and the emulation header. */
 static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const char *name) {
   const char *hdr = emu_header();
   if (!hdr) return ir_error(ctx, TC_ERR_UNSUPPORTED, "CUDA emulation needs TC_CUDA_EMU_HEADER");
+  pthread_once(&PCH.once, pch_build);
+  if (PCH.ok) hdr = PCH.hdr;
   char dir[] = "/tmp/tensorc-emu-XXXXXX";
   if (!mkdtemp(dir)) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot make a temp dir");
   char cu[512], so[512], cmd[2048];
   snprintf(cu, sizeof cu, "%s/k.cc", dir);
   snprintf(so, sizeof so, "%s/k.so", dir);
   FILE *f = fopen(cu, "w");
-  if (!f) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
+  if (!f) {
+    rmdir(dir);
+    return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
+  }
   fputs(src, f);
   fprintf(f, "\nextern \"C\" void tc_emu_entry(void *const *b, long long s, long long e, unsigned g, unsigned t) {\n"
              "  struct A { void *const *b; long long s, e; } a = {b, s, e};\n"
@@ -138,9 +195,8 @@ static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const ch
   for (int i = 0; i < k->nbufs; i++) fprintf(f, "x->b[%d], ", i);
   fprintf(f, "x->s, x->e); }, &a);\n}\n");
   fclose(f);
-  snprintf(cmd, sizeof cmd,
-           "c++ -std=c++17 -O1 -fPIC -shared -ffp-contract=off -w -include '%s' -x c++ '%s' -o '%s' 2>&1",
-           hdr, cu, so);
+  snprintf(cmd, sizeof cmd, "c++ " EMU_FLAGS " -shared -include '%s' -x c++ '%s' -o '%s' 2>&1", hdr,
+           cu, so);
   FILE *p = popen(cmd, "r");
   char out[2048] = "";
   size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
@@ -158,21 +214,44 @@ static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const ch
   return fn;
 }
 
-void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
-                        rt_gpu_loader load) {
-  char err[512];
+/* The in-memory table's key of k for arch: its text and the target. */
+static char *kernel_key(tc_ctx *ctx, const kernel *k, const char *arch, bool emulated) {
   const char *ver = emulated ? "emulated" : cg_nvrtc_version();
   if (!ver) ver = "none";
   char *text = kc_print(k);
-  if (!text) return ir_error(ctx, TC_ERR_OOM, "out of memory");
-  size_t klen = strlen(text) + 128;
-  char *key = malloc(klen);
-  if (!key) {
-    free(text);
-    return ir_error(ctx, TC_ERR_OOM, "out of memory");
-  }
-  snprintf(key, klen, "%s\ntarget cuda %s %s -fmad=false", text, arch, ver);
+  size_t klen = text ? strlen(text) + 128 : 0;
+  char *key = text ? malloc(klen) : NULL;
+  if (key) snprintf(key, klen, "%s\ntarget cuda %s %s", text, arch, ver);
   free(text);
+  if (!key) ir_error(ctx, TC_ERR_OOM, "out of memory");
+  return key;
+}
+
+/* Named by the key's hash: the same kernel has the same name, and so the
+ * same source and PTX, in every process (the disk cache's PTX is looked up
+ * by this name). */
+static void kernel_name(uint64_t h, char *name, size_t cap) {
+  snprintf(name, cap, "tc_k%016llx", (unsigned long long)h);
+}
+
+char *rt_gpu_ptx(tc_ctx *ctx, const kernel *k, const char *arch, char *name, size_t cap) {
+  char err[512];
+  char *key = kernel_key(ctx, k, arch, false);
+  if (!key) return NULL;
+  kernel_name(fnv(key), name, cap);
+  free(key);
+  char *src = cg_cuda_source(k, name, err, sizeof err);
+  if (!src) return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err);
+  char *ptx = ptx_for(ctx, src, name, arch);
+  free(src);
+  return ptx;
+}
+
+void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
+                        rt_gpu_loader load) {
+  char err[512];
+  char *key = kernel_key(ctx, k, arch, emulated);
+  if (!key) return NULL;
   uint64_t h = fnv(key);
   pthread_mutex_lock(&mu);
   void *fn = NULL;
@@ -183,7 +262,7 @@ void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch,
     free(key);
   } else {
     char name[64];
-    snprintf(name, sizeof name, "tc_cuda_kernel_%llu", next_id++);
+    kernel_name(h, name, sizeof name);
     char *src = cg_cuda_source(k, name, err, sizeof err);
     if (!src) {
       pthread_mutex_unlock(&mu);
@@ -193,7 +272,7 @@ void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch,
     if (emulated) {
       fn = emu_compile(ctx, k, src, name);
     } else {
-      char *ptx = ptx_for(ctx, src, name, arch, key);
+      char *ptx = ptx_for(ctx, src, name, arch);
       if (ptx) fn = load(ctx, ptx, name);
       free(ptx);
     }
