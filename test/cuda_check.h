@@ -78,6 +78,7 @@ static double now_ms(void) {
 
 static struct {
   bool nvrtc, ptxas, cxx;
+  bool no_ptx; /* TEST_CUDA_NO_PTX: the batch NVRTC + ptxas checks are skipped */
   char why_nvrtc[256];
   char ptxas_path[512];
   char tmp[256];
@@ -367,7 +368,7 @@ static char *run_capture(const char *cmd, int *status) {
 }
 
 static void check_ptx(batch *B) {
-  if (!E.nvrtc || !E.ptxas) return;
+  if (!E.nvrtc || !E.ptxas || E.no_ptx) return;
   nv_job J = {.B = B, .mu = PTHREAD_MUTEX_INITIALIZER};
   pthread_t th[4];
   for (int i = 0; i < E.jobs; i++) pthread_create(&th[i], NULL, nv_worker, &J);

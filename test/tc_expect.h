@@ -43,8 +43,34 @@
 #define I64(...) (const int64_t[]){__VA_ARGS__}, \
     (int)(sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t))
 
+/* TC_TEST_DEVICE=cuda:0 makes new tensors of every test's context start on
+ * that device (tc_set_default_device), so the conformance suite runs on the
+ * CUDA code path (the emulated device, or the GPU with TC_TEST_REAL_CUDA=1)
+ * against the same PyTorch values; read-back copies to the host as it does
+ * on the CPU. */
+static inline tc_ctx *tc_test_ctx_new(const tc_ctx_options *opts) {
+  tc_ctx *ctx = tc_ctx_new(opts);
+  const char *dev = getenv("TC_TEST_DEVICE");
+  tc_device d;
+  if (ctx && dev && *dev) {
+    /* the emulated device unless asked for the real one (as test_device) */
+    if (!getenv("TC_TEST_REAL_CUDA")) setenv("TC_CUDA_EMULATE", "1", 0);
+    if (tc_parse_device(dev, &d) != TC_OK) {
+      fprintf(stderr, "TC_TEST_DEVICE=%s: not a device\n", dev);
+      tc_ctx_free(ctx);
+      return NULL;
+    }
+    if (tc_set_default_device(ctx, d) != TC_OK) {
+      fprintf(stderr, "TC_TEST_DEVICE=%s: %s\n", dev, tc_last_error(ctx));
+      tc_ctx_free(ctx);
+      return NULL;
+    }
+  }
+  return ctx;
+}
+
 static inline int tc_test_setup(void **state) {
-  tc_ctx *ctx = tc_ctx_new(NULL);
+  tc_ctx *ctx = tc_test_ctx_new(NULL);
   if (!ctx) return -1;
   tc_scope_begin(ctx);
   *state = ctx;
@@ -284,6 +310,9 @@ static inline void tc_test_expect_i64(tc_tensor *t, const int64_t *shape, int nd
 static inline void tc_test_expect_repr(tc_tensor *t, const char *want, const char *file,
                                        int line) {
   tc_test_need(t, file, line);
+  /* under TC_TEST_DEVICE the expected texts are the CPU's: format the
+   * values copied back (printing itself is test_device's and test_format's) */
+  if (tc_tensor_device(t).type != TC_CPU && !strstr(want, "device=")) t = tc_cpu(t);
   char *s = tc_format(t);
   if (!s || strcmp(s, want) != 0) {
     print_error("%s:%d: repr\n%s\nexpected\n%s\n", file, line, s ? s : "(NULL)", want);

@@ -17,6 +17,8 @@
  *       payloads aside; kernels with transcendentals may differ within
  *       DESIGN.md's tolerances (counted and printed).
  * Missing NVRTC or ptxas skips (a) with a message; a missing g++ skips (b).
+ * TEST_CUDA_NO_PTX=1 (set by the sanitized build's ctest) skips (a) for the
+ * batches: the plain build checks the same sources.
  *
  * Covered: every elementwise op of ops.def on every dtype kc_op accepts and
  * every cast pair (packed, one store stage per op, into ~30 kernels: far
@@ -40,7 +42,12 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "cuda_check.h"
+#include "runtime/gpu.h"
+#include "tensorc.h"
 
 /* ---- tests: elementwise --------------------------------------------------- */
 
@@ -562,6 +569,71 @@ static void nvrtc_compiles_kernels_and_reports_errors(void **state) {
   kc_free(&k);
 }
 
+/* The runtime's PTX (rt_gpu_ptx, what a real device loads): a second
+ * request, as from another process, reads the disk cache under
+ * $TC_CACHE_DIR instead of running NVRTC, and finds the kernel under the
+ * same name, which depends only on the kernel and the target. */
+static void ptx_is_kept_in_the_disk_cache_under_a_stable_name(void **state) {
+  (void)state;
+  if (!E.nvrtc) skip();
+  char dir[512], path[1100], name1[64], name2[64], name3[64];
+  snprintf(dir, sizeof dir, "%s/ptxcache", E.tmp);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  const char *old = getenv("TC_CACHE_DIR");
+  char *saved = old ? strdup(old) : NULL;
+  setenv("TC_CACHE_DIR", dir, 1);
+  tc_ctx *ctx = tc_ctx_new(NULL);
+  assert_non_null(ctx);
+  kernel k;
+  build_elementwise(&k, 1000);
+  char *p1 = rt_gpu_ptx(ctx, &k, "sm_90", name1, sizeof name1);
+  assert_non_null(p1);
+  assert_int_equal(strncmp(name1, "tc_k", 4), 0);
+  assert_int_equal(strlen(name1), 20);
+  char entry[96];
+  snprintf(entry, sizeof entry, ".entry %s(", name1);
+  assert_non_null(strstr(p1, entry));
+  /* one .ptx and its .key; mark the cached PTX */
+  int nptx = 0;
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t n = strlen(e->d_name);
+    if (n > 4 && !strcmp(e->d_name + n - 4, ".ptx")) {
+      nptx++;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    }
+  }
+  closedir(d);
+  assert_int_equal(nptx, 1);
+  FILE *f = fopen(path, "a");
+  assert_non_null(f);
+  fputs("// tc-test: read from the disk cache\n", f);
+  fclose(f);
+  /* the same kernel again: the marked PTX, the same name, no NVRTC */
+  char *p2 = rt_gpu_ptx(ctx, &k, "sm_90", name2, sizeof name2);
+  assert_non_null(p2);
+  assert_string_equal(name1, name2);
+  assert_non_null(strstr(p2, "tc-test: read from the disk cache"));
+  /* another architecture is another entry, compiled */
+  char *p3 = rt_gpu_ptx(ctx, &k, "sm_80", name3, sizeof name3);
+  assert_non_null(p3);
+  assert_string_not_equal(name1, name3);
+  assert_null(strstr(p3, "tc-test"));
+  assert_non_null(strstr(p3, ".target sm_80"));
+  free(p1);
+  free(p2);
+  free(p3);
+  kc_free(&k);
+  tc_ctx_free(ctx);
+  if (saved) setenv("TC_CACHE_DIR", saved, 1);
+  else unsetenv("TC_CACHE_DIR");
+  free(saved);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* ---- tests: the emulator itself -------------------------------------------- */
 
 static const char selftest_src[] =
@@ -657,6 +729,11 @@ static int setup(void **state) {
   else if (!E.ptxas) printf("  NVRTC/ptxas checks skipped: ptxas not found (CUDA_HOME, PATH)\n");
   else printf("  NVRTC: %s; ptxas: %s\n", cg_nvrtc_version(), E.ptxas_path);
   if (!E.cxx) printf("  emulated runs skipped: no C++ compiler '%s'\n", TC_EMU_CXX);
+  /* the sanitized build sets it: the same sources are compiled by NVRTC and
+   * ptxas in the plain build, and NVRTC is ~3x slower under ASan */
+  E.no_ptx = getenv("TEST_CUDA_NO_PTX") && atoi(getenv("TEST_CUDA_NO_PTX")) > 0;
+  if (E.no_ptx && E.nvrtc && E.ptxas)
+    printf("  NVRTC/ptxas of every kernel skipped (TEST_CUDA_NO_PTX); the plain build runs them\n");
   return 0;
 }
 
@@ -683,6 +760,7 @@ int main(void) {
       cmocka_unit_test(the_code_shape_follows_the_kernel),
       cmocka_unit_test(malformed_kernels_fail_with_a_message),
       cmocka_unit_test(nvrtc_compiles_kernels_and_reports_errors),
+      cmocka_unit_test(ptx_is_kept_in_the_disk_cache_under_a_stable_name),
       cmocka_unit_test(the_emulator_runs_barriers_and_shuffles_like_a_gpu),
       cmocka_unit_test(every_elementwise_op_and_cast_matches_the_interpreter_on_every_dtype),
       cmocka_unit_test(constants_of_every_dtype_store_like_the_interpreter),

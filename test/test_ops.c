@@ -286,7 +286,7 @@ TC_CASE(random_values_do_not_depend_on_realization_order_or_fusion) {
   assert_memory_equal(y1, y2, sizeof y1);
   for (int i = 0; i < N; i++) assert_true(s[i] == x1[i] + y1[i] * 2);
   /* an eager context gives the same numbers */
-  tc_ctx *eager = tc_ctx_new(&(tc_ctx_options){.eager = 1});
+  tc_ctx *eager = tc_test_ctx_new(&(tc_ctx_options){.eager = 1});
   assert_non_null(eager);
   tc_manual_seed(eager, 7);
   tc_tensor *xe = tc_rand(eager, TC_F32, 1, shape);

@@ -138,7 +138,7 @@ static void sweep(void **state) {
                          : p->kind == SW_BINARY ? binary_cases : scalar_cases;
   int ncases = p->kind == SW_UNARY ? NELEM(unary_cases)
                : p->kind == SW_BINARY ? NELEM(binary_cases) : NELEM(scalar_cases);
-  tc_ctx *ctx = tc_ctx_new(NULL);
+  tc_ctx *ctx = tc_test_ctx_new(NULL);
   assert_non_null(ctx);
   tc_scope_begin(ctx);
   int bad = 0, ran = 0;
