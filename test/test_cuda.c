@@ -241,6 +241,23 @@ static void fused_multi_stage_kernels_match_the_interpreter(void **state) {
     add_reduce(k, OP_RARGMIN, TC_F32, n, kc_load(k, bx, stage_var(k, 2, n)));
     add_store(k, bi, 1, ix_const(&k->arena, 0), kc_acc(k, 2));
   }
+  { /* fifteen chained float64 logsumexps of long rows: the warps'
+       shared-memory tree would need 15 x 4 KiB of static shared memory, so
+       the kernel keeps one warp a row (ptxas refuses more than 48 KiB) */
+    kernel *k = batch_new(&B, "fifteen float64 logsumexps of 1000");
+    const int64_t R3 = 3, C3 = 1000;
+    set_outer(k, 1, &R3);
+    ir_arena *A = &k->arena;
+    int bx = add_buf(k, TC_F64, R3 * C3), bo = add_buf(k, TC_F64, R3);
+    for (int s = 0; s < 15; s++) {
+      const ix *row = ix_add(A, ix_mulc(A, outer_var(k, 0), C3), stage_var(k, s, C3));
+      const kval *x = kc_load(k, bx, row);
+      if (s) x = kc_op(k, OP_SUB, TC_F64, x, kc_acc(k, s - 1), NULL);
+      add_reduce(k, OP_RLSE, TC_F64, C3, x);
+    }
+    add_store(k, bo, 1, outer_var(k, 0), kc_acc(k, 14));
+    assert_int_equal(cg_cuda_threads_per_point(k), 32);
+  }
   batch_run(&B);
 }
 

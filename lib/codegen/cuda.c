@@ -1059,6 +1059,8 @@ static bool unit_stride_load(cgen *g, const kval *v) {
  * reduction (about 4 tiles of 64 a warp, at most 8 warps). Otherwise one
  * thread a point (0), which reads coalesced when consecutive points are
  * consecutive in memory (a reduction over a strided dim). */
+static int dt_bytes(tc_dtype dt) { return dt_bits(dt) < 8 ? 1 : dt_bits(dt) / 8; }
+
 static int choose_warps(cgen *g) {
   const kernel *k = g->k;
   int64_t tiles = 0;
@@ -1076,12 +1078,21 @@ static int choose_warps(cgen *g) {
   if (!tiles || !along) return 0;
   int W = 1;
   while (W < 8 && 4 * W < tiles) W *= 2;
+  /* several warps share their subtrees through static shared memory, 256
+   * values (and indices) a reduction; past 40 KiB (the limit is 48) the
+   * kernel keeps one warp a point, which needs none */
+  int64_t shared = 0;
+  for (int s = 0; s < k->nstages; s++) {
+    const kstage *st = &k->stages[s];
+    if (st->kind != KS_REDUCE || !g->acc_used[s]) continue;
+    int it = is_arg(st->rop) ? 8 : st->rop == OP_RLSE ? dt_bytes(st->acc_dt) : 0;
+    shared += 256 * (dt_bytes(st->acc_dt) + it);
+  }
+  if (shared > 40 * 1024) W = 1;
   return W;
 }
 
 /* ---- vector mode: the analysis ---- */
-
-static int dt_bytes(tc_dtype dt) { return dt_bits(dt) < 8 ? 1 : dt_bits(dt) / 8; }
 
 /* Whether index e moves by one element per step of the innermost outer
  * variable and starts each group of 4 points (that variable a multiple of

@@ -33,7 +33,9 @@
  *     local memory), then the lane tree.
  *   cooperative mode (a live reduction of >= 64 elements read along its
  *     variable): P = 32 W threads per point, W = 1..8 warps growing with
- *     the longest reduction (about 4 tiles of 64 elements a warp). A warp
+ *     the longest reduction (about 4 tiles of 64 elements a warp; W = 1
+ *     when the reductions' static shared memory, 256 values and indices
+ *     each, would pass 40 KiB of the 48 allowed). A warp
  *     takes tiles of 64 elements: thread u loads elements 64q + u and
  *     64q + 32 + u (coalesced); the tile's 8 elements of each lane combine
  *     in the tree's order by __shfl_xor_sync 8 and 16 and then the thread's
