@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,7 +321,7 @@ TEST(a_softmax_uses_reduce_results_in_later_stages) {
   void *bufs[2] = {x, out};
   run_all(&k, bufs);
   float mx = 3.0f, ex[N];
-  for (int i = 0; i < N; i++) ex[i] = expf(x[i] - mx);
+  for (int i = 0; i < N; i++) ex[i] = kc_expf(x[i] - mx);
   float sum = lane_sum_f32(ex, N);
   for (int i = 0; i < N; i++) assert_f32_same(ex[i] / sum, out[i]);
   kc_free(&k);
@@ -441,10 +442,10 @@ TEST(float_unary_ops_match_the_c_library_in_the_dtypes_precision) {
     if (i != 3) assert_f32_same(round_want[i], o[i]);
   run_ew(OP_EXP, TC_F32, TC_F32, x, NULL, o, N);
   for (int i = 0; i < N; i++)
-    if (i != 3) assert_f32_same(expf(x[i]), o[i]);
+    if (i != 3) assert_f32_same(kc_expf(x[i]), o[i]);
   run_ew(OP_SIGMOID, TC_F32, TC_F32, x, NULL, o, N);
   for (int i = 0; i < N; i++)
-    if (i != 3) assert_f32_same(1.0f / (1.0f + expf(-x[i])), o[i]);
+    if (i != 3) assert_f32_same(1.0f / (1.0f + kc_expf(-x[i])), o[i]);
   run_ew(OP_GELU, TC_F32, TC_F32, x, NULL, o, N);
   const float rsqrt2 = (float)0.70710678118654752440;
   for (int i = 0; i < N; i++)
@@ -762,6 +763,49 @@ TEST(deeply_shared_values_print_and_run_in_linear_time) {
   kc_free(&k);
 }
 
+/* kc_expf against exp in double: within 1 ulp wherever the result is a
+ * normal float (every 997th float of the finite range, and the ends), and
+ * exact at the special points: +-0 -> 1, the overflow and underflow edges,
+ * +-inf, NaN. */
+TEST(float32_exp_is_within_one_ulp_and_exact_at_the_edges) {
+  double worst = 0;
+  long checked = 0;
+  for (uint64_t u = 0; u <= 0xffffffffu; u += 997) {
+    uint32_t b = (uint32_t)u;
+    float x;
+    memcpy(&x, &b, 4);
+    if (!(x >= -110.0f && x <= 90.0f)) continue;
+    double want = exp((double)x);
+    float got = kc_expf(x);
+    checked++;
+    if (want > (double)FLT_MAX) {
+      assert_true(isinf(got) && got > 0);
+      continue;
+    }
+    if (want < 0x1p-126) { /* subnormal: within one subnormal step */
+      assert_true(fabs((double)got - want) <= 0x1p-149);
+      continue;
+    }
+    int e;
+    frexp(want, &e);
+    double ulps = fabs((double)got - want) / ldexp(1.0, e - 24);
+    if (ulps > worst) worst = ulps;
+    if (ulps > 1.0) fail_msg("kc_expf(%a) = %a, exp = %a: %.3f ulp", x, got, want, ulps);
+  }
+  assert_true(checked > 1000000);
+  print_message("  kc_expf: %ld points, worst %.3f ulp\n", checked, worst);
+  assert_f32_same(1.0f, kc_expf(0.0f));
+  assert_f32_same(1.0f, kc_expf(-0.0f));
+  assert_true(isfinite(kc_expf(0x1.62e42ep+6f)));
+  assert_true(isinf(kc_expf(0x1.62e430p+6f)));
+  assert_f32_same(INFINITY, kc_expf(INFINITY));
+  assert_f32_same(0.0f, kc_expf(-INFINITY));
+  assert_f32_same(0.0f, kc_expf(-104.0f));
+  assert_f32_same(0x1p-149f, kc_expf(-103.28f));
+  assert_true(isnan(kc_expf(NAN)));
+  assert_f32_same(expf(1.0f), kc_expf(1.0f));
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test(f)
   const struct CMUnitTest tests[] = {
@@ -781,6 +825,7 @@ int main(void) {
       T(bool_arithmetic_is_logic_and_comparisons_treat_nan_as_unordered),
       T(float_remainder_and_floor_division_take_the_divisor_sign),
       T(float_unary_ops_match_the_c_library_in_the_dtypes_precision),
+      T(float32_exp_is_within_one_ulp_and_exact_at_the_edges),
       T(float_max_and_min_propagate_nan_and_order_signed_zeros),
       T(float_to_uint8_truncates_through_int32_then_wraps),
       T(int_casts_round_to_nearest_and_truncate_or_extend),

@@ -42,6 +42,25 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "TC_D float tc_inf_f() { return __int_as_float(0x7f800000); }\n"},
     {"tc_inf_d",
      "TC_D double tc_inf_d() { return __longlong_as_double(0x7ff0000000000000LL); }\n"},
+    {"tc_expf",
+     "/* kernel.h's kc_expf, step for step: the CPU's bits */\n"
+     "TC_D float tc_expf(float x) {\n"
+     "  if (x != x) return __fadd_rn(x, x);\n"
+     "  if (x > 0x1.62e42ep+6f) return __int_as_float(0x7f800000);\n"
+     "  if (x < -0x1.9fe36ap+6f) return 0.0f;\n"
+     "  const float n = rintf(__fmul_rn(x, 0x1.715476p+0f));\n"
+     "  float r = __fsub_rn(x, __fmul_rn(n, 0x1.62e4p-1f));\n"
+     "  r = __fsub_rn(r, __fmul_rn(n, 0x1.7f7d1cp-20f));\n"
+     "  float p = 1.9875691500e-4f;\n"
+     "  p = __fadd_rn(__fmul_rn(p, r), 1.3981999507e-3f);\n"
+     "  p = __fadd_rn(__fmul_rn(p, r), 8.3334519073e-3f);\n"
+     "  p = __fadd_rn(__fmul_rn(p, r), 4.1665795894e-2f);\n"
+     "  p = __fadd_rn(__fmul_rn(p, r), 1.6666665459e-1f);\n"
+     "  p = __fadd_rn(__fmul_rn(p, r), 5.0000001201e-1f);\n"
+     "  const float y = __fadd_rn(__fadd_rn(__fmul_rn(p, __fmul_rn(r, r)), r), 1.0f);\n"
+     "  const int i = (int)n, i1 = i / 2, i2 = i - i1;\n"
+     "  return __fmul_rn(__fmul_rn(y, __int_as_float((i1 + 127) << 23)), __int_as_float((i2 + 127) << 23));\n"
+     "}\n"},
     {"tc_h2f",
      "/* float16 / bfloat16 bits <-> float (kernel.c's rules): one cvt on the\n"
      "   GPU (IEEE round to nearest even; NaN payloads aside, which kernel.h\n"
@@ -250,12 +269,12 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "/* online log-sum-exp: a lane takes x; two lanes (left, right) combine */\n"
      "TC_D void tc_lse_add_f(float &m, float &s, float x) {\n"
      "  if (x > m) {\n"
-     "    s = __fadd_rn(__fmul_rn(s, expf(__fsub_rn(m, x))), 1.0f);\n"
+     "    s = __fadd_rn(__fmul_rn(s, tc_expf(__fsub_rn(m, x))), 1.0f);\n"
      "    m = x;\n"
      "  } else if (x == m) {\n"
      "    s = __fadd_rn(s, 1.0f);\n"
      "  } else {\n"
-     "    s = __fadd_rn(s, expf(__fsub_rn(x, m)));\n"
+     "    s = __fadd_rn(s, tc_expf(__fsub_rn(x, m)));\n"
      "  }\n"
      "}\n"},
     {"tc_lse_comb_f",
@@ -264,7 +283,7 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "    float t = m1; m1 = m2; m2 = t;\n"
      "    t = s1; s1 = s2; s2 = t;\n"
      "  }\n"
-     "  s1 = m1 == m2 ? __fadd_rn(s1, s2) : __fadd_rn(s1, __fmul_rn(s2, expf(__fsub_rn(m2, m1))));\n"
+     "  s1 = m1 == m2 ? __fadd_rn(s1, s2) : __fadd_rn(s1, __fmul_rn(s2, tc_expf(__fsub_rn(m2, m1))));\n"
      "}\n"},
     {"tc_lse_add_d",
      "TC_D void tc_lse_add_d(double &m, double &s, double x) {\n"
@@ -507,7 +526,13 @@ bool cg_cu_unop(char *out, size_t cap, int op, tc_dtype dt, const char *a) {
     case OP_SIGN:
       snprintf(out, cap, "(%s > %s ? %s : %s < %s ? -%s : %s)", a, zero, one, a, zero, one, zero);
       return true;
-    case OP_EXP: lib = "exp"; break;
+    case OP_EXP:
+      if (!d) {
+        snprintf(out, cap, "tc_expf(%s)", a);
+        return true;
+      }
+      lib = "exp";
+      break;
     case OP_EXP2: lib = "exp2"; break;
     case OP_LOG: lib = "log"; break;
     case OP_LOG2: lib = "log2"; break;
@@ -526,7 +551,7 @@ bool cg_cu_unop(char *out, size_t cap, int op, tc_dtype dt, const char *a) {
     case OP_RSQRT: snprintf(out, cap, "%s(%s, %s(%s))", div, one, sq, a); return true;
     case OP_RECIP: snprintf(out, cap, "%s(%s, %s)", div, one, a); return true;
     case OP_SIGMOID:
-      snprintf(out, cap, "%s(%s, %s(%s, exp%s(-%s)))", div, one, add, one, S, a);
+      snprintf(out, cap, "%s(%s, %s(%s, %s(-%s)))", div, one, add, one, d ? "exp" : "tc_expf", a);
       return true;
     case OP_RELU: snprintf(out, cap, "(%s < %s ? %s : %s)", a, zero, zero, a); return true;
     case OP_GELU: {

@@ -190,6 +190,10 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
 
 /* ---- scalar ops ---- */
 
+/* exp by precision: float32's is kc_expf (kernel.h), float64's libm's */
+#define EXP_f kc_expf
+#define EXP_ exp
+
 /* Float ops of one precision T (S: the C library suffix, f or empty). */
 #define DEFINE_FLOAT_OPS(NAME, T, S)                                          \
   static T NAME(int op, T a, T b) {                                           \
@@ -197,7 +201,7 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
     case OP_NEG: return -a;                                                   \
     case OP_ABS: return fabs##S(a);                                           \
     case OP_SIGN: return a > 0 ? (T)1 : a < 0 ? (T)-1 : (T)0;                 \
-    case OP_EXP: return exp##S(a);                                            \
+    case OP_EXP: return EXP_##S(a);                                           \
     case OP_EXP2: return exp2##S(a);                                          \
     case OP_LOG: return log##S(a);                                            \
     case OP_LOG2: return log2##S(a);                                          \
@@ -209,7 +213,7 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
     case OP_COS: return cos##S(a);                                            \
     case OP_TAN: return tan##S(a);                                            \
     case OP_TANH: return tanh##S(a);                                          \
-    case OP_SIGMOID: return (T)1 / ((T)1 + exp##S(-a));                       \
+    case OP_SIGMOID: return (T)1 / ((T)1 + EXP_##S(-a));                      \
     case OP_RELU: return a < 0 ? (T)0 : a;                                    \
     case OP_GELU: /* float32: 0.5*(x + x*erf), which gives +0 where */      \
       return sizeof(T) == 4 /* PyTorch's CPU float32 kernel gives +0 */       \
@@ -687,7 +691,7 @@ static node lse_comb(tc_dtype dt, node a, node b) {
       float t = m1; m1 = m2; m2 = t;
       t = s1; s1 = s2; s2 = t;
     }
-    o.s.f = m1 == m2 ? s1 + s2 : s1 + s2 * expf(m2 - m1);
+    o.s.f = m1 == m2 ? s1 + s2 : s1 + s2 * kc_expf(m2 - m1);
     o.v.f = m1;
   }
   return o;

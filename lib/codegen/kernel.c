@@ -282,6 +282,25 @@ void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]) {
 
 /* ---- half / bfloat16 ---- */
 
+float kc_expf(float x) {
+  if (x != x) return x + x;
+  if (x > 0x1.62e42ep+6f) return INFINITY;
+  if (x < -0x1.9fe36ap+6f) return 0.0f;
+  float n = rintf(x * 0x1.715476p+0f);
+  float r = x - n * 0x1.62e4p-1f;
+  r = r - n * 0x1.7f7d1cp-20f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float y = p * (r * r) + r + 1.0f;
+  int i = (int)n, i1 = i / 2, i2 = i - i1;
+  float s1 = bits_f32((uint32_t)(i1 + 127) << 23), s2 = bits_f32((uint32_t)(i2 + 127) << 23);
+  return y * s1 * s2;
+}
+
 float kc_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h & 0x8000) << 16;
   uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ff;

@@ -71,8 +71,10 @@
  *     1/(1+exp(-x)). GELU float64: 0.5*x*(1+erf(x*M_SQRT1_2)); float32:
  *     0.5*(x + x*erf(x*M_SQRT1_2)) (PyTorch's CPU kernels differ in the sign
  *     of zero results). RSQRT 1/sqrt(x). RECIP
- *     1/x. ROUND half to even. Transcendentals as the C library's
- *     (expf/exp, ...), within DESIGN.md's tolerances on other backends.
+ *     1/x. ROUND half to even. EXP on float32 (and the exp inside SIGMOID
+ *     and RLSE on float32) is kc_expf below, bitwise on every backend.
+ *     Other transcendentals as the C library's (exp, logf, ...), within
+ *     DESIGN.md's tolerances on other backends.
  *   comparisons: ordered (NaN compares false), NE is true when either is NaN.
  *   CAST: int->float rounds to nearest; float->int truncates toward zero as
  *     x86 PyTorch does: to int64, NaN or out of range gives INT64_MIN; to a
@@ -198,6 +200,25 @@ void kc_interp(const kernel *k, void *const *bufs, int64_t begin, int64_t end);
  * with the key bumped (k0 += 0x9E3779B9, k1 += 0xBB67AE85) after every round
  * but the last. */
 void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]);
+
+/* ---- float32 exp (kernel.c): EXP, SIGMOID's and RLSE's exp on float32 ----
+ * One formula for every backend, so the CPU (a branch-free form the loop
+ * vectorizer widens) and CUDA give the same bits (libm's expf is a call the
+ * vectorizer cannot widen). Each step is one float32 op rounded to nearest,
+ * in this order, no contraction:
+ *   NaN -> x + x; x > 0x1.62e42ep+6 (the largest x with a finite result)
+ *   -> +inf; x < -0x1.9fe36ap+6 -> +0; else
+ *   n = roundeven(x * 0x1.715476p+0)      (log2 e)
+ *   r = (x - n * 0x1.62e400p-1) - n * 0x1.7f7d1cp-20   (ln 2, hi + lo)
+ *   p = c6, then p = p * r + c for c = c5, c4, c3, c2, c1
+ *     (c6..c1 = 1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3,
+ *      4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1)
+ *   y = (p * (r * r) + r) + 1
+ *   i = (int)n, i1 = i / 2 (toward zero), i2 = i - i1;
+ *   result = (y * 2^i1) * 2^i2   (both powers exact floats)
+ * Within 1 ulp of exp over the normal range (checked against exp in double
+ * by test_kernel); subnormal results round once, in the last product. */
+float kc_expf(float x);
 
 /* ---- half / bfloat16 conversions (kernel.c), as CAST defines them ---- */
 float kc_f16_to_f32(uint16_t h);

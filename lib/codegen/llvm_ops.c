@@ -164,6 +164,14 @@ static LLVMValueRef intrin2(cg_gen *g, const char *name, LLVMValueRef x,
   return intrin(g, name, &t, 1, args, 2);
 }
 
+/* c, or a vector of w copies of it (w > 0) */
+static LLVMValueRef splat(unsigned w, LLVMValueRef c) {
+  if (!w) return c;
+  LLVMValueRef v[64];
+  for (unsigned i = 0; i < w && i < 64; i++) v[i] = c;
+  return LLVMConstVector(v, w);
+}
+
 static void add_enum_attr(cg_gen *g, LLVMValueRef f, const char *name,
                           uint64_t val) {
   unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
@@ -196,6 +204,48 @@ static LLVMValueRef libm(cg_gen *g, const char *base, tc_dtype dt,
 LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
                       LLVMValueRef x) {
   return libm(g, base, dt, &x, 1);
+}
+
+/* kc_expf (kernel.h) on a float or a vector of floats, step for step, and
+ * branch-free so the loop vectorizer widens it (a libm call stays scalar).
+ * The core runs on x clamped into the finite range (NaN -> 0) so that no
+ * conversion sees NaN or inf; the selects at the end put the special
+ * results back. */
+LLVMValueRef cg_expf(cg_gen *g, LLVMValueRef x) {
+  LLVMBuilderRef B = g->B;
+  LLVMTypeRef t = LLVMTypeOf(x), it = g->t_i32;
+  unsigned w = 0;
+  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+    w = LLVMGetVectorSize(t);
+    it = LLVMVectorType(g->t_i32, w);
+  }
+#define KF(v) splat(w, cf(g->t_f32, (v)))
+#define KI(v) splat(w, ci(g->t_i32, (v)))
+  const double HI = 0x1.62e42ep+6, LO = -0x1.9fe36ap+6;
+  LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
+  LLVMValueRef xc = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(HI), x);
+  xc = sel(g, fcmp(g, LLVMRealOLT, xc, KF(LO)), KF(LO), xc);
+  xc = sel(g, nan, KF(0.0), xc);
+  LLVMValueRef n = intrin1(g, "llvm.roundeven", LLVMBuildFMul(B, xc, KF(0x1.715476p+0), ""));
+  LLVMValueRef r = LLVMBuildFSub(B, xc, LLVMBuildFMul(B, n, KF(0x1.62e4p-1), ""), "");
+  r = LLVMBuildFSub(B, r, LLVMBuildFMul(B, n, KF(0x1.7f7d1cp-20), ""), "");
+  static const float c[] = {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+                            1.6666665459e-1f, 5.0000001201e-1f};
+  LLVMValueRef p = KF(1.9875691500e-4f);
+  for (int i = 0; i < 5; i++) p = LLVMBuildFAdd(B, LLVMBuildFMul(B, p, r, ""), KF(c[i]), "");
+  LLVMValueRef y = LLVMBuildFMul(B, p, LLVMBuildFMul(B, r, r, ""), "");
+  y = LLVMBuildFAdd(B, LLVMBuildFAdd(B, y, r, ""), KF(1.0), "");
+  LLVMValueRef i = LLVMBuildFPToSI(B, n, it, "");
+  LLVMValueRef i1 = LLVMBuildSDiv(B, i, KI(2), "");
+  LLVMValueRef i2 = LLVMBuildSub(B, i, i1, "");
+  LLVMValueRef s1 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i1, KI(127), ""), KI(23), ""), t, "");
+  LLVMValueRef s2 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i2, KI(127), ""), KI(23), ""), t, "");
+  LLVMValueRef res = LLVMBuildFMul(B, LLVMBuildFMul(B, y, s1, ""), s2, "");
+  res = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(INFINITY), res);
+  res = sel(g, fcmp(g, LLVMRealOLT, x, KF(LO)), KF(0.0), res);
+  return sel(g, nan, LLVMBuildFAdd(B, x, x, ""), res);
+#undef KF
+#undef KI
 }
 
 /* ---- index expressions ---- */
@@ -663,7 +713,7 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
       LLVMValueRef r = sel(g, fcmp(g, LLVMRealOLT, a, zero), cf(t, -1.0), zero);
       return sel(g, fcmp(g, LLVMRealOGT, a, zero), one, r);
     }
-    case OP_EXP: return cg_libm1(g, "exp", dt, a);
+    case OP_EXP: return dt == TC_F32 ? cg_expf(g, a) : cg_libm1(g, "exp", dt, a);
     case OP_EXP2: return cg_libm1(g, "exp2", dt, a);
     case OP_LOG: return cg_libm1(g, "log", dt, a);
     case OP_LOG2: return cg_libm1(g, "log2", dt, a);
@@ -678,7 +728,8 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
     case OP_RSQRT: return LLVMBuildFDiv(B, one, intrin1(g, "llvm.sqrt", a), "");
     case OP_RECIP: return LLVMBuildFDiv(B, one, a, "");
     case OP_SIGMOID: {
-      LLVMValueRef e = cg_libm1(g, "exp", dt, LLVMBuildFNeg(B, a, ""));
+      LLVMValueRef na = LLVMBuildFNeg(B, a, "");
+      LLVMValueRef e = dt == TC_F32 ? cg_expf(g, na) : cg_libm1(g, "exp", dt, na);
       return LLVMBuildFDiv(B, one, LLVMBuildFAdd(B, one, e, ""), "");
     }
     case OP_RELU: return sel(g, fcmp(g, LLVMRealOLT, a, zero), zero, a);
