@@ -61,6 +61,32 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "  const int i = (int)n, i1 = i / 2, i2 = i - i1;\n"
      "  return __fmul_rn(__fmul_rn(y, __int_as_float((i1 + 127) << 23)), __int_as_float((i2 + 127) << 23));\n"
      "}\n"},
+    {"tc_exp",
+     "/* kernel.h's kc_exp, step for step: the CPU's bits */\n"
+     "TC_D double tc_exp(double x) {\n"
+     "  if (x != x) return __dadd_rn(x, x);\n"
+     "  if (x > 0x1.62e42fefa39efp+9) return __longlong_as_double(0x7ff0000000000000LL);\n"
+     "  if (x < -0x1.74910d52d3052p+9) return 0.0;\n"
+     "  const double n = rint(__dmul_rn(x, 0x1.71547652b82fep+0));\n"
+     "  double r = __dsub_rn(x, __dmul_rn(n, 0x1.62e42feep-1));\n"
+     "  r = __dsub_rn(r, __dmul_rn(n, 0x1.a39ef35793c76p-33));\n"
+     "  double p = 0x1.6124613a86d09p-33;\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.1eed8eff8d898p-29);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.ae64567f544e4p-26);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.27e4fb7789f5cp-22);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.71de3a556c734p-19);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.a01a01a01a01ap-16);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.a01a01a01a01ap-13);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.6c16c16c16c17p-10);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.1111111111111p-7);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.5555555555555p-5);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.5555555555555p-3);\n"
+     "  p = __dadd_rn(__dmul_rn(p, r), 0x1.0000000000000p-1);\n"
+     "  const double y = __dadd_rn(__dadd_rn(__dmul_rn(p, __dmul_rn(r, r)), r), 1.0);\n"
+     "  const long long i = (long long)n, i1 = i / 2, i2 = i - i1;\n"
+     "  return __dmul_rn(__dmul_rn(y, __longlong_as_double((i1 + 1023) << 52)),\n"
+     "                  __longlong_as_double((i2 + 1023) << 52));\n"
+     "}\n"},
     {"tc_h2f",
      "/* float16 / bfloat16 bits <-> float (kernel.c's rules): one cvt on the\n"
      "   GPU (IEEE round to nearest even; NaN payloads aside, which kernel.h\n"
@@ -288,12 +314,12 @@ const cg_cu_helper cg_cuda_helpers[] = {
     {"tc_lse_add_d",
      "TC_D void tc_lse_add_d(double &m, double &s, double x) {\n"
      "  if (x > m) {\n"
-     "    s = __dadd_rn(__dmul_rn(s, exp(__dsub_rn(m, x))), 1.0);\n"
+     "    s = __dadd_rn(__dmul_rn(s, tc_exp(__dsub_rn(m, x))), 1.0);\n"
      "    m = x;\n"
      "  } else if (x == m) {\n"
      "    s = __dadd_rn(s, 1.0);\n"
      "  } else {\n"
-     "    s = __dadd_rn(s, exp(__dsub_rn(x, m)));\n"
+     "    s = __dadd_rn(s, tc_exp(__dsub_rn(x, m)));\n"
      "  }\n"
      "}\n"},
     {"tc_lse_comb_d",
@@ -302,7 +328,7 @@ const cg_cu_helper cg_cuda_helpers[] = {
      "    double t = m1; m1 = m2; m2 = t;\n"
      "    t = s1; s1 = s2; s2 = t;\n"
      "  }\n"
-     "  s1 = m1 == m2 ? __dadd_rn(s1, s2) : __dadd_rn(s1, __dmul_rn(s2, exp(__dsub_rn(m2, m1))));\n"
+     "  s1 = m1 == m2 ? __dadd_rn(s1, s2) : __dadd_rn(s1, __dmul_rn(s2, tc_exp(__dsub_rn(m2, m1))));\n"
      "}\n"},
     {"tc_philox",
      "/* Philox4x32-10 (kc_philox) and the RNG transforms of kernel.h */\n"
@@ -526,13 +552,7 @@ bool cg_cu_unop(char *out, size_t cap, int op, tc_dtype dt, const char *a) {
     case OP_SIGN:
       snprintf(out, cap, "(%s > %s ? %s : %s < %s ? -%s : %s)", a, zero, one, a, zero, one, zero);
       return true;
-    case OP_EXP:
-      if (!d) {
-        snprintf(out, cap, "tc_expf(%s)", a);
-        return true;
-      }
-      lib = "exp";
-      break;
+    case OP_EXP: snprintf(out, cap, "%s(%s)", d ? "tc_exp" : "tc_expf", a); return true;
     case OP_EXP2: lib = "exp2"; break;
     case OP_LOG: lib = "log"; break;
     case OP_LOG2: lib = "log2"; break;
@@ -551,7 +571,7 @@ bool cg_cu_unop(char *out, size_t cap, int op, tc_dtype dt, const char *a) {
     case OP_RSQRT: snprintf(out, cap, "%s(%s, %s(%s))", div, one, sq, a); return true;
     case OP_RECIP: snprintf(out, cap, "%s(%s, %s)", div, one, a); return true;
     case OP_SIGMOID:
-      snprintf(out, cap, "%s(%s, %s(%s, %s(-%s)))", div, one, add, one, d ? "exp" : "tc_expf", a);
+      snprintf(out, cap, "%s(%s, %s(%s, %s(-%s)))", div, one, add, one, d ? "tc_exp" : "tc_expf", a);
       return true;
     case OP_RELU: snprintf(out, cap, "(%s < %s ? %s : %s)", a, zero, zero, a); return true;
     case OP_GELU: {

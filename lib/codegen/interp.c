@@ -190,9 +190,9 @@ static void store_elem(void *base, tc_dtype dt, int64_t i, sv v) {
 
 /* ---- scalar ops ---- */
 
-/* exp by precision: float32's is kc_expf (kernel.h), float64's libm's */
+/* exp by precision: kc_expf, kc_exp (kernel.h) */
 #define EXP_f kc_expf
-#define EXP_ exp
+#define EXP_ kc_exp
 
 /* Float ops of one precision T (S: the C library suffix, f or empty). */
 #define DEFINE_FLOAT_OPS(NAME, T, S)                                          \
@@ -683,7 +683,7 @@ static node lse_comb(tc_dtype dt, node a, node b) {
       double t = m1; m1 = m2; m2 = t;
       t = s1; s1 = s2; s2 = t;
     }
-    o.s.d = m1 == m2 ? s1 + s2 : s1 + s2 * exp(m2 - m1);
+    o.s.d = m1 == m2 ? s1 + s2 : s1 + s2 * kc_exp(m2 - m1);
     o.v.d = m1;
   } else {
     float m1 = a.v.f, s1 = a.s.f, m2 = b.v.f, s2 = b.s.f;

@@ -301,6 +301,30 @@ float kc_expf(float x) {
   return y * s1 * s2;
 }
 
+/* 1/k! for k = 13 down to 2, kc_exp's polynomial */
+const double kc_exp_poly[12] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+                                1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
+                                1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
+                                1.0 / 24.0,         1.0 / 6.0,         0.5};
+
+double kc_exp(double x) {
+  if (x != x) return x + x;
+  if (x > 0x1.62e42fefa39efp+9) return INFINITY;
+  if (x < -0x1.74910d52d3052p+9) return 0.0;
+  double n = rint(x * 0x1.71547652b82fep+0);
+  double r = x - n * 0x1.62e42feep-1;
+  r = r - n * 0x1.a39ef35793c76p-33;
+  double p = kc_exp_poly[0];
+  for (int i = 1; i < 12; i++) p = p * r + kc_exp_poly[i];
+  double y = p * (r * r) + r + 1.0;
+  int64_t i = (int64_t)n, i1 = i / 2, i2 = i - i1;
+  uint64_t b1 = (uint64_t)(i1 + 1023) << 52, b2 = (uint64_t)(i2 + 1023) << 52;
+  double s1, s2;
+  memcpy(&s1, &b1, 8);
+  memcpy(&s2, &b2, 8);
+  return y * s1 * s2;
+}
+
 float kc_f16_to_f32(uint16_t h) {
   uint32_t sign = (uint32_t)(h & 0x8000) << 16;
   uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ff;

@@ -71,9 +71,9 @@
  *     1/(1+exp(-x)). GELU float64: 0.5*x*(1+erf(x*M_SQRT1_2)); float32:
  *     0.5*(x + x*erf(x*M_SQRT1_2)) (PyTorch's CPU kernels differ in the sign
  *     of zero results). RSQRT 1/sqrt(x). RECIP
- *     1/x. ROUND half to even. EXP on float32 (and the exp inside SIGMOID
- *     and RLSE on float32) is kc_expf below, bitwise on every backend.
- *     Other transcendentals as the C library's (exp, logf, ...), within
+ *     1/x. ROUND half to even. EXP (and the exp inside SIGMOID and RLSE)
+ *     is kc_expf / kc_exp below, bitwise on every backend. Other
+ *     transcendentals as the C library's (logf, log, ...), within
  *     DESIGN.md's tolerances on other backends.
  *   comparisons: ordered (NaN compares false), NE is true when either is NaN.
  *   CAST: int->float rounds to nearest; float->int truncates toward zero as
@@ -219,6 +219,16 @@ void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]);
  * Within 1 ulp of exp over the normal range (checked against exp in double
  * by test_kernel); subnormal results round once, in the last product. */
 float kc_expf(float x);
+
+/* float64 exp (kernel.c): EXP, SIGMOID's and RLSE's exp on float64, the
+ * same scheme in float64 ops: NaN -> x + x; x > 0x1.62e42fefa39efp+9 ->
+ * +inf; x < -0x1.74910d52d3052p+9 -> +0; n = roundeven(x *
+ * 0x1.71547652b82fep+0); r = (x - n * 0x1.62e42feep-1) - n *
+ * 0x1.a39ef35793c76p-33; p = 1/13!, then p = p * r + 1/k! for k = 12 down
+ * to 2; y = (p * (r * r) + r) + 1; i = (int64)n, i1 = i / 2, i2 = i - i1;
+ * result (y * 2^i1) * 2^i2. Within 1 ulp of exp (test_kernel). */
+double kc_exp(double x);
+extern const double kc_exp_poly[12]; /* 1/13!, 1/12!, ..., 1/2! */
 
 /* ---- half / bfloat16 conversions (kernel.c), as CAST defines them ---- */
 float kc_f16_to_f32(uint16_t h);

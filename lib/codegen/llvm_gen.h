@@ -75,8 +75,9 @@ LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
                       LLVMValueRef b);
 LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
                       LLVMValueRef x); /* base + "f" for float32 */
-/* kc_expf of a float or a vector of floats, inline and branch-free */
-LLVMValueRef cg_expf(cg_gen *g, LLVMValueRef x);
+/* kc_expf / kc_exp (dt F32 / F64) of a scalar or a vector, inline and
+ * branch-free */
+LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x);
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
 

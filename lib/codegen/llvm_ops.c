@@ -206,40 +206,47 @@ LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
   return libm(g, base, dt, &x, 1);
 }
 
-/* kc_expf (kernel.h) on a float or a vector of floats, step for step, and
- * branch-free so the loop vectorizer widens it (a libm call stays scalar).
- * The core runs on x clamped into the finite range (NaN -> 0) so that no
- * conversion sees NaN or inf; the selects at the end put the special
- * results back. */
-LLVMValueRef cg_expf(cg_gen *g, LLVMValueRef x) {
+/* kc_expf / kc_exp (kernel.h) on a float (double) or a vector of them,
+ * step for step, and branch-free so the loop vectorizer widens it (a libm
+ * call stays scalar). The core runs on x clamped into the finite range
+ * (NaN -> 0) so that no conversion sees NaN or inf; the selects at the end
+ * put the special results back. */
+LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
   LLVMBuilderRef B = g->B;
-  LLVMTypeRef t = LLVMTypeOf(x), it = g->t_i32;
+  bool d = dt == TC_F64;
+  LLVMTypeRef t = LLVMTypeOf(x), ft = d ? g->t_f64 : g->t_f32, ie = d ? g->t_i64 : g->t_i32;
+  LLVMTypeRef it = ie;
   unsigned w = 0;
   if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
     w = LLVMGetVectorSize(t);
-    it = LLVMVectorType(g->t_i32, w);
+    it = LLVMVectorType(ie, w);
   }
-#define KF(v) splat(w, cf(g->t_f32, (v)))
-#define KI(v) splat(w, ci(g->t_i32, (v)))
-  const double HI = 0x1.62e42ep+6, LO = -0x1.9fe36ap+6;
+#define KF(v) splat(w, cf(ft, (v)))
+#define KI(v) splat(w, ci(ie, (v)))
+  const double HI = d ? 0x1.62e42fefa39efp+9 : 0x1.62e42ep+6;
+  const double LO = d ? -0x1.74910d52d3052p+9 : -0x1.9fe36ap+6;
   LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
   LLVMValueRef xc = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(HI), x);
   xc = sel(g, fcmp(g, LLVMRealOLT, xc, KF(LO)), KF(LO), xc);
   xc = sel(g, nan, KF(0.0), xc);
-  LLVMValueRef n = intrin1(g, "llvm.roundeven", LLVMBuildFMul(B, xc, KF(0x1.715476p+0), ""));
-  LLVMValueRef r = LLVMBuildFSub(B, xc, LLVMBuildFMul(B, n, KF(0x1.62e4p-1), ""), "");
-  r = LLVMBuildFSub(B, r, LLVMBuildFMul(B, n, KF(0x1.7f7d1cp-20), ""), "");
-  static const float c[] = {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
-                            1.6666665459e-1f, 5.0000001201e-1f};
-  LLVMValueRef p = KF(1.9875691500e-4f);
-  for (int i = 0; i < 5; i++) p = LLVMBuildFAdd(B, LLVMBuildFMul(B, p, r, ""), KF(c[i]), "");
+  LLVMValueRef n = intrin1(g, "llvm.roundeven",
+                           LLVMBuildFMul(B, xc, KF(d ? 0x1.71547652b82fep+0 : 0x1.715476p+0), ""));
+  LLVMValueRef r = LLVMBuildFSub(B, xc, LLVMBuildFMul(B, n, KF(d ? 0x1.62e42feep-1 : 0x1.62e4p-1), ""), "");
+  r = LLVMBuildFSub(B, r, LLVMBuildFMul(B, n, KF(d ? 0x1.a39ef35793c76p-33 : 0x1.7f7d1cp-20), ""), "");
+  static const float cf32[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                               4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+  int nc = d ? 12 : 6;
+  LLVMValueRef p = KF(d ? kc_exp_poly[0] : cf32[0]);
+  for (int i = 1; i < nc; i++)
+    p = LLVMBuildFAdd(B, LLVMBuildFMul(B, p, r, ""), KF(d ? kc_exp_poly[i] : cf32[i]), "");
   LLVMValueRef y = LLVMBuildFMul(B, p, LLVMBuildFMul(B, r, r, ""), "");
   y = LLVMBuildFAdd(B, LLVMBuildFAdd(B, y, r, ""), KF(1.0), "");
   LLVMValueRef i = LLVMBuildFPToSI(B, n, it, "");
   LLVMValueRef i1 = LLVMBuildSDiv(B, i, KI(2), "");
   LLVMValueRef i2 = LLVMBuildSub(B, i, i1, "");
-  LLVMValueRef s1 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i1, KI(127), ""), KI(23), ""), t, "");
-  LLVMValueRef s2 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i2, KI(127), ""), KI(23), ""), t, "");
+  int bias = d ? 1023 : 127, mant = d ? 52 : 23;
+  LLVMValueRef s1 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i1, KI(bias), ""), KI(mant), ""), t, "");
+  LLVMValueRef s2 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i2, KI(bias), ""), KI(mant), ""), t, "");
   LLVMValueRef res = LLVMBuildFMul(B, LLVMBuildFMul(B, y, s1, ""), s2, "");
   res = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(INFINITY), res);
   res = sel(g, fcmp(g, LLVMRealOLT, x, KF(LO)), KF(0.0), res);
@@ -713,7 +720,7 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
       LLVMValueRef r = sel(g, fcmp(g, LLVMRealOLT, a, zero), cf(t, -1.0), zero);
       return sel(g, fcmp(g, LLVMRealOGT, a, zero), one, r);
     }
-    case OP_EXP: return dt == TC_F32 ? cg_expf(g, a) : cg_libm1(g, "exp", dt, a);
+    case OP_EXP: return cg_exp(g, dt, a);
     case OP_EXP2: return cg_libm1(g, "exp2", dt, a);
     case OP_LOG: return cg_libm1(g, "log", dt, a);
     case OP_LOG2: return cg_libm1(g, "log2", dt, a);
@@ -729,7 +736,7 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
     case OP_RECIP: return LLVMBuildFDiv(B, one, a, "");
     case OP_SIGMOID: {
       LLVMValueRef na = LLVMBuildFNeg(B, a, "");
-      LLVMValueRef e = dt == TC_F32 ? cg_expf(g, na) : cg_libm1(g, "exp", dt, na);
+      LLVMValueRef e = cg_exp(g, dt, na);
       return LLVMBuildFDiv(B, one, LLVMBuildFAdd(B, one, e, ""), "");
     }
     case OP_RELU: return sel(g, fcmp(g, LLVMRealOLT, a, zero), zero, a);

@@ -96,7 +96,7 @@ static void lse_combine(cg_gen *g, tc_dtype dt, LLVMValueRef *m1,
   LLVMValueRef M1 = sel(g, sw, m2, *m1), S1 = sel(g, sw, s2, *s1);
   LLVMValueRef M2 = sel(g, sw, *m1, m2), S2 = sel(g, sw, *s1, s2);
   LLVMValueRef d = LLVMBuildFSub(B, M2, M1, "");
-  LLVMValueRef e = dt == TC_F32 ? cg_expf(g, d) : cg_libm1(g, "exp", dt, d);
+  LLVMValueRef e = cg_exp(g, dt, d);
   LLVMValueRef sum = LLVMBuildFAdd(B, S1, S2, "");
   LLVMValueRef wsum = LLVMBuildFAdd(B, S1, LLVMBuildFMul(B, S2, e, ""), "");
   *s1 = sel(g, fcmp(g, LLVMRealOEQ, M1, M2), sum, wsum);
