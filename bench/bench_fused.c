@@ -1,8 +1,10 @@
 /*
  * bench_fused.c — fused versus eager on the chain relu(a*b + c) * 0.5 - d
  * over 16M float32, against this machine's own triad bandwidth measured in
- * the same run; plus the cost of realizing a cached 10-op graph on small
- * tensors and of the first compile of a fused kernel.
+ * the same run; row softmax over sqrt(n) x sqrt(n) float32 (one fused
+ * kernel: an online log-sum-exp pass and an output pass) against the same
+ * triad; plus the cost of realizing a cached 10-op graph on small tensors
+ * and of the first compile of a fused kernel.
  *
  * Prints a table and one JSON object per figure (lines starting with '{').
  * It asserts nothing about time: the figures are for people to compare.
@@ -84,6 +86,26 @@ static double chain_seconds(tc_ctx *ctx, int64_t n, int reps, tc_tensor **in) {
     if (r >= 0) t[r] = dt;
   }
   (void)n;
+  double m = median(t, reps);
+  free(t);
+  return m;
+}
+
+/* row softmax of x (side x side), median of reps realizations */
+static double softmax_seconds(tc_ctx *ctx, tc_tensor *x, int reps) {
+  double *t = malloc(sizeof(double) * reps);
+  for (int r = -2; r < reps; r++) {
+    tc_scope_begin(ctx);
+    double t0 = now();
+    tc_status st = tc_realize(tc_softmax(x, 1));
+    double dt = now() - t0;
+    tc_scope_end(ctx);
+    if (st != TC_OK) {
+      fprintf(stderr, "bench: %s\n", tc_last_error(ctx));
+      exit(1);
+    }
+    if (r >= 0) t[r] = dt;
+  }
   double m = median(t, reps);
   free(t);
   return m;
@@ -175,6 +197,18 @@ int main(int argc, char **argv) {
   tc_scope_end(ctx);
   tc_ctx_free(ctx);
 
+  int64_t side = 1;
+  while ((side + 1) * (side + 1) <= n) side++;
+  ctx = tc_ctx_new(NULL);
+  tc_scope_begin(ctx);
+  tc_manual_seed(ctx, 2);
+  tc_tensor *sx = tc_randn(ctx, TC_F32, 2, (const int64_t[]){side, side});
+  tc_realize(sx);
+  double softmax = softmax_seconds(ctx, sx, reps);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+  double softmax_gbs = 2.0 * 4.0 * (double)(side * side) / softmax / 1e9; /* read + write */
+
   double fused_gbs = bytes / fused / 1e9;
   printf("tensorc fused vs eager: relu(a*b + c) * 0.5 - d over %lld float32, %d threads\n",
          (long long)n, threads);
@@ -184,6 +218,8 @@ int main(int argc, char **argv) {
   printf("  eager (one kernel per op)                 %8.3f ms  (%llu kernels in %d runs)\n",
          eager * 1e3, (unsigned long long)eager_kernels, (reps < 5 ? reps : 5) + 2);
   printf("  fused speedup over eager                  %8.2fx\n", eager / fused);
+  printf("  softmax(x, 1), %5lld x %5lld             %8.3f ms  %8.2f GB/s  (%.0f%% of triad)\n",
+         (long long)side, (long long)side, softmax * 1e3, softmax_gbs, 100 * softmax_gbs / triad);
   printf("  cached 10-op graph, 1000 elements         %8.2f us per build+realize\n", small_graph * 1e6);
   printf("  first compile of a fused kernel           %8.2f ms (JIT start included)\n", first_compile * 1e3);
   printf("  a later compile                           %8.2f ms\n", second_compile * 1e3);
@@ -194,6 +230,8 @@ int main(int argc, char **argv) {
   json("fused_over_triad", fused_gbs / triad, "ratio");
   json("eager_time", eager * 1e3, "ms");
   json("eager_over_fused", eager / fused, "ratio");
+  json("softmax_time", softmax * 1e3, "ms");
+  json("softmax_over_triad", softmax_gbs / triad, "ratio");
   json("cached_small_graph", small_graph * 1e6, "us");
   json("first_compile", first_compile * 1e3, "ms");
   json("later_compile", second_compile * 1e3, "ms");
