@@ -433,6 +433,17 @@ typedef struct tc_device_props {
 TC_API bool tc_cuda_is_available(void);
 TC_API int tc_cuda_device_count(void);
 TC_API tc_status tc_cuda_device_props(int index, tc_device_props *out);
+/* torch.cuda.memory_allocated / memory_reserved: the bytes of cuda:index
+ * held by tensors' buffers (*allocated), and obtained from the driver by
+ * tensorc's caching allocator (*reserved: held, plus cached for reuse, plus
+ * waiting for queued work before they are freed); both count blocks as the
+ * allocator's size classes round them up. Either pointer may be NULL. An
+ * error on ctx (when not NULL) without CUDA or for a bad index. */
+TC_API tc_status tc_cuda_memory_stats(tc_ctx *ctx, int index, size_t *allocated, size_t *reserved);
+/* torch.cuda.empty_cache(): gives the device memory that no tensor holds
+ * back to the driver, on every device, once the work queued before has run
+ * (it waits for it). Tensors keep their memory. Nothing to do without CUDA. */
+TC_API void tc_cuda_empty_cache(void);
 /* a.to(dev): a new tensor on dev (lazy: the copy happens when realized).
  * Returns a view of a when it is already there; NULL with the context error
  * set for an unknown or unavailable device. CUDA work is asynchronous, as in

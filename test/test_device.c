@@ -241,6 +241,37 @@ static void buffers_released_while_their_kernels_are_queued_are_reused_in_order(
   tc_tensor_release(acc);
 }
 
+/* memory_allocated counts the blocks tensors hold; a freed tensor's block
+ * stays reserved (cached) until empty_cache gives it back. */
+static void memory_stats_count_held_and_cached_blocks_and_empty_cache_frees(void **state) {
+  (void)state;
+  assert_int_equal(tc_synchronize(ctx), TC_OK);
+  tc_cuda_empty_cache();
+  size_t a0, r0, a1, r1, a2, r2, a3, r3;
+  assert_int_equal(tc_cuda_memory_stats(ctx, 0, &a0, &r0), TC_OK);
+  assert_true(r0 >= a0);
+  assert_true(r0 == a0); /* nothing cached after empty_cache */
+  const int64_t n = 1 << 20;
+  tc_scope_begin(ctx);
+  tc_tensor *x = tc_tensor_retain(tc_cuda(tc_ones(ctx, TC_F32, 1, &n)));
+  assert_int_equal(tc_realize(x), TC_OK);
+  tc_scope_end(ctx);
+  assert_int_equal(tc_cuda_memory_stats(ctx, 0, &a1, &r1), TC_OK);
+  assert_true(a1 >= a0 + 4 * (size_t)n);
+  assert_true(r1 >= a1);
+  tc_tensor_release(x);
+  assert_int_equal(tc_cuda_memory_stats(ctx, 0, &a2, &r2), TC_OK);
+  assert_true(a2 == a0);  /* the block went back to the cache */
+  assert_true(r2 == r1);  /* still reserved */
+  tc_cuda_empty_cache();
+  assert_int_equal(tc_cuda_memory_stats(ctx, 0, &a3, &r3), TC_OK);
+  assert_true(a3 == a0 && r3 == a3);
+  assert_int_equal(tc_cuda_memory_stats(NULL, 0, NULL, NULL), TC_OK);
+  assert_int_not_equal(tc_cuda_memory_stats(ctx, 7, &a3, &r3), TC_OK);
+  assert_non_null(strstr(tc_last_error(ctx), "invalid device ordinal"));
+  tc_clear_error(ctx);
+}
+
 static void a_pinned_non_blocking_copy_is_queued_before_the_kernel_that_reads_it(void **state) {
   (void)state;
   tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
@@ -359,6 +390,11 @@ static void without_a_driver_cuda_requests_fail_and_the_cpu_works(void **state) 
     tc_clear_error(c);
     if (tc_item(tc_sum(a, NULL, 0, false)) != 2) bad |= 8;
     if (tc_set_default_device(c, CUDA0) == TC_OK) bad |= 16;
+    tc_clear_error(c);
+    size_t al = 1;
+    if (tc_cuda_memory_stats(c, 0, &al, NULL) == TC_OK || al != 1) bad |= 32;
+    if (!strstr(tc_last_error(c), "CUDA is not available: ")) bad |= 64;
+    tc_cuda_empty_cache(); /* nothing to do */
     tc_tensor_release(a);
     tc_ctx_free(c);
     _exit(bad);
@@ -386,6 +422,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(pinned_memory_and_non_blocking_copies_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(a_chain_of_kernels_is_queued_and_read_back_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(buffers_released_while_their_kernels_are_queued_are_reused_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(memory_stats_count_held_and_cached_blocks_and_empty_cache_frees, setup, teardown),
       cmocka_unit_test_setup_teardown(a_pinned_non_blocking_copy_is_queued_before_the_kernel_that_reads_it, setup, teardown),
       cmocka_unit_test_setup_teardown(overwriting_a_pinned_source_waits_for_the_copy_that_reads_it, setup, teardown),
       cmocka_unit_test_setup_teardown(synchronize_drains_every_queued_kernel_and_copy, setup, teardown),

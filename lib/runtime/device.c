@@ -15,6 +15,17 @@
 bool tc_cuda_is_available(void) { return rt_gpu_available(NULL, 0); }
 int tc_cuda_device_count(void) { return rt_gpu_count(); }
 
+tc_status tc_cuda_memory_stats(tc_ctx *ctx, int index, size_t *allocated, size_t *reserved) {
+  size_t a = 0, r = 0;
+  tc_status st = rt_gpu_memory(ctx, index, &a, &r);
+  if (st != TC_OK) return st;
+  if (allocated) *allocated = a;
+  if (reserved) *reserved = r;
+  return TC_OK;
+}
+
+void tc_cuda_empty_cache(void) { rt_gpu_empty_cache(); }
+
 tc_status tc_cuda_device_props(int index, tc_device_props *out) {
   if (!out) return TC_ERR_ARG;
   memset(out, 0, sizeof *out);

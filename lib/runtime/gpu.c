@@ -180,6 +180,7 @@ static struct dstate {
   CUresult err;                       /* emulated: an error of queued work, until reported */
   bool fault_next;                    /* emulated: the next launch faults */
   span *spans;                        /* realizations not yet counted */
+  size_t in_use, reserved;            /* bytes of blocks held by buffers; obtained from the driver */
   void *events[64];                   /* driver: spare events */
   int nevents;
 } D[MAX_DEV];
@@ -398,6 +399,9 @@ static CUresult wait_covering(int dev, uint64_t *covered) {
     dblk *b = done;
     done = b->next;
     raw_free(dev, b->p, b->cls);
+    pthread_mutex_lock(&smu);
+    d->reserved -= b->cls;
+    pthread_mutex_unlock(&smu);
     free(b);
   }
   return r;
@@ -642,6 +646,7 @@ void *rt_gpu_alloc(tc_ctx *ctx, int dev, size_t bytes) {
     d->cache[idx] = b->next;
     d->cached -= cls;
   }
+  if (b) d->in_use += cls;
   pthread_mutex_unlock(&smu);
   if (b) {
     p = b->p;
@@ -667,6 +672,10 @@ void *rt_gpu_alloc(tc_ctx *ctx, int dev, size_t bytes) {
     if (r == CU_OOM) return ir_error(ctx, TC_ERR_OOM, "CUDA out of memory allocating %zu bytes", bytes);
     if (r) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA error: %s allocating %zu bytes", cu_err(r, e, sizeof e), bytes);
     if (G.emulated) POISON((char *)p + bytes, cls - bytes); /* ASan: the slack is out of bounds */
+    pthread_mutex_lock(&smu);
+    d->in_use += cls;
+    d->reserved += cls;
+    pthread_mutex_unlock(&smu);
   }
   return p;
 }
@@ -677,14 +686,19 @@ void rt_gpu_free(int dev, void *p, size_t bytes) {
   unsigned idx;
   rt_alloc_class(bytes, &cls, &idx); /* it fit when allocated */
   dblk *b = malloc(sizeof *b);
+  struct dstate *d = &D[dev];
   if (!b) { /* no record: wait, then free now */
     wait(dev);
     raw_free(dev, p, cls);
+    pthread_mutex_lock(&smu);
+    d->in_use -= cls;
+    d->reserved -= cls;
+    pthread_mutex_unlock(&smu);
     return;
   }
-  struct dstate *d = &D[dev];
   *b = (dblk){p, cls, idx, 0, NULL};
   pthread_mutex_lock(&smu);
+  d->in_use -= cls;
   b->seq = d->seq;
   if (d->cached + cls <= d->cache_limit) {
     b->next = d->cache[idx];
@@ -771,6 +785,21 @@ void rt_gpu_quiesce(tc_ctx *ctx) {
     harvest(ctx, dev, covered, true); /* the context goes: its spans too */
     pthread_mutex_unlock(&smu);
   }
+}
+
+void rt_gpu_empty_cache(void) {
+  if (!started()) return;
+  for (int dev = 0; dev < G.count; dev++)
+    if (use(NULL, dev)) trim(dev);
+}
+
+tc_status rt_gpu_memory(tc_ctx *ctx, int dev, size_t *in_use, size_t *reserved) {
+  if (!use(ctx, dev)) return ctx ? ctx->status : TC_ERR_UNSUPPORTED;
+  pthread_mutex_lock(&smu);
+  *in_use = D[dev].in_use;
+  *reserved = D[dev].reserved;
+  pthread_mutex_unlock(&smu);
+  return TC_OK;
 }
 
 tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, int *sms,

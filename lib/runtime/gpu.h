@@ -80,6 +80,12 @@ void rt_gpu_span_close(tc_ctx *ctx);
  * queued: an error of the launch call is reported here, one of the running
  * kernel at the next wait. */
 tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs);
+/* Gives every device's cached blocks (not held by a buffer) back to the
+ * driver, after waiting for the work queued before (torch.cuda.empty_cache). */
+void rt_gpu_empty_cache(void);
+/* Bytes of dev's blocks held by buffers, and obtained from the driver (held
+ * + cached + waiting to be freed); both in allocator size classes. */
+tc_status rt_gpu_memory(tc_ctx *ctx, int dev, size_t *in_use, size_t *reserved);
 /* Device name, compute capability, multiprocessors and memory. */
 tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, int *sms,
                        size_t *mem);

@@ -183,6 +183,14 @@ static value *cuda_fn(interp *I, value *self, call_args *a) {
     }
     return I->calling->tag == 4 ? v_cstr(p.name) : v_int(0);
   }
+  case 6:
+    tc_cuda_empty_cache();
+    return v_none();
+  case 7: case 8: {
+    size_t al = 0, re = 0;
+    if (tc_cuda_memory_stats(I->ctx, (int)x, &al, &re) != TC_OK) return ex_from_ctx(I);
+    return v_int((int64_t)(I->calling->tag == 7 ? al : re));
+  }
   default: return v_none();
   }
 }
@@ -190,7 +198,8 @@ static value *cuda_fn(interp *I, value *self, call_args *a) {
 static const builtin_def cuda_fns[] = {
     {"is_available", cuda_fn, 0, 0}, {"device_count", cuda_fn, 1, 0}, {"manual_seed", cuda_fn, 2, 0},
     {"manual_seed_all", cuda_fn, 2, 0}, {"synchronize", cuda_fn, 3, 0}, {"get_device_name", cuda_fn, 4, 0},
-    {"current_device", cuda_fn, 5, 0}, {"empty_cache", cuda_fn, 6, 0}, {NULL, NULL, 0, 0}};
+    {"current_device", cuda_fn, 5, 0}, {"empty_cache", cuda_fn, 6, 0}, {"memory_allocated", cuda_fn, 7, 0},
+    {"memory_reserved", cuda_fn, 8, 0}, {NULL, NULL, 0, 0}};
 
 static value *cuda_getattr(interp *I, const char *name) { return table_lookup(I, cuda_fns, name); }
 
