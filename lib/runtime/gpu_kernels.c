@@ -139,9 +139,11 @@ static struct {
   pthread_once_t once;
   char dir[64], hdr[128], gch[136];
   bool ok;
+  pid_t owner; /* a forked child that exits leaves the files alone */
 } PCH = {PTHREAD_ONCE_INIT};
 
 static void pch_remove(void) {
+  if (getpid() != PCH.owner) return;
   unlink(PCH.gch);
   unlink(PCH.hdr);
   rmdir(PCH.dir);
@@ -150,6 +152,7 @@ static void pch_remove(void) {
 static void pch_build(void) {
   const char *src = emu_header();
   char *text = src ? slurp(src) : NULL;
+  PCH.owner = getpid();
   snprintf(PCH.dir, sizeof PCH.dir, "/tmp/tensorc-pch-XXXXXX");
   if (!text || !mkdtemp(PCH.dir)) {
     free(text);
