@@ -9,9 +9,10 @@
  * computed as scalars and gathered with insertelement (the SLP vectorizer
  * turns 8 contiguous scalar loads into one vector load) and becomes 8
  * leaves at once, so combining two groups is one vector op per lane with
- * exactly the scalar semantics (no reassociation, no fast-math). Where a
- * combine is not a plain instruction (RLSE's exp, the half types' per-op
- * rounding) it runs on the extracted lanes.
+ * exactly the scalar semantics (no reassociation, no fast-math); RLSE's
+ * combine too, its exp being inline vector code (cg_exp). Where a combine
+ * is not a plain instruction (the half types' per-op rounding) it runs on
+ * the extracted lanes.
  *
  * The tree over k is built with a binary counter: the loop takes 4 groups
  * an iteration (a level-2 subtree, its three combines in registers), then
@@ -121,10 +122,10 @@ static const int red_comb[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
 
 static bool rop_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
 
-/* Whether a combine is one vector op per lane set (not RLSE's exp, not the
- * half types' per-op conversions). */
+/* Whether a combine is a few vector ops per lane set (RLSE's exp is inline,
+ * cg_exp; not the half types' per-op conversions). */
 static bool vector_lanes(const kstage *st) {
-  return st->rop != OP_RLSE && st->acc_dt != TC_F16 && st->acc_dt != TC_BF16;
+  return st->acc_dt != TC_F16 && st->acc_dt != TC_BF16;
 }
 
 static LLVMValueRef splat(LLVMValueRef c) {
