@@ -190,7 +190,10 @@ static void fused_multi_stage_kernels_match_the_interpreter(void **state) {
     add_store(k, bm, 1, v0, kc_acc(k, 3));
     add_reduce(k, OP_RLSE, dt, C, kc_load(k, bx, ROW(5)));
     const ix *o6 = ROW(6);
-    add_store(k, bl, C, o6, kc_op(k, OP_SUB, dt, kc_load(k, bx, o6), kc_acc(k, 5), NULL));
+    /* logsumexp's result is float64 (kernel.h); x - lse in float64 */
+    const kval *lse = kc_acc(k, 5);
+    assert_int_equal(lse->dt, TC_F64);
+    add_store(k, bl, C, o6, kc_op(k, OP_SUB, TC_F64, kc_op(k, OP_CAST, TC_F64, kc_load(k, bx, o6), NULL, NULL), lse, NULL));
   }
   { /* a store read back by the next reduction (other lanes' elements), a
        store whose index ignores its variable (lane 0, last j wins), a dead

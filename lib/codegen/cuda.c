@@ -672,8 +672,7 @@ static void emit_result(cgen *g, int s, const char *v, const char *i) {
   const kstage *st = &g->k->stages[s];
   if (is_arg(st->rop)) line(g, "a%d = %s == TC_I64_MAX ? 0 : %s;", s, i, i);
   else if (st->rop == OP_RLSE)
-    line(g, "a%d = %s(%s, log%s(%s));", s, st->acc_dt == TC_F64 ? "__dadd_rn" : "__fadd_rn", v,
-         st->acc_dt == TC_F64 ? "" : "f", i);
+    line(g, "a%d = __dadd_rn((double)%s, log((double)%s)); /* float64 */", s, v, i);
   else line(g, "a%d = %s;", s, v);
 }
 
@@ -707,7 +706,7 @@ static void emit_reduce_seq(cgen *g, int s) {
   int64_t n = st->n, K = (n + KC_LANES - 1) / KC_LANES;
   char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
   line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, one thread */",
-       is_arg(st->rop) ? "long long" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n);
+       is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? "double" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n);
   line(g, "{");
   g->ind++;
   line(g, "%s tc_rv[8];", VT);
@@ -824,7 +823,7 @@ static void emit_reduce_coop(cgen *g, int s) {
   char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
   g->used_lane = g->used_mask = true;
   line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, %d threads, %lld tiles a warp */",
-       is_arg(st->rop) ? "long long" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n,
+       is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? "double" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n,
        32 * W, (long long)S);
   line(g, "{");
   g->ind++;

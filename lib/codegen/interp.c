@@ -773,7 +773,7 @@ static sv run_reduce(ictx *C, const prog *P, int s) {
     out.i = L[0].r == INT64_MAX ? 0 : L[0].r;
   } else if (st->rop == OP_RLSE) {
     if (st->acc_dt == TC_F64) out.d = L[0].v.d + log(L[0].s.d);
-    else out.f = L[0].v.f + logf(L[0].s.f);
+    else out.d = (double)L[0].v.f + log((double)L[0].s.f); /* KV_ACC is float64 */
   } else {
     out = L[0].v;
   }

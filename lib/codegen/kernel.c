@@ -167,7 +167,8 @@ const kval *kc_acc(kernel *k, int stage) {
   if (s->kind != KS_REDUCE) return NULL;
   bool arg = s->rop == OP_RARGMAX || s->rop == OP_RARGMIN;
   if (!arg && !dt_valid(s->acc_dt)) return NULL;
-  kval *v = new_val(k, KV_ACC, arg ? TC_I64 : s->acc_dt);
+  /* RLSE's result m + log(s) is float64 for either accumulator */
+  kval *v = new_val(k, KV_ACC, arg ? TC_I64 : s->rop == OP_RLSE ? TC_F64 : s->acc_dt);
   if (!v) return NULL;
   v->stage = stage;
   return v;

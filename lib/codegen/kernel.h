@@ -45,7 +45,9 @@
  * log-sum-exp over (m, s) pairs (m + log(s) is the partial result), the
  * identity (-inf, 0). Two combine as (m1, s1) (+) (m2, s2): swapped first
  * when m2 > m1, then s = m1 == m2 ? s1 + s2 : s1 + s2 * exp(m2 - m1),
- * m = m1. KV_ACC is m + log(s).
+ * m = m1. KV_ACC is m + log(s) computed in float64 ((double)m +
+ * log((double)s), dtype TC_F64 whatever acc_dt): m is exact, so a float32
+ * accumulator loses nothing to rounding m + log(s) to float32.
  *
  * Scalar semantics of KV_OP (op from ops.def; EW ops only). Inputs have the
  * node's dtype `dt` except: comparisons, ISNAN/ISINF/ISFINITE (inputs any

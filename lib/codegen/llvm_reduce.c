@@ -104,9 +104,14 @@ static void lse_combine(cg_gen *g, tc_dtype dt, LLVMValueRef *m1,
   *m1 = M1;
 }
 
+/* m + log(s) in float64 (kernel.h: RLSE's KV_ACC is float64) */
 static LLVMValueRef lse_result(cg_gen *g, tc_dtype dt, LLVMValueRef m,
                                LLVMValueRef s) {
-  return LLVMBuildFAdd(g->B, m, cg_libm1(g, "log", dt, s), "");
+  if (dt != TC_F64) {
+    m = LLVMBuildFPExt(g->B, m, g->t_f64, "");
+    s = LLVMBuildFPExt(g->B, s, g->t_f64, "");
+  }
+  return LLVMBuildFAdd(g->B, m, cg_libm1(g, "log", TC_F64, s), "");
 }
 
 /* ---- lane sets ---- */

@@ -72,20 +72,22 @@ static ir_node *split_reduce(tc_ctx *ctx, int op, ir_node *in, int64_t numel) {
   tc_dtype pdt = (op == OP_RSUM || op == OP_RPROD) && in->dt == TC_F32 ? TC_F64 : in->dt;
   ir_node *c = ir_cast(ctx, in, pdt);
   ir_node *v = c ? ir_view(ctx, c, 2, shape2, st2, 0) : NULL;
-  ir_node *part = v ? red(ctx, op, pdt, v, 2u) : NULL; /* [SPLIT, 1] */
+  tc_dtype rdt = op == OP_RLSE ? TC_F64 : pdt; /* logsumexp's result is float64 */
+  ir_node *part = v ? red(ctx, op, rdt, v, 2u) : NULL; /* [SPLIT, 1] */
   int64_t ones[TC_MAX_DIMS];
   for (int d = 0; d < in->ndim; d++) ones[d] = 1;
-  ir_node *all = part ? red(ctx, op, pdt, part, 3u) : NULL; /* [1, 1] */
+  ir_node *all = part ? red(ctx, op, rdt, part, 3u) : NULL; /* [1, 1] */
   int64_t one_st[TC_MAX_DIMS] = {0};
   ir_node *back = all ? ir_view(ctx, all, in->ndim, ones, one_st, 0) : NULL;
-  ir_node *r = ir_cast(ctx, back, in->dt);
+  ir_node *r = ir_cast(ctx, back, op == OP_RLSE ? TC_F64 : in->dt);
   ir_node *tmp[] = {c, v, part, all, back};
   for (int i = 0; i < 5; i++) ir_node_release(ctx, tmp[i]);
   return r;
 }
 
 static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, bool keepdim) {
-  tc_dtype dt = (op == OP_RARGMAX || op == OP_RARGMIN) ? TC_I64 : in->dt;
+  /* logsumexp's node is float64 whatever its accumulator (kernel.h's RLSE) */
+  tc_dtype dt = (op == OP_RARGMAX || op == OP_RARGMIN) ? TC_I64 : op == OP_RLSE ? TC_F64 : in->dt;
   int64_t numel = ir_numel(in->ndim, in->shape);
   uint32_t all = in->ndim ? (uint32_t)((1u << in->ndim) - 1) : 0;
   bool split = mask == all && numel >= SPLIT_MIN && numel % SPLIT == 0 &&
@@ -246,16 +248,18 @@ tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) 
 
 /* softmax = exp(x - logsumexp(x)): one pass for the reduction and one for
  * the output, fused into one kernel when dim is the last. The log-sum-exp
- * and x - lse are computed in float64 (x - lse loses no digits even when x
- * is large), the exp in the input's precision. */
+ * runs in the input's precision (float32 for float32: its running max is
+ * exact and its sum's rounding is relative), its result m + log(s) and
+ * x - lse in float64 (so x - lse loses no digits even when x is large),
+ * the exp in the input's precision. */
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
   tc_dtype out = tc_dtype_is_floating(a->dt) ? a->dt : TC_F32;
   tc_tensor *x = tc_to_dtype(a, TC_F64);
-  tc_tensor *lse = x ? reduce(x, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1, true,
-                              TC_F64, TC_F64) : NULL;
+  tc_tensor *lse = x ? reduce(a, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1, true,
+                              compute_dt(out), TC_F64) : NULL;
   tc_tensor *sh = tc_to_dtype(tc_sub(x, lse), compute_dt(out));
   tc_tensor *r = log ? sh : tc_exp(sh);
   if (r && r->dt != out) r = tc_to_dtype(r, out);
