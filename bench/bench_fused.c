@@ -69,14 +69,16 @@ static double triad_gbs(size_t n, int threads, int reps) {
   return 3.0 * 4.0 * (double)n / best / 1e9;
 }
 
-/* ---- the fused chain ---- */
-static double chain_seconds(tc_ctx *ctx, int64_t n, int reps, tc_tensor **in) {
+/* ---- timed workloads ---- */
+/* The median time of reps realizations of build(in) (after two warm-up
+ * runs), each in its own scope. */
+typedef tc_tensor *(*workload)(tc_tensor **in);
+static double median_seconds(tc_ctx *ctx, workload build, tc_tensor **in, int reps) {
   double *t = malloc(sizeof(double) * reps);
-  for (int r = -2; r < reps; r++) { /* two warm-up runs */
+  for (int r = -2; r < reps; r++) {
     tc_scope_begin(ctx);
     double t0 = now();
-    tc_tensor *y = tc_sub(tc_mul_scalar(tc_relu(tc_add(tc_mul(in[0], in[1]), in[2])), 0.5), in[3]);
-    tc_status st = tc_realize(y);
+    tc_status st = tc_realize(build(in));
     double dt = now() - t0;
     tc_scope_end(ctx);
     if (st != TC_OK) {
@@ -85,31 +87,18 @@ static double chain_seconds(tc_ctx *ctx, int64_t n, int reps, tc_tensor **in) {
     }
     if (r >= 0) t[r] = dt;
   }
-  (void)n;
   double m = median(t, reps);
   free(t);
   return m;
 }
 
-/* row softmax of x (side x side), median of reps realizations */
-static double softmax_seconds(tc_ctx *ctx, tc_tensor *x, int reps) {
-  double *t = malloc(sizeof(double) * reps);
-  for (int r = -2; r < reps; r++) {
-    tc_scope_begin(ctx);
-    double t0 = now();
-    tc_status st = tc_realize(tc_softmax(x, 1));
-    double dt = now() - t0;
-    tc_scope_end(ctx);
-    if (st != TC_OK) {
-      fprintf(stderr, "bench: %s\n", tc_last_error(ctx));
-      exit(1);
-    }
-    if (r >= 0) t[r] = dt;
-  }
-  double m = median(t, reps);
-  free(t);
-  return m;
+/* the fused chain relu(a*b + c) * 0.5 - d */
+static tc_tensor *chain(tc_tensor **in) {
+  return tc_sub(tc_mul_scalar(tc_relu(tc_add(tc_mul(in[0], in[1]), in[2])), 0.5), in[3]);
 }
+
+/* row softmax of in[0] */
+static tc_tensor *row_softmax(tc_tensor **in) { return tc_softmax(in[0], 1); }
 
 static void make_inputs(tc_ctx *ctx, int64_t n, tc_tensor **in) {
   tc_manual_seed(ctx, 1);
@@ -182,7 +171,7 @@ int main(int argc, char **argv) {
   ctx = tc_ctx_new(NULL);
   tc_scope_begin(ctx);
   make_inputs(ctx, n, in);
-  double fused = chain_seconds(ctx, n, reps, in);
+  double fused = median_seconds(ctx, chain, in, reps);
   tc_scope_end(ctx);
   tc_ctx_free(ctx);
 
@@ -192,7 +181,7 @@ int main(int argc, char **argv) {
   tc_scope_begin(ctx);
   make_inputs(ctx, n, in);
   tc_reset_stats(ctx);
-  double eager = chain_seconds(ctx, n, reps < 5 ? reps : 5, in);
+  double eager = median_seconds(ctx, chain, in, reps < 5 ? reps : 5);
   uint64_t eager_kernels = tc_get_stats(ctx).kernels_launched;
   tc_scope_end(ctx);
   tc_ctx_free(ctx);
@@ -204,7 +193,7 @@ int main(int argc, char **argv) {
   tc_manual_seed(ctx, 2);
   tc_tensor *sx = tc_randn(ctx, TC_F32, 2, (const int64_t[]){side, side});
   tc_realize(sx);
-  double softmax = softmax_seconds(ctx, sx, reps);
+  double softmax = median_seconds(ctx, row_softmax, &sx, reps);
   tc_scope_end(ctx);
   tc_ctx_free(ctx);
   double softmax_gbs = 2.0 * 4.0 * (double)(side * side) / softmax / 1e9; /* read + write */
