@@ -1,8 +1,9 @@
 /*
- * cuda.c — kernel IR (kernel.h) to CUDA C source with the ABI and the two
- * code shapes described in cuda.h (thread mode: a thread per outer point;
- * group mode: 8 threads per point, one per reduction lane, combined with
- * xor shuffles in kernel.h's fixed tree order).
+ * cuda.c — kernel IR (kernel.h) to CUDA C source with the ABI and the code
+ * shapes described in cuda.h (thread mode: a thread per outer point, or 4
+ * points a thread with 16-byte accesses; cooperative mode: 32 W threads per
+ * point for long reductions). Reduction stages are cuda_reduce.c's; the
+ * generator state they share is in cuda_cgen.h.
  *
  * Generation: a first walk finds which accumulators and variables are read
  * (dead reductions, the code shape, the index width); then the body: a
@@ -30,6 +31,7 @@
  */
 #include "cuda.h"
 #include "cuda_gen.h"
+#include "cuda_cgen.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -37,15 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NVARS (TC_MAX_DIMS + KC_MAX_STAGES)
 
 /* ---- a growing string ---- */
-
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-  bool oom;
-} sbuf;
 
 static void sb_vput(sbuf *s, const char *fmt, va_list ap) {
   if (s->oom) return;
@@ -82,39 +77,6 @@ static void sb_put(sbuf *s, const char *fmt, ...) {
 
 /* ---- generator state ---- */
 
-typedef struct memo_ent {
-  const void *key; /* a kval* or ix* (NULL: empty) */
-  int num;
-} memo_ent;
-
-typedef struct cgen {
-  const kernel *k;
-  sbuf out;
-  bool i32;                  /* 32-bit index arithmetic */
-  int W;                     /* cooperative mode: warps per point (0: thread mode) */
-  bool used_sync;            /* __syncthreads is called */
-  const char *I, *UI;        /* index type and its unsigned twin */
-  int ind;                   /* indentation depth */
-  memo_ent *memo;            /* current evaluation's locals */
-  size_t memo_cap, memo_n;
-  int ntemp;
-  bool var_live[NVARS];      /* variables in scope */
-  bool acc_live[KC_MAX_STAGES];
-  bool acc_used[KC_MAX_STAGES]; /* some value reads the stage's result */
-  bool var_used[NVARS];      /* some index expression reads the variable */
-  bool used_lane, used_mask;
-  int probe_var;             /* choose_warps' walk */
-  /* vector mode: 4 consecutive points a thread, 4 * size-byte accesses */
-  bool vec;
-  int vec_lane;              /* the lane being emitted (-1: scalar code) */
-  int nvl;                   /* vectorized loads */
-  const kval *vl[KC_MAX_BUFS * 4];
-  bool probe_hit;
-  char *err;
-  size_t errcap;
-  bool failed;
-} cgen;
-
 static const char *const dt_names[TC_NUM_DTYPES] = {
     "bool", "uint8", "int8", "int16", "int32", "int64",
     "float16", "bfloat16", "float32", "float64"};
@@ -124,15 +86,15 @@ static const char *const op_names[OP_COUNT] = {
 #undef X
 };
 
-static const char *dtn(tc_dtype dt) {
+const char *cu_dtn(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? dt_names[dt] : "?";
 }
-static const char *opn(int op) {
+const char *cu_opn(int op) {
   return op >= 0 && op < OP_COUNT ? op_names[op] : "?";
 }
 
-static void fail(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(cgen *g, const char *fmt, ...) {
+void cu_fail(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cu_fail(cgen *g, const char *fmt, ...) {
   if (g->failed) return;
   g->failed = true;
   if (!g->err || !g->errcap) return;
@@ -144,8 +106,8 @@ static void fail(cgen *g, const char *fmt, ...) {
   va_end(ap);
 }
 
-static void line(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(cgen *g, const char *fmt, ...) {
+void cu_line(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cu_line(cgen *g, const char *fmt, ...) {
   sb_put(&g->out, "%*s", 2 * g->ind, "");
   va_list ap;
   va_start(ap, fmt);
@@ -206,7 +168,7 @@ typedef struct name {
 static name ix_emit(cgen *g, const ix *e) {
   name r = {{0}};
   if (!e) {
-    fail(g, "missing index expression");
+    cu_fail(g, "missing index expression");
     snprintf(r.s, sizeof r.s, "0");
     return r;
   }
@@ -216,7 +178,7 @@ static name ix_emit(cgen *g, const ix *e) {
   }
   if (e->op == IX_VAR) {
     if (e->var < 0 || e->var >= NVARS || !g->var_live[e->var]) {
-      fail(g, "an index uses variable v%d outside its loop", e->var);
+      cu_fail(g, "an index uses variable v%d outside its loop", e->var);
       snprintf(r.s, sizeof r.s, "0");
     } else {
       snprintf(r.s, sizeof r.s, "v%d", e->var);
@@ -266,11 +228,11 @@ static name ix_emit(cgen *g, const ix *e) {
   case IX_LT: snprintf(ex, sizeof ex, "(%s)(%s < %s)", I, a.s, b.s); break;
   case IX_AND: snprintf(ex, sizeof ex, "(%s)(%s != 0 && %s != 0)", I, a.s, b.s); break;
   default:
-    fail(g, "unknown index op %d", (int)e->op);
+    cu_fail(g, "unknown index op %d", (int)e->op);
     snprintf(ex, sizeof ex, "0");
   }
   num = g->ntemp++;
-  line(g, "%s x%d = %s;", I, num, ex);
+  cu_line(g, "%s x%d = %s;", I, num, ex);
   memo_put(g, e, num);
   snprintf(r.s, sizeof r.s, "x%d", num);
   return r;
@@ -385,7 +347,7 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
 /* Emits v (and what it needs) as a local; returns its number. */
 static int val_emit(cgen *g, const kval *v) {
   if (!v) {
-    fail(g, "missing kernel value");
+    cu_fail(g, "missing kernel value");
     return 0;
   }
   int num = memo_get(g, v);
@@ -394,7 +356,7 @@ static int val_emit(cgen *g, const kval *v) {
   snprintf(ex, sizeof ex, "0");
   tc_dtype dt = v->dt;
   if ((unsigned)dt >= TC_NUM_DTYPES) {
-    fail(g, "a value of unknown dtype %d", (int)dt);
+    cu_fail(g, "a value of unknown dtype %d", (int)dt);
     dt = TC_I64;
   }
   switch (v->kind) {
@@ -405,7 +367,7 @@ static int val_emit(cgen *g, const kval *v) {
     break;
   case KV_LOAD:
     if (v->buf < 0 || v->buf >= g->k->nbufs || g->k->bufs[v->buf].dt != dt) {
-      fail(g, "a load from buffer %d of %d (or of the wrong dtype)", v->buf, g->k->nbufs);
+      cu_fail(g, "a load from buffer %d of %d (or of the wrong dtype)", v->buf, g->k->nbufs);
       break;
     }
     if (g->vec_lane >= 0 && vec_load_num(g, v) >= 0) {
@@ -416,7 +378,7 @@ static int val_emit(cgen *g, const kval *v) {
     break;
   case KV_ACC:
     if (v->stage < 0 || v->stage >= KC_MAX_STAGES || !g->acc_live[v->stage]) {
-      fail(g, "a value reads stage %d's accumulator outside the stages after it", v->stage);
+      cu_fail(g, "a value reads stage %d's accumulator outside the stages after it", v->stage);
       break;
     }
     snprintf(ex, sizeof ex, "a%d", v->stage);
@@ -429,7 +391,7 @@ static int val_emit(cgen *g, const kval *v) {
                     : v->op == OP_RANDBITS ? "tc_randbits" : NULL;
     tc_dtype nat = v->op == OP_RANDBITS ? TC_I64 : TC_F32;
     if (!f) {
-      fail(g, "unknown RNG op %s", opn(v->op));
+      cu_fail(g, "unknown RNG op %s", cu_opn(v->op));
       break;
     }
     char call[256];
@@ -440,13 +402,13 @@ static int val_emit(cgen *g, const kval *v) {
   }
   case KV_OP:
     if (!op_expr(g, v, ex, sizeof ex))
-      fail(g, "%s is not defined on %s (operands %s, %s)", opn(v->op), dtn(dt),
-           v->a ? dtn(v->a->dt) : "-", v->b ? dtn(v->b->dt) : "-");
+      cu_fail(g, "%s is not defined on %s (operands %s, %s)", cu_opn(v->op), cu_dtn(dt),
+           v->a ? cu_dtn(v->a->dt) : "-", v->b ? cu_dtn(v->b->dt) : "-");
     break;
-  default: fail(g, "unknown kernel value kind %d", (int)v->kind);
+  default: cu_fail(g, "unknown kernel value kind %d", (int)v->kind);
   }
   num = g->ntemp++;
-  line(g, "%s t%d = %s;", cg_cu_ctype(dt), num, ex);
+  cu_line(g, "%s t%d = %s;", cg_cu_ctype(dt), num, ex);
   memo_put(g, v, num);
   return num;
 }
@@ -494,7 +456,7 @@ static int dag_emit(cgen *g, const kval *root) {
   return val_emit(g, root);
 }
 
-static void stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
+void cu_stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
   memo_clear(g);
   char t[32];
   snprintf(t, sizeof t, "t%d", dag_emit(g, st->val));
@@ -520,7 +482,7 @@ static void mark_ix(cgen *g, const ix *e) {
 /* Calls visit on every value root depends on (once each, operands a value
  * ignores skipped) until it returns false; an explicit stack, since value
  * DAGs can be deep. Returns false when stopped or out of memory. */
-static bool walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *)) {
+bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *)) {
   size_t cap = 64, n = 0;
   const kval **st = malloc(cap * sizeof *st);
   bool ok = st != NULL;
@@ -584,373 +546,9 @@ static bool fits32(cgen *g) {
     if (st->n > INT32_MAX - 2 * KC_LANES) return false;
     memo_clear(g);
     if (st->kind == KS_STORE && !ix_fits32(g, st->index)) return false;
-    if (!walk(g, st->val, val_fits32)) return false;
+    if (!cu_walk(g, st->val, val_fits32)) return false;
   }
   return true;
-}
-
-static bool is_arg(int rop) { return rop == OP_RARGMAX || rop == OP_RARGMIN; }
-
-/* ---- stages ---- */
-
-/* __shfl_xor_sync of x (register type dt) from the thread at distance w */
-static void shfl(char *out, size_t cap, tc_dtype dt, const char *x, int w) {
-  if (dt_bits(dt) < 32 && !dt_float(dt))
-    snprintf(out, cap, "(%s)__shfl_xor_sync(tc_mask, (int)%s, %d)", cg_cu_ctype(dt), x, w);
-  else
-    snprintf(out, cap, "__shfl_xor_sync(tc_mask, %s, %d)", x, w);
-}
-
-/* The C types of a tree node of stage st: the value (RLSE: m) and the
- * second half (ARG*: the index, RLSE: s; NULL: none). */
-static const char *node_vt(const kstage *st) { return cg_cu_ctype(st->acc_dt); }
-static const char *node_it(const kstage *st) {
-  return is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? cg_cu_ctype(st->acc_dt) : NULL;
-}
-
-/* (ov, oi) = the identity */
-static void emit_ident(cgen *g, const kstage *st, const char *ov, const char *oi) {
-  char id[64];
-  if (st->rop == OP_RLSE) {
-    line(g, "%s = -tc_inf_%c(); %s = 0;", ov, st->acc_dt == TC_F64 ? 'd' : 'f', oi);
-    return;
-  }
-  cg_cu_identity(id, sizeof id, st->rop, st->acc_dt);
-  if (is_arg(st->rop)) line(g, "%s = %s; %s = TC_I64_MAX;", ov, id, oi);
-  else line(g, "%s = %s;", ov, id);
-}
-
-/* (ov, oi) = the leaf of value x (acc dtype) at element r */
-static void emit_leaf(cgen *g, const kstage *st, const char *x, const char *r, const char *ov,
-                      const char *oi) {
-  char id[64], ex[512];
-  if (st->rop == OP_RLSE) {
-    line(g, "if (%s != %s) { %s = -tc_inf_%c(); %s = %s; } else { %s = %s; %s = 1; }", x, x, ov,
-         st->acc_dt == TC_F64 ? 'd' : 'f', oi, x, ov, x, oi);
-  } else if (is_arg(st->rop)) {
-    line(g, "%s = %s; %s = (long long)%s;", ov, x, oi, r);
-  } else if (st->rop == OP_RSUM && dt_float(st->acc_dt)) { /* 0 + x: -0.0 becomes +0.0 */
-    cg_cu_identity(id, sizeof id, st->rop, st->acc_dt);
-    if (!cg_cu_binop(ex, sizeof ex, OP_ADD, st->acc_dt, id, x))
-      fail(g, "sum is not defined on %s", dtn(st->acc_dt));
-    line(g, "%s = %s;", ov, ex);
-  } else { /* identity op x == x exactly for the other folds */
-    line(g, "%s = %s;", ov, x);
-  }
-}
-
-/* (ov, oi) = (lv, li) (+) (rv, ri), left (+) right; the outputs may be
- * the operands. */
-static void emit_comb(cgen *g, const kstage *st, const char *ov, const char *oi, const char *lv,
-                      const char *li, const char *rv, const char *ri) {
-  const char *VT = node_vt(st), *IT = node_it(st);
-  char cb[600], beats[48];
-  line(g, "{");
-  g->ind++;
-  line(g, "%s tc_ca = %s, tc_cb = %s;", VT, lv, rv);
-  if (IT) line(g, "%s tc_cai = %s, tc_cbi = %s;", IT, li, ri);
-  if (is_arg(st->rop)) {
-    snprintf(beats, sizeof beats, "tc_beats_%c%s<%s>", dt_float(st->acc_dt) ? 'f' : 'i',
-             st->rop == OP_RARGMAX ? "max" : "min", VT);
-    line(g, "const bool tc_left = %s(tc_ca, tc_cai, tc_cb, tc_cbi);", beats);
-    line(g, "%s = tc_left ? tc_ca : tc_cb; %s = tc_left ? tc_cai : tc_cbi;", ov, oi);
-  } else if (st->rop == OP_RLSE) {
-    line(g, "tc_lse_comb_%c(tc_ca, tc_cai, tc_cb, tc_cbi);", st->acc_dt == TC_F64 ? 'd' : 'f');
-    line(g, "%s = tc_ca; %s = tc_cai;", ov, oi);
-  } else {
-    static const int comb_op[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN};
-    if (!cg_cu_binop(cb, sizeof cb, comb_op[st->rop - OP_RSUM], st->acc_dt, "tc_ca", "tc_cb"))
-      fail(g, "%s is not defined on %s", opn(st->rop), dtn(st->acc_dt));
-    line(g, "%s = %s;", ov, cb);
-  }
-  g->ind--;
-  line(g, "}");
-}
-
-/* The stage's result from the final node (v, i) into a<s>. */
-static void emit_result(cgen *g, int s, const char *v, const char *i) {
-  const kstage *st = &g->k->stages[s];
-  if (is_arg(st->rop)) line(g, "a%d = %s == TC_I64_MAX ? 0 : %s;", s, i, i);
-  else if (st->rop == OP_RLSE)
-    line(g, "a%d = __dadd_rn((double)%s, log((double)%s)); /* float64 */", s, v, i);
-  else line(g, "a%d = %s;", s, v);
-}
-
-static int levels_for(int64_t count) { /* stack slots for a counter up to count */
-  int lv = 1;
-  while (lv < 63 && (count >> lv) > 0) lv++;
-  return lv;
-}
-
-/* names "p[i]" / "p[i][j]" for node arrays */
-static const char *nm(char *buf, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static const char *nm(char *buf, size_t cap, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, cap, fmt, ap);
-  va_end(ap);
-  return buf;
-}
-
-/* Thread mode: one thread runs kernel.h's tree for the point, a lane at a
- * time (lane l: elements l, l+8, ...; a binary counter over them keeps a
- * stack of perfect subtrees in local memory), then the lane tree. One copy
- * of the value's code; the point's row is L1-resident across the 8 lane
- * passes when it is short, and a reduction over a strided dim reads each
- * element once, coalesced across the threads of consecutive points. */
-static void emit_reduce_seq(cgen *g, int s) {
-  const kstage *st = &g->k->stages[s];
-  int var = kc_stage_var(g->k, s);
-  const char *VT = node_vt(st), *IT = node_it(st), *I = g->I;
-  int64_t n = st->n, K = (n + KC_LANES - 1) / KC_LANES;
-  char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
-  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, one thread */",
-       is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? "double" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n);
-  line(g, "{");
-  g->ind++;
-  line(g, "%s tc_rv[8];", VT);
-  if (IT) line(g, "%s tc_ri[8];", IT);
-  if (K > 0) {
-    int LV = levels_for(K);
-    line(g, "for (int tc_j = 0; tc_j < 8; ++tc_j) {");
-    g->ind++;
-    line(g, "%s tc_sv[%d];", VT, LV);
-    if (IT) line(g, "%s tc_si[%d];", IT, LV);
-    line(g, "const %s tc_n = %lld > tc_j ? (%lld - tc_j + 7) / 8 : 0; /* the lane's leaves */", I,
-         (long long)n, (long long)n);
-    line(g, "for (%s tc_k = 0; tc_k < tc_n; ++tc_k) {", I);
-    g->ind++;
-    if (g->var_used[var] || is_arg(st->rop)) line(g, "const %s v%d = tc_k * 8 + tc_j;", I, var);
-    g->var_live[var] = true;
-    stage_value(g, st, st->acc_dt, ex, sizeof ex);
-    line(g, "const %s tc_x = %s;", VT, ex);
-    line(g, "%s tc_tv;", VT);
-    if (IT) line(g, "%s tc_ti;", IT);
-    char vs[16];
-    snprintf(vs, sizeof vs, "v%d", var);
-    emit_leaf(g, st, "tc_x", vs, "tc_tv", "tc_ti");
-    g->var_live[var] = false;
-    line(g, "%s tc_c = tc_k;", I);
-    line(g, "int tc_lv = 0;");
-    line(g, "for (; tc_c & 1; tc_c >>= 1, ++tc_lv)");
-    g->ind++;
-    emit_comb(g, st, "tc_tv", "tc_ti", "tc_sv[tc_lv]", "tc_si[tc_lv]", "tc_tv", "tc_ti");
-    g->ind--;
-    line(g, "tc_sv[tc_lv] = tc_tv;%s", IT ? " tc_si[tc_lv] = tc_ti;" : "");
-    g->ind--;
-    line(g, "}");
-    /* the fold of the leaf count's set bits, smaller subtrees first on the right */
-    line(g, "bool tc_have = false;");
-    line(g, "for (int tc_b = 0; tc_b < %d; ++tc_b) {", LV);
-    g->ind++;
-    line(g, "if (!((tc_n >> tc_b) & 1)) continue;");
-    line(g, "if (tc_have) {");
-    g->ind++;
-    emit_comb(g, st, "tc_rv[tc_j]", "tc_ri[tc_j]", "tc_sv[tc_b]", "tc_si[tc_b]", "tc_rv[tc_j]",
-              "tc_ri[tc_j]");
-    g->ind--;
-    line(g, "} else {");
-    line(g, "  tc_rv[tc_j] = tc_sv[tc_b];%s", IT ? " tc_ri[tc_j] = tc_si[tc_b];" : "");
-    line(g, "}");
-    line(g, "tc_have = true;");
-    g->ind--;
-    line(g, "}");
-    line(g, "if (!tc_have) {");
-    g->ind++;
-    emit_ident(g, st, "tc_rv[tc_j]", "tc_ri[tc_j]");
-    g->ind--;
-    line(g, "}");
-    g->ind--;
-    line(g, "}");
-  } else {
-    for (int l = 0; l < KC_LANES; l++)
-      emit_ident(g, st, nm(b1, sizeof b1, "tc_rv[%d]", l), nm(b2, sizeof b2, "tc_ri[%d]", l));
-  }
-  for (int w = 1; w < KC_LANES; w *= 2)
-    for (int l = 0; l < KC_LANES; l += 2 * w)
-      emit_comb(g, st, nm(b1, sizeof b1, "tc_rv[%d]", l), nm(b2, sizeof b2, "tc_ri[%d]", l),
-                nm(b3, sizeof b3, "tc_rv[%d]", l), nm(b4, sizeof b4, "tc_ri[%d]", l),
-                nm(b5, sizeof b5, "tc_rv[%d]", l + w), nm(b6, sizeof b6, "tc_ri[%d]", l + w));
-  emit_result(g, s, "tc_rv[0]", "tc_ri[0]");
-  g->ind--;
-  line(g, "}");
-  g->acc_live[s] = true;
-}
-
-/* One level of the tree across threads: (v, i) combined with the thread
- * at xor distance w, the one whose bit w is clear on the left. */
-static void emit_xor_level(cgen *g, const kstage *st, const char *v, const char *i, int w,
-                           const char *bitsrc) {
-  const char *VT = node_vt(st), *IT = node_it(st);
-  char sh[200], sh2[200];
-  line(g, "{");
-  g->ind++;
-  line(g, "const bool tc_hi = (%s & %du) != 0;", bitsrc, w);
-  shfl(sh, sizeof sh, st->acc_dt, v, w);
-  line(g, "const %s tc_ov = %s;", VT, sh);
-  if (IT) {
-    if (is_arg(st->rop)) snprintf(sh2, sizeof sh2, "__shfl_xor_sync(tc_mask, %s, %d)", i, w);
-    else shfl(sh2, sizeof sh2, st->acc_dt, i, w);
-    line(g, "const %s tc_oi = %s;", IT, sh2);
-  }
-  char lv[64], li[64], rv[64], ri[64];
-  snprintf(lv, sizeof lv, "(tc_hi ? tc_ov : %s)", v);
-  snprintf(rv, sizeof rv, "(tc_hi ? %s : tc_ov)", v);
-  snprintf(li, sizeof li, "(tc_hi ? tc_oi : %s)", i);
-  snprintf(ri, sizeof ri, "(tc_hi ? %s : tc_oi)", i);
-  emit_comb(g, st, v, i, lv, li, rv, ri);
-  g->ind--;
-  line(g, "}");
-}
-
-/* Cooperative mode: the point's P = 32 W threads share the tree. A warp
- * takes tiles of 64 elements (8 groups k): thread u loads elements 64q + u
- * and 64q + 32 + u (lane u % 8, k = 8q + u / 8 and that + 4, coalesced),
- * and the tile's 8 k of each lane combine in the order of the tree: xor 8
- * (k bit 0), xor 16 (k bit 1), then the thread's two halves (k bit 2).
- * Warp w takes the aligned block of S tiles [wS, wS + S) (an aligned
- * subtree), folding its tiles with a binary counter; the W warps' subtrees
- * combine through shared memory in the tree over w; then the lane tree by
- * xor 1, 2, 4. Every thread of the point ends with the result. */
-static void emit_reduce_coop(cgen *g, int s) {
-  const kstage *st = &g->k->stages[s];
-  int var = kc_stage_var(g->k, s), W = g->W;
-  const char *VT = node_vt(st), *IT = node_it(st), *I = g->I;
-  int64_t n = st->n, T = (n + 63) / 64, S = 1;
-  while (S * W < T) S *= 2;
-  int LV = levels_for(S);
-  char ex[1200], b1[64], b2[64], b3[64], b4[64], b5[64], b6[64];
-  g->used_lane = g->used_mask = true;
-  line(g, "%s a%d; /* stage %d: %s, acc %s, n = %lld, %d threads, %lld tiles a warp */",
-       is_arg(st->rop) ? "long long" : st->rop == OP_RLSE ? "double" : VT, s, s, opn(st->rop), dtn(st->acc_dt), (long long)n,
-       32 * W, (long long)S);
-  line(g, "{");
-  g->ind++;
-  line(g, "%s tc_rv;", VT);
-  if (IT) line(g, "%s tc_ri;", IT);
-  emit_ident(g, st, "tc_rv", "tc_ri");
-  if (T > 0) {
-    line(g, "%s tc_sv[%d];", VT, LV);
-    if (IT) line(g, "%s tc_si[%d];", IT, LV);
-    if (W > 1) {
-      line(g, "const %s tc_q0 = (%s)tc_w * %lld;", I, I, (long long)S);
-      line(g, "const %s tc_q1 = tc_q0 + %lld < %lld ? tc_q0 + %lld : %lld;", I, (long long)S,
-           (long long)T, (long long)S, (long long)T);
-    } else {
-      line(g, "const %s tc_q0 = 0, tc_q1 = %lld;", I, (long long)T);
-    }
-    line(g, "for (%s tc_q = tc_q0; tc_q < tc_q1; ++tc_q) {", I);
-    g->ind++;
-    line(g, "%s tc_xv[2];", VT);
-    if (IT) line(g, "%s tc_xi[2];", IT);
-    for (int h = 0; h < 2; h++) {
-      line(g, "{");
-      g->ind++;
-      bool guard = n % 64 != 0;
-      if (g->var_used[var] || is_arg(st->rop) || guard)
-        line(g, "const %s v%d = tc_q * 64 + %d + (%s)tc_u;", I, var, 32 * h, I);
-      if (guard) {
-        line(g, "if (v%d < %lld) {", var, (long long)n);
-        g->ind++;
-      }
-      g->var_live[var] = true;
-      stage_value(g, st, st->acc_dt, ex, sizeof ex);
-      line(g, "const %s tc_x = %s;", VT, ex);
-      char vs[16];
-      snprintf(vs, sizeof vs, "v%d", var);
-      emit_leaf(g, st, "tc_x", vs, nm(b1, sizeof b1, "tc_xv[%d]", h), nm(b2, sizeof b2, "tc_xi[%d]", h));
-      g->var_live[var] = false;
-      if (guard) {
-        g->ind--;
-        line(g, "} else {");
-        g->ind++;
-        emit_ident(g, st, b1, b2);
-        g->ind--;
-        line(g, "}");
-      }
-      g->ind--;
-      line(g, "}");
-    }
-    for (int w = 8; w <= 16; w *= 2)
-      for (int h = 0; h < 2; h++)
-        emit_xor_level(g, st, nm(b1, sizeof b1, "tc_xv[%d]", h), nm(b2, sizeof b2, "tc_xi[%d]", h), w,
-                       "tc_u");
-    emit_comb(g, st, "tc_xv[0]", "tc_xi[0]", "tc_xv[0]", "tc_xi[0]", "tc_xv[1]", "tc_xi[1]");
-    line(g, "%s tc_c = tc_q - tc_q0;", I);
-    line(g, "int tc_lv = 0;");
-    line(g, "for (; tc_c & 1; tc_c >>= 1, ++tc_lv)");
-    g->ind++;
-    emit_comb(g, st, "tc_xv[0]", "tc_xi[0]", "tc_sv[tc_lv]", "tc_si[tc_lv]", "tc_xv[0]", "tc_xi[0]");
-    g->ind--;
-    line(g, "tc_sv[tc_lv] = tc_xv[0];%s", IT ? " tc_si[tc_lv] = tc_xi[0];" : "");
-    g->ind--;
-    line(g, "}");
-    /* the fold of the warp's tile count, smaller subtrees first on the right */
-    line(g, "const %s tc_cnt = tc_q1 > tc_q0 ? tc_q1 - tc_q0 : 0;", I);
-    line(g, "bool tc_have = false;");
-    line(g, "for (int tc_b = 0; tc_b < %d; ++tc_b) {", LV);
-    g->ind++;
-    line(g, "if (!((tc_cnt >> tc_b) & 1)) continue;");
-    line(g, "if (tc_have) {");
-    g->ind++;
-    emit_comb(g, st, "tc_rv", "tc_ri", "tc_sv[tc_b]", "tc_si[tc_b]", "tc_rv", "tc_ri");
-    g->ind--;
-    line(g, "} else {");
-    line(g, "  tc_rv = tc_sv[tc_b];%s", IT ? " tc_ri = tc_si[tc_b];" : "");
-    line(g, "}");
-    line(g, "tc_have = true;");
-    g->ind--;
-    line(g, "}");
-  }
-  if (W > 1) { /* the tree over the warps, through shared memory */
-    g->used_sync = true;
-    line(g, "__shared__ %s tc_shv%d[256];", VT, s);
-    if (IT) line(g, "__shared__ %s tc_shi%d[256];", IT, s);
-    line(g, "const unsigned tc_slot = (threadIdx.x / %du * %du + tc_w) * 8u + (tc_u & 7u);", 32 * W,
-         W);
-    line(g, "if (tc_u < 8u) {");
-    line(g, "  tc_shv%d[tc_slot] = tc_rv;%s", s, IT ? nm(b1, sizeof b1, " tc_shi%d[tc_slot] = tc_ri;", s) : "");
-    line(g, "}");
-    line(g, "__syncthreads();");
-    line(g, "{");
-    g->ind++;
-    line(g, "const unsigned tc_base = tc_slot - tc_w * 8u;");
-    line(g, "%s tc_wv[%d];", VT, W);
-    if (IT) line(g, "%s tc_wi[%d];", IT, W);
-    line(g, "TC_UNROLL");
-    line(g, "for (int tc_j = 0; tc_j < %d; ++tc_j) {", W);
-    line(g, "  tc_wv[tc_j] = tc_shv%d[tc_base + tc_j * 8];%s", s,
-         IT ? nm(b1, sizeof b1, " tc_wi[tc_j] = tc_shi%d[tc_base + tc_j * 8];", s) : "");
-    line(g, "}");
-    for (int w = 1; w < W; w *= 2)
-      for (int j = 0; j < W; j += 2 * w)
-        emit_comb(g, st, nm(b1, sizeof b1, "tc_wv[%d]", j), nm(b2, sizeof b2, "tc_wi[%d]", j),
-                  nm(b3, sizeof b3, "tc_wv[%d]", j), nm(b4, sizeof b4, "tc_wi[%d]", j),
-                  nm(b5, sizeof b5, "tc_wv[%d]", j + w), nm(b6, sizeof b6, "tc_wi[%d]", j + w));
-    line(g, "tc_rv = tc_wv[0];%s", IT ? " tc_ri = tc_wi[0];" : "");
-    g->ind--;
-    line(g, "}");
-    line(g, "__syncthreads();");
-  }
-  for (int w = 1; w < KC_LANES; w *= 2) emit_xor_level(g, st, "tc_rv", "tc_ri", w, "tc_u");
-  emit_result(g, s, "tc_rv", "tc_ri");
-  g->ind--;
-  line(g, "}");
-  g->acc_live[s] = true;
-}
-
-static void emit_reduce(cgen *g, int s) {
-  const kstage *st = &g->k->stages[s];
-  int rop = st->rop;
-  tc_dtype adt = st->acc_dt;
-  if (rop < OP_RSUM || rop > OP_RLSE || (unsigned)adt >= TC_NUM_DTYPES ||
-      (rop == OP_RLSE && adt != TC_F32 && adt != TC_F64)) {
-    fail(g, "stage %d: reduction %s with accumulator %s", s, opn(rop), dtn(adt));
-    return;
-  }
-  if (g->W > 0) emit_reduce_coop(g, s);
-  else emit_reduce_seq(g, s);
 }
 
 /* Whether index e takes a different value for each value of variable var
@@ -964,7 +562,7 @@ static void emit_store(cgen *g, int s) {
   const kstage *st = &g->k->stages[s];
   int var = kc_stage_var(g->k, s);
   if (st->buf < 0 || st->buf >= g->k->nbufs) {
-    fail(g, "stage %d stores to buffer %d of %d", s, st->buf, g->k->nbufs);
+    cu_fail(g, "stage %d stores to buffer %d of %d", s, st->buf, g->k->nbufs);
     return;
   }
   if (st->n <= 0) return;
@@ -973,45 +571,45 @@ static void emit_store(cgen *g, int s) {
   bool split = g->W && st->n > 1 && injective(st->index, var);
   bool lane0 = g->W && !split;
   char ex[1200];
-  line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
+  cu_line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
        split ? ", split over the point's threads" : lane0 ? ", on the point's thread 0" : "");
   g->ind++;
   if (g->W) {
-    line(g, "if (tc_on%s) {", lane0 ? " && tc_t == 0u" : "");
+    cu_line(g, "if (tc_on%s) {", lane0 ? " && tc_t == 0u" : "");
     g->ind++;
   }
   bool loop = st->n > 1;
   if (split) {
-    line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
+    cu_line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
          (long long)st->n, var, P);
   } else if (loop) {
-    line(g, "for (%s v%d = 0; v%d < %lld; ++v%d) {", g->I, var, var, (long long)st->n, var);
+    cu_line(g, "for (%s v%d = 0; v%d < %lld; ++v%d) {", g->I, var, var, (long long)st->n, var);
   } else if (g->var_used[var]) {
-    line(g, "const %s v%d = 0;", g->I, var);
+    cu_line(g, "const %s v%d = 0;", g->I, var);
   }
   if (loop) g->ind++;
   g->var_live[var] = true;
-  stage_value(g, st, bdt, ex, sizeof ex);
+  cu_stage_value(g, st, bdt, ex, sizeof ex);
   name idx = ix_emit(g, st->index);
   const char *mt = cg_cu_mtype(bdt);
   if (bdt == TC_BOOL)
-    line(g, "((%s *)b%d)[%s] = (unsigned char)%s;", mt, st->buf, idx.s, ex);
+    cu_line(g, "((%s *)b%d)[%s] = (unsigned char)%s;", mt, st->buf, idx.s, ex);
   else if (dt_half(bdt))
-    line(g, "((%s *)b%d)[%s] = %s(%s);", mt, st->buf, idx.s,
+    cu_line(g, "((%s *)b%d)[%s] = %s(%s);", mt, st->buf, idx.s,
          bdt == TC_F16 ? "tc_f2h" : "tc_f2bf", ex);
   else
-    line(g, "((%s *)b%d)[%s] = %s;", mt, st->buf, idx.s, ex);
+    cu_line(g, "((%s *)b%d)[%s] = %s;", mt, st->buf, idx.s, ex);
   g->var_live[var] = false;
   if (loop) {
     g->ind--;
-    line(g, "}");
+    cu_line(g, "}");
   }
   if (g->W) {
     g->ind--;
-    line(g, "}");
+    cu_line(g, "}");
   }
   g->ind--;
-  line(g, "}");
+  cu_line(g, "}");
 }
 
 /* The outer variables the kernel reads, decoded from the flat point tc_p. */
@@ -1021,74 +619,25 @@ static void emit_decode(cgen *g) {
   int dmin = -1;
   for (int d = 0; d < k->nouter; d++) {
     if (!g->var_used[d]) continue;
-    if (k->outer[d] == 1) line(g, "const %s v%d = 0;", I, d);
+    if (k->outer[d] == 1) cu_line(g, "const %s v%d = 0;", I, d);
     else if (dmin < 0) dmin = d;
   }
   if (dmin < 0) return;
-  line(g, "%s tc_q = (%s)tc_p;", I, I);
+  cu_line(g, "%s tc_q = (%s)tc_p;", I, I);
   for (int d = k->nouter - 1; d >= dmin; d--) {
     if (k->outer[d] == 1) continue;
     if (d == dmin) {
       bool rest1 = true; /* dims before d all of size 1: q < outer[d] */
       for (int e = 0; e < d; e++) rest1 = rest1 && k->outer[e] == 1;
-      if (rest1) line(g, "const %s v%d = tc_q;", I, d);
-      else line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI,
+      if (rest1) cu_line(g, "const %s v%d = tc_q;", I, d);
+      else cu_line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI,
                 (long long)k->outer[d], us);
       break;
     }
     if (g->var_used[d])
-      line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI, (long long)k->outer[d], us);
-    line(g, "tc_q = (%s)((%s)tc_q / %lld%s);", I, UI, (long long)k->outer[d], us);
+      cu_line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI, (long long)k->outer[d], us);
+    cu_line(g, "tc_q = (%s)((%s)tc_q / %lld%s);", I, UI, (long long)k->outer[d], us);
   }
-}
-
-/* Whether some load of v's DAG reads consecutive elements for consecutive
- * values of the variable g->probe_var (affine with coefficient 1). */
-static bool unit_stride_load(cgen *g, const kval *v) {
-  int64_t coef[NVARS], c0;
-  if (v->kind == KV_LOAD && v->index && ix_affine(v->index, NVARS, coef, &c0) &&
-      coef[g->probe_var] == 1)
-    g->probe_hit = true;
-  return !g->probe_hit;
-}
-
-/* The code shape: cooperative (W warps a point) when a live reduction is
- * long (>= 64 elements) and reads memory along its own variable, so that
- * the point's threads read consecutive elements; W grows with the longest
- * reduction (about 4 tiles of 64 a warp, at most 8 warps). Otherwise one
- * thread a point (0), which reads coalesced when consecutive points are
- * consecutive in memory (a reduction over a strided dim). */
-static int dt_bytes(tc_dtype dt) { return dt_bits(dt) < 8 ? 1 : dt_bits(dt) / 8; }
-
-static int choose_warps(cgen *g) {
-  const kernel *k = g->k;
-  int64_t tiles = 0;
-  bool along = false;
-  for (int s = 0; s < k->nstages; s++) {
-    const kstage *st = &k->stages[s];
-    if (st->kind != KS_REDUCE || !g->acc_used[s] || st->n < 64) continue;
-    int64_t t = (st->n + 63) / 64;
-    if (t > tiles) tiles = t;
-    g->probe_var = kc_stage_var(k, s);
-    g->probe_hit = false;
-    walk(g, st->val, unit_stride_load);
-    along = along || g->probe_hit;
-  }
-  if (!tiles || !along) return 0;
-  int W = 1;
-  while (W < 8 && 4 * W < tiles) W *= 2;
-  /* several warps share their subtrees through static shared memory, 256
-   * values (and indices) a reduction; past 40 KiB (the limit is 48) the
-   * kernel keeps one warp a point, which needs none */
-  int64_t shared = 0;
-  for (int s = 0; s < k->nstages; s++) {
-    const kstage *st = &k->stages[s];
-    if (st->kind != KS_REDUCE || !g->acc_used[s]) continue;
-    int it = is_arg(st->rop) ? 8 : st->rop == OP_RLSE ? dt_bytes(st->acc_dt) : 0;
-    shared += 256 * (dt_bytes(st->acc_dt) + it);
-  }
-  if (shared > 40 * 1024) W = 1;
-  return W;
 }
 
 /* ---- vector mode: the analysis ---- */
@@ -1127,7 +676,7 @@ static bool choose_vec(cgen *g) {
   if (st->kind != KS_STORE || st->n != 1 || inner < 4 || inner % 4 != 0) return false;
   if (st->buf < 0 || st->buf >= k->nbufs || !vec_index(g, st->index)) return false;
   g->nvl = 0;
-  walk(g, st->val, collect_vec_load);
+  cu_walk(g, st->val, collect_vec_load);
   return true;
 }
 
@@ -1136,13 +685,13 @@ static bool analyze(cgen *g) {
   const kernel *k = g->k;
   if (k->nbufs < 0 || k->nbufs > KC_MAX_BUFS || k->nouter < 0 || k->nouter > TC_MAX_DIMS ||
       k->nstages < 0 || k->nstages > KC_MAX_STAGES) {
-    fail(g, "malformed kernel (%d buffers, %d outer dims, %d stages)", k->nbufs, k->nouter,
+    cu_fail(g, "malformed kernel (%d buffers, %d outer dims, %d stages)", k->nbufs, k->nouter,
          k->nstages);
     return false;
   }
   for (int b = 0; b < k->nbufs; b++)
     if ((unsigned)k->bufs[b].dt >= TC_NUM_DTYPES) {
-      fail(g, "buffer %d has unknown dtype %d", b, (int)k->bufs[b].dt);
+      cu_fail(g, "buffer %d has unknown dtype %d", b, (int)k->bufs[b].dt);
       return false;
     }
   /* backwards: a stage reads only earlier stages' results, so a reduction
@@ -1150,17 +699,17 @@ static bool analyze(cgen *g) {
   for (int s = k->nstages - 1; s >= 0; s--) {
     const kstage *st = &k->stages[s];
     if (!st->val || (st->kind == KS_STORE && !st->index)) {
-      fail(g, "stage %d has no value or index", s);
+      cu_fail(g, "stage %d has no value or index", s);
       return false;
     }
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue;
-    if (!walk(g, st->val, mark_val)) {
-      fail(g, "out of memory");
+    if (!cu_walk(g, st->val, mark_val)) {
+      cu_fail(g, "out of memory");
       return false;
     }
     if (st->kind == KS_STORE) mark_ix(g, st->index);
   }
-  g->W = choose_warps(g);
+  g->W = cu_choose_warps(g);
   g->vec = choose_vec(g);
   g->i32 = fits32(g);
   g->I = g->i32 ? "int" : "long long";
@@ -1218,10 +767,10 @@ static void emit_point(cgen *g) {
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue; /* no effect */
     if (g->W && prev >= 0 && !(prev == KS_REDUCE && st->kind == KS_REDUCE)) {
       /* a stage sees what the point's threads stored before it */
-      if (g->W > 1) line(g, "__syncthreads();");
-      else line(g, "__syncwarp();");
+      if (g->W > 1) cu_line(g, "__syncthreads();");
+      else cu_line(g, "__syncwarp();");
     }
-    if (st->kind == KS_REDUCE) emit_reduce(g, s);
+    if (st->kind == KS_REDUCE) cu_emit_reduce(g, s);
     else emit_store(g, s);
     prev = st->kind;
   }
@@ -1244,66 +793,66 @@ static void emit_vec_group(cgen *g) {
     const char *base = "const unsigned char *";
     if (e == 8) {
       for (int h = 0; h < 2; h++)
-        line(g, "const uint4 tc_vl%d_%d = *(const uint4 *)((%s)b%d + (size_t)%s * 8u + %du);", i, h,
+        cu_line(g, "const uint4 tc_vl%d_%d = *(const uint4 *)((%s)b%d + (size_t)%s * 8u + %du);", i, h,
              base, v->buf, idx.s, 16 * h);
     } else {
-      line(g, "const %s tc_vl%d = *(const %s *)((%s)b%d + (size_t)%s * %du);",
+      cu_line(g, "const %s tc_vl%d = *(const %s *)((%s)b%d + (size_t)%s * %du);",
            e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", i,
            e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", base, v->buf, idx.s, e);
     }
   }
   int e = dt_bytes(bdt), words = e; /* 4 elements of e bytes: e words */
-  line(g, "unsigned tc_sw[%d] = {0u};", words);
-  if (g->var_used[sv]) line(g, "const %s v%d = 0;", g->I, sv);
+  cu_line(g, "unsigned tc_sw[%d] = {0u};", words);
+  if (g->var_used[sv]) cu_line(g, "const %s v%d = 0;", g->I, sv);
   g->var_live[sv] = true;
   char ex[1200];
   for (int j = 0; j < 4; j++) {
-    line(g, "{");
+    cu_line(g, "{");
     g->ind++;
     if (g->var_used[D]) {
-      line(g, "const %s tc_vj = v%d + %d;", g->I, D, j);
-      line(g, "const %s v%d = tc_vj; (void)v%d;", g->I, D, D);
+      cu_line(g, "const %s tc_vj = v%d + %d;", g->I, D, j);
+      cu_line(g, "const %s v%d = tc_vj; (void)v%d;", g->I, D, D);
     }
     g->vec_lane = j;
-    stage_value(g, st, bdt, ex, sizeof ex);
+    cu_stage_value(g, st, bdt, ex, sizeof ex);
     g->vec_lane = -1;
     switch (e) {
     case 8:
-      line(g, "const unsigned long long tc_bits = (unsigned long long)%s(%s);",
+      cu_line(g, "const unsigned long long tc_bits = (unsigned long long)%s(%s);",
            bdt == TC_F64 ? "__double_as_longlong" : "", ex);
-      line(g, "tc_sw[%d] = (unsigned)tc_bits;", 2 * j);
-      line(g, "tc_sw[%d] = (unsigned)(tc_bits >> 32);", 2 * j + 1);
+      cu_line(g, "tc_sw[%d] = (unsigned)tc_bits;", 2 * j);
+      cu_line(g, "tc_sw[%d] = (unsigned)(tc_bits >> 32);", 2 * j + 1);
       break;
     case 4:
-      line(g, "tc_sw[%d] = %s(%s);", j, bdt == TC_F32 ? "__float_as_uint" : "(unsigned)", ex);
+      cu_line(g, "tc_sw[%d] = %s(%s);", j, bdt == TC_F32 ? "__float_as_uint" : "(unsigned)", ex);
       break;
     case 2:
-      line(g, "tc_sw[%d] |= (unsigned)%s(%s) << %d;", j / 2,
+      cu_line(g, "tc_sw[%d] |= (unsigned)%s(%s) << %d;", j / 2,
            bdt == TC_F16 ? "tc_f2h" : bdt == TC_BF16 ? "tc_f2bf" : "(unsigned short)", ex,
            16 * (j % 2));
       break;
     default:
-      line(g, "tc_sw[0] |= (unsigned)(unsigned char)(%s) << %d;", ex, 8 * j);
+      cu_line(g, "tc_sw[0] |= (unsigned)(unsigned char)(%s) << %d;", ex, 8 * j);
     }
     g->ind--;
-    line(g, "}");
+    cu_line(g, "}");
   }
   memo_clear(g);
   name idx = ix_emit(g, st->index);
   const char *b = "unsigned char *";
   if (e == 8) {
     for (int h = 0; h < 2; h++)
-      line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 8u + %du) = make_uint4(tc_sw[%d], tc_sw[%d], "
+      cu_line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 8u + %du) = make_uint4(tc_sw[%d], tc_sw[%d], "
               "tc_sw[%d], tc_sw[%d]);", b, st->buf, idx.s, 16 * h, 4 * h, 4 * h + 1, 4 * h + 2,
            4 * h + 3);
   } else if (e == 4) {
-    line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 4u) = make_uint4(tc_sw[0], tc_sw[1], tc_sw[2], "
+    cu_line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 4u) = make_uint4(tc_sw[0], tc_sw[1], tc_sw[2], "
             "tc_sw[3]);", b, st->buf, idx.s);
   } else if (e == 2) {
-    line(g, "*(uint2 *)((%s)b%d + (size_t)%s * 2u) = make_uint2(tc_sw[0], tc_sw[1]);", b,
+    cu_line(g, "*(uint2 *)((%s)b%d + (size_t)%s * 2u) = make_uint2(tc_sw[0], tc_sw[1]);", b,
          st->buf, idx.s);
   } else {
-    line(g, "*(unsigned *)((%s)b%d + (size_t)%s) = tc_sw[0];", b, st->buf, idx.s);
+    cu_line(g, "*(unsigned *)((%s)b%d + (size_t)%s) = tc_sw[0];", b, st->buf, idx.s);
   }
   g->var_live[sv] = false;
   for (int d = 0; d < k->nouter; d++) g->var_live[d] = false;
@@ -1317,17 +866,17 @@ static void emit_body(cgen *g) {
   g->ind = 1;
   if (g->W) {
     int P = 32 * g->W;
-    line(g, "const long long tc_ppb = blockDim.x / %du; /* points a block */", P);
-    line(g, "for (long long tc_b = tc_begin + (long long)blockIdx.x * tc_ppb; tc_b < tc_end; "
+    cu_line(g, "const long long tc_ppb = blockDim.x / %du; /* points a block */", P);
+    cu_line(g, "for (long long tc_b = tc_begin + (long long)blockIdx.x * tc_ppb; tc_b < tc_end; "
             "tc_b += (long long)gridDim.x * tc_ppb) {");
-    line(g, "  const long long tc_p0 = tc_b + threadIdx.x / %du;", P);
-    line(g, "  const bool tc_on = tc_p0 < tc_end; /* else a duplicate of point tc_b, not stored */");
-    line(g, "  const long long tc_p = tc_on ? tc_p0 : tc_b;");
-    line(g, "  (void)tc_p;");
+    cu_line(g, "  const long long tc_p0 = tc_b + threadIdx.x / %du;", P);
+    cu_line(g, "  const bool tc_on = tc_p0 < tc_end; /* else a duplicate of point tc_b, not stored */");
+    cu_line(g, "  const long long tc_p = tc_on ? tc_p0 : tc_b;");
+    cu_line(g, "  (void)tc_p;");
     g->ind++;
     emit_point(g);
     g->ind--;
-    line(g, "}");
+    cu_line(g, "}");
     return;
   }
   if (g->vec) {
@@ -1340,33 +889,33 @@ static void emit_body(cgen *g) {
     for (int i = 0; i < g->nvl; i++) used[g->vl[i]->buf] = true;
     for (int b = 0; b < k->nbufs && n + 40 < sizeof al; b++)
       if (used[b]) n += (size_t)snprintf(al + n, sizeof al - n, " | (unsigned long long)b%d", b);
-    line(g, "const long long tc_g0 = (tc_begin + 3) / 4, tc_g1 = tc_end / 4;");
-    line(g, "const bool tc_al = ((%s) & 15ull) == 0ull && tc_g0 < tc_g1;", al);
-    line(g, "const long long tc_vlo = tc_al ? tc_g0 : 0, tc_vhi = tc_al ? tc_g1 : 0;");
-    line(g, "for (long long tc_g = tc_vlo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
+    cu_line(g, "const long long tc_g0 = (tc_begin + 3) / 4, tc_g1 = tc_end / 4;");
+    cu_line(g, "const bool tc_al = ((%s) & 15ull) == 0ull && tc_g0 < tc_g1;", al);
+    cu_line(g, "const long long tc_vlo = tc_al ? tc_g0 : 0, tc_vhi = tc_al ? tc_g1 : 0;");
+    cu_line(g, "for (long long tc_g = tc_vlo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
             "tc_g < tc_vhi; tc_g += (long long)gridDim.x * blockDim.x) {");
     g->ind++;
-    line(g, "const long long tc_p = tc_g * 4;");
+    cu_line(g, "const long long tc_p = tc_g * 4;");
     emit_vec_group(g);
     g->ind--;
-    line(g, "}");
-    line(g, "for (int tc_r = 0; tc_r < 2; ++tc_r) { /* the points before and after the groups */");
+    cu_line(g, "}");
+    cu_line(g, "for (int tc_r = 0; tc_r < 2; ++tc_r) { /* the points before and after the groups */");
     g->ind++;
-    line(g, "const long long tc_lo = tc_r ? (tc_al ? tc_vhi * 4 : tc_end) : tc_begin;");
-    line(g, "const long long tc_hi = tc_r ? tc_end : (tc_al ? tc_vlo * 4 : tc_end);");
-    line(g, "for (long long tc_p = tc_lo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
+    cu_line(g, "const long long tc_lo = tc_r ? (tc_al ? tc_vhi * 4 : tc_end) : tc_begin;");
+    cu_line(g, "const long long tc_hi = tc_r ? tc_end : (tc_al ? tc_vlo * 4 : tc_end);");
+    cu_line(g, "for (long long tc_p = tc_lo + (long long)blockIdx.x * blockDim.x + threadIdx.x; "
             "tc_p < tc_hi; tc_p += (long long)gridDim.x * blockDim.x) {");
   } else {
-    line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
+    cu_line(g, "for (long long tc_p = tc_begin + (long long)blockIdx.x * blockDim.x + "
             "threadIdx.x; tc_p < tc_end; tc_p += (long long)gridDim.x * blockDim.x) {");
   }
   g->ind++;
   emit_point(g);
   g->ind--;
-  line(g, "}");
+  cu_line(g, "}");
   if (g->vec) {
     g->ind--;
-    line(g, "}");
+    cu_line(g, "}");
   }
 }
 
@@ -1379,7 +928,7 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
   g.errcap = errcap;
   if (err && errcap) err[0] = '\0';
   if (!k || !ident_ok(name)) {
-    fail(&g, "bad argument (kernel %p, name '%s')", (const void *)k, name ? name : "(null)");
+    cu_fail(&g, "bad argument (kernel %p, name '%s')", (const void *)k, name ? name : "(null)");
     return NULL;
   }
   char *res = NULL;
@@ -1408,7 +957,7 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
     if (s.oom) free(s.p);
     else res = s.p;
   }
-  if (!res && !g.failed) fail(&g, "out of memory");
+  if (!res && !g.failed) cu_fail(&g, "out of memory");
   free(g.out.p);
   free(g.memo);
   return res;

@@ -30,6 +30,7 @@ static inline int dt_bits(tc_dtype dt) {
   static const int b[TC_NUM_DTYPES] = {1, 8, 8, 16, 32, 64, 16, 16, 32, 64};
   return b[dt];
 }
+static inline int dt_bytes(tc_dtype dt) { return dt_bits(dt) < 8 ? 1 : dt_bits(dt) / 8; }
 
 /* C type of a dtype's values in registers (float16/bfloat16: float). */
 const char *cg_cu_ctype(tc_dtype dt);
