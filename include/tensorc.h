@@ -88,7 +88,7 @@ typedef struct tc_allocator {
   void *user;
 } tc_allocator;
 
-/* Debug dump flags (also read from TC_DEBUG=ir,fuse,kernels,llvm,cache,time). */
+/* Debug dump flags (also read from TC_DEBUG=ir,fuse,plan,kernels,llvm,cache,time,...). */
 enum {
   TC_DEBUG_IR = 1 << 0,      /* graph IR after each pass */
   TC_DEBUG_FUSE = 1 << 1,    /* fusion decisions and kernel boundaries */
@@ -100,9 +100,12 @@ enum {
   TC_DEBUG_ASM = 1 << 7,     /* host assembly of each compiled kernel */
   TC_DEBUG_DOT = 1 << 8,     /* Graphviz source of each realization's graph,
                                 one cluster per kernel */
-  TC_DEBUG_PTX = 1 << 9      /* PTX (NVRTC, sm_90) of each kernel; with
+  TC_DEBUG_PTX = 1 << 9,     /* PTX (NVRTC, sm_90) of each kernel; with
                                 TC_DEBUG_CUDA, CPU kernels also show the CUDA
                                 C they would run as on a GPU */
+  TC_DEBUG_PLAN = 1 << 10    /* the plan's decisions with their reasons:
+                                boundaries, store or recompute, in place or
+                                copy, splits for a kernel limit */
 };
 
 /* Options for tc_ctx_new. Zero-initialize, then set what you need. */

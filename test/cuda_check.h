@@ -415,9 +415,11 @@ static void write_part(batch *B, int lo, int hi, const char *path) {
   fprintf(f, "struct tc_args { void *const *b; long long begin, end; };\n");
   for (int i = lo; i < hi; i++) {
     tk *t = B->v[i];
-    fprintf(f, "%s\nstatic void run_%s(void *p) {\n  const tc_args *a = (const tc_args *)p;\n  %s(",
-            t->src, t->name, t->name);
-    for (int j = 0; j < t->k.nbufs; j++) fprintf(f, "a->b[%d], ", j);
+    char *args = cg_cuda_call_args(&t->k, "a->b");
+    assert_non_null(args);
+    fprintf(f, "%s\nstatic void run_%s(void *p) {\n  const tc_args *a = (const tc_args *)p;\n  %s(%s",
+            t->src, t->name, t->name, args);
+    free(args);
     fprintf(f, "a->begin, a->end);\n}\n");
     fprintf(f, "extern \"C\" void emu_%s(void *const *b, long long begin, long long end, "
                "unsigned grid, unsigned block) {\n  tc_args a = {b, begin, end};\n"
@@ -519,7 +521,13 @@ static void run_one(tk *t, uint64_t seed) {
     fill_random(orig[b], k->bufs[b].dt, (int64_t)(bytes[b] / dt_size(k->bufs[b].dt)), &r);
     memcpy(want[b], orig[b], bytes[b]);
   }
-  void *wp[KC_MAX_BUFS], *gp[KC_MAX_BUFS];
+  void *wp[KC_MAX_BUFS + 1], *gp[KC_MAX_BUFS + 1];
+  kc_param params[KC_MAX_PARAMS];
+  for (int i = 0; i < k->nparams; i++) { /* random scalar arguments */
+    if (k->params[i] == TC_F32 || k->params[i] == TC_F64) params[i].f = (double)(int64_t)(rnd(&r) % 2001) / 8 - 125;
+    else params[i].i = (int64_t)(rnd(&r) % 2001) - 1000;
+  }
+  wp[nb] = gp[nb] = params;
   for (int b = 0; b < nb; b++) wp[b] = want[t->alias[b] >= 0 ? t->alias[b] : b];
   kc_interp(k, wp, 0, N);
   int tpp = cg_cuda_threads_per_point(k);

@@ -291,6 +291,7 @@ static void vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j) {
  * bool or an integer is a constant (and an unused local would make NVRTC
  * warn). */
 static bool operands_used(const kval *v) {
+  if (v->kind == KV_RNG) return true; /* a, b: the seed and counter base, when set */
   if (v->kind != KV_OP) return false;
   bool is = v->op == OP_ISNAN || v->op == OP_ISINF || v->op == OP_ISFINITE;
   return !(is && v->a && !dt_float(v->a->dt));
@@ -394,10 +395,23 @@ static int val_emit(cgen *g, const kval *v) {
       cu_fail(g, "unknown RNG op %s", cu_opn(v->op));
       break;
     }
-    char call[256];
-    snprintf(call, sizeof call, "%s(0x%llxull, (long long)%s)", f,
-             (unsigned long long)v->seed, ix_emit(g, v->index).s);
+    char call[512], seed[48], base[48] = "0ull";
+    if (v->a) snprintf(seed, sizeof seed, "(unsigned long long)t%d", val_emit(g, v->a));
+    else snprintf(seed, sizeof seed, "0x%llxull", (unsigned long long)v->seed);
+    if (v->b) snprintf(base, sizeof base, "(unsigned long long)t%d", val_emit(g, v->b));
+    snprintf(call, sizeof call, "%s(%s, (long long)((unsigned long long)(%s) + %s))", f, seed,
+             ix_emit(g, v->index).s, base);
     cg_cu_cast(ex, sizeof ex, nat, dt, call);
+    break;
+  }
+  case KV_PARAM: {
+    if (v->param < 0 || v->param >= g->k->nparams || g->k->params[v->param] != dt) {
+      cu_fail(g, "scalar argument %d of %d (or of the wrong dtype)", v->param, g->k->nparams);
+      break;
+    }
+    char p[32];
+    snprintf(p, sizeof p, "tc_arg%d", v->param);
+    cg_cu_cast(ex, sizeof ex, dt_float(dt) ? TC_F64 : TC_I64, dt, p);
     break;
   }
   case KV_OP:
@@ -944,6 +958,8 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
              g.vec ? ", 4 points a thread with 4-element accesses" : "", g.i32 ? 32 : 64);
     sb_put(&s, "extern \"C\" __global__ void %s(", name);
     for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
+    for (int i = 0; i < k->nparams; i++)
+      sb_put(&s, "%s tc_arg%d, ", dt_float(k->params[i]) ? "double" : "long long", i);
     sb_put(&s, "long long tc_begin, long long tc_end) {\n");
     if (g.W) {
       sb_put(&s, "  const unsigned tc_t = threadIdx.x %% %du; /* thread of the point */\n", 32 * g.W);
@@ -982,4 +998,17 @@ void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
   if (blocks < 1) blocks = 1;
   *grid = (unsigned)blocks;
   *block = (unsigned)B;
+}
+
+char *cg_cuda_call_args(const kernel *k, const char *bufs) {
+  sbuf s = {0};
+  for (int b = 0; b < k->nbufs; b++) sb_put(&s, "%s[%d], ", bufs, b);
+  for (int i = 0; i < k->nparams; i++)
+    sb_put(&s, "((const %s *)%s[%d])[%d], ", dt_float(k->params[i]) ? "double" : "long long", bufs,
+           k->nbufs, i);
+  if (s.oom) {
+    free(s.p);
+    return NULL;
+  }
+  return s.p ? s.p : calloc(1, 1);
 }

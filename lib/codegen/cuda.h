@@ -6,14 +6,18 @@
  *
  * The kernel ABI. cg_cuda_source(k, "name") returns the text of
  *   extern "C" __global__ void name(void *b0, ..., void *b<nbufs-1>,
+ *                                   double|long long tc_arg0, ...,
  *                                   long long begin, long long end)
  * one untyped pointer per buffer of k (buffer i's device base address, in
  * the buffer's element layout: bool as one byte 0/1, float16/bfloat16 as
- * their 16 bits), then the outer points to compute: the row-major flat
+ * their 16 bits), one 8-byte scalar per param of k (kernel.h's kc_param: a
+ * double for a float dtype, a long long otherwise), then the outer points
+ * to compute: the row-major flat
  * indices in [begin, end) with 0 <= begin <= end <= kc_outer_numel(k) (the
  * same contract as kc_fn, so a big launch may be split). With the driver
- * API: void *args[] = {&dptr0, ..., &dptr_{n-1}, &begin, &end} (CUdeviceptr,
- * CUdeviceptr, ..., int64_t, int64_t) to cuLaunchKernel. Launch geometry:
+ * API: void *args[] = {&dptr0, ..., &dptr_{n-1}, &param0, ..., &begin,
+ * &end} (CUdeviceptr, ..., kc_param, ..., int64_t, int64_t) to
+ * cuLaunchKernel. Launch geometry:
  * a 1-D grid of any size (the kernel loops grid-stride over the points) and
  * a 1-D block whose size is a multiple of cg_cuda_threads_per_point(k) (any
  * size in thread mode; cg_cuda_launch_dims picks 256); shared memory only
@@ -93,6 +97,12 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err,
 
 /* Threads per outer point: 1 in thread mode, 32 * W in cooperative mode. */
 int cg_cuda_threads_per_point(const kernel *k);
+
+/* The argument list of a call of the kernel from C++ with the buffers and
+ * params of a kc_fn-style array named `bufs` ("bufs[0], ..., ((const double
+ * *)bufs[nbufs])[0], ..., "), for host launchers (the emulator); malloc'd,
+ * NULL when out of memory. */
+char *cg_cuda_call_args(const kernel *k, const char *bufs);
 
 /* A launch geometry for `npoints` outer points: *block threads per block
  * (256) and *grid blocks, at most max_blocks (0: no cap but the

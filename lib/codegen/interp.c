@@ -48,6 +48,7 @@ typedef union sv {
 typedef struct ictx {
   const kernel *k;
   void *const *bufs;
+  const kc_param *params; /* bufs[nbufs] */
   int64_t vars[TC_MAX_DIMS + KC_MAX_STAGES];
   sv acc[KC_MAX_STAGES];
 } ictx;
@@ -388,11 +389,13 @@ static sv eval_op(const kval *v, const sv *in) {
   }
 }
 
-static sv eval_rng(const kval *v, int64_t ctr) {
+static sv eval_rng(const kval *v, int64_t ctr, const sv *in) {
   uint32_t x[4];
   sv r;
   r.d = 0;
-  kc_philox(v->seed, (uint64_t)ctr, x);
+  uint64_t seed = v->a ? (uint64_t)in[0].i : v->seed;
+  if (v->b) ctr = (int64_t)((uint64_t)ctr + (uint64_t)in[1].i);
+  kc_philox(seed, (uint64_t)ctr, x);
   if (v->op == OP_RAND) {
     r.f = (float)(x[0] >> 8) * 0x1p-24f;
   } else if (v->op == OP_RANDN) {
@@ -419,7 +422,14 @@ static sv apply(const ictx *C, const kval *v, const sv *in) {
     return load_elem(C->bufs[v->buf], v->dt, ix_eval(v->index, C->vars));
   case KV_ACC: return C->acc[v->stage];
   case KV_INDEX: r.i = ix_eval(v->index, C->vars); return r;
-  case KV_RNG: return eval_rng(v, ix_eval(v->index, C->vars));
+  case KV_RNG: return eval_rng(v, ix_eval(v->index, C->vars), in);
+  case KV_PARAM: {
+    kc_param p = C->params[v->param];
+    if (v->dt == TC_F64) r.d = p.f;
+    else if (is_float(v->dt)) r.f = (float)p.f;
+    else r.i = wrap_int(p.i, v->dt);
+    return r;
+  }
   case KV_OP: return eval_op(v, in);
   }
   return r;
@@ -429,7 +439,7 @@ static sv apply(const ictx *C, const kval *v, const sv *in) {
 static sv eval_rec(const ictx *C, const kval *v) {
   sv in[3];
   memset(in, 0, sizeof in);
-  if (v->kind == KV_OP) {
+  if (v->kind == KV_OP || v->kind == KV_RNG) {
     const kval *ops[3] = {v->a, v->b, v->c};
     for (int i = 0; i < 3; i++)
       if (ops[i]) in[i] = eval_rec(C, ops[i]);
@@ -552,7 +562,7 @@ static bool prog_stage(prog *P, int s, const kval *root) {
       continue;
     }
     const kval *ops[3] = {NULL, NULL, NULL};
-    if (v->kind == KV_OP) {
+    if (v->kind == KV_OP || v->kind == KV_RNG) {
       ops[0] = v->a;
       ops[1] = v->b;
       ops[2] = v->c;
@@ -803,6 +813,7 @@ void kc_interp(const kernel *k, void *const *bufs, int64_t begin,
   memset(&C, 0, sizeof C);
   C.k = k;
   C.bufs = bufs;
+  C.params = k->nparams ? (const kc_param *)bufs[k->nbufs] : NULL;
   for (int64_t p = begin; p < end; p++) {
     int64_t q = p;
     for (int d = k->nouter - 1; d >= 0; d--) {

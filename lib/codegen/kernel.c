@@ -100,7 +100,7 @@ void kc_init(kernel *k, const tc_allocator *al) {
 void kc_free(kernel *k) {
   if (!k) return;
   ir_arena_reset(&k->arena);
-  k->nbufs = k->nouter = k->nstages = 0;
+  k->nbufs = k->nouter = k->nstages = k->nparams = 0;
 }
 
 int64_t kc_outer_numel(const kernel *k) {
@@ -243,6 +243,25 @@ const kval *kc_rng(kernel *k, int op, uint64_t seed, const ix *counter) {
   v->op = op;
   v->seed = seed;
   v->index = counter;
+  return v;
+}
+
+const kval *kc_rng_dyn(kernel *k, int op, const kval *seed, const kval *base,
+                       const ix *counter) {
+  if (!seed || seed->dt != TC_I64 || (base && base->dt != TC_I64)) return NULL;
+  kval *v = (kval *)kc_rng(k, op, 0, counter);
+  if (!v) return NULL;
+  v->a = seed;
+  v->b = base;
+  return v;
+}
+
+const kval *kc_param_new(kernel *k, tc_dtype dt) {
+  if (!dt_valid(dt) || dt_half(dt) || k->nparams >= KC_MAX_PARAMS) return NULL;
+  kval *v = new_val(k, KV_PARAM, dt);
+  if (!v) return NULL;
+  v->param = k->nparams;
+  k->params[k->nparams++] = dt;
   return v;
 }
 
@@ -545,11 +564,17 @@ static void print_line(sbuf *s, const vmap *m, const kval *v, int num) {
     break;
   }
   case KV_RNG:
-    sb_printf(s, "%s %s seed=0x%llx ctr=",
-              v->op >= 0 && v->op < OP_COUNT ? op_name[v->op] : "?", dn,
-              (unsigned long long)v->seed);
+    sb_printf(s, "%s %s seed=", v->op >= 0 && v->op < OP_COUNT ? op_name[v->op] : "?", dn);
+    if (v->a) sb_ref(s, m, v->a);
+    else sb_printf(s, "0x%llx", (unsigned long long)v->seed);
+    sb_printf(s, " ctr=");
     sb_ix(s, v->index);
+    if (v->b) {
+      sb_printf(s, " + ");
+      sb_ref(s, m, v->b);
+    }
     break;
+  case KV_PARAM: sb_printf(s, "param %s p%d", dn, v->param); break;
   }
   sb_printf(s, "\n");
 }
@@ -572,7 +597,7 @@ static void print_values(sbuf *s, vmap *m, int *next, const kval *root) {
       continue;
     }
     const kval *in[3] = {NULL, NULL, NULL};
-    if (v->kind == KV_OP) {
+    if (v->kind == KV_OP || v->kind == KV_RNG) {
       in[0] = v->a;
       in[1] = v->b;
       in[2] = v->c;
@@ -610,7 +635,14 @@ char *kc_print(const kernel *k) {
   sb_printf(&s, "kernel outer=[");
   for (int d = 0; d < k->nouter; d++)
     sb_printf(&s, "%s%lld", d ? ", " : "", (long long)k->outer[d]);
-  sb_printf(&s, "] bufs=%d stages=%d\n", k->nbufs, k->nstages);
+  sb_printf(&s, "] bufs=%d stages=%d", k->nbufs, k->nstages);
+  if (k->nparams) {
+    sb_printf(&s, " params=[");
+    for (int i = 0; i < k->nparams && i < KC_MAX_PARAMS; i++)
+      sb_printf(&s, "%s%s", i ? ", " : "", dt_valid(k->params[i]) ? dt_name[k->params[i]] : "?");
+    sb_printf(&s, "]");
+  }
+  sb_printf(&s, "\n");
   for (int b = 0; b < k->nbufs && b < KC_MAX_BUFS; b++) {
     const kbuf *kb = &k->bufs[b];
     sb_printf(&s, "buf%d %s[%lld]%s\n", b,

@@ -85,8 +85,9 @@
  *     int->int: truncate or sign/zero-extend; f32->f16 IEEE round to nearest
  *     even; f32->bf16 round to nearest even on the upper 16 bits (NaN stays a
  *     quiet NaN); f16/bf16->f32 exact.
- * KV_RNG: Philox4x32-10 (see kc_philox below) keyed by `seed`, counter =
- * the 64-bit value of `index`: RAND -> float32 (x0 >> 8) * 2^-24; RANDN ->
+ * KV_RNG: Philox4x32-10 (see kc_philox below) keyed by `seed` (or, when
+ * `a` is set, by the int64 value a), counter = the 64-bit value of `index`
+ * (plus the int64 value b when set, wrapping): RAND -> float32 (x0 >> 8) * 2^-24; RANDN ->
  * float32 sqrt(-2 ln u1) * cos(2 pi u2) with u1 = ((x0 >> 8) + 1) * 2^-24,
  * u2 = (x1 >> 8) * 2^-24 (computed in float32); RANDBITS -> int64
  * (((uint64)x2 << 32) | x3) >> 1.
@@ -102,9 +103,7 @@
 
 #include "../ir/ops.h"
 
-#define KC_LANES 8
-#define KC_MAX_BUFS 32
-#define KC_MAX_STAGES 16
+#include "../ir/limits.h"
 
 typedef enum kv_kind {
   KV_CONST, /* c (as dt) */
@@ -112,14 +111,15 @@ typedef enum kv_kind {
   KV_ACC,   /* result of REDUCE stage `stage` */
   KV_INDEX, /* the int64 value of `index` */
   KV_OP,    /* op(a, b, c) */
-  KV_RNG    /* Philox value: op is OP_RAND, OP_RANDN or OP_RANDBITS */
+  KV_RNG,   /* Philox value: op is OP_RAND, OP_RANDN or OP_RANDBITS */
+  KV_PARAM  /* scalar argument `param` of the launch, as dt (see below) */
 } kv_kind;
 
 typedef struct kval {
   kv_kind kind;
   int op;      /* KV_OP / KV_RNG: an OP_* */
   tc_dtype dt; /* result dtype */
-  const struct kval *a, *b, *c;
+  const struct kval *a, *b, *c; /* KV_OP operands; KV_RNG seed and base */
   union {
     double f;  /* KV_CONST of a float dtype */
     int64_t i; /* KV_CONST of an integer or bool dtype */
@@ -128,6 +128,7 @@ typedef struct kval {
   const ix *index; /* KV_LOAD, KV_INDEX, KV_RNG (the counter) */
   int stage;       /* KV_ACC */
   uint64_t seed;   /* KV_RNG */
+  int param;       /* KV_PARAM */
 } kval;
 
 typedef enum kstage_kind { KS_REDUCE, KS_STORE } kstage_kind;
@@ -157,11 +158,24 @@ typedef struct kernel {
   int64_t outer[TC_MAX_DIMS];
   int nstages;
   kstage stages[KC_MAX_STAGES];
+  int nparams;
+  tc_dtype params[KC_MAX_PARAMS]; /* each scalar argument's dtype */
   ir_arena arena; /* owns every kval and ix of the kernel */
 } kernel;
 
+/* A scalar argument's value at launch: 8 bytes, a double for a float dtype
+ * (KV_PARAM of F32 is (float)d, of F64 d) or an int64 for an integer or bool
+ * dtype (KV_PARAM wraps it to dt as CAST between integers does; bool is
+ * i != 0). Scalars are arguments, not constants, so one compiled kernel
+ * serves every value (a learning rate that changes every step). */
+typedef union kc_param {
+  double f;
+  int64_t i;
+} kc_param;
+
 /* The kernel's entry point on the CPU: computes the outer points whose
- * row-major flat index is in [begin, end). bufs[i] is buffer i's base. */
+ * row-major flat index is in [begin, end). bufs[i] is buffer i's base for
+ * i < nbufs; bufs[nbufs] points to the nparams kc_param values. */
 typedef void (*kc_fn)(void *const *bufs, int64_t begin, int64_t end);
 
 /* ---- building (kernel.c) ---- */
@@ -175,6 +189,13 @@ const kval *kc_index(kernel *k, const ix *index);
 const kval *kc_op(kernel *k, int op, tc_dtype dt, const kval *a,
                   const kval *b, const kval *c);
 const kval *kc_rng(kernel *k, int op, uint64_t seed, const ix *counter);
+/* The same with the seed and a counter base as int64 values (usually
+ * params): counter = index + base. */
+const kval *kc_rng_dyn(kernel *k, int op, const kval *seed, const kval *base,
+                       const ix *counter);
+/* A new scalar argument of dtype dt (BOOL, an integer, F32 or F64): its
+ * KV_PARAM value; NULL past KC_MAX_PARAMS. */
+const kval *kc_param_new(kernel *k, tc_dtype dt);
 /* The variable numbers: outer dim d is d; stage s's inner variable is
  * kc_stage_var(k, s) == k->nouter + s. */
 static inline int kc_stage_var(const kernel *k, int s) { return k->nouter + s; }

@@ -81,7 +81,13 @@ static void put_val(kb *b, const kval *v) {
   case KV_LOAD: put64(b, v->buf); put_ix(b, v->index); break;
   case KV_ACC: put64(b, v->stage); break;
   case KV_INDEX: put_ix(b, v->index); break;
-  case KV_RNG: put64(b, (int64_t)v->seed); put_ix(b, v->index); break;
+  case KV_RNG:
+    put64(b, (int64_t)v->seed);
+    put_ix(b, v->index);
+    put_val(b, v->a);
+    put_val(b, v->b);
+    break;
+  case KV_PARAM: put64(b, v->param); break;
   case KV_OP:
     put_val(b, v->a);
     put_val(b, v->b);
@@ -97,6 +103,8 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     int64_t f[3] = {k->bufs[i].dt, k->bufs[i].nelem, k->bufs[i].written};
     put(&b, f, sizeof f);
   }
+  put64(&b, k->nparams);
+  for (int i = 0; i < k->nparams; i++) put64(&b, k->params[i]);
   put64(&b, k->nouter);
   put(&b, k->outer, sizeof(int64_t) * (size_t)k->nouter);
   put64(&b, k->nstages);

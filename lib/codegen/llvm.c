@@ -398,6 +398,22 @@ static void emit_function(cg_gen *g, const char *name) {
     g->bufp[b] = LLVMBuildLoad2(g->B, g->t_ptr, p, "buf");
     LLVMSetAlignment(g->bufp[b], 8);
   }
+  if (k->nparams > 0) { /* bufs[nbufs]: the kc_param block, read once */
+    LLVMValueRef idx = cg_c64(g, k->nbufs);
+    LLVMValueRef pp = LLVMBuildInBoundsGEP2(g->B, g->t_ptr, bufs, &idx, 1, "");
+    LLVMValueRef block = LLVMBuildLoad2(g->B, g->t_ptr, pp, "params");
+    LLVMSetAlignment(block, 8);
+    for (int i = 0; i < k->nparams; i++) {
+      tc_dtype dt = k->params[i];
+      bool fl = dt == TC_F32 || dt == TC_F64;
+      LLVMValueRef at = cg_c64(g, i);
+      LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->B, fl ? g->t_f64 : g->t_i64, block, &at, 1, "");
+      LLVMValueRef raw = LLVMBuildLoad2(g->B, fl ? g->t_f64 : g->t_i64, slot, "param");
+      LLVMSetAlignment(raw, 8);
+      /* as kernel.h defines KV_PARAM: (float)d, or the int64 wrapped */
+      g->parp[i] = cg_cast(g, raw, fl ? TC_F64 : TC_I64, dt);
+    }
+  }
   bool empty = kc_outer_numel(k) <= 0;
   LLVMValueRef go = LLVMBuildICmp(g->B, LLVMIntSLT, begin, end, "");
   if (empty) go = LLVMConstInt(g->t_i1, 0, 0);

@@ -31,6 +31,7 @@ typedef struct cg_gen {
   const char *cpu, *features; /* host CPU, for function attributes */
   LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
   LLVMValueRef bufp[KC_MAX_BUFS];                /* buffer bases (entry) */
+  LLVMValueRef parp[KC_MAX_PARAMS];              /* scalar arguments (entry) */
   LLVMValueRef var[TC_MAX_DIMS + KC_MAX_STAGES]; /* loop variables (i64) */
   LLVMValueRef acc[KC_MAX_STAGES];               /* REDUCE results so far */
   /* Values already emitted for the current evaluation of a stage's value

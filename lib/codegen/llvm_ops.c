@@ -797,11 +797,12 @@ static LLVMValueRef konst(cg_gen *g, const kval *v) {
 }
 
 /* Philox4x32-10 of counter `ctr` (i64) under `seed`, exactly kc_philox. */
-static void philox(cg_gen *g, uint64_t seed, LLVMValueRef ctr,
+static void philox(cg_gen *g, LLVMValueRef seed, LLVMValueRef ctr,
                    LLVMValueRef x[4]) {
   LLVMBuilderRef B = g->B;
   LLVMTypeRef t32 = g->t_i32, t64 = g->t_i64;
-  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  LLVMValueRef k0 = LLVMBuildTrunc(B, seed, t32, "");
+  LLVMValueRef k1 = LLVMBuildTrunc(B, LLVMBuildLShr(B, seed, ci(t64, 32), ""), t32, "");
   LLVMValueRef c0 = LLVMBuildTrunc(B, ctr, t32, "");
   LLVMValueRef c1 = LLVMBuildTrunc(B, LLVMBuildLShr(B, ctr, ci(t64, 32), ""), t32, "");
   LLVMValueRef c2 = ci(t32, 0), c3 = ci(t32, 0);
@@ -814,16 +815,14 @@ static void philox(cg_gen *g, uint64_t seed, LLVMValueRef ctr,
     LLVMValueRef lo0 = LLVMBuildTrunc(B, p0, t32, "");
     LLVMValueRef hi1 = LLVMBuildTrunc(B, LLVMBuildLShr(B, p1, s32, ""), t32, "");
     LLVMValueRef lo1 = LLVMBuildTrunc(B, p1, t32, "");
-    LLVMValueRef n0 = LLVMBuildXor(B, LLVMBuildXor(B, hi1, c1, ""),
-                                   LLVMConstInt(t32, k0, 0), "");
-    LLVMValueRef n2 = LLVMBuildXor(B, LLVMBuildXor(B, hi0, c3, ""),
-                                   LLVMConstInt(t32, k1, 0), "");
+    LLVMValueRef n0 = LLVMBuildXor(B, LLVMBuildXor(B, hi1, c1, ""), k0, "");
+    LLVMValueRef n2 = LLVMBuildXor(B, LLVMBuildXor(B, hi0, c3, ""), k1, "");
     c0 = n0;
     c1 = lo1;
     c2 = n2;
     c3 = lo0;
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
+    k0 = LLVMBuildAdd(B, k0, LLVMConstInt(t32, 0x9E3779B9u, 0), "");
+    k1 = LLVMBuildAdd(B, k1, LLVMConstInt(t32, 0xBB67AE85u, 0), "");
   }
   x[0] = c0;
   x[1] = c1;
@@ -834,7 +833,10 @@ static void philox(cg_gen *g, uint64_t seed, LLVMValueRef ctr,
 static LLVMValueRef rng(cg_gen *g, const kval *v) {
   LLVMBuilderRef B = g->B;
   LLVMValueRef x[4];
-  philox(g, v->seed, cg_ix(g, v->index), x);
+  LLVMValueRef seed = v->a ? cg_val(g, v->a) : ci(g->t_i64, v->seed);
+  LLVMValueRef ctr = cg_ix(g, v->index);
+  if (v->b) ctr = LLVMBuildAdd(B, ctr, cg_val(g, v->b), "");
+  philox(g, seed, ctr, x);
   LLVMTypeRef t32 = g->t_i32, f = g->t_f32;
   LLVMValueRef scale = cf(f, 0x1p-24);
   LLVMValueRef r;
@@ -934,6 +936,13 @@ LLVMValueRef cg_val(cg_gen *g, const kval *v) {
   case KV_INDEX: r = cg_cast(g, cg_ix(g, v->index), TC_I64, v->dt); break;
   case KV_OP: r = op_value(g, v); break;
   case KV_RNG: r = rng(g, v); break;
+  case KV_PARAM:
+    if (v->param < 0 || v->param >= g->k->nparams || !g->parp[v->param]) {
+      cg_fail(g, "scalar argument %d of %d", v->param, g->k->nparams);
+      return LLVMGetUndef(cg_reg_type(g, v->dt));
+    }
+    r = g->parp[v->param];
+    break;
   default:
     cg_fail(g, "unknown kernel value kind %d", (int)v->kind);
     return LLVMGetUndef(g->t_i64);

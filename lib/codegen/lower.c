@@ -53,6 +53,7 @@ typedef struct lw {
   int64_t inner_work;                     /* extent of the group's own inner loop */
   memo *memo;
   int nmemo, memocap;
+  const kval *paramv[KC_MAX_PARAMS]; /* the KV_PARAM of each param */
   bool failed;
 } lw;
 
@@ -132,6 +133,36 @@ static int buf_slot(lw *w, ir_node *n) {
 }
 
 static const kval *expr(lw *w, ir_node *n, point p);
+
+/* The KV_PARAM for (n, kind): scalars are launch arguments, so the same
+ * computation with another value reuses the compiled kernel. */
+static const kval *param(lw *w, ir_node *n, cg_param_kind kind, tc_dtype dt) {
+  kernel *k = w->k;
+  for (int i = 0; i < k->nparams; i++)
+    if (w->L->param[i].node == n && w->L->param[i].kind == kind && k->params[i] == dt)
+      return w->paramv[i];
+  if (k->nparams == KC_MAX_PARAMS) {
+    fail(w, n, "too many scalar arguments for one kernel");
+    return NULL;
+  }
+  const kval *v = kc_param_new(k, dt);
+  if (!v) return NULL;
+  w->L->param[v->param] = (cg_param_src){n, kind};
+  w->paramv[v->param] = v;
+  return v;
+}
+
+kc_param cg_param_value(const ir_node *n, cg_param_kind kind, tc_dtype dt) {
+  kc_param p;
+  switch (kind) {
+  case CG_PARAM_RNG_SEED: p.i = (int64_t)n->p.rng.seed; break;
+  case CG_PARAM_RNG_BASE: p.i = (int64_t)n->p.rng.offset; break;
+  default:
+    if (dt == TC_F32 || dt == TC_F64) p.f = n->p.k.f;
+    else p.i = n->p.k.i;
+  }
+  return p;
+}
 
 static const kval *cast(lw *w, const kval *v, tc_dtype dt) {
   if (!v || v->dt == dt) return v;
@@ -219,16 +250,19 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
     if (n->op == OP_CONST) {
       if (tc_dtype_is_floating(n->dt)) {
         tc_dtype cdt = n->dt == TC_F64 ? TC_F64 : TC_F32;
-        return cast(w, kc_const_f(k, cdt, n->p.k.f), n->dt);
+        return cast(w, param(w, n, CG_PARAM_CONST, cdt), n->dt);
       }
-      return kc_const_i(k, n->dt, n->p.k.i);
+      return param(w, n, CG_PARAM_CONST, n->dt);
     }
     if (n->op == OP_IOTA) {
       to_multi(w, &p);
       return kc_index(k, p.idx[n->p.axis]);
     }
-    return kc_rng(k, n->op, n->p.rng.seed,
-                  ix_addc(AR(w), flat_of(w, &p), (int64_t)n->p.rng.offset));
+    {
+      const kval *seed = param(w, n, CG_PARAM_RNG_SEED, TC_I64); /* seed first: p_i in order */
+      const kval *base = param(w, n, CG_PARAM_RNG_BASE, TC_I64);
+      return kc_rng_dyn(k, n->op, seed, base, flat_of(w, &p));
+    }
   case K_EW: {
     const kval *a[3] = {NULL, NULL, NULL};
     for (int i = 0; i < n->nin; i++) {

@@ -88,9 +88,8 @@ static intptr_t cost(ir_node *n) {
 /* Visits every unrealized node reachable from the targets after all its
  * inputs (an explicit stack: graphs can be deep). Uses and then clears the
  * PM_WALK and PM_ORDERED marks. */
-typedef bool (*visit_fn)(tc_ctx *ctx, ir_node *x, pass_sched *s);
-
-static bool postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, visit_fn visit) {
+bool pass_postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, pass_visit_fn visit,
+                    void *user) {
   for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~(PM_ORDERED | PM_WALK);
   ir_node **stack = NULL;
   int sn = 0, scap = 0;
@@ -113,7 +112,7 @@ static bool postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s
       }
       sn--;
       x->mark |= PM_ORDERED;
-      ok = visit(ctx, x, s);
+      ok = visit(ctx, x, s, user);
     }
   }
   ir_free(ctx, stack);
@@ -121,14 +120,15 @@ static bool postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s
   return ok;
 }
 
-static bool emit_kernel(tc_ctx *ctx, ir_node *x, pass_sched *s) {
+static bool emit_kernel(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
+  (void)user;
   if (!(x->mark & PM_MAT) || x->op == OP_BUFFER) return true;
   return push(ctx, &s->nodes, &s->n, &s->cap, x);
 }
 
 bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   s->n = 0;
-  return postorder(ctx, targets, n, s, emit_kernel);
+  return pass_postorder(ctx, targets, n, s, emit_kernel, NULL);
 }
 
 static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
@@ -137,13 +137,17 @@ static void mat(tc_ctx *ctx, ir_node *n, const char *why) {
   if (ctx->debug & TC_DEBUG_FUSE)
     ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[n->op],
              (unsigned long long)n->id, why);
+  if (ctx->debug & TC_DEBUG_PLAN)
+    ir_debug(ctx, "plan: boundary at %s #%llu: %s\n", ir_op_name[n->op], (unsigned long long)n->id,
+             why);
 }
 
 /* Materializes nodes whose inlined expression would be deeper than
  * MAX_INLINE_DEPTH, so a long lazy chain becomes several kernels and no
  * later recursion goes deep. The depth is kept in aux. */
-static bool limit_depth_at(tc_ctx *ctx, ir_node *x, pass_sched *s) {
+static bool limit_depth_at(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
   (void)s;
+  (void)user;
   intptr_t depth = 0;
   for (int j = 0; j < x->nin; j++) {
     ir_node *in = x->in[j];
@@ -160,7 +164,7 @@ static bool limit_depth_at(tc_ctx *ctx, ir_node *x, pass_sched *s) {
 }
 
 static bool limit_depth(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
-  bool ok = postorder(ctx, targets, n, s, limit_depth_at);
+  bool ok = pass_postorder(ctx, targets, n, s, limit_depth_at, NULL);
   for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
   return ok;
 }
@@ -188,7 +192,7 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x, "shared by several consumers and expensive to recompute");
   }
   for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
-  return pass_order(ctx, targets, n, s);
+  return true;
 }
 
 void pass_sched_free(tc_ctx *ctx, pass_sched *s) {

@@ -30,8 +30,16 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s);
  * s->all with uses = its number of consumers among reached nodes; every
  * WRITE and its old version are materialized. */
 bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
-/* Re-orders after more nodes were marked PM_MAT (by the lowering). */
+/* plan: store-or-recompute, stores before broadcast reads, and splits for
+ * the kernel limits (plan.c). Requires pass_fuse; marks only. */
+bool pass_plan(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+/* order: s->nodes = the materialized nodes, each after the ones it reads. */
 bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+/* Visits every unrealized node reachable from the targets after all its
+ * inputs (an explicit stack: graphs can be deep). */
+typedef bool (*pass_visit_fn)(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user);
+bool pass_postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, pass_visit_fn visit,
+                    void *user);
 /* The pipeline: verify, fuse, order, with dumps as TC_DEBUG asks. */
 bool pass_pipeline(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
 void pass_sched_free(tc_ctx *ctx, pass_sched *s);

@@ -24,5 +24,7 @@ bool pass_pipeline(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   if (!ir_verify(ctx, s)) return false;
 #endif
   dump(ctx, "fuse", targets, n);
-  return true;
+  if (!pass_plan(ctx, targets, n, s)) return false;
+  dump(ctx, "plan", targets, n);
+  return pass_order(ctx, targets, n, s);
 }

@@ -26,7 +26,7 @@ static unsigned parse_debug(const char *s) {
   static const struct { const char *name; unsigned flag; } names[] = {
       {"ir", TC_DEBUG_IR},       {"fuse", TC_DEBUG_FUSE}, {"kernels", TC_DEBUG_KERNELS},
       {"llvm", TC_DEBUG_LLVM},   {"cache", TC_DEBUG_CACHE}, {"time", TC_DEBUG_TIME},
-      {"cuda", TC_DEBUG_CUDA},   {"asm", TC_DEBUG_ASM},     {"dot", TC_DEBUG_DOT},      {"ptx", TC_DEBUG_PTX},
+      {"cuda", TC_DEBUG_CUDA},   {"asm", TC_DEBUG_ASM},     {"dot", TC_DEBUG_DOT},      {"ptx", TC_DEBUG_PTX}, {"plan", TC_DEBUG_PLAN},
       {"all", ~0u}};
   while (*s) {
     size_t n = strcspn(s, ",");

@@ -158,7 +158,8 @@ typedef struct emu_op { /* a command of the emulated stream */
   uint64_t seq;
   span *sp; /* a kernel's realization, timed */
   emu_entry fn; /* a kernel; NULL: a copy */
-  void *bufs[KC_MAX_BUFS];
+  void *bufs[KC_MAX_BUFS + 1]; /* and the param block (params, copied) */
+  kc_param params[KC_MAX_PARAMS];
   long long begin, end;
   unsigned grid, block;
   bool fault; /* rt_gpu_emu_fault_next_launch */
@@ -847,6 +848,10 @@ tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
     if (!op) return ir_error(ctx, TC_ERR_OOM, "out of memory queuing a kernel"), TC_ERR_OOM;
     op->fn = (emu_entry)fn;
     memcpy(op->bufs, bufs, sizeof(void *) * (size_t)k->nbufs);
+    if (k->nparams) { /* the caller's block may be gone when the op runs */
+      memcpy(op->params, bufs[k->nbufs], sizeof(kc_param) * (size_t)k->nparams);
+      op->bufs[k->nbufs] = op->params;
+    }
     op->begin = begin;
     op->end = end;
     op->grid = grid;
@@ -858,13 +863,16 @@ tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
     }
   } else { /* queued on the stream; the driver copies the arguments now */
     CUdeviceptr d[KC_MAX_BUFS];
-    void *args[KC_MAX_BUFS + 2];
+    void *args[KC_MAX_BUFS + KC_MAX_PARAMS + 2];
+    int na = 0;
     for (int i = 0; i < k->nbufs; i++) {
       d[i] = (CUdeviceptr)(uintptr_t)bufs[i];
-      args[i] = &d[i];
+      args[na++] = &d[i];
     }
-    args[k->nbufs] = &begin;
-    args[k->nbufs + 1] = &end;
+    kc_param *pv = k->nparams ? (kc_param *)bufs[k->nbufs] : NULL;
+    for (int i = 0; i < k->nparams; i++) args[na++] = &pv[i]; /* copied by the launch */
+    args[na++] = &begin;
+    args[na++] = &end;
     span_open(ctx, dev);
     CUresult r = G.cu.LaunchKernel(fn, grid, 1, 1, block, 1, 1, 0, G.stream[dev], args, NULL);
     if (r) {

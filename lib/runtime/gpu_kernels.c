@@ -192,11 +192,12 @@ static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const ch
     return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
   }
   fputs(src, f);
+  char *args = cg_cuda_call_args(k, "x->b");
   fprintf(f, "\nextern \"C\" void tc_emu_entry(void *const *b, long long s, long long e, unsigned g, unsigned t) {\n"
              "  struct A { void *const *b; long long s, e; } a = {b, s, e};\n"
-             "  tc_emu_launch(g, t, [](void *p) { A *x = (A *)p; %s(", name);
-  for (int i = 0; i < k->nbufs; i++) fprintf(f, "x->b[%d], ", i);
-  fprintf(f, "x->s, x->e); }, &a);\n}\n");
+             "  tc_emu_launch(g, t, [](void *p) { A *x = (A *)p; %s(%sx->s, x->e); }, &a);\n}\n",
+          name, args ? args : "");
+  free(args);
   fclose(f);
   snprintf(cmd, sizeof cmd, "c++ " EMU_FLAGS " -shared -include '%s' -x c++ '%s' -o '%s' 2>&1", hdr,
            cu, so);
@@ -273,6 +274,10 @@ void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch,
       return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err);
     }
     if (emulated) {
+      if (ctx->debug & TC_DEBUG_CUDA) {
+        ir_debug(ctx, "--- CUDA C of %s (emulated) ---\n", name);
+        ir_debug_text(ctx, src);
+      }
       fn = emu_compile(ctx, k, src, name);
     } else {
       char *ptx = ptx_for(ctx, src, name, arch);

@@ -133,8 +133,12 @@ static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
       out = rt_buffer_new_on(ctx, dev, bytes, false);
       if (!out) return ctx->status;
     }
-    void *bufs[KC_MAX_BUFS];
+    void *bufs[KC_MAX_BUFS + 1];
+    kc_param params[KC_MAX_PARAMS];
+    for (int i = 0; i < l->k.nparams; i++)
+      params[i] = cg_param_value(l->param[i].node, l->param[i].kind, l->k.params[i]);
     bufs[0] = out->data;
+    bufs[l->k.nbufs] = params;
     for (int b = 1; b < l->k.nbufs; b++) {
       ir_node *bn = l->bufnode[b];
       if (bn->op != OP_BUFFER || !bn->buf || !ir_same_device(bn->buf->dev, dev)) {

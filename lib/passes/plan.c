@@ -1,0 +1,222 @@
+/*
+ * plan.c — the plan: which further nodes get a buffer of their own, and why.
+ *
+ * fuse.c marked the boundaries a realization cannot do without (results,
+ * writes, transfers, shared expensive nodes). The plan adds three kinds,
+ * each printed with its reason under TC_DEBUG=plan, in one post-order walk
+ * (a node is decided after its inputs, so costs seen by a consumer are
+ * final):
+ *
+ *  - store or recompute. A node that something outside this realization
+ *    still holds (a live tensor's storage, or a pending node realized
+ *    later) will be read again. Storing it costs STORE_OPS per element (one
+ *    write now and one read later); recomputing it costs its expression's
+ *    ops per element, for each later use. A node whose recomputation costs
+ *    at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
+ *    does bounded work per step instead of recomputing the whole chain (the
+ *    chain is cut every few steps, however many steps run).
+ *  - no expensive producer in an inner loop. A view that broadcasts a
+ *    computed (not stored) node y reads each element of y R times (R =
+ *    elements of the view / elements of y): in a matmul's reduction over k,
+ *    R is the other operand's size. When y reads memory (outside
+ *    reductions) and (R - 1) times y's ops reaches a store, y is stored
+ *    first and the consumer loads it. Reductions count as one op: the
+ *    lowering computes a reduction once per outer point, however it is
+ *    broadcast, so `x - x.mean(1, keepdim=True)` and layernorm stay one
+ *    kernel.
+ *  - limits. A kernel takes at most KC_MAX_BUFS buffers, KC_MAX_PARAMS
+ *    scalar arguments and KC_MAX_STAGES stages. Each node's need (an upper
+ *    bound: inputs' needs added, a repeated input counted once) is checked
+ *    as it is decided; a node that needs too much stores its largest inputs
+ *    first until it fits. No program is refused for a limit of a backend.
+ *
+ * Requires: pass_fuse ran (s->all, uses, PM_MAT). Guarantees: every group
+ * fits the kernel limits; marks only (call pass_order after).
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "../ir/limits.h"
+#include "passes.h"
+
+#define STORE_OPS 8     /* a write and a later read of one element, in ops */
+#define RNG_OPS 16      /* a Philox draw, in ops */
+#define OPS_CAP ((int64_t)1 << 40)
+/* room left in each limit: the output buffer, a WRITE's old version, the
+ * store stage */
+#define MAX_LOADS (KC_MAX_BUFS - 2)
+#define MAX_PARAMS KC_MAX_PARAMS
+#define MAX_REDS (KC_MAX_STAGES - 3)
+
+typedef struct need {
+  int64_t ops; /* per element of the node, its inlined expression */
+  int64_t ew;  /* the same with each staged reduction counted as one op:
+                  the cost of a read inside a consumer's loop, where the
+                  lowering computes a reduction once per outer point */
+  int ewloads; /* loads outside reductions */
+  int loads, params, reds;
+} need;
+
+typedef struct planner {
+  tc_ctx *ctx;
+  pass_sched *s;
+  need *inner; /* by index in s->all: what the node's own expression needs */
+} planner;
+
+static int64_t add_ops(int64_t a, int64_t b) { return a + b > OPS_CAP ? OPS_CAP : a + b; }
+static int64_t mul_ops(int64_t a, int64_t b) {
+  if (a == 0 || b == 0) return 0;
+  return a > OPS_CAP / b ? OPS_CAP : a * b;
+}
+
+static int idx_of(const ir_node *n) { return (int)(intptr_t)n->aux - 1; }
+
+/* What a consumer sees of n: a load when n has a buffer. */
+static need seen(planner *P, const ir_node *n) {
+  if (n->op == OP_BUFFER || (n->mark & PM_MAT)) return (need){.ewloads = 1, .loads = 1};
+  int i = idx_of(n);
+  return i >= 0 ? P->inner[i] : (need){.ewloads = 1, .loads = 1};
+}
+
+static void store(planner *P, ir_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void store(planner *P, ir_node *n, const char *fmt, ...) {
+  n->mark |= PM_MAT;
+  tc_ctx *ctx = P->ctx;
+  if (!(ctx->debug & (TC_DEBUG_PLAN | TC_DEBUG_FUSE))) return;
+  char why[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  if (ctx->debug & TC_DEBUG_PLAN)
+    ir_debug(ctx, "plan: store %s #%llu: %s\n", ir_op_name[n->op], (unsigned long long)n->id, why);
+  if (ctx->debug & TC_DEBUG_FUSE)
+    ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[n->op],
+             (unsigned long long)n->id, why);
+}
+
+/* n's own need from its inputs' (as they are now). */
+static need inner_need(planner *P, const ir_node *n) {
+  need r = {0};
+  switch (ir_op_kind[n->op]) {
+  case K_SRC:
+    if (n->op == OP_CONST) r.params = 1;
+    else if (n->op != OP_IOTA) r.params = 2, r.ops = r.ew = RNG_OPS;
+    return r;
+  default: break;
+  }
+  for (int j = 0; j < n->nin; j++) {
+    bool again = false;
+    for (int i = 0; i < j; i++) again |= n->in[i] == n->in[j];
+    if (again) continue;
+    need c = seen(P, n->in[j]);
+    r.ops = add_ops(r.ops, c.ops);
+    r.ew = add_ops(r.ew, c.ew);
+    r.ewloads += c.ewloads;
+    r.loads += c.loads;
+    r.params += c.params;
+    r.reds += c.reds;
+  }
+  if (ir_op_kind[n->op] == K_EW) r.ops = add_ops(r.ops, 1), r.ew = add_ops(r.ew, 1);
+  if (ir_op_kind[n->op] == K_RED) {
+    ir_node *in = n->in[0];
+    int64_t len = ir_numel(n->in[0]->ndim, in->shape) / (ir_numel(n->ndim, n->shape) ?: 1);
+    r.ops = mul_ops(add_ops(r.ops, 1), len > 0 ? len : 1);
+    r.ew = 1;
+    r.ewloads = 0;
+    r.reds++;
+  }
+  return r;
+}
+
+static bool fits(need r) {
+  return r.loads <= MAX_LOADS && r.params <= MAX_PARAMS && r.reds <= MAX_REDS;
+}
+
+/* The node to store so that a consumer stops inlining `in`: the producer
+ * under a chain of views (its view then folds into the load). */
+static ir_node *under_views(ir_node *in) {
+  while (ir_op_kind[in->op] == K_MOVE && in->in[0]->op != OP_BUFFER && !(in->in[0]->mark & PM_MAT))
+    in = in->in[0];
+  return in;
+}
+
+/* Stores n's inputs, largest need first, until n fits. */
+static void split(planner *P, ir_node *n) {
+  for (int guard = 0; guard < 8; guard++) {
+    need r = inner_need(P, n);
+    if (fits(r)) break;
+    int best = -1;
+    int64_t bestw = 0;
+    for (int j = 0; j < n->nin; j++) {
+      ir_node *in = under_views(n->in[j]);
+      if (in->op == OP_BUFFER || (in->mark & PM_MAT)) continue;
+      need c = seen(P, in);
+      int64_t w = (int64_t)c.loads * 4 + c.params + (int64_t)c.reds * 16;
+      if (w > bestw) best = j, bestw = w;
+    }
+    if (best < 0) break;
+    ir_node *in = under_views(n->in[best]);
+    store(P, in, "split for a kernel limit: %s #%llu would read %d buffers, %d scalars and %d "
+                 "reductions (limits %d, %d, %d)",
+          ir_op_name[n->op], (unsigned long long)n->id, r.loads, r.params, r.reds, MAX_LOADS,
+          MAX_PARAMS, MAX_REDS);
+  }
+}
+
+/* Whether something outside this realization holds n (a live tensor's
+ * storage, or a node not realized now): it will be read again. */
+static bool held_outside(const ir_node *n) {
+  int inside = n->uses + ((n->mark & PM_TARGET) ? 1 : 0); /* + the realization's retain */
+  return n->refs > inside;
+}
+
+static bool visit(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
+  planner *P = user;
+  (void)ctx;
+  (void)s;
+  int i = idx_of(x);
+  if (i < 0 || x->op == OP_BUFFER) return true;
+  /* a broadcast view of a computed node: store the node when its elements
+   * would be recomputed many times */
+  if (ir_op_kind[x->op] == K_MOVE) {
+    ir_node *y = x->in[0];
+    while (ir_op_kind[y->op] == K_MOVE && y->op != OP_BUFFER && !(y->mark & PM_MAT)) y = y->in[0];
+    if (y->op != OP_BUFFER && !(y->mark & PM_MAT) && ir_op_kind[y->op] != K_RED &&
+        ir_op_kind[y->op] != K_SRC) {
+      int64_t ny = ir_numel(y->ndim, y->shape), nx = ir_numel(x->ndim, x->shape);
+      need c = seen(P, y);
+      int64_t ops = c.ew;
+      if (ny > 0 && nx / ny >= 2 && c.ewloads > 0 && mul_ops(nx / ny - 1, ops) >= STORE_OPS)
+        store(P, y, "read %lld times per element through a broadcast (%s #%llu): recomputing "
+                    "costs %lld ops per read, storing %d",
+              (long long)(nx / ny), ir_op_name[x->op], (unsigned long long)x->id, (long long)ops,
+              STORE_OPS);
+    }
+  }
+  need r = inner_need(P, x);
+  if (!fits(r)) {
+    split(P, x);
+    r = inner_need(P, x);
+  }
+  P->inner[i] = r;
+  if (!(x->mark & PM_MAT) && held_outside(x) && ir_op_kind[x->op] != K_MOVE &&
+      r.ops >= STORE_OPS)
+    store(P, x, "held outside this realization (a live tensor or a later one): recomputing "
+                "costs %lld ops per element for each later use, storing %d",
+          (long long)r.ops, STORE_OPS);
+  return true;
+}
+
+bool pass_plan(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
+  planner P = {ctx, s, NULL};
+  P.inner = ir_alloc(ctx, sizeof(need) * (s->nall ? s->nall : 1));
+  if (!P.inner) return ir_error(ctx, TC_ERR_OOM, "out of memory planning kernels"), false;
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = (void *)(intptr_t)(i + 1);
+  bool ok = pass_postorder(ctx, targets, n, s, visit, &P);
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
+  ir_free(ctx, P.inner);
+  return ok;
+}
