@@ -148,6 +148,12 @@ typedef struct tc_stats {
   double run_seconds;        /* time spent running kernels (CUDA: device time of each
                                 realization's kernels, counted when ctx waits) */
   uint64_t bytes_moved;      /* bytes kernels read and wrote (buffer sizes) */
+  uint64_t schedule_hits;    /* realizations that reused the schedule of an
+                                earlier one of the same structure: no passes,
+                                no lowering, no compile */
+  uint64_t elements_computed; /* work done by kernels: for each launch, its
+                                 outer points times the extents of its
+                                 stages (elements stored or reduced) */
 } tc_stats;
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
 TC_API void tc_reset_stats(tc_ctx *ctx);

@@ -680,3 +680,15 @@ char *kc_print(const kernel *k) {
   }
   return s.p;
 }
+
+int64_t kc_count_values(const kernel *k) {
+  vmap m = {0};
+  int next = 0;
+  sbuf s = {0};
+  s.oom = false;
+  for (int i = 0; i < k->nstages && i < KC_MAX_STAGES; i++) print_values(&s, &m, &next, k->stages[i].val);
+  free(s.p);
+  free(m.keys);
+  free(m.nums);
+  return next;
+}

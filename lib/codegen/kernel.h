@@ -205,6 +205,9 @@ int64_t kc_outer_numel(const kernel *k);
  * TC_DEBUG=kernels dump). Returns a malloc'd string. */
 char *kc_print(const kernel *k);
 
+/* The number of distinct values the stages compute (the kernel's size). */
+int64_t kc_count_values(const kernel *k);
+
 /* A compact binary form with the same content as kc_print (malloc'd; its
  * length in *len; NULL when out of memory): the kernel cache's key. */
 uint8_t *kc_key(const kernel *k, size_t *len);

@@ -70,6 +70,7 @@ struct ir_node {
   int pid; /* printer numbering (ir_print), 0 when unnumbered */
   int uses;
   void *aux;
+  int sid; /* walk number of the realization under way (schedule.h), else 0 */
   ir_node *next_free;
 };
 
@@ -126,6 +127,9 @@ struct tc_ctx {
   tc_device default_dev; /* where creation functions put new tensors */
   uint64_t cuda_seed;    /* tc_cuda_manual_seed (shares the Philox stream) */
   bool use_interp;    /* run kernels in the reference interpreter */
+  struct rt_sched_cache *scache; /* schedules of structures seen (schedule.h) */
+  uint64_t interp_budget; /* a kernel is interpreted until it has cost this
+                             many value evaluations (TC_INTERP_BUDGET) */
 };
 
 /* ---- context helpers (ctx.c) ---- */

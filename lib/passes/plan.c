@@ -10,16 +10,16 @@
  *  - store or recompute. A node that something outside this realization
  *    still holds (a live tensor's storage, or a pending node realized
  *    later) will be read again. Storing it costs STORE_OPS per element (one
- *    write now and one read later); recomputing it costs its expression's
- *    ops per element, for each later use. A node whose recomputation costs
- *    at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
+ *    write now and one read later) and KERNEL_OPS for its kernel;
+ *    recomputing it costs its expression's ops per element, for each later
+ *    use. A node whose recomputation costs at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
  *    does bounded work per step instead of recomputing the whole chain (the
  *    chain is cut every few steps, however many steps run).
  *  - no expensive producer in an inner loop. A view that broadcasts a
  *    computed (not stored) node y reads each element of y R times (R =
  *    elements of the view / elements of y): in a matmul's reduction over k,
  *    R is the other operand's size. When y reads memory (outside
- *    reductions) and (R - 1) times y's ops reaches a store, y is stored
+ *    reductions) and the extra (R - 1) reads' ops reach a store, y is stored
  *    first and the consumer loads it. Reductions count as one op: the
  *    lowering computes a reduction once per outer point, however it is
  *    broadcast, so `x - x.mean(1, keepdim=True)` and layernorm stay one
@@ -41,6 +41,7 @@
 #include "passes.h"
 
 #define STORE_OPS 8     /* a write and a later read of one element, in ops */
+#define KERNEL_OPS 4096 /* a kernel's own cost (launch, loop set-up), in ops */
 #define RNG_OPS 16      /* a Philox draw, in ops */
 #define OPS_CAP ((int64_t)1 << 40)
 /* room left in each limit: the output buffer, a WRITE's old version, the
@@ -189,11 +190,12 @@ static bool visit(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
       int64_t ny = ir_numel(y->ndim, y->shape), nx = ir_numel(x->ndim, x->shape);
       need c = seen(P, y);
       int64_t ops = c.ew;
-      if (ny > 0 && nx / ny >= 2 && c.ewloads > 0 && mul_ops(nx / ny - 1, ops) >= STORE_OPS)
+      if (ny > 0 && nx / ny >= 2 && c.ewloads > 0 &&
+          mul_ops(nx - ny, ops) >= add_ops(mul_ops(ny, STORE_OPS), KERNEL_OPS))
         store(P, y, "read %lld times per element through a broadcast (%s #%llu): recomputing "
-                    "costs %lld ops per read, storing %d",
+                    "costs %lld ops per read, storing %d per element and %d per kernel",
               (long long)(nx / ny), ir_op_name[x->op], (unsigned long long)x->id, (long long)ops,
-              STORE_OPS);
+              STORE_OPS, KERNEL_OPS);
     }
   }
   need r = inner_need(P, x);
@@ -202,11 +204,13 @@ static bool visit(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
     r = inner_need(P, x);
   }
   P->inner[i] = r;
+  int64_t nx = ir_numel(x->ndim, x->shape);
   if (!(x->mark & PM_MAT) && held_outside(x) && ir_op_kind[x->op] != K_MOVE &&
-      r.ops >= STORE_OPS)
+      r.ops >= STORE_OPS && mul_ops(nx, r.ops) >= add_ops(mul_ops(nx, STORE_OPS), KERNEL_OPS))
     store(P, x, "held outside this realization (a live tensor or a later one): recomputing "
-                "costs %lld ops per element for each later use, storing %d",
-          (long long)r.ops, STORE_OPS);
+                "costs %lld ops per element for each later use, storing %d per element and %d "
+                "per kernel",
+          (long long)r.ops, STORE_OPS, KERNEL_OPS);
   return true;
 }
 

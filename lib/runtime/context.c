@@ -10,6 +10,7 @@
 #include "pool.h"
 #include "gpu.h"
 #include "runtime.h"
+#include "schedule.h"
 
 static void *default_alloc(size_t n, void *u) {
   (void)u;
@@ -57,12 +58,15 @@ tc_ctx *tc_ctx_new(const tc_ctx_options *opts) {
   env = getenv("TC_EAGER");
   ctx->eager = (opts && opts->eager) || (env && atoi(env) > 0);
   ctx->debug = (opts ? opts->debug : 0) | parse_debug(getenv("TC_DEBUG"));
+  env = getenv("TC_INTERP_BUDGET");
+  ctx->interp_budget = env && *env ? strtoull(env, NULL, 10) : (uint64_t)1 << 20;
   env = getenv("TC_BACKEND");
   ctx->use_interp = env && !strcmp(env, "interp");
   ctx->pool = rt_pool_new(nt);
   ctx->balloc = rt_alloc_new(&ctx->al);
   if (!ctx->pool || !ctx->balloc) {
-    rt_pool_free(ctx->pool);
+    rt_sched_cache_free(ctx);
+  rt_pool_free(ctx->pool);
     if (ctx->balloc) rt_alloc_free(ctx->balloc);
     al.free(ctx, al.user);
     return NULL;
@@ -82,6 +86,7 @@ void tc_ctx_free(tc_ctx *ctx) {
   ir_free(ctx, ctx->scopes);
   for (int i = 0; i < ctx->nchunks; i++) ir_free(ctx, ctx->node_chunks[i]);
   ir_free(ctx, ctx->node_chunks);
+  rt_sched_cache_free(ctx);
   rt_pool_free(ctx->pool);
   rt_alloc_free(ctx->balloc);
   tc_allocator al = ctx->al;

@@ -10,6 +10,7 @@
  * reduction order, so results do not depend on the thread count.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,27 @@
 #include "pool.h"
 #include "runtime.h"
 
-typedef struct entry {
+struct rt_code {
   uint8_t *key; /* kc_key bytes, then the target string */
   size_t len;
   uint64_t hash;
-  kc_fn fn;
-  struct entry *next;
-} entry;
+  _Atomic(kc_fn) fn;          /* NULL until compiled */
+  _Atomic uint64_t interp;    /* value evaluations interpreted so far */
+  uint64_t vals;              /* values the kernel computes per element */
+  struct rt_code *next;
+};
 
 #define NBUCKETS 4096
-static entry *table[NBUCKETS];
+static rt_code *table[NBUCKETS];
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t next_kernel_id;
+static _Atomic uint64_t next_kernel_id;
+
+/* The interpreter runs a kernel until it has spent about what a compile
+ * costs (ctx->interp_budget, by default 2^20 value evaluations, ~10 ms;
+ * TC_INTERP_BUDGET=0 compiles every kernel at once): a kernel seen once or twice on
+ * small tensors (a slice whose bounds change every step) is never compiled,
+ * one that keeps coming back is compiled once. Results are the same bits
+ * either way (the interpreter is the reference the backends match). */
 
 static uint64_t fnv1a(const uint8_t *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
@@ -60,7 +70,7 @@ static uint8_t *make_key(const kernel *k, const char *target, size_t *len) {
   return key;
 }
 
-kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
+static void dump_kernel(tc_ctx *ctx, const kernel *k) {
   if (ctx->debug & TC_DEBUG_KERNELS) {
     char *text = kc_print(k);
     if (text) {
@@ -92,45 +102,25 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
       free(src);
     }
   }
-  if (ctx->use_interp) return NULL;
+}
+
+/* Compiles k into c (outside every tensorc lock but LLVM's own: contexts in
+ * different threads compile at once, and a debug sink may call tensorc). */
+static kc_fn compile(tc_ctx *ctx, const kernel *k, rt_code *c) {
   char err[512];
   cg_llvm *J = cg_llvm_get(err, sizeof err);
   if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
-  size_t klen;
-  uint8_t *key = make_key(k, cg_llvm_target(J), &klen);
-  if (!key) return ir_error(ctx, TC_ERR_OOM, "out of memory making a kernel key");
-  uint64_t h = fnv1a(key, klen);
-  pthread_mutex_lock(&table_mu);
-  for (entry *e = table[h % NBUCKETS]; e; e = e->next)
-    if (e->hash == h && e->len == klen && !memcmp(e->key, key, klen)) {
-      kc_fn fn = e->fn;
-      pthread_mutex_unlock(&table_mu);
-      free(key);
-      ctx->stats.cache_hits++;
-      if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: hit %016llx\n", (unsigned long long)h);
-      return fn;
-    }
-  if (ctx->debug & TC_DEBUG_CACHE)
-    ir_debug(ctx, "cache: miss %016llx (kernel text not seen in this process)\n", (unsigned long long)h);
   char name[64];
-  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)next_kernel_id++);
+  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)atomic_fetch_add(&next_kernel_id, 1));
   kc_fn fn = NULL;
   char *ir = NULL, *as = NULL;
   double t0 = now();
   int rc = cg_llvm_compile(J, k, name, &fn, (ctx->debug & TC_DEBUG_LLVM) ? &ir : NULL,
                            (ctx->debug & TC_DEBUG_ASM) ? &as : NULL, err, sizeof err);
   double dt = now() - t0;
-  entry *e = NULL;
-  if (rc == 0) {
-    e = malloc(sizeof *e);
-    if (e) {
-      *e = (entry){key, klen, h, fn, table[h % NBUCKETS]};
-      table[h % NBUCKETS] = e;
-    }
-  }
-  pthread_mutex_unlock(&table_mu);
-  if (!e) free(key);
   if (rc != 0) return ir_error(ctx, TC_ERR_COMPILE, "kernel compilation failed: %s", err);
+  kc_fn none = NULL; /* a thread that compiled it meanwhile wins; both are the same code */
+  if (!atomic_compare_exchange_strong(&c->fn, &none, fn)) fn = none;
   ctx->stats.kernels_compiled++;
   ctx->stats.compile_seconds += dt;
   if (ctx->debug & TC_DEBUG_TIME) ir_debug(ctx, "time: compiled %s in %.2f ms\n", name, dt * 1e3);
@@ -147,13 +137,65 @@ kc_fn rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   return fn;
 }
 
+/* Value evaluations one run of k (of `vals` values) costs the interpreter. */
+static uint64_t interp_cost(const kernel *k, uint64_t vals) {
+  uint64_t work = 0;
+  for (int s = 0; s < k->nstages; s++) work += (uint64_t)(k->stages[s].n > 0 ? k->stages[s].n : 1);
+  uint64_t n = (uint64_t)kc_outer_numel(k);
+  if (n && work > UINT64_MAX / n) return UINT64_MAX;
+  n *= work;
+  return vals && n > UINT64_MAX / vals ? UINT64_MAX : n * vals;
+}
+
+rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
+  dump_kernel(ctx, k);
+  char err[512];
+  cg_llvm *J = cg_llvm_get(err, sizeof err);
+  if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
+  size_t klen;
+  uint8_t *key = make_key(k, cg_llvm_target(J), &klen);
+  if (!key) return ir_error(ctx, TC_ERR_OOM, "out of memory making a kernel key");
+  uint64_t h = fnv1a(key, klen);
+  rt_code *c = NULL;
+  pthread_mutex_lock(&table_mu);
+  for (rt_code *e = table[h % NBUCKETS]; e && !c; e = e->next)
+    if (e->hash == h && e->len == klen && !memcmp(e->key, key, klen)) c = e;
+  bool fresh = !c;
+  if (fresh && (c = malloc(sizeof *c))) {
+    c->key = key;
+    c->len = klen;
+    c->hash = h;
+    atomic_init(&c->fn, NULL);
+    atomic_init(&c->interp, 0);
+    c->vals = (uint64_t)kc_count_values(k) + 1;
+    c->next = table[h % NBUCKETS];
+    table[h % NBUCKETS] = c;
+    key = NULL;
+  }
+  pthread_mutex_unlock(&table_mu);
+  free(key);
+  if (!c) return ir_error(ctx, TC_ERR_OOM, "out of memory keeping a kernel");
+  if (!fresh) {
+    ctx->stats.cache_hits++;
+    if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: hit %016llx\n", (unsigned long long)h);
+  } else if (ctx->debug & TC_DEBUG_CACHE) {
+    ir_debug(ctx, "cache: miss %016llx (kernel text not seen in this process)\n", (unsigned long long)h);
+  }
+  /* compiled now: what the dumps show, or too big for the interpreter */
+  if (!atomic_load(&c->fn) && !ctx->use_interp &&
+      ((ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget) &&
+      !compile(ctx, k, c))
+    return NULL;
+  return c;
+}
+
+kc_fn rt_code_fn(const rt_code *c) { return c ? atomic_load(&((rt_code *)c)->fn) : NULL; }
+
 char *rt_kernel_code(tc_ctx *ctx, const kernel *k, bool assembly) {
   char err[512], name[64];
   cg_llvm *J = cg_llvm_get(err, sizeof err);
   if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
-  pthread_mutex_lock(&table_mu);
-  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)next_kernel_id++);
-  pthread_mutex_unlock(&table_mu);
+  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)atomic_fetch_add(&next_kernel_id, 1));
   kc_fn fn;
   char *ir = NULL, *as = NULL;
   if (cg_llvm_compile(J, k, name, &fn, assembly ? NULL : &ir, assembly ? &as : NULL, err,
@@ -165,9 +207,9 @@ char *rt_kernel_code(tc_ctx *ctx, const kernel *k, bool assembly) {
 void rt_kernel_cache_clear(void) {
   pthread_mutex_lock(&table_mu);
   for (int i = 0; i < NBUCKETS; i++) {
-    entry *e = table[i];
+    rt_code *e = table[i];
     while (e) {
-      entry *n = e->next;
+      rt_code *n = e->next;
       free(e->key);
       free(e);
       e = n;
@@ -189,9 +231,15 @@ static void run_chunk(void *arg, int64_t begin, int64_t end) {
   else kc_interp(l->k, l->bufs, begin, end);
 }
 
-void rt_kernel_run(tc_ctx *ctx, const kernel *k, kc_fn fn, void *const *bufs) {
+tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *bufs) {
   int64_t n = kc_outer_numel(k);
-  if (n <= 0) return;
+  if (n <= 0) return TC_OK;
+  kc_fn fn = rt_code_fn(c);
+  if (!fn && c && !ctx->use_interp) { /* interpreted until it has cost a compile */
+    uint64_t cost = interp_cost(k, c->vals);
+    if (atomic_fetch_add(&c->interp, cost) + cost > ctx->interp_budget && !(fn = compile(ctx, k, c)))
+      return ctx->status ? ctx->status : TC_ERR_COMPILE;
+  }
   int64_t work = 0;
   for (int s = 0; s < k->nstages; s++) work += k->stages[s].n > 0 ? k->stages[s].n : 1;
   if (work < 1) work = 1;
@@ -200,6 +248,8 @@ void rt_kernel_run(tc_ctx *ctx, const kernel *k, kc_fn fn, void *const *bufs) {
   launch l = {k, fn, bufs};
   rt_pool_run(ctx->pool, n, grain, run_chunk, &l);
   ctx->stats.kernels_launched++;
+  ctx->stats.elements_computed += (uint64_t)n * (uint64_t)work;
   for (int b = 0; b < k->nbufs; b++)
     ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
+  return TC_OK;
 }

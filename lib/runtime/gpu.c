@@ -832,14 +832,26 @@ static void *load_ptx(tc_ctx *ctx, const char *ptx, const char *name) {
   return ir_error(ctx, TC_ERR_COMPILE, "CUDA error: %s loading a kernel", cu_err(r, e, sizeof e));
 }
 
-tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
-  if (!use(ctx, dev)) return ctx->status;
-  int64_t n = kc_outer_numel(k);
-  if (n <= 0) return TC_OK;
+void *rt_gpu_function(tc_ctx *ctx, int dev, const kernel *k) {
+  if (!use(ctx, dev)) return NULL;
   char arch[32];
   snprintf(arch, sizeof arch, "sm_%d%d", G.major[dev], G.minor[dev]);
   void *fn = rt_gpu_kernel_get(ctx, dev, k, arch, G.emulated, load_ptx);
+  if (!fn && !ctx->status) ir_error(ctx, TC_ERR_COMPILE, "CUDA: no function for a kernel");
+  return fn;
+}
+
+tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
+  if (kc_outer_numel(k) <= 0) return TC_OK;
+  void *fn = rt_gpu_function(ctx, dev, k);
   if (!fn) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+  return rt_gpu_launch(ctx, dev, k, fn, bufs);
+}
+
+tc_status rt_gpu_launch(tc_ctx *ctx, int dev, const kernel *k, void *fn, void *const *bufs) {
+  if (!use(ctx, dev)) return ctx->status;
+  int64_t n = kc_outer_numel(k);
+  if (n <= 0) return TC_OK;
   unsigned grid, block;
   cg_cuda_launch_dims(k, n, G.emulated ? 2 : 32 * (int64_t)G.sms[dev], &grid, &block);
   long long begin = 0, end = n;
@@ -885,6 +897,9 @@ tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs) {
     pthread_mutex_unlock(&smu);
   }
   ctx->stats.kernels_launched++;
+  int64_t work = 0;
+  for (int s = 0; s < k->nstages; s++) work += k->stages[s].n > 0 ? k->stages[s].n : 1;
+  ctx->stats.elements_computed += (uint64_t)n * (uint64_t)(work > 0 ? work : 1);
   for (int b = 0; b < k->nbufs; b++)
     ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
   return TC_OK;

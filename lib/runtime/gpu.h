@@ -80,6 +80,11 @@ void rt_gpu_span_close(tc_ctx *ctx);
  * queued: an error of the launch call is reported here, one of the running
  * kernel at the next wait. */
 tc_status rt_gpu_run(tc_ctx *ctx, int dev, const kernel *k, void *const *bufs);
+/* The two halves of rt_gpu_run: the compiled function of k on dev (NULL
+ * with the context error set), and a launch of it (a schedule keeps the
+ * function, so a cached realization only launches). */
+void *rt_gpu_function(tc_ctx *ctx, int dev, const kernel *k);
+tc_status rt_gpu_launch(tc_ctx *ctx, int dev, const kernel *k, void *fn, void *const *bufs);
 /* Gives every device's cached blocks (not held by a buffer) back to the
  * driver, after waiting for the work queued before (torch.cuda.empty_cache). */
 void rt_gpu_empty_cache(void);

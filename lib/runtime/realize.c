@@ -26,6 +26,7 @@
 #include "format.h"
 #include "gpu.h"
 #include "runtime.h"
+#include "schedule.h"
 
 static double now(void) {
   struct timespec ts;
@@ -83,103 +84,216 @@ static bool write_is_private(tc_ctx *ctx, ir_node *w) {
   return true;
 }
 
-static tc_status run_schedule(tc_ctx *ctx, pass_sched *s, cg_lowered *L) {
-  for (int i = 0; i < s->n; i++) {
-    ir_node *node = s->nodes[i];
-    cg_lowered *l = &L[i];
-    size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * tc_dtype_size(node->dt);
-    tc_device dev = node->dev;
-    bool gpu = dev.type == TC_CUDA;
-    rt_buffer *out = NULL;
-    if (node->op == OP_COPY) {
-      ir_node *src = node->in[0];
-      if (src->op != OP_BUFFER || !src->buf)
-        return ir_error(ctx, TC_ERR_RUNTIME, "internal: transfer before its source was realized"), TC_ERR_RUNTIME;
-      out = rt_buffer_new_on(ctx, dev, bytes, false);
-      if (!out) return ctx->status;
-      /* non_blocking from pinned memory: queued only, the source fenced */
-      bool async = node->p.xfer.non_blocking && src->buf->pinned && gpu;
-      tc_status st = rt_gpu_copy(ctx, out->data, dev, src->buf->data, src->buf->dev, bytes, async);
-      if (st != TC_OK) {
-        rt_buffer_release(out);
-        return st;
-      }
-      ir_node_become_buffer(ctx, node, out);
-      continue;
+/* Runs step st of a schedule, node = the walk's node st->root: a transfer,
+ * or the kernel with its buffers and scalar arguments bound. The node then
+ * becomes a BUFFER node holding the result. */
+static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
+  ir_node *node = W[st->root];
+  size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * tc_dtype_size(node->dt);
+  tc_device dev = node->dev;
+  bool gpu = dev.type == TC_CUDA;
+  rt_buffer *out = NULL;
+  if (st->copy) {
+    ir_node *src = node->in[0];
+    if (src->op != OP_BUFFER || !src->buf)
+      return ir_error(ctx, TC_ERR_RUNTIME, "internal: transfer before its source was realized"), TC_ERR_RUNTIME;
+    out = rt_buffer_new_on(ctx, dev, bytes, false);
+    if (!out) return ctx->status;
+    /* non_blocking from pinned memory: queued only, the source fenced */
+    bool async = node->p.xfer.non_blocking && src->buf->pinned && gpu;
+    tc_status rc = rt_gpu_copy(ctx, out->data, dev, src->buf->data, src->buf->dev, bytes, async);
+    if (rc != TC_OK) {
+      rt_buffer_release(out);
+      return rc;
     }
-    if (node->op == OP_WRITE) {
-      ir_node *old = node->in[0];
-      if (old->op != OP_BUFFER)
-        return ir_error(ctx, TC_ERR_RUNTIME, "internal: write before its storage was realized"), TC_ERR_RUNTIME;
-      if (!l->reads_output_elsewhere && write_is_private(ctx, node)) {
-        out = old->buf;
-        /* a queued non_blocking copy may still read a pinned buffer */
-        if (out->pinned && rt_gpu_host_fence(ctx, out->data, out->bytes) != TC_OK) return ctx->status;
-        out->refs++;
-      } else {
-        out = rt_buffer_new_on(ctx, dev, bytes, false);
-        if (!out) return ctx->status;
-        if (gpu) {
-          tc_status st = rt_gpu_copy(ctx, out->data, dev, old->buf->data, dev, bytes, false);
-          if (st != TC_OK) {
-            rt_buffer_release(out);
-            return st;
-          }
-        } else if (bytes) {
-          memcpy(out->data, old->buf->data, bytes);
-        }
-      }
+    ir_node_become_buffer(ctx, node, out);
+    return TC_OK;
+  }
+  const kernel *k = &st->k;
+  if (node->op == OP_WRITE) {
+    ir_node *old = node->in[0];
+    if (old->op != OP_BUFFER)
+      return ir_error(ctx, TC_ERR_RUNTIME, "internal: write before its storage was realized"), TC_ERR_RUNTIME;
+    bool inplace = !st->reads_output_elsewhere && write_is_private(ctx, node);
+    if (ctx->debug & TC_DEBUG_PLAN)
+      ir_debug(ctx, "plan: write #%llu %s\n", (unsigned long long)node->id,
+               inplace ? "in place (nothing else reads the old version)"
+                       : st->reads_output_elsewhere ? "into a copy (it reads the old version at other elements)"
+                                                    : "into a copy (the old version is still read elsewhere)");
+    if (inplace) {
+      out = old->buf;
+      /* a queued non_blocking copy may still read a pinned buffer */
+      if (out->pinned && rt_gpu_host_fence(ctx, out->data, out->bytes) != TC_OK) return ctx->status;
+      out->refs++;
     } else {
       out = rt_buffer_new_on(ctx, dev, bytes, false);
       if (!out) return ctx->status;
+      if (gpu) {
+        tc_status rc = rt_gpu_copy(ctx, out->data, dev, old->buf->data, dev, bytes, false);
+        if (rc != TC_OK) {
+          rt_buffer_release(out);
+          return rc;
+        }
+      } else if (bytes) {
+        memcpy(out->data, old->buf->data, bytes);
+      }
     }
-    void *bufs[KC_MAX_BUFS + 1];
-    kc_param params[KC_MAX_PARAMS];
-    for (int i = 0; i < l->k.nparams; i++)
-      params[i] = cg_param_value(l->param[i].node, l->param[i].kind, l->k.params[i]);
-    bufs[0] = out->data;
-    bufs[l->k.nbufs] = params;
-    for (int b = 1; b < l->k.nbufs; b++) {
-      ir_node *bn = l->bufnode[b];
-      if (bn->op != OP_BUFFER || !bn->buf || !ir_same_device(bn->buf->dev, dev)) {
-        rt_buffer_release(out);
-        ir_error(ctx, TC_ERR_RUNTIME, "internal: kernel input #%llu not realized", (unsigned long long)bn->id);
-        return TC_ERR_RUNTIME;
-      }
-      bufs[b] = bn->buf->data;
+  } else {
+    out = rt_buffer_new_on(ctx, dev, bytes, false);
+    if (!out) return ctx->status;
+  }
+  void *bufs[KC_MAX_BUFS + 1];
+  kc_param params[KC_MAX_PARAMS];
+  for (int i = 0; i < k->nparams; i++) params[i] = cg_param_value(W[st->param[i]], st->pkind[i], k->params[i]);
+  bufs[0] = out->data;
+  bufs[k->nbufs] = params;
+  for (int b = 1; b < k->nbufs; b++) {
+    ir_node *bn = W[st->buf[b]];
+    if (bn->op != OP_BUFFER || !bn->buf || !ir_same_device(bn->buf->dev, dev)) {
+      rt_buffer_release(out);
+      ir_error(ctx, TC_ERR_RUNTIME, "internal: kernel input #%llu not realized", (unsigned long long)bn->id);
+      return TC_ERR_RUNTIME;
     }
-    if (gpu && ir_numel(node->ndim, node->shape) > 0) {
-      /* queued: its device time counts when the context waits */
-      tc_status st = rt_gpu_run(ctx, dev.index, &l->k, bufs);
-      if (st != TC_OK) {
-        rt_buffer_release(out);
-        return st;
-      }
-    } else if (ir_numel(node->ndim, node->shape) > 0) {
-      kc_fn fn = rt_kernel_get(ctx, &l->k);
-      if (!fn && !ctx->use_interp) {
-        rt_buffer_release(out);
-        return ctx->status ? ctx->status : TC_ERR_COMPILE;
-      }
+    bufs[b] = bn->buf->data;
+  }
+  if (ir_numel(node->ndim, node->shape) > 0) {
+    tc_status rc = TC_OK;
+    if (gpu) { /* queued: its device time counts when the context waits */
+      rc = rt_gpu_launch(ctx, dev.index, k, st->gfn, bufs);
+    } else {
       double t0 = now();
-      rt_kernel_run(ctx, &l->k, fn, bufs);
+      rc = rt_kernel_run(ctx, k, st->code, bufs);
       ctx->stats.run_seconds += now() - t0;
       if (ctx->debug & TC_DEBUG_TIME)
         ir_debug(ctx, "time: kernel for %s #%llu ran in %.3f ms\n", ir_op_name[node->op],
                  (unsigned long long)node->id, (now() - t0) * 1e3);
     }
-    ir_node_become_buffer(ctx, node, out);
+    if (rc != TC_OK) {
+      rt_buffer_release(out);
+      return rc;
+    }
+  }
+  ir_node_become_buffer(ctx, node, out);
+  return TC_OK;
+}
+
+/* Runs a schedule over the walk's nodes. A step's root is marked PM_MAT
+ * until it is computed, so write_is_private sees where groups end. */
+static tc_status run_sched(tc_ctx *ctx, const rt_sched *sc, ir_node *const *W) {
+  for (int i = 0; i < sc->nsteps; i++) W[sc->steps[i].root]->mark |= PM_MAT;
+  tc_status st = TC_OK;
+  int i = 0;
+  for (; i < sc->nsteps && st == TC_OK; i++) {
+    ir_node *root = W[sc->steps[i].root];
+    st = run_step(ctx, &sc->steps[i], W);
+    root->mark &= ~PM_MAT;
+  }
+  for (; i < sc->nsteps; i++) W[sc->steps[i].root]->mark &= ~PM_MAT;
+  return st;
+}
+
+/* Lowers every scheduled node to a kernel. A lowering that cannot place a
+ * reduction asks for a boundary there: the node is marked, the schedule
+ * re-ordered, and the kernels lowered again (bounded by the graph's size). */
+static tc_status lower_all(tc_ctx *ctx, ir_node *const *tg, int nt, pass_sched *s, cg_lowered **out) {
+  cg_lowered *L = NULL;
+  for (int attempt = 0;; attempt++) {
+    L = ir_alloc(ctx, sizeof(cg_lowered) * (s->n ? s->n : 1));
+    if (!L) return ir_error(ctx, TC_ERR_OOM, "out of memory lowering kernels"), TC_ERR_OOM;
+    int nlowered = 0, rc = 0;
+    for (int i = 0; i < s->n && rc == 0; i++, nlowered++) {
+      if (s->nodes[i]->op == OP_COPY) { /* a transfer: no kernel */
+        memset(&L[i], 0, sizeof L[i]);
+        kc_init(&L[i].k, &ctx->al);
+        continue;
+      }
+      rc = cg_lower(ctx, s->nodes[i], &L[i]);
+    }
+    if (rc == 0) {
+      *out = L;
+      return TC_OK;
+    }
+    ir_node *f = L[nlowered - 1].fail;
+    tc_status st = TC_OK;
+    if (rc < 0 || !f || attempt > s->nall + 4) {
+      st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
+      if (!ctx->status) ir_error(ctx, st, "internal: could not schedule the graph");
+    } else {
+      f->mark |= PM_MAT;
+      if (ctx->debug & TC_DEBUG_FUSE)
+        ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[f->op],
+                 (unsigned long long)f->id, L[nlowered - 1].why);
+      if (ctx->debug & TC_DEBUG_PLAN)
+        ir_debug(ctx, "plan: boundary at %s #%llu: %s\n", ir_op_name[f->op], (unsigned long long)f->id,
+                 L[nlowered - 1].why);
+    }
+    for (int i = 0; i < nlowered; i++) kc_free(&L[i].k);
+    ir_free(ctx, L);
+    if (st != TC_OK) return st;
+    if (!pass_order(ctx, tg, nt, s)) return ctx->status;
+  }
+}
+
+/* Compiles (or finds) each step's code. */
+static tc_status compile_all(tc_ctx *ctx, rt_sched *sc, ir_node *const *W) {
+  for (int i = 0; i < sc->nsteps; i++) {
+    rt_step *st = &sc->steps[i];
+    if (st->copy || kc_outer_numel(&st->k) <= 0) continue;
+    ir_node *node = W[st->root];
+    if (node->dev.type == TC_CUDA) {
+      st->gfn = rt_gpu_function(ctx, node->dev.index, &st->k);
+      if (!st->gfn) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+    } else {
+      if (ctx->use_interp) continue;
+      st->code = rt_kernel_get(ctx, &st->k);
+      if (!st->code) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+    }
   }
   return TC_OK;
 }
 
+/* A debug dump that shows every realization's passes or kernels turns the
+ * schedule cache off (a cached realization has none to show). */
+#define PER_REALIZATION_DUMPS                                                                 \
+  (TC_DEBUG_IR | TC_DEBUG_FUSE | TC_DEBUG_KERNELS | TC_DEBUG_LLVM | TC_DEBUG_ASM | TC_DEBUG_DOT | \
+   TC_DEBUG_CUDA | TC_DEBUG_PTX)
+
+/* Plans, lowers and compiles the walk's graph into a schedule. */
+static rt_sched *plan(tc_ctx *ctx, ir_node *const *tg, int nt, const rt_walk *w) {
+  pass_sched s = {0};
+  cg_lowered *L = NULL;
+  rt_sched *sc = NULL;
+  if (!pass_pipeline(ctx, tg, nt, &s)) {                 /* fuse, plan, order */
+    if (!ctx->status) ir_error(ctx, TC_ERR_RUNTIME, "internal: the passes failed");
+  } else if (lower_all(ctx, tg, nt, &s, &L) == TC_OK) {   /* kernel IR */
+    if (ctx->debug & TC_DEBUG_FUSE) ir_debug(ctx, "fuse: %d kernel%s\n", s.n, s.n == 1 ? "" : "s");
+    if (ctx->debug & TC_DEBUG_DOT) {
+      char *dot = pass_dot(ctx, &s);
+      if (dot) ir_debug_text(ctx, dot);
+      free(dot);
+    }
+    sc = rt_sched_make(ctx, w, s.nodes, L, s.n);
+    if (sc && compile_all(ctx, sc, w->nodes) != TC_OK) {  /* LLVM, NVRTC */
+      rt_sched_free(ctx, sc);
+      sc = NULL;
+    }
+    for (int i = 0; i < s.n; i++) kc_free(&L[i].k);
+    ir_free(ctx, L);
+  }
+  pass_sched_free(ctx, &s);
+  return sc;
+}
+
+/* The realization pipeline: walk the graph the targets need, find its
+ * schedule in the cache or make one (passes, lowering, compiles), then bind
+ * buffers and scalars and run it. */
 tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
   if (ctx->status != TC_OK) return ctx->status;
   ir_node *targets[64];
   ir_node **tg = targets;
   if (n > 64) {
     tg = ir_alloc(ctx, sizeof(ir_node *) * n);
-    if (!tg) return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
+    if (!tg) return ir_error(ctx, TC_ERR_OOM, "out of memory realizing %d tensors", n), TC_ERR_OOM;
   }
   int nt = 0;
   for (int i = 0; i < n; i++) {
@@ -193,71 +307,42 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
   /* the targets stay alive while we work even if realizing frees holders */
   for (int i = 0; i < nt; i++) ir_node_retain(tg[i]);
   double t0 = now();
-  pass_sched s = {0};
-  cg_lowered *L = NULL;
-  int nlowered = 0;
-  if (!pass_pipeline(ctx, tg, nt, &s)) {
-    st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
+  rt_walk w = {0};
+  rt_sched *sc = NULL;
+  bool cached = false, cache = !(ctx->debug & PER_REALIZATION_DUMPS);
+  if (!rt_walk_build(ctx, tg, nt, &w)) {
+    st = ctx->status;
     goto done;
   }
-  for (int attempt = 0;; attempt++) {
-    L = ir_alloc(ctx, sizeof(cg_lowered) * (s.n ? s.n : 1));
-    if (!L) {
-      st = TC_ERR_OOM;
-      ir_error(ctx, st, "out of memory lowering kernels");
-      goto done;
-    }
-    nlowered = 0;
-    int rc = 0;
-    for (int i = 0; i < s.n; i++) {
-      if (s.nodes[i]->op == OP_COPY) { /* a transfer: no kernel */
-        memset(&L[i], 0, sizeof L[i]);
-        kc_init(&L[i].k, &ctx->al);
-        nlowered++;
-        continue;
-      }
-      rc = cg_lower(ctx, s.nodes[i], &L[i]);
-      nlowered++;
-      if (rc != 0) break;
-    }
-    if (rc == 0) break;
-    ir_node *f = L[nlowered - 1].fail;
-    if (rc < 0 || !f || attempt > s.nall + 4) {
-      st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
-      if (!ctx->status) ir_error(ctx, st, "internal: could not schedule the graph");
-      goto done;
-    }
-    f->mark |= PM_MAT;
-    if (ctx->debug & TC_DEBUG_FUSE)
-      ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[f->op],
-               (unsigned long long)f->id, L[nlowered - 1].why);
-    for (int i = 0; i < nlowered; i++) kc_free(&L[i].k);
-    ir_free(ctx, L);
-    L = NULL;
-    nlowered = 0;
-    if (!pass_order(ctx, tg, nt, &s)) {
-      st = ctx->status;
-      goto done;
-    }
+  if (cache && (sc = rt_sched_find(ctx, &w))) {
+    cached = true;
+    ctx->stats.schedule_hits++;
+    ctx->stats.cache_hits += (uint64_t)sc->nsteps; /* each kernel found, with its code */
+    if (ctx->debug & TC_DEBUG_CACHE)
+      ir_debug(ctx, "cache: hit %016llx (the schedule of this graph's structure: %d kernel%s)\n",
+               (unsigned long long)w.hash, sc->nsteps, sc->nsteps == 1 ? "" : "s");
+    if (ctx->debug & TC_DEBUG_PLAN)
+      ir_debug(ctx, "plan: the schedule of an earlier realization of this structure (%d kernel%s)\n",
+               sc->nsteps, sc->nsteps == 1 ? "" : "s");
+  } else if (!(sc = plan(ctx, tg, nt, &w))) {
+    st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
+    rt_walk_unnumber(&w);
+    goto done;
   }
-  if (ctx->debug & TC_DEBUG_FUSE)
-    ir_debug(ctx, "fuse: %d kernel%s\n", s.n, s.n == 1 ? "" : "s");
-  if (ctx->debug & TC_DEBUG_DOT) {
-    char *dot = pass_dot(ctx, &s);
-    if (dot) ir_debug_text(ctx, dot);
-    free(dot);
-  }
+  rt_walk_unnumber(&w); /* running frees nodes */
   double t1 = now();
-  st = run_schedule(ctx, &s, L);
+  st = run_sched(ctx, sc, w.nodes);
   rt_gpu_span_close(ctx);
+  if (!cached) {
+    if (cache) rt_sched_keep(ctx, sc);
+    else rt_sched_free(ctx, sc);
+  }
   if (ctx->debug & TC_DEBUG_TIME)
-    ir_debug(ctx, "time: passes+lowering %.3f ms, compile+run %.3f ms\n", (t1 - t0) * 1e3,
-             (now() - t1) * 1e3);
+    ir_debug(ctx, "time: %s %.3f ms, compile+run %.3f ms\n", cached ? "cached schedule" : "passes+lowering",
+             (t1 - t0) * 1e3, (now() - t1) * 1e3);
   ctx->stats.realizations++;
 done:
-  for (int i = 0; i < nlowered; i++) kc_free(&L[i].k);
-  ir_free(ctx, L);
-  pass_sched_free(ctx, &s);
+  rt_walk_free(ctx, &w);
   for (int i = 0; i < nt; i++) ir_node_release(ctx, tg[i]);
 out:
   if (tg != targets) ir_free(ctx, tg);

@@ -1,0 +1,271 @@
+/*
+ * schedule.c — the walk that numbers a realization's nodes and writes their
+ * structure, schedules made from the pipeline's output, and the per-context
+ * cache of schedules (schedule.h).
+ *
+ * The walk is a depth-first pre-order from the targets in order, inputs in
+ * order, stopping at buffers: the same structure always gets the same
+ * numbers, so a cached schedule's walk numbers name the same roles in a new
+ * graph. Each node's record holds what the plan and the lowering read:
+ * op, dtype, shape, device, input numbers, the view (strides, offset), the
+ * reduction axes, the iota axis, a transfer's flag, whether it is a target
+ * (and which) and whether something outside the realization holds it; a
+ * buffer's record holds its dtype, shape, device and whether it is pinned.
+ * Scalar values and random seeds are not in it: they are kernel arguments.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "schedule.h"
+
+#define NBUCKETS 256
+
+typedef struct rt_sched_cache {
+  rt_sched *bucket[NBUCKETS];
+  rt_sched *newest, *oldest;
+  int n;
+} rt_sched_cache;
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static bool grow(tc_ctx *ctx, void **p, int elem, int n, int *cap) {
+  if (n < *cap) return true;
+  int c = *cap ? *cap * 2 : 64;
+  void *q = ir_alloc(ctx, (size_t)elem * (size_t)c);
+  if (!q) return false;
+  if (*p) memcpy(q, *p, (size_t)elem * (size_t)n);
+  ir_free(ctx, *p);
+  *p = q;
+  *cap = c;
+  return true;
+}
+
+static void put(tc_ctx *ctx, rt_walk *w, const void *p, size_t n) {
+  if (w->oom) return;
+  if (w->len + n > w->kcap) {
+    size_t c = w->kcap ? w->kcap * 2 : 1024;
+    while (c < w->len + n) c *= 2;
+    uint8_t *k = ir_alloc(ctx, c);
+    if (!k) {
+      w->oom = true;
+      return;
+    }
+    if (w->key) memcpy(k, w->key, w->len);
+    ir_free(ctx, w->key);
+    w->key = k;
+    w->kcap = c;
+  }
+  memcpy(w->key + w->len, p, n);
+  w->len += n;
+}
+
+static void put64(tc_ctx *ctx, rt_walk *w, int64_t v) { put(ctx, w, &v, sizeof v); }
+
+static uint64_t hash_bytes(const uint8_t *s, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+  return h;
+}
+
+static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
+  int64_t head[6] = {x->op, x->dt, x->ndim, x->dev.type, x->dev.index, x->nin};
+  put(ctx, w, head, sizeof head);
+  put(ctx, w, x->shape, sizeof(int64_t) * (size_t)x->ndim);
+  if (x->op == OP_BUFFER) {
+    put64(ctx, w, x->buf && x->buf->pinned);
+    return;
+  }
+  for (int j = 0; j < x->nin; j++) put64(ctx, w, x->in[j]->sid);
+  /* the plan stores a node something outside the realization holds */
+  int inside = uses + (target >= 0 ? 1 : 0);
+  int64_t flags[2] = {target, x->refs > inside};
+  put(ctx, w, flags, sizeof flags);
+  switch (ir_op_kind[x->op]) {
+  case K_MOVE:
+  case K_WRITE: {
+    int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
+    put(ctx, w, x->p.v.strides, sizeof(int64_t) * (size_t)nd);
+    put64(ctx, w, x->p.v.offset);
+    break;
+  }
+  case K_RED: put64(ctx, w, x->p.red.axes); break;
+  case K_XFER: put64(ctx, w, x->p.xfer.non_blocking); break;
+  default:
+    if (x->op == OP_IOTA) put64(ctx, w, x->p.axis);
+    break;
+  }
+}
+
+bool rt_walk_build(tc_ctx *ctx, ir_node *const *targets, int n, rt_walk *w) {
+  ir_node **stack = NULL;
+  int sn = 0, scap = 0;
+  int *uses = NULL, ucap = 0;
+  bool ok = true;
+  for (int i = 0; i < n && ok; i++) {
+    if (targets[i]->sid) continue;
+    ok = grow(ctx, (void **)&stack, sizeof *stack, sn, &scap);
+    if (ok) stack[sn++] = targets[i];
+    while (ok && sn) {
+      ir_node *x = stack[--sn];
+      if (x->sid) continue;
+      if (!grow(ctx, (void **)&w->nodes, sizeof *w->nodes, w->n, &w->cap)) {
+        ok = false;
+        break;
+      }
+      w->nodes[w->n++] = x;
+      x->sid = w->n;
+      for (int j = x->nin - 1; j >= 0 && ok; j--) {
+        if (x->in[j]->sid) continue;
+        ok = grow(ctx, (void **)&stack, sizeof *stack, sn, &scap);
+        if (ok) stack[sn++] = x->in[j];
+      }
+    }
+  }
+  ir_free(ctx, stack);
+  /* consumers of each node among the walked ones */
+  if (ok && w->n) {
+    uses = ir_alloc(ctx, sizeof(int) * (size_t)w->n);
+    ok = uses != NULL;
+    ucap = w->n;
+  }
+  if (ok) {
+    memset(uses, 0, sizeof(int) * (size_t)ucap);
+    for (int i = 0; i < w->n; i++)
+      for (int j = 0; j < w->nodes[i]->nin; j++) uses[w->nodes[i]->in[j]->sid - 1]++;
+    put64(ctx, w, n);
+    for (int i = 0; i < w->n; i++) {
+      int target = -1;
+      for (int t = 0; t < n && target < 0; t++)
+        if (targets[t] == w->nodes[i]) target = t;
+      record(ctx, w, w->nodes[i], target, uses[i]);
+    }
+    ok = !w->oom;
+  }
+  ir_free(ctx, uses);
+  if (!ok) {
+    rt_walk_unnumber(w);
+    ir_error(ctx, TC_ERR_OOM, "out of memory walking the graph");
+    return false;
+  }
+  w->hash = hash_bytes(w->key, w->len);
+  return true;
+}
+
+void rt_walk_unnumber(rt_walk *w) {
+  for (int i = 0; i < w->n; i++) w->nodes[i]->sid = 0;
+}
+
+void rt_walk_free(tc_ctx *ctx, rt_walk *w) {
+  ir_free(ctx, w->nodes);
+  ir_free(ctx, w->key);
+  memset(w, 0, sizeof *w);
+}
+
+/* ---- schedules ------------------------------------------------------------- */
+
+rt_sched *rt_sched_make(tc_ctx *ctx, const rt_walk *w, ir_node *const *nodes, cg_lowered *L,
+                        int n) {
+  rt_sched *s = ir_alloc(ctx, sizeof *s);
+  uint8_t *key = ir_alloc(ctx, w->len ? w->len : 1);
+  rt_step *steps = ir_alloc(ctx, sizeof(rt_step) * (size_t)(n ? n : 1));
+  if (!s || !key || !steps) {
+    ir_free(ctx, s);
+    ir_free(ctx, key);
+    ir_free(ctx, steps);
+    return ir_error(ctx, TC_ERR_OOM, "out of memory keeping a schedule");
+  }
+  memset(s, 0, sizeof *s);
+  memset(steps, 0, sizeof(rt_step) * (size_t)(n ? n : 1));
+  memcpy(key, w->key, w->len);
+  s->key = key;
+  s->len = w->len;
+  s->hash = w->hash;
+  s->steps = steps;
+  s->nsteps = n;
+  for (int i = 0; i < n; i++) {
+    rt_step *st = &steps[i];
+    st->root = nodes[i]->sid - 1;
+    st->copy = nodes[i]->op == OP_COPY;
+    st->k = L[i].k; /* moved: the arena goes with it */
+    kc_init(&L[i].k, &ctx->al);
+    st->reads_output_elsewhere = L[i].reads_output_elsewhere;
+    for (int b = 0; b < st->k.nbufs; b++) st->buf[b] = L[i].bufnode[b] ? L[i].bufnode[b]->sid - 1 : -1;
+    for (int p = 0; p < st->k.nparams; p++) {
+      st->param[p] = L[i].param[p].node->sid - 1;
+      st->pkind[p] = L[i].param[p].kind;
+    }
+  }
+  return s;
+}
+
+void rt_sched_free(tc_ctx *ctx, rt_sched *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nsteps; i++) kc_free(&s->steps[i].k);
+  ir_free(ctx, s->steps);
+  ir_free(ctx, s->key);
+  ir_free(ctx, s);
+}
+
+/* ---- the cache ------------------------------------------------------------- */
+
+static void unlink_recent(rt_sched_cache *c, rt_sched *s) {
+  if (s->older) s->older->newer = s->newer;
+  else c->oldest = s->newer;
+  if (s->newer) s->newer->older = s->older;
+  else c->newest = s->older;
+  s->older = s->newer = NULL;
+}
+
+static void link_newest(rt_sched_cache *c, rt_sched *s) {
+  s->older = c->newest;
+  s->newer = NULL;
+  if (c->newest) c->newest->newer = s;
+  else c->oldest = s;
+  c->newest = s;
+}
+
+rt_sched *rt_sched_find(tc_ctx *ctx, const rt_walk *w) {
+  rt_sched_cache *c = ctx->scache;
+  if (!c) return NULL;
+  for (rt_sched *s = c->bucket[w->hash % NBUCKETS]; s; s = s->next)
+    if (s->hash == w->hash && s->len == w->len && !memcmp(s->key, w->key, w->len)) {
+      unlink_recent(c, s);
+      link_newest(c, s);
+      return s;
+    }
+  return NULL;
+}
+
+static void drop(tc_ctx *ctx, rt_sched_cache *c, rt_sched *s) {
+  rt_sched **pp = &c->bucket[s->hash % NBUCKETS];
+  while (*pp != s) pp = &(*pp)->next;
+  *pp = s->next;
+  unlink_recent(c, s);
+  c->n--;
+  rt_sched_free(ctx, s);
+}
+
+void rt_sched_keep(tc_ctx *ctx, rt_sched *s) {
+  rt_sched_cache *c = ctx->scache;
+  if (!c) {
+    c = ir_alloc(ctx, sizeof *c);
+    if (!c) { /* not cached: the next realization plans again */
+      rt_sched_free(ctx, s);
+      return;
+    }
+    memset(c, 0, sizeof *c);
+    ctx->scache = c;
+  }
+  while (c->n >= RT_SCHED_MAX) drop(ctx, c, c->oldest);
+  s->next = c->bucket[s->hash % NBUCKETS];
+  c->bucket[s->hash % NBUCKETS] = s;
+  link_newest(c, s);
+  c->n++;
+}
+
+void rt_sched_cache_free(tc_ctx *ctx) {
+  rt_sched_cache *c = ctx->scache;
+  if (!c) return;
+  while (c->oldest) drop(ctx, c, c->oldest);
+  ir_free(ctx, c);
+  ctx->scache = NULL;
+}
