@@ -120,8 +120,11 @@ int main(int argc, char **argv) {
   if (threads < 1) threads = 1;
   if (threads > 64) threads = 64;
 
-  /* first compile of a fused kernel, in a fresh process: JIT start included */
+  /* first compile of a fused kernel, in a fresh process: JIT start included
+   * (every kernel compiled at once: no interpreter tier) */
+  setenv("TC_INTERP_BUDGET", "0", 1);
   tc_ctx *ctx = tc_ctx_new(NULL);
+  unsetenv("TC_INTERP_BUDGET");
   tc_tensor *in[4];
   int64_t small = 1000;
   tc_scope_begin(ctx);
@@ -212,7 +215,7 @@ int main(int argc, char **argv) {
   printf("  cached 10-op graph, 1000 elements         %8.2f us per build+realize\n", small_graph * 1e6);
   printf("  first compile of a fused kernel           %8.2f ms (JIT start included)\n", first_compile * 1e3);
   printf("  a later compile                           %8.2f ms\n", second_compile * 1e3);
-  printf("targets: fused >= 70%% of triad, >= 3x eager, small graph < 20 us, first compile < 30 ms\n");
+  printf("targets: fused >= 70%% of triad, >= 3x eager, cached small graph <= 3 us, first compile < 30 ms\n");
   json("triad_bandwidth", triad, "GB/s");
   json("fused_time", fused * 1e3, "ms");
   json("fused_bandwidth", fused_gbs, "GB/s");

@@ -417,6 +417,21 @@ TC_API tc_tensor *tc_nonzero(tc_tensor *a);
 /* where(mask, value, a) (lazy), and its in-place form a[mask] = value. */
 TC_API tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value);
 TC_API tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value);
+/* dst[indices] = values, as PyTorch's index_put_: indices[j] (int64 or
+ * int32) index dst's dim j (j < nidx) and broadcast together to a shape B;
+ * values (dst's dtype) broadcast to B + dst.shape[nidx:]. Negative indices
+ * count from the end; an index out of range fails with PyTorch's message
+ * before anything is written. accumulate: values at repeated positions add
+ * up; without it the last one wins. One kernel whatever the number of
+ * positions; repeated positions are handled in index order, so the result
+ * is the same on every run. Lazy (realized with dst's storage); reads the
+ * indices back once to check them. */
+TC_API tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices,
+                               tc_tensor *values, bool accumulate);
+/* dst.masked_scatter_(mask, source): the elements of dst where mask (bool,
+ * broadcast to dst) is true take source's elements in order (source needs
+ * at least that many; dst's dtype). Reads the mask back to count. */
+TC_API tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source);
 
 /* ---- linear algebra ---------------------------------------------------- */
 

@@ -179,6 +179,20 @@ static void writes_through_views_on_cuda_are_seen_by_every_alias(void **state) {
   expect_repr(v, "tensor([[99,  1, 12],\n        [ 3,  4, 15]], device='cuda:0')");
 }
 
+static void indexed_and_masked_writes_on_cuda_are_one_scatter_kernel(void **state) {
+  (void)state;
+  tc_tensor *x = tc_cuda(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){6}));
+  tc_tensor *idx = tc_from_data(ctx, (const int64_t[]){0, 2, -1, 2}, TC_I64, 1, (const int64_t[]){4});
+  tc_tensor *v = tc_cuda(tc_arange(ctx, 1, 5, 1, TC_F32));
+  assert_int_equal(tc_index_put_(x, 1, &idx, v, false), TC_OK); /* the last 2 wins */
+  expect_repr(x, "tensor([1., 0., 4., 0., 0., 3.], device='cuda:0')");
+  assert_int_equal(tc_index_put_(x, 1, &idx, v, true), TC_OK); /* repeated ones add up */
+  expect_repr(x, "tensor([ 2.,  0., 10.,  0.,  0.,  6.], device='cuda:0')");
+  tc_tensor *mask = tc_gt(x, tc_scalar(ctx, 5, TC_F32));
+  assert_int_equal(tc_masked_scatter_(x, mask, tc_cuda(tc_arange(ctx, 100, 110, 1, TC_F32))), TC_OK);
+  expect_repr(x, "tensor([  2.,   0., 100.,   0.,   0., 101.], device='cuda:0')");
+}
+
 static void pinned_memory_and_non_blocking_copies_round_trip(void **state) {
   (void)state;
   tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
@@ -419,6 +433,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(fused_chains_reductions_and_softmax_match_the_cpu, setup, teardown),
       cmocka_unit_test_setup_teardown(the_same_seed_gives_the_same_numbers_on_cpu_and_cuda, setup, teardown),
       cmocka_unit_test_setup_teardown(writes_through_views_on_cuda_are_seen_by_every_alias, setup, teardown),
+      cmocka_unit_test_setup_teardown(indexed_and_masked_writes_on_cuda_are_one_scatter_kernel, setup, teardown),
       cmocka_unit_test_setup_teardown(pinned_memory_and_non_blocking_copies_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(a_chain_of_kernels_is_queued_and_read_back_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(buffers_released_while_their_kernels_are_queued_are_reused_in_order, setup, teardown),

@@ -385,6 +385,77 @@ static void in_place_stencils_through_slices_match_a_reference(void **state) {
   }
 }
 
+/* ---- writes at data-dependent positions ----------------------------------- */
+
+/* x[idx] = v over 10,000 positions: one scatter kernel (and the check of the
+ * indices), about one pass over the positions, in place. */
+static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(void **state) {
+  (void)state;
+  for (int mode = FUSED; mode <= EAGER; mode++) {
+    tc_ctx *ctx = new_ctx(NULL, 0, mode);
+    tc_scope_begin(ctx);
+    int64_t n = 100000, k = 10000;
+    tc_tensor *x = tc_zeros(ctx, TC_F32, 1, &n);
+    tc_tensor *idx = tc_arange_int(ctx, n - 1, -1, -10); /* 99999, 99989, ... */
+    tc_tensor *v = tc_arange(ctx, 0, (double)k, 1, TC_F32);
+    assert_int_equal(tc_realize_many((tc_tensor *[]){x, idx, v}, 3), TC_OK);
+    tc_reset_stats(ctx);
+    assert_int_equal(tc_index_put_(x, 1, &idx, v, false), TC_OK);
+    assert_int_equal(tc_realize(x), TC_OK);
+    tc_stats st = tc_get_stats(ctx);
+    /* fused: the check of the indices and the scatter; eager: an op at a time */
+    assert_true(st.kernels_launched <= (mode == EAGER ? 24u : 2u));
+    assert_true(st.elements_computed <= (uint64_t)((mode == EAGER ? 24 : 3) * k));
+    const float *d = tc_data_ptr(x);
+    for (int64_t i = 0; i < k; i++) assert_true(d[n - 1 - 10 * i] == (float)i);
+    assert_true(d[n - 2] == 0);
+    /* and a mask write with tensor values */
+    tc_tensor *mask = tc_eq(tc_remainder(tc_arange_int(ctx, 0, n, 1), tc_scalar(ctx, 10, TC_I64)),
+                            tc_scalar(ctx, 3, TC_I64));
+    assert_int_equal(tc_masked_scatter_(x, mask, tc_mul_scalar(v, 2.0)), TC_OK);
+    d = tc_data_ptr(x);
+    for (int64_t i = 0; i < k; i++) assert_true(d[10 * i + 3] == (float)(2 * i));
+    tc_scope_end(ctx);
+    tc_ctx_free(ctx);
+  }
+}
+
+/* index_put_ with accumulate: repeated positions add up in index order, the
+ * same bits as a sequential sum; out-of-range and mismatched dtypes fail
+ * with PyTorch's words and write nothing. */
+static void index_put_accumulates_repeated_positions_in_order(void **state) {
+  (void)state;
+  tc_ctx *ctx = new_ctx(NULL, 0, FUSED);
+  tc_scope_begin(ctx);
+  int64_t n = 7, k = 1000;
+  int64_t ix[1000];
+  float vals[1000], ref[7] = {0};
+  for (int i = 0; i < k; i++) {
+    ix[i] = (i * 5) % 7 - (i % 2 ? 7 : 0); /* negative ones too */
+    vals[i] = 1.0f / (float)(i + 1);
+    ref[(ix[i] + 7) % 7] += vals[i];
+  }
+  tc_tensor *x = tc_zeros(ctx, TC_F32, 1, &n);
+  tc_tensor *idx = tc_from_data(ctx, ix, TC_I64, 1, &k), *v = tc_from_data(ctx, vals, TC_F32, 1, &k);
+  assert_int_equal(tc_index_put_(x, 1, &idx, v, true), TC_OK);
+  float got[7];
+  assert_int_equal(tc_copy_to_host(x, got, sizeof got), TC_OK);
+  assert_memory_equal(got, ref, sizeof got);
+  tc_tensor *bad = tc_from_data(ctx, (int64_t[]){3, 9}, TC_I64, 1, (int64_t[]){2});
+  assert_int_equal(tc_index_put_(x, 1, &bad, tc_ones(ctx, TC_F32, 1, (int64_t[]){2}), false), TC_ERR_ARG);
+  assert_string_equal(tc_last_error(ctx), "tc_index_put_: index 9 is out of bounds for dimension 0 with size 7");
+  tc_clear_error(ctx);
+  assert_int_equal(tc_index_put_(x, 1, &idx, tc_to_dtype(v, TC_F64), false), TC_ERR_ARG);
+  assert_string_equal(tc_last_error(ctx), "tc_index_put_: Index put requires the source and destination "
+                                          "dtypes match, got Float for the destination and Double for "
+                                          "the source.");
+  tc_clear_error(ctx);
+  assert_int_equal(tc_copy_to_host(x, got, sizeof got), TC_OK);
+  assert_memory_equal(got, ref, sizeof got);
+  tc_scope_end(ctx);
+  tc_ctx_free(ctx);
+}
+
 /* ---- random loops: fused, eager and the interpreter agree bitwise -------- */
 
 typedef struct rng {
@@ -501,6 +572,8 @@ int main(void) {
       cmocka_unit_test(a_chain_of_three_hundred_scalar_ops_is_split),
       cmocka_unit_test(a_loop_building_the_same_graph_reuses_its_schedule),
       cmocka_unit_test(in_place_stencils_through_slices_match_a_reference),
+      cmocka_unit_test(an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel),
+      cmocka_unit_test(index_put_accumulates_repeated_positions_in_order),
       cmocka_unit_test(random_loops_agree_bitwise_fused_eager_and_interpreted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

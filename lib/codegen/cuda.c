@@ -431,7 +431,7 @@ static int val_emit(cgen *g, const kval *v) {
  * evaluation; writes the expression to out. */
 /* Emits root's operands before root with an explicit stack (value DAGs can
  * be thousands deep), so val_emit itself never recurses more than a level. */
-static int dag_emit(cgen *g, const kval *root) {
+int cu_dag_emit(cgen *g, const kval *root) {
   size_t cap = 64, n = 0;
   const kval **st = malloc(cap * sizeof *st);
   if (!st) {
@@ -473,7 +473,7 @@ static int dag_emit(cgen *g, const kval *root) {
 void cu_stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
   memo_clear(g);
   char t[32];
-  snprintf(t, sizeof t, "t%d", dag_emit(g, st->val));
+  snprintf(t, sizeof t, "t%d", cu_dag_emit(g, st->val));
   cg_cu_cast(out, cap, st->val && (unsigned)st->val->dt < TC_NUM_DTYPES ? st->val->dt : to,
             to, t);
 }
@@ -603,9 +603,27 @@ static void emit_store(cgen *g, int s) {
   }
   if (loop) g->ind++;
   g->var_live[var] = true;
-  cu_stage_value(g, st, bdt, ex, sizeof ex);
+  /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */
+  tc_dtype cdt = dt_half(bdt) ? TC_F32 : bdt;
+  cu_stage_value(g, st, st->accumulate ? cdt : bdt, ex, sizeof ex);
   name idx = ix_emit(g, st->index);
+  if (st->dyn) { /* a scatter: the position is data */
+    int d = cu_dag_emit(g, st->dyn);
+    cu_line(g, "const long long tc_at%d = (long long)(%s) + (long long)t%d;", s, idx.s, d);
+    snprintf(idx.s, sizeof idx.s, "tc_at%d", s);
+  }
   const char *mt = cg_cu_mtype(bdt);
+  if (st->accumulate) {
+    char old[300], sum[1200];
+    load_expr(g, old, sizeof old, st->buf, idx.s);
+    char oc[400];
+    cg_cu_cast(oc, sizeof oc, bdt, cdt, old);
+    if (!cg_cu_binop(sum, sizeof sum, OP_ADD, cdt, oc, ex)) {
+      cu_fail(g, "an accumulating store of %s", cu_dtn(bdt));
+      return;
+    }
+    snprintf(ex, sizeof ex, "%s", sum);
+  }
   if (bdt == TC_BOOL)
     cu_line(g, "((%s *)b%d)[%s] = (unsigned char)%s;", mt, st->buf, idx.s, ex);
   else if (dt_half(bdt))
@@ -687,7 +705,9 @@ static bool choose_vec(cgen *g) {
   if (g->W || k->nouter < 1 || k->nstages != 1) return false;
   const kstage *st = &k->stages[0];
   int64_t inner = k->outer[k->nouter - 1];
-  if (st->kind != KS_STORE || st->n != 1 || inner < 4 || inner % 4 != 0) return false;
+  if (st->kind != KS_STORE || st->n != 1 || inner < 4 || inner % 4 != 0 || st->dyn || st->accumulate ||
+      k->serial)
+    return false;
   if (st->buf < 0 || st->buf >= k->nbufs || !vec_index(g, st->index)) return false;
   g->nvl = 0;
   cu_walk(g, st->val, collect_vec_load);
@@ -717,13 +737,14 @@ static bool analyze(cgen *g) {
       return false;
     }
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue;
-    if (!cu_walk(g, st->val, mark_val)) {
+    if (!cu_walk(g, st->val, mark_val) || (st->kind == KS_STORE && !cu_walk(g, st->dyn, mark_val))) {
       cu_fail(g, "out of memory");
       return false;
     }
     if (st->kind == KS_STORE) mark_ix(g, st->index);
   }
-  g->W = cu_choose_warps(g);
+  /* a serial kernel runs on one thread (rt_gpu_launch), in thread mode */
+  g->W = k->serial ? 0 : cu_choose_warps(g);
   g->vec = choose_vec(g);
   g->i32 = fits32(g);
   g->I = g->i32 ? "int" : "long long";
@@ -990,6 +1011,10 @@ int cg_cuda_threads_per_point(const kernel *k) {
 
 void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
                          unsigned *grid, unsigned *block) {
+  if (k && k->serial) { /* points in order: one thread */
+    *grid = *block = 1;
+    return;
+  }
   const int64_t B = 256;
   int64_t threads = (npoints > 0 ? npoints : 1) * cg_cuda_threads_per_point(k);
   int64_t blocks = (threads + B - 1) / B;

@@ -67,6 +67,9 @@ void cu_line(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void cu_stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap);
 /* Calls visit on every value of root's DAG once; false when visit stops. */
 bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *));
+/* Emits root and what it needs as locals (in the current evaluation's
+ * memo); returns root's local number (t<n>). */
+int cu_dag_emit(cgen *g, const kval *root);
 
 /* cuda_reduce.c: reduction stage s into a<s> (thread or cooperative mode,
  * by g->W), and the warps per point for kernel g->k (0: thread mode). */

@@ -794,10 +794,20 @@ static void run_store(ictx *C, const prog *P, int s) {
   const kstage *st = &C->k->stages[s];
   int var = kc_stage_var(C->k, s);
   tc_dtype bdt = C->k->bufs[st->buf].dt;
+  /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */
+  tc_dtype cdt = bdt == TC_F16 || bdt == TC_BF16 ? TC_F32 : bdt;
   for (int64_t j = 0; j < st->n; j++) {
     C->vars[var] = j;
-    sv v = cast(stage_value(C, P, s), st->val->dt, bdt);
-    store_elem(C->bufs[st->buf], bdt, ix_eval(st->index, C->vars), v);
+    sv v = stage_value(C, P, s);
+    int64_t at = ix_eval(st->index, C->vars);
+    if (st->dyn) at = (int64_t)((uint64_t)at + (uint64_t)eval_rec(C, st->dyn).i);
+    if (st->accumulate) {
+      sv old = cast(load_elem(C->bufs[st->buf], bdt, at), bdt, cdt);
+      v = cast(arith(OP_ADD, cdt, old, cast(v, st->val->dt, cdt)), cdt, bdt);
+    } else {
+      v = cast(v, st->val->dt, bdt);
+    }
+    store_elem(C->bufs[st->buf], bdt, at, v);
   }
 }
 

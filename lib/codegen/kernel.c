@@ -101,6 +101,7 @@ void kc_free(kernel *k) {
   if (!k) return;
   ir_arena_reset(&k->arena);
   k->nbufs = k->nouter = k->nstages = k->nparams = 0;
+  k->serial = false;
 }
 
 int64_t kc_outer_numel(const kernel *k) {
@@ -635,7 +636,7 @@ char *kc_print(const kernel *k) {
   sb_printf(&s, "kernel outer=[");
   for (int d = 0; d < k->nouter; d++)
     sb_printf(&s, "%s%lld", d ? ", " : "", (long long)k->outer[d]);
-  sb_printf(&s, "] bufs=%d stages=%d", k->nbufs, k->nstages);
+  sb_printf(&s, "] bufs=%d stages=%d%s", k->nbufs, k->nstages, k->serial ? " serial" : "");
   if (k->nparams) {
     sb_printf(&s, " params=[");
     for (int i = 0; i < k->nparams && i < KC_MAX_PARAMS; i++)
@@ -665,9 +666,14 @@ char *kc_print(const kernel *k) {
     } else {
       sb_printf(&s, "stage%d store v%d<%lld\n", i, var, (long long)st->n);
       print_values(&s, &m, &next, st->val);
+      if (st->dyn) print_values(&s, &m, &next, st->dyn);
       sb_printf(&s, "  store buf%d[", st->buf);
       sb_ix(&s, st->index);
-      sb_printf(&s, "] = ");
+      if (st->dyn) {
+        sb_printf(&s, " + ");
+        sb_ref(&s, &m, st->dyn);
+      }
+      sb_printf(&s, "] %s ", st->accumulate ? "+=" : "=");
       sb_ref(&s, &m, st->val);
       sb_printf(&s, "\n");
     }
@@ -686,7 +692,10 @@ int64_t kc_count_values(const kernel *k) {
   int next = 0;
   sbuf s = {0};
   s.oom = false;
-  for (int i = 0; i < k->nstages && i < KC_MAX_STAGES; i++) print_values(&s, &m, &next, k->stages[i].val);
+  for (int i = 0; i < k->nstages && i < KC_MAX_STAGES; i++) {
+    print_values(&s, &m, &next, k->stages[i].val);
+    print_values(&s, &m, &next, k->stages[i].dyn);
+  }
   free(s.p);
   free(m.keys);
   free(m.nums);

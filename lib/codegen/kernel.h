@@ -13,7 +13,10 @@
  *              accumulator; later stages read the result as KV_ACC.
  *   KS_STORE   loops its inner variable over [0, n) (n == 1 for a plain
  *              store at the outer point; the variable is then always 0) and
- *              stores `val` into buffer `buf` at element `index`.
+ *              stores `val` into buffer `buf` at element `index` (plus the
+ *              int64 value `dyn` when set: a scatter, whose positions are
+ *              data; with `accumulate`, adds val to what is there). Outer
+ *              points are independent unless the kernel is `serial`.
  * Index expressions (index.h) may use the outer variables and the variable of
  * the stage they are in (and only those).
  *
@@ -143,6 +146,10 @@ typedef struct kstage {
                        ARG*, whose KV_ACC is TC_I64) */
   int buf;          /* KS_STORE: the buffer written */
   const ix *index;  /* KS_STORE: element index stored to */
+  const kval *dyn;  /* KS_STORE: an int64 value added to index (a scatter:
+                       data-dependent positions), or NULL */
+  bool accumulate;  /* KS_STORE: buf[i] = buf[i] + val (ADD of the buffer's
+                       compute dtype), read when stored */
 } kstage;
 
 typedef struct kbuf {
@@ -160,6 +167,9 @@ typedef struct kernel {
   kstage stages[KC_MAX_STAGES];
   int nparams;
   tc_dtype params[KC_MAX_PARAMS]; /* each scalar argument's dtype */
+  bool serial;    /* outer points run one after another in row-major order
+                     (one thread): a scatter whose positions may repeat,
+                     where the last store (or the sum in order) must win */
   ir_arena arena; /* owns every kval and ix of the kernel */
 } kernel;
 

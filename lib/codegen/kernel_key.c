@@ -103,6 +103,7 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     int64_t f[3] = {k->bufs[i].dt, k->bufs[i].nelem, k->bufs[i].written};
     put(&b, f, sizeof f);
   }
+  put64(&b, k->serial);
   put64(&b, k->nparams);
   for (int i = 0; i < k->nparams; i++) put64(&b, k->params[i]);
   put64(&b, k->nouter);
@@ -114,6 +115,8 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     put(&b, f, sizeof f);
     put_ix(&b, st->kind == KS_STORE ? st->index : NULL);
     put_val(&b, st->val);
+    put_val(&b, st->kind == KS_STORE ? st->dyn : NULL);
+    put64(&b, st->kind == KS_STORE && st->accumulate);
   }
   free(b.seen);
   if (b.oom) {

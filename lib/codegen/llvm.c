@@ -274,18 +274,24 @@ static void emit_store(cg_gen *g, int s) {
   }
   tc_dtype dt = g->k->bufs[st->buf].dt;
   if (st->n <= 0) return; /* stores nothing (as the interpreter) */
+  cg_loop L;
   if (st->n == 1) {
     g->var[var] = cg_c64(g, 0);
-    LLVMValueRef v = cg_stage_value(g, st, dt);
-    cg_store(g, st->buf, cg_ix(g, st->index), v);
   } else {
-    cg_loop L;
     cg_loop_begin(g, &L, cg_c64(g, 0), "store");
     g->var[var] = L.iv;
-    LLVMValueRef v = cg_stage_value(g, st, dt);
-    cg_store(g, st->buf, cg_ix(g, st->index), v);
-    cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");
   }
+  /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */
+  tc_dtype cdt = dt == TC_F16 || dt == TC_BF16 ? TC_F32 : dt;
+  LLVMValueRef v = cg_stage_value(g, st, st->accumulate ? cdt : dt);
+  LLVMValueRef at = cg_ix(g, st->index);
+  if (st->dyn) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, st->dyn), st->dyn->dt, TC_I64), "");
+  if (st->accumulate) {
+    LLVMValueRef old = cg_cast(g, cg_load(g, st->buf, at), dt, cdt);
+    v = cg_cast(g, cg_binop(g, OP_ADD, cdt, old, v), cdt, dt);
+  }
+  cg_store(g, st->buf, at, v);
+  if (st->n != 1) cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");
   g->var[var] = NULL;
   cg_memo_clear(g);
 }

@@ -360,12 +360,14 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   kernel *k = &L->k;
 
   bool is_red = ir_op_kind[root->op] == K_RED;
-  bool is_write = root->op == OP_WRITE;
+  bool is_write = ir_op_kind[root->op] == K_WRITE;
+  bool is_scatter = root->op == OP_SCATTER;
   ir_node *value = is_write ? root->in[1] : root;
   ir_node **visited = NULL;
   int nv = 0, cap = 0;
   if (is_write) root->mark |= PM_WALK; /* the old version is a load */
   discover(&w, is_red ? root->in[0] : value, &visited, &nv, &cap);
+  if (is_scatter) discover(&w, root->in[2], &visited, &nv, &cap);
   root->mark &= ~PM_WALK;
   for (int i = 0; i < nv; i++) visited[i]->mark &= ~PM_WALK;
   ir_free(ctx, visited);
@@ -425,7 +427,16 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       st->buf = 0;
       const kval *v = expr(&w, value, p);
       st->val = v ? cast(&w, v, root->dt) : NULL;
-      if (is_write) {
+      if (is_scatter) {
+        /* positions are data: in[2]'s offsets at the point; in place only
+         * when nothing reads the old version */
+        st->index = ix_const(&k->arena, 0);
+        st->dyn = expr(&w, root->in[2], p);
+        st->accumulate = root->p.sc.accumulate;
+        k->serial = !root->p.sc.unique;
+        for (int i = 0; i < w.nmemo; i++)
+          if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;
+      } else if (is_write) {
         const ix *f = ix_const(&k->arena, root->p.v.offset);
         for (int d = 0; d < vnd; d++)
           if (root->p.v.strides[d] && vshape[d] != 1)
@@ -458,7 +469,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   ir_free(ctx, w.memo);
   if (w.failed) return 1;
   for (int s = 0; s < k->nstages; s++)
-    if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index)) {
+    if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index) ||
+        (is_scatter && s == k->nstages - 1 && !k->stages[s].dyn)) {
       ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
       return -1;
     }

@@ -63,6 +63,10 @@ struct ir_node {
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
     struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
+    struct { bool accumulate, unique; } sc;      /* SCATTER: add instead of
+                                                    store; offsets known to
+                                                    be distinct (else the
+                                                    kernel runs in order) */
   } p;
   rt_buffer *buf; /* BUFFER */
   /* scratch for passes (valid during one realization) */
@@ -128,6 +132,7 @@ struct tc_ctx {
   uint64_t cuda_seed;    /* tc_cuda_manual_seed (shares the Philox stream) */
   bool use_interp;    /* run kernels in the reference interpreter */
   struct rt_sched_cache *scache; /* schedules of structures seen (schedule.h) */
+  struct rt_walk *walk;          /* the realization's walk (scratch) */
   uint64_t interp_budget; /* a kernel is interpreted until it has cost this
                              many value evaluations (TC_INTERP_BUDGET) */
 };

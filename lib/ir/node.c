@@ -308,6 +308,9 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,
                 (unsigned long long)n->p.rng.offset);
       break;
+    case OP_SCATTER:
+      sb_printf(&b, "%s%s", n->p.sc.accumulate ? " accumulate" : "", n->p.sc.unique ? " unique" : "");
+      break;
     case OP_VIEW: case OP_WRITE: {
       int nd = n->op == OP_VIEW ? n->ndim : n->in[1]->ndim;
       sb_printf(&b, " strides=");

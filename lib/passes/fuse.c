@@ -175,7 +175,7 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   for (int i = 0; i < n; i++) mat(ctx, targets[i], "realized result");
   for (int i = 0; i < s->nall; i++) {
     ir_node *x = s->all[i];
-    if (x->op == OP_WRITE) {
+    if (ir_op_kind[x->op] == K_WRITE) {
       mat(ctx, x, "in-place write (a new storage version)");
       mat(ctx, x->in[0], "storage version overwritten in place");
     }

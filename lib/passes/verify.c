@@ -46,6 +46,12 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
                         (unsigned long long)n->id), false;
       break;
     case K_WRITE:
+      if (n->op == OP_SCATTER) {
+        if (!same_shape(n->in[1], n->in[2]) || n->in[2]->dt != TC_I64 || n->in[1]->dt != n->dt)
+          return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: scatter #%llu has malformed inputs",
+                          (unsigned long long)n->id), false;
+        break;
+      }
       if (ir_numel(n->in[1]->ndim, n->in[1]->shape) &&
           !view_in_bounds(n->in[1]->ndim, n->in[1]->shape, n->p.v.strides, n->p.v.offset,
                           ir_numel(n->ndim, n->shape)))

@@ -66,6 +66,7 @@ tc_ctx *tc_ctx_new(const tc_ctx_options *opts) {
   ctx->balloc = rt_alloc_new(&ctx->al);
   if (!ctx->pool || !ctx->balloc) {
     rt_sched_cache_free(ctx);
+  rt_walk_free(ctx);
   rt_pool_free(ctx->pool);
     if (ctx->balloc) rt_alloc_free(ctx->balloc);
     al.free(ctx, al.user);
@@ -87,6 +88,7 @@ void tc_ctx_free(tc_ctx *ctx) {
   for (int i = 0; i < ctx->nchunks; i++) ir_free(ctx, ctx->node_chunks[i]);
   ir_free(ctx, ctx->node_chunks);
   rt_sched_cache_free(ctx);
+  rt_walk_free(ctx);
   rt_pool_free(ctx->pool);
   rt_alloc_free(ctx->balloc);
   tc_allocator al = ctx->al;

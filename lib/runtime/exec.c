@@ -245,6 +245,7 @@ tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *b
   if (work < 1) work = 1;
   int64_t grain = (1 << 15) / work;
   if (grain < 1) grain = 1;
+  if (k->serial) grain = n; /* points in order, on this thread */
   launch l = {k, fn, bufs};
   rt_pool_run(ctx->pool, n, grain, run_chunk, &l);
   ctx->stats.kernels_launched++;

@@ -34,8 +34,9 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* True when old (the version under WRITE w) has no holder but w and the
- * nodes of w's value, and each of those is held only from inside it. */
+/* True when old (the version under WRITE or SCATTER w) has no holder but w
+ * and the nodes of w's value (and offsets), and each of those is held only
+ * from inside it. */
 static bool write_is_private(tc_ctx *ctx, ir_node *w) {
   ir_node *old = w->in[0];
   ir_node *stack[256];
@@ -44,9 +45,20 @@ static bool write_is_private(tc_ctx *ctx, ir_node *w) {
   bool ok = true;
   /* count, for each node of the value, its references from the value */
   int counts[256];
-  stack[sn++] = w->in[1];
-  seen[nseen] = w->in[1];
-  counts[nseen++] = 1;
+  for (int r = 1; r < w->nin; r++) { /* the value (and a scatter's offsets) */
+    ir_node *in = w->in[r];
+    if (in == old) {
+      edges_to_old++;
+      continue;
+    }
+    if (r == 2 && in == w->in[1]) {
+      counts[0]++;
+      continue;
+    }
+    stack[sn++] = in;
+    seen[nseen] = in;
+    counts[nseen++] = 1;
+  }
   while (sn && ok) {
     ir_node *x = stack[--sn];
     if (x == old || x->op == OP_BUFFER || (x->mark & PM_MAT)) continue;
@@ -110,7 +122,7 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
     return TC_OK;
   }
   const kernel *k = &st->k;
-  if (node->op == OP_WRITE) {
+  if (ir_op_kind[node->op] == K_WRITE) {
     ir_node *old = node->in[0];
     if (old->op != OP_BUFFER)
       return ir_error(ctx, TC_ERR_RUNTIME, "internal: write before its storage was realized"), TC_ERR_RUNTIME;
@@ -307,31 +319,31 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
   /* the targets stay alive while we work even if realizing frees holders */
   for (int i = 0; i < nt; i++) ir_node_retain(tg[i]);
   double t0 = now();
-  rt_walk w = {0};
+  rt_walk *w = rt_walk_scratch(ctx); /* the context's, reused */
   rt_sched *sc = NULL;
   bool cached = false, cache = !(ctx->debug & PER_REALIZATION_DUMPS);
-  if (!rt_walk_build(ctx, tg, nt, &w)) {
+  if (!w || !rt_walk_build(ctx, tg, nt, w)) {
     st = ctx->status;
     goto done;
   }
-  if (cache && (sc = rt_sched_find(ctx, &w))) {
+  if (cache && (sc = rt_sched_find(ctx, w))) {
     cached = true;
     ctx->stats.schedule_hits++;
     ctx->stats.cache_hits += (uint64_t)sc->nsteps; /* each kernel found, with its code */
     if (ctx->debug & TC_DEBUG_CACHE)
       ir_debug(ctx, "cache: hit %016llx (the schedule of this graph's structure: %d kernel%s)\n",
-               (unsigned long long)w.hash, sc->nsteps, sc->nsteps == 1 ? "" : "s");
+               (unsigned long long)w->hash, sc->nsteps, sc->nsteps == 1 ? "" : "s");
     if (ctx->debug & TC_DEBUG_PLAN)
       ir_debug(ctx, "plan: the schedule of an earlier realization of this structure (%d kernel%s)\n",
                sc->nsteps, sc->nsteps == 1 ? "" : "s");
-  } else if (!(sc = plan(ctx, tg, nt, &w))) {
+  } else if (!(sc = plan(ctx, tg, nt, w))) {
     st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
-    rt_walk_unnumber(&w);
+    rt_walk_unnumber(w);
     goto done;
   }
-  rt_walk_unnumber(&w); /* running frees nodes */
+  rt_walk_unnumber(w); /* running frees nodes */
   double t1 = now();
-  st = run_sched(ctx, sc, w.nodes);
+  st = run_sched(ctx, sc, w->nodes);
   rt_gpu_span_close(ctx);
   if (!cached) {
     if (cache) rt_sched_keep(ctx, sc);
@@ -342,7 +354,6 @@ tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n) {
              (t1 - t0) * 1e3, (now() - t1) * 1e3);
   ctx->stats.realizations++;
 done:
-  rt_walk_free(ctx, &w);
   for (int i = 0; i < nt; i++) ir_node_release(ctx, tg[i]);
 out:
   if (tg != targets) ir_free(ctx, tg);

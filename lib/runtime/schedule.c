@@ -60,87 +60,107 @@ static void put(tc_ctx *ctx, rt_walk *w, const void *p, size_t n) {
 
 static void put64(tc_ctx *ctx, rt_walk *w, int64_t v) { put(ctx, w, &v, sizeof v); }
 
-static uint64_t hash_bytes(const uint8_t *s, size_t n) {
+static uint64_t hash_bytes(const uint8_t *s, size_t n) { /* records are 8-byte words */
   uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    memcpy(&v, s + i, 8);
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+  }
+  for (; i < n; i++) h = (h ^ s[i]) * 1099511628211ull;
   return h;
 }
 
+/* One node's record: at most RECORD_WORDS words. */
+#define RECORD_WORDS (8 + 2 * TC_MAX_DIMS + 3 + 2 + 1)
+
 static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
-  int64_t head[6] = {x->op, x->dt, x->ndim, x->dev.type, x->dev.index, x->nin};
-  put(ctx, w, head, sizeof head);
-  put(ctx, w, x->shape, sizeof(int64_t) * (size_t)x->ndim);
+  int64_t r[RECORD_WORDS];
+  int n = 0;
+  r[n++] = x->op | (int64_t)x->dt << 16 | (int64_t)x->ndim << 24 | (int64_t)x->nin << 32 |
+           (int64_t)x->dev.type << 40;
+  r[n++] = x->dev.index;
+  for (int d = 0; d < x->ndim; d++) r[n++] = x->shape[d];
   if (x->op == OP_BUFFER) {
-    put64(ctx, w, x->buf && x->buf->pinned);
-    return;
+    r[n++] = x->buf && x->buf->pinned;
+  } else {
+    for (int j = 0; j < x->nin; j++) r[n++] = x->in[j]->sid;
+    /* the plan stores a node something outside the realization holds */
+    int inside = uses + (target >= 0 ? 1 : 0);
+    r[n++] = target;
+    r[n++] = x->refs > inside;
+    switch (ir_op_kind[x->op]) {
+    case K_MOVE:
+    case K_WRITE: {
+      if (x->op == OP_SCATTER) {
+        r[n++] = x->p.sc.accumulate | x->p.sc.unique << 1;
+        break;
+      }
+      int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
+      for (int d = 0; d < nd; d++) r[n++] = x->p.v.strides[d];
+      r[n++] = x->p.v.offset;
+      break;
+    }
+    case K_RED: r[n++] = x->p.red.axes; break;
+    case K_XFER: r[n++] = x->p.xfer.non_blocking; break;
+    default:
+      if (x->op == OP_IOTA) r[n++] = x->p.axis;
+      break;
+    }
   }
-  for (int j = 0; j < x->nin; j++) put64(ctx, w, x->in[j]->sid);
-  /* the plan stores a node something outside the realization holds */
-  int inside = uses + (target >= 0 ? 1 : 0);
-  int64_t flags[2] = {target, x->refs > inside};
-  put(ctx, w, flags, sizeof flags);
-  switch (ir_op_kind[x->op]) {
-  case K_MOVE:
-  case K_WRITE: {
-    int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
-    put(ctx, w, x->p.v.strides, sizeof(int64_t) * (size_t)nd);
-    put64(ctx, w, x->p.v.offset);
-    break;
-  }
-  case K_RED: put64(ctx, w, x->p.red.axes); break;
-  case K_XFER: put64(ctx, w, x->p.xfer.non_blocking); break;
-  default:
-    if (x->op == OP_IOTA) put64(ctx, w, x->p.axis);
-    break;
-  }
+  put(ctx, w, r, sizeof(int64_t) * (size_t)n);
 }
 
 bool rt_walk_build(tc_ctx *ctx, ir_node *const *targets, int n, rt_walk *w) {
-  ir_node **stack = NULL;
-  int sn = 0, scap = 0;
-  int *uses = NULL, ucap = 0;
   bool ok = true;
+  w->n = 0;
+  w->len = 0;
+  w->oom = false;
+  /* numbered when first met (targets, then inputs depth first), so the
+   * consumers among the walked nodes can be counted as edges are met */
   for (int i = 0; i < n && ok; i++) {
-    if (targets[i]->sid) continue;
-    ok = grow(ctx, (void **)&stack, sizeof *stack, sn, &scap);
-    if (ok) stack[sn++] = targets[i];
+    ir_node *t = targets[i];
+    if (!t->sid) {
+      ok = grow(ctx, (void **)&w->nodes, sizeof *w->nodes, w->n, &w->cap);
+      if (!ok) break;
+      w->nodes[w->n++] = t;
+      t->sid = w->n;
+      t->uses = 0;
+    }
+    int sn = 0;
+    if (!(ok = grow(ctx, (void **)&w->stack, sizeof *w->stack, sn, &w->scap))) break;
+    w->stack[sn++] = t;
     while (ok && sn) {
-      ir_node *x = stack[--sn];
-      if (x->sid) continue;
-      if (!grow(ctx, (void **)&w->nodes, sizeof *w->nodes, w->n, &w->cap)) {
-        ok = false;
-        break;
-      }
-      w->nodes[w->n++] = x;
-      x->sid = w->n;
-      for (int j = x->nin - 1; j >= 0 && ok; j--) {
-        if (x->in[j]->sid) continue;
-        ok = grow(ctx, (void **)&stack, sizeof *stack, sn, &scap);
-        if (ok) stack[sn++] = x->in[j];
+      ir_node *x = w->stack[--sn];
+      for (int j = x->nin - 1; j >= 0; j--) {
+        ir_node *in = x->in[j];
+        if (!in->sid) {
+          if (!grow(ctx, (void **)&w->nodes, sizeof *w->nodes, w->n, &w->cap) ||
+              !grow(ctx, (void **)&w->stack, sizeof *w->stack, sn, &w->scap)) {
+            ok = false;
+            break;
+          }
+          w->nodes[w->n++] = in;
+          in->sid = w->n;
+          in->uses = 0;
+          w->stack[sn++] = in;
+        }
+        in->uses++;
       }
     }
-  }
-  ir_free(ctx, stack);
-  /* consumers of each node among the walked ones */
-  if (ok && w->n) {
-    uses = ir_alloc(ctx, sizeof(int) * (size_t)w->n);
-    ok = uses != NULL;
-    ucap = w->n;
   }
   if (ok) {
-    memset(uses, 0, sizeof(int) * (size_t)ucap);
-    for (int i = 0; i < w->n; i++)
-      for (int j = 0; j < w->nodes[i]->nin; j++) uses[w->nodes[i]->in[j]->sid - 1]++;
+    for (int t = n - 1; t >= 0; t--) targets[t]->aux = (void *)(intptr_t)(t + 1);
     put64(ctx, w, n);
     for (int i = 0; i < w->n; i++) {
-      int target = -1;
-      for (int t = 0; t < n && target < 0; t++)
-        if (targets[t] == w->nodes[i]) target = t;
-      record(ctx, w, w->nodes[i], target, uses[i]);
+      ir_node *x = w->nodes[i];
+      record(ctx, w, x, (int)(intptr_t)x->aux - 1, x->uses);
     }
+    for (int t = 0; t < n; t++) targets[t]->aux = NULL;
     ok = !w->oom;
   }
-  ir_free(ctx, uses);
   if (!ok) {
     rt_walk_unnumber(w);
     ir_error(ctx, TC_ERR_OOM, "out of memory walking the graph");
@@ -154,10 +174,23 @@ void rt_walk_unnumber(rt_walk *w) {
   for (int i = 0; i < w->n; i++) w->nodes[i]->sid = 0;
 }
 
-void rt_walk_free(tc_ctx *ctx, rt_walk *w) {
+rt_walk *rt_walk_scratch(tc_ctx *ctx) {
+  if (!ctx->walk) {
+    ctx->walk = ir_alloc(ctx, sizeof(rt_walk));
+    if (!ctx->walk) return ir_error(ctx, TC_ERR_OOM, "out of memory walking the graph");
+    memset(ctx->walk, 0, sizeof(rt_walk));
+  }
+  return ctx->walk;
+}
+
+void rt_walk_free(tc_ctx *ctx) {
+  rt_walk *w = ctx->walk;
+  if (!w) return;
   ir_free(ctx, w->nodes);
+  ir_free(ctx, w->stack);
   ir_free(ctx, w->key);
-  memset(w, 0, sizeof *w);
+  ir_free(ctx, w);
+  ctx->walk = NULL;
 }
 
 /* ---- schedules ------------------------------------------------------------- */

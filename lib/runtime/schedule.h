@@ -27,6 +27,8 @@
 typedef struct rt_walk {
   ir_node **nodes; /* by walk number; nodes[i]->sid == i + 1 while numbered */
   int n, cap;
+  ir_node **stack; /* scratch */
+  int scap;
   uint8_t *key;    /* the structure */
   size_t len, kcap;
   uint64_t hash;
@@ -55,12 +57,16 @@ typedef struct rt_sched {
   struct rt_sched *older, *newer;    /* recency list */
 } rt_sched;
 
-/* Numbers the nodes targets[0..n) need and writes their structure. Returns
+/* Numbers the nodes targets[0..n) need and writes their structure into w
+ * (whose arrays are kept from one realization to the next: the context's
+ * scratch). Sets each node's uses to its consumers among them. Returns
  * false on out of memory (context error set). */
 bool rt_walk_build(tc_ctx *ctx, ir_node *const *targets, int n, rt_walk *w);
 /* Clears the walk numbers (before nodes may be freed). */
 void rt_walk_unnumber(rt_walk *w);
-void rt_walk_free(tc_ctx *ctx, rt_walk *w);
+/* The context's walk (made on first use; NULL on out of memory). */
+rt_walk *rt_walk_scratch(tc_ctx *ctx);
+void rt_walk_free(tc_ctx *ctx);
 
 /* The cached schedule of this structure, or NULL. */
 rt_sched *rt_sched_find(tc_ctx *ctx, const rt_walk *w);

@@ -14,8 +14,8 @@
  * NumPy arrays index and are indexed with this code too (numpy_array.c).
  *
  * Assignment: through views with copy_/fill_; masks and scalars with
- * masked_fill_; everything else by writing each selected position through
- * select views (the library has no index_put; at most 4096 positions).
+ * masked_fill_; everything else with the library's index_put_ (one
+ * scatter kernel, any number of positions).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -473,29 +473,28 @@ static bool write_into(interp *I, tc_tensor *dst, value *v) {
   return false;
 }
 
-/* index_put (the library has none): the value broadcast to the indexing
- * result, then each selected position written through select views. */
+/* x[indices] = v: the library's index_put_ (one scatter kernel), with the
+ * indexed dims moved to the front of the destination and the broadcast
+ * index dims to the front of the value. */
 static bool index_put(interp *I, tc_tensor *cur, adv_set *a, value *v) {
   int p0;
-  int64_t out[TC_MAX_DIMS], rows[TC_MAX_DIMS];
+  int64_t out[TC_MAX_DIMS];
+  if (!normalize_adv(I, cur, a)) return false;
   tc_tensor *work = adv_work(I, cur, a, &p0);
   int on = work ? result_shape(I, work, a, p0, out) : -1;
   if (on < 0) {
     tc_tensor_release(work);
     return false;
   }
-  int64_t n = 1;
-  for (int d = 0; d < a->bnd; d++) n *= a->bshape[d];
+  tc_ctx *ctx = tc_tensor_ctx(cur);
+  tc_dtype dt = tc_tensor_dtype(cur);
   bool scalar = v_is_number(v) || (v->kind == V_TENSOR && tc_tensor_numel(v->t) == 1 && tc_tensor_ndim(v->t) == 0);
-  double x = 0;
-  tc_tensor *vr = NULL;
+  tc_tensor *vt = NULL;
   bool ok = true;
-  if (n > 4096) {
-    ex_raise(I, X_NOTIMPL, "tensorc: indexed assignment to more than 4096 positions is not supported yet (use "
-                           "torch.where or masked_fill)");
-    ok = false;
-  } else if (scalar) {
+  if (scalar) {
+    double x;
     ok = to_double(I, v, "value", &x);
+    if (ok && !(vt = tc_full(ctx, x, dt, on, out))) ok = ex_from_ctx(I) != NULL;
   } else if (v->kind != V_TENSOR) {
     ex_raise(I, X_TYPE, "can't assign a %s to a Tensor", v_type_name(v));
     ok = false;
@@ -513,45 +512,29 @@ static bool index_put(interp *I, tc_tensor *cur, adv_set *a, value *v) {
                              "shape [%s]", vstr, rstr);
       ok = false;
     } else {
-      int rn = 0;
-      for (int d = 0; d < p0; d++) rows[rn++] = out[d];
-      rows[rn++] = n;
-      for (int d = p0 + a->bnd; d < on; d++) rows[rn++] = out[d];
       tc_tensor *v1 = tc_reshape(v->t, vn - k, vs + k);
-      tc_tensor *vb = tc_expand(v1, on, out);
-      vr = tc_reshape(vb, rn, rows);
+      tc_tensor *vb = v1 ? tc_expand(v1, on, out) : NULL;
+      vt = vb ? tc_to_dtype(vb, dt) : NULL;
       tc_tensor_release(v1);
       tc_tensor_release(vb);
-      if (!vr) ok = ex_from_ctx(I) != NULL;
+      if (!vt) ok = ex_from_ctx(I) != NULL;
     }
   }
-  /* the coordinates, checked, broadcast, on the host */
-  if (ok && !normalize_adv(I, cur, a)) ok = false;
-  int64_t *coords = ok ? calloc((size_t)(n ? n : 1) * (size_t)a->n, sizeof(int64_t)) : NULL;
-  if (ok && !coords) ok = ex_nomem(I) != NULL;
-  for (int j = 0; ok && j < a->n && n; j++) {
-    tc_tensor *e = tc_expand(a->idx[j], a->bnd, a->bshape);
-    tc_tensor *c = e ? tc_contiguous(e) : NULL;
-    if (!c || tc_copy_to_host(c, coords + (size_t)j * (size_t)n, sizeof(int64_t) * (size_t)n) != TC_OK)
-      ok = ex_from_ctx(I) != NULL;
-    tc_tensor_release(e);
-    tc_tensor_release(c);
-  }
-  for (int64_t t = 0; ok && t < n; t++) {
-    tc_tensor *dst = tc_tensor_retain(work);
-    for (int j = a->n - 1; dst && j >= 0; j--) { /* from the last dim: earlier positions stay */
-      tc_tensor *s = tc_select(dst, p0 + j, coords[(size_t)j * (size_t)n + (size_t)t]);
-      tc_tensor_release(dst);
-      dst = s;
-    }
-    tc_tensor *src = vr ? tc_select(vr, p0, t) : NULL;
-    ok = dst && (vr ? src && tc_copy_(dst, src) == TC_OK : tc_fill_(dst, x) == TC_OK);
-    tc_tensor_release(dst);
-    tc_tensor_release(src);
+  if (ok) {
+    int wn = tc_tensor_ndim(work), pw[TC_MAX_DIMS], pv[TC_MAX_DIMS], k = 0, m = 0;
+    for (int j = 0; j < a->n; j++) pw[k++] = p0 + j;
+    for (int d = 0; d < wn; d++)
+      if (d < p0 || d >= p0 + a->n) pw[k++] = d;
+    for (int j = 0; j < a->bnd; j++) pv[m++] = p0 + j;
+    for (int d = 0; d < on; d++)
+      if (d < p0 || d >= p0 + a->bnd) pv[m++] = d;
+    tc_tensor *w2 = tc_permute(work, pw), *v2 = tc_permute(vt, pv);
+    ok = w2 && v2 && tc_index_put_(w2, a->n, a->idx, v2, false) == TC_OK;
     if (!ok) ex_from_ctx(I);
+    tc_tensor_release(w2);
+    tc_tensor_release(v2);
   }
-  free(coords);
-  tc_tensor_release(vr);
+  tc_tensor_release(vt);
   tc_tensor_release(work);
   return ok;
 }
