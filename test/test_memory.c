@@ -597,6 +597,63 @@ TEST(running_out_of_memory_for_good_at_any_point_is_reported_and_leaks_nothing) 
   run_isolated("OOM injection (every allocation from the Nth on fails)", oom_sweep, 280);
 }
 
+/* Out of memory while lowering is an error, never a kernel boundary: with
+ * every single allocation failing in turn, a softmax either realizes as one
+ * kernel or reports TC_ERR_OOM, and no boundary's reason is memory. */
+static char oom_dump[1 << 16];
+static size_t oom_dump_n;
+static void oom_sink(const char *text, void *user) {
+  (void)user;
+  size_t k = strlen(text);
+  if (oom_dump_n + k < sizeof oom_dump) {
+    memcpy(oom_dump + oom_dump_n, text, k + 1);
+    oom_dump_n += k;
+  }
+}
+
+static int oom_in_lowering(char *msg, size_t cap) {
+  for (int64_t n = 1; n <= 100000; n++) {
+    counter c;
+    counter_init(&c, n);
+    tc_allocator al = counting_allocator(&c);
+    tc_ctx_options o = {0};
+    o.allocator = &al;
+    o.num_threads = 1;
+    o.debug = TC_DEBUG_FUSE | TC_DEBUG_PLAN;
+    o.debug_sink = oom_sink;
+    tc_ctx *ctx = tc_ctx_new(&o);
+    oom_dump_n = 0;
+    oom_dump[0] = 0;
+    if (ctx) {
+      tc_scope_begin(ctx);
+      int64_t s[2] = {4, 40};
+      tc_tensor *x = tc_arange(ctx, 0, 160, 1, TC_F32);
+      tc_tensor *y = tc_softmax(tc_reshape(x, 2, s), 1);
+      tc_status st = y ? tc_realize(y) : tc_last_status(ctx);
+      CHECK(st == TC_OK || st == TC_ERR_OOM, "N=%lld: status %d: %s", (long long)n, (int)st,
+            tc_last_error(ctx));
+      CHECK(!strstr(oom_dump, "out of memory"), "N=%lld: a boundary for want of memory:\n%s",
+            (long long)n, oom_dump);
+      if (st == TC_OK) {
+        tc_stats stats = tc_get_stats(ctx);
+        CHECK(stats.kernels_launched <= 2, "N=%lld: %llu kernels", (long long)n,
+              (unsigned long long)stats.kernels_launched);
+      }
+      tc_scope_end(ctx);
+      tc_ctx_free(ctx);
+    }
+    CHECK(c.live_blocks == 0, "N=%lld: %lld blocks leaked", (long long)n, (long long)c.live_blocks);
+    pthread_mutex_destroy(&c.mu);
+    if (c.failed == 0) return 0;
+  }
+  CHECK(0, "the softmax never finished without an injected failure");
+  return 1;
+}
+
+TEST(running_out_of_memory_while_lowering_is_an_error_not_a_kernel_boundary) {
+  run_isolated("OOM while lowering", oom_in_lowering, 120);
+}
+
 /* After a failed allocation and tc_clear_error, the same context must give
  * the right values when memory is available again. */
 static int oom_recovery(char *msg, size_t cap) {
@@ -1273,6 +1330,7 @@ int main(void) {
       cmocka_unit_test(every_single_allocation_failure_is_reported_and_leaks_nothing),
       cmocka_unit_test(every_single_allocation_failure_is_reported_and_leaks_nothing_in_eager_mode),
       cmocka_unit_test(running_out_of_memory_for_good_at_any_point_is_reported_and_leaks_nothing),
+      cmocka_unit_test(running_out_of_memory_while_lowering_is_an_error_not_a_kernel_boundary),
       cmocka_unit_test(a_context_computes_right_after_an_allocation_failure_is_cleared),
       cmocka_unit_test(ctx_new_returns_null_when_its_allocations_fail_and_leaks_nothing),
       cmocka_unit_test(a_realization_that_runs_out_of_memory_can_be_retried_after_clearing),

@@ -55,6 +55,7 @@ typedef struct lw {
   int nmemo, memocap;
   const kval *paramv[KC_MAX_PARAMS]; /* the KV_PARAM of each param */
   bool failed;
+  bool oom; /* out of memory: an error, never a kernel boundary */
 } lw;
 
 static ir_arena *AR(lw *w) { return &w->k->arena; }
@@ -304,13 +305,20 @@ static const kval *expr(lw *w, ir_node *n, point p) {
   }
   const kval *v = expr_uncached(w, n, p);
   if (!v) {
-    if (!w->failed) fail(w, n, "out of memory building the kernel");
+    if (!w->failed) {
+      w->oom = true;
+      fail(w, n, "out of memory building the kernel");
+    }
     return NULL;
   }
   if (w->nmemo == w->memocap) {
     int cap = w->memocap ? w->memocap * 2 : 64;
     memo *nm = ir_alloc(w->ctx, sizeof(memo) * cap);
-    if (!nm) return v;
+    if (!nm) { /* the memo decides in-place writes: an error, not a guess */
+      w->oom = true;
+      fail(w, n, "out of memory");
+      return NULL;
+    }
     if (w->memo) memcpy(nm, w->memo, sizeof(memo) * w->nmemo);
     ir_free(w->ctx, w->memo);
     w->memo = nm;
@@ -330,7 +338,12 @@ static void discover(lw *w, ir_node *n, ir_node ***visited, int *nv, int *cap) {
   if (*nv == *cap) {
     int c = *cap ? *cap * 2 : 64;
     ir_node **a = ir_alloc(w->ctx, sizeof(ir_node *) * c);
-    if (!a) return;
+    if (!a) {
+      n->mark &= ~PM_WALK;
+      w->oom = true;
+      fail(w, n, "out of memory");
+      return;
+    }
     if (*visited) memcpy(a, *visited, sizeof(ir_node *) * *nv);
     ir_free(w->ctx, *visited);
     *visited = a;
@@ -467,6 +480,10 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   }
   for (int i = 0; i < w.nred; i++) w.red[i]->aux = NULL;
   ir_free(ctx, w.memo);
+  if (w.oom || k->arena.oom) {
+    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+    return -1;
+  }
   if (w.failed) return 1;
   for (int s = 0; s < k->nstages; s++)
     if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index) ||

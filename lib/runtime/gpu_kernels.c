@@ -257,42 +257,56 @@ void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch,
   char *key = kernel_key(ctx, k, arch, emulated);
   if (!key) return NULL;
   uint64_t h = fnv(key);
-  pthread_mutex_lock(&mu);
   void *fn = NULL;
-  for (gk *e = kernels; e; e = e->next)
+  pthread_mutex_lock(&mu);
+  for (gk *e = kernels; e && !fn; e = e->next)
     if (e->hash == h && e->dev == dev && !strcmp(e->key, key)) fn = e->fn;
+  pthread_mutex_unlock(&mu);
   if (fn) {
     ctx->stats.cache_hits++;
     free(key);
+    return fn;
+  }
+  /* compiled outside the table's lock: other contexts compile meanwhile,
+   * and a debug sink may call tensorc */
+  char name[64];
+  kernel_name(h, name, sizeof name);
+  char *src = cg_cuda_source(k, name, err, sizeof err);
+  if (!src) {
+    free(key);
+    return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err);
+  }
+  if (emulated) {
+    if (ctx->debug & TC_DEBUG_CUDA) {
+      ir_debug(ctx, "--- CUDA C of %s (emulated) ---\n", name);
+      ir_debug_text(ctx, src);
+    }
+    fn = emu_compile(ctx, k, src, name);
   } else {
-    char name[64];
-    kernel_name(h, name, sizeof name);
-    char *src = cg_cuda_source(k, name, err, sizeof err);
-    if (!src) {
-      pthread_mutex_unlock(&mu);
-      free(key);
-      return ir_error(ctx, TC_ERR_COMPILE, "CUDA codegen failed: %s", err);
-    }
-    if (emulated) {
-      if (ctx->debug & TC_DEBUG_CUDA) {
-        ir_debug(ctx, "--- CUDA C of %s (emulated) ---\n", name);
-        ir_debug_text(ctx, src);
-      }
-      fn = emu_compile(ctx, k, src, name);
-    } else {
-      char *ptx = ptx_for(ctx, src, name, arch);
-      if (ptx) fn = load(ctx, ptx, name);
-      free(ptx);
-    }
-    free(src);
-    gk *e = fn ? malloc(sizeof *e) : NULL;
-    if (e) {
-      *e = (gk){key, h, dev, fn, kernels};
-      kernels = e;
-      ctx->stats.kernels_compiled++;
-    } else {
-      free(key);
-    }
+    char *ptx = ptx_for(ctx, src, name, arch);
+    if (ptx) fn = load(ctx, ptx, name);
+    free(ptx);
+  }
+  free(src);
+  if (!fn) {
+    free(key);
+    return NULL;
+  }
+  ctx->stats.kernels_compiled++;
+  gk *e = malloc(sizeof *e);
+  pthread_mutex_lock(&mu);
+  void *won = NULL; /* another thread's compile of the same kernel */
+  for (gk *o = kernels; o && !won; o = o->next)
+    if (o->hash == h && o->dev == dev && !strcmp(o->key, key)) won = o->fn;
+  if (won) {
+    fn = won;
+    free(e);
+    free(key);
+  } else if (e) {
+    *e = (gk){key, h, dev, fn, kernels};
+    kernels = e;
+  } else {
+    free(key); /* not kept: compiled again next time */
   }
   pthread_mutex_unlock(&mu);
   return fn;
