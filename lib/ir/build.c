@@ -136,7 +136,7 @@ ir_node *ir_ew(tc_ctx *ctx, int op, tc_dtype dt, ir_node *a, ir_node *b,
 /* Folds a cast of a constant where the value is exactly representable by
  * plain C conversion (kernel.h's CAST rules agree there). */
 static bool fold_cast(const ir_node *a, tc_dtype dt, double *f, int64_t *i) {
-  bool from_f = tc_dtype_is_floating(a->dt);
+  bool from_f = ir_dtype_is_floating(a->dt);
   if (dt == TC_F16 || dt == TC_BF16 || a->dt == TC_F16 || a->dt == TC_BF16) return false;
   if (dt == TC_F32 || dt == TC_F64) {
     double v = from_f ? a->p.k.f : (double)a->p.k.i;
@@ -184,7 +184,7 @@ ir_node *ir_const(tc_ctx *ctx, double f, int64_t i, tc_dtype dt, int ndim,
                   const int64_t *shape) {
   ir_node *n = ir_node_new(ctx, OP_CONST, dt, ndim, shape);
   if (!n) return NULL;
-  if (tc_dtype_is_floating(dt)) {
+  if (ir_dtype_is_floating(dt)) {
     n->p.k.f = f;
     n->p.k.i = (int64_t)f;
   } else {
@@ -249,10 +249,10 @@ static tc_dtype compute_dt(tc_dtype dt) {
 /* PyTorch's result_type of two tensor operands: a 0-d tensor only upcasts a
  * dimensioned one when its category (bool < integer < float) is higher. */
 tc_dtype ir_result_type(tc_dtype a, bool a0d, tc_dtype b, bool b0d) {
-  if (a0d == b0d) return tc_promote_types(a, b);
+  if (a0d == b0d) return ir_promote_types(a, b);
   tc_dtype dim = a0d ? b : a, zero = a0d ? a : b;
-  if (tc_dtype_is_floating(dim)) return dim;
-  if (dim == TC_BOOL || tc_dtype_is_floating(zero)) return tc_promote_types(dim, zero);
+  if (ir_dtype_is_floating(dim)) return dim;
+  if (dim == TC_BOOL || ir_dtype_is_floating(zero)) return ir_promote_types(dim, zero);
   return dim;
 }
 
@@ -285,7 +285,7 @@ static tc_tensor *finish(tc_ctx *ctx, ir_node *n) {
  * error. dt is the promoted dtype, da/db the operands' own. */
 static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, tc_dtype da,
                          tc_dtype db, tc_dtype *cdt, tc_dtype *rdt) {
-  bool f = tc_dtype_is_floating(dt);
+  bool f = ir_dtype_is_floating(dt);
   switch (op) {
   case OP_DIV:
     *rdt = f ? dt : TC_F32;
@@ -389,7 +389,7 @@ tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
  * number"): the scalar's category (int64 / the default float32) only counts
  * when it is higher than the tensor's. */
 static tc_dtype scalar_result(tc_dtype t, bool is_float) {
-  if (tc_dtype_is_floating(t)) return t;
+  if (ir_dtype_is_floating(t)) return t;
   if (is_float) return TC_F32;
   return t == TC_BOOL ? TC_I64 : t;
 }
@@ -402,7 +402,7 @@ tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
     return ir_error(ctx, TC_ERR_ARG, "tc_binary_scalar: invalid binary op code %d", (int)bop);
   tc_dtype dt = scalar_result(a->dt, is_float);
   int op = binop_op[bop];
-  if (op == OP_POW && !scalar_first && !is_float && s < 0 && !tc_dtype_is_floating(a->dt))
+  if (op == OP_POW && !scalar_first && !is_float && s < 0 && !ir_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: Integers to negative integer powers are not allowed.",
                     binop_fn[bop]);
   ir_node *na = ir_tensor_node(a);
@@ -473,7 +473,7 @@ static bool unary_rejects(tc_ctx *ctx, int op, tc_dtype dt, const char *fn) {
     default: break;
     }
   }
-  if (op == OP_GELU && !tc_dtype_is_floating(dt)) k = "GeluKernelImpl";
+  if (op == OP_GELU && !ir_dtype_is_floating(dt)) k = "GeluKernelImpl";
   if (!k) return false;
   ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn, k, ir_torch_word(dt));
   return true;
@@ -484,8 +484,8 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
   tc_ctx *ctx = a->ctx;
   tc_dtype dt = a->dt, rdt = dt;
   if (unary_rejects(ctx, op, dt, fn)) return NULL;
-  if (kind == U_FLOAT && !tc_dtype_is_floating(dt)) rdt = TC_F32;
-  if (kind == U_INT_ONLY && tc_dtype_is_floating(dt))
+  if (kind == U_FLOAT && !ir_dtype_is_floating(dt)) rdt = TC_F32;
+  if (kind == U_INT_ONLY && ir_dtype_is_floating(dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: \"bitwise_not_cpu\" not implemented for '%s'", fn,
                     ir_torch_word(dt));
   if (op == OP_NEG && dt == TC_BOOL)
@@ -496,7 +496,7 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
   ir_node *na = ir_tensor_node(a);
   ir_node *r = NULL;
   if (!na) return NULL;
-  if (kind == U_ROUNDING && !tc_dtype_is_floating(dt)) {
+  if (kind == U_ROUNDING && !ir_dtype_is_floating(dt)) {
     r = na; /* floor/ceil/round/trunc of an integer is itself */
     ir_node_retain(r);
   } else if (kind == U_BOOL_OUT) {
@@ -504,7 +504,7 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
       ir_node *b = ir_cast(ctx, na, TC_BOOL);
       r = ir_ew(ctx, OP_NOT, TC_BOOL, b, NULL, NULL);
       ir_node_release(ctx, b);
-    } else if (!tc_dtype_is_floating(dt)) {
+    } else if (!ir_dtype_is_floating(dt)) {
       r = ir_const(ctx, 0, op == OP_ISFINITE, TC_BOOL, na->ndim, na->shape);
     } else {
       r = ew_typed(ctx, op, compute_dt(dt), TC_BOOL, na, NULL, NULL);
@@ -637,7 +637,7 @@ tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
 tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  bool f = tc_dtype_is_floating(a->dt);
+  bool f = ir_dtype_is_floating(a->dt);
   tc_scope_begin(ctx);
   tc_tensor *r = a;
   r = tc_binary_scalar(TC_OP_MAXIMUM, r, lo, f || lo != floor(lo), false);

@@ -27,7 +27,7 @@ static bool check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
       return false;
     }
   /* PyTorch's check: the storage's byte size must fit in int64 */
-  uint64_t bytes = tc_dtype_size(dt);
+  uint64_t bytes = ir_dtype_size(dt);
   int64_t n = 1;
   bool over = false;
   for (int d = 0; d < ndim; d++) {
@@ -60,7 +60,7 @@ tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt, int ndim,
   int64_t numel;
   if (!check_shape(ctx, "tc_from_data", dt, ndim, shape, &numel)) return NULL;
   if (!data && numel) return ir_error(ctx, TC_ERR_ARG, "tc_from_data: data is NULL");
-  size_t bytes = (size_t)numel * tc_dtype_size(dt);
+  size_t bytes = (size_t)numel * ir_dtype_size(dt);
   rt_buffer *b = rt_buffer_new(ctx, bytes);
   if (!b) return NULL;
   if (bytes) memcpy(b->data, data, bytes);
@@ -85,7 +85,7 @@ static tc_tensor *full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, i
   int64_t numel;
   if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
   if (!ir_check_scalar(ctx, fn, value, dt)) return NULL;
-  int64_t iv = dt == TC_BOOL ? value != 0 : tc_dtype_is_floating(dt) ? 0 : (int64_t)value;
+  int64_t iv = dt == TC_BOOL ? value != 0 : ir_dtype_is_floating(dt) ? 0 : (int64_t)value;
   return wrap(ctx, ir_const(ctx, value, iv, dt, ndim, shape));
 }
 
@@ -147,7 +147,7 @@ tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtyp
   ir_node *i = iota(ctx, 0, 1, &n);
   if (!i) return NULL;
   ir_node *r;
-  if (tc_dtype_is_floating(dt)) {
+  if (ir_dtype_is_floating(dt)) {
     ir_node *v = affine(ctx, i, step, start, TC_F64);
     r = ir_cast(ctx, v, dt);
     ir_node_release(ctx, v);
@@ -171,7 +171,7 @@ tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_
   if (steps < 0) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: number of steps must be non-negative");
   int64_t numel;
   if (!check_shape(ctx, "tc_linspace", dt, 1, &steps, &numel)) return NULL;
-  tc_dtype cdt = dt == TC_F64 ? TC_F64 : (tc_dtype_is_floating(dt) ? TC_F32 : TC_F64);
+  tc_dtype cdt = dt == TC_F64 ? TC_F64 : (ir_dtype_is_floating(dt) ? TC_F32 : TC_F64);
   double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
   int64_t half = steps == 1 ? 1 : steps / 2; /* one step: just start */
   ir_node *i = iota(ctx, 0, 1, &steps);
@@ -223,7 +223,7 @@ static tc_tensor *random_float(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
   if (!ctx) return NULL;
   int64_t numel;
   if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
-  if (!tc_dtype_is_floating(dt))
+  if (!ir_dtype_is_floating(dt))
   {
     static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long"};
     return ir_error(ctx, TC_ERR_ARG, "%s: \"%s\" not implemented for '%s'", fn,

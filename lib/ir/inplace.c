@@ -105,7 +105,7 @@ tc_status tc_fill_(tc_tensor *dst, double value) {
   if (!dst) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
   if (!ir_check_scalar(ctx, "tc_fill_", value, dst->dt)) return TC_ERR_ARG;
-  ir_node *v = ir_const(ctx, value, (int64_t)value, tc_dtype_is_floating(dst->dt) ? dst->dt : TC_I64, 0, NULL);
+  ir_node *v = ir_const(ctx, value, (int64_t)value, ir_dtype_is_floating(dst->dt) ? dst->dt : TC_I64, 0, NULL);
   if (!v) return ctx->status;
   if (dst->dt == TC_BOOL) v->p.k.i = value != 0;
   tc_status s = write_through(dst, v, "tc_fill_");
@@ -121,8 +121,8 @@ tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
     return TC_ERR_ARG;
   }
   if (overlapping(dst, "tc_add_")) return TC_ERR_ARG;
-  tc_dtype r = tc_promote_types(dst->dt, src->dt);
-  if ((tc_dtype_is_floating(r) && !tc_dtype_is_floating(dst->dt)) ||
+  tc_dtype r = ir_promote_types(dst->dt, src->dt);
+  if ((ir_dtype_is_floating(r) && !ir_dtype_is_floating(dst->dt)) ||
       (r != TC_BOOL && dst->dt == TC_BOOL)) {
     ir_error(ctx, TC_ERR_ARG, "tc_add_: result type %s can't be cast to the desired output type %s",
              ir_torch_word(r), ir_torch_word(dst->dt));
@@ -170,7 +170,7 @@ tc_tensor *tc_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool
   if (a->dt == TC_BOOL) {
     r = tc_eq(a, b);
   } else {
-    tc_dtype cdt = tc_dtype_is_floating(a->dt) ? (a->dt == TC_F64 ? TC_F64 : TC_F32) : TC_F64;
+    tc_dtype cdt = ir_dtype_is_floating(a->dt) ? (a->dt == TC_F64 ? TC_F64 : TC_F32) : TC_F64;
     tc_tensor *x = tc_to_dtype(a, cdt), *y = tc_to_dtype(b, cdt);
     tc_tensor *eq = tc_eq(x, y);
     tc_tensor *diff = tc_abs(tc_sub(x, y));
@@ -198,7 +198,7 @@ tc_status tc_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape, t
   if (!indices || !out) return TC_ERR_ARG;
   tc_ctx *ctx = indices->ctx;
   for (int d = 0; d < ndim; d++) out[d] = NULL;
-  if (tc_dtype_is_floating(indices->dt) || indices->dt == TC_BOOL) {
+  if (ir_dtype_is_floating(indices->dt) || indices->dt == TC_BOOL) {
     ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: expected 'indices' to be integer dtype, but got %s",
              ir_torch_word(indices->dt));
     return TC_ERR_ARG;

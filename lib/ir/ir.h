@@ -40,6 +40,10 @@ typedef struct rt_buffer {
   tc_device dev;
   bool pinned;    /* page-locked host memory */
   struct tc_ctx *ctx; /* whose allocator owns data */
+  /* Frees data and the buffer when the last reference goes. Set by the
+   * runtime, which makes buffers; the graph drops its references through
+   * ir_buffer_release without calling up into the runtime. */
+  void (*destroy)(struct rt_buffer *b);
 } rt_buffer;
 
 typedef struct ir_node ir_node;
@@ -137,7 +141,14 @@ struct tc_ctx {
                              many value evaluations (TC_INTERP_BUDGET) */
 };
 
-/* ---- context helpers (ctx.c) ---- */
+/* ---- dtypes (tensor.c): the public tc_dtype_* helpers call these ---- */
+const char *ir_dtype_name(tc_dtype dt); /* "float32", "int64", ... */
+size_t ir_dtype_size(tc_dtype dt);
+bool ir_dtype_is_floating(tc_dtype dt);
+/* PyTorch's result_type of two dtypes (tensor operands). */
+tc_dtype ir_promote_types(tc_dtype a, tc_dtype b);
+
+/* ---- context helpers (node.c) ---- */
 void *ir_alloc(tc_ctx *ctx, size_t size); /* through the hook; NULL on OOM */
 void ir_free(tc_ctx *ctx, void *p);
 /* Sets the sticky error (only the first one sticks); returns NULL. */
@@ -162,6 +173,8 @@ ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
                      const int64_t *shape);
 void ir_node_retain(ir_node *n);
 void ir_node_release(tc_ctx *ctx, ir_node *n);
+/* -1 reference on b; b->destroy frees it at 0. NULL is a no-op. */
+void ir_buffer_release(rt_buffer *b);
 /* Turns n into a BUFFER node holding buf (takes the caller's reference on
  * buf), releasing its inputs. */
 void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf);

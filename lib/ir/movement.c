@@ -201,7 +201,7 @@ tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape) {
                       "Tensor sizes: %s", (long long)want, (long long)a->shape[sd], d, ts, cs);
     }
   }
-  uint64_t bytes = tc_dtype_size(a->dt);
+  uint64_t bytes = ir_dtype_size(a->dt);
   for (int d = 0; d < ndim; d++)
     if (ns[d] && __builtin_mul_overflow(bytes, (uint64_t)ns[d], &bytes)) {
       char s[256];

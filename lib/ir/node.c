@@ -73,7 +73,7 @@ bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt) {
   /* unsigned: PyTorch accepts -max..max and wraps (fill_(-1) gives 255) */
   static const double lo[] = {0, -255, -128, -32768, -2147483648.0, -9223372036854775808.0};
   static const double hi[] = {1, 255, 127, 32767, 2147483647.0, 9223372036854775807.0};
-  if (tc_dtype_is_floating(dt) || dt == TC_BOOL) return true;
+  if (ir_dtype_is_floating(dt) || dt == TC_BOOL) return true;
   if (v != v || v < lo[dt] || v > hi[dt] || (dt == TC_I64 && v >= 9223372036854775807.0)) {
     ir_error(ctx, TC_ERR_ARG, "%s: value cannot be converted to type %s without overflow", fn, cname[dt]);
     return false;
@@ -165,6 +165,10 @@ ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
   return n;
 }
 
+void ir_buffer_release(rt_buffer *b) {
+  if (b && --b->refs == 0) b->destroy(b);
+}
+
 void ir_node_retain(ir_node *n) {
   if (n) n->refs++;
 }
@@ -185,7 +189,7 @@ void ir_node_release(tc_ctx *ctx, ir_node *n) {
         stack = in;
       }
     }
-    if (m->buf) rt_buffer_release(m->buf);
+    if (m->buf) ir_buffer_release(m->buf);
     m->buf = NULL;
     m->nin = 0;
     m->op = -1;
@@ -199,7 +203,7 @@ void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf) {
   ir_node *ins[3];
   int nin = n->nin;
   memcpy(ins, n->in, sizeof ins);
-  if (n->buf) rt_buffer_release(n->buf);
+  if (n->buf) ir_buffer_release(n->buf);
   n->op = OP_BUFFER;
   n->nin = 0;
   memset(n->in, 0, sizeof n->in);
@@ -295,12 +299,12 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
   sbuf b = {0};
   for (int i = 0; i < count && i < cap; i++) {
     ir_node *n = order[i];
-    sb_printf(&b, "%%%d = %s %s", n->pid - 1, ir_op_name[n->op], tc_dtype_name(n->dt));
+    sb_printf(&b, "%%%d = %s %s", n->pid - 1, ir_op_name[n->op], ir_dtype_name(n->dt));
     print_shape(&b, n->ndim, n->shape);
     for (int j = 0; j < n->nin; j++) sb_printf(&b, j ? ", %%%d" : " %%%d", n->in[j]->pid - 1);
     switch (n->op) {
     case OP_CONST:
-      if (tc_dtype_is_floating(n->dt)) sb_printf(&b, " value=%.17g", n->p.k.f);
+      if (ir_dtype_is_floating(n->dt)) sb_printf(&b, " value=%.17g", n->p.k.f);
       else sb_printf(&b, " value=%lld", (long long)n->p.k.i);
       break;
     case OP_IOTA: sb_printf(&b, " axis=%d", n->p.axis); break;

@@ -139,7 +139,7 @@ static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, 
 }
 
 static tc_dtype sum_dtype(tc_dtype dt) {
-  return tc_dtype_is_floating(dt) ? dt : TC_I64;
+  return ir_dtype_is_floating(dt) ? dt : TC_I64;
 }
 static tc_dtype compute_dt(tc_dtype dt) {
   return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
@@ -186,7 +186,7 @@ tc_tensor *tc_min_all(tc_tensor *a) {
 tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  if (!tc_dtype_is_floating(a->dt))
+  if (!ir_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG,
                     "tc_mean: mean(): could not infer output dtype. Input dtype must be either "
                     "a floating point or complex dtype. Got: %s", ir_torch_word(a->dt));
@@ -207,7 +207,7 @@ tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
 tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  if (!tc_dtype_is_floating(a->dt))
+  if (!ir_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG, "tc_var: std and var only support floating point and complex dtypes");
   uint32_t mask;
   if (!dim_mask(ctx, "tc_var", a->ndim, dims, ndims, &mask)) return NULL;
@@ -242,7 +242,7 @@ tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims, double correction, b
  * sum, see kernel.h), so it reads its input once. */
 tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
-  tc_dtype o = tc_dtype_is_floating(a->dt) ? a->dt : TC_F32;
+  tc_dtype o = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32;
   return reduce(a, OP_RLSE, "tc_logsumexp", dims, ndims, keepdim, compute_dt(o), o);
 }
 
@@ -256,7 +256,7 @@ static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
-  tc_dtype out = tc_dtype_is_floating(a->dt) ? a->dt : TC_F32;
+  tc_dtype out = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32;
   tc_tensor *x = tc_to_dtype(a, TC_F64);
   tc_tensor *lse = x ? reduce(a, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1, true,
                               compute_dt(out), TC_F64) : NULL;
@@ -373,8 +373,8 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
   tc_tensor *prod = tc_mul(tc_unsqueeze(A, -1), tc_unsqueeze(B, -3)); /* (..., m, k, n) */
   int kdim = -2;
   tc_tensor *r = tc_sum(prod, &kdim, 1, false);
-  if (r && tc_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
-  if (r && !tc_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
+  if (r && ir_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
+  if (r && !ir_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
   if (r && a->ndim == 1) r = tc_squeeze(r, -2);
   if (r && b->ndim == 1) r = tc_squeeze(r, -1);
   if (!r) ir_error_rename(ctx, "tc_matmul");

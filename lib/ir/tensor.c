@@ -14,17 +14,17 @@ static const char *const dtype_names[TC_NUM_DTYPES] = {
     "float16", "bfloat16", "float32", "float64"};
 static const size_t dtype_sizes[TC_NUM_DTYPES] = {1, 1, 1, 2, 4, 8, 2, 2, 4, 8};
 
-const char *tc_dtype_name(tc_dtype dt) {
+const char *ir_dtype_name(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? dtype_names[dt] : "invalid";
 }
-size_t tc_dtype_size(tc_dtype dt) {
+size_t ir_dtype_size(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? dtype_sizes[dt] : 0;
 }
-bool tc_dtype_is_floating(tc_dtype dt) { return dt >= TC_F16 && dt <= TC_F64; }
+bool ir_dtype_is_floating(tc_dtype dt) { return dt >= TC_F16 && dt <= TC_F64; }
 
-tc_dtype tc_promote_types(tc_dtype a, tc_dtype b) {
+tc_dtype ir_promote_types(tc_dtype a, tc_dtype b) {
   if (a == b) return a;
-  bool fa = tc_dtype_is_floating(a), fb = tc_dtype_is_floating(b);
+  bool fa = ir_dtype_is_floating(a), fb = ir_dtype_is_floating(b);
   if (fa && fb) {
     if ((a == TC_F16 && b == TC_BF16) || (a == TC_BF16 && b == TC_F16)) return TC_F32;
     return a > b ? a : b;
@@ -40,6 +40,11 @@ tc_dtype tc_promote_types(tc_dtype a, tc_dtype b) {
   }
   return a > b ? a : b;
 }
+
+const char *tc_dtype_name(tc_dtype dt) { return ir_dtype_name(dt); }
+size_t tc_dtype_size(tc_dtype dt) { return ir_dtype_size(dt); }
+bool tc_dtype_is_floating(tc_dtype dt) { return ir_dtype_is_floating(dt); }
+tc_dtype tc_promote_types(tc_dtype a, tc_dtype b) { return ir_promote_types(a, b); }
 
 /* ---- storages ---------------------------------------------------------- */
 

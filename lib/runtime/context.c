@@ -125,6 +125,14 @@ void tc_free_string(char *s) { free(s); }
 
 /* ---- buffers ------------------------------------------------------------ */
 
+/* rt_buffer.destroy: the memory goes back where it came from */
+static void buffer_destroy(rt_buffer *b) {
+  if (b->dev.type == TC_CUDA) rt_gpu_free(b->dev.index, b->data, b->bytes);
+  else if (b->pinned) rt_gpu_host_free(b->data, b->bytes);
+  else rt_alloc_put(b->ctx->balloc, b->data);
+  ir_free(b->ctx, b);
+}
+
 rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned) {
   if (dev.type == TC_CPU && !pinned) return rt_buffer_new(ctx, bytes);
   rt_buffer *b = ir_alloc(ctx, sizeof *b);
@@ -139,6 +147,7 @@ rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinne
   b->dev = dev;
   b->pinned = pinned;
   b->ctx = ctx;
+  b->destroy = buffer_destroy;
   return b;
 }
 
@@ -157,13 +166,8 @@ rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
   b->dev = (tc_device){TC_CPU, 0};
   b->pinned = false;
   b->ctx = ctx;
+  b->destroy = buffer_destroy;
   return b;
 }
 
-void rt_buffer_release(rt_buffer *b) {
-  if (!b || --b->refs > 0) return;
-  if (b->dev.type == TC_CUDA) rt_gpu_free(b->dev.index, b->data, b->bytes);
-  else if (b->pinned) rt_gpu_host_free(b->data, b->bytes);
-  else rt_alloc_put(b->ctx->balloc, b->data);
-  ir_free(b->ctx, b);
-}
+void rt_buffer_release(rt_buffer *b) { ir_buffer_release(b); }

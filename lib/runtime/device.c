@@ -92,7 +92,7 @@ tc_tensor *tc_pin_memory(tc_tensor *a) {
   tc_tensor *c = tc_contiguous(a);
   tc_tensor *r = NULL;
   if (c && tc_realize(c) == TC_OK) {
-    size_t bytes = (size_t)tc_tensor_numel(c) * tc_dtype_size(c->dt);
+    size_t bytes = (size_t)tc_tensor_numel(c) * ir_dtype_size(c->dt);
     rt_buffer *b = rt_buffer_new_on(ctx, (tc_device){TC_CPU, 0}, bytes, true);
     if (b) {
       if (bytes) memcpy(b->data, tc_data_ptr(c), bytes);

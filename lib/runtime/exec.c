@@ -251,6 +251,6 @@ tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *b
   ctx->stats.kernels_launched++;
   ctx->stats.elements_computed += (uint64_t)n * (uint64_t)work;
   for (int b = 0; b < k->nbufs; b++)
-    ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
+    ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * ir_dtype_size(k->bufs[b].dt);
   return TC_OK;
 }

@@ -9,7 +9,7 @@
 #include "runtime.h"
 
 static bool host_copy(tc_tensor *t, void **out) {
-  size_t bytes = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
+  size_t bytes = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
   *out = ir_alloc(t->ctx, bytes ? bytes : 1);
   if (!*out) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), false;
   if (tc_copy_to_host(t, *out, bytes) != TC_OK) {
@@ -37,7 +37,7 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
     tc_tensor *em = tc_expand(m, nd, shape);
     if (ea && em && host_copy(ea, &data) && host_copy(tc_contiguous(em), &md)) {
       int64_t n = tc_tensor_numel(ea), k = 0;
-      size_t es = tc_dtype_size(a->dt);
+      size_t es = ir_dtype_size(a->dt);
       char *dst = ir_alloc(ctx, (size_t)(n ? n : 1) * es);
       if (dst) {
         for (int64_t i = 0; i < n; i++)
@@ -78,7 +78,7 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < dim; d++) outer *= a->shape[d];
     for (int d = dim + 1; d < a->ndim; d++) inner *= a->shape[d];
-    size_t es = tc_dtype_size(a->dt);
+    size_t es = ir_dtype_size(a->dt);
     bool ok = true;
     for (int64_t j = 0; j < k && ok; j++) {
       int64_t v = ((int64_t *)idx)[j];
@@ -153,7 +153,7 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   tc_ctx *ctx = a->ctx;
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype %s",
-                    tc_dtype_name(mask->dt));
+                    ir_dtype_name(mask->dt));
   tc_scope_begin(ctx);
   tc_tensor *v = tc_full(ctx, value, a->dt, 0, NULL);
   tc_tensor *r = tc_where(mask, v, a);

@@ -901,6 +901,6 @@ tc_status rt_gpu_launch(tc_ctx *ctx, int dev, const kernel *k, void *fn, void *c
   for (int s = 0; s < k->nstages; s++) work += k->stages[s].n > 0 ? k->stages[s].n : 1;
   ctx->stats.elements_computed += (uint64_t)n * (uint64_t)(work > 0 ? work : 1);
   for (int b = 0; b < k->nbufs; b++)
-    ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
+    ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * ir_dtype_size(k->bufs[b].dt);
   return TC_OK;
 }

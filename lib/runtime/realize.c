@@ -101,7 +101,7 @@ static bool write_is_private(tc_ctx *ctx, ir_node *w) {
  * becomes a BUFFER node holding the result. */
 static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
   ir_node *node = W[st->root];
-  size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * tc_dtype_size(node->dt);
+  size_t bytes = (size_t)ir_numel(node->ndim, node->shape) * ir_dtype_size(node->dt);
   tc_device dev = node->dev;
   bool gpu = dev.type == TC_CUDA;
   rt_buffer *out = NULL;
@@ -397,7 +397,7 @@ tc_tensor *ir_eager(tc_tensor *t) {
 /* Copies t's elements row-major into dst (t realized; a GPU storage is
  * first copied to the host whole). */
 static tc_status gather(const tc_tensor *t, void *dst) {
-  size_t es = tc_dtype_size(t->dt);
+  size_t es = ir_dtype_size(t->dt);
   rt_buffer *b = t->st->version->buf;
   const char *base = (const char *)b->data;
   char *host = NULL;
@@ -435,7 +435,7 @@ static tc_status gather(const tc_tensor *t, void *dst) {
 tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes) {
   if (!t) return TC_ERR_ARG;
   tc_ctx *ctx = t->ctx;
-  size_t need = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
+  size_t need = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
   if (!dst && need) return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: dst is NULL"), TC_ERR_ARG;
   if (nbytes < need)
     return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: %zu bytes given, %zu needed", nbytes, need),
@@ -450,7 +450,7 @@ const void *tc_data_ptr(tc_tensor *t) {
   if (t->st->version->dev.type == TC_CUDA)
     return ir_error(t->ctx, TC_ERR_ARG, "tc_data_ptr: the tensor is on cuda:%d; copy it to the CPU first",
                     t->st->version->dev.index);
-  return (const char *)t->st->version->buf->data + t->offset * (int64_t)tc_dtype_size(t->dt);
+  return (const char *)t->st->version->buf->data + t->offset * (int64_t)ir_dtype_size(t->dt);
 }
 
 static bool item_raw(tc_tensor *t, const char *fn, unsigned char *raw) {
@@ -485,7 +485,7 @@ double tc_item(tc_tensor *t) {
 int64_t tc_item_int(tc_tensor *t) {
   unsigned char raw[8];
   if (!t) return 0;
-  if (tc_dtype_is_floating(t->dt)) {
+  if (ir_dtype_is_floating(t->dt)) {
     double d = tc_item(t);
     return d != d ? 0 : (int64_t)d;
   }
@@ -502,7 +502,7 @@ int64_t tc_item_int(tc_tensor *t) {
 
 char *tc_format(tc_tensor *t) {
   if (!t) return NULL;
-  size_t bytes = (size_t)tc_tensor_numel(t) * tc_dtype_size(t->dt);
+  size_t bytes = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
   void *data = ir_alloc(t->ctx, bytes ? bytes : 1);
   if (!data) return ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
   if (tc_copy_to_host(t, data, bytes) != TC_OK) {
