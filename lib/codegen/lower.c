@@ -249,7 +249,7 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   switch (ir_op_kind[n->op]) {
   case K_SRC:
     if (n->op == OP_CONST) {
-      if (tc_dtype_is_floating(n->dt)) {
+      if (ir_dtype_is_floating(n->dt)) {
         tc_dtype cdt = n->dt == TC_F64 ? TC_F64 : TC_F32;
         return cast(w, param(w, n, CG_PARAM_CONST, cdt), n->dt);
       }

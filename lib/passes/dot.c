@@ -36,7 +36,7 @@ static void put(out *o, const char *fmt, ...) {
 }
 
 static void label(out *o, ir_node *n) {
-  put(o, "%s %s[", ir_op_name[n->op], tc_dtype_name(n->dt));
+  put(o, "%s %s[", ir_op_name[n->op], ir_dtype_name(n->dt));
   for (int d = 0; d < n->ndim; d++) put(o, d ? ",%lld" : "%lld", (long long)n->shape[d]);
   put(o, "]");
 }
