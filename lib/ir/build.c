@@ -1,18 +1,18 @@
 /*
  * build.c — elementwise op builders: broadcasting, type promotion, scalars.
  *
- * A public op (tc_add ...) reads its operands' nodes, checks and broadcasts
- * their shapes (PyTorch's rule: right to left, equal or 1, missing leading
- * dims are 1), promotes their dtypes (PyTorch's result_type, with Python
- * scalars as weak operands), inserts explicit casts to the op's compute dtype
- * (float16/bfloat16 are computed in float32) and expand views, and records
- * one EW node. Each EW node thus has inputs of one shape and one dtype, which
- * is what the fusion and codegen layers rely on.
+ * An op (ir_op_binary, for tc_add ...) reads its operands' nodes, checks
+ * and broadcasts their shapes (PyTorch's rule: right to left, equal or 1,
+ * missing leading dims are 1), promotes their dtypes (PyTorch's result_type,
+ * with Python scalars as weak operands), inserts explicit casts to the op's
+ * compute dtype (float16/bfloat16 are computed in float32) and expand views,
+ * and records one EW node. Each EW node thus has inputs of one shape and one
+ * dtype, which is what the fusion and codegen layers rely on.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "ir.h"
+#include "builders.h"
 
 /* ---- node builders (inputs borrowed, result a new reference) ---------- */
 
@@ -277,8 +277,7 @@ static ir_node *ew_typed(tc_ctx *ctx, int op, tc_dtype cdt, tc_dtype rdt,
 }
 
 static tc_tensor *finish(tc_ctx *ctx, ir_node *n) {
-  if (!n) return NULL;
-  return ir_eager(ir_tensor_from_node(ctx, n));
+  return ir_tensor_from_node(ctx, n);
 }
 
 /* The dtype a binary op computes in and returns, or false with PyTorch's
@@ -350,6 +349,10 @@ static const int binop_op[] = {
     OP_MIN, OP_AND, OP_OR, OP_XOR, OP_BITAND, OP_BITOR, OP_BITXOR, OP_SHL,
     OP_SHR, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE};
 
+const char *ir_binop_fn(tc_binop bop) {
+  return (unsigned)bop <= TC_OP_GE ? binop_fn[bop] : NULL;
+}
+
 /* Binary op on nodes (borrowed) with the given operand dtype. */
 static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
                              tc_dtype dt, tc_dtype da, tc_dtype db) {
@@ -368,13 +371,11 @@ static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
   return r;
 }
 
-tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
+tc_tensor *ir_op_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
   if (!a || !b) return NULL;
   if ((unsigned)bop > TC_OP_GE)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_binary: invalid binary op code %d", (int)bop);
   tc_ctx *ctx = a->ctx;
-  if (b->ctx != ctx)
-    return ir_error(ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", binop_fn[bop]);
   ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
   tc_tensor *ops[2] = {a, b};
@@ -394,8 +395,8 @@ static tc_dtype scalar_result(tc_dtype t, bool is_float) {
   return t == TC_BOOL ? TC_I64 : t;
 }
 
-tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
-                            bool scalar_first) {
+tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
+                               bool scalar_first) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if ((unsigned)bop > TC_OP_GE)
@@ -416,41 +417,6 @@ tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
   ir_node_release(ctx, na);
   ir_node_release(ctx, ns);
   return finish(ctx, r);
-}
-
-#define BIN(name, BOP) \
-  tc_tensor *name(tc_tensor *a, tc_tensor *b) { return tc_binary(BOP, a, b); }
-BIN(tc_add, TC_OP_ADD)
-BIN(tc_sub, TC_OP_SUB)
-BIN(tc_mul, TC_OP_MUL)
-BIN(tc_div, TC_OP_DIV)
-BIN(tc_floor_divide, TC_OP_FLOOR_DIVIDE)
-BIN(tc_remainder, TC_OP_REMAINDER)
-BIN(tc_pow, TC_OP_POW)
-BIN(tc_maximum, TC_OP_MAXIMUM)
-BIN(tc_minimum, TC_OP_MINIMUM)
-BIN(tc_logical_and, TC_OP_LOGICAL_AND)
-BIN(tc_logical_or, TC_OP_LOGICAL_OR)
-BIN(tc_logical_xor, TC_OP_LOGICAL_XOR)
-BIN(tc_bitwise_and, TC_OP_BITWISE_AND)
-BIN(tc_bitwise_or, TC_OP_BITWISE_OR)
-BIN(tc_bitwise_xor, TC_OP_BITWISE_XOR)
-BIN(tc_bitwise_left_shift, TC_OP_LSHIFT)
-BIN(tc_bitwise_right_shift, TC_OP_RSHIFT)
-BIN(tc_eq, TC_OP_EQ)
-BIN(tc_ne, TC_OP_NE)
-BIN(tc_lt, TC_OP_LT)
-BIN(tc_le, TC_OP_LE)
-BIN(tc_gt, TC_OP_GT)
-BIN(tc_ge, TC_OP_GE)
-#undef BIN
-
-/* An integral s acts as a Python int, anything else as a Python float. */
-tc_tensor *tc_add_scalar(tc_tensor *a, double s) {
-  return tc_binary_scalar(TC_OP_ADD, a, s, s != floor(s), false);
-}
-tc_tensor *tc_mul_scalar(tc_tensor *a, double s) {
-  return tc_binary_scalar(TC_OP_MUL, a, s, s != floor(s), false);
 }
 
 /* ---- unary ------------------------------------------------------------- */
@@ -479,9 +445,20 @@ static bool unary_rejects(tc_ctx *ctx, int op, tc_dtype dt, const char *fn) {
   return true;
 }
 
-static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
+static ukind unary_kind(int op) {
+  switch (op) {
+  case OP_NEG: case OP_ABS: case OP_SIGN: case OP_RELU: return U_SAME;
+  case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_TRUNC: return U_ROUNDING;
+  case OP_NOT: case OP_ISNAN: case OP_ISINF: case OP_ISFINITE: return U_BOOL_OUT;
+  case OP_BITNOT: return U_INT_ONLY;
+  default: return U_FLOAT; /* exp, log, sqrt, sin, tanh, sigmoid, gelu, ... */
+  }
+}
+
+tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
+  ukind kind = unary_kind(op);
   tc_dtype dt = a->dt, rdt = dt;
   if (unary_rejects(ctx, op, dt, fn)) return NULL;
   if (kind == U_FLOAT && !ir_dtype_is_floating(dt)) rdt = TC_F32;
@@ -531,51 +508,17 @@ static tc_tensor *unary(tc_tensor *a, int op, ukind kind, const char *fn) {
   return finish(ctx, r);
 }
 
-#define UN(name, OP, KIND) \
-  tc_tensor *name(tc_tensor *a) { return unary(a, OP, KIND, #name); }
-UN(tc_neg, OP_NEG, U_SAME)
-UN(tc_abs, OP_ABS, U_SAME)
-UN(tc_sign, OP_SIGN, U_SAME)
-UN(tc_exp, OP_EXP, U_FLOAT)
-UN(tc_exp2, OP_EXP2, U_FLOAT)
-UN(tc_log, OP_LOG, U_FLOAT)
-UN(tc_log2, OP_LOG2, U_FLOAT)
-UN(tc_log1p, OP_LOG1P, U_FLOAT)
-UN(tc_expm1, OP_EXPM1, U_FLOAT)
-UN(tc_sqrt, OP_SQRT, U_FLOAT)
-UN(tc_rsqrt, OP_RSQRT, U_FLOAT)
-UN(tc_sin, OP_SIN, U_FLOAT)
-UN(tc_cos, OP_COS, U_FLOAT)
-UN(tc_tan, OP_TAN, U_FLOAT)
-UN(tc_tanh, OP_TANH, U_FLOAT)
-UN(tc_sigmoid, OP_SIGMOID, U_FLOAT)
-UN(tc_relu, OP_RELU, U_SAME)
-UN(tc_gelu, OP_GELU, U_FLOAT)
-UN(tc_floor, OP_FLOOR, U_ROUNDING)
-UN(tc_ceil, OP_CEIL, U_ROUNDING)
-UN(tc_round, OP_ROUND, U_ROUNDING)
-UN(tc_trunc, OP_TRUNC, U_ROUNDING)
-UN(tc_reciprocal, OP_RECIP, U_FLOAT)
-UN(tc_logical_not, OP_NOT, U_BOOL_OUT)
-UN(tc_bitwise_not, OP_BITNOT, U_INT_ONLY)
-UN(tc_isnan, OP_ISNAN, U_BOOL_OUT)
-UN(tc_isinf, OP_ISINF, U_BOOL_OUT)
-UN(tc_isfinite, OP_ISFINITE, U_BOOL_OUT)
-#undef UN
-
-tc_tensor *tc_square(tc_tensor *a) {
+tc_tensor *ir_op_square(tc_tensor *a) {
   if (!a) return NULL;
-  if (a->dt != TC_BOOL) return tc_binary(TC_OP_MUL, a, a);
-  tc_ctx *ctx = a->ctx; /* PyTorch squares bools as int64 */
-  tc_scope_begin(ctx);
-  tc_tensor *i = tc_to_dtype(a, TC_I64);
-  tc_tensor *r = tc_binary(TC_OP_MUL, i, i);
-  tc_keep(r);
-  tc_scope_end(ctx);
+  if (a->dt != TC_BOOL) return ir_op_binary(TC_OP_MUL, a, a);
+  /* PyTorch squares bools as int64 */
+  tc_tensor *i = ir_op_to_dtype(a, TC_I64);
+  tc_tensor *r = ir_op_binary(TC_OP_MUL, i, i);
+  ir_tensor_release(i);
   return r;
 }
 
-tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) {
+tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt) {
   if (!a) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_to_dtype: invalid dtype %d", (int)dt);
@@ -588,11 +531,9 @@ tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) {
 
 /* ---- where / clamp ----------------------------------------------------- */
 
-tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
+tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   if (!cond || !a || !b) return NULL;
   tc_ctx *ctx = cond->ctx; /* errors go to the first argument's context */
-  if (a->ctx != ctx || b->ctx != ctx)
-    return ir_error(ctx, TC_ERR_ARG, "tc_where: tensors belong to different contexts");
   tc_tensor *ops[3] = {cond, a, b};
   if (!same_device_operands(ctx, "tc_where", ops, 3)) return NULL;
   ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
@@ -619,30 +560,23 @@ tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   return finish(ctx, r);
 }
 
-tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
+tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!lo && !hi)
     return ir_error(ctx, TC_ERR_ARG, "tc_clamp: At least one of 'min' or 'max' must not be None");
-  tc_scope_begin(ctx);
-  tc_tensor *r = a;
-  if (lo) r = tc_maximum(r, lo);
-  if (hi) r = tc_minimum(r, hi);
+  tc_tensor *m = lo ? ir_op_binary(TC_OP_MAXIMUM, a, lo) : NULL;
+  tc_tensor *r = !hi ? m : ir_op_binary(TC_OP_MINIMUM, lo ? m : a, hi);
+  if (hi) ir_tensor_release(m);
   if (!r) ir_error_rename(ctx, "tc_clamp");
-  tc_keep(r);
-  tc_scope_end(ctx);
   return r;
 }
 
-tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi) {
+tc_tensor *ir_op_clamp_scalar(tc_tensor *a, double lo, double hi) {
   if (!a) return NULL;
-  tc_ctx *ctx = a->ctx;
   bool f = ir_dtype_is_floating(a->dt);
-  tc_scope_begin(ctx);
-  tc_tensor *r = a;
-  r = tc_binary_scalar(TC_OP_MAXIMUM, r, lo, f || lo != floor(lo), false);
-  r = tc_binary_scalar(TC_OP_MINIMUM, r, hi, f || hi != floor(hi), false);
-  tc_keep(r);
-  tc_scope_end(ctx);
+  tc_tensor *m = ir_op_binary_scalar(TC_OP_MAXIMUM, a, lo, f || lo != floor(lo), false);
+  tc_tensor *r = ir_op_binary_scalar(TC_OP_MINIMUM, m, hi, f || hi != floor(hi), false);
+  ir_tensor_release(m);
   return r;
 }

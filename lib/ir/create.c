@@ -1,15 +1,17 @@
 /*
- * create.c — tensor creation: from host data (copied into a buffer), full /
- * zeros / ones (a lazy CONST), arange / linspace / eye (index arithmetic over
- * IOTA nodes, fused into their consumers) and random tensors (RAND nodes that
- * take a fresh Philox counter range from the context when recorded).
+ * create.c — tensor creation: full / zeros / ones (a lazy CONST), arange /
+ * linspace / eye (index arithmetic over IOTA nodes, fused into their
+ * consumers) and random tensors (RAND nodes that take a fresh Philox counter
+ * range from the context when recorded). Tensors from host data are
+ * lib/api's (the runtime allocates their buffer; ir_tensor_from_buffer
+ * wraps it).
  */
 #include <math.h>
 #include <string.h>
-#include "ir.h"
+#include "builders.h"
 
-static bool check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
-                        const int64_t *shape, int64_t *numel) {
+bool ir_check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
+                    const int64_t *shape, int64_t *numel) {
   if ((unsigned)dt >= TC_NUM_DTYPES) {
     ir_error(ctx, TC_ERR_ARG, "%s: invalid dtype %d", fn, (int)dt);
     return false;
@@ -50,59 +52,17 @@ static bool check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
 }
 
 static tc_tensor *wrap(tc_ctx *ctx, ir_node *n) {
-  if (!n) return NULL;
-  return ir_eager(ir_tensor_from_node(ctx, n));
-}
-
-tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt, int ndim,
-                        const int64_t *shape) {
-  if (!ctx) return NULL;
-  int64_t numel;
-  if (!check_shape(ctx, "tc_from_data", dt, ndim, shape, &numel)) return NULL;
-  if (!data && numel) return ir_error(ctx, TC_ERR_ARG, "tc_from_data: data is NULL");
-  size_t bytes = (size_t)numel * ir_dtype_size(dt);
-  rt_buffer *b = rt_buffer_new(ctx, bytes);
-  if (!b) return NULL;
-  if (bytes) memcpy(b->data, data, bytes);
-  ir_node *n = ir_node_new(ctx, OP_BUFFER, dt, ndim, shape);
-  if (!n) {
-    rt_buffer_release(b);
-    return NULL;
-  }
-  n->buf = b;
-  n->dev = (tc_device){TC_CPU, 0};
-  if (ctx->default_dev.type != TC_CPU) { /* host data travels to the device */
-    ir_node *c = ir_copy_to(ctx, n, ctx->default_dev);
-    ir_node_release(ctx, n);
-    return c ? ir_eager(ir_tensor_from_node(ctx, c)) : NULL;
-  }
   return ir_tensor_from_node(ctx, n);
 }
 
-static tc_tensor *full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
-                       const int64_t *shape) {
+tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
+                      const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
-  if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
+  if (!ir_check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
   if (!ir_check_scalar(ctx, fn, value, dt)) return NULL;
   int64_t iv = dt == TC_BOOL ? value != 0 : ir_dtype_is_floating(dt) ? 0 : (int64_t)value;
   return wrap(ctx, ir_const(ctx, value, iv, dt, ndim, shape));
-}
-
-tc_tensor *tc_full(tc_ctx *ctx, double value, tc_dtype dt, int ndim, const int64_t *shape) {
-  return full(ctx, "tc_full", value, dt, ndim, shape);
-}
-tc_tensor *tc_empty(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return full(ctx, "tc_empty", 0, dt, ndim, shape);
-}
-tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return full(ctx, "tc_zeros", 0, dt, ndim, shape);
-}
-tc_tensor *tc_ones(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return full(ctx, "tc_ones", 1, dt, ndim, shape);
-}
-tc_tensor *tc_scalar(tc_ctx *ctx, double value, tc_dtype dt) {
-  return full(ctx, "tc_scalar", value, dt, 0, NULL);
 }
 
 static ir_node *iota(tc_ctx *ctx, int axis, int ndim, const int64_t *shape) {
@@ -132,7 +92,7 @@ static ir_node *affine(tc_ctx *ctx, ir_node *a, double s, double t, tc_dtype dt)
   return r;
 }
 
-tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt) {
+tc_tensor *ir_op_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt) {
   if (!ctx) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES) return ir_error(ctx, TC_ERR_ARG, "tc_arange: invalid dtype");
   if (!isfinite(step)) return ir_error(ctx, TC_ERR_ARG, "tc_arange: step must be finite but got %s", isnan(step) ? "nan" : "inf");
@@ -160,17 +120,11 @@ tc_tensor *tc_arange(tc_ctx *ctx, double start, double end, double step, tc_dtyp
   return wrap(ctx, r);
 }
 
-tc_tensor *tc_arange_int(tc_ctx *ctx, int64_t start, int64_t end, int64_t step) {
-  tc_tensor *r = tc_arange(ctx, (double)start, (double)end, (double)step, TC_I64);
-  if (!r) ir_error_rename(ctx, "tc_arange_int");
-  return r;
-}
-
-tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt) {
+tc_tensor *ir_op_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt) {
   if (!ctx) return NULL;
   if (steps < 0) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: number of steps must be non-negative");
   int64_t numel;
-  if (!check_shape(ctx, "tc_linspace", dt, 1, &steps, &numel)) return NULL;
+  if (!ir_check_shape(ctx, "tc_linspace", dt, 1, &steps, &numel)) return NULL;
   tc_dtype cdt = dt == TC_F64 ? TC_F64 : (ir_dtype_is_floating(dt) ? TC_F32 : TC_F64);
   double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
   int64_t half = steps == 1 ? 1 : steps / 2; /* one step: just start */
@@ -188,12 +142,12 @@ tc_tensor *tc_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_
   return wrap(ctx, r);
 }
 
-tc_tensor *tc_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt) {
+tc_tensor *ir_op_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt) {
   if (!ctx) return NULL;
   if (m < 0) m = n;
   if (n < 0) return ir_error(ctx, TC_ERR_ARG, "tc_eye: n must be greater or equal to 0, got %lld", (long long)n);
   int64_t shape[2] = {n, m}, numel;
-  if (!check_shape(ctx, "tc_eye", dt, 2, shape, &numel)) return NULL;
+  if (!ir_check_shape(ctx, "tc_eye", dt, 2, shape, &numel)) return NULL;
   ir_node *r0 = iota(ctx, 0, 2, shape), *r1 = iota(ctx, 1, 2, shape);
   ir_node *e = ir_ew(ctx, OP_EQ, TC_BOOL, r0, r1, NULL);
   ir_node *r = ir_cast(ctx, e, dt);
@@ -203,8 +157,7 @@ tc_tensor *tc_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt) {
   return wrap(ctx, r);
 }
 
-void tc_manual_seed(tc_ctx *ctx, uint64_t seed) {
-  if (!ctx) return;
+void ir_manual_seed(tc_ctx *ctx, uint64_t seed) {
   ctx->seed = seed;
   ctx->rng_offset = 0;
 }
@@ -218,11 +171,11 @@ static ir_node *rng_node(tc_ctx *ctx, int op, int ndim, const int64_t *shape, in
   return n;
 }
 
-static tc_tensor *random_float(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int ndim,
-                               const int64_t *shape) {
+tc_tensor *ir_op_random(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int ndim,
+                        const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
-  if (!check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
+  if (!ir_check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
   if (!ir_dtype_is_floating(dt))
   {
     static const char *w[] = {"Bool", "Byte", "Char", "Short", "Int", "Long"};
@@ -235,18 +188,11 @@ static tc_tensor *random_float(tc_ctx *ctx, int op, const char *fn, tc_dtype dt,
   return wrap(ctx, r);
 }
 
-tc_tensor *tc_rand(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return random_float(ctx, OP_RAND, "tc_rand", dt, ndim, shape);
-}
-tc_tensor *tc_randn(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
-  return random_float(ctx, OP_RANDN, "tc_randn", dt, ndim, shape);
-}
-
-tc_tensor *tc_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
-                      const int64_t *shape) {
+tc_tensor *ir_op_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
+                         const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
-  if (!check_shape(ctx, "tc_randint", dt, ndim, shape, &numel)) return NULL;
+  if (!ir_check_shape(ctx, "tc_randint", dt, ndim, shape, &numel)) return NULL;
   if (high <= low)
     return ir_error(ctx, TC_ERR_ARG, "tc_randint: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld",
                     (long long)low, (long long)high);

@@ -1,16 +1,19 @@
 /*
- * inplace.c — writes through views, and whole-tensor comparisons.
+ * inplace.c — writes through views, the SCATTER write at data-dependent
+ * positions, and the lazy comparisons isclose and unravel_index.
  *
  * An in-place op builds the value to write (broadcast to the destination
  * view and cast to the storage's dtype) and replaces the storage's version
  * with WRITE(old version, value) carrying the destination's strides and
  * offset. Every handle on that storage reads the new version from then on;
  * a node captured earlier still holds the old one (functional storages).
+ * Realizing the write in eager mode is lib/api's, as are the comparisons
+ * that read values (tc_equal, tc_allclose).
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "ir.h"
+#include "builders.h"
 
 
 /* Writes `value` (borrowed; shape broadcastable to dst) through dst. */
@@ -66,10 +69,6 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   if (dst->ndim) memcpy(w->p.v.strides, dst->strides, sizeof(int64_t) * dst->ndim);
   w->p.v.offset = dst->offset;
   dst->st->version = w;
-  if (ctx->eager) {
-    ir_node *v = w;
-    return rt_realize_nodes(ctx, &v, 1);
-  }
   return TC_OK;
 }
 
@@ -87,12 +86,8 @@ static bool overlapping(tc_tensor *dst, const char *fn) {
   return false;
 }
 
-tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
+tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
-  if (src->ctx != dst->ctx) {
-    ir_error(dst->ctx, TC_ERR_ARG, "tc_copy_: tensors belong to different contexts");
-    return TC_ERR_ARG;
-  }
   if (overlapping(dst, "tc_copy_")) return TC_ERR_ARG;
   ir_node *v = ir_tensor_node(src);
   if (!v) return dst->ctx->status;
@@ -101,7 +96,7 @@ tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
   return s;
 }
 
-tc_status tc_fill_(tc_tensor *dst, double value) {
+tc_status ir_op_fill_(tc_tensor *dst, double value) {
   if (!dst) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
   if (!ir_check_scalar(ctx, "tc_fill_", value, dst->dt)) return TC_ERR_ARG;
@@ -113,13 +108,9 @@ tc_status tc_fill_(tc_tensor *dst, double value) {
   return s;
 }
 
-tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
+tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
-  if (src->ctx != ctx) {
-    ir_error(ctx, TC_ERR_ARG, "tc_add_: tensors belong to different contexts");
-    return TC_ERR_ARG;
-  }
   if (overlapping(dst, "tc_add_")) return TC_ERR_ARG;
   tc_dtype r = ir_promote_types(dst->dt, src->dt);
   if ((ir_dtype_is_floating(r) && !ir_dtype_is_floating(dst->dt)) ||
@@ -128,8 +119,7 @@ tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
              ir_torch_word(r), ir_torch_word(dst->dt));
     return TC_ERR_ARG;
   }
-  tc_scope_begin(ctx);
-  tc_tensor *sum = tc_add(dst, src);
+  tc_tensor *sum = ir_op_binary(TC_OP_ADD, dst, src);
   tc_status s = TC_ERR_ARG;
   if (sum) {
     ir_node *v = ir_tensor_node(sum);
@@ -139,62 +129,69 @@ tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
     s = ctx->status;
   }
   if (s != TC_OK) ir_error_rename(ctx, "tc_add_");
-  tc_scope_end(ctx);
+  ir_tensor_release(sum);
   return s;
 }
 
-/* ---- whole-tensor comparisons ------------------------------------------ */
-
-bool tc_equal(tc_tensor *a, tc_tensor *b) {
-  if (!a || !b) return false;
-  if (a->ndim != b->ndim) return false;
-  for (int d = 0; d < a->ndim; d++)
-    if (a->shape[d] != b->shape[d]) return false;
-  tc_ctx *ctx = a->ctx;
-  tc_scope_begin(ctx);
-  tc_tensor *all = tc_all(tc_eq(a, b), NULL, 0, false);
-  double v = all ? tc_item(all) : 0;
-  tc_scope_end(ctx);
-  return v == 1;
+tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+                        bool unique) {
+  tc_ctx *ctx = dst->ctx;
+  ir_node *old = dst->st->version;
+  ir_node *v = ir_tensor_node(values), *o = ir_tensor_node(offsets);
+  ir_node *s = v && o ? ir_node_new(ctx, OP_SCATTER, old->dt, old->ndim, old->shape) : NULL;
+  if (!s) {
+    ir_node_release(ctx, v);
+    ir_node_release(ctx, o);
+    return ctx->status ? ctx->status : TC_ERR_OOM;
+  }
+  s->nin = 3;
+  s->dev = old->dev;
+  s->in[0] = old; /* the storage's reference moves to the SCATTER node */
+  s->in[1] = v;
+  s->in[2] = o;
+  s->p.sc.accumulate = accumulate;
+  s->p.sc.unique = unique;
+  dst->st->version = s;
+  return TC_OK;
 }
 
-tc_tensor *tc_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool equal_nan) {
+/* ---- lazy comparisons ------------------------------------------------- */
+
+tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool equal_nan) {
   if (!a || !b) return NULL;
   tc_ctx *ctx = a->ctx;
   if (a->dt != b->dt)
     return ir_error(ctx, TC_ERR_ARG, "tc_isclose: %s did not match %s", ir_torch_word(a->dt), ir_torch_word(b->dt));
   if (rtol < 0 || atol < 0)
     return ir_error(ctx, TC_ERR_ARG, "tc_isclose: rtol and atol must be non-negative");
-  tc_scope_begin(ctx);
-  tc_tensor *r;
-  if (a->dt == TC_BOOL) {
-    r = tc_eq(a, b);
-  } else {
-    tc_dtype cdt = ir_dtype_is_floating(a->dt) ? (a->dt == TC_F64 ? TC_F64 : TC_F32) : TC_F64;
-    tc_tensor *x = tc_to_dtype(a, cdt), *y = tc_to_dtype(b, cdt);
-    tc_tensor *eq = tc_eq(x, y);
-    tc_tensor *diff = tc_abs(tc_sub(x, y));
-    tc_tensor *tol = tc_binary_scalar(TC_OP_ADD, tc_mul_scalar(tc_abs(y), rtol), atol, true, false);
-    tc_tensor *fin = tc_logical_and(tc_isfinite(x), tc_isfinite(y));
-    r = tc_logical_or(eq, tc_logical_and(fin, tc_le(diff, tol)));
-    if (equal_nan) r = tc_logical_or(r, tc_logical_and(tc_isnan(x), tc_isnan(y)));
+  if (a->dt == TC_BOOL) return ir_op_binary(TC_OP_EQ, a, b);
+  ir_temps T = {0};
+  tc_dtype cdt = ir_dtype_is_floating(a->dt) ? (a->dt == TC_F64 ? TC_F64 : TC_F32) : TC_F64;
+  tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, cdt)), *y = ir_temp(&T, ir_op_to_dtype(b, cdt));
+  tc_tensor *eq = ir_temp(&T, ir_op_binary(TC_OP_EQ, x, y));
+  tc_tensor *sub = ir_temp(&T, ir_op_binary(TC_OP_SUB, x, y));
+  tc_tensor *diff = ir_temp(&T, ir_op_unary(sub, OP_ABS, "tc_abs"));
+  tc_tensor *ay = ir_temp(&T, ir_op_unary(y, OP_ABS, "tc_abs"));
+  /* tc_mul_scalar's rule: an integral rtol acts as a Python int */
+  tc_tensor *ry = ir_temp(&T, ir_op_binary_scalar(TC_OP_MUL, ay, rtol, rtol != floor(rtol), false));
+  tc_tensor *tol = ir_temp(&T, ir_op_binary_scalar(TC_OP_ADD, ry, atol, true, false));
+  tc_tensor *fx = ir_temp(&T, ir_op_unary(x, OP_ISFINITE, "tc_isfinite"));
+  tc_tensor *fy = ir_temp(&T, ir_op_unary(y, OP_ISFINITE, "tc_isfinite"));
+  tc_tensor *fin = ir_temp(&T, ir_op_binary(TC_OP_LOGICAL_AND, fx, fy));
+  tc_tensor *le = ir_temp(&T, ir_op_binary(TC_OP_LE, diff, tol));
+  tc_tensor *close = ir_temp(&T, ir_op_binary(TC_OP_LOGICAL_AND, fin, le));
+  tc_tensor *r = ir_op_binary(TC_OP_LOGICAL_OR, eq, close);
+  if (equal_nan) {
+    tc_tensor *nx = ir_temp(&T, ir_op_unary(x, OP_ISNAN, "tc_isnan"));
+    tc_tensor *ny = ir_temp(&T, ir_op_unary(y, OP_ISNAN, "tc_isnan"));
+    tc_tensor *nn = ir_temp(&T, ir_op_binary(TC_OP_LOGICAL_AND, nx, ny));
+    r = ir_op_binary(TC_OP_LOGICAL_OR, ir_temp(&T, r), nn);
   }
-  tc_keep(r);
-  tc_scope_end(ctx);
+  ir_temps_release(&T);
   return r;
 }
 
-bool tc_allclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool equal_nan) {
-  if (!a || !b) return false;
-  tc_ctx *ctx = a->ctx;
-  tc_scope_begin(ctx);
-  tc_tensor *all = tc_all(tc_isclose(a, b, rtol, atol, equal_nan), NULL, 0, false);
-  double v = all ? tc_item(all) : 0;
-  tc_scope_end(ctx);
-  return v == 1;
-}
-
-tc_status tc_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape, tc_tensor **out) {
+tc_status ir_op_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape, tc_tensor **out) {
   if (!indices || !out) return TC_ERR_ARG;
   tc_ctx *ctx = indices->ctx;
   for (int d = 0; d < ndim; d++) out[d] = NULL;
@@ -215,19 +212,18 @@ tc_status tc_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape, t
     }
   int64_t stride = 1;
   for (int d = ndim - 1; d >= 0; d--) {
-    tc_scope_begin(ctx);
-    tc_tensor *i = tc_to_dtype(indices, TC_I64);
-    tc_tensor *q = stride == 1 ? i : tc_binary_scalar(TC_OP_FLOOR_DIVIDE, i, (double)stride, false, false);
-    tc_tensor *r = tc_binary_scalar(TC_OP_REMAINDER, q, (double)shape[d], false, false);
-    tc_keep(r);
-    tc_scope_end(ctx);
-    out[d] = r;
+    ir_temps T = {0};
+    tc_tensor *i = ir_temp(&T, ir_op_to_dtype(indices, TC_I64));
+    tc_tensor *q = stride == 1 ? i
+                   : ir_temp(&T, ir_op_binary_scalar(TC_OP_FLOOR_DIVIDE, i, (double)stride, false, false));
+    out[d] = ir_op_binary_scalar(TC_OP_REMAINDER, q, (double)shape[d], false, false);
+    ir_temps_release(&T);
     stride *= shape[d] ? shape[d] : 1;
   }
   for (int d = 0; d < ndim; d++)
     if (!out[d]) {
       for (int e = 0; e < ndim; e++) {
-        if (ctx->nscopes == 0) tc_tensor_release(out[e]);
+        ir_tensor_release(out[e]);
         out[e] = NULL;
       }
       return ctx->status ? ctx->status : TC_ERR_OOM;

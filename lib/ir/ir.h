@@ -101,10 +101,11 @@ struct tc_tensor {
   struct tc_tensor *prev, *next; /* the context's list of live handles */
 };
 
-typedef struct ir_scope {
-  tc_tensor **items;
+/* An open scope (lib/api/scope.c): the handles whose reference it holds. */
+typedef struct api_scope {
+  tc_tensor **items; /* NULL where a handle left (kept or released) */
   int n, cap;
-} ir_scope;
+} api_scope;
 
 struct rt_pool;
 struct rt_alloc;
@@ -122,8 +123,8 @@ struct tc_ctx {
   int nchunks, chunks_cap;
   uint64_t next_id;
   int64_t live_nodes;
-  /* scopes */
-  ir_scope *scopes;
+  /* scopes (lib/api) */
+  api_scope *scopes;
   int nscopes, scopes_cap;
   /* rng */
   uint64_t seed, rng_offset;
@@ -171,6 +172,8 @@ void ir_debug_text(tc_ctx *ctx, const char *text);
 /* ---- nodes (node.c) ---- */
 ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
                      const int64_t *shape);
+/* Frees the context's node pool (every node, live or not: tc_ctx_free). */
+void ir_node_pool_free(tc_ctx *ctx);
 void ir_node_retain(ir_node *n);
 void ir_node_release(tc_ctx *ctx, ir_node *n);
 /* -1 reference on b; b->destroy frees it at 0. NULL is a no-op. */
@@ -183,24 +186,42 @@ void ir_contig_strides(int ndim, const int64_t *shape, int64_t *strides);
 /* Graph IR text of the nodes reachable from roots (deterministic). */
 char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots);
 
-/* ---- buffers (runtime/context.c) ---- */
-rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes);
-/* A buffer on `dev` (host memory for the CPU); pinned: page-locked host. */
-rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned);
-void rt_buffer_release(rt_buffer *b);
-
-/* ---- tensors (tensor.c) ---- */
+/* ---- tensors (tensor.c) ----
+ * Handles made here have one reference (the caller's) and are on the
+ * context's list of live handles; lib/api records the ones it returns in
+ * the open scope. */
 /* A new handle of a new storage whose version is `node` (takes the caller's
- * reference on node). Registered in the current scope. */
+ * reference on node; NULL node: NULL). */
 tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node);
+/* A new handle of a new storage whose version is a BUFFER node holding buf
+ * (takes the caller's reference on buf, released on failure), on buf's
+ * device. */
+tc_tensor *ir_tensor_from_buffer(tc_ctx *ctx, rt_buffer *buf, tc_dtype dt, int ndim,
+                                 const int64_t *shape);
 /* A new handle viewing t's storage. */
 tc_tensor *ir_tensor_view(tc_tensor *t, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset);
+/* -1 reference; at 0 the handle leaves the live list and drops its storage.
+ * NULL is a no-op. */
+void ir_tensor_release(tc_tensor *t);
 /* The node for t's current value (a new reference). */
 ir_node *ir_tensor_node(tc_tensor *t);
 bool ir_view_is_identity(const tc_tensor *t);
-/* In eager mode, realizes t (after an op). Returns t, or NULL on failure. */
-tc_tensor *ir_eager(tc_tensor *t);
+int64_t ir_tensor_numel(const tc_tensor *t);
+/* PyTorch's rule: sizes of 1 (and empty tensors) impose no stride. */
+bool ir_tensor_is_contiguous(const tc_tensor *t);
+tc_device ir_tensor_device(const tc_tensor *t);
+
+/* The temporaries of a composite op: handles made while building it,
+ * released together once its result is made. */
+#define IR_MAX_TEMPS 32
+typedef struct ir_temps {
+  tc_tensor *t[IR_MAX_TEMPS];
+  int n;
+} ir_temps;
+/* Records t (NULL is ignored) and returns it. */
+tc_tensor *ir_temp(ir_temps *s, tc_tensor *t);
+void ir_temps_release(ir_temps *s);
 
 /* ---- builders (build.c): nodes with shape/dtype rules ---- */
 ir_node *ir_view(tc_ctx *ctx, ir_node *in, int ndim, const int64_t *shape,
@@ -218,8 +239,5 @@ ir_node *ir_copy_to(tc_ctx *ctx, ir_node *a, tc_device dev);
 bool ir_same_device(tc_device a, tc_device b);
 /* "cpu", "cuda:0" into buf (at least 16 bytes); returns buf. */
 const char *ir_device_str(tc_device d, char *buf);
-
-/* ---- realization (runtime/realize.c) ---- */
-tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n);
 
 #endif

@@ -4,10 +4,13 @@
  * handle on the same storage with new (shape, strides, offset); nothing is
  * recorded in the graph until the handle is read. `view` uses PyTorch's
  * stride computation and fails where PyTorch fails; `reshape` copies then.
+ * Also clone/contiguous (a new storage), and `to` (a lazy COPY node to
+ * another device, so a chain of ops after it runs there; its non_blocking
+ * flag rides on the node).
  */
 #include <stdio.h>
 #include <string.h>
-#include "ir.h"
+#include "builders.h"
 
 static bool wrap_dim(tc_ctx *ctx, const char *fn, int *d, int ndim) {
   int lo = ndim > 0 ? -ndim : -1, hi = ndim > 0 ? ndim - 1 : 0;
@@ -101,35 +104,35 @@ static bool compute_strides(int on, const int64_t *oshape, const int64_t *ostrid
   return vd == -1;
 }
 
-tc_tensor *tc_view(tc_tensor *a, int ndim, const int64_t *shape) {
+tc_tensor *ir_op_view(tc_tensor *a, int ndim, const int64_t *shape) {
   if (!a) return NULL;
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   if (ndim && !shape) return ir_error(a->ctx, TC_ERR_ARG, "tc_view: shape is NULL");
-  if (!infer_shape(a->ctx, "tc_view", tc_tensor_numel(a), ndim, shape, ns)) return NULL;
+  if (!infer_shape(a->ctx, "tc_view", ir_tensor_numel(a), ndim, shape, ns)) return NULL;
   if (!compute_strides(a->ndim, a->shape, a->strides, ndim, ns, st))
     return ir_error(a->ctx, TC_ERR_ARG,
                     "tc_view: view size is not compatible with input tensor's size and stride "
                     "(at least one dimension spans across two contiguous subspaces). Use "
                     ".reshape(...) instead.");
-  return ir_eager(ir_tensor_view(a, ndim, ns, st, a->offset));
+  return ir_tensor_view(a, ndim, ns, st, a->offset);
 }
 
-tc_tensor *tc_reshape(tc_tensor *a, int ndim, const int64_t *shape) {
+tc_tensor *ir_op_reshape(tc_tensor *a, int ndim, const int64_t *shape) {
   if (!a) return NULL;
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   if (ndim && !shape) return ir_error(a->ctx, TC_ERR_ARG, "tc_reshape: shape is NULL");
-  if (!infer_shape(a->ctx, "tc_reshape", tc_tensor_numel(a), ndim, shape, ns)) return NULL;
+  if (!infer_shape(a->ctx, "tc_reshape", ir_tensor_numel(a), ndim, shape, ns)) return NULL;
   if (compute_strides(a->ndim, a->shape, a->strides, ndim, ns, st))
-    return ir_eager(ir_tensor_view(a, ndim, ns, st, a->offset));
-  tc_tensor *c = tc_clone(a);
+    return ir_tensor_view(a, ndim, ns, st, a->offset);
+  tc_tensor *c = ir_op_clone(a);
   if (!c) return NULL;
   ir_contig_strides(ndim, ns, st);
   tc_tensor *r = ir_tensor_view(c, ndim, ns, st, 0);
-  if (c->ctx->nscopes == 0) tc_tensor_release(c);
+  ir_tensor_release(c);
   return r;
 }
 
-tc_tensor *tc_permute(tc_tensor *a, const int *perm) {
+tc_tensor *ir_op_permute(tc_tensor *a, const int *perm) {
   if (!a) return NULL;
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   bool seen[TC_MAX_DIMS] = {0};
@@ -142,10 +145,10 @@ tc_tensor *tc_permute(tc_tensor *a, const int *perm) {
     ns[i] = a->shape[d];
     st[i] = a->strides[d];
   }
-  return ir_eager(ir_tensor_view(a, a->ndim, ns, st, a->offset));
+  return ir_tensor_view(a, a->ndim, ns, st, a->offset);
 }
 
-tc_tensor *tc_transpose(tc_tensor *a, int d0, int d1) {
+tc_tensor *ir_op_transpose(tc_tensor *a, int d0, int d1) {
   if (!a) return NULL;
   if (!wrap_dim(a->ctx, "tc_transpose", &d0, a->ndim) ||
       !wrap_dim(a->ctx, "tc_transpose", &d1, a->ndim))
@@ -156,17 +159,17 @@ tc_tensor *tc_transpose(tc_tensor *a, int d0, int d1) {
     perm[d0] = d1;
     perm[d1] = d0;
   }
-  return tc_permute(a, perm);
+  return ir_op_permute(a, perm);
 }
 
-tc_tensor *tc_t(tc_tensor *a) {
+tc_tensor *ir_op_t(tc_tensor *a) {
   if (!a) return NULL;
   if (a->ndim > 2)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_t: t() expects a tensor with <= 2 dimensions, but self is %dD", a->ndim);
-  return a->ndim == 2 ? tc_transpose(a, 0, 1) : ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  return a->ndim == 2 ? ir_op_transpose(a, 0, 1) : ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
 }
 
-tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape) {
+tc_tensor *ir_op_expand(tc_tensor *a, int ndim, const int64_t *shape) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (ndim < a->ndim || ndim > TC_MAX_DIMS || (ndim && !shape))
@@ -208,10 +211,10 @@ tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape) {
       return ir_error(ctx, TC_ERR_ARG, "tc_expand: Storage size calculation overflowed with sizes=%s",
                       ir_shape_str(s, sizeof s, ndim, ns));
     }
-  return ir_eager(ir_tensor_view(a, ndim, ns, st, a->offset));
+  return ir_tensor_view(a, ndim, ns, st, a->offset);
 }
 
-tc_tensor *tc_squeeze(tc_tensor *a, int dim) {
+tc_tensor *ir_op_squeeze(tc_tensor *a, int dim) {
   if (!a) return NULL;
   if (!wrap_dim(a->ctx, "tc_squeeze", &dim, a->ndim)) return NULL;
   if (a->ndim == 0 || a->shape[dim] != 1)
@@ -226,7 +229,7 @@ tc_tensor *tc_squeeze(tc_tensor *a, int dim) {
   return ir_tensor_view(a, n, ns, st, a->offset);
 }
 
-tc_tensor *tc_squeeze_all(tc_tensor *a) {
+tc_tensor *ir_op_squeeze_all(tc_tensor *a) {
   if (!a) return NULL;
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   int n = 0;
@@ -238,7 +241,7 @@ tc_tensor *tc_squeeze_all(tc_tensor *a) {
   return ir_tensor_view(a, n, ns, st, a->offset);
 }
 
-tc_tensor *tc_unsqueeze(tc_tensor *a, int dim) {
+tc_tensor *ir_op_unsqueeze(tc_tensor *a, int dim) {
   if (!a) return NULL;
   if (a->ndim >= TC_MAX_DIMS)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_unsqueeze: tensors have at most %d dims", TC_MAX_DIMS);
@@ -258,11 +261,11 @@ tc_tensor *tc_unsqueeze(tc_tensor *a, int dim) {
   return ir_tensor_view(a, n, ns, st, a->offset);
 }
 
-tc_tensor *tc_flatten(tc_tensor *a, int start, int end) {
+tc_tensor *ir_op_flatten(tc_tensor *a, int start, int end) {
   if (!a) return NULL;
   if (a->ndim == 0) {
     int64_t one = 1;
-    return tc_reshape(a, 1, &one);
+    return ir_op_reshape(a, 1, &one);
   }
   if (!wrap_dim(a->ctx, "tc_flatten", &start, a->ndim) ||
       !wrap_dim(a->ctx, "tc_flatten", &end, a->ndim))
@@ -275,10 +278,10 @@ tc_tensor *tc_flatten(tc_tensor *a, int start, int end) {
     if (d <= start || d > end) ns[n++] = a->shape[d];
     else ns[n - 1] *= a->shape[d];
   }
-  return tc_reshape(a, n, ns);
+  return ir_op_reshape(a, n, ns);
 }
 
-tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t step) {
+tc_tensor *ir_op_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t step) {
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: slice() cannot be applied to a 0-dim tensor.");
@@ -298,10 +301,10 @@ tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
   if (ns[dim] > 1 && __builtin_mul_overflow(a->strides[dim], step, &st[dim]))
     return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: the slice's stride overflows");
   if (ns[dim] <= 1) st[dim] = a->strides[dim];
-  return ir_eager(ir_tensor_view(a, a->ndim, ns, st, a->offset + start * a->strides[dim]));
+  return ir_tensor_view(a, a->ndim, ns, st, a->offset + start * a->strides[dim]);
 }
 
-tc_tensor *tc_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
+tc_tensor *ir_op_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: narrow() cannot be applied to a 0-dim tensor.");
@@ -315,10 +318,10 @@ tc_tensor *tc_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
   if (length > n - start)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: start (%lld) + length (%lld) exceeds dimension size (%lld).",
                     (long long)start, (long long)length, (long long)n);
-  return tc_slice(a, dim, start, start + length, 1);
+  return ir_op_slice(a, dim, start, start + length, 1);
 }
 
-tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index) {
+tc_tensor *ir_op_select(tc_tensor *a, int dim, int64_t index) {
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_select: invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
@@ -335,10 +338,10 @@ tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index) {
       ns[k] = a->shape[d];
       st[k++] = a->strides[d];
     }
-  return ir_eager(ir_tensor_view(a, k, ns, st, a->offset + index * a->strides[dim]));
+  return ir_tensor_view(a, k, ns, st, a->offset + index * a->strides[dim]);
 }
 
-tc_tensor *tc_clone(tc_tensor *a) {
+tc_tensor *ir_op_clone(tc_tensor *a) {
   if (!a) return NULL;
   ir_node *n = ir_tensor_node(a);
   if (!n) return NULL;
@@ -351,11 +354,25 @@ tc_tensor *tc_clone(tc_tensor *a) {
     ir_node_release(a->ctx, n);
     n = v;
   }
-  return ir_eager(ir_tensor_from_node(a->ctx, n));
+  return ir_tensor_from_node(a->ctx, n);
 }
 
-tc_tensor *tc_contiguous(tc_tensor *a) {
+tc_tensor *ir_op_contiguous(tc_tensor *a) {
   if (!a) return NULL;
-  if (tc_tensor_is_contiguous(a)) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
-  return tc_clone(a);
+  if (ir_tensor_is_contiguous(a)) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  return ir_op_clone(a);
+}
+
+tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (ir_same_device(ir_tensor_device(a), dev))
+    return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  ir_node *n = ir_tensor_node(a);
+  ir_node *c = ir_copy_to(ctx, n, dev);
+  ir_node_release(ctx, n);
+  if (!c) return NULL;
+  /* realize.c queues the copy without waiting when the source is pinned */
+  if (c->op == OP_COPY) c->p.xfer.non_blocking = non_blocking;
+  return ir_tensor_from_node(ctx, c);
 }

@@ -147,6 +147,14 @@ static bool grow_pool(tc_ctx *ctx) {
   return true;
 }
 
+void ir_node_pool_free(tc_ctx *ctx) {
+  for (int i = 0; i < ctx->nchunks; i++) ir_free(ctx, ctx->node_chunks[i]);
+  ir_free(ctx, ctx->node_chunks);
+  ctx->node_chunks = NULL;
+  ctx->nchunks = ctx->chunks_cap = 0;
+  ctx->free_nodes = NULL;
+}
+
 ir_node *ir_node_new(tc_ctx *ctx, int op, tc_dtype dt, int ndim,
                      const int64_t *shape) {
   if (!ctx->free_nodes && !grow_pool(ctx))

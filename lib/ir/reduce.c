@@ -4,12 +4,13 @@
  * logsumexp, softmax/log_softmax, matmul.
  *
  * A RED node keeps its reduced dims as size 1; without keepdim a view drops
- * them. Composite ops are built from public ops inside a scope, so their
- * temporaries are released and their graph is fused like user code.
+ * them. Composite ops are built from the other ops' builders, their
+ * temporary handles released once the result is made (ir_temps), so their
+ * graph is fused like user code.
  */
 #include <math.h>
 #include <string.h>
-#include "ir.h"
+#include "builders.h"
 
 
 /* Normalizes a dim list into a bitmask; NULL/0 dims means every dim. */
@@ -117,7 +118,7 @@ static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, 
   uint32_t mask;
   if (!dim_mask(ctx, fn, a->ndim, dims, ndims, &mask)) return NULL;
   bool picks = op == OP_RMAX || op == OP_RMIN || op == OP_RARGMAX || op == OP_RARGMIN;
-  if (picks && in_dt != TC_BOOL && tc_tensor_numel(a) == 0) { /* all/any (bool) may be empty */
+  if (picks && in_dt != TC_BOOL && ir_tensor_numel(a) == 0) { /* all/any (bool) may be empty */
     if (!dims || ndims == 0)
       return ir_error(ctx, TC_ERR_ARG,
                       "%s: Expected reduction dim to be specified for input.numel() == 0. "
@@ -134,8 +135,7 @@ static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, 
   ir_node_release(ctx, na);
   ir_node_release(ctx, ca);
   ir_node_release(ctx, r);
-  if (!o) return NULL;
-  return ir_eager(ir_tensor_from_node(ctx, o));
+  return ir_tensor_from_node(ctx, o);
 }
 
 static tc_dtype sum_dtype(tc_dtype dt) {
@@ -145,45 +145,45 @@ static tc_dtype compute_dt(tc_dtype dt) {
   return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
 }
 
-tc_tensor *tc_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_dtype o = sum_dtype(a->dt);
   return reduce(a, OP_RSUM, "tc_sum", dims, ndims, keepdim, compute_dt(o), o);
 }
-tc_tensor *tc_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_dtype o = sum_dtype(a->dt);
   return reduce(a, OP_RPROD, "tc_prod", dims, ndims, keepdim, compute_dt(o), o);
 }
-tc_tensor *tc_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMAX, "tc_amax", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
 }
-tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMIN, "tc_amin", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
 }
 /* all/any return uint8 for uint8 input, bool otherwise (PyTorch). */
-tc_tensor *tc_all(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_all(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMIN, "tc_all", dims, ndims, keepdim, TC_BOOL, a->dt == TC_U8 ? TC_U8 : TC_BOOL);
 }
-tc_tensor *tc_any(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_any(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMAX, "tc_any", dims, ndims, keepdim, TC_BOOL, a->dt == TC_U8 ? TC_U8 : TC_BOOL);
 }
-tc_tensor *tc_max_all(tc_tensor *a) {
-  tc_tensor *r = tc_amax(a, NULL, 0, false);
+tc_tensor *ir_op_max_all(tc_tensor *a) {
+  tc_tensor *r = ir_op_amax(a, NULL, 0, false);
   if (!r && a) ir_error_rename(a->ctx, "tc_max_all");
   return r;
 }
-tc_tensor *tc_min_all(tc_tensor *a) {
-  tc_tensor *r = tc_amin(a, NULL, 0, false);
+tc_tensor *ir_op_min_all(tc_tensor *a) {
+  tc_tensor *r = ir_op_amin(a, NULL, 0, false);
   if (!r && a) ir_error_rename(a->ctx, "tc_min_all");
   return r;
 }
 
-tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!ir_dtype_is_floating(a->dt))
@@ -195,16 +195,16 @@ tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   int64_t n = 1;
   for (int d = 0; d < a->ndim; d++)
     if (mask >> d & 1) n *= a->shape[d];
-  tc_scope_begin(ctx);
-  tc_tensor *s = reduce(a, OP_RSUM, "tc_mean", dims, ndims, keepdim, compute_dt(a->dt), compute_dt(a->dt));
-  tc_tensor *m = tc_binary_scalar(TC_OP_DIV, s, (double)n, true, false);
-  tc_tensor *r = tc_to_dtype(m, a->dt);
-  tc_keep(r);
-  tc_scope_end(ctx);
+  ir_temps T = {0};
+  tc_tensor *s = ir_temp(&T, reduce(a, OP_RSUM, "tc_mean", dims, ndims, keepdim, compute_dt(a->dt),
+                                    compute_dt(a->dt)));
+  tc_tensor *m = ir_temp(&T, ir_op_binary_scalar(TC_OP_DIV, s, (double)n, true, false));
+  tc_tensor *r = ir_op_to_dtype(m, a->dt);
+  ir_temps_release(&T);
   return r;
 }
 
-tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
+tc_tensor *ir_op_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!ir_dtype_is_floating(a->dt))
@@ -214,33 +214,32 @@ tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, b
   int64_t n = 1;
   for (int d = 0; d < a->ndim; d++)
     if (mask >> d & 1) n *= a->shape[d];
-  tc_scope_begin(ctx);
-  tc_tensor *x = tc_to_dtype(a, compute_dt(a->dt));
-  tc_tensor *mu = tc_mean(x, dims, ndims, true);
-  tc_tensor *dev = tc_sub(x, mu);
-  tc_tensor *ss = tc_sum(tc_mul(dev, dev), dims, ndims, keepdim);
+  ir_temps T = {0};
+  tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, compute_dt(a->dt)));
+  tc_tensor *mu = ir_temp(&T, ir_op_mean(x, dims, ndims, true));
+  tc_tensor *dev = ir_temp(&T, ir_op_binary(TC_OP_SUB, x, mu));
+  tc_tensor *sq = ir_temp(&T, ir_op_binary(TC_OP_MUL, dev, dev));
+  tc_tensor *ss = ir_temp(&T, ir_op_sum(sq, dims, ndims, keepdim));
   double denom = (double)n - correction;
-  tc_tensor *v = tc_binary_scalar(TC_OP_DIV, ss, denom > 0 ? denom : 0.0, true, false);
-  tc_tensor *r = tc_to_dtype(v, a->dt);
-  tc_keep(r);
-  tc_scope_end(ctx);
+  tc_tensor *v = ir_temp(&T, ir_op_binary_scalar(TC_OP_DIV, ss, denom > 0 ? denom : 0.0, true, false));
+  tc_tensor *r = ir_op_to_dtype(v, a->dt);
+  ir_temps_release(&T);
   return r;
 }
 
-tc_tensor *tc_std(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
+tc_tensor *ir_op_std(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  tc_scope_begin(ctx);
-  tc_tensor *r = tc_sqrt(tc_var(a, dims, ndims, correction, keepdim));
+  tc_tensor *v = ir_op_var(a, dims, ndims, correction, keepdim);
+  tc_tensor *r = ir_op_unary(v, OP_SQRT, "tc_sqrt");
+  ir_tensor_release(v);
   if (!r) ir_error_rename(ctx, "tc_std");
-  tc_keep(r);
-  tc_scope_end(ctx);
   return r;
 }
 
 /* logsumexp is one online reduction (RLSE: a running max and a rescaled
  * sum, see kernel.h), so it reads its input once. */
-tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
+tc_tensor *ir_op_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_dtype o = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32;
   return reduce(a, OP_RLSE, "tc_logsumexp", dims, ndims, keepdim, compute_dt(o), o);
@@ -254,21 +253,21 @@ tc_tensor *tc_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim) 
  * the exp in the input's precision. */
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
-  tc_ctx *ctx = a->ctx;
-  tc_scope_begin(ctx);
+  ir_temps T = {0};
   tc_dtype out = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32;
-  tc_tensor *x = tc_to_dtype(a, TC_F64);
-  tc_tensor *lse = x ? reduce(a, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1, true,
-                              compute_dt(out), TC_F64) : NULL;
-  tc_tensor *sh = tc_to_dtype(tc_sub(x, lse), compute_dt(out));
-  tc_tensor *r = log ? sh : tc_exp(sh);
-  if (r && r->dt != out) r = tc_to_dtype(r, out);
-  tc_keep(r);
-  tc_scope_end(ctx);
+  tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, TC_F64));
+  tc_tensor *lse = x ? ir_temp(&T, reduce(a, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1,
+                                          true, compute_dt(out), TC_F64)) : NULL;
+  tc_tensor *d = ir_temp(&T, ir_op_binary(TC_OP_SUB, x, lse));
+  tc_tensor *r = ir_op_to_dtype(d, compute_dt(out));
+  /* each step replaces r, the step before becoming a temporary */
+  if (!log) r = ir_op_unary(ir_temp(&T, r), OP_EXP, "tc_exp");
+  if (r && r->dt != out) r = ir_op_to_dtype(ir_temp(&T, r), out);
+  ir_temps_release(&T);
   return r;
 }
-tc_tensor *tc_softmax(tc_tensor *a, int dim) { return softmax(a, dim, false); }
-tc_tensor *tc_log_softmax(tc_tensor *a, int dim) { return softmax(a, dim, true); }
+tc_tensor *ir_op_softmax(tc_tensor *a, int dim) { return softmax(a, dim, false); }
+tc_tensor *ir_op_log_softmax(tc_tensor *a, int dim) { return softmax(a, dim, true); }
 
 static tc_tensor *arg(tc_tensor *a, int op, const char *fn, bool has_dim, int dim, bool keepdim) {
   if (!a) return NULL;
@@ -276,27 +275,27 @@ static tc_tensor *arg(tc_tensor *a, int op, const char *fn, bool has_dim, int di
   if (a->dt == TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "%s: %s(): does not support bool input", fn, fn + 3);
   if (!has_dim) {
-    if (tc_tensor_numel(a) == 0)
+    if (ir_tensor_numel(a) == 0)
       return ir_error(ctx, TC_ERR_ARG, "%s: Expected reduction dim to be specified for input.numel() == 0.", fn);
-    tc_scope_begin(ctx);
     int64_t m1 = -1;
-    tc_tensor *flat = tc_reshape(a, 1, &m1);
+    tc_tensor *flat = ir_op_reshape(a, 1, &m1);
     tc_tensor *r = reduce(flat, op, fn, NULL, 0, false, compute_dt(a->dt), TC_I64);
+    ir_tensor_release(flat);
     if (keepdim && r) {
       int64_t ones[TC_MAX_DIMS];
       for (int d = 0; d < a->ndim; d++) ones[d] = 1;
-      r = tc_reshape(r, a->ndim, ones);
+      tc_tensor *k = ir_op_reshape(r, a->ndim, ones);
+      ir_tensor_release(r);
+      r = k;
     }
-    tc_keep(r);
-    tc_scope_end(ctx);
     return r;
   }
   return reduce(a, op, fn, &dim, 1, keepdim, compute_dt(a->dt), TC_I64);
 }
-tc_tensor *tc_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
+tc_tensor *ir_op_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
   return arg(a, OP_RARGMAX, "tc_argmax", has_dim, dim, keepdim);
 }
-tc_tensor *tc_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
+tc_tensor *ir_op_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim) {
   return arg(a, OP_RARGMIN, "tc_argmin", has_dim, dim, keepdim);
 }
 
@@ -311,26 +310,24 @@ static tc_status minmax_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **val
   if (values) v = reduce(a, max ? OP_RMAX : OP_RMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), a->dt);
   if (indices) i = reduce(a, max ? OP_RARGMAX : OP_RARGMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), TC_I64);
   if ((values && !v) || (indices && !i)) {
-    if (ctx->nscopes == 0) {
-      tc_tensor_release(v);
-      tc_tensor_release(i);
-    }
+    ir_tensor_release(v);
+    ir_tensor_release(i);
     return ctx->status ? ctx->status : TC_ERR_ARG;
   }
   if (values) *values = v;
   if (indices) *indices = i;
   return TC_OK;
 }
-tc_status tc_max_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
+tc_status ir_op_max_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
   return minmax_dim(a, dim, keepdim, v, i, true);
 }
-tc_status tc_min_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
+tc_status ir_op_min_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_tensor **i) {
   return minmax_dim(a, dim, keepdim, v, i, false);
 }
 
 /* matmul as a broadcast multiply and a fused sum over the shared dim:
  * (..., m, k, 1) * (..., 1, k, n) summed over k. */
-tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
+tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b) {
   if (!a || !b) return NULL;
   tc_ctx *ctx = a->ctx;
   if (a->ndim == 0 || b->ndim == 0)
@@ -367,18 +364,19 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: expected m1 and m2 to have the same dtype, but got: %s != %s",
                     ct[a->dt], ct[b->dt]);
   }
-  tc_scope_begin(ctx);
-  tc_tensor *A = a->ndim == 1 ? tc_unsqueeze(a, 0) : a;          /* (..., m, k) */
-  tc_tensor *B = b->ndim == 1 ? tc_unsqueeze(b, 1) : b;          /* (..., k, n) */
-  tc_tensor *prod = tc_mul(tc_unsqueeze(A, -1), tc_unsqueeze(B, -3)); /* (..., m, k, n) */
+  ir_temps T = {0};
+  tc_tensor *A = a->ndim == 1 ? ir_temp(&T, ir_op_unsqueeze(a, 0)) : a; /* (..., m, k) */
+  tc_tensor *B = b->ndim == 1 ? ir_temp(&T, ir_op_unsqueeze(b, 1)) : b; /* (..., k, n) */
+  tc_tensor *A1 = ir_temp(&T, ir_op_unsqueeze(A, -1));
+  tc_tensor *B1 = ir_temp(&T, ir_op_unsqueeze(B, -3));
+  tc_tensor *prod = ir_temp(&T, ir_op_binary(TC_OP_MUL, A1, B1)); /* (..., m, k, n) */
   int kdim = -2;
-  tc_tensor *r = tc_sum(prod, &kdim, 1, false);
-  if (r && ir_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
-  if (r && !ir_dtype_is_floating(a->dt) && r->dt != a->dt) r = tc_to_dtype(r, a->dt);
-  if (r && a->ndim == 1) r = tc_squeeze(r, -2);
-  if (r && b->ndim == 1) r = tc_squeeze(r, -1);
+  tc_tensor *r = ir_op_sum(prod, &kdim, 1, false);
+  /* each step replaces r, the step before becoming a temporary */
+  if (r && r->dt != a->dt) r = ir_op_to_dtype(ir_temp(&T, r), a->dt);
+  if (r && a->ndim == 1) r = ir_op_squeeze(ir_temp(&T, r), -2);
+  if (r && b->ndim == 1) r = ir_op_squeeze(ir_temp(&T, r), -1);
   if (!r) ir_error_rename(ctx, "tc_matmul");
-  tc_keep(r);
-  tc_scope_end(ctx);
+  ir_temps_release(&T);
   return r;
 }

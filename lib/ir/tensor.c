@@ -1,10 +1,12 @@
 /*
- * tensor.c — tensor handles, storages, scopes, accessors and dtypes.
+ * tensor.c — dtypes, storages and tensor handles.
  *
  * A handle is (storage, strided view). Reading a handle builds a VIEW node
  * over the storage's current version, or returns the version itself when the
  * view is the identity; the node is made fresh on each read (views are free:
- * they fold into index expressions).
+ * they fold into index expressions). Handles are reference counted and kept
+ * on the context's list of live handles; scopes, and the public accessors,
+ * are lib/api's (scope.c, tensor.c there).
  */
 #include <string.h>
 #include "ir.h"
@@ -41,11 +43,6 @@ tc_dtype ir_promote_types(tc_dtype a, tc_dtype b) {
   return a > b ? a : b;
 }
 
-const char *tc_dtype_name(tc_dtype dt) { return ir_dtype_name(dt); }
-size_t tc_dtype_size(tc_dtype dt) { return ir_dtype_size(dt); }
-bool tc_dtype_is_floating(tc_dtype dt) { return ir_dtype_is_floating(dt); }
-tc_dtype tc_promote_types(tc_dtype a, tc_dtype b) { return ir_promote_types(a, b); }
-
 /* ---- storages ---------------------------------------------------------- */
 
 static void storage_release(tc_ctx *ctx, ir_storage *st) {
@@ -55,27 +52,13 @@ static void storage_release(tc_ctx *ctx, ir_storage *st) {
   }
 }
 
-static tc_tensor *register_handle(tc_ctx *ctx, tc_tensor *t) {
+/* Puts t on the context's list of live handles (tc_ctx_free frees what is
+ * left there). */
+static tc_tensor *link_handle(tc_ctx *ctx, tc_tensor *t) {
   t->prev = NULL;
   t->next = ctx->handles;
   if (ctx->handles) ctx->handles->prev = t;
   ctx->handles = t;
-  if (ctx->nscopes > 0) {
-    ir_scope *s = &ctx->scopes[ctx->nscopes - 1];
-    if (s->n == s->cap) {
-      int cap = s->cap ? s->cap * 2 : 32;
-      tc_tensor **items = ir_alloc(ctx, sizeof(tc_tensor *) * cap);
-      if (!items) {
-        tc_tensor_release(t);
-        return ir_error(ctx, TC_ERR_OOM, "out of memory recording a scope");
-      }
-      if (s->items) memcpy(items, s->items, sizeof(tc_tensor *) * s->n);
-      ir_free(ctx, s->items);
-      s->items = items;
-      s->cap = cap;
-    }
-    s->items[s->n++] = t; /* the handle's one reference is the scope's */
-  }
   return t;
 }
 
@@ -102,7 +85,7 @@ tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node) {
   memcpy(t->shape, node->shape, sizeof(int64_t) * node->ndim);
   ir_contig_strides(node->ndim, node->shape, t->strides);
   t->offset = 0;
-  return register_handle(ctx, t);
+  return link_handle(ctx, t);
 }
 
 tc_tensor *ir_tensor_view(tc_tensor *src, int ndim, const int64_t *shape,
@@ -122,7 +105,19 @@ tc_tensor *ir_tensor_view(tc_tensor *src, int ndim, const int64_t *shape,
     memcpy(t->strides, strides, sizeof(int64_t) * ndim);
   }
   t->offset = offset;
-  return register_handle(ctx, t);
+  return link_handle(ctx, t);
+}
+
+tc_tensor *ir_tensor_from_buffer(tc_ctx *ctx, rt_buffer *buf, tc_dtype dt, int ndim,
+                                 const int64_t *shape) {
+  ir_node *n = ir_node_new(ctx, OP_BUFFER, dt, ndim, shape);
+  if (!n) {
+    ir_buffer_release(buf);
+    return NULL;
+  }
+  n->buf = buf;
+  n->dev = buf->dev;
+  return ir_tensor_from_node(ctx, n);
 }
 
 bool ir_view_is_identity(const tc_tensor *t) {
@@ -130,7 +125,7 @@ bool ir_view_is_identity(const tc_tensor *t) {
   if (t->offset != 0 || t->ndim != v->ndim) return false;
   for (int d = 0; d < t->ndim; d++)
     if (t->shape[d] != v->shape[d]) return false;
-  return tc_tensor_is_contiguous(t);
+  return ir_tensor_is_contiguous(t);
 }
 
 ir_node *ir_tensor_node(tc_tensor *t) {
@@ -143,14 +138,7 @@ ir_node *ir_tensor_node(tc_tensor *t) {
   return ir_view(t->ctx, v, t->ndim, t->shape, t->strides, t->offset);
 }
 
-/* ---- handles ----------------------------------------------------------- */
-
-tc_tensor *tc_tensor_retain(tc_tensor *t) {
-  if (t) t->refs++;
-  return t;
-}
-
-void tc_tensor_release(tc_tensor *t) {
+void ir_tensor_release(tc_tensor *t) {
   if (!t || --t->refs > 0) return;
   tc_ctx *ctx = t->ctx;
   if (t->prev) t->prev->next = t->next;
@@ -160,93 +148,10 @@ void tc_tensor_release(tc_tensor *t) {
   ir_free(ctx, t);
 }
 
-/* Scopes: a handle created inside a scope is owned by the scope (the
- * caller's reference is the scope's); tc_keep moves it out. */
-void tc_scope_begin(tc_ctx *ctx) {
-  if (!ctx) return;
-  if (ctx->nscopes == ctx->scopes_cap) {
-    int cap = ctx->scopes_cap ? ctx->scopes_cap * 2 : 8;
-    ir_scope *s = ir_alloc(ctx, sizeof(ir_scope) * cap);
-    if (!s) {
-      ir_error(ctx, TC_ERR_OOM, "tc_scope_begin: out of memory");
-      return;
-    }
-    if (ctx->scopes) memcpy(s, ctx->scopes, sizeof(ir_scope) * ctx->nscopes);
-    ir_free(ctx, ctx->scopes);
-    ctx->scopes = s;
-    ctx->scopes_cap = cap;
-  }
-  ctx->scopes[ctx->nscopes++] = (ir_scope){0};
-}
+int64_t ir_tensor_numel(const tc_tensor *t) { return ir_numel(t->ndim, t->shape); }
 
-tc_tensor *tc_keep(tc_tensor *t) {
-  if (!t) return NULL;
-  tc_ctx *ctx = t->ctx;
-  if (ctx->nscopes == 0) return t;
-  ir_scope *s = &ctx->scopes[ctx->nscopes - 1];
-  bool found = false;
-  for (int i = s->n - 1; i >= 0 && !found; i--)
-    if (s->items[i] == t) {
-      s->items[i] = NULL;
-      found = true;
-    }
-  if (found && ctx->nscopes >= 2) {
-    ir_scope *outer = &ctx->scopes[ctx->nscopes - 2];
-    if (outer->n == outer->cap) {
-      int cap = outer->cap ? outer->cap * 2 : 32;
-      tc_tensor **items = ir_alloc(ctx, sizeof(tc_tensor *) * cap);
-      if (!items) return ir_error(ctx, TC_ERR_OOM, "tc_keep: out of memory");
-      if (outer->items) memcpy(items, outer->items, sizeof(tc_tensor *) * outer->n);
-      ir_free(ctx, outer->items);
-      outer->items = items;
-      outer->cap = cap;
-    }
-    outer->items[outer->n++] = t;
-  }
-  return t;
-}
-
-void tc_scope_end(tc_ctx *ctx) {
-  if (!ctx || ctx->nscopes == 0) return;
-  ir_scope *s = &ctx->scopes[ctx->nscopes - 1];
-  for (int i = 0; i < s->n; i++) tc_tensor_release(s->items[i]);
-  ir_free(ctx, s->items);
-  ctx->nscopes--;
-}
-
-/* ---- accessors --------------------------------------------------------- */
-
-tc_ctx *tc_tensor_ctx(const tc_tensor *t) { return t ? t->ctx : NULL; }
-tc_dtype tc_tensor_dtype(const tc_tensor *t) { return t ? t->dt : TC_F32; }
-tc_device tc_tensor_device(const tc_tensor *t) {
-  return t ? t->st->version->dev : (tc_device){TC_CPU, 0};
-}
-int tc_tensor_ndim(const tc_tensor *t) { return t ? t->ndim : 0; }
-int64_t tc_tensor_size(const tc_tensor *t, int d) {
-  if (!t) return -1;
-  if (d < 0) d += t->ndim;
-  if (d < 0 || d >= t->ndim) return -1;
-  return t->shape[d];
-}
-int tc_tensor_shape(const tc_tensor *t, int64_t *shape) {
-  if (!t) return 0;
-  if (shape) memcpy(shape, t->shape, sizeof(int64_t) * t->ndim);
-  return t->ndim;
-}
-int tc_tensor_strides(const tc_tensor *t, int64_t *strides) {
-  if (!t) return 0;
-  if (strides) memcpy(strides, t->strides, sizeof(int64_t) * t->ndim);
-  return t->ndim;
-}
-int64_t tc_tensor_numel(const tc_tensor *t) {
-  return t ? ir_numel(t->ndim, t->shape) : 0;
-}
-int64_t tc_tensor_storage_offset(const tc_tensor *t) { return t ? t->offset : 0; }
-
-/* PyTorch's rule: sizes of 1 (and empty tensors) impose no stride. */
-bool tc_tensor_is_contiguous(const tc_tensor *t) {
-  if (!t) return false;
-  if (tc_tensor_numel(t) == 0) return true;
+bool ir_tensor_is_contiguous(const tc_tensor *t) {
+  if (ir_tensor_numel(t) == 0) return true;
   int64_t expect = 1;
   for (int d = t->ndim - 1; d >= 0; d--) {
     if (t->shape[d] == 1) continue;
@@ -254,4 +159,24 @@ bool tc_tensor_is_contiguous(const tc_tensor *t) {
     expect *= t->shape[d];
   }
   return true;
+}
+
+tc_device ir_tensor_device(const tc_tensor *t) { return t->st->version->dev; }
+
+/* ---- temporaries of composite ops -------------------------------------- */
+
+tc_tensor *ir_temp(ir_temps *s, tc_tensor *t) {
+  if (!t) return NULL;
+  if (s->n == IR_MAX_TEMPS) { /* a composite op's own bug: fail safely */
+    tc_ctx *ctx = t->ctx;
+    ir_tensor_release(t);
+    return ir_error(ctx, TC_ERR_RUNTIME, "internal: too many temporaries");
+  }
+  s->t[s->n++] = t;
+  return t;
+}
+
+void ir_temps_release(ir_temps *s) {
+  for (int i = s->n - 1; i >= 0; i--) ir_tensor_release(s->t[i]);
+  s->n = 0;
 }

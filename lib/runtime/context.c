@@ -1,127 +1,43 @@
 /*
- * context.c — contexts: options, environment (TC_NUM_THREADS, TC_EAGER,
- * TC_DEBUG, TC_BACKEND=interp), the thread pool and the caching allocator,
- * errors and stats; and buffers, the memory behind realized nodes.
+ * context.c — the runtime's part of a context: its thread pool and caching
+ * allocator (made and freed with the context; the public tc_ctx_new and
+ * tc_ctx_free, options and environment are lib/api's), and buffers, the
+ * memory behind realized nodes. A buffer carries its destroy function, so
+ * the graph can drop the last reference without calling up here.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "alloc.h"
 #include "pool.h"
 #include "gpu.h"
 #include "runtime.h"
 #include "schedule.h"
 
-static void *default_alloc(size_t n, void *u) {
-  (void)u;
-  return malloc(n);
-}
-static void default_free(void *p, void *u) {
-  (void)u;
-  free(p);
-}
-
-static unsigned parse_debug(const char *s) {
-  unsigned f = 0;
-  if (!s) return 0;
-  static const struct { const char *name; unsigned flag; } names[] = {
-      {"ir", TC_DEBUG_IR},       {"fuse", TC_DEBUG_FUSE}, {"kernels", TC_DEBUG_KERNELS},
-      {"llvm", TC_DEBUG_LLVM},   {"cache", TC_DEBUG_CACHE}, {"time", TC_DEBUG_TIME},
-      {"cuda", TC_DEBUG_CUDA},   {"asm", TC_DEBUG_ASM},     {"dot", TC_DEBUG_DOT},      {"ptx", TC_DEBUG_PTX}, {"plan", TC_DEBUG_PLAN},
-      {"all", ~0u}};
-  while (*s) {
-    size_t n = strcspn(s, ",");
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-      if (strlen(names[i].name) == n && !strncmp(s, names[i].name, n)) f |= names[i].flag;
-    s += n;
-    if (*s == ',') s++;
-  }
-  return f;
-}
-
-tc_ctx *tc_ctx_new(const tc_ctx_options *opts) {
-  tc_allocator al = {default_alloc, default_free, NULL};
-  if (opts && opts->allocator) al = *opts->allocator;
-  tc_ctx *ctx = al.alloc(sizeof *ctx, al.user);
-  if (!ctx) return NULL;
-  memset(ctx, 0, sizeof *ctx);
-  ctx->al = al;
-  if (opts) ctx->opts = *opts;
-  ctx->opts.allocator = NULL;
-  int nt = opts ? opts->num_threads : 0;
-  const char *env = getenv("TC_NUM_THREADS");
-  if (nt <= 0 && env) nt = atoi(env);
-  if (nt <= 0) nt = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (nt <= 0) nt = 1;
-  if (nt > 256) nt = 256;
-  ctx->nthreads = nt;
-  env = getenv("TC_EAGER");
-  ctx->eager = (opts && opts->eager) || (env && atoi(env) > 0);
-  ctx->debug = (opts ? opts->debug : 0) | parse_debug(getenv("TC_DEBUG"));
-  env = getenv("TC_INTERP_BUDGET");
-  ctx->interp_budget = env && *env ? strtoull(env, NULL, 10) : (uint64_t)1 << 20;
-  env = getenv("TC_BACKEND");
-  ctx->use_interp = env && !strcmp(env, "interp");
-  ctx->pool = rt_pool_new(nt);
+tc_status rt_ctx_init(tc_ctx *ctx) {
+  ctx->pool = rt_pool_new(ctx->nthreads);
   ctx->balloc = rt_alloc_new(&ctx->al);
   if (!ctx->pool || !ctx->balloc) {
     rt_sched_cache_free(ctx);
-  rt_walk_free(ctx);
-  rt_pool_free(ctx->pool);
+    rt_walk_free(ctx);
+    rt_pool_free(ctx->pool);
     if (ctx->balloc) rt_alloc_free(ctx->balloc);
-    al.free(ctx, al.user);
-    return NULL;
+    ctx->pool = NULL;
+    ctx->balloc = NULL;
+    return TC_ERR_OOM;
   }
-  return ctx;
+  return TC_OK;
 }
 
-void tc_ctx_free(tc_ctx *ctx) {
-  if (!ctx) return;
-  rt_gpu_quiesce(ctx); /* queued device work ends before its buffers go */
-  while (ctx->nscopes) tc_scope_end(ctx);
-  while (ctx->handles) {
-    tc_tensor *t = ctx->handles;
-    t->refs = 1;
-    tc_tensor_release(t);
-  }
-  ir_free(ctx, ctx->scopes);
-  for (int i = 0; i < ctx->nchunks; i++) ir_free(ctx, ctx->node_chunks[i]);
-  ir_free(ctx, ctx->node_chunks);
+void rt_ctx_fini(tc_ctx *ctx) {
   rt_sched_cache_free(ctx);
   rt_walk_free(ctx);
   rt_pool_free(ctx->pool);
   rt_alloc_free(ctx->balloc);
-  tc_allocator al = ctx->al;
-  al.free(ctx, al.user);
+  ctx->pool = NULL;
+  ctx->balloc = NULL;
 }
 
-const char *tc_last_error(const tc_ctx *ctx) { return ctx ? ctx->err : "no context"; }
-tc_status tc_last_status(const tc_ctx *ctx) { return ctx ? ctx->status : TC_ERR_ARG; }
-void tc_clear_error(tc_ctx *ctx) {
-  if (!ctx) return;
-  ctx->status = TC_OK;
-  ctx->err[0] = 0;
-}
-void tc_set_eager(tc_ctx *ctx, int eager) {
-  if (ctx) ctx->eager = eager != 0;
-}
-void tc_set_debug(tc_ctx *ctx, unsigned flags) {
-  if (ctx) ctx->debug = flags;
-}
-int tc_num_threads(const tc_ctx *ctx) { return ctx ? ctx->nthreads : 0; }
-
-tc_stats tc_get_stats(const tc_ctx *ctx) {
-  tc_stats s = {0};
-  if (!ctx) return s;
-  s = ctx->stats;
-  s.bytes_allocated = rt_alloc_bytes_obtained(ctx->balloc);
-  return s;
-}
-void tc_reset_stats(tc_ctx *ctx) {
-  if (ctx) memset(&ctx->stats, 0, sizeof ctx->stats);
-}
-
-void tc_free_string(char *s) { free(s); }
+uint64_t rt_ctx_bytes_obtained(const tc_ctx *ctx) { return rt_alloc_bytes_obtained(ctx->balloc); }
 
 /* ---- buffers ------------------------------------------------------------ */
 

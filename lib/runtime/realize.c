@@ -1,5 +1,5 @@
 /*
- * realize.c — turning pending graph into data, and reading it back.
+ * realize.c — turning pending graph into data.
  *
  * rt_realize_nodes runs the pass pipeline over the nodes asked for, lowers
  * each materialized node's group to a kernel (when a lowering asks for
@@ -7,9 +7,10 @@
  * schedule re-ordered), compiles (or finds in the cache) and runs the
  * kernels in order, and turns every materialized node into a BUFFER node.
  * CUDA kernels and copies are queued on the device's stream and not waited
- * for (gpu.h); reading back (tc_copy_to_host, tc_item, tc_format, a copy to
- * the CPU) waits, and so does writing in place into a pinned buffer that a
- * queued non_blocking copy may still read.
+ * for (gpu.h); reading back (readback.c; a copy to the CPU) waits, and so
+ * does writing in place into a pinned buffer that a queued non_blocking
+ * copy may still read. The public realization and read-back calls are
+ * lib/api's (api/realize.c).
  *
  * Writes: a WRITE's kernel stores into its old version's buffer in place
  * when nothing else can still read that version (its only holders are the
@@ -358,162 +359,4 @@ done:
 out:
   if (tg != targets) ir_free(ctx, tg);
   return st;
-}
-
-/* ---- public realization and read-back ---------------------------------- */
-
-tc_status tc_realize_many(tc_tensor *const *ts, int n) {
-  if (!ts || n <= 0) return TC_ERR_ARG;
-  tc_ctx *ctx = NULL;
-  for (int i = 0; i < n; i++) {
-    if (!ts[i]) return TC_ERR_ARG;
-    if (!ctx) ctx = ts[i]->ctx;
-    if (ts[i]->ctx != ctx)
-      return ir_error(ctx, TC_ERR_ARG, "tc_realize_many: tensors belong to different contexts"), TC_ERR_ARG;
-  }
-  ir_node *small[64];
-  ir_node **v = n <= 64 ? small : ir_alloc(ctx, sizeof(ir_node *) * n);
-  if (!v) return TC_ERR_OOM;
-  for (int i = 0; i < n; i++) v[i] = ts[i]->st->version;
-  tc_status st = rt_realize_nodes(ctx, v, n);
-  if (v != small) ir_free(ctx, v);
-  return st;
-}
-
-tc_status tc_realize(tc_tensor *t) {
-  if (!t) return TC_ERR_ARG;
-  return tc_realize_many(&t, 1);
-}
-
-tc_tensor *ir_eager(tc_tensor *t) {
-  if (!t || !t->ctx->eager) return t;
-  if (tc_realize(t) != TC_OK) {
-    if (t->ctx->nscopes == 0) tc_tensor_release(t);
-    return NULL;
-  }
-  return t;
-}
-
-/* Copies t's elements row-major into dst (t realized; a GPU storage is
- * first copied to the host whole). */
-static tc_status gather(const tc_tensor *t, void *dst) {
-  size_t es = ir_dtype_size(t->dt);
-  rt_buffer *b = t->st->version->buf;
-  const char *base = (const char *)b->data;
-  char *host = NULL;
-  if (b->dev.type == TC_CUDA) {
-    host = ir_alloc(t->ctx, b->bytes ? b->bytes : 1);
-    if (!host) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
-    tc_status st = rt_gpu_copy(t->ctx, host, (tc_device){TC_CPU, 0}, b->data, b->dev, b->bytes, false);
-    if (st != TC_OK) {
-      ir_free(t->ctx, host);
-      return st;
-    }
-    base = host;
-  }
-  int64_t n = tc_tensor_numel(t);
-  if (tc_tensor_is_contiguous(t)) {
-    memcpy(dst, base + t->offset * es, (size_t)n * es);
-    if (host) ir_free(t->ctx, host);
-    return TC_OK;
-  }
-  int64_t idx[TC_MAX_DIMS] = {0};
-  char *out = dst;
-  for (int64_t i = 0; i < n; i++) {
-    int64_t off = t->offset;
-    for (int d = 0; d < t->ndim; d++) off += idx[d] * t->strides[d];
-    memcpy(out + i * es, base + off * es, es);
-    for (int d = t->ndim - 1; d >= 0; d--) {
-      if (++idx[d] < t->shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  if (host) ir_free(t->ctx, host);
-  return TC_OK;
-}
-
-tc_status tc_copy_to_host(tc_tensor *t, void *dst, size_t nbytes) {
-  if (!t) return TC_ERR_ARG;
-  tc_ctx *ctx = t->ctx;
-  size_t need = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
-  if (!dst && need) return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: dst is NULL"), TC_ERR_ARG;
-  if (nbytes < need)
-    return ir_error(ctx, TC_ERR_ARG, "tc_copy_to_host: %zu bytes given, %zu needed", nbytes, need),
-           TC_ERR_ARG;
-  tc_status st = tc_realize(t);
-  if (st != TC_OK) return st;
-  return need ? gather(t, dst) : TC_OK;
-}
-
-const void *tc_data_ptr(tc_tensor *t) {
-  if (!t || tc_realize(t) != TC_OK) return NULL;
-  if (t->st->version->dev.type == TC_CUDA)
-    return ir_error(t->ctx, TC_ERR_ARG, "tc_data_ptr: the tensor is on cuda:%d; copy it to the CPU first",
-                    t->st->version->dev.index);
-  return (const char *)t->st->version->buf->data + t->offset * (int64_t)ir_dtype_size(t->dt);
-}
-
-static bool item_raw(tc_tensor *t, const char *fn, unsigned char *raw) {
-  if (!t) return false;
-  int64_t n = tc_tensor_numel(t);
-  if (n != 1) {
-    ir_error(t->ctx, TC_ERR_ARG, "%s: a Tensor with %lld elements cannot be converted to Scalar", fn,
-             (long long)n);
-    return false;
-  }
-  return tc_copy_to_host(t, raw, 8) == TC_OK;
-}
-
-double tc_item(tc_tensor *t) {
-  unsigned char raw[8];
-  if (!item_raw(t, "tc_item", raw)) return __builtin_nan("");
-  switch (t->dt) {
-  case TC_BOOL: return raw[0] != 0;
-  case TC_U8: return raw[0];
-  case TC_I8: return (int8_t)raw[0];
-  case TC_I16: { int16_t v; memcpy(&v, raw, 2); return v; }
-  case TC_I32: { int32_t v; memcpy(&v, raw, 4); return v; }
-  case TC_I64: { int64_t v; memcpy(&v, raw, 8); return (double)v; }
-  case TC_F16: { uint16_t v; memcpy(&v, raw, 2); return kc_f16_to_f32(v); }
-  case TC_BF16: { uint16_t v; memcpy(&v, raw, 2); return kc_bf16_to_f32(v); }
-  case TC_F32: { float v; memcpy(&v, raw, 4); return v; }
-  case TC_F64: { double v; memcpy(&v, raw, 8); return v; }
-  default: return 0;
-  }
-}
-
-int64_t tc_item_int(tc_tensor *t) {
-  unsigned char raw[8];
-  if (!t) return 0;
-  if (ir_dtype_is_floating(t->dt)) {
-    double d = tc_item(t);
-    return d != d ? 0 : (int64_t)d;
-  }
-  if (!item_raw(t, "tc_item_int", raw)) return 0;
-  switch (t->dt) {
-  case TC_BOOL: return raw[0] != 0;
-  case TC_U8: return raw[0];
-  case TC_I8: return (int8_t)raw[0];
-  case TC_I16: { int16_t v; memcpy(&v, raw, 2); return v; }
-  case TC_I32: { int32_t v; memcpy(&v, raw, 4); return v; }
-  default: { int64_t v; memcpy(&v, raw, 8); return v; }
-  }
-}
-
-char *tc_format(tc_tensor *t) {
-  if (!t) return NULL;
-  size_t bytes = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
-  void *data = ir_alloc(t->ctx, bytes ? bytes : 1);
-  if (!data) return ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
-  if (tc_copy_to_host(t, data, bytes) != TC_OK) {
-    ir_free(t->ctx, data);
-    return NULL;
-  }
-  char dev[16];
-  tc_device d = t->st->version->dev;
-  char *s = rt_format(data, t->dt, t->ndim, t->shape,
-                      d.type == TC_CUDA ? ir_device_str(d, dev) : NULL);
-  ir_free(t->ctx, data);
-  if (!s) ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
-  return s;
 }

@@ -1,11 +1,37 @@
 /*
- * runtime.h — the runtime's internal interface: kernels compiled and cached,
- * kernels run on the context's threads, buffers from the caching allocator.
+ * runtime.h — the runtime's internal interface: the context's threads and
+ * allocator, buffers from the caching allocator, realization, read-back,
+ * kernels compiled and cached and run on the context's threads.
  */
 #ifndef TC_RUNTIME_H
 #define TC_RUNTIME_H
 #include "../codegen/kernel.h"
 #include "../ir/ir.h"
+
+/* ---- the context's threads and allocator (context.c) ---- */
+/* Makes ctx's thread pool (ctx->nthreads threads) and caching allocator;
+ * TC_ERR_OOM (and nothing made) on failure. */
+tc_status rt_ctx_init(tc_ctx *ctx);
+/* Frees what rt_ctx_init made (after every buffer of ctx is gone). */
+void rt_ctx_fini(tc_ctx *ctx);
+/* Bytes ctx's allocator obtained from the system (tc_stats). */
+uint64_t rt_ctx_bytes_obtained(const tc_ctx *ctx);
+
+/* ---- buffers (context.c) ---- */
+rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes);
+/* A buffer on `dev` (host memory for the CPU); pinned: page-locked host. */
+rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned);
+void rt_buffer_release(rt_buffer *b);
+
+/* ---- realization (realize.c) ---- */
+/* Computes the nodes (each turns into a BUFFER node). The sticky error, when
+ * set, is returned at once. */
+tc_status rt_realize_nodes(tc_ctx *ctx, ir_node *const *nodes, int n);
+
+/* ---- read-back (readback.c) ---- */
+/* Copies t's elements (t realized) row-major into dst, which has room for
+ * them; waits for a device's queued work first. */
+tc_status rt_read_host(const tc_tensor *t, void *dst);
 
 /* A kernel's code, shared by every context of the process (exec.c): the
  * compiled entry point once there is one. A small kernel is interpreted

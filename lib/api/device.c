@@ -1,16 +1,16 @@
 /*
  * device.c — the public device API: CUDA availability and properties,
- * moving tensors between devices (tc_to: a lazy COPY node, so a chain of ops
- * after it runs on the target device; its non_blocking flag rides on the
- * node), pinned memory, synchronization (tc_synchronize waits for every
- * device's stream; gpu.c has the execution model), the default device for
- * creation functions and device strings.
+ * moving tensors between devices (tc_to checks the device here; the lazy
+ * COPY node is lib/ir's ir_op_to), pinned memory, synchronization
+ * (tc_synchronize waits for every device's stream; runtime/gpu.c has the
+ * execution model), the default device for creation functions and device
+ * strings.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gpu.h"
-#include "runtime.h"
+#include "api.h"
+#include "runtime/gpu.h"
 
 bool tc_cuda_is_available(void) { return rt_gpu_available(NULL, 0); }
 int tc_cuda_device_count(void) { return rt_gpu_count(); }
@@ -54,17 +54,8 @@ static bool check_device(tc_ctx *ctx, const char *fn, tc_device dev) {
 
 tc_tensor *tc_to(tc_tensor *a, tc_device dev, bool non_blocking) {
   if (!a) return NULL;
-  tc_ctx *ctx = a->ctx;
-  if (!check_device(ctx, "tc_to", dev)) return NULL;
-  if (ir_same_device(a->st->version->dev, dev))
-    return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
-  ir_node *n = ir_tensor_node(a);
-  ir_node *c = ir_copy_to(ctx, n, dev);
-  ir_node_release(ctx, n);
-  if (!c) return NULL;
-  /* realize.c queues the copy without waiting when the source is pinned */
-  if (c->op == OP_COPY) c->p.xfer.non_blocking = non_blocking;
-  return ir_eager(ir_tensor_from_node(ctx, c));
+  if (!check_device(a->ctx, "tc_to", dev)) return NULL;
+  return api_eager(ir_op_to(a, dev, non_blocking));
 }
 
 tc_tensor *tc_cuda(tc_tensor *a) { return tc_to(a, (tc_device){TC_CUDA, 0}, false); }
@@ -84,7 +75,7 @@ tc_device tc_get_default_device(const tc_ctx *ctx) {
 tc_tensor *tc_pin_memory(tc_tensor *a) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  if (a->st->version->dev.type != TC_CPU)
+  if (ir_tensor_device(a).type != TC_CPU)
     return ir_error(ctx, TC_ERR_ARG, "tc_pin_memory: cannot pin 'torch.cuda.FloatTensor' only dense CPU tensors can be pinned");
   char why[256];
   if (!rt_gpu_available(why, sizeof why)) return ir_error(ctx, TC_ERR_UNSUPPORTED, "tc_pin_memory: %s", why);
@@ -92,23 +83,15 @@ tc_tensor *tc_pin_memory(tc_tensor *a) {
   tc_tensor *c = tc_contiguous(a);
   tc_tensor *r = NULL;
   if (c && tc_realize(c) == TC_OK) {
-    size_t bytes = (size_t)tc_tensor_numel(c) * ir_dtype_size(c->dt);
+    size_t bytes = (size_t)ir_tensor_numel(c) * ir_dtype_size(c->dt);
     rt_buffer *b = rt_buffer_new_on(ctx, (tc_device){TC_CPU, 0}, bytes, true);
     if (b) {
       if (bytes) memcpy(b->data, tc_data_ptr(c), bytes);
-      ir_node *n = ir_node_new(ctx, OP_BUFFER, c->dt, c->ndim, c->shape);
-      if (n) {
-        n->buf = b;
-        n->dev = (tc_device){TC_CPU, 0};
-        r = ir_tensor_from_node(ctx, n);
-      } else {
-        rt_buffer_release(b);
-      }
+      r = ir_tensor_from_buffer(ctx, b, c->dt, c->ndim, c->shape);
     }
   }
-  tc_keep(r);
   tc_scope_end(ctx);
-  return r;
+  return api_record(r);
 }
 
 bool tc_is_pinned(tc_tensor *a) {
@@ -126,13 +109,6 @@ tc_status tc_synchronize(tc_ctx *ctx) {
   }
   return first;
 }
-
-void tc_cuda_manual_seed(tc_ctx *ctx, uint64_t seed) {
-  /* one Philox stream serves every device, so the same seed gives the same
-   * numbers on the CPU and on CUDA */
-  tc_manual_seed(ctx, seed);
-}
-void tc_cuda_manual_seed_all(tc_ctx *ctx, uint64_t seed) { tc_manual_seed(ctx, seed); }
 
 tc_status tc_parse_device(const char *s, tc_device *out) {
   if (!s || !out) return TC_ERR_ARG;

@@ -4,9 +4,10 @@
  * which kernel IR's static index expressions cannot express, so they realize
  * their inputs and gather on the host; the result is a new storage (a copy,
  * as PyTorch's advanced indexing returns). masked_fill is lazy: a where().
+ * They are made of other public ops, in a scope, so they are lib/api's.
  */
 #include <string.h>
-#include "runtime.h"
+#include "api.h"
 
 static bool host_copy(tc_tensor *t, void **out) {
   size_t bytes = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);

@@ -15,10 +15,14 @@
  * order (the last value wins, or with accumulate the values add up in
  * index order), so the result is the same bits on every run. A mask gives
  * distinct positions and a parallel kernel.
+ *
+ * These entry points read index values on the host and are made of other
+ * public ops, so they are lib/api's; the SCATTER node is lib/ir's
+ * ir_op_scatter (inplace.c).
  */
 #include <stdio.h>
 #include <string.h>
-#include "ir.h"
+#include "api.h"
 
 static bool same_ctx(tc_ctx *ctx, tc_tensor *t, const char *fn) {
   if (t && t->ctx != ctx) {
@@ -51,35 +55,16 @@ static bool same_device(tc_tensor *dst, tc_tensor *src, const char *fn) {
   return false;
 }
 
-/* SCATTER(dst's version, values, offsets) becomes dst's storage version;
- * the offsets (computed where the indices are) move to dst's device. */
+/* SCATTER(dst's version, values, offsets) becomes dst's storage version
+ * (realized in eager mode); the offsets (computed where the indices are)
+ * move to dst's device. */
 static tc_status scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
                          bool unique) {
   tc_ctx *ctx = dst->ctx;
-  ir_node *old = dst->st->version;
-  if (!ir_same_device(offsets->st->version->dev, old->dev) &&
-      !(offsets = tc_to(offsets, old->dev, false)))
+  tc_device dev = ir_tensor_device(dst);
+  if (!ir_same_device(ir_tensor_device(offsets), dev) && !(offsets = tc_to(offsets, dev, false)))
     return ctx->status;
-  ir_node *v = ir_tensor_node(values), *o = ir_tensor_node(offsets);
-  ir_node *s = v && o ? ir_node_new(ctx, OP_SCATTER, old->dt, old->ndim, old->shape) : NULL;
-  if (!s) {
-    ir_node_release(ctx, v);
-    ir_node_release(ctx, o);
-    return ctx->status ? ctx->status : TC_ERR_OOM;
-  }
-  s->nin = 3;
-  s->dev = old->dev;
-  s->in[0] = old; /* the storage's reference moves to the SCATTER node */
-  s->in[1] = v;
-  s->in[2] = o;
-  s->p.sc.accumulate = accumulate;
-  s->p.sc.unique = unique;
-  dst->st->version = s;
-  if (ctx->eager) {
-    ir_node *x = s;
-    return rt_realize_nodes(ctx, &x, 1);
-  }
-  return TC_OK;
+  return api_eager_write(dst, ir_op_scatter(dst, values, offsets, accumulate, unique));
 }
 
 static void shape_text(char *out, size_t cap, int nd, const int64_t *s) {

@@ -1,0 +1,37 @@
+/*
+ * api.h — what lib/api's files share. lib/api holds every public tc_*
+ * entry point of include/tensorc.h: the checks that belong to an entry
+ * point (NULL handles, tensors of one context, devices that exist), scopes,
+ * eager mode, creation from host data, read-back, contexts and devices, and
+ * the ops that read values on the host (gather.c). The graph is built by
+ * lib/ir's builders (ir/builders.h); realization and memory are lib/runtime's.
+ * Calls go down only: api -> runtime -> codegen -> passes -> ir
+ * (scripts/check-layers checks it).
+ *
+ * A typical entry point is one line:
+ *   tc_tensor *tc_exp(tc_tensor *a) { return api_eager(ir_op_unary(a, OP_EXP, "tc_exp")); }
+ */
+#ifndef TC_API_API_H
+#define TC_API_API_H
+#include "ir/builders.h"
+#include "runtime/runtime.h"
+
+/* The handle an entry point returns: in eager mode its storage is realized
+ * first (on failure t is released and NULL returned), then it is recorded in
+ * the innermost open scope. NULL stays NULL. */
+tc_tensor *api_eager(tc_tensor *t);
+/* The status an in-place entry point returns: after a write to dst's
+ * storage succeeded (st == TC_OK), realizes it in eager mode. */
+tc_status api_eager_write(tc_tensor *dst, tc_status st);
+/* Records t (a new handle the caller owns) in the innermost open scope, if
+ * any, and returns it; on failure releases t and returns NULL (TC_ERR_OOM
+ * set). */
+tc_tensor *api_record(tc_tensor *t);
+/* True when every non-NULL tensor of ts[0..n) belongs to ts[0]'s context
+ * (ts[0] must not be NULL); else false with "fn: tensors belong to
+ * different contexts" set on ts[0]'s context. */
+bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n);
+/* Gives up every scope of ctx (tc_ctx_free), releasing their handles. */
+void api_scopes_free(tc_ctx *ctx);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * elementwise.c — the elementwise entry points: unary and binary ops, ops
+ * with a Python-scalar operand, casts, where and clamp. Shapes, dtypes and
+ * PyTorch's messages are lib/ir's (build.c); here are the checks of the
+ * entry point (tensors of one context) and eager mode.
+ */
+#include <math.h>
+#include "api.h"
+
+#define UN(name, OP) \
+  tc_tensor *name(tc_tensor *a) { return api_eager(ir_op_unary(a, OP, #name)); }
+UN(tc_neg, OP_NEG)
+UN(tc_abs, OP_ABS)
+UN(tc_sign, OP_SIGN)
+UN(tc_exp, OP_EXP)
+UN(tc_exp2, OP_EXP2)
+UN(tc_log, OP_LOG)
+UN(tc_log2, OP_LOG2)
+UN(tc_log1p, OP_LOG1P)
+UN(tc_expm1, OP_EXPM1)
+UN(tc_sqrt, OP_SQRT)
+UN(tc_rsqrt, OP_RSQRT)
+UN(tc_sin, OP_SIN)
+UN(tc_cos, OP_COS)
+UN(tc_tan, OP_TAN)
+UN(tc_tanh, OP_TANH)
+UN(tc_sigmoid, OP_SIGMOID)
+UN(tc_relu, OP_RELU)
+UN(tc_gelu, OP_GELU)
+UN(tc_floor, OP_FLOOR)
+UN(tc_ceil, OP_CEIL)
+UN(tc_round, OP_ROUND)
+UN(tc_trunc, OP_TRUNC)
+UN(tc_reciprocal, OP_RECIP)
+UN(tc_logical_not, OP_NOT)
+UN(tc_bitwise_not, OP_BITNOT)
+UN(tc_isnan, OP_ISNAN)
+UN(tc_isinf, OP_ISINF)
+UN(tc_isfinite, OP_ISFINITE)
+#undef UN
+
+tc_tensor *tc_square(tc_tensor *a) { return api_eager(ir_op_square(a)); }
+
+tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
+  if (!a || !b) return NULL;
+  const char *fn = ir_binop_fn(bop);
+  if (!fn) return ir_error(a->ctx, TC_ERR_ARG, "tc_binary: invalid binary op code %d", (int)bop);
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, b}, 2)) return NULL;
+  return api_eager(ir_op_binary(bop, a, b));
+}
+
+#define BIN(name, BOP) \
+  tc_tensor *name(tc_tensor *a, tc_tensor *b) { return tc_binary(BOP, a, b); }
+BIN(tc_add, TC_OP_ADD)
+BIN(tc_sub, TC_OP_SUB)
+BIN(tc_mul, TC_OP_MUL)
+BIN(tc_div, TC_OP_DIV)
+BIN(tc_floor_divide, TC_OP_FLOOR_DIVIDE)
+BIN(tc_remainder, TC_OP_REMAINDER)
+BIN(tc_pow, TC_OP_POW)
+BIN(tc_maximum, TC_OP_MAXIMUM)
+BIN(tc_minimum, TC_OP_MINIMUM)
+BIN(tc_logical_and, TC_OP_LOGICAL_AND)
+BIN(tc_logical_or, TC_OP_LOGICAL_OR)
+BIN(tc_logical_xor, TC_OP_LOGICAL_XOR)
+BIN(tc_bitwise_and, TC_OP_BITWISE_AND)
+BIN(tc_bitwise_or, TC_OP_BITWISE_OR)
+BIN(tc_bitwise_xor, TC_OP_BITWISE_XOR)
+BIN(tc_bitwise_left_shift, TC_OP_LSHIFT)
+BIN(tc_bitwise_right_shift, TC_OP_RSHIFT)
+BIN(tc_eq, TC_OP_EQ)
+BIN(tc_ne, TC_OP_NE)
+BIN(tc_lt, TC_OP_LT)
+BIN(tc_le, TC_OP_LE)
+BIN(tc_gt, TC_OP_GT)
+BIN(tc_ge, TC_OP_GE)
+#undef BIN
+
+tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
+                            bool scalar_first) {
+  return api_eager(ir_op_binary_scalar(bop, a, s, is_float, scalar_first));
+}
+
+/* An integral s acts as a Python int, anything else as a Python float. */
+tc_tensor *tc_add_scalar(tc_tensor *a, double s) {
+  return tc_binary_scalar(TC_OP_ADD, a, s, s != floor(s), false);
+}
+tc_tensor *tc_mul_scalar(tc_tensor *a, double s) {
+  return tc_binary_scalar(TC_OP_MUL, a, s, s != floor(s), false);
+}
+
+tc_tensor *tc_to_dtype(tc_tensor *a, tc_dtype dt) { return api_eager(ir_op_to_dtype(a, dt)); }
+
+tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
+  if (!cond || !a || !b) return NULL;
+  if (!api_same_ctx("tc_where", (tc_tensor *[]){cond, a, b}, 3)) return NULL;
+  return api_eager(ir_op_where(cond, a, b));
+}
+
+tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
+  if (!a) return NULL;
+  if (!api_same_ctx("tc_clamp", (tc_tensor *[]){a, lo, hi}, 3)) return NULL;
+  tc_tensor *r = api_eager(ir_op_clamp(a, lo, hi));
+  if (!r) ir_error_rename(a->ctx, "tc_clamp");
+  return r;
+}
+
+tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi) {
+  return api_eager(ir_op_clamp_scalar(a, lo, hi));
+}

@@ -1,0 +1,59 @@
+/*
+ * movement.c — the entry points of movement ops (views of one storage,
+ * lib/ir's movement.c), clone/contiguous, and the in-place writes (lib/ir's
+ * inplace.c builds the WRITE; in eager mode it is realized here).
+ */
+#include "api.h"
+
+tc_tensor *tc_view(tc_tensor *a, int ndim, const int64_t *shape) {
+  return api_eager(ir_op_view(a, ndim, shape));
+}
+tc_tensor *tc_reshape(tc_tensor *a, int ndim, const int64_t *shape) {
+  return api_eager(ir_op_reshape(a, ndim, shape));
+}
+tc_tensor *tc_permute(tc_tensor *a, const int *perm) { return api_eager(ir_op_permute(a, perm)); }
+tc_tensor *tc_transpose(tc_tensor *a, int d0, int d1) {
+  return api_eager(ir_op_transpose(a, d0, d1));
+}
+tc_tensor *tc_t(tc_tensor *a) { return api_eager(ir_op_t(a)); }
+tc_tensor *tc_expand(tc_tensor *a, int ndim, const int64_t *shape) {
+  return api_eager(ir_op_expand(a, ndim, shape));
+}
+tc_tensor *tc_squeeze(tc_tensor *a, int dim) { return api_eager(ir_op_squeeze(a, dim)); }
+tc_tensor *tc_squeeze_all(tc_tensor *a) { return api_eager(ir_op_squeeze_all(a)); }
+tc_tensor *tc_unsqueeze(tc_tensor *a, int dim) { return api_eager(ir_op_unsqueeze(a, dim)); }
+tc_tensor *tc_flatten(tc_tensor *a, int start_dim, int end_dim) {
+  return api_eager(ir_op_flatten(a, start_dim, end_dim));
+}
+tc_tensor *tc_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
+  return api_eager(ir_op_narrow(a, dim, start, length));
+}
+tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t step) {
+  return api_eager(ir_op_slice(a, dim, start, stop, step));
+}
+tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index) {
+  return api_eager(ir_op_select(a, dim, index));
+}
+tc_tensor *tc_contiguous(tc_tensor *a) { return api_eager(ir_op_contiguous(a)); }
+tc_tensor *tc_clone(tc_tensor *a) { return api_eager(ir_op_clone(a)); }
+
+/* ---- in-place ---------------------------------------------------------- */
+
+tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
+  if (!dst || !src) return TC_ERR_ARG;
+  if (!api_same_ctx("tc_copy_", (tc_tensor *[]){dst, src}, 2)) return TC_ERR_ARG;
+  return api_eager_write(dst, ir_op_copy_(dst, src));
+}
+
+tc_status tc_fill_(tc_tensor *dst, double value) {
+  if (!dst) return TC_ERR_ARG;
+  return api_eager_write(dst, ir_op_fill_(dst, value));
+}
+
+tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
+  if (!dst || !src) return TC_ERR_ARG;
+  if (!api_same_ctx("tc_add_", (tc_tensor *[]){dst, src}, 2)) return TC_ERR_ARG;
+  tc_status s = api_eager_write(dst, ir_op_add_(dst, src));
+  if (s != TC_OK) ir_error_rename(dst->ctx, "tc_add_");
+  return s;
+}

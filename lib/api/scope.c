@@ -1,0 +1,128 @@
+/*
+ * scope.c — who owns a handle: reference counts, scopes, and the last step
+ * of every entry point that returns a handle (eager realization, then the
+ * record in the innermost scope).
+ *
+ * A scope is an array of the handles returned while it was the innermost
+ * open one. lib/ir's builders return handles that no scope knows; the entry
+ * point records its result (api_record), so a composite op's temporaries
+ * never reach a scope. tc_keep moves a handle to the enclosing scope (or
+ * out, to the caller); tc_scope_end releases what is left.
+ */
+#include <string.h>
+#include "api.h"
+
+/* Room for one more handle in scope s. */
+static bool scope_grow(tc_ctx *ctx, api_scope *s) {
+  if (s->n < s->cap) return true;
+  int cap = s->cap ? s->cap * 2 : 32;
+  tc_tensor **items = ir_alloc(ctx, sizeof(tc_tensor *) * cap);
+  if (!items) return false;
+  if (s->items) memcpy(items, s->items, sizeof(tc_tensor *) * s->n);
+  ir_free(ctx, s->items);
+  s->items = items;
+  s->cap = cap;
+  return true;
+}
+
+tc_tensor *api_record(tc_tensor *t) {
+  if (!t) return NULL;
+  tc_ctx *ctx = t->ctx;
+  if (ctx->nscopes == 0) return t;
+  api_scope *s = &ctx->scopes[ctx->nscopes - 1];
+  if (!scope_grow(ctx, s)) {
+    ir_tensor_release(t);
+    return ir_error(ctx, TC_ERR_OOM, "out of memory recording a scope");
+  }
+  s->items[s->n++] = t; /* the handle's one reference is the scope's */
+  return t;
+}
+
+tc_tensor *api_eager(tc_tensor *t) {
+  if (!t) return NULL;
+  if (t->ctx->eager) {
+    ir_node *v = t->st->version;
+    if (rt_realize_nodes(t->ctx, &v, 1) != TC_OK) {
+      ir_tensor_release(t);
+      return NULL;
+    }
+  }
+  return api_record(t);
+}
+
+tc_status api_eager_write(tc_tensor *dst, tc_status st) {
+  if (st != TC_OK || !dst->ctx->eager) return st;
+  ir_node *v = dst->st->version;
+  return rt_realize_nodes(dst->ctx, &v, 1);
+}
+
+bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n) {
+  for (int i = 1; i < n; i++)
+    if (ts[i] && ts[i]->ctx != ts[0]->ctx) {
+      ir_error(ts[0]->ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", fn);
+      return false;
+    }
+  return true;
+}
+
+/* ---- handles ----------------------------------------------------------- */
+
+tc_tensor *tc_tensor_retain(tc_tensor *t) {
+  if (t) t->refs++;
+  return t;
+}
+
+void tc_tensor_release(tc_tensor *t) { ir_tensor_release(t); }
+
+/* ---- scopes ------------------------------------------------------------ */
+
+void tc_scope_begin(tc_ctx *ctx) {
+  if (!ctx) return;
+  if (ctx->nscopes == ctx->scopes_cap) {
+    int cap = ctx->scopes_cap ? ctx->scopes_cap * 2 : 8;
+    api_scope *s = ir_alloc(ctx, sizeof(api_scope) * cap);
+    if (!s) {
+      ir_error(ctx, TC_ERR_OOM, "tc_scope_begin: out of memory");
+      return;
+    }
+    if (ctx->scopes) memcpy(s, ctx->scopes, sizeof(api_scope) * ctx->nscopes);
+    ir_free(ctx, ctx->scopes);
+    ctx->scopes = s;
+    ctx->scopes_cap = cap;
+  }
+  ctx->scopes[ctx->nscopes++] = (api_scope){0};
+}
+
+tc_tensor *tc_keep(tc_tensor *t) {
+  if (!t) return NULL;
+  tc_ctx *ctx = t->ctx;
+  if (ctx->nscopes == 0) return t;
+  api_scope *s = &ctx->scopes[ctx->nscopes - 1];
+  bool found = false;
+  for (int i = s->n - 1; i >= 0 && !found; i--)
+    if (s->items[i] == t) {
+      s->items[i] = NULL;
+      found = true;
+    }
+  if (found && ctx->nscopes >= 2) {
+    api_scope *outer = &ctx->scopes[ctx->nscopes - 2];
+    if (!scope_grow(ctx, outer)) return ir_error(ctx, TC_ERR_OOM, "tc_keep: out of memory");
+    outer->items[outer->n++] = t;
+  }
+  return t;
+}
+
+void tc_scope_end(tc_ctx *ctx) {
+  if (!ctx || ctx->nscopes == 0) return;
+  api_scope *s = &ctx->scopes[ctx->nscopes - 1];
+  for (int i = 0; i < s->n; i++) ir_tensor_release(s->items[i]);
+  ir_free(ctx, s->items);
+  ctx->nscopes--;
+}
+
+void api_scopes_free(tc_ctx *ctx) {
+  while (ctx->nscopes) tc_scope_end(ctx);
+  ir_free(ctx, ctx->scopes);
+  ctx->scopes = NULL;
+  ctx->scopes_cap = 0;
+}

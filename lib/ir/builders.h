@@ -1,0 +1,114 @@
+/*
+ * builders.h — the ops on tensor handles, as lib/api's tc_* entry points
+ * call them (and as composite ops call each other).
+ *
+ * Each builder checks its arguments' shapes and dtypes (PyTorch's rules and
+ * messages, prefixed by the public function's name), records nodes, and
+ * returns a NEW handle with one reference, the caller's, recorded in no
+ * scope; or NULL with the context error set. A NULL tensor argument gives
+ * NULL (or TC_ERR_ARG) without a new message. Nothing here realizes or
+ * reads values: eager mode, scopes, read-back and the check that tensors
+ * share a context are lib/api's, which calls these only with tensors of one
+ * context.
+ */
+#ifndef TC_IR_BUILDERS_H
+#define TC_IR_BUILDERS_H
+#include "ir.h"
+
+/* ---- elementwise (build.c) ---- */
+/* The public name of a binary op ("tc_add"...); NULL for a bad code. */
+const char *ir_binop_fn(tc_binop bop);
+tc_tensor *ir_op_binary(tc_binop bop, tc_tensor *a, tc_tensor *b);
+tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
+                               bool scalar_first);
+/* A unary op (OP_EXP, OP_RELU...; `fn` names it in messages). */
+tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn);
+tc_tensor *ir_op_square(tc_tensor *a);
+tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt);
+tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);
+tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi);
+tc_tensor *ir_op_clamp_scalar(tc_tensor *a, double lo, double hi);
+
+/* ---- creation (create.c) ---- */
+/* Checks a dtype and a shape for a new tensor (PyTorch's messages); the
+ * element count goes to *numel. */
+bool ir_check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
+                    const int64_t *shape, int64_t *numel);
+/* full() under the name `fn` (tc_full, tc_zeros, tc_ones, tc_empty...). */
+tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
+                      const int64_t *shape);
+tc_tensor *ir_op_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt);
+tc_tensor *ir_op_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt);
+tc_tensor *ir_op_eye(tc_ctx *ctx, int64_t n, int64_t m, tc_dtype dt);
+void ir_manual_seed(tc_ctx *ctx, uint64_t seed);
+/* rand (op OP_RAND) or randn (OP_RANDN) under the name `fn`. */
+tc_tensor *ir_op_random(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int ndim,
+                        const int64_t *shape);
+tc_tensor *ir_op_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
+                         const int64_t *shape);
+
+/* ---- movement (movement.c): views of the same storage ---- */
+tc_tensor *ir_op_view(tc_tensor *a, int ndim, const int64_t *shape);
+tc_tensor *ir_op_reshape(tc_tensor *a, int ndim, const int64_t *shape);
+tc_tensor *ir_op_permute(tc_tensor *a, const int *perm);
+tc_tensor *ir_op_transpose(tc_tensor *a, int d0, int d1);
+tc_tensor *ir_op_t(tc_tensor *a);
+tc_tensor *ir_op_expand(tc_tensor *a, int ndim, const int64_t *shape);
+tc_tensor *ir_op_squeeze(tc_tensor *a, int dim);
+tc_tensor *ir_op_squeeze_all(tc_tensor *a);
+tc_tensor *ir_op_unsqueeze(tc_tensor *a, int dim);
+tc_tensor *ir_op_flatten(tc_tensor *a, int start, int end);
+tc_tensor *ir_op_narrow(tc_tensor *a, int dim, int64_t start, int64_t length);
+tc_tensor *ir_op_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t step);
+tc_tensor *ir_op_select(tc_tensor *a, int dim, int64_t index);
+tc_tensor *ir_op_clone(tc_tensor *a);
+tc_tensor *ir_op_contiguous(tc_tensor *a);
+/* a on dev (a COPY node; a view of a when already there). The device is
+ * not checked here (lib/api checks that it exists). */
+tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking);
+
+/* ---- reductions and the ops made of them (reduce.c) ---- */
+tc_tensor *ir_op_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_all(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_any(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_var(tc_tensor *a, const int *dims, int ndims, double correction,
+                     bool keepdim);
+tc_tensor *ir_op_std(tc_tensor *a, const int *dims, int ndims, double correction,
+                     bool keepdim);
+tc_tensor *ir_op_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_max_all(tc_tensor *a);
+tc_tensor *ir_op_min_all(tc_tensor *a);
+/* max/min along dim: values and indices (new handles; either output may be
+ * NULL). On failure both outputs are NULL. */
+tc_status ir_op_max_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **values,
+                        tc_tensor **indices);
+tc_status ir_op_min_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **values,
+                        tc_tensor **indices);
+tc_tensor *ir_op_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+tc_tensor *ir_op_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+tc_tensor *ir_op_softmax(tc_tensor *a, int dim);
+tc_tensor *ir_op_log_softmax(tc_tensor *a, int dim);
+tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b);
+
+/* ---- in-place writes and lazy comparisons (inplace.c) ---- */
+/* These replace dst's storage version with a WRITE node; realizing it (in
+ * eager mode) is the caller's. */
+tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);
+tc_status ir_op_fill_(tc_tensor *dst, double value);
+tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src);
+/* SCATTER(dst's version, values, offsets): values (dst's dtype) written at
+ * the int64 element offsets of dst's storage; offsets already on dst's
+ * device (lib/api's scatter.c makes them and checks the indices). */
+tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+                        bool unique);
+tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
+                         bool equal_nan);
+/* out receives ndim new handles; on failure all NULL. */
+tc_status ir_op_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape,
+                              tc_tensor **out);
+
+#endif
