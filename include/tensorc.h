@@ -8,14 +8,16 @@
  * pending graph is fused into as few kernels as possible, compiled through
  * LLVM for the host CPU (and cached), and run on the context's threads.
  *
- * Ownership. Every function that returns a tc_tensor* returns a NEW reference
- * owned by the caller; release it with tc_tensor_release (releasing NULL is a
- * no-op). Inside tc_scope_begin/tc_scope_end, each returned handle is also
- * recorded in the scope, and tc_scope_end releases every handle recorded in
- * it except those passed to tc_keep — so `tc_relu(tc_add(a, b))` needs no
- * manual release of the temporary. Functions never take ownership of their
- * tensor arguments. Strings returned as `char *` are malloc'd and freed by
- * the caller with tc_free_string.
+ * Ownership. Every function that returns a tc_tensor* returns a NEW handle
+ * with one reference. Outside any scope that reference is the caller's:
+ * release it with tc_tensor_release (releasing NULL is a no-op). Inside
+ * tc_scope_begin/tc_scope_end it is the innermost scope's: tc_scope_end
+ * releases it unless it was passed to tc_keep — so `tc_relu(tc_add(a, b))`
+ * needs no manual release of the temporary — and the caller may give it
+ * back earlier with tc_tensor_release (see the scopes section).
+ * tc_tensor_retain adds a reference that is always the caller's. Functions
+ * never take ownership of their tensor arguments. Strings returned as
+ * `char *` are malloc'd and freed by the caller with tc_free_string.
  *
  * Errors. Nothing aborts. An op given a bad argument returns NULL and sets a
  * sticky error message on its context (tc_last_error); an op given a NULL
@@ -158,21 +160,46 @@ typedef struct tc_stats {
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
 TC_API void tc_reset_stats(tc_ctx *ctx);
 
-/* ---- scopes ------------------------------------------------------------ */
+/* ---- scopes ------------------------------------------------------------
+ * The rule. A handle returned while a scope is open (the innermost one)
+ * comes with one reference, and that reference belongs to the scope; the
+ * caller may use the handle until the scope ends. Then:
+ *   - tc_scope_end releases the scope's reference of every handle still in
+ *     it; a handle nobody else holds is freed.
+ *   - tc_keep(t) moves t's reference to the enclosing scope, or to the
+ *     caller when no scope encloses it (the caller then releases it).
+ *   - tc_tensor_release(t) inside the scope gives the scope's reference back
+ *     now: t leaves the scope, is freed at once unless retained, and
+ *     tc_scope_end does not release it again. (The first release of a handle
+ *     that is still in a scope always takes the scope's reference.)
+ *   - tc_tensor_retain(t) adds a reference that is the caller's, in or out of
+ *     a scope; no scope releases it, so a retained handle outlives the scope
+ *     until the caller releases it.
+ * Handles made before a scope opened are never released by it (tc_keep of
+ * one does nothing). tc_ctx_free ends every open scope. */
 
-/* Opens a scope: handles returned until the matching tc_scope_end are
- * recorded and released by it. Scopes nest. */
+/* Opens a scope: handles returned until the matching tc_scope_end belong to
+ * it. Scopes nest. On allocation failure sets TC_ERR_OOM (and no scope is
+ * opened). */
 TC_API void tc_scope_begin(tc_ctx *ctx);
-/* Keeps `t` past the innermost scope (it moves to the enclosing scope, or to
- * the caller when none). Returns `t`. */
+/* Keeps `t` past the innermost scope: when the innermost scope holds t's
+ * reference, it moves to the enclosing scope, or to the caller when none.
+ * Any other t is left as it is. Returns `t` (NULL, with TC_ERR_OOM set and t
+ * left in its scope, when the enclosing scope cannot grow). */
 TC_API tc_tensor *tc_keep(tc_tensor *t);
-/* Closes the innermost scope, releasing its handles (kept ones excepted). */
+/* Closes the innermost scope, releasing the references it still holds
+ * (kept and released handles are no longer in it). No-op without a scope. */
 TC_API void tc_scope_end(tc_ctx *ctx);
 
 /* ---- handles and accessors -------------------------------------------- */
 
-TC_API tc_tensor *tc_tensor_retain(tc_tensor *t); /* +1 reference; returns t */
-TC_API void tc_tensor_release(tc_tensor *t);      /* -1 reference; NULL ok */
+/* +1 reference, owned by the caller (no scope releases it); returns t. */
+TC_API tc_tensor *tc_tensor_retain(tc_tensor *t);
+/* -1 reference; at 0 the handle is freed (its data when no other handle
+ * views it). A handle whose reference an open scope still holds gives that
+ * reference back instead, and leaves the scope (see scopes). NULL is a
+ * no-op. */
+TC_API void tc_tensor_release(tc_tensor *t);
 TC_API tc_ctx *tc_tensor_ctx(const tc_tensor *t);
 TC_API tc_dtype tc_tensor_dtype(const tc_tensor *t);
 TC_API tc_device tc_tensor_device(const tc_tensor *t);

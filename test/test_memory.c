@@ -14,8 +14,10 @@
  *     message, or the status), never crashes, and returns every byte; a
  *     context that saw a failure computes right after tc_clear_error.
  * (c) Scopes: tc_scope_end releases the handles made in the scope, tc_keep
- *     moves one to the enclosing scope or to the caller, scopes nest, and the
- *     composite ops (softmax, matmul, var, ...) leave no temporary behind.
+ *     moves one to the enclosing scope or to the caller, scopes nest, a
+ *     handle released inside its scope is freed once (the release gives the
+ *     scope's reference back), and the composite ops (softmax, matmul, var,
+ *     ...) leave no temporary behind.
  *     Live handles are counted on the context's handle list (ir/ir.h).
  * (d) Two contexts in two threads, on the same and on different
  *     computations (new shapes each round, so both threads compile the same
@@ -891,6 +893,117 @@ TEST(a_retained_scope_handle_outlives_the_scope) {
   tc_ctx_free(ctx);
 }
 
+/* A handle made in a scope and released there by the caller: the release
+ * gives the scope's reference back, so tc_scope_end must not free it again
+ * (a use after free and a double free before the fix). Every block comes
+ * back exactly once. */
+static int release_inside_scope(char *msg, size_t cap) {
+  counter c;
+  counter_init(&c, 0);
+  tc_allocator al = counting_allocator(&c);
+  tc_ctx *ctx = new_counted_ctx(&c, &al, 0, 1);
+  CHECK(ctx, "tc_ctx_new failed");
+  static const int64_t s[] = {3};
+  tc_tensor *a = tc_ones(ctx, TC_F32, 1, s);
+  int base = live_handles(ctx);
+  tc_scope_begin(ctx);
+  tc_tensor *t = tc_add(a, a);
+  tc_tensor *u = tc_exp(t);
+  tc_tensor *v = tc_mul(a, a);
+  CHECK(t && u && v, "an op failed: %s", tc_last_error(ctx));
+  tc_tensor_release(t); /* freed now: nothing else holds it */
+  CHECK(live_handles(ctx) == base + 2, "%d live handles after releasing one of 3, want %d",
+        live_handles(ctx), base + 2);
+  tc_tensor *su = tc_keep(tc_sum(u, NULL, 0, false)); /* the caller's */
+  double uv = tc_item(su);
+  CHECK(fabs(uv - 3 * exp(2.0)) < 1e-3, "sum(exp(a + a)) = %g after releasing a + a", uv);
+  tc_tensor_release(u);
+  tc_scope_end(ctx); /* releases v only */
+  CHECK(live_handles(ctx) == base + 1, "%d live handles after tc_scope_end, want %d (the kept sum)",
+        live_handles(ctx), base + 1);
+  CHECK(c.bad_frees == 0, "%lld blocks freed twice (or not ours)", (long long)c.bad_frees);
+  tc_tensor_release(su);
+  double av = tc_item(tc_sum(a, NULL, 0, false));
+  CHECK(av == 3.0, "sum(a) = %g", av);
+  tc_ctx_free(ctx);
+  CHECK(c.bad_frees == 0, "%lld blocks freed twice (or not ours)", (long long)c.bad_frees);
+  CHECK(c.live_blocks == 0 && c.live_bytes == 0, "%lld blocks not returned", (long long)c.live_blocks);
+  pthread_mutex_destroy(&c.mu);
+  return 0;
+}
+
+TEST(a_handle_released_inside_its_scope_is_freed_once) {
+  run_isolated("tc_tensor_release inside a scope, then tc_scope_end", release_inside_scope, 60);
+}
+
+/* A retained handle: the first release inside the scope takes the scope's
+ * reference, the retained one stays the caller's past tc_scope_end. */
+static int retain_then_release_inside_scope(char *msg, size_t cap) {
+  tc_ctx *ctx = tc_ctx_new(NULL);
+  CHECK(ctx, "tc_ctx_new failed");
+  tc_tensor *a = tc_arange(ctx, 0, 4, 1, TC_F32);
+  int base = live_handles(ctx);
+  tc_scope_begin(ctx);
+  tc_tensor *t = tc_tensor_retain(tc_mul(a, a));
+  CHECK(t, "tc_mul failed: %s", tc_last_error(ctx));
+  tc_tensor_release(t); /* the scope's reference */
+  CHECK(live_handles(ctx) == base + 1, "a retained handle was freed by its first release");
+  tc_scope_end(ctx);
+  CHECK(live_handles(ctx) == base + 1, "tc_scope_end released a handle given back to it");
+  tc_tensor *sum = tc_sum(t, NULL, 0, false);
+  double v = tc_item(sum);
+  CHECK(v == 14.0, "sum(a * a) = %g, want 14", v);
+  tc_tensor_release(sum);
+  tc_tensor_release(t); /* the caller's */
+  CHECK(live_handles(ctx) == base, "%d live handles, want %d", live_handles(ctx), base);
+  tc_ctx_free(ctx);
+  return 0;
+}
+
+TEST(a_retained_handle_released_inside_its_scope_stays_the_callers) {
+  run_isolated("retain, release inside the scope, tc_scope_end", retain_then_release_inside_scope, 60);
+}
+
+/* A kept handle belongs to the enclosing scope; released there, that scope
+ * must not release it again. So must a handle of an outer scope released
+ * while an inner scope is open. */
+static int release_kept_handle(char *msg, size_t cap) {
+  counter c;
+  counter_init(&c, 0);
+  tc_allocator al = counting_allocator(&c);
+  tc_ctx *ctx = new_counted_ctx(&c, &al, 0, 1);
+  CHECK(ctx, "tc_ctx_new failed");
+  tc_tensor *a = tc_arange(ctx, 0, 4, 1, TC_F32);
+  int base = live_handles(ctx);
+  tc_scope_begin(ctx);
+  tc_tensor *outer = tc_add_scalar(a, 1.0);
+  tc_scope_begin(ctx);
+  tc_tensor *kept = tc_keep(tc_mul(a, a));
+  tc_tensor *junk = tc_neg(a);
+  CHECK(outer && kept && junk, "an op failed: %s", tc_last_error(ctx));
+  tc_tensor_release(outer); /* the outer scope's, released from the inner */
+  tc_scope_end(ctx);
+  CHECK(live_handles(ctx) == base + 1, "%d live handles after the inner scope, want %d",
+        live_handles(ctx), base + 1);
+  tc_tensor_release(kept); /* now the outer scope's */
+  CHECK(live_handles(ctx) == base, "%d live handles, want %d", live_handles(ctx), base);
+  tc_scope_end(ctx);
+  CHECK(live_handles(ctx) == base, "%d live handles after the outer scope, want %d",
+        live_handles(ctx), base);
+  CHECK(c.bad_frees == 0, "%lld blocks freed twice (or not ours)", (long long)c.bad_frees);
+  double v = tc_item(tc_sum(a, NULL, 0, false));
+  CHECK(v == 6.0, "sum(a) = %g", v);
+  tc_ctx_free(ctx);
+  CHECK(c.bad_frees == 0, "%lld blocks freed twice (or not ours)", (long long)c.bad_frees);
+  CHECK(c.live_blocks == 0 && c.live_bytes == 0, "%lld blocks not returned", (long long)c.live_blocks);
+  pthread_mutex_destroy(&c.mu);
+  return 0;
+}
+
+TEST(kept_and_outer_handles_released_early_are_freed_once) {
+  run_isolated("releasing kept and outer-scope handles early", release_kept_handle, 60);
+}
+
 TEST(scope_end_without_a_scope_and_keep_of_null_do_nothing) {
   tc_ctx *ctx = new_ctx(0, 1);
   tc_tensor *a = tc_arange(ctx, 0, 4, 1, TC_F32);
@@ -1341,6 +1454,9 @@ int main(void) {
       cmocka_unit_test(scopes_nest_three_deep_and_release_in_order),
       cmocka_unit_test(handles_made_before_a_scope_survive_it),
       cmocka_unit_test(a_retained_scope_handle_outlives_the_scope),
+      cmocka_unit_test(a_handle_released_inside_its_scope_is_freed_once),
+      cmocka_unit_test(a_retained_handle_released_inside_its_scope_stays_the_callers),
+      cmocka_unit_test(kept_and_outer_handles_released_early_are_freed_once),
       cmocka_unit_test(scope_end_without_a_scope_and_keep_of_null_do_nothing),
       cmocka_unit_test(a_failed_op_inside_a_scope_leaves_nothing_behind),
       cmocka_unit_test(keep_of_a_handle_made_outside_every_scope_leaves_it_with_the_caller),

@@ -4,10 +4,18 @@
  * record in the innermost scope).
  *
  * A scope is an array of the handles returned while it was the innermost
- * open one. lib/ir's builders return handles that no scope knows; the entry
+ * open one; the one reference such a handle is returned with is the
+ * scope's. lib/ir's builders return handles that no scope knows; the entry
  * point records its result (api_record), so a composite op's temporaries
- * never reach a scope. tc_keep moves a handle to the enclosing scope (or
- * out, to the caller); tc_scope_end releases what is left.
+ * never reach a scope. Each recorded handle knows its scope and slot
+ * (tc_tensor.scope, .scope_slot), so that:
+ *   - tc_keep moves it to the enclosing scope (or out, to the caller);
+ *   - tc_tensor_release of it inside the scope gives the scope's reference
+ *     back early: the slot is emptied and tc_scope_end does not release it
+ *     a second time;
+ *   - tc_scope_end releases what is left in the scope.
+ * tc_tensor_retain adds a reference that belongs to the caller wherever it
+ * is taken; no scope ever releases it.
  */
 #include <string.h>
 #include "api.h"
@@ -34,6 +42,8 @@ tc_tensor *api_record(tc_tensor *t) {
     ir_tensor_release(t);
     return ir_error(ctx, TC_ERR_OOM, "out of memory recording a scope");
   }
+  t->scope = ctx->nscopes;
+  t->scope_slot = s->n;
   s->items[s->n++] = t; /* the handle's one reference is the scope's */
   return t;
 }
@@ -72,7 +82,21 @@ tc_tensor *tc_tensor_retain(tc_tensor *t) {
   return t;
 }
 
-void tc_tensor_release(tc_tensor *t) { ir_tensor_release(t); }
+/* Empties the slot of the open scope holding t's reference, if any. */
+static void unrecord(tc_tensor *t) {
+  tc_ctx *ctx = t->ctx;
+  if (t->scope > 0 && t->scope <= ctx->nscopes) {
+    api_scope *s = &ctx->scopes[t->scope - 1];
+    if (t->scope_slot < s->n && s->items[t->scope_slot] == t) s->items[t->scope_slot] = NULL;
+  }
+  t->scope = 0;
+}
+
+void tc_tensor_release(tc_tensor *t) {
+  if (!t) return;
+  unrecord(t); /* a release inside the scope gives the scope's reference back */
+  ir_tensor_release(t);
+}
 
 /* ---- scopes ------------------------------------------------------------ */
 
@@ -96,18 +120,17 @@ void tc_scope_begin(tc_ctx *ctx) {
 tc_tensor *tc_keep(tc_tensor *t) {
   if (!t) return NULL;
   tc_ctx *ctx = t->ctx;
-  if (ctx->nscopes == 0) return t;
-  api_scope *s = &ctx->scopes[ctx->nscopes - 1];
-  bool found = false;
-  for (int i = s->n - 1; i >= 0 && !found; i--)
-    if (s->items[i] == t) {
-      s->items[i] = NULL;
-      found = true;
-    }
-  if (found && ctx->nscopes >= 2) {
+  /* only a handle of the innermost scope moves; any other stays where it is */
+  if (ctx->nscopes == 0 || t->scope != ctx->nscopes) return t;
+  if (ctx->nscopes >= 2) {
     api_scope *outer = &ctx->scopes[ctx->nscopes - 2];
     if (!scope_grow(ctx, outer)) return ir_error(ctx, TC_ERR_OOM, "tc_keep: out of memory");
+    unrecord(t);
+    t->scope = ctx->nscopes - 1;
+    t->scope_slot = outer->n;
     outer->items[outer->n++] = t;
+  } else {
+    unrecord(t); /* the caller's now */
   }
   return t;
 }
@@ -115,7 +138,11 @@ tc_tensor *tc_keep(tc_tensor *t) {
 void tc_scope_end(tc_ctx *ctx) {
   if (!ctx || ctx->nscopes == 0) return;
   api_scope *s = &ctx->scopes[ctx->nscopes - 1];
-  for (int i = 0; i < s->n; i++) ir_tensor_release(s->items[i]);
+  for (int i = 0; i < s->n; i++)
+    if (s->items[i]) {
+      s->items[i]->scope = 0;
+      ir_tensor_release(s->items[i]);
+    }
   ir_free(ctx, s->items);
   ctx->nscopes--;
 }

@@ -99,6 +99,9 @@ struct tc_tensor {
   int64_t strides[TC_MAX_DIMS];
   int64_t offset;
   struct tc_tensor *prev, *next; /* the context's list of live handles */
+  /* lib/api: the open scope holding this handle's reference, as 1 + its
+   * index in ctx->scopes (0: none), and the handle's slot in it */
+  int scope, scope_slot;
 };
 
 /* An open scope (lib/api/scope.c): the handles whose reference it holds. */

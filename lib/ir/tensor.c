@@ -8,6 +8,7 @@
  * on the context's list of live handles; scopes, and the public accessors,
  * are lib/api's (scope.c, tensor.c there).
  */
+#include <assert.h>
 #include <string.h>
 #include "ir.h"
 
@@ -140,6 +141,7 @@ ir_node *ir_tensor_node(tc_tensor *t) {
 
 void ir_tensor_release(tc_tensor *t) {
   if (!t || --t->refs > 0) return;
+  assert(t->scope == 0); /* a scope's reference is released by the scope */
   tc_ctx *ctx = t->ctx;
   if (t->prev) t->prev->next = t->next;
   else ctx->handles = t->next;
