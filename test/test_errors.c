@@ -1204,43 +1204,108 @@ TEST(shorthand_and_composite_ops_report_errors_under_their_own_names) {
 
 /* ---- tensors of two contexts -------------------------------------------- */
 
-/* Ops on x (of ctx) and y (of another context) must fail, and both contexts
- * must still work and free cleanly in either order. */
-typedef enum { MIX_ADD, MIX_WHERE, MIX_COPY, MIX_ADD_, MIX_MATMUL, MIX_REALIZE_MANY } mix_kind;
+/* Every op that takes several tensors checks that they belong to one
+ * context, and fails with this message on the first tensor's context (the
+ * other context gets no error); both contexts still work and free cleanly
+ * in either order. */
+#define SAME_CTX "expected all tensors to belong to the same context"
+
+typedef enum {
+  MIX_ADD, MIX_EVERY_BINARY, MIX_WHERE, MIX_CLAMP, MIX_COPY, MIX_ADD_, MIX_MATMUL,
+  MIX_COMPARISONS, MIX_GATHER, MIX_REALIZE_MANY
+} mix_kind;
 static mix_kind mix;
+
+/* In a child: ctx has error "fn: ...SAME_CTX" and other has none. */
+#define CHECK_MIX(fn)                                                                         \
+  do {                                                                                        \
+    CHECK(!strcmp(tc_last_error(other), ""), "%s: the other context got an error: \"%s\"", fn, \
+          tc_last_error(other));                                                              \
+    CHECK_ERR(fn, SAME_CTX);                                                                  \
+  } while (0)
 
 static int two_contexts(char *msg, size_t cap) {
   tc_ctx *ctx = tc_ctx_new(NULL), *other = tc_ctx_new(NULL);
   CHECK(ctx && other, "tc_ctx_new failed");
   tc_tensor *x = tc_ones(ctx, TC_F32, 1, s3), *y = tc_ones(other, TC_F32, 1, s3);
-  tc_tensor *cond = tc_ones(ctx, TC_BOOL, 1, s3);
+  tc_tensor *cond = tc_ones(ctx, TC_BOOL, 1, s3), *ycond = tc_ones(other, TC_BOOL, 1, s3);
+  tc_tensor *yidx = tc_arange_int(other, 0, 2, 1);
+  CHECK(x && y && cond && ycond && yidx, "creating the operands failed");
   switch (mix) {
   case MIX_ADD:
     CHECK(!tc_add(x, y), "tc_add(x, y) returned a tensor");
-    CHECK_ERR("tc_add", NULL);
+    CHECK_MIX("tc_add");
+    /* the error goes to the first tensor's context */
+    CHECK(!tc_add(y, x), "tc_add(y, x) returned a tensor");
+    CHECK(tc_last_status(ctx) == TC_OK, "tc_add(y, x) set an error on x's context");
+    CHECK(tc_last_status(other) == TC_ERR_ARG && !strcmp(tc_last_error(other), "tc_add: " SAME_CTX),
+          "tc_add(y, x): status %d, message \"%s\" on y's context", (int)tc_last_status(other),
+          tc_last_error(other));
+    tc_clear_error(other);
+    break;
+  case MIX_EVERY_BINARY:
+    for (int i = 0; i < COUNT(binary_ops); i++) {
+      const char *fn = binary_ops[i].name;
+      CHECK(!binary_ops[i].f(x, y), "%s(x, y) returned a tensor", fn);
+      const char *e = tc_last_error(ctx);
+      size_t n = strlen(fn);
+      CHECK(tc_last_status(ctx) == TC_ERR_ARG && !strncmp(e, fn, n) && !strcmp(e + n, ": " SAME_CTX),
+            "%s(x, y): status %d, message \"%s\"", fn, (int)tc_last_status(ctx), e);
+      CHECK(!strcmp(tc_last_error(other), ""), "%s: the other context got an error", fn);
+      tc_clear_error(ctx);
+    }
+    CHECK(!tc_binary(TC_OP_POW, x, y), "tc_binary(TC_OP_POW, x, y) returned a tensor");
+    CHECK_MIX("tc_pow");
     break;
   case MIX_WHERE:
     CHECK(!tc_where(cond, x, y), "tc_where(cond, x, y) returned a tensor");
-    CHECK_ERR("tc_where", NULL);
+    CHECK_MIX("tc_where");
     CHECK(!tc_where(cond, y, y), "tc_where(cond, y, y) returned a tensor");
-    CHECK_ERR("tc_where", NULL);
+    CHECK_MIX("tc_where");
+    CHECK(tc_where(cond, x, x) != NULL, "tc_where(cond, x, x) failed: %s", tc_last_error(ctx));
+    break;
+  case MIX_CLAMP:
+    CHECK(!tc_clamp(x, y, NULL), "tc_clamp(x, y, NULL) returned a tensor");
+    CHECK_MIX("tc_clamp");
+    CHECK(!tc_clamp(x, NULL, y), "tc_clamp(x, NULL, y) returned a tensor");
+    CHECK_MIX("tc_clamp");
+    CHECK(!tc_clamp(x, x, y), "tc_clamp(x, x, y) returned a tensor");
+    CHECK_MIX("tc_clamp");
     break;
   case MIX_COPY:
     CHECK(tc_copy_(x, y) == TC_ERR_ARG, "tc_copy_(x, y) did not fail");
-    CHECK_ERR("tc_copy_", NULL);
+    CHECK_MIX("tc_copy_");
     break;
   case MIX_ADD_:
     CHECK(tc_add_(x, y) == TC_ERR_ARG, "tc_add_(x, y) did not fail");
-    CHECK_ERR("tc_add_", NULL);
+    CHECK_MIX("tc_add_");
     break;
   case MIX_MATMUL:
     CHECK(!tc_matmul(x, y), "tc_matmul(x, y) returned a tensor");
-    CHECK_ERR("tc_matmul", NULL);
+    CHECK_MIX("tc_matmul");
+    break;
+  case MIX_COMPARISONS:
+    CHECK(!tc_isclose(x, y, 1e-5, 1e-8, false), "tc_isclose(x, y) returned a tensor");
+    CHECK_MIX("tc_isclose");
+    CHECK(!tc_equal(x, y), "tc_equal(x, y) returned true");
+    CHECK_MIX("tc_equal");
+    CHECK(!tc_allclose(x, y, 1e-5, 1e-8, false), "tc_allclose(x, y) returned true");
+    CHECK_MIX("tc_allclose");
+    break;
+  case MIX_GATHER:
+    CHECK(!tc_masked_select(x, ycond), "tc_masked_select(x, mask) returned a tensor");
+    CHECK_MIX("tc_masked_select");
+    CHECK(!tc_index_select(x, 0, yidx), "tc_index_select(x, 0, index) returned a tensor");
+    CHECK_MIX("tc_index_select");
+    CHECK(!tc_masked_fill(x, ycond, 2.0), "tc_masked_fill(x, mask, 2) returned a tensor");
+    CHECK_MIX("tc_masked_fill");
+    CHECK(tc_masked_fill_(x, ycond, 2.0) == TC_ERR_ARG, "tc_masked_fill_(x, mask, 2) did not fail");
+    CHECK_MIX("tc_masked_fill_");
     break;
   case MIX_REALIZE_MANY: {
     tc_tensor *both[] = {tc_exp(x), tc_exp(y)};
     CHECK(tc_realize_many(both, 2) == TC_ERR_ARG, "tc_realize_many of two contexts did not fail");
-    CHECK_ERR("tc_realize_many", NULL);
+    CHECK_MIX("tc_realize_many");
     break;
   }
   }
@@ -1261,14 +1326,34 @@ TEST(adding_and_multiplying_tensors_of_two_contexts_fails) {
   run_isolated("tc_matmul of two contexts", two_contexts);
 }
 
+TEST(every_binary_op_on_tensors_of_two_contexts_fails_under_its_own_name) {
+  mix = MIX_EVERY_BINARY;
+  run_isolated("binary ops of two contexts", two_contexts);
+}
+
 TEST(where_with_tensors_of_two_contexts_fails) {
   mix = MIX_WHERE;
   run_isolated("tc_where of two contexts", two_contexts);
 }
 
+TEST(clamp_with_a_bound_of_another_context_fails) {
+  mix = MIX_CLAMP;
+  run_isolated("tc_clamp of two contexts", two_contexts);
+}
+
 TEST(copying_in_place_between_two_contexts_fails) {
   mix = MIX_COPY;
   run_isolated("tc_copy_ between two contexts", two_contexts);
+}
+
+TEST(comparing_tensors_of_two_contexts_fails) {
+  mix = MIX_COMPARISONS;
+  run_isolated("isclose, equal and allclose of two contexts", two_contexts);
+}
+
+TEST(masks_and_indices_of_another_context_fail) {
+  mix = MIX_GATHER;
+  run_isolated("masked_select, index_select and masked_fill of two contexts", two_contexts);
 }
 
 TEST(realizing_tensors_of_two_contexts_together_fails) {
@@ -1366,8 +1451,12 @@ int main(void) {
       T(unravel_index_with_float_indices_or_a_negative_shape_fails),
       T(shorthand_and_composite_ops_report_errors_under_their_own_names),
       T(adding_and_multiplying_tensors_of_two_contexts_fails),
+      T(every_binary_op_on_tensors_of_two_contexts_fails_under_its_own_name),
       T(where_with_tensors_of_two_contexts_fails),
+      T(clamp_with_a_bound_of_another_context_fails),
       T(copying_in_place_between_two_contexts_fails),
+      T(comparing_tensors_of_two_contexts_fails),
+      T(masks_and_indices_of_another_context_fail),
       T(realizing_tensors_of_two_contexts_together_fails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -754,6 +754,39 @@ TEST(a_realization_that_runs_out_of_memory_can_be_retried_after_clearing) {
   assert_int_equal(c.live_bytes, 0);
 }
 
+/* tc_realize_many of more than 64 tensors allocates an array first; when
+ * that fails it reports TC_ERR_OOM with a message, and works once memory is
+ * back. */
+TEST(realize_many_reports_a_failed_allocation_with_a_message) {
+  counter c;
+  counter_init(&c, 0);
+  tc_allocator al = counting_allocator(&c);
+  tc_ctx *ctx = new_counted_ctx(&c, &al, 0, 1);
+  assert_non_null(ctx);
+  static const int64_t s[] = {4};
+  tc_tensor *a = tc_ones(ctx, TC_F32, 1, s);
+  tc_tensor *ts[65];
+  for (int i = 0; i < 65; i++) {
+    ts[i] = tc_add_scalar(a, (double)i);
+    assert_non_null(ts[i]);
+  }
+  pthread_mutex_lock(&c.mu);
+  c.fail_at = c.calls + 1;
+  pthread_mutex_unlock(&c.mu);
+  assert_int_equal(tc_realize_many(ts, 65), TC_ERR_OOM);
+  assert_int_equal(c.failed, 1);
+  assert_int_equal(tc_last_status(ctx), TC_ERR_OOM);
+  assert_string_equal(tc_last_error(ctx), "tc_realize_many: out of memory");
+  tc_clear_error(ctx);
+  assert_int_equal(tc_realize_many(ts, 65), TC_OK);
+  assert_true(tc_item(tc_sum(ts[64], NULL, 0, false)) == 4 * 65.0);
+  tc_ctx_free(ctx);
+  assert_int_equal(c.bad_frees, 0);
+  assert_int_equal(c.live_blocks, 0);
+  assert_int_equal(c.live_bytes, 0);
+  pthread_mutex_destroy(&c.mu);
+}
+
 /* ---- (c) scopes --------------------------------------------------------- */
 
 static int live_handles(const tc_ctx *ctx) {
@@ -1055,6 +1088,42 @@ static int keep_outside_handle(char *msg, size_t cap) {
 
 TEST(keep_of_a_handle_made_outside_every_scope_leaves_it_with_the_caller) {
   run_isolated("tc_keep of an outside handle in nested scopes", keep_outside_handle, 60);
+}
+
+/* An op given tensors of two contexts fails before it makes anything: no
+ * handle is left behind in either context, inside a scope or not. */
+TEST(ops_on_tensors_of_two_contexts_fail_and_leave_nothing_behind) {
+  tc_ctx *ctx = new_ctx(0, 1), *other = new_ctx(0, 1);
+  static const int64_t s[] = {3};
+  tc_tensor *x = tc_ones(ctx, TC_F32, 1, s), *y = tc_ones(other, TC_F32, 1, s);
+  tc_tensor *ymask = tc_ones(other, TC_BOOL, 1, s), *yidx = tc_arange_int(other, 0, 2, 1);
+  tc_tensor *xmask = tc_ones(ctx, TC_BOOL, 1, s);
+  int base = live_handles(ctx), obase = live_handles(other);
+  for (int scoped = 0; scoped < 2; scoped++) {
+    if (scoped) tc_scope_begin(ctx);
+    assert_null(tc_add(x, y));
+    assert_null(tc_where(xmask, x, y));
+    assert_null(tc_clamp(x, NULL, y));
+    assert_null(tc_matmul(x, y));
+    assert_null(tc_isclose(x, y, 1e-5, 1e-8, false));
+    assert_false(tc_equal(x, y));
+    assert_false(tc_allclose(x, y, 1e-5, 1e-8, false));
+    assert_null(tc_masked_select(x, ymask));
+    assert_null(tc_index_select(x, 0, yidx));
+    assert_null(tc_masked_fill(x, ymask, 1.0));
+    assert_int_equal(tc_masked_fill_(x, ymask, 1.0), TC_ERR_ARG);
+    assert_int_equal(tc_copy_(x, y), TC_ERR_ARG);
+    assert_int_equal(tc_add_(x, y), TC_ERR_ARG);
+    assert_int_equal(live_handles(ctx), base);
+    assert_int_equal(live_handles(other), obase);
+    if (scoped) tc_scope_end(ctx);
+    assert_int_equal(tc_last_status(ctx), TC_ERR_ARG);
+    assert_int_equal(tc_last_status(other), TC_OK);
+    tc_clear_error(ctx);
+  }
+  assert_true(item_f(tc_sum(x, NULL, 0, false)) == 3.0f);
+  tc_ctx_free(other);
+  tc_ctx_free(ctx);
 }
 
 /* Each composite op (built from other ops in an internal scope) must hand
@@ -1447,6 +1516,7 @@ int main(void) {
       cmocka_unit_test(a_context_computes_right_after_an_allocation_failure_is_cleared),
       cmocka_unit_test(ctx_new_returns_null_when_its_allocations_fail_and_leaks_nothing),
       cmocka_unit_test(a_realization_that_runs_out_of_memory_can_be_retried_after_clearing),
+      cmocka_unit_test(realize_many_reports_a_failed_allocation_with_a_message),
       cmocka_unit_test(scope_end_releases_every_handle_made_inside_the_scope),
       cmocka_unit_test(keep_hands_a_result_to_the_caller_when_no_scope_encloses_it),
       cmocka_unit_test(keep_moves_a_handle_to_the_enclosing_scope),
@@ -1460,6 +1530,7 @@ int main(void) {
       cmocka_unit_test(scope_end_without_a_scope_and_keep_of_null_do_nothing),
       cmocka_unit_test(a_failed_op_inside_a_scope_leaves_nothing_behind),
       cmocka_unit_test(keep_of_a_handle_made_outside_every_scope_leaves_it_with_the_caller),
+      cmocka_unit_test(ops_on_tensors_of_two_contexts_fail_and_leave_nothing_behind),
       cmocka_unit_test(composite_ops_leave_only_their_results_behind),
       cmocka_unit_test(two_contexts_in_two_threads_compute_the_same_softmax_correctly),
       cmocka_unit_test(two_contexts_in_two_threads_compute_the_same_matmul_correctly),

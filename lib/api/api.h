@@ -28,8 +28,8 @@ tc_status api_eager_write(tc_tensor *dst, tc_status st);
  * set). */
 tc_tensor *api_record(tc_tensor *t);
 /* True when every non-NULL tensor of ts[0..n) belongs to ts[0]'s context
- * (ts[0] must not be NULL); else false with "fn: tensors belong to
- * different contexts" set on ts[0]'s context. */
+ * (ts[0] must not be NULL); else false with "fn: expected all tensors to
+ * belong to the same context" set on ts[0]'s context. */
 bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n);
 /* Gives up every scope of ctx (tc_ctx_free), releasing their handles. */
 void api_scopes_free(tc_ctx *ctx);

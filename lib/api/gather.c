@@ -23,6 +23,7 @@ static bool host_copy(tc_tensor *t, void **out) {
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx("tc_masked_select", (tc_tensor *[]){a, mask}, 2)) return NULL;
   if (mask->dt != TC_BOOL && mask->dt != TC_U8)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_select: masked_select: expected BoolTensor for mask");
   tc_scope_begin(ctx);
@@ -60,6 +61,7 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
 tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
   if (!a || !index) return NULL;
   tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx("tc_index_select", (tc_tensor *[]){a, index}, 2)) return NULL;
   if (index->dt != TC_I64 && index->dt != TC_I32)
     return ir_error(ctx, TC_ERR_ARG, "tc_index_select: index_select(): Expected dtype int32/int64 for index");
   if (index->ndim > 1)
@@ -152,6 +154,7 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
 tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx("tc_masked_fill", (tc_tensor *[]){a, mask}, 2)) return NULL;
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype %s",
                     ir_dtype_name(mask->dt));
@@ -166,6 +169,7 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
 tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value) {
   if (!a || !mask) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx("tc_masked_fill_", (tc_tensor *[]){a, mask}, 2)) return TC_ERR_ARG;
   tc_scope_begin(ctx);
   tc_tensor *r = tc_masked_fill(a, mask, value);
   tc_status st = r ? tc_copy_(a, r) : (ctx->status ? ctx->status : TC_ERR_ARG);

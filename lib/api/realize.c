@@ -14,12 +14,11 @@ tc_status tc_realize_many(tc_tensor *const *ts, int n) {
   for (int i = 0; i < n; i++) {
     if (!ts[i]) return TC_ERR_ARG;
     if (!ctx) ctx = ts[i]->ctx;
-    if (ts[i]->ctx != ctx)
-      return ir_error(ctx, TC_ERR_ARG, "tc_realize_many: tensors belong to different contexts"), TC_ERR_ARG;
   }
+  if (!api_same_ctx("tc_realize_many", ts, n)) return TC_ERR_ARG;
   ir_node *small[64];
   ir_node **v = n <= 64 ? small : ir_alloc(ctx, sizeof(ir_node *) * n);
-  if (!v) return TC_ERR_OOM;
+  if (!v) return ir_error(ctx, TC_ERR_OOM, "tc_realize_many: out of memory"), TC_ERR_OOM;
   for (int i = 0; i < n; i++) v[i] = ts[i]->st->version;
   tc_status st = rt_realize_nodes(ctx, v, n);
   if (v != small) ir_free(ctx, v);

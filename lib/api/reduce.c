@@ -129,6 +129,7 @@ tc_tensor *tc_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool
 
 bool tc_equal(tc_tensor *a, tc_tensor *b) {
   if (!a || !b) return false;
+  if (!api_same_ctx("tc_equal", (tc_tensor *[]){a, b}, 2)) return false;
   if (a->ndim != b->ndim) return false;
   for (int d = 0; d < a->ndim; d++)
     if (a->shape[d] != b->shape[d]) return false;
@@ -142,6 +143,7 @@ bool tc_equal(tc_tensor *a, tc_tensor *b) {
 
 bool tc_allclose(tc_tensor *a, tc_tensor *b, double rtol, double atol, bool equal_nan) {
   if (!a || !b) return false;
+  if (!api_same_ctx("tc_allclose", (tc_tensor *[]){a, b}, 2)) return false;
   tc_ctx *ctx = a->ctx;
   tc_scope_begin(ctx);
   tc_tensor *all = tc_all(tc_isclose(a, b, rtol, atol, equal_nan), NULL, 0, false);

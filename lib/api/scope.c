@@ -69,7 +69,7 @@ tc_status api_eager_write(tc_tensor *dst, tc_status st) {
 bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n) {
   for (int i = 1; i < n; i++)
     if (ts[i] && ts[i]->ctx != ts[0]->ctx) {
-      ir_error(ts[0]->ctx, TC_ERR_ARG, "%s: tensors belong to different contexts", fn);
+      ir_error(ts[0]->ctx, TC_ERR_ARG, "%s: expected all tensors to belong to the same context", fn);
       return false;
     }
   return true;
