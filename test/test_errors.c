@@ -1212,7 +1212,7 @@ TEST(shorthand_and_composite_ops_report_errors_under_their_own_names) {
 
 typedef enum {
   MIX_ADD, MIX_EVERY_BINARY, MIX_WHERE, MIX_CLAMP, MIX_COPY, MIX_ADD_, MIX_MATMUL,
-  MIX_COMPARISONS, MIX_GATHER, MIX_REALIZE_MANY
+  MIX_COMPARISONS, MIX_GATHER, MIX_SCATTER, MIX_REALIZE_MANY
 } mix_kind;
 static mix_kind mix;
 
@@ -1302,6 +1302,25 @@ static int two_contexts(char *msg, size_t cap) {
     CHECK(tc_masked_fill_(x, ycond, 2.0) == TC_ERR_ARG, "tc_masked_fill_(x, mask, 2) did not fail");
     CHECK_MIX("tc_masked_fill_");
     break;
+  case MIX_SCATTER: {
+    tc_tensor *xidx = tc_arange_int(ctx, 0, 2, 1);
+    tc_tensor *xv = tc_ones(ctx, TC_F32, 1, (const int64_t[]){2});
+    tc_tensor *yv = tc_ones(other, TC_F32, 1, (const int64_t[]){2});
+    CHECK(xidx && xv && yv, "creating the operands failed");
+    CHECK(tc_index_put_(x, 1, &yidx, xv, false) == TC_ERR_ARG,
+          "tc_index_put_ with indices of another context did not fail");
+    CHECK_MIX("tc_index_put_");
+    CHECK(tc_index_put_(x, 1, &xidx, yv, false) == TC_ERR_ARG,
+          "tc_index_put_ with values of another context did not fail");
+    CHECK_MIX("tc_index_put_");
+    CHECK(tc_masked_scatter_(x, ycond, x) == TC_ERR_ARG,
+          "tc_masked_scatter_ with a mask of another context did not fail");
+    CHECK_MIX("tc_masked_scatter_");
+    CHECK(tc_masked_scatter_(x, cond, y) == TC_ERR_ARG,
+          "tc_masked_scatter_ with a source of another context did not fail");
+    CHECK_MIX("tc_masked_scatter_");
+    break;
+  }
   case MIX_REALIZE_MANY: {
     tc_tensor *both[] = {tc_exp(x), tc_exp(y)};
     CHECK(tc_realize_many(both, 2) == TC_ERR_ARG, "tc_realize_many of two contexts did not fail");
@@ -1354,6 +1373,11 @@ TEST(comparing_tensors_of_two_contexts_fails) {
 TEST(masks_and_indices_of_another_context_fail) {
   mix = MIX_GATHER;
   run_isolated("masked_select, index_select and masked_fill of two contexts", two_contexts);
+}
+
+TEST(scattering_with_indices_masks_or_values_of_another_context_fails) {
+  mix = MIX_SCATTER;
+  run_isolated("index_put_ and masked_scatter_ of two contexts", two_contexts);
 }
 
 TEST(realizing_tensors_of_two_contexts_together_fails) {
@@ -1457,6 +1481,7 @@ int main(void) {
       T(copying_in_place_between_two_contexts_fails),
       T(comparing_tensors_of_two_contexts_fails),
       T(masks_and_indices_of_another_context_fail),
+      T(scattering_with_indices_masks_or_values_of_another_context_fails),
       T(realizing_tensors_of_two_contexts_together_fails),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,14 +24,6 @@
 #include <string.h>
 #include "api.h"
 
-static bool same_ctx(tc_ctx *ctx, tc_tensor *t, const char *fn) {
-  if (t && t->ctx != ctx) {
-    ir_error(ctx, TC_ERR_ARG, "%s: expected all tensors to belong to the same context", fn);
-    return false;
-  }
-  return true;
-}
-
 /* PyTorch refuses writes through a view whose elements share memory. */
 static bool overlapping(tc_tensor *dst, const char *fn) {
   for (int d = 0; d < dst->ndim; d++)
@@ -122,10 +114,10 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
     return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d (got %d)", fn,
                     dst->ndim, nidx),
            TC_ERR_ARG;
-  if (!same_ctx(ctx, values, fn)) return TC_ERR_ARG;
+  if (!api_same_ctx(fn, (tc_tensor *[]){dst, values}, 2)) return TC_ERR_ARG;
   for (int j = 0; j < nidx; j++) {
     if (!indices[j]) return TC_ERR_ARG;
-    if (!same_ctx(ctx, indices[j], fn)) return TC_ERR_ARG;
+    if (!api_same_ctx(fn, (tc_tensor *[]){dst, indices[j]}, 2)) return TC_ERR_ARG;
     tc_dtype it = indices[j]->dt;
     if (it != TC_I64 && it != TC_I32)
       return ir_error(ctx, TC_ERR_ARG,
@@ -221,7 +213,7 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
   static const char *fn = "tc_masked_scatter_";
   if (!dst || !mask || !source) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
-  if (!same_ctx(ctx, mask, fn) || !same_ctx(ctx, source, fn)) return TC_ERR_ARG;
+  if (!api_same_ctx(fn, (tc_tensor *[]){dst, mask, source}, 3)) return TC_ERR_ARG;
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "%s: masked_scatter_ only supports boolean masks, but got mask "
                     "with dtype %s", fn, tc_dtype_name(mask->dt)),
