@@ -58,7 +58,7 @@ tc_ctx *tc_ctx_new(const tc_ctx_options *opts) {
   ctx->eager = (opts && opts->eager) || (env && atoi(env) > 0);
   ctx->debug = (opts ? opts->debug : 0) | parse_debug(getenv("TC_DEBUG"));
   env = getenv("TC_INTERP_BUDGET");
-  ctx->interp_budget = env && *env ? strtoull(env, NULL, 10) : (uint64_t)1 << 20;
+  ctx->interp_budget = env && *env ? strtoull(env, NULL, 10) : (uint64_t)1 << 18;
   env = getenv("TC_BACKEND");
   ctx->use_interp = env && !strcmp(env, "interp");
   if (rt_ctx_init(ctx) != TC_OK) {

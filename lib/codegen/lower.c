@@ -54,6 +54,20 @@ typedef struct lw {
   memo *memo;
   int nmemo, memocap;
   const kval *paramv[KC_MAX_PARAMS]; /* the KV_PARAM of each param */
+  /* side outputs: nodes the plan stores (PM_SIDE) that a stage of this
+   * kernel computes at each of their elements once; a side stage before
+   * its owner stores them, and the owner loads them back */
+  int nside;
+  struct side {
+    ir_node *n;
+    ir_node *owner; /* the reduction whose input reaches n elementwise, or
+                       the root (its stored value) */
+    int stage;      /* the side stage */
+    int buf;
+    int owner_stage;
+    point at;       /* the owner's point of n (loads there) */
+    bool done;
+  } side[KC_MAX_SIDE];
   bool failed;
   bool oom; /* out of memory: an error, never a kernel boundary */
 } lw;
@@ -175,29 +189,62 @@ static tc_dtype acc_dtype(int rop, tc_dtype dt) {
   return dt;
 }
 
-/* Builds staged reduction s (node r) at its outer point q. */
-static void build_stage(lw *w, int s, point q) {
-  ir_node *r = w->red[s];
+/* The point of reduction r's input at outer point q (multi-index) and
+ * inner variable `var`; returns the reduction's length. */
+static int64_t red_point(lw *w, ir_node *r, const point *q, int var, point *p) {
   ir_node *in = r->in[0];
-  int var = kc_stage_var(w->k, s);
   int64_t n = 1, ext[TC_MAX_DIMS];
   int nred = 0;
   for (int d = 0; d < in->ndim; d++)
     if (r->p.red.axes >> d & 1) ext[nred++] = in->shape[d], n *= in->shape[d];
-  to_multi(w, &q);
-  point p = {.ndim = in->ndim, .shape = in->shape};
+  *p = (point){.ndim = in->ndim, .shape = in->shape};
   const ix *rv = ix_var(AR(w), var, 0, n > 0 ? n - 1 : 0);
   int64_t below = n;
   for (int d = 0, j = 0; d < in->ndim; d++) {
     if (r->p.red.axes >> d & 1) {
       below /= ext[j] ? ext[j] : 1;
       const ix *c = ix_divc(AR(w), rv, below ? below : 1);
-      p.idx[d] = j == 0 ? c : ix_modc(AR(w), c, ext[j]);
+      p->idx[d] = j == 0 ? c : ix_modc(AR(w), c, ext[j]);
       j++;
     } else {
-      p.idx[d] = q.idx[d];
+      p->idx[d] = q->idx[d];
     }
   }
+  return n;
+}
+
+/* Builds side stage j at point p (its own variable): stores the node's
+ * value at each of its elements; `at` is the owner stage's point of it. */
+static void build_side(lw *w, int j, point p, int64_t n, int owner_stage, point at) {
+  struct side *sd = &w->side[j];
+  int saved = w->cur_stage;
+  w->cur_stage = sd->stage;
+  const kval *v = expr(w, sd->n, p);
+  w->cur_stage = saved;
+  kstage *st = &w->k->stages[sd->stage];
+  st->kind = KS_STORE;
+  st->n = n;
+  st->buf = sd->buf;
+  st->index = flat_of(w, &p);
+  st->val = cast(w, v, sd->n->dt);
+  sd->owner_stage = owner_stage;
+  sd->at = at;
+  sd->done = true;
+}
+
+/* Builds staged reduction s (node r) at its outer point q. */
+static void build_stage(lw *w, int s, point q) {
+  ir_node *r = w->red[s];
+  ir_node *in = r->in[0];
+  to_multi(w, &q);
+  point p;
+  int64_t n = red_point(w, r, &q, kc_stage_var(w->k, s), &p);
+  for (int j = 0; j < w->nside; j++)
+    if (w->side[j].owner == r && !w->side[j].done) {
+      point ps;
+      red_point(w, r, &q, kc_stage_var(w->k, w->side[j].stage), &ps);
+      build_side(w, j, ps, n, s, p);
+    }
   int saved = w->cur_stage;
   w->cur_stage = s;
   tc_dtype adt = acc_dtype(r->op, in->dt);
@@ -241,7 +288,13 @@ static const kval *reduced_value(lw *w, ir_node *n, point p) {
 
 static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   kernel *k = w->k;
-  if (n->op == OP_BUFFER || (n != w->root && (n->mark & PM_MAT))) {
+  if (n->mark & PM_SIDE)
+    for (int j = 0; j < w->nside; j++) { /* a side output, read back where it was stored */
+      struct side *sd = &w->side[j];
+      if (sd->n == n && sd->done && w->cur_stage == sd->owner_stage && point_equal(w, &p, &sd->at))
+        return kc_load(k, sd->buf, flat_of(w, &p));
+    }
+  if (n->op == OP_BUFFER || (n != w->root && (n->mark & (PM_MAT | PM_SIDE_TAKEN)))) {
     int slot = buf_slot(w, n);
     if (slot < 0) return NULL;
     return kc_load(k, slot, flat_of(w, &p));
@@ -331,9 +384,14 @@ static const kval *expr(lw *w, ir_node *n, point p) {
 /* ---- stage discovery ---------------------------------------------------- */
 
 /* Post-order over the group (not into materialized nodes): staged
- * reductions get stage numbers, nested ones first. Uses PM_WALK. */
-static void discover(lw *w, ir_node *n, ir_node ***visited, int *nv, int *cap) {
-  if (n->op == OP_BUFFER || (n != w->root && (n->mark & PM_MAT)) || (n->mark & PM_WALK)) return;
+ * reductions get stage numbers, nested ones first (renumbered once side
+ * stages are known); side outputs are found with their owner: the
+ * reduction whose input reaches them through elementwise ops, or the root
+ * when its stored value does (owner NULL: neither). Uses PM_WALK. */
+static void discover(lw *w, ir_node *n, ir_node *owner, ir_node ***visited, int *nv, int *cap) {
+  if (n->op == OP_BUFFER || (n != w->root && (n->mark & (PM_MAT | PM_SIDE_TAKEN))) ||
+      (n->mark & PM_WALK))
+    return;
   n->mark |= PM_WALK;
   if (*nv == *cap) {
     int c = *cap ? *cap * 2 : 64;
@@ -350,9 +408,12 @@ static void discover(lw *w, ir_node *n, ir_node ***visited, int *nv, int *cap) {
     *cap = c;
   }
   (*visited)[(*nv)++] = n;
-  for (int i = 0; i < n->nin; i++) discover(w, n->in[i], visited, nv, cap);
+  if ((n->mark & PM_SIDE) && owner && ir_op_kind[n->op] == K_EW && w->nside < KC_MAX_SIDE)
+    w->side[w->nside++] = (struct side){.n = n, .owner = owner};
+  ir_node *below = ir_op_kind[n->op] == K_RED ? n : ir_op_kind[n->op] == K_EW ? owner : NULL;
+  for (int i = 0; i < n->nin; i++) discover(w, n->in[i], below, visited, nv, cap);
   if (ir_op_kind[n->op] == K_RED && n != w->root) {
-    if (w->nred >= KC_MAX_STAGES - 2) {
+    if (w->nred >= KC_MAX_STAGES - 2 - KC_MAX_SIDE) {
       fail(w, n, "too many reductions in one kernel");
       return;
     }
@@ -379,18 +440,49 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   ir_node **visited = NULL;
   int nv = 0, cap = 0;
   if (is_write) root->mark |= PM_WALK; /* the old version is a load */
-  discover(&w, is_red ? root->in[0] : value, &visited, &nv, &cap);
-  if (is_scatter) discover(&w, root->in[2], &visited, &nv, &cap);
+  discover(&w, is_red ? root->in[0] : value, root, &visited, &nv, &cap);
+  if (is_scatter) discover(&w, root->in[2], NULL, &visited, &nv, &cap);
   root->mark &= ~PM_WALK;
   for (int i = 0; i < nv; i++) visited[i]->mark &= ~PM_WALK;
   ir_free(ctx, visited);
 
-  /* output buffer 0 */
+  /* output buffer 0, then the side outputs' buffers */
   k->nbufs = 1;
   k->bufs[0].dt = root->dt;
   k->bufs[0].nelem = ir_numel(root->ndim, root->shape);
   k->bufs[0].written = true;
   L->bufnode[0] = root;
+  for (int j = 0; j < w.nside; j++) {
+    int b = k->nbufs++;
+    k->bufs[b] = (kbuf){w.side[j].n->dt, ir_numel(w.side[j].n->ndim, w.side[j].n->shape), true};
+    L->bufnode[b] = w.side[j].n;
+    w.side[j].buf = b;
+  }
+  /* final stage numbers: each reduction after its side stages, then the
+   * store's side stages and the store (a reduction root's own reduction
+   * is numbered like the others, last) */
+  if (is_red && !w.failed) {
+    w.red[w.nred++] = root;
+    root->aux = (void *)(intptr_t)w.nred;
+  }
+  int nst = 0;
+  {
+    ir_node *order[KC_MAX_STAGES];
+    int nr = w.nred;
+    memcpy(order, w.red, sizeof(ir_node *) * (size_t)nr);
+    memset(w.red, 0, sizeof w.red);
+    for (int i = 0; i < nr; i++) {
+      for (int j = 0; j < w.nside; j++)
+        if (w.side[j].owner == order[i]) w.side[j].stage = nst++;
+      w.red[nst] = order[i];
+      order[i]->aux = (void *)(intptr_t)(nst + 1);
+      nst++;
+    }
+    if (!is_red)
+      for (int j = 0; j < w.nside; j++)
+        if (w.side[j].owner == root) w.side[j].stage = nst++;
+  }
+  int store_stage = nst; /* stages 0 .. nst-1, then the store */
 
   int vnd = value->ndim;
   const int64_t *vshape = value->shape;
@@ -403,10 +495,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       k->nouter = root->ndim;
       for (int d = 0; d < root->ndim; d++) k->outer[d] = root->shape[d];
       w.inner_work = n > 0 ? n : 1;
-      w.red[w.nred] = root;
-      root->aux = (void *)(intptr_t)(w.nred + 1);
-      int rs = w.nred++;
-      k->nstages = w.nred + 1;
+      int rs = (int)(intptr_t)root->aux - 1;
+      k->nstages = store_stage + 1;
       point q = {.ndim = root->ndim, .shape = root->shape};
       for (int d = 0; d < root->ndim; d++)
         q.idx[d] = ix_var(&k->arena, d, 0, root->shape[d] - 1);
@@ -421,8 +511,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       st->index = flat_of(&w, &o);
       st->val = w.failed ? NULL : cast(&w, kc_acc(k, rs), root->dt);
     } else {
-      int m = w.nred;
-      bool inner = m && mode == 1 && vnd;
+      int m = store_stage;
+      bool inner = w.nred && mode == 1 && vnd;
       int nouter = inner ? vnd - 1 : vnd;
       int64_t n_in = inner ? vshape[vnd - 1] : 1;
       k->nouter = nouter;
@@ -434,6 +524,13 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       if (nouter < vnd)
         p.idx[vnd - 1] = ix_var(&k->arena, kc_stage_var(k, m), 0, n_in - 1);
       w.cur_stage = m;
+      for (int j = 0; j < w.nside; j++) /* the stored value's side outputs first */
+        if (w.side[j].owner == root && !w.failed) {
+          point ps = p;
+          if (nouter < vnd)
+            ps.idx[vnd - 1] = ix_var(&k->arena, kc_stage_var(k, w.side[j].stage), 0, n_in - 1);
+          build_side(&w, j, ps, n_in, m, p);
+        }
       kstage *st = &k->stages[m];
       st->kind = KS_STORE;
       st->n = n_in;
@@ -478,7 +575,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       }
     }
   }
-  for (int i = 0; i < w.nred; i++) w.red[i]->aux = NULL;
+  for (int i = 0; i < KC_MAX_STAGES; i++)
+    if (w.red[i]) w.red[i]->aux = NULL;
   ir_free(ctx, w.memo);
   if (w.oom || k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
@@ -505,5 +603,8 @@ int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
     kc_free(&L->k);
     rc = try_lower(ctx, root, L, 1, &broadcast);
   }
+  if (rc == 0) /* later kernels load what this one stores on the side */
+    for (int b = 1; b < L->k.nbufs; b++)
+      if (L->k.bufs[b].written) L->bufnode[b]->mark |= PM_SIDE_TAKEN;
   return rc;
 }

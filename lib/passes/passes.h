@@ -11,7 +11,10 @@ enum {
   PM_MAT = 2,     /* materialized: gets its own buffer and kernel */
   PM_TARGET = 4,  /* asked for by the caller */
   PM_ORDERED = 8, /* placed in the schedule */
-  PM_WALK = 16    /* temporary */
+  PM_WALK = 16,   /* temporary */
+  PM_SIDE = 32,   /* stored by the kernel that computes it anyway (a side
+                     output of its group; the plan's store decision) */
+  PM_SIDE_TAKEN = 64 /* a kernel's lowering stores it (lowering scratch) */
 };
 
 /* The kernels of one realization: materialized nodes in dependency order. */

@@ -11,8 +11,9 @@
  *    still holds (a live tensor's storage, or a pending node realized
  *    later) will be read again. Storing it costs STORE_OPS per element (one
  *    write now and one read later) and KERNEL_OPS for its kernel;
- *    recomputing it costs its expression's ops per element, for each later
- *    use. A node whose recomputation costs at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
+ *    recomputing it costs its expression's ops per element, and NODE_OPS
+ *    per node (each realization walks and evaluates what it inlines), for
+ *    each later use. A node whose recomputation costs at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
  *    does bounded work per step instead of recomputing the whole chain (the
  *    chain is cut every few steps, however many steps run).
  *  - no expensive producer in an inner loop. A view that broadcasts a
@@ -41,17 +42,27 @@
 #include "passes.h"
 
 #define STORE_OPS 8     /* a write and a later read of one element, in ops */
-#define KERNEL_OPS 4096 /* a kernel's own cost (launch, loop set-up), in ops */
+#define SIDE_OPS 2       /* a side output's write of one element, in ops (a
+                            later read replaces the reads a recomputation
+                            would do) */
+#define KERNEL_OPS 1024 /* a kernel's own cost (launch, loop set-up), in ops */
+#define SIDE_POINTS 64  /* outer points a kernel needs to take on a side
+                           output's work in parallel */
+#define SIDE_SERIAL_OPS (1 << 15) /* work a side output may add to a kernel
+                                     with fewer points */
+#define NODE_OPS 256    /* a node's cost to every realization that inlines it
+                           (walked, keyed, evaluated), in ops */
 #define RNG_OPS 16      /* a Philox draw, in ops */
 #define OPS_CAP ((int64_t)1 << 40)
 /* room left in each limit: the output buffer, a WRITE's old version, the
  * store stage */
-#define MAX_LOADS (KC_MAX_BUFS - 2)
+#define MAX_LOADS (KC_MAX_BUFS - 2 - KC_MAX_SIDE)
 #define MAX_PARAMS KC_MAX_PARAMS
-#define MAX_REDS (KC_MAX_STAGES - 3)
+#define MAX_REDS (KC_MAX_STAGES - 3 - KC_MAX_SIDE)
 
 typedef struct need {
   int64_t ops; /* per element of the node, its inlined expression */
+  int64_t nodes; /* nodes of the inlined expression (an upper bound) */
   int64_t ew;  /* the same with each staged reduction counted as one op:
                   the cost of a read inside a consumer's loop, where the
                   lowering computes a reduction once per outer point */
@@ -63,6 +74,9 @@ typedef struct planner {
   tc_ctx *ctx;
   pass_sched *s;
   need *inner; /* by index in s->all: what the node's own expression needs */
+  int64_t *full; /* by index in s->all: computed at every one of its
+                    elements, once, by some kernel's stage (see covered()):
+                    the most parallel such kernel's outer points, else 0 */
 } planner;
 
 static int64_t add_ops(int64_t a, int64_t b) { return a + b > OPS_CAP ? OPS_CAP : a + b; }
@@ -103,6 +117,7 @@ static need inner_need(planner *P, const ir_node *n) {
   need r = {0};
   switch (ir_op_kind[n->op]) {
   case K_SRC:
+    r.nodes = 1;
     if (n->op == OP_CONST) r.params = 1;
     else if (n->op != OP_IOTA) r.params = 2, r.ops = r.ew = RNG_OPS;
     return r;
@@ -114,12 +129,14 @@ static need inner_need(planner *P, const ir_node *n) {
     if (again) continue;
     need c = seen(P, n->in[j]);
     r.ops = add_ops(r.ops, c.ops);
+    r.nodes = add_ops(r.nodes, c.nodes);
     r.ew = add_ops(r.ew, c.ew);
     r.ewloads += c.ewloads;
     r.loads += c.loads;
     r.params += c.params;
     r.reds += c.reds;
   }
+  r.nodes = add_ops(r.nodes, 1);
   if (ir_op_kind[n->op] == K_EW) r.ops = add_ops(r.ops, 1), r.ew = add_ops(r.ew, 1);
   if (ir_op_kind[n->op] == K_RED) {
     ir_node *in = n->in[0];
@@ -167,6 +184,58 @@ static void split(planner *P, ir_node *n) {
   }
 }
 
+/* full[] for every node: a node that a stage computes at each of its
+ * elements exactly once (on an elementwise path from a kernel's stored
+ * value, or from a reduction's input) can be stored by that kernel as a side
+ * output, for the cost of the write. Consumers first (reverse post-order). */
+static bool collect(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
+  (void)ctx;
+  (void)s;
+  planner *P = user;
+  P->s->nodes[P->s->n++] = x; /* scratch: the post-order */
+  return true;
+}
+
+static void cover(planner *P, ir_node *in, int64_t points) {
+  int i = idx_of(in);
+  if (i >= 0 && points > P->full[i]) P->full[i] = points;
+}
+
+static void cover_inputs(planner *P, ir_node *x) {
+  int64_t nx = ir_numel(x->ndim, x->shape);
+  if (ir_op_kind[x->op] == K_RED) { /* its input, at each of the reduction's points */
+    cover(P, x->in[0], nx);
+    return;
+  }
+  if (ir_op_kind[x->op] == K_WRITE) {
+    cover(P, x->in[1], ir_numel(x->in[1]->ndim, x->in[1]->shape));
+    return;
+  }
+  if (ir_op_kind[x->op] != K_EW) return;
+  int64_t points = (x->mark & PM_MAT) ? nx : P->full[idx_of(x)];
+  for (int j = 0; j < x->nin && points; j++) cover(P, x->in[j], points);
+}
+
+static bool covered(tc_ctx *ctx, ir_node *const *targets, int n, planner *P) {
+  pass_sched *s = P->s;
+  ir_node **keep = s->nodes;
+  int keepn = s->n, keepcap = s->cap;
+  s->nodes = ir_alloc(ctx, sizeof(ir_node *) * (size_t)(s->nall ? s->nall : 1));
+  if (!s->nodes) {
+    s->nodes = keep;
+    return false;
+  }
+  s->n = 0;
+  s->cap = s->nall;
+  bool ok = pass_postorder(ctx, targets, n, s, collect, P);
+  for (int i = s->n - 1; ok && i >= 0; i--) cover_inputs(P, s->nodes[i]);
+  ir_free(ctx, s->nodes);
+  s->nodes = keep;
+  s->n = keepn;
+  s->cap = keepcap;
+  return ok;
+}
+
 /* Whether something outside this realization holds n (a live tensor's
  * storage, or a node not realized now): it will be read again. */
 static bool held_outside(const ir_node *n) {
@@ -205,22 +274,45 @@ static bool visit(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
   }
   P->inner[i] = r;
   int64_t nx = ir_numel(x->ndim, x->shape);
-  if (!(x->mark & PM_MAT) && held_outside(x) && ir_op_kind[x->op] != K_MOVE &&
-      r.ops >= STORE_OPS && mul_ops(nx, r.ops) >= add_ops(mul_ops(nx, STORE_OPS), KERNEL_OPS))
-    store(P, x, "held outside this realization (a live tensor or a later one): recomputing "
-                "costs %lld ops per element for each later use, storing %d per element and %d "
-                "per kernel",
-          (long long)r.ops, STORE_OPS, KERNEL_OPS);
+  int64_t again = add_ops(mul_ops(nx, r.ops), mul_ops(r.nodes, NODE_OPS));
+  if (!(x->mark & PM_MAT) && held_outside(x) && ir_op_kind[x->op] != K_MOVE && r.ops > 0) {
+    /* stored by the kernel that computes it anyway, unless that kernel has
+     * too few outer points to do the node's work in parallel */
+    bool side = ir_op_kind[x->op] == K_EW && P->full[i] &&
+                (P->full[i] >= SIDE_POINTS || mul_ops(nx, r.ops) <= SIDE_SERIAL_OPS);
+    if (side) {
+      if (again >= mul_ops(nx, SIDE_OPS)) {
+        x->mark |= PM_SIDE;
+        if (P->ctx->debug & TC_DEBUG_PLAN)
+          ir_debug(P->ctx, "plan: store %s #%llu as a side output of the kernel that computes it: "
+                           "held outside this realization, recomputing it costs %lld ops per "
+                           "element and %d per node (%lld nodes) for each later use, storing %d "
+                           "per element\n", ir_op_name[x->op], (unsigned long long)x->id,
+                   (long long)r.ops, NODE_OPS, (long long)r.nodes, SIDE_OPS);
+      }
+    } else if (again >= add_ops(mul_ops(nx, STORE_OPS), KERNEL_OPS)) {
+      store(P, x, "held outside this realization (a live tensor or a later one): recomputing it "
+                  "costs %lld ops per element and %d per node (%lld nodes) for each later use, "
+                  "storing %d per element and %d per kernel",
+            (long long)r.ops, NODE_OPS, (long long)r.nodes, STORE_OPS, KERNEL_OPS);
+    }
+  }
   return true;
 }
 
 bool pass_plan(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
-  planner P = {ctx, s, NULL};
+  planner P = {ctx, s, NULL, NULL};
   P.inner = ir_alloc(ctx, sizeof(need) * (s->nall ? s->nall : 1));
-  if (!P.inner) return ir_error(ctx, TC_ERR_OOM, "out of memory planning kernels"), false;
-  for (int i = 0; i < s->nall; i++) s->all[i]->aux = (void *)(intptr_t)(i + 1);
-  bool ok = pass_postorder(ctx, targets, n, s, visit, &P);
-  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
+  P.full = ir_alloc(ctx, sizeof(int64_t) * (s->nall ? s->nall : 1));
+  bool ok = P.inner && P.full;
+  if (ok) {
+    memset(P.full, 0, sizeof(int64_t) * (s->nall ? s->nall : 1));
+    for (int i = 0; i < s->nall; i++) s->all[i]->aux = (void *)(intptr_t)(i + 1);
+    ok = covered(ctx, targets, n, &P) && pass_postorder(ctx, targets, n, s, visit, &P);
+    for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
+  }
+  if (!ok && !ctx->status) ir_error(ctx, TC_ERR_OOM, "out of memory planning kernels");
   ir_free(ctx, P.inner);
+  ir_free(ctx, P.full);
   return ok;
 }

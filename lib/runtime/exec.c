@@ -36,7 +36,7 @@ static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint64_t next_kernel_id;
 
 /* The interpreter runs a kernel until it has spent about what a compile
- * costs (ctx->interp_budget, by default 2^20 value evaluations, ~10 ms;
+ * costs (ctx->interp_budget, by default 2^18 value evaluations, a few ms;
  * TC_INTERP_BUDGET=0 compiles every kernel at once): a kernel seen once or twice on
  * small tensors (a slice whose bounds change every step) is never compiled,
  * one that keeps coming back is compiled once. Results are the same bits

@@ -156,21 +156,33 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
     if (!out) return ctx->status;
   }
   void *bufs[KC_MAX_BUFS + 1];
+  rt_buffer *side[KC_MAX_BUFS] = {NULL}; /* side outputs: new buffers of held nodes */
   kc_param params[KC_MAX_PARAMS];
   for (int i = 0; i < k->nparams; i++) params[i] = cg_param_value(W[st->param[i]], st->pkind[i], k->params[i]);
   bufs[0] = out->data;
   bufs[k->nbufs] = params;
-  for (int b = 1; b < k->nbufs; b++) {
+  tc_status rc = TC_OK;
+  for (int b = 1; b < k->nbufs && rc == TC_OK; b++) {
     ir_node *bn = W[st->buf[b]];
+    if (k->bufs[b].written) {
+      size_t sb = (size_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
+      if (!(side[b] = rt_buffer_new_on(ctx, dev, sb, false))) rc = ctx->status ? ctx->status : TC_ERR_OOM;
+      else bufs[b] = side[b]->data;
+      continue;
+    }
     if (bn->op != OP_BUFFER || !bn->buf || !ir_same_device(bn->buf->dev, dev)) {
-      rt_buffer_release(out);
       ir_error(ctx, TC_ERR_RUNTIME, "internal: kernel input #%llu not realized", (unsigned long long)bn->id);
-      return TC_ERR_RUNTIME;
+      rc = TC_ERR_RUNTIME;
+      break;
     }
     bufs[b] = bn->buf->data;
   }
+  if (rc != TC_OK) {
+    rt_buffer_release(out);
+    for (int b = 1; b < k->nbufs; b++) rt_buffer_release(side[b]);
+    return rc;
+  }
   if (ir_numel(node->ndim, node->shape) > 0) {
-    tc_status rc = TC_OK;
     if (gpu) { /* queued: its device time counts when the context waits */
       rc = rt_gpu_launch(ctx, dev.index, k, st->gfn, bufs);
     } else {
@@ -183,9 +195,12 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
     }
     if (rc != TC_OK) {
       rt_buffer_release(out);
+      for (int b = 1; b < k->nbufs; b++) rt_buffer_release(side[b]);
       return rc;
     }
   }
+  for (int b = 1; b < k->nbufs; b++) /* a side output's node becomes its buffer too */
+    if (side[b]) ir_node_become_buffer(ctx, W[st->buf[b]], side[b]);
   ir_node_become_buffer(ctx, node, out);
   return TC_OK;
 }
@@ -211,6 +226,7 @@ static tc_status run_sched(tc_ctx *ctx, const rt_sched *sc, ir_node *const *W) {
 static tc_status lower_all(tc_ctx *ctx, ir_node *const *tg, int nt, pass_sched *s, cg_lowered **out) {
   cg_lowered *L = NULL;
   for (int attempt = 0;; attempt++) {
+    for (int i = 0; i < s->nall; i++) s->all[i]->mark &= ~PM_SIDE_TAKEN;
     L = ir_alloc(ctx, sizeof(cg_lowered) * (s->n ? s->n : 1));
     if (!L) return ir_error(ctx, TC_ERR_OOM, "out of memory lowering kernels"), TC_ERR_OOM;
     int nlowered = 0, rc = 0;
