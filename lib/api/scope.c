@@ -33,10 +33,17 @@ static bool scope_grow(tc_ctx *ctx, api_scope *s) {
   return true;
 }
 
+/* t is the caller's beyond a scope's temporary use: its storage's value
+ * will likely be read again (the plan may store it as a side output). */
+static void caller_holds(tc_tensor *t) { t->st->version->user = true; }
+
 tc_tensor *api_record(tc_tensor *t) {
   if (!t) return NULL;
   tc_ctx *ctx = t->ctx;
-  if (ctx->nscopes == 0) return t;
+  if (ctx->nscopes == 0) {
+    caller_holds(t);
+    return t;
+  }
   api_scope *s = &ctx->scopes[ctx->nscopes - 1];
   if (!scope_grow(ctx, s)) {
     ir_tensor_release(t);
@@ -78,7 +85,10 @@ bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n) {
 /* ---- handles ----------------------------------------------------------- */
 
 tc_tensor *tc_tensor_retain(tc_tensor *t) {
-  if (t) t->refs++;
+  if (t) {
+    t->refs++;
+    caller_holds(t);
+  }
   return t;
 }
 
@@ -120,6 +130,7 @@ void tc_scope_begin(tc_ctx *ctx) {
 tc_tensor *tc_keep(tc_tensor *t) {
   if (!t) return NULL;
   tc_ctx *ctx = t->ctx;
+  caller_holds(t);
   /* only a handle of the innermost scope moves; any other stays where it is */
   if (ctx->nscopes == 0 || t->scope != ctx->nscopes) return t;
   if (ctx->nscopes >= 2) {

@@ -58,6 +58,7 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   if (!c) return ctx->status ? ctx->status : TC_ERR_OOM;
   ir_node *old = dst->st->version;
   ir_node *w = ir_node_new(ctx, OP_WRITE, old->dt, old->ndim, old->shape);
+  if (w) w->user = old->user;
   if (!w) {
     ir_node_release(ctx, c);
     return TC_ERR_OOM;
@@ -139,6 +140,7 @@ tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, b
   ir_node *old = dst->st->version;
   ir_node *v = ir_tensor_node(values), *o = ir_tensor_node(offsets);
   ir_node *s = v && o ? ir_node_new(ctx, OP_SCATTER, old->dt, old->ndim, old->shape) : NULL;
+  if (s) s->user = old->user;
   if (!s) {
     ir_node_release(ctx, v);
     ir_node_release(ctx, o);

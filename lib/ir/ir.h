@@ -79,6 +79,9 @@ struct ir_node {
   int uses;
   void *aux;
   int sid; /* walk number of the realization under way (schedule.h), else 0 */
+  bool user; /* the version of a storage a caller holds (not only a scope's
+                temporary handle; lib/api sets it, writes pass it on): the
+                plan may store it as a side output for its next use */
   ir_node *next_free;
 };
 

@@ -278,7 +278,7 @@ static bool visit(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
   if (!(x->mark & PM_MAT) && held_outside(x) && ir_op_kind[x->op] != K_MOVE && r.ops > 0) {
     /* stored by the kernel that computes it anyway, unless that kernel has
      * too few outer points to do the node's work in parallel */
-    bool side = ir_op_kind[x->op] == K_EW && P->full[i] &&
+    bool side = x->user && ir_op_kind[x->op] == K_EW && P->full[i] &&
                 (P->full[i] >= SIDE_POINTS || mul_ops(nx, r.ops) <= SIDE_SERIAL_OPS);
     if (side) {
       if (again >= mul_ops(nx, SIDE_OPS)) {

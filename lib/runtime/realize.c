@@ -165,7 +165,7 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
   for (int b = 1; b < k->nbufs && rc == TC_OK; b++) {
     ir_node *bn = W[st->buf[b]];
     if (k->bufs[b].written) {
-      size_t sb = (size_t)k->bufs[b].nelem * tc_dtype_size(k->bufs[b].dt);
+      size_t sb = (size_t)k->bufs[b].nelem * ir_dtype_size(k->bufs[b].dt);
       if (!(side[b] = rt_buffer_new_on(ctx, dev, sb, false))) rc = ctx->status ? ctx->status : TC_ERR_OOM;
       else bufs[b] = side[b]->data;
       continue;

@@ -90,7 +90,7 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
     /* the plan stores a node something outside the realization holds */
     int inside = uses + (target >= 0 ? 1 : 0);
     r[n++] = target;
-    r[n++] = x->refs > inside;
+    r[n++] = (x->refs > inside) | x->user << 1;
     switch (ir_op_kind[x->op]) {
     case K_MOVE:
     case K_WRITE: {
