@@ -536,7 +536,9 @@ static void run_one(tk *t, uint64_t seed) {
       memcpy(got[b], orig[b], bytes[b]);
       gp[b] = got[t->alias[b] >= 0 ? t->alias[b] : b];
     }
-    if (how == 0) { /* few threads: each loops over many points (cooperative
+    if (k->serial) { /* points in order on one thread, as rt_gpu_launch runs it */
+      t->emu(gp, 0, N, 1, 1);
+    } else if (how == 0) { /* few threads: each loops over many points (cooperative
                        kernels: two points a block, so some threads idle) */
       t->emu(gp, 0, N, tpp == 1 ? 3 : 2, tpp == 1 ? 32 : tpp <= 128 ? 2 * tpp : tpp);
     } else { /* enough blocks of 40 threads (one point a block), two launches */

@@ -414,6 +414,52 @@ static void float16_bfloat16_rng_and_in_place_kernels_match_the_interpreter(void
   batch_run(&B);
 }
 
+/* Scalar arguments (params) of every kind, random draws keyed by params,
+ * and scatters: data-dependent store positions, repeated ones (a serial
+ * kernel: the last store wins, or the values add up in order). */
+static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
+  (void)state;
+  batch B = {0};
+  const int64_t N = 300, M = 16;
+  kernel *k = batch_new(&B, "params");
+  set_outer(k, 1, &N);
+  const ix *v0 = outer_var(k, 0);
+  int bx = add_buf(k, TC_F32, N), bo = add_buf(k, TC_F32, N), bi = add_buf(k, TC_I32, N),
+      bb = add_buf(k, TC_BOOL, N), bd = add_buf(k, TC_F64, N);
+  const kval *pf = kc_param_new(k, TC_F32), *pi = kc_param_new(k, TC_I32), *pb = kc_param_new(k, TC_BOOL),
+             *pd = kc_param_new(k, TC_F64);
+  add_store(k, bo, 1, v0, kc_op(k, OP_ADD, TC_F32, kc_op(k, OP_MUL, TC_F32, kc_load(k, bx, v0), pf, NULL),
+                                 kc_op(k, OP_CAST, TC_F32, pi, NULL, NULL), NULL));
+  add_store(k, bi, 1, v0, kc_op(k, OP_MUL, TC_I32, pi, kc_op(k, OP_CAST, TC_I32, kc_index(k, v0), NULL, NULL), NULL));
+  add_store(k, bb, 1, v0, kc_op(k, OP_XOR, TC_BOOL, pb, kc_op(k, OP_CAST, TC_BOOL, kc_index(k, ix_modc(&k->arena, v0, 3)), NULL, NULL), NULL));
+  add_store(k, bd, 1, v0, kc_op(k, OP_DIV, TC_F64, kc_op(k, OP_CAST, TC_F64, kc_index(k, v0), NULL, NULL), pd, NULL));
+  k = batch_new(&B, "random draws keyed by params");
+  set_outer(k, 1, &N);
+  v0 = outer_var(k, 0);
+  int br = add_buf(k, TC_F32, N), bn = add_buf(k, TC_F32, N);
+  const kval *seed = kc_param_new(k, TC_I64), *base = kc_param_new(k, TC_I64);
+  add_store(k, br, 1, v0, kc_rng_dyn(k, OP_RAND, seed, base, v0));
+  add_store(k, bn, 1, v0, kc_rng_dyn(k, OP_RANDN, seed, base, v0));
+  for (int acc = 0; acc < 2; acc++) {
+    k = batch_new(&B, "scatter%s with repeated positions", acc ? " accumulating" : "");
+    set_outer(k, 1, &N);
+    v0 = outer_var(k, 0);
+    int bo2 = add_buf(k, TC_F32, M), bpos = add_buf(k, TC_I64, N), bval = add_buf(k, TC_F32, N);
+    add_store(k, bo2, 1, ix_const(&k->arena, 0), kc_load(k, bval, v0));
+    k->stages[k->nstages - 1].dyn = kc_op(k, OP_BITAND, TC_I64, kc_load(k, bpos, v0), kc_const_i(k, TC_I64, M - 1), NULL);
+    k->stages[k->nstages - 1].accumulate = acc;
+    k->serial = true;
+  }
+  k = batch_new(&B, "scatter of distinct positions, float16 accumulate");
+  set_outer(k, 1, &M);
+  v0 = outer_var(k, 0);
+  int bh = add_buf(k, TC_F16, 2 * M), bv = add_buf(k, TC_F32, M);
+  add_store(k, bh, 1, ix_const(&k->arena, 0), kc_load(k, bv, v0));
+  k->stages[k->nstages - 1].dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, 2), NULL);
+  k->stages[k->nstages - 1].accumulate = true;
+  batch_run(&B);
+}
+
 /* ---- tests: code shape and errors ----------------------------------------- */
 
 static void build_elementwise(kernel *k, int64_t N) {
@@ -788,6 +834,7 @@ int main(void) {
       cmocka_unit_test(fused_multi_stage_kernels_match_the_interpreter),
       cmocka_unit_test(multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpreter),
       cmocka_unit_test(float16_bfloat16_rng_and_in_place_kernels_match_the_interpreter),
+      cmocka_unit_test(scalar_arguments_and_scatters_match_the_interpreter),
   };
   if (getenv("TEST_CUDA_FILTER")) cmocka_set_test_filter(getenv("TEST_CUDA_FILTER"));
   return cmocka_run_group_tests(tests, setup, teardown);

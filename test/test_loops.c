@@ -216,6 +216,35 @@ static void a_chain_read_every_step_does_linear_work(void **state) {
   }
 }
 
+/* A value the caller holds is stored by the kernel that computes it anyway
+ * (a side output): y = y + 1; y.sum().item() is one kernel a step, reading
+ * the last y and writing the new one, and the plan says so. */
+static void a_held_value_is_stored_by_the_kernel_that_computes_it(void **state) {
+  (void)state;
+  capture c = {0};
+  tc_ctx *ctx = new_ctx(&c, TC_DEBUG_PLAN, FUSED);
+  int64_t size = 4096;
+  int steps = 100;
+  tc_tensor *y = tc_zeros(ctx, TC_F32, 1, &size);
+  assert_int_equal(tc_realize(y), TC_OK);
+  tc_reset_stats(ctx);
+  for (int i = 0; i < steps; i++) {
+    tc_tensor *y2 = tc_add_scalar(y, 1.0);
+    tc_tensor_release(y);
+    y = y2;
+    tc_tensor *s = tc_sum(y, NULL, 0, false);
+    assert_true(tc_item(s) == (double)(i + 1) * (double)size);
+    tc_tensor_release(s);
+  }
+  tc_stats st = tc_get_stats(ctx);
+  assert_int_equal(st.kernels_launched, (uint64_t)steps); /* no separate store, no recompute */
+  assert_true(st.elements_computed <= (uint64_t)steps * (uint64_t)size * 2 + (uint64_t)steps);
+  assert_true(count(c.text, "as a side output") >= 1); /* planned once, then the schedule is reused */
+  tc_tensor_release(y);
+  tc_ctx_free(ctx);
+  free(c.text);
+}
+
 /* A matmul of cheap expressions computes each operand once, not once per
  * multiply-add, and the plan says why. */
 static void a_matmul_of_expressions_stores_its_operands_first(void **state) {
@@ -391,6 +420,7 @@ static void in_place_stencils_through_slices_match_a_reference(void **state) {
  * indices), about one pass over the positions, in place. */
 static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(void **state) {
   (void)state;
+  compile_all = true; /* the LLVM code of the scatter */
   for (int mode = FUSED; mode <= EAGER; mode++) {
     tc_ctx *ctx = new_ctx(NULL, 0, mode);
     tc_scope_begin(ctx);
@@ -418,6 +448,7 @@ static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(voi
     tc_scope_end(ctx);
     tc_ctx_free(ctx);
   }
+  compile_all = false;
 }
 
 /* index_put_ with accumulate: repeated positions add up in index order, the
@@ -425,7 +456,9 @@ static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(voi
  * with PyTorch's words and write nothing. */
 static void index_put_accumulates_repeated_positions_in_order(void **state) {
   (void)state;
+  compile_all = true;
   tc_ctx *ctx = new_ctx(NULL, 0, FUSED);
+  compile_all = false;
   tc_scope_begin(ctx);
   int64_t n = 7, k = 1000;
   int64_t ix[1000];
@@ -566,6 +599,7 @@ int main(void) {
       cmocka_unit_test(five_hundred_distinct_scalars_compile_one_kernel),
       cmocka_unit_test(a_random_draw_every_step_compiles_one_kernel),
       cmocka_unit_test(a_chain_read_every_step_does_linear_work),
+      cmocka_unit_test(a_held_value_is_stored_by_the_kernel_that_computes_it),
       cmocka_unit_test(a_matmul_of_expressions_stores_its_operands_first),
       cmocka_unit_test(a_sum_of_one_hundred_tensors_splits_into_kernels_that_fit),
       cmocka_unit_test(forty_reductions_in_one_expression_split_into_kernels_that_fit),
