@@ -1,9 +1,12 @@
 /*
  * pipeline.c — the map of the compiler's graph half: the passes a
- * realization runs, in order, each followed by ir_verify (debug builds) and a
- * dump when TC_DEBUG asks. Broadcasting and type promotion were already made
- * explicit by the builders (lib/ir/build.c); views fold into index
- * expressions during lowering (lib/codegen/lower.c).
+ * realization runs, in order (fuse: the boundaries it needs; plan: the
+ * ones it chooses; order: the kernels' order), each followed by ir_verify
+ * (debug builds) and a dump when TC_DEBUG asks. Broadcasting and type
+ * promotion were already made explicit by the builders (lib/ir/build.c);
+ * views fold into index expressions during lowering (lib/codegen/lower.c).
+ * The whole realization — walk, schedule cache, these passes, lowering,
+ * compile, run — is listed by rt_realize_nodes (lib/runtime/realize.c).
  */
 #include <stdlib.h>
 #include "passes.h"

@@ -13,7 +13,11 @@
  *    write now and one read later) and KERNEL_OPS for its kernel;
  *    recomputing it costs its expression's ops per element, and NODE_OPS
  *    per node (each realization walks and evaluates what it inlines), for
- *    each later use. A node whose recomputation costs at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
+ *    each later use. When a caller holds it (not just a scope's temporary
+ *    handle: lib/api sets node->user) and some stage computes it at each of
+ *    its elements anyway (full[]), storing costs only SIDE_OPS per element:
+ *    it becomes a side output of that kernel (PM_SIDE; the lowering adds a
+ *    side stage). A node whose recomputation costs at least a store is stored, so a loop like `y = y + 1; y.sum().item()`
  *    does bounded work per step instead of recomputing the whole chain (the
  *    chain is cut every few steps, however many steps run).
  *  - no expensive producer in an inner loop. A view that broadcasts a
