@@ -1317,6 +1317,89 @@ static void run_two_threads(int kind0, int kind1, int rounds) {
   }
 }
 
+/* The debug sink runs outside every tensorc lock: a sink that uses
+ * tensorc (another context, compiling a kernel of its own) does not
+ * deadlock, and two threads can each be in their sink (so in their
+ * realizations, compiling) at the same time. */
+static tc_ctx *sink_other;
+static int sink_depth;
+static void sink_using_tensorc(const char *text, void *user) {
+  (void)user;
+  if (sink_depth++ == 0 && strstr(text, "cache: miss")) { /* said while compiling */
+    int64_t n = 77;
+    tc_tensor *t = tc_sigmoid(tc_mul_scalar(tc_arange(sink_other, 0, (double)n, 1, TC_F32), 0.01));
+    tc_realize(t); /* compiles while the first context is in its own compile */
+    tc_tensor_release(t);
+  }
+  sink_depth--;
+}
+
+static int sink_calls_tensorc(char *msg, size_t cap) {
+  tc_ctx_options o = {0};
+  o.debug = TC_DEBUG_KERNELS | TC_DEBUG_LLVM | TC_DEBUG_CACHE;
+  o.debug_sink = sink_using_tensorc;
+  setenv("TC_INTERP_BUDGET", "0", 1);
+  tc_ctx *ctx = tc_ctx_new(&o);
+  sink_other = tc_ctx_new(NULL);
+  unsetenv("TC_INTERP_BUDGET");
+  CHECK(ctx && sink_other, "tc_ctx_new failed");
+  int64_t n = 100;
+  tc_tensor *y = tc_tanh(tc_add_scalar(tc_arange(ctx, 0, (double)n, 1, TC_F32), 0.5));
+  CHECK(tc_realize(y) == TC_OK, "%s", tc_last_error(ctx));
+  CHECK(tc_last_status(sink_other) == TC_OK, "%s", tc_last_error(sink_other));
+  tc_tensor_release(y);
+  tc_ctx_free(sink_other);
+  tc_ctx_free(ctx);
+  return 0;
+}
+
+TEST(a_debug_sink_that_calls_tensorc_does_not_deadlock) {
+  run_isolated("a sink calling tensorc", sink_calls_tensorc, 60);
+}
+
+static pthread_barrier_t sink_barrier;
+static void sink_meets_the_other_thread(const char *text, void *user) {
+  bool *met = user;
+  if (!*met && strstr(text, "--- kernel ---")) {
+    pthread_barrier_wait(&sink_barrier); /* both threads in their sinks at once */
+    *met = true;
+  }
+}
+
+static void *compile_in_thread(void *arg) {
+  bool *met = arg;
+  tc_ctx_options o = {0};
+  o.debug = TC_DEBUG_KERNELS | TC_DEBUG_LLVM;
+  o.debug_sink = sink_meets_the_other_thread;
+  o.debug_user = met;
+  tc_ctx *ctx = tc_ctx_new(&o);
+  int64_t n = 1000;
+  tc_tensor *y = tc_exp(tc_mul_scalar(tc_arange(ctx, 0, (double)n, 1, TC_F32), 0.001));
+  tc_status st = tc_realize(y);
+  tc_tensor_release(y);
+  tc_ctx_free(ctx);
+  return (void *)(intptr_t)st;
+}
+
+static int threads_meet_in_their_sinks(char *msg, size_t cap) {
+  pthread_barrier_init(&sink_barrier, NULL, 2);
+  pthread_t th[2];
+  bool met[2] = {false, false};
+  for (int i = 0; i < 2; i++) CHECK(pthread_create(&th[i], NULL, compile_in_thread, &met[i]) == 0, "thread");
+  for (int i = 0; i < 2; i++) {
+    void *r;
+    pthread_join(th[i], &r);
+    CHECK((intptr_t)r == TC_OK, "thread %d failed", i);
+  }
+  CHECK(met[0] && met[1], "the threads did not meet");
+  pthread_barrier_destroy(&sink_barrier);
+  return 0;
+}
+
+TEST(two_threads_are_in_their_debug_sinks_at_the_same_time) {
+  run_isolated("two threads in their sinks", threads_meet_in_their_sinks, 60);
+}
+
 TEST(two_contexts_in_two_threads_compute_the_same_softmax_correctly) {
   run_two_threads(0, 0, 12);
 }
@@ -1532,6 +1615,8 @@ int main(void) {
       cmocka_unit_test(keep_of_a_handle_made_outside_every_scope_leaves_it_with_the_caller),
       cmocka_unit_test(ops_on_tensors_of_two_contexts_fail_and_leave_nothing_behind),
       cmocka_unit_test(composite_ops_leave_only_their_results_behind),
+      cmocka_unit_test(a_debug_sink_that_calls_tensorc_does_not_deadlock),
+      cmocka_unit_test(two_threads_are_in_their_debug_sinks_at_the_same_time),
       cmocka_unit_test(two_contexts_in_two_threads_compute_the_same_softmax_correctly),
       cmocka_unit_test(two_contexts_in_two_threads_compute_the_same_matmul_correctly),
       cmocka_unit_test(two_contexts_in_two_threads_compute_different_things_correctly),

@@ -9,9 +9,10 @@
  * for LLVMRunPasses("default<O3>") and for printing assembly — without a
  * host target machine the vectorizer assumes plain SSE. The main JITDylib
  * gets a process symbol generator so expf, logf, fmodf, ... resolve to the
- * C library the process already has. Each compile makes its own context
- * and module (ThreadSafeContext), so nothing LLVM-side is shared between
- * kernels but the JIT; compiles are serialized by a mutex.
+ * C library the process already has. Each compile makes its own context,
+ * module (ThreadSafeContext) and target machine, so building and
+ * optimizing kernels runs in parallel across threads; only adding the
+ * module to the JIT and its code generation are serialized by a mutex.
  *
  * Code shape of `void name(ptr bufs, i64 begin, i64 end)`:
  *   entry:    buffer bases loaded once from bufs[]; return if begin >= end;
@@ -458,13 +459,14 @@ static char *take_message(char *m) {
   return r;
 }
 
-static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
+/* Builds, verifies and optimizes the module with a target machine of its
+ * own, so compiles in different threads overlap; only handing the module
+ * to the JIT (and the JIT's code generation) holds J->mu. */
+static int compile_kernel(cg_llvm *J, const kernel *k, const char *name,
                           kc_fn *fn, char **ir_out, char **asm_out, char *err,
                           size_t errcap) {
-  if (name_known(J, name)) {
-    set_err(err, errcap, "cg_llvm_compile: '%s' is already defined", name);
-    return -1;
-  }
+  LLVMTargetMachineRef tm = host_tm(J, err, errcap);
+  if (!tm) return -1;
   LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
   cg_gen g = {0};
   g.k = k;
@@ -485,7 +487,7 @@ static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
   g.t_f64 = LLVMDoubleTypeInContext(g.C);
   g.t_ptr = LLVMPointerTypeInContext(g.C, 0);
   LLVMSetTarget(g.M, J->triple);
-  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(J->tm);
+  LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
   LLVMSetModuleDataLayout(g.M, td);
   LLVMDisposeTargetData(td);
 
@@ -507,7 +509,7 @@ static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
   LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
   LLVMPassBuilderOptionsSetLoopInterleaving(po, 1);
   LLVMPassBuilderOptionsSetLoopUnrolling(po, 1);
-  LLVMErrorRef e = LLVMRunPasses(g.M, "default<O3>", J->tm, po);
+  LLVMErrorRef e = LLVMRunPasses(g.M, "default<O3>", tm, po);
   LLVMDisposePassBuilderOptions(po);
   if (e) {
     take_error(e, "cg_llvm_compile: optimization failed", err, errcap);
@@ -521,7 +523,7 @@ static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
     LLVMModuleRef clone = LLVMCloneModule(g.M); /* codegen mutates IR */
     LLVMMemoryBufferRef mb = NULL;
     char *m2 = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(J->tm, clone, LLVMAssemblyFile, &m2,
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, clone, LLVMAssemblyFile, &m2,
                                             &mb)) {
       set_err(err, errcap, "cg_llvm_compile: assembly failed: %s", m2 ? m2 : "");
       LLVMDisposeMessage(m2);
@@ -541,24 +543,25 @@ static int compile_locked(cg_llvm *J, const kernel *k, const char *name,
       goto out;
     }
   }
-  if (name_add(J, name)) {
-    set_err(err, errcap, "out of memory");
+  pthread_mutex_lock(&J->mu); /* the JIT's part: its code generation is not concurrent */
+  if (name_known(J, name) || name_add(J, name)) {
+    pthread_mutex_unlock(&J->mu);
+    set_err(err, errcap, "cg_llvm_compile: cannot define '%s' (already defined, or out of memory)", name);
     goto out;
   }
   /* hand the module to the JIT (it takes ownership), then materialize */
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(g.M, tsc);
   g.M = NULL;
   e = LLVMOrcLLJITAddLLVMIRModule(J->jit, J->dylib, tsm);
-  if (e) {
-    take_error(e, "cg_llvm_compile: JIT rejected the module", err, errcap);
-    goto out;
-  }
   LLVMOrcExecutorAddress addr = 0;
-  e = LLVMOrcLLJITLookup(J->jit, &addr, name);
-  if (e) {
-    take_error(e, "cg_llvm_compile: JIT compile failed", err, errcap);
-    goto out;
+  if (!e) {
+    e = LLVMOrcLLJITLookup(J->jit, &addr, name);
+    if (e) take_error(e, "cg_llvm_compile: JIT compile failed", err, errcap);
+  } else {
+    take_error(e, "cg_llvm_compile: JIT rejected the module", err, errcap);
   }
+  pthread_mutex_unlock(&J->mu);
+  if (e) goto out;
   *fn = (kc_fn)(uintptr_t)addr;
   if (ir_out) *ir_out = ir, ir = NULL;
   if (asm_out) *asm_out = as, as = NULL;
@@ -571,6 +574,7 @@ out:
   LLVMDisposeBuilder(g.B);
   if (g.M) LLVMDisposeModule(g.M);
   LLVMOrcDisposeThreadSafeContext(tsc);
+  LLVMDisposeTargetMachine(tm);
   return rc;
 }
 
@@ -580,8 +584,5 @@ int cg_llvm_compile(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn,
     set_err(err, errcap, "cg_llvm_compile: bad argument");
     return -1;
   }
-  pthread_mutex_lock(&J->mu);
-  int rc = compile_locked(J, k, name, fn, ir_out, asm_out, err, errcap);
-  pthread_mutex_unlock(&J->mu);
-  return rc;
+  return compile_kernel(J, k, name, fn, ir_out, asm_out, err, errcap);
 }
