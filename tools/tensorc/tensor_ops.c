@@ -435,6 +435,53 @@ static value *m_index_select(interp *I, value *self, call_args *a) {
   return tensor_result(I, tc_index_select(self->t, (int)(d < -1000 ? -1000 : d > 1000 ? 1000 : d), idx->t));
 }
 
+/* index_put_(indices, values, accumulate=False) and masked_scatter_(mask,
+ * source); without the underscore on a copy. */
+static value *m_index_put(interp *I, value *self, call_args *a) {
+  static const char *const kw[] = {"indices", "values", "accumulate", NULL};
+  const char *name = fname(I);
+  value *ix = NULL, *vals = NULL, *acc = NULL;
+  bool accumulate = false;
+  if (!args_check(I, a, name, 2, kw) || !arg_get(I, a, name, 0, "indices", &ix) ||
+      !arg_get(I, a, name, 1, "values", &vals) || !arg_get(I, a, name, 2, "accumulate", &acc))
+    return NULL;
+  if (acc && !to_bool(I, acc, &accumulate)) return NULL;
+  if (!ix || (ix->kind != V_TUPLE && ix->kind != V_LIST) || !vals || vals->kind != V_TENSOR)
+    return ex_raise(I, X_TYPE, "%s(): argument 'indices' must be tuple of Tensors, and 'values' a Tensor", name);
+  int n = ix->seq.n;
+  tc_tensor *idx[TC_MAX_DIMS];
+  if (n > TC_MAX_DIMS) return ex_raise(I, X_INDEX, "too many indices for tensor of dimension %d (got %d)",
+                                       tc_tensor_ndim(self->t), n);
+  for (int i = 0; i < n; i++) {
+    if (ix->seq.items[i]->kind != V_TENSOR)
+      return ex_raise(I, X_TYPE, "%s(): argument 'indices' must be tuple of Tensors", name);
+    idx[i] = ix->seq.items[i]->t;
+  }
+  value *dst = I->calling->tag ? v_incref(self) : tensor_result(I, tc_clone(self->t));
+  if (dst && tc_index_put_(dst->t, n, idx, vals->t, accumulate) != TC_OK) {
+    v_decref(dst);
+    return ex_from_ctx(I);
+  }
+  return dst;
+}
+
+static value *m_masked_scatter(interp *I, value *self, call_args *a) {
+  static const char *const kw[] = {"mask", "source", NULL};
+  const char *name = fname(I);
+  value *mask = NULL, *src = NULL;
+  if (!args_check(I, a, name, 2, kw) || !arg_get(I, a, name, 0, "mask", &mask) ||
+      !arg_get(I, a, name, 1, "source", &src))
+    return NULL;
+  if (!mask || mask->kind != V_TENSOR || !src || src->kind != V_TENSOR)
+    return ex_raise(I, X_TYPE, "%s() expects a mask tensor and a source tensor", name);
+  value *dst = I->calling->tag ? v_incref(self) : tensor_result(I, tc_clone(self->t));
+  if (dst && tc_masked_scatter_(dst->t, mask->t, src->t) != TC_OK) {
+    v_decref(dst);
+    return ex_from_ctx(I);
+  }
+  return dst;
+}
+
 static value *m_nonzero(interp *I, value *self, call_args *a) {
   static const char *const kw[] = {"as_tuple", NULL};
   value *at = NULL;
@@ -503,4 +550,6 @@ const builtin_def tensor_ops_table[] = {
     {"masked_fill", m_masked_fill, 0, TF_METHOD | TF_TORCH}, {"masked_fill_", m_masked_fill, 1, TF_METHOD},
     {"masked_select", m_masked_select, 0, TF_METHOD | TF_TORCH},
     {"index_select", m_index_select, 0, TF_METHOD | TF_TORCH}, {"nonzero", m_nonzero, 0, TF_METHOD | TF_TORCH},
+    {"index_put", m_index_put, 0, TF_METHOD | TF_TORCH}, {"index_put_", m_index_put, 1, TF_METHOD},
+    {"masked_scatter", m_masked_scatter, 0, TF_METHOD | TF_TORCH}, {"masked_scatter_", m_masked_scatter, 1, TF_METHOD},
     {NULL, NULL, 0, 0}};
