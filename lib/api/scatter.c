@@ -24,19 +24,6 @@
 #include <string.h>
 #include "api.h"
 
-/* PyTorch refuses writes through a view whose elements share memory. */
-static bool overlapping(tc_tensor *dst, const char *fn) {
-  for (int d = 0; d < dst->ndim; d++)
-    if (dst->strides[d] == 0 && dst->shape[d] > 1) {
-      ir_error(dst->ctx, TC_ERR_ARG,
-               "%s: unsupported operation: more than one element of the written-to tensor refers "
-               "to a single memory location. Please clone() the tensor before performing the "
-               "operation.", fn);
-      return true;
-    }
-  return false;
-}
-
 static bool same_device(tc_tensor *dst, tc_tensor *src, const char *fn) {
   tc_device a = dst->st->version->dev, b = src->st->version->dev;
   if (ir_same_device(a, b)) return true;
@@ -130,7 +117,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
                     "the destination and %s for the source.",
                     fn, ir_torch_word(dst->dt), ir_torch_word(values->dt)),
            TC_ERR_ARG;
-  if (overlapping(dst, fn) || !same_device(dst, values, fn)) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !same_device(dst, values, fn)) return TC_ERR_ARG;
   /* the indices broadcast together to B; the result is B + dst.shape[nidx:] */
   int64_t B[TC_MAX_DIMS];
   int bn = 0;
@@ -218,7 +205,7 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
     return ir_error(ctx, TC_ERR_ARG, "%s: masked_scatter_ only supports boolean masks, but got mask "
                     "with dtype %s", fn, tc_dtype_name(mask->dt)),
            TC_ERR_ARG;
-  if (overlapping(dst, fn) || !same_device(dst, source, fn)) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !same_device(dst, source, fn)) return TC_ERR_ARG;
   if (source->dt != dst->dt)
     return ir_error(ctx, TC_ERR_ARG, "%s: masked_scatter_: expected self and source to have same "
                     "dtypes but got %s and %s", fn, ir_torch_word(dst->dt), ir_torch_word(source->dt)),

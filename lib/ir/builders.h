@@ -95,6 +95,9 @@ tc_tensor *ir_op_log_softmax(tc_tensor *a, int dim);
 tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b);
 
 /* ---- in-place writes and lazy comparisons (inplace.c) ---- */
+/* Sets PyTorch's error and returns true when dst has an expanded dim
+ * (several elements share one memory location: no write through it). */
+bool ir_write_overlaps(tc_tensor *dst, const char *fn);
 /* These replace dst's storage version with a WRITE node; realizing it (in
  * eager mode) is the caller's. */
 tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);

@@ -75,7 +75,7 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
 
 /* PyTorch refuses to write through a view where several elements share
  * one memory location (an expanded dim). */
-static bool overlapping(tc_tensor *dst, const char *fn) {
+bool ir_write_overlaps(tc_tensor *dst, const char *fn) {
   for (int d = 0; d < dst->ndim; d++)
     if (dst->strides[d] == 0 && dst->shape[d] > 1) {
       ir_error(dst->ctx, TC_ERR_ARG,
@@ -89,7 +89,7 @@ static bool overlapping(tc_tensor *dst, const char *fn) {
 
 tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
-  if (overlapping(dst, "tc_copy_")) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, "tc_copy_")) return TC_ERR_ARG;
   ir_node *v = ir_tensor_node(src);
   if (!v) return dst->ctx->status;
   tc_status s = write_through(dst, v, "tc_copy_");
@@ -112,7 +112,7 @@ tc_status ir_op_fill_(tc_tensor *dst, double value) {
 tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
-  if (overlapping(dst, "tc_add_")) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, "tc_add_")) return TC_ERR_ARG;
   tc_dtype r = ir_promote_types(dst->dt, src->dt);
   if ((ir_dtype_is_floating(r) && !ir_dtype_is_floating(dst->dt)) ||
       (r != TC_BOOL && dst->dt == TC_BOOL)) {
