@@ -460,6 +460,47 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
   batch_run(&B);
 }
 
+/* Matrix products: tiles of shared memory, the sequential fma chain per
+ * element (batched, strided, transposed operands, float16 operands, ints). */
+static void matmul_kernels_match_the_interpreter(void **state) {
+  (void)state;
+  batch B = {0};
+  static const struct { tc_dtype acc, op; int64_t nb, m, n, k; bool ta; } cs[] = {
+      {TC_F32, TC_F32, 1, 37, 29, 41, false}, {TC_F32, TC_F32, 3, 130, 9, 17, true},
+      {TC_F64, TC_F64, 1, 20, 140, 12, false}, {TC_F32, TC_F16, 2, 8, 8, 300, false},
+      {TC_I32, TC_I32, 1, 11, 13, 7, false}, {TC_F32, TC_F32, 1, 4, 5, 0, false}};
+  for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+    kernel *k = batch_new(&B, "matmul %s (%s operands) %lldx%lldx%lld x%lld", dt_name(cs[i].acc),
+                          dt_name(cs[i].op), (long long)cs[i].m, (long long)cs[i].n, (long long)cs[i].k,
+                          (long long)cs[i].nb);
+    int64_t dims[3] = {cs[i].nb, cs[i].m, cs[i].n}, M = cs[i].m, N = cs[i].n, K = cs[i].k;
+    set_outer(k, 3, dims);
+    int bo = add_buf(k, cs[i].acc, cs[i].nb * M * N), ba = add_buf(k, cs[i].op, cs[i].nb * M * K + 1),
+        bb = add_buf(k, cs[i].op, K * N + 1);
+    kstage *st = &k->stages[k->nstages++];
+    memset(st, 0, sizeof *st);
+    st->kind = KS_MATMUL;
+    st->n = K;
+    st->buf = bo;
+    st->acc_dt = cs[i].acc;
+    k->bufs[bo].written = true;
+    ir_arena *A = &k->arena;
+    st->index = ix_add(A, ix_add(A, ix_mulc(A, outer_var(k, 0), M * N), ix_mulc(A, outer_var(k, 1), N)),
+                       outer_var(k, 2));
+    kmm *mm = &st->mm;
+    mm->a = ba;
+    mm->b = bb;
+    mm->a_off = 1;
+    mm->a_str[0] = M * K; /* A's batches; B broadcast over them */
+    mm->a_str[1] = cs[i].ta ? 1 : K;
+    mm->a_k = cs[i].ta ? M : 1;
+    mm->b_off = 0;
+    mm->b_str[2] = 1;
+    mm->b_k = N;
+  }
+  batch_run(&B);
+}
+
 /* ---- tests: code shape and errors ----------------------------------------- */
 
 static void build_elementwise(kernel *k, int64_t N) {
@@ -835,6 +876,7 @@ int main(void) {
       cmocka_unit_test(multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpreter),
       cmocka_unit_test(float16_bfloat16_rng_and_in_place_kernels_match_the_interpreter),
       cmocka_unit_test(scalar_arguments_and_scatters_match_the_interpreter),
+      cmocka_unit_test(matmul_kernels_match_the_interpreter),
   };
   if (getenv("TEST_CUDA_FILTER")) cmocka_set_test_filter(getenv("TEST_CUDA_FILTER"));
   return cmocka_run_group_tests(tests, setup, teardown);

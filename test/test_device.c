@@ -193,6 +193,28 @@ static void indexed_and_masked_writes_on_cuda_are_one_scatter_kernel(void **stat
   expect_repr(x, "tensor([  2.,   0., 100.,   0.,   0., 101.], device='cuda:0')");
 }
 
+/* A matmul on cuda:0 gives the CPU's bits: the same sequential fma chain
+ * per element (kernel.h), whatever the tiles. */
+static void matmul_on_cuda_gives_the_cpus_bits(void **state) {
+  (void)state;
+  static const int64_t shapes[][6] = {{70, 130, 45, 0, 0, 1}, {5, 300, 140, 1, 0, 1}, {33, 17, 9, 0, 1, 3}};
+  for (int i = 0; i < 3; i++) {
+    const int64_t *s = shapes[i];
+    int64_t as[3] = {s[5], s[0], s[1]}, bs[3] = {s[5], s[1], s[2]};
+    if (s[3]) as[1] = s[1], as[2] = s[0];
+    if (s[4]) bs[1] = s[2], bs[2] = s[1];
+    tc_manual_seed(ctx, 9 + i);
+    tc_tensor *a = tc_randn(ctx, TC_F32, 3, as), *b = tc_randn(ctx, TC_F32, 3, bs);
+    if (s[3]) a = tc_transpose(a, -1, -2);
+    if (s[4]) b = tc_transpose(b, -1, -2);
+    tc_tensor *cpu = tc_matmul(a, b), *gpu = tc_matmul(tc_cuda(a), tc_cuda(b));
+    assert_non_null(gpu);
+    assert_true(tc_equal(tc_cpu(gpu), cpu));
+    tc_tensor *g64 = tc_matmul(tc_cuda(tc_to_dtype(a, TC_F64)), tc_cuda(tc_to_dtype(b, TC_F64)));
+    assert_true(tc_equal(tc_cpu(g64), tc_matmul(tc_to_dtype(a, TC_F64), tc_to_dtype(b, TC_F64))));
+  }
+}
+
 static void pinned_memory_and_non_blocking_copies_round_trip(void **state) {
   (void)state;
   tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
@@ -434,6 +456,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(the_same_seed_gives_the_same_numbers_on_cpu_and_cuda, setup, teardown),
       cmocka_unit_test_setup_teardown(writes_through_views_on_cuda_are_seen_by_every_alias, setup, teardown),
       cmocka_unit_test_setup_teardown(indexed_and_masked_writes_on_cuda_are_one_scatter_kernel, setup, teardown),
+      cmocka_unit_test_setup_teardown(matmul_on_cuda_gives_the_cpus_bits, setup, teardown),
       cmocka_unit_test_setup_teardown(pinned_memory_and_non_blocking_copies_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(a_chain_of_kernels_is_queued_and_read_back_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(buffers_released_while_their_kernels_are_queued_are_reused_in_order, setup, teardown),

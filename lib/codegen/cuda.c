@@ -967,6 +967,20 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
     return NULL;
   }
   char *res = NULL;
+  if (cg_cuda_is_matmul(k)) { /* its own code shape (cuda_matmul.c) */
+    char *body = cg_cuda_matmul_body(k, name, err, errcap);
+    if (!body) return NULL;
+    sbuf s = {0};
+    emit_prelude(&s, body);
+    sb_put(&s, "%s", body);
+    free(body);
+    if (s.oom) {
+      free(s.p);
+      cu_fail(&g, "out of memory");
+      return NULL;
+    }
+    return s.p;
+  }
   if (analyze(&g)) emit_body(&g);
   if (!g.failed && !g.out.oom) {
     sbuf s = {0};
@@ -1001,6 +1015,7 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
 }
 
 int cg_cuda_threads_per_point(const kernel *k) {
+  if (cg_cuda_is_matmul(k)) return 256; /* a block a tile */
   cgen g;
   memset(&g, 0, sizeof g);
   g.k = k;
@@ -1013,6 +1028,13 @@ void cg_cuda_launch_dims(const kernel *k, int64_t npoints, int64_t max_blocks,
                          unsigned *grid, unsigned *block) {
   if (k && k->serial) { /* points in order: one thread */
     *grid = *block = 1;
+    return;
+  }
+  if (cg_cuda_is_matmul(k)) { /* 256 threads a tile, the tiles grid-stride */
+    int64_t t = cg_cuda_matmul_tiles(k);
+    if (max_blocks > 0 && t > max_blocks) t = max_blocks;
+    *grid = (unsigned)(t < 1 ? 1 : t > INT32_MAX ? INT32_MAX : t);
+    *block = 256;
     return;
   }
   const int64_t B = 256;

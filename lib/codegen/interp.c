@@ -612,6 +612,7 @@ static bool prog_build(prog *P, const kernel *k) {
   memset(P, 0, sizeof *P);
   for (int s = 0; s < k->nstages; s++) {
     P->start[s] = P->norder;
+    if (k->stages[s].kind == KS_MATMUL) continue; /* no value tree */
     if (!prog_stage(P, s, k->stages[s].val)) return false;
     P->root[s] = prog_find(P, k->stages[s].val);
   }
@@ -811,12 +812,34 @@ static void run_store(ictx *C, const prog *P, int s) {
   }
 }
 
+/* KS_MATMUL at the current point: the sequential fma chain of kernel.h. */
+static void run_matmul(ictx *C, int s) {
+  const kstage *st = &C->k->stages[s];
+  const kmm *mm = &st->mm;
+  tc_dtype dt = st->acc_dt, adt = C->k->bufs[mm->a].dt, bdt = C->k->bufs[mm->b].dt;
+  int64_t pa = mm->a_off, pb = mm->b_off;
+  for (int d = 0; d < C->k->nouter; d++) pa += C->vars[d] * mm->a_str[d], pb += C->vars[d] * mm->b_str[d];
+  sv acc;
+  acc.d = 0;
+  if (dt == TC_F64) acc.d = 0.0;
+  else if (is_float(dt)) acc.f = 0.0f;
+  else acc.i = 0;
+  for (int64_t k = 0; k < st->n; k++) {
+    sv a = cast(load_elem(C->bufs[mm->a], adt, pa + k * mm->a_k), adt, dt);
+    sv b = cast(load_elem(C->bufs[mm->b], bdt, pb + k * mm->b_k), bdt, dt);
+    if (dt == TC_F64) acc.d = fma(a.d, b.d, acc.d);
+    else if (is_float(dt)) acc.f = fmaf(a.f, b.f, acc.f);
+    else acc.i = wrap_int((int64_t)((uint64_t)acc.i + (uint64_t)a.i * (uint64_t)b.i), dt);
+  }
+  store_elem(C->bufs[st->buf], dt, ix_eval(st->index, C->vars), acc);
+}
+
 void kc_interp(const kernel *k, void *const *bufs, int64_t begin,
                int64_t end) {
   for (int d = 0; d < k->nouter; d++)
     if (k->outer[d] <= 0) return;
   for (int s = 0; s < k->nstages; s++)
-    if (!k->stages[s].val) return;
+    if (!k->stages[s].val && k->stages[s].kind != KS_MATMUL) return;
   prog P;
   const prog *pp = prog_build(&P, k) ? &P : NULL;
   ictx C;
@@ -832,6 +855,7 @@ void kc_interp(const kernel *k, void *const *bufs, int64_t begin,
     }
     for (int s = 0; s < k->nstages; s++) {
       if (k->stages[s].kind == KS_REDUCE) C.acc[s] = run_reduce(&C, pp, s);
+      else if (k->stages[s].kind == KS_MATMUL) run_matmul(&C, s);
       else run_store(&C, pp, s);
     }
   }

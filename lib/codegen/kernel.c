@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_XFER_ };
+enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_ };
 
 static const char *const op_name[OP_COUNT] = {
 #define X(e, n, ar, kind) n,
@@ -663,6 +663,16 @@ char *kc_print(const kernel *k) {
       sb_printf(&s, "  reduce ");
       sb_ref(&s, &m, st->val);
       sb_printf(&s, "\n");
+    } else if (st->kind == KS_MATMUL) {
+      const kmm *mm = &st->mm;
+      sb_printf(&s, "stage%d matmul %s k<%lld\n  store buf%d[", i,
+                dt_valid(st->acc_dt) ? dt_name[st->acc_dt] : "?", (long long)st->n, st->buf);
+      sb_ix(&s, st->index);
+      sb_printf(&s, "] = buf%d[%lld", mm->a, (long long)mm->a_off);
+      for (int d = 0; d < k->nouter; d++) sb_printf(&s, " + v%d*%lld", d, (long long)mm->a_str[d]);
+      sb_printf(&s, " + k*%lld] . buf%d[%lld", (long long)mm->a_k, mm->b, (long long)mm->b_off);
+      for (int d = 0; d < k->nouter; d++) sb_printf(&s, " + v%d*%lld", d, (long long)mm->b_str[d]);
+      sb_printf(&s, " + k*%lld]\n", (long long)mm->b_k);
     } else {
       sb_printf(&s, "stage%d store v%d<%lld\n", i, var, (long long)st->n);
       print_values(&s, &m, &next, st->val);

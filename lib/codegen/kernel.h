@@ -17,6 +17,15 @@
  *              int64 value `dyn` when set: a scatter, whose positions are
  *              data; with `accumulate`, adds val to what is there). Outer
  *              points are independent unless the kernel is `serial`.
+ *   KS_MATMUL  (a kernel's only stage) stores at `index` (of buffer `buf`,
+ *              whose dtype acc_dt is the compute dtype) the product of a
+ *              row of A and a column of B: with pa = a_off + sum_d var_d *
+ *              a_str[d] and pb likewise, acc = 0, then for k = 0 .. n-1 in
+ *              order acc = fma(A[pa + k a_k], B[pb + k b_k], acc) — one
+ *              rounding a step (floats; loads converted to acc_dt, so
+ *              float16 operands are exact in float32), or acc + a * b
+ *              wrapping (integers). A fixed sequential order per element:
+ *              the same bits whatever the tiling, thread count or backend.
  * Index expressions (index.h) may use the outer variables and the variable of
  * the stage they are in (and only those).
  *
@@ -134,7 +143,16 @@ typedef struct kval {
   int param;       /* KV_PARAM */
 } kval;
 
-typedef enum kstage_kind { KS_REDUCE, KS_STORE } kstage_kind;
+typedef enum kstage_kind { KS_REDUCE, KS_STORE, KS_MATMUL } kstage_kind;
+
+/* KS_MATMUL's operands: strided views of two buffers. */
+typedef struct kmm {
+  int a, b;                        /* the buffers of A and B */
+  int64_t a_off, b_off;
+  int64_t a_str[TC_MAX_DIMS];      /* A's stride along each outer dim (0 along n) */
+  int64_t b_str[TC_MAX_DIMS];      /* B's stride along each outer dim (0 along m) */
+  int64_t a_k, b_k;                /* their strides along k (extent: the stage's n) */
+} kmm;
 
 typedef struct kstage {
   kstage_kind kind;
@@ -150,6 +168,7 @@ typedef struct kstage {
                        data-dependent positions), or NULL */
   bool accumulate;  /* KS_STORE: buf[i] = buf[i] + val (ADD of the buffer's
                        compute dtype), read when stored */
+  kmm mm;           /* KS_MATMUL */
 } kstage;
 
 typedef struct kbuf {

@@ -113,10 +113,17 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     const kstage *st = &k->stages[s];
     int64_t f[5] = {st->kind, st->n, st->rop, st->acc_dt, st->buf};
     put(&b, f, sizeof f);
-    put_ix(&b, st->kind == KS_STORE ? st->index : NULL);
+    put_ix(&b, st->kind != KS_REDUCE ? st->index : NULL);
     put_val(&b, st->val);
     put_val(&b, st->kind == KS_STORE ? st->dyn : NULL);
     put64(&b, st->kind == KS_STORE && st->accumulate);
+    if (st->kind == KS_MATMUL) {
+      const kmm *mm = &st->mm;
+      int64_t f2[6] = {mm->a, mm->b, mm->a_off, mm->b_off, mm->a_k, mm->b_k};
+      put(&b, f2, sizeof f2);
+      put(&b, mm->a_str, sizeof(int64_t) * (size_t)k->nouter);
+      put(&b, mm->b_str, sizeof(int64_t) * (size_t)k->nouter);
+    }
   }
   free(b.seen);
   if (b.oom) {

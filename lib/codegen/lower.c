@@ -596,7 +596,55 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   return 0;
 }
 
+/* A MATMUL node: one KS_MATMUL stage over the output's points, reading its
+ * operands (materialized by the fuse pass) as strided views. */
+static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  memset(L, 0, sizeof *L);
+  kc_init(&L->k, &ctx->al);
+  kernel *k = &L->k;
+  int nd = root->ndim, nb = root->p.mm.nb;
+  k->nbufs = 3;
+  for (int i = 0; i < 3; i++) {
+    ir_node *n = i == 0 ? root : root->in[i - 1];
+    k->bufs[i] = (kbuf){n->dt, ir_numel(n->ndim, n->shape), i == 0};
+    L->bufnode[i] = n;
+  }
+  k->nouter = nd;
+  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)nd);
+  k->nstages = 1;
+  kstage *st = &k->stages[0];
+  st->kind = KS_MATMUL;
+  st->n = root->p.mm.k;
+  st->buf = 0;
+  st->acc_dt = root->dt;
+  kmm *mm = &st->mm;
+  mm->a = 1;
+  mm->b = 2;
+  mm->a_off = root->p.mm.a_off;
+  mm->b_off = root->p.mm.b_off;
+  for (int d = 0; d < nb; d++) mm->a_str[d] = root->p.mm.a_str[d], mm->b_str[d] = root->p.mm.b_str[d];
+  mm->a_str[nb] = root->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
+  mm->b_str[nb] = 0, mm->b_str[nb + 1] = root->p.mm.b_str[nb + 1];
+  mm->a_k = root->p.mm.a_str[nb + 1];
+  mm->b_k = root->p.mm.b_str[nb];
+  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
+    if (root->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(nd, root->shape, cs);
+  const ix *f = ix_const(&k->arena, 0);
+  for (int d = 0; d < nd; d++)
+    if (root->shape[d] != 1)
+      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, root->shape[d] - 1), cs[d]));
+  st->index = f;
+  if (k->arena.oom) {
+    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+    return -1;
+  }
+  return 0;
+}
+
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  if (root->op == OP_MATMUL) return lower_matmul(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast);
   if (rc == 0 && broadcast) {

@@ -28,7 +28,7 @@
 #include "tensorc.h"
 
 #include "ops.h"
-typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_XFER } ir_kind;
+typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_MM, K_XFER } ir_kind;
 extern const char *const ir_op_name[OP_COUNT];
 extern const int ir_op_arity[OP_COUNT];
 extern const ir_kind ir_op_kind[OP_COUNT];
@@ -67,6 +67,15 @@ struct ir_node {
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
     struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
+    struct {                                     /* MATMUL: in[0] read as A, in[1]
+                                                    as B, strided views of their
+                                                    row-major elements */
+      int nb;                       /* batch dims (the node has nb + 2) */
+      int64_t k;                    /* the contracted length */
+      int64_t a_off, b_off;
+      int64_t a_str[TC_MAX_DIMS];   /* A's strides: batch..., m, k */
+      int64_t b_str[TC_MAX_DIMS];   /* B's strides: batch..., k, n */
+    } mm;
     struct { bool accumulate, unique; } sc;      /* SCATTER: add instead of
                                                     store; offsets known to
                                                     be distinct (else the

@@ -28,6 +28,7 @@ const int ir_op_arity[OP_COUNT] = {
 #define RED K_RED
 #define MOVE K_MOVE
 #define WRITE K_WRITE
+#define MM K_MM
 #define XFER K_XFER
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
@@ -40,6 +41,7 @@ const ir_kind ir_op_kind[OP_COUNT] = {
 #undef MOVE
 #undef WRITE
 #undef XFER
+#undef MM
 
 void *ir_alloc(tc_ctx *ctx, size_t size) {
   return ctx->al.alloc(size ? size : 1, ctx->al.user);
@@ -319,6 +321,12 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
     case OP_RAND: case OP_RANDN: case OP_RANDBITS:
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,
                 (unsigned long long)n->p.rng.offset);
+      break;
+    case OP_MATMUL:
+      sb_printf(&b, " k=%lld a_offset=%lld a_strides=", (long long)n->p.mm.k, (long long)n->p.mm.a_off);
+      print_shape(&b, n->ndim, n->p.mm.a_str);
+      sb_printf(&b, " b_offset=%lld b_strides=", (long long)n->p.mm.b_off);
+      print_shape(&b, n->ndim, n->p.mm.b_str);
       break;
     case OP_SCATTER:
       sb_printf(&b, "%s%s", n->p.sc.accumulate ? " accumulate" : "", n->p.sc.unique ? " unique" : "");

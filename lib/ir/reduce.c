@@ -325,8 +325,10 @@ tc_status ir_op_min_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **v, tc_t
   return minmax_dim(a, dim, keepdim, v, i, false);
 }
 
-/* matmul as a broadcast multiply and a fused sum over the shared dim:
- * (..., m, k, 1) * (..., 1, k, n) summed over k. */
+/* matmul: one MATMUL node reading both operands as strided views of their
+ * storages (transposed or broadcast operands cost no copy), batch dims
+ * broadcast as PyTorch's; 1-D operands become a row / a column and the
+ * result drops that dim. float16 and bfloat16 are computed in float32. */
 tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b) {
   if (!a || !b) return NULL;
   tc_ctx *ctx = a->ctx;
@@ -364,15 +366,68 @@ tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b) {
     return ir_error(ctx, TC_ERR_ARG, "tc_matmul: expected m1 and m2 to have the same dtype, but got: %s != %s",
                     ct[a->dt], ct[b->dt]);
   }
+  if (a->dt == TC_BOOL)
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: \"addmm_impl_cpu_\" not implemented for 'Bool'");
+  tc_device dev = a->st->version->dev;
+  if (!ir_same_device(dev, b->st->version->dev)) {
+    char da[16], db[16];
+    return ir_error(ctx, TC_ERR_ARG,
+                    "tc_matmul: Expected all tensors to be on the same device, but found at least two "
+                    "devices, %s and %s!", ir_device_str(dev, da), ir_device_str(b->st->version->dev, db));
+  }
+  /* A as (batch..., m, k) and B as (batch..., k, n): shapes and strides */
+  int an = a->ndim == 1 ? 2 : a->ndim, bn = b->ndim == 1 ? 2 : b->ndim;
+  int64_t ash[TC_MAX_DIMS + 1], ast[TC_MAX_DIMS + 1], bsh[TC_MAX_DIMS + 1], bst[TC_MAX_DIMS + 1];
+  if (a->ndim == 1) {
+    ash[0] = 1, ast[0] = 0, ash[1] = a->shape[0], ast[1] = a->strides[0];
+  } else {
+    memcpy(ash, a->shape, sizeof(int64_t) * (size_t)an);
+    memcpy(ast, a->strides, sizeof(int64_t) * (size_t)an);
+  }
+  if (b->ndim == 1) {
+    bsh[0] = b->shape[0], bst[0] = b->strides[0], bsh[1] = 1, bst[1] = 0;
+  } else {
+    memcpy(bsh, b->shape, sizeof(int64_t) * (size_t)bn);
+    memcpy(bst, b->strides, sizeof(int64_t) * (size_t)bn);
+  }
+  /* the batch dims broadcast together (PyTorch's rule and message) */
+  int nb = (an > bn ? an : bn) - 2;
+  int64_t out[TC_MAX_DIMS], as[TC_MAX_DIMS], bs[TC_MAX_DIMS];
+  for (int i = 0; i < nb; i++) {
+    int ia = an - 2 - nb + i, ib = bn - 2 - nb + i;
+    int64_t sa = ia >= 0 ? ash[ia] : 1, sb = ib >= 0 ? bsh[ib] : 1;
+    if (sa != sb && sa != 1 && sb != 1)
+      return ir_error(ctx, TC_ERR_ARG,
+                      "tc_matmul: The size of tensor a (%lld) must match the size of tensor b (%lld) at "
+                      "non-singleton dimension %d", (long long)sa, (long long)sb, i);
+    out[i] = sa == 1 ? sb : sa;
+    as[i] = ia >= 0 && sa != 1 ? ast[ia] : 0;
+    bs[i] = ib >= 0 && sb != 1 ? bst[ib] : 0;
+  }
+  int64_t m = ash[an - 2], n = bsh[bn - 1];
+  if (nb + 2 > TC_MAX_DIMS)
+    return ir_error(ctx, TC_ERR_ARG, "tc_matmul: the result has %d dims (at most %d)", nb + 2, TC_MAX_DIMS);
+  out[nb] = m;
+  out[nb + 1] = n;
+  as[nb] = ast[an - 2], as[nb + 1] = ast[an - 1]; /* m, k */
+  bs[nb] = bst[bn - 2], bs[nb + 1] = bst[bn - 1]; /* k, n */
+  tc_dtype cdt = a->dt == TC_F16 || a->dt == TC_BF16 ? TC_F32 : a->dt;
+  ir_node *mm = ir_node_new(ctx, OP_MATMUL, cdt, nb + 2, out);
+  if (!mm) return NULL;
+  mm->nin = 2;
+  mm->dev = dev;
+  mm->in[0] = a->st->version;
+  mm->in[1] = b->st->version;
+  ir_node_retain(mm->in[0]);
+  ir_node_retain(mm->in[1]);
+  mm->p.mm.nb = nb;
+  mm->p.mm.k = ka;
+  mm->p.mm.a_off = a->offset;
+  mm->p.mm.b_off = b->offset;
+  memcpy(mm->p.mm.a_str, as, sizeof(int64_t) * (size_t)(nb + 2));
+  memcpy(mm->p.mm.b_str, bs, sizeof(int64_t) * (size_t)(nb + 2));
   ir_temps T = {0};
-  tc_tensor *A = a->ndim == 1 ? ir_temp(&T, ir_op_unsqueeze(a, 0)) : a; /* (..., m, k) */
-  tc_tensor *B = b->ndim == 1 ? ir_temp(&T, ir_op_unsqueeze(b, 1)) : b; /* (..., k, n) */
-  tc_tensor *A1 = ir_temp(&T, ir_op_unsqueeze(A, -1));
-  tc_tensor *B1 = ir_temp(&T, ir_op_unsqueeze(B, -3));
-  tc_tensor *prod = ir_temp(&T, ir_op_binary(TC_OP_MUL, A1, B1)); /* (..., m, k, n) */
-  int kdim = -2;
-  tc_tensor *r = ir_op_sum(prod, &kdim, 1, false);
-  /* each step replaces r, the step before becoming a temporary */
+  tc_tensor *r = ir_tensor_from_node(ctx, mm);
   if (r && r->dt != a->dt) r = ir_op_to_dtype(ir_temp(&T, r), a->dt);
   if (r && a->ndim == 1) r = ir_op_squeeze(ir_temp(&T, r), -2);
   if (r && b->ndim == 1) r = ir_op_squeeze(ir_temp(&T, r), -1);

@@ -8,8 +8,8 @@
  * them PM_MAT and the schedule is re-ordered).
  *
  * Requires: targets are not BUFFER nodes. Guarantees: targets, WRITE nodes
- * and the old version under each WRITE, COPY nodes and their sources are
- * materialized; a node read by
+ * and the old version under each WRITE, COPY nodes and their sources,
+ * MATMUL nodes and their operands are materialized; a node read by
  * several consumers is recomputed by each unless its inlined expression is
  * large (then materialized, reason "shared and expensive"); s->nodes lists
  * the materialized nodes so that each comes after the ones it reads.
@@ -178,6 +178,11 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     if (ir_op_kind[x->op] == K_WRITE) {
       mat(ctx, x, "in-place write (a new storage version)");
       mat(ctx, x->in[0], "storage version overwritten in place");
+    }
+    if (x->op == OP_MATMUL) { /* its own kernel, reading its operands from memory */
+      mat(ctx, x, "a matrix product (its own kernel)");
+      mat(ctx, x->in[0], "operand of a matrix product (read from memory, packed)");
+      mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");

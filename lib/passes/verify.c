@@ -4,6 +4,7 @@
  * RED nodes keep reduced dims as 1. A violation is a library bug: it is
  * reported as an error, never an abort.
  */
+#include <string.h>
 #include "passes.h"
 
 static bool same_shape(const ir_node *a, const ir_node *b) {
@@ -58,6 +59,20 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
         return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: write #%llu writes outside its storage",
                         (unsigned long long)n->id), false;
       break;
+    case K_MM: {
+      int nd = n->ndim; /* (batch..., m, n): A is (batch..., m, k), B (batch..., k, n) */
+      int64_t as[TC_MAX_DIMS], bs[TC_MAX_DIMS];
+      memcpy(as, n->shape, sizeof(int64_t) * (size_t)nd);
+      memcpy(bs, n->shape, sizeof(int64_t) * (size_t)nd);
+      as[nd - 1] = n->p.mm.k;
+      bs[nd - 2] = n->p.mm.k;
+      if (ir_numel(nd, n->shape) && n->p.mm.k &&
+          (!view_in_bounds(nd, as, n->p.mm.a_str, n->p.mm.a_off, ir_numel(n->in[0]->ndim, n->in[0]->shape)) ||
+           !view_in_bounds(nd, bs, n->p.mm.b_str, n->p.mm.b_off, ir_numel(n->in[1]->ndim, n->in[1]->shape))))
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: matmul #%llu reads outside its operands",
+                        (unsigned long long)n->id), false;
+      break;
+    }
     case K_RED:
       for (int d = 0; d < n->ndim; d++)
         if ((n->p.red.axes >> d & 1) && n->shape[d] != 1)

@@ -181,8 +181,9 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   } else if (ctx->debug & TC_DEBUG_CACHE) {
     ir_debug(ctx, "cache: miss %016llx (kernel text not seen in this process)\n", (unsigned long long)h);
   }
-  /* compiled now: what the dumps show, or too big for the interpreter */
-  if (!atomic_load(&c->fn) && !ctx->use_interp &&
+  /* compiled now: what the dumps show, or too big for the interpreter (a
+   * matmul has its own code: matmul.c) */
+  if (!atomic_load(&c->fn) && !ctx->use_interp && !rt_matmul_kernel(k) &&
       ((ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget) &&
       !compile(ctx, k, c))
     return NULL;
@@ -234,6 +235,14 @@ static void run_chunk(void *arg, int64_t begin, int64_t end) {
 tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *bufs) {
   int64_t n = kc_outer_numel(k);
   if (n <= 0) return TC_OK;
+  if (rt_matmul_kernel(k) && c) { /* c NULL: TC_BACKEND=interp, the reference */
+    rt_matmul_run(ctx, k, bufs);
+    ctx->stats.kernels_launched++;
+    ctx->stats.elements_computed += (uint64_t)n * (uint64_t)(k->stages[0].n > 0 ? k->stages[0].n : 1);
+    for (int b = 0; b < k->nbufs; b++)
+      ctx->stats.bytes_moved += (uint64_t)k->bufs[b].nelem * ir_dtype_size(k->bufs[b].dt);
+    return TC_OK;
+  }
   kc_fn fn = rt_code_fn(c);
   if (!fn && c && !ctx->use_interp) { /* interpreted until it has cost a compile */
     uint64_t cost = interp_cost(k, c->vals);

@@ -49,6 +49,10 @@ kc_fn rt_code_fn(const rt_code *c);
  * it first once its interpreted work reached the budget; c NULL: always
  * interpreted, as under TC_BACKEND=interp). */
 tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *bufs);
+/* KS_MATMUL kernels run on the packed, register-blocked driver of
+ * matmul.c (not LLVM code), in kernel.h's order. */
+bool rt_matmul_kernel(const kernel *k);
+void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs);
 /* Optimized LLVM IR / assembly of kernel k (malloc'd), for the CLI. */
 char *rt_kernel_code(tc_ctx *ctx, const kernel *k, bool assembly);
 void rt_kernel_cache_clear(void);

@@ -74,7 +74,7 @@ static uint64_t hash_bytes(const uint8_t *s, size_t n) { /* records are 8-byte w
 }
 
 /* One node's record: at most RECORD_WORDS words. */
-#define RECORD_WORDS (8 + 2 * TC_MAX_DIMS + 3 + 2 + 1)
+#define RECORD_WORDS (8 + 4 * TC_MAX_DIMS + 3 + 2 + 3)
 
 static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
   int64_t r[RECORD_WORDS];
@@ -104,6 +104,13 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
       break;
     }
     case K_RED: r[n++] = x->p.red.axes; break;
+    case K_MM:
+      r[n++] = x->p.mm.k;
+      r[n++] = x->p.mm.a_off;
+      r[n++] = x->p.mm.b_off;
+      for (int d = 0; d < x->ndim; d++) r[n++] = x->p.mm.a_str[d];
+      for (int d = 0; d < x->ndim; d++) r[n++] = x->p.mm.b_str[d];
+      break;
     case K_XFER: r[n++] = x->p.xfer.non_blocking; break;
     default:
       if (x->op == OP_IOTA) r[n++] = x->p.axis;
