@@ -156,6 +156,8 @@ typedef struct tc_stats {
   uint64_t elements_computed; /* work done by kernels: for each launch, its
                                  outer points times the extents of its
                                  stages (elements stored or reduced) */
+  uint64_t disk_hits;        /* kernels whose object code an earlier process
+                                compiled, loaded from the disk cache */
 } tc_stats;
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
 TC_API void tc_reset_stats(tc_ctx *ctx);

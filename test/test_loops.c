@@ -150,7 +150,7 @@ static void five_hundred_distinct_scalars_compile_one_kernel(void **state) {
       tc_tensor_release(y);
     }
     tc_stats st = tc_get_stats(ctx);
-    assert_int_equal(st.kernels_compiled, 1);
+    assert_int_equal(st.kernels_compiled + st.disk_hits, 1); /* compiled, or loaded from the disk cache */
     tc_ctx_free(ctx);
   }
 }
@@ -172,7 +172,7 @@ static void a_random_draw_every_step_compiles_one_kernel(void **state) {
     tc_tensor_release(r);
   }
   assert_true(fabs(total / 100 - 1.0) < 0.01);
-  assert_true(tc_get_stats(ctx).kernels_compiled <= 2);
+  assert_true(tc_get_stats(ctx).kernels_compiled + tc_get_stats(ctx).disk_hits <= 2);
   tc_ctx_free(ctx);
 }
 

@@ -24,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <tensorc.h>
 
 #include <cmocka.h>
 
@@ -619,8 +623,80 @@ static void allocator_returns_every_byte_to_the_hook_when_freed(void **state) {
   assert_int_equal(cnt.live_blocks, 0);
 }
 
+/* ---- the disk cache of object code -------------------------------------- */
+
+/* Runs a few kernels in a child process with TC_CACHE_DIR=dir and every
+ * kernel compiled at once; its exit status: compiles * 16 + disk hits (each
+ * < 16), 255 on a wrong result. */
+static int child_run(const char *dir) {
+  fflush(stdout);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    setenv("TC_CACHE_DIR", dir, 1);
+    setenv("TC_INTERP_BUDGET", "0", 1);
+    tc_ctx *ctx = tc_ctx_new(NULL);
+    int64_t n = 1000, s[2] = {10, 100};
+    tc_tensor *x = tc_arange(ctx, 0, (double)n, 1, TC_F32);
+    tc_tensor *y = tc_tanh(tc_add_scalar(tc_mul_scalar(x, 0.001), 1.0));
+    tc_tensor *z = tc_softmax(tc_reshape(x, 2, s), 1);
+    double a = tc_item(tc_sum(y, NULL, 0, false)), b = tc_item(tc_sum(z, NULL, 0, false));
+    tc_stats st = tc_get_stats(ctx);
+    bool ok = fabs(a - 891.12) < 0.01 && fabs(b - 10) < 1e-3 && tc_last_status(ctx) == TC_OK;
+    _exit(ok ? (int)(st.kernels_compiled * 16 + st.disk_hits) : 255);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+static void a_second_process_loads_its_kernels_from_the_disk_cache(void **state) {
+  (void)state;
+  char dir[] = "/tmp/tensorc-test-cache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  int first = child_run(dir);
+  assert_int_not_equal(first, 255);
+  assert_true(first / 16 >= 3 && first % 16 == 0); /* compiled, nothing on disk yet */
+  int second = child_run(dir);
+  assert_int_equal(second / 16, 0);              /* no compile */
+  assert_int_equal(second % 16, first / 16);     /* every kernel from the disk */
+  /* a corrupt or foreign entry is ignored and rewritten */
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    FILE *f = fopen(path, n++ % 2 ? "wb" : "r+b"); /* truncated, or its key's bytes changed */
+    assert_non_null(f);
+    if (n % 2) {
+      fseek(f, 30, SEEK_SET);
+      fputc('X', f);
+    }
+    fclose(f);
+  }
+  closedir(d);
+  int third = child_run(dir);
+  assert_int_not_equal(third, 255);
+  assert_int_equal(third / 16, first / 16); /* every kernel compiled again */
+  int fourth = child_run(dir);
+  assert_int_equal(fourth / 16, 0);
+  d = opendir(dir);
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(a_second_process_loads_its_kernels_from_the_disk_cache),
       cmocka_unit_test(pool_reports_the_size_it_was_created_with),
       cmocka_unit_test(pool_covers_every_index_exactly_once),
       cmocka_unit_test(pool_chunk_boundaries_are_deterministic),

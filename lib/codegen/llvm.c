@@ -462,9 +462,47 @@ static char *take_message(char *m) {
 /* Builds, verifies and optimizes the module with a target machine of its
  * own, so compiles in different threads overlap; only handing the module
  * to the JIT (and the JIT's code generation) holds J->mu. */
+/* Adds object code defining `name` to the JIT and looks it up. */
+static int load_object(cg_llvm *J, const char *name, const void *obj, size_t len, kc_fn *fn, char *err,
+                       size_t errcap) {
+  LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, len, name);
+  if (!mb) {
+    set_err(err, errcap, "out of memory");
+    return -1;
+  }
+  pthread_mutex_lock(&J->mu); /* the JIT's linking is not concurrent */
+  if (name_known(J, name) || name_add(J, name)) {
+    pthread_mutex_unlock(&J->mu);
+    LLVMDisposeMemoryBuffer(mb);
+    set_err(err, errcap, "cg_llvm_compile: cannot define '%s' (already defined, or out of memory)", name);
+    return -1;
+  }
+  LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(J->jit, J->dylib, mb); /* takes mb */
+  LLVMOrcExecutorAddress addr = 0;
+  if (!e) {
+    e = LLVMOrcLLJITLookup(J->jit, &addr, name);
+    if (e) take_error(e, "cg_llvm_compile: the JIT cannot link the kernel", err, errcap);
+  } else {
+    take_error(e, "cg_llvm_compile: JIT rejected the object", err, errcap);
+  }
+  pthread_mutex_unlock(&J->mu);
+  if (e) return -1;
+  *fn = (kc_fn)(uintptr_t)addr;
+  return 0;
+}
+
+int cg_llvm_load(cg_llvm *J, const char *name, const void *obj, size_t len, kc_fn *fn, char *err,
+                 size_t errcap) {
+  if (!J || !name || !obj || !fn) {
+    set_err(err, errcap, "cg_llvm_load: bad argument");
+    return -1;
+  }
+  return load_object(J, name, obj, len, fn, err, errcap);
+}
+
 static int compile_kernel(cg_llvm *J, const kernel *k, const char *name,
-                          kc_fn *fn, char **ir_out, char **asm_out, char *err,
-                          size_t errcap) {
+                          kc_fn *fn, char **ir_out, char **asm_out, void **obj_out, size_t *obj_len,
+                          char *err, size_t errcap) {
   LLVMTargetMachineRef tm = host_tm(J, err, errcap);
   if (!tm) return -1;
   LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
@@ -543,26 +581,25 @@ static int compile_kernel(cg_llvm *J, const kernel *k, const char *name,
       goto out;
     }
   }
-  pthread_mutex_lock(&J->mu); /* the JIT's part: its code generation is not concurrent */
-  if (name_known(J, name) || name_add(J, name)) {
-    pthread_mutex_unlock(&J->mu);
-    set_err(err, errcap, "cg_llvm_compile: cannot define '%s' (already defined, or out of memory)", name);
-    goto out;
+  { /* machine code with our own target machine (in parallel with other
+       compiles), kept for the disk cache, then linked by the JIT */
+    LLVMMemoryBufferRef mb = NULL;
+    char *m2 = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, g.M, LLVMObjectFile, &m2, &mb)) {
+      set_err(err, errcap, "cg_llvm_compile: code generation failed: %s", m2 ? m2 : "");
+      LLVMDisposeMessage(m2);
+      goto out;
+    }
+    const char *bytes = LLVMGetBufferStart(mb);
+    size_t len = LLVMGetBufferSize(mb);
+    int lrc = load_object(J, name, bytes, len, fn, err, errcap);
+    if (lrc == 0 && obj_out) {
+      *obj_out = malloc(len ? len : 1);
+      if (*obj_out) memcpy(*obj_out, bytes, len), *obj_len = len;
+    }
+    LLVMDisposeMemoryBuffer(mb);
+    if (lrc) goto out;
   }
-  /* hand the module to the JIT (it takes ownership), then materialize */
-  LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(g.M, tsc);
-  g.M = NULL;
-  e = LLVMOrcLLJITAddLLVMIRModule(J->jit, J->dylib, tsm);
-  LLVMOrcExecutorAddress addr = 0;
-  if (!e) {
-    e = LLVMOrcLLJITLookup(J->jit, &addr, name);
-    if (e) take_error(e, "cg_llvm_compile: JIT compile failed", err, errcap);
-  } else {
-    take_error(e, "cg_llvm_compile: JIT rejected the module", err, errcap);
-  }
-  pthread_mutex_unlock(&J->mu);
-  if (e) goto out;
-  *fn = (kc_fn)(uintptr_t)addr;
   if (ir_out) *ir_out = ir, ir = NULL;
   if (asm_out) *asm_out = as, as = NULL;
   rc = 0;
@@ -580,9 +617,15 @@ out:
 
 int cg_llvm_compile(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn,
                     char **ir_out, char **asm_out, char *err, size_t errcap) {
+  return cg_llvm_compile_obj(J, k, name, fn, ir_out, asm_out, NULL, NULL, err, errcap);
+}
+
+int cg_llvm_compile_obj(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn, char **ir_out,
+                        char **asm_out, void **obj_out, size_t *obj_len, char *err, size_t errcap) {
   if (!J || !k || !name || !*name || !fn) {
     set_err(err, errcap, "cg_llvm_compile: bad argument");
     return -1;
   }
-  return compile_kernel(J, k, name, fn, ir_out, asm_out, err, errcap);
+  if (obj_out) *obj_out = NULL;
+  return compile_kernel(J, k, name, fn, ir_out, asm_out, obj_out, obj_len, err, errcap);
 }

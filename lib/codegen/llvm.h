@@ -38,6 +38,14 @@ int cg_llvm_compile(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn,
 /* "x86_64-pc-linux-gnu znver5 +avx512f,... llvm-19.1.7": triple, host CPU
  * name, host features and LLVM version; the target part of kernel cache
  * keys. Owned by J. */
+/* The same, also returning the kernel's object code (malloc'd, *obj_len
+ * bytes; NULL when out of memory) for the disk cache. */
+int cg_llvm_compile_obj(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn, char **ir_out,
+                        char **asm_out, void **obj_out, size_t *obj_len, char *err, size_t errcap);
+/* Links object code made by cg_llvm_compile_obj (in any process, for this
+ * target) that defines `name`; no compile. 0 and *fn set on success. */
+int cg_llvm_load(cg_llvm *J, const char *name, const void *obj, size_t len, kc_fn *fn, char *err,
+                 size_t errcap);
 const char *cg_llvm_target(cg_llvm *J);
 
 /* Disposes the singleton JIT (every compiled function becomes invalid); a

@@ -17,6 +17,7 @@
 #include <time.h>
 #include "../codegen/cuda.h"
 #include "../codegen/llvm.h"
+#include "diskcache.h"
 #include "pool.h"
 #include "runtime.h"
 
@@ -104,37 +105,116 @@ static void dump_kernel(tc_ctx *ctx, const kernel *k) {
   }
 }
 
-/* Compiles k into c (outside every tensorc lock but LLVM's own: contexts in
- * different threads compile at once, and a debug sink may call tensorc). */
-static kc_fn compile(tc_ctx *ctx, const kernel *k, rt_code *c) {
-  char err[512];
-  cg_llvm *J = cg_llvm_get(err, sizeof err);
-  if (!J) return ir_error(ctx, TC_ERR_COMPILE, "LLVM is not available: %s", err);
+/* One compile (or load from the disk cache) of kernel k into code c. A job
+ * touches no context, so several run on the context's threads at once. */
+typedef struct cjob {
+  const kernel *k;
+  rt_code *c;
+  unsigned debug; /* the context's TC_DEBUG flags */
+  kc_fn fn;
+  bool disk;      /* loaded from the disk cache */
+  double secs;
+  char *ir, *as;  /* dumps asked for */
   char name[64];
-  snprintf(name, sizeof name, "tc_kernel_%llu", (unsigned long long)atomic_fetch_add(&next_kernel_id, 1));
-  kc_fn fn = NULL;
-  char *ir = NULL, *as = NULL;
-  double t0 = now();
-  int rc = cg_llvm_compile(J, k, name, &fn, (ctx->debug & TC_DEBUG_LLVM) ? &ir : NULL,
-                           (ctx->debug & TC_DEBUG_ASM) ? &as : NULL, err, sizeof err);
-  double dt = now() - t0;
-  if (rc != 0) return ir_error(ctx, TC_ERR_COMPILE, "kernel compilation failed: %s", err);
-  kc_fn none = NULL; /* a thread that compiled it meanwhile wins; both are the same code */
-  if (!atomic_compare_exchange_strong(&c->fn, &none, fn)) fn = none;
-  ctx->stats.kernels_compiled++;
-  ctx->stats.compile_seconds += dt;
-  if (ctx->debug & TC_DEBUG_TIME) ir_debug(ctx, "time: compiled %s in %.2f ms\n", name, dt * 1e3);
-  if (ir) {
-    ir_debug(ctx, "--- optimized LLVM IR of %s ---\n", name);
-    ir_debug_text(ctx, ir);
-    free(ir);
+  char err[512];
+} cjob;
+
+/* Loads the object code an earlier process compiled (diskcache.c), else
+ * compiles (outside every tensorc lock but LLVM's linking: contexts in
+ * different threads compile at once, and a debug sink may call tensorc)
+ * and stores it there. The symbol is named by the kernel's hash, the same
+ * in every process. */
+static void cjob_run(cjob *j) {
+  cg_llvm *J = cg_llvm_get(j->err, sizeof j->err);
+  if (!J) return;
+  rt_code *c = j->c;
+  snprintf(j->name, sizeof j->name, "tc_k%016llx", (unsigned long long)c->hash);
+  bool dumps = j->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM); /* they need a compile */
+  size_t olen = 0;
+  void *obj = dumps ? NULL : rt_disk_get("o", c->hash, c->key, c->len, &olen);
+  if (obj) {
+    int rc = cg_llvm_load(J, j->name, obj, olen, &j->fn, j->err, sizeof j->err);
+    free(obj);
+    obj = NULL;
+    if (rc == 0) {
+      j->disk = true;
+      return;
+    }
+    j->fn = NULL; /* unusable: compile it again */
   }
-  if (as) {
-    ir_debug(ctx, "--- assembly of %s ---\n", name);
-    ir_debug_text(ctx, as);
-    free(as);
+  if (dumps) /* a name of its own: the code shown may already be linked under the hash */
+    snprintf(j->name, sizeof j->name, "tc_kernel_%llu", (unsigned long long)atomic_fetch_add(&next_kernel_id, 1));
+  double t0 = now();
+  int rc = cg_llvm_compile_obj(J, j->k, j->name, &j->fn, (j->debug & TC_DEBUG_LLVM) ? &j->ir : NULL,
+                               (j->debug & TC_DEBUG_ASM) ? &j->as : NULL, dumps ? NULL : &obj, &olen, j->err,
+                               sizeof j->err);
+  if (rc != 0 && !dumps) { /* the hash's name taken (a collision): a name of its own */
+    snprintf(j->name, sizeof j->name, "tc_kernel_%llu", (unsigned long long)atomic_fetch_add(&next_kernel_id, 1));
+    rc = cg_llvm_compile_obj(J, j->k, j->name, &j->fn, NULL, NULL, NULL, NULL, j->err, sizeof j->err);
+  } else if (rc == 0 && obj) {
+    rt_disk_put("o", c->hash, c->key, c->len, obj, olen);
+  }
+  free(obj);
+  j->secs = now() - t0;
+  if (rc != 0) j->fn = NULL;
+}
+
+/* The job's result into its code entry and the context (stats, dumps, the
+ * error). */
+static kc_fn cjob_finish(tc_ctx *ctx, cjob *j) {
+  if (!j->fn) {
+    free(j->ir);
+    free(j->as);
+    return ir_error(ctx, TC_ERR_COMPILE, "kernel compilation failed: %s", j->err);
+  }
+  kc_fn fn = j->fn, none = NULL; /* a thread that made it meanwhile wins: the same code */
+  if (!atomic_compare_exchange_strong(&j->c->fn, &none, fn)) fn = none;
+  if (j->disk) {
+    ctx->stats.disk_hits++;
+    if (ctx->debug & TC_DEBUG_CACHE)
+      ir_debug(ctx, "cache: disk hit %016llx (object code)\n", (unsigned long long)j->c->hash);
+    return fn;
+  }
+  ctx->stats.kernels_compiled++;
+  ctx->stats.compile_seconds += j->secs;
+  if (ctx->debug & TC_DEBUG_TIME) ir_debug(ctx, "time: compiled %s in %.2f ms\n", j->name, j->secs * 1e3);
+  if (j->ir) {
+    ir_debug(ctx, "--- optimized LLVM IR of %s ---\n", j->name);
+    ir_debug_text(ctx, j->ir);
+    free(j->ir);
+  }
+  if (j->as) {
+    ir_debug(ctx, "--- assembly of %s ---\n", j->name);
+    ir_debug_text(ctx, j->as);
+    free(j->as);
   }
   return fn;
+}
+
+static kc_fn compile(tc_ctx *ctx, const kernel *k, rt_code *c) {
+  cjob j = {.k = k, .c = c, .debug = ctx->debug};
+  cjob_run(&j);
+  return cjob_finish(ctx, &j);
+}
+
+static void cjob_chunk(void *arg, int64_t begin, int64_t end) {
+  cjob *jobs = arg;
+  for (int64_t i = begin; i < end; i++) cjob_run(&jobs[i]);
+}
+
+tc_status rt_kernels_compile(tc_ctx *ctx, const kernel *const *ks, rt_code *const *cs, int n) {
+  if (n <= 0) return TC_OK;
+  cjob *jobs = ir_alloc(ctx, sizeof(cjob) * (size_t)n);
+  if (!jobs) return ir_error(ctx, TC_ERR_OOM, "out of memory compiling kernels"), TC_ERR_OOM;
+  for (int i = 0; i < n; i++) jobs[i] = (cjob){.k = ks[i], .c = cs[i], .debug = ctx->debug};
+  /* one a thread; the dumps stay in order on this thread */
+  if (n > 1 && !ctx->debug) rt_pool_run(ctx->pool, n, 1, cjob_chunk, jobs);
+  else cjob_chunk(jobs, 0, n);
+  tc_status st = TC_OK;
+  for (int i = 0; i < n; i++)
+    if (!cjob_finish(ctx, &jobs[i]) && st == TC_OK) st = ctx->status ? ctx->status : TC_ERR_COMPILE;
+  ir_free(ctx, jobs);
+  return st;
 }
 
 /* Value evaluations one run of k (of `vals` values) costs the interpreter. */
@@ -181,13 +261,14 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   } else if (ctx->debug & TC_DEBUG_CACHE) {
     ir_debug(ctx, "cache: miss %016llx (kernel text not seen in this process)\n", (unsigned long long)h);
   }
-  /* compiled now: what the dumps show, or too big for the interpreter (a
-   * matmul has its own code: matmul.c) */
-  if (!atomic_load(&c->fn) && !ctx->use_interp && !rt_matmul_kernel(k) &&
-      ((ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget) &&
-      !compile(ctx, k, c))
-    return NULL;
   return c;
+}
+
+bool rt_kernel_compile_now(const tc_ctx *ctx, const kernel *k, rt_code *c) {
+  /* what the dumps show, or too big for the interpreter (a matmul has its
+   * own code: matmul.c) */
+  return c && !atomic_load(&c->fn) && !ctx->use_interp && !rt_matmul_kernel(k) &&
+         ((ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget);
 }
 
 kc_fn rt_code_fn(const rt_code *c) { return c ? atomic_load(&((rt_code *)c)->fn) : NULL; }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../codegen/cuda.h"
+#include "diskcache.h"
 #include "gpu.h"
 
 typedef struct gk {
@@ -34,15 +35,7 @@ static uint64_t fnv(const char *s) {
   return h;
 }
 
-static char *cache_dir(char *buf, size_t cap) {
-  const char *d = getenv("TC_CACHE_DIR");
-  if (d && *d) snprintf(buf, cap, "%s", d);
-  else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(buf, cap, "%s/tensorc", d);
-  else if ((d = getenv("HOME")) && *d) snprintf(buf, cap, "%s/.cache/tensorc", d);
-  else return NULL;
-  mkdir(buf, 0755); /* parents: best effort */
-  return buf;
-}
+static char *cache_dir(char *buf, size_t cap) { return rt_disk_dir(buf, cap) ? buf : NULL; }
 
 static char *slurp(const char *path) {
   FILE *f = fopen(path, "rb");

@@ -263,22 +263,38 @@ static tc_status lower_all(tc_ctx *ctx, ir_node *const *tg, int nt, pass_sched *
   }
 }
 
-/* Compiles (or finds) each step's code. */
+/* Finds each step's code; compiles the ones that want it now, together
+ * (in parallel on the context's threads). */
 static tc_status compile_all(tc_ctx *ctx, rt_sched *sc, ir_node *const *W) {
-  for (int i = 0; i < sc->nsteps; i++) {
-    rt_step *st = &sc->steps[i];
-    if (st->copy || kc_outer_numel(&st->k) <= 0) continue;
-    ir_node *node = W[st->root];
+  const kernel *ks[64];
+  rt_code *cs[64];
+  int n = 0;
+  tc_status st = TC_OK;
+  for (int i = 0; i < sc->nsteps && st == TC_OK; i++) {
+    rt_step *s = &sc->steps[i];
+    if (s->copy || kc_outer_numel(&s->k) <= 0) continue;
+    ir_node *node = W[s->root];
     if (node->dev.type == TC_CUDA) {
-      st->gfn = rt_gpu_function(ctx, node->dev.index, &st->k);
-      if (!st->gfn) return ctx->status ? ctx->status : TC_ERR_COMPILE;
-    } else {
-      if (ctx->use_interp) continue;
-      st->code = rt_kernel_get(ctx, &st->k);
-      if (!st->code) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+      s->gfn = rt_gpu_function(ctx, node->dev.index, &s->k);
+      if (!s->gfn) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+      continue;
+    }
+    if (ctx->use_interp) continue;
+    s->code = rt_kernel_get(ctx, &s->k);
+    if (!s->code) return ctx->status ? ctx->status : TC_ERR_COMPILE;
+    bool again = false; /* the same kernel twice in one schedule: one compile */
+    for (int j = 0; j < n; j++) again |= cs[j] == s->code;
+    if (!again && rt_kernel_compile_now(ctx, &s->k, s->code)) {
+      ks[n] = &s->k;
+      cs[n++] = s->code;
+    }
+    if (n == 64) { /* a batch at a time */
+      st = rt_kernels_compile(ctx, ks, cs, n);
+      n = 0;
     }
   }
-  return TC_OK;
+  if (st == TC_OK) st = rt_kernels_compile(ctx, ks, cs, n);
+  return st;
 }
 
 /* A debug dump that shows every realization's passes or kernels turns the

@@ -39,10 +39,16 @@ tc_status rt_read_host(const tc_tensor *t, void *dst);
  * compiled (tiers, as JITs do): kernels seen once on small tensors never
  * pay a compile. */
 typedef struct rt_code rt_code;
-/* The code entry of kernel k (found, or made now; compiled now when the
- * kernel is too big to interpret or TC_DEBUG asks for LLVM IR or assembly).
- * NULL with the context error set on failure. */
+/* The code entry of kernel k (found, or made now). NULL with the context
+ * error set on failure. */
 rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k);
+/* Whether c should be compiled before its first run: too big to interpret,
+ * or TC_DEBUG asks for its LLVM IR or assembly. */
+bool rt_kernel_compile_now(const tc_ctx *ctx, const kernel *k, rt_code *c);
+/* Compiles ks[i] into cs[i] (or loads them from the disk cache), in
+ * parallel on the context's threads when there are several (and no dumps
+ * to keep in order). */
+tc_status rt_kernels_compile(tc_ctx *ctx, const kernel *const *ks, rt_code *const *cs, int n);
 /* Its compiled entry point, or NULL while it is interpreted. */
 kc_fn rt_code_fn(const rt_code *c);
 /* Runs kernel k over its outer space: compiled, or interpreted (compiling
