@@ -28,8 +28,15 @@ bool rt_disk_dir(char *buf, size_t cap) {
   else if ((d = getenv("XDG_CACHE_HOME")) && *d) snprintf(buf, cap, "%s/tensorc", d);
   else if ((d = getenv("HOME")) && *d) snprintf(buf, cap, "%s/.cache/tensorc", d);
   else return false;
-  mkdir(buf, 0755); /* parents: best effort */
-  return true;
+  for (char *p = buf + 1; *p; p++) /* the folder and its parents */
+    if (*p == '/') {
+      *p = 0;
+      mkdir(buf, 0755);
+      *p = '/';
+    }
+  mkdir(buf, 0755);
+  struct stat st;
+  return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static bool path_of(char *buf, size_t cap, const char *kind, uint64_t hash) {

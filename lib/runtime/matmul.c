@@ -389,6 +389,39 @@ static void chunk_rows(void *arg, int64_t begin, int64_t end) {
   for (int64_t p = begin; p < end; p++) kc_interp(J->k, J->bufs, p * J->n, (p + 1) * J->n);
 }
 
+/* Whole batches on one thread: the blocks of rt_matmul_run's loop, each
+ * packed by this thread alone. */
+static void batch_chunk(void *arg, int64_t begin, int64_t end) {
+  const mm_job *J = arg;
+  size_t es = J->st->acc_dt == TC_F64 ? 8 : 4;
+  void *bp = aligned_alloc(64, (size_t)(NC + J->nr) * KC * es);
+  if (!bp) {
+    for (int64_t bi = begin; bi < end; bi++) chunk_rows((void *)J, bi * J->m, (bi + 1) * J->m);
+    return;
+  }
+  for (int64_t bi = begin; bi < end; bi++)
+    for (int64_t j0 = 0; j0 < J->n; j0 += NC) {
+      block Bk = {.J = J, .j0 = j0, .bp = bp};
+      batch_base(J, bi, &Bk.pa, &Bk.pb, &Bk.pc);
+      Bk.nc = J->n - j0 < NC ? J->n - j0 : NC;
+      Bk.nq = (Bk.nc + J->nr - 1) / J->nr;
+      Bk.ngroups = 1;
+      Bk.qgroup = Bk.nq;
+      if (J->kk == 0) {
+        for (int64_t i = 0; i < J->m; i++)
+          memset((char *)J->bufs[J->st->buf] + (size_t)(Bk.pc + i * J->n + j0) * es, 0, (size_t)Bk.nc * es);
+        continue;
+      }
+      for (Bk.k0 = 0; Bk.k0 < J->kk; Bk.k0 += KC) {
+        Bk.kc = J->kk - Bk.k0 < KC ? J->kk - Bk.k0 : KC;
+        Bk.first = Bk.k0 == 0;
+        pack_b(&Bk, 0, Bk.nq);
+        compute(&Bk, 0, J->mblocks);
+      }
+    }
+  free(bp);
+}
+
 static int isa(void) {
 #if defined(__x86_64__)
   static int level = -1;
@@ -428,6 +461,12 @@ void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs) {
     return;
   }
   int threads = rt_pool_size(ctx->pool);
+  if (J.nbatch >= 2 * threads && J.m * J.n * J.kk <= ((int64_t)1 << 27)) {
+    /* many small products: a thread per batch, each on its own panels */
+    free(bp);
+    rt_pool_run(ctx->pool, J.nbatch, 1, batch_chunk, &J);
+    return;
+  }
   for (int64_t bi = 0; bi < J.nbatch; bi++)
     for (int64_t j0 = 0; j0 < J.n; j0 += NC) {
       block Bk = {.J = &J, .j0 = j0, .bp = bp};
