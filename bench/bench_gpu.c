@@ -49,7 +49,7 @@ static double median(double *v, int n) {
   return v[n / 2];
 }
 
-enum { W_COPY, W_CHAIN, W_SOFTMAX };
+enum { W_COPY, W_CHAIN, W_SOFTMAX, W_MATMUL };
 
 typedef struct timing {
   double wall;   /* median seconds per run, expression to synchronized result */
@@ -61,6 +61,7 @@ static tc_tensor *workload(int w, tc_tensor **in) {
   switch (w) {
   case W_COPY: return tc_clone(in[0]);
   case W_CHAIN: return tc_sub(tc_mul_scalar(tc_relu(tc_add(tc_mul(in[0], in[1]), in[2])), 0.5), in[3]);
+  case W_MATMUL: return tc_matmul(in[0], in[1]);
   default: return tc_softmax(in[0], 1);
   }
 }
@@ -84,7 +85,7 @@ static timing measure(tc_ctx *ctx, int w, tc_tensor **in, int warmup, int reps) 
     double dt = now() - t0;
     tc_stats s1 = tc_get_stats(ctx);
     tc_scope_end(ctx);
-    if (st != TC_OK) die(ctx, w == W_COPY ? "copy" : w == W_CHAIN ? "chain" : "softmax");
+    if (st != TC_OK) die(ctx, w == W_COPY ? "copy" : w == W_CHAIN ? "chain" : w == W_MATMUL ? "matmul" : "softmax");
     if (r >= 0) {
       wall[r] = dt;
       kern[r] = s1.run_seconds - s0.run_seconds;
@@ -104,7 +105,8 @@ static int matches_cpu(tc_ctx *ctx, int w, int n_in, tc_tensor **in) {
   tc_tensor *cin[4];
   for (int i = 0; i < n_in; i++) cin[i] = tc_cpu(in[i]);
   tc_tensor *got = tc_cpu(workload(w, in)), *want = workload(w, cin);
-  int ok = got && want && tc_allclose(got, want, 1e-4, 1e-6, false);
+  /* a matmul gives the CPU's bits (kernel.h's order); the rest within float tolerance */
+  int ok = got && want && (w == W_MATMUL ? tc_equal(got, want) : tc_allclose(got, want, 1e-4, 1e-6, false));
   if (!got || !want) fprintf(stderr, "tensorc_bench_gpu: checking: %s\n", tc_last_error(ctx));
   tc_scope_end(ctx);
   return ok;
@@ -175,7 +177,15 @@ int main(int argc, char **argv) {
   timing soft = measure(ctx, W_SOFTMAX, in, warmup, reps);
   int soft_ok = matches_cpu(ctx, W_SOFTMAX, 1, in);
   tc_scope_end(ctx);
+
+  int64_t mmn = emulated ? 64 : 4096, mm_shape[2] = {mmn, mmn};
+  tc_scope_begin(ctx);
+  make_inputs(ctx, 2, 2, mm_shape, in);
+  timing mmt = measure(ctx, W_MATMUL, in, warmup, emulated ? reps : 10);
+  int mm_ok = matches_cpu(ctx, W_MATMUL, 2, in);
+  tc_scope_end(ctx);
   tc_ctx_free(ctx);
+  double mm_tflops = 2.0 * (double)mmn * (double)mmn * (double)mmn / mmt.wall / 1e12;
 
   double copy_bytes = 2.0 * 4 * (double)ncopy, chain_bytes = 5.0 * 4 * (double)n,
          soft_bytes = 2.0 * 4 * (double)(side * side);
@@ -200,10 +210,14 @@ int main(int argc, char **argv) {
   printf("%-44s %8.3f ms %10.1f %8.1f%% %12.1f %8.1f%% %8llu\n", label, soft.wall * 1e3, soft_gbs,
          100 * soft_gbs / copy_gbs, soft_k, copy_k > 0 ? 100 * soft_k / copy_k : 0,
          (unsigned long long)soft.kernels);
-  printf("N = %lld; targets: chain >= 85%% of copy, softmax >= 70%% of copy\n", (long long)n);
-  int all_ok = copy_ok && chain_ok && soft_ok;
-  printf("results match the CPU: copy %s, chain %s, softmax %s\n", copy_ok ? "yes" : "NO",
-         chain_ok ? "yes" : "NO", soft_ok ? "yes" : "NO");
+  snprintf(label, sizeof label, "matmul %lld x %lld float32", (long long)mmn, (long long)mmn);
+  printf("%-44s %8.3f ms %7.1f TFLOP/s%40s %8llu\n", label, mmt.wall * 1e3, mm_tflops, "",
+         (unsigned long long)mmt.kernels);
+  printf("N = %lld; targets: chain >= 85%% of copy, softmax >= 70%% of copy, matmul >= 60%% of cuBLAS "
+         "(torch_peers.py)\n", (long long)n);
+  int all_ok = copy_ok && chain_ok && soft_ok && mm_ok;
+  printf("results match the CPU: copy %s, chain %s, softmax %s, matmul %s\n", copy_ok ? "yes" : "NO",
+         chain_ok ? "yes" : "NO", soft_ok ? "yes" : "NO", mm_ok ? "yes, bitwise" : "NO");
   json("copy_time", copy.wall * 1e3, "ms");
   json("copy_bandwidth", copy_gbs, "GB/s");
   json("copy_kernel_bandwidth", copy_k, "GB/s");
@@ -217,6 +231,8 @@ int main(int argc, char **argv) {
   json("softmax_over_copy", soft_gbs / copy_gbs, "ratio");
   json("softmax_kernel_over_copy_kernel", copy_k > 0 ? soft_k / copy_k : 0, "ratio");
   json("softmax_kernels", (double)soft.kernels, "count");
+  json("matmul_time", mmt.wall * 1e3, "ms");
+  json("matmul_tflops", mm_tflops, "TFLOP/s");
   json("results_match_cpu", all_ok, "bool");
   return all_ok ? 0 : 1;
 }

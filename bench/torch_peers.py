@@ -151,7 +151,17 @@ def main():
             for fig, value, unit in figs:
                 lines.append({"bench": bench, "figure": fig, "value": float(f"{value:.6g}"),
                               "unit": unit, "device": name, "n": n})
-    print(f"N = {n}; tensorc's targets: chain >= 85% of copy, softmax >= 70% of copy")
+    # matmul 4096^2 float32 (cuBLAS SGEMM: TF32 off, as tensorc's fp32 is exact fp32)
+    if cuda:
+        torch.backends.cuda.matmul.allow_tf32 = False
+    mmn = 4096 if cuda else 1024
+    a, b = rand(mmn, mmn), rand(mmn, mmn)
+    wall, kern = measure(torch.matmul, (a, b))
+    tf = 2.0 * mmn ** 3 / wall / 1e12
+    print(f"{'matmul %d x %d float32 (torch eager)' % (mmn, mmn):44} {wall * 1e3:8.3f} ms {tf:7.1f} TFLOP/s")
+    lines.append({"bench": "torch_eager", "figure": "matmul_tflops", "value": float(f"{tf:.6g}"),
+                  "unit": "TFLOP/s", "device": name, "n": n})
+    print(f"N = {n}; tensorc's targets: chain >= 85% of copy, softmax >= 70% of copy, matmul >= 60% of cuBLAS")
     for line in lines:
         print(json.dumps(line))
     return 0
