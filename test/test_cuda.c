@@ -497,6 +497,14 @@ static void matmul_kernels_match_the_interpreter(void **state) {
     mm->b_off = 0;
     mm->b_str[2] = 1;
     mm->b_k = N;
+    if (i == 1 || i == 4) { /* an epilogue: out2 = (C + bias[j]) * s as float16 / int */
+      int bo2 = add_buf(k, i == 1 ? TC_F16 : TC_I64, cs[i].nb * M * N), bz = add_buf(k, cs[i].acc, N);
+      const kval *c = kc_load(k, bo, st->index);
+      const kval *v = kc_op(k, OP_ADD, cs[i].acc, c, kc_load(k, bz, outer_var(k, 2)), NULL);
+      const kval *sc = kc_param_new(k, i == 1 ? TC_F32 : TC_I32);
+      v = kc_op(k, OP_MUL, cs[i].acc, v, sc, NULL);
+      add_store(k, bo2, 1, st->index, kc_op(k, OP_CAST, i == 1 ? TC_F16 : TC_I64, v, NULL, NULL));
+    }
   }
   batch_run(&B);
 }

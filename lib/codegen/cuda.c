@@ -954,6 +954,53 @@ static void emit_body(cgen *g) {
   }
 }
 
+/* A matmul kernel's later stages (its epilogue, kernel.h) as a device
+ * function of one point, <name>_epi(buffers, params, tc_p), in thread mode;
+ * malloc'd, NULL with err set. */
+static char *matmul_epilogue(const kernel *k, const char *name, char *err, size_t errcap) {
+  kernel *e = malloc(sizeof *e);
+  if (!e) {
+    snprintf(err, errcap, "out of memory");
+    return NULL;
+  }
+  *e = *k; /* shares k's values: never freed */
+  e->nstages = k->nstages - 1;
+  memmove(e->stages, k->stages + 1, sizeof(kstage) * (size_t)e->nstages);
+  for (int s = 0; s < e->nstages; s++)
+    if (e->stages[s].kind != KS_STORE || e->stages[s].n != 1) {
+      snprintf(err, errcap, "a matmul's epilogue stage %d is not a store at its point", s + 1);
+      free(e);
+      return NULL;
+    }
+  cgen g;
+  memset(&g, 0, sizeof g);
+  g.k = e;
+  g.vec_lane = -1;
+  g.err = err;
+  g.errcap = errcap;
+  char *res = NULL;
+  if (analyze(&g)) {
+    g.W = 0; /* one thread a point */
+    g.vec = false;
+    g.ind = 1;
+    emit_point(&g);
+  }
+  if (!g.failed && !g.out.oom) {
+    sbuf s = {0};
+    sb_put(&s, "TC_D void %s_epi(", name);
+    for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
+    for (int i = 0; i < k->nparams; i++) sb_put(&s, "%s tc_arg%d, ", dt_float(k->params[i]) ? "double" : "long long", i);
+    sb_put(&s, "long long tc_p) {\n%s}\n", g.out.p ? g.out.p : "");
+    if (s.oom) free(s.p);
+    else res = s.p;
+  }
+  if (!res && !g.failed) cu_fail(&g, "out of memory");
+  free(g.out.p);
+  free(g.memo);
+  free(e);
+  return res;
+}
+
 char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap) {
   cgen g;
   memset(&g, 0, sizeof g);
@@ -968,11 +1015,19 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
   }
   char *res = NULL;
   if (cg_cuda_is_matmul(k)) { /* its own code shape (cuda_matmul.c) */
-    char *body = cg_cuda_matmul_body(k, name, err, errcap);
-    if (!body) return NULL;
-    sbuf s = {0};
-    emit_prelude(&s, body);
-    sb_put(&s, "%s", body);
+    char *epi = NULL;
+    if (k->nstages > 1 && !(epi = matmul_epilogue(k, name, err, errcap))) return NULL;
+    char *body = cg_cuda_matmul_body(k, name, epi != NULL, err, errcap);
+    if (!body) {
+      free(epi);
+      return NULL;
+    }
+    sbuf all = {0}, s = {0};
+    sb_put(&all, "%s%s", epi ? epi : "", body);
+    emit_prelude(&s, all.p ? all.p : "");
+    sb_put(&s, "%s", all.p ? all.p : "");
+    free(all.p);
+    free(epi);
     free(body);
     if (s.oom) {
       free(s.p);

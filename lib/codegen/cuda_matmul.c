@@ -60,7 +60,7 @@ static void put(sb *s, const char *fmt, ...) {
   }
 }
 
-bool cg_cuda_is_matmul(const kernel *k) { return k && k->nstages == 1 && k->stages[0].kind == KS_MATMUL; }
+bool cg_cuda_is_matmul(const kernel *k) { return k && k->nstages >= 1 && k->stages[0].kind == KS_MATMUL; }
 
 /* A load of buffer b at expression `at`, converted to the compute dtype. */
 static void load(char *out, size_t cap, const kernel *k, int b, tc_dtype to, const char *at) {
@@ -143,11 +143,12 @@ static void emit_k(sb *s, const char *acc, int vw, const char *vt, const char *f
       ind, ind, ind, ind, f);
 }
 
-char *cg_cuda_matmul_body(const kernel *k, const char *name, char *err, size_t cap) {
+char *cg_cuda_matmul_body(const kernel *k, const char *name, bool epi, char *err, size_t cap) {
   const kstage *st = &k->stages[0];
   const kmm *mm = &st->mm;
   int nb = k->nouter - 2;
-  if (nb < 0 || k->nbufs != 3) {
+  if (nb < 0 || k->nbufs < 1 || st->buf < 0 || st->buf >= k->nbufs || mm->a < 0 || mm->a >= k->nbufs ||
+      mm->b < 0 || mm->b >= k->nbufs) {
     snprintf(err, cap, "malformed matmul kernel");
     return NULL;
   }
@@ -169,8 +170,11 @@ char *cg_cuda_matmul_body(const kernel *k, const char *name, char *err, size_t c
   stager gb = {"b", llabs(mm->b_k) <= llabs(bj), bj, mm->b_k};
   const int SH = 2 * STEP * 132; /* two buffers of 8 rows of 132 */
   sb s = {0};
-  put(&s, "extern \"C\" __global__ void __launch_bounds__(256) %s(void *b0, void *b1, void *b2, long long tc_begin, "
-          "long long tc_end) {\n", name);
+  put(&s, "extern \"C\" __global__ void __launch_bounds__(256) %s(", name);
+  for (int b = 0; b < k->nbufs; b++) put(&s, "void *b%d, ", b);
+  for (int i = 0; i < k->nparams; i++)
+    put(&s, "%s tc_arg%d, ", k->params[i] == TC_F32 || k->params[i] == TC_F64 ? "double" : "long long", i);
+  put(&s, "long long tc_begin, long long tc_end) {\n");
   put(&s, "  /* C (batch %lld x %lld x %lld) = A . B over k < %lld, %d x %d tiles, steps of %d k double-buffered */\n",
       (long long)nbatch, (long long)M, (long long)N, (long long)K, TILE, TILE, STEP);
   put(&s, "  const long long M = %lldLL, N = %lldLL, K = %lldLL;\n", (long long)M, (long long)N, (long long)K);
@@ -234,8 +238,15 @@ char *cg_cuda_matmul_body(const kernel *k, const char *name, char *err, size_t c
   snprintf(cj, sizeof cj, SUB, "j", "tc_tx", "j", "tc_tx", "j");
   put(&s, "    TC_UNROLL\n    for (int i = 0; i < 8; i++)\n      TC_UNROLL\n      for (int j = 0; j < 8; j++) {\n");
   put(&s, "        const long long gi = i0 + %s, gj = j0 + %s, at = tc_c0 + gi * N + gj;\n", ri, cj);
-  put(&s, "        if (gi < M && gj < N && at >= tc_begin && at < tc_end) ((%s *)b0)[at] = (%s)tc_acc[i][j];\n",
-      cg_cu_mtype(dt), cg_cu_ctype(dt));
+  put(&s, "        if (gi < M && gj < N && at >= tc_begin && at < tc_end) {\n");
+  put(&s, "          ((%s *)b%d)[at] = (%s)tc_acc[i][j];\n", cg_cu_mtype(dt), st->buf, cg_cu_ctype(dt));
+  if (epi) { /* the later stages at the point, reading back what it stored */
+    put(&s, "          %s_epi(", name);
+    for (int b = 0; b < k->nbufs; b++) put(&s, "b%d, ", b);
+    for (int i = 0; i < k->nparams; i++) put(&s, "tc_arg%d, ", i);
+    put(&s, "at);\n");
+  }
+  put(&s, "        }\n");
   put(&s, "      }\n  }\n}\n");
   if (s.oom) {
     free(s.p);

@@ -303,8 +303,9 @@ static void emit_point(cg_gen *g) {
   for (int s = 0; s < g->k->nstages && !g->failed; s++) {
     if (g->k->stages[s].kind == KS_REDUCE)
       cg_emit_reduce(g, s);
-    else
+    else if (g->k->stages[s].kind == KS_STORE)
       emit_store(g, s);
+    /* KS_MATMUL: the driver's (runtime/matmul.c); this code is its epilogue */
   }
 }
 

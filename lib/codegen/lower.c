@@ -422,6 +422,76 @@ static void discover(lw *w, ir_node *n, ir_node *owner, ir_node ***visited, int 
   }
 }
 
+/* ---- matrix products ---------------------------------------------------- */
+
+/* Stage `st` computes MATMUL node x into buffer c from buffers a and b (the
+ * kernel's outer dims are x's shape). */
+static void mm_stage(kernel *k, kstage *st, const ir_node *x, int c, int a, int b) {
+  int nd = x->ndim, nb = x->p.mm.nb;
+  memset(st, 0, sizeof *st);
+  st->kind = KS_MATMUL;
+  st->n = x->p.mm.k;
+  st->buf = c;
+  st->acc_dt = x->dt;
+  kmm *mm = &st->mm;
+  mm->a = a;
+  mm->b = b;
+  mm->a_off = x->p.mm.a_off;
+  mm->b_off = x->p.mm.b_off;
+  for (int d = 0; d < nb; d++) mm->a_str[d] = x->p.mm.a_str[d], mm->b_str[d] = x->p.mm.b_str[d];
+  mm->a_str[nb] = x->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
+  mm->b_str[nb] = 0, mm->b_str[nb + 1] = x->p.mm.b_str[nb + 1];
+  mm->a_k = x->p.mm.a_str[nb + 1];
+  mm->b_k = x->p.mm.b_str[nb];
+  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
+    if (x->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(nd, x->shape, cs);
+  const ix *f = ix_const(&k->arena, 0);
+  for (int d = 0; d < nd; d++)
+    if (x->shape[d] != 1)
+      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, x->shape[d] - 1), cs[d]));
+  st->index = f;
+}
+
+/* An elementwise kernel that loads a PM_EPI product (fuse.c) at its own
+ * points computes it first: a KS_MATMUL stage stores the product into that
+ * buffer (written: the product's node becomes it), then the store stage
+ * reads it back at each point — the epilogue runs on a tile while it is in
+ * cache (CPU) or straight after the tile's registers (CUDA). Anything else
+ * hands the product its own kernel. */
+static void absorb_matmul(lw *w) {
+  kernel *k = w->k;
+  int xb = -1;
+  for (int b = 1; b < k->nbufs && !w->failed; b++) {
+    ir_node *x = w->L->bufnode[b];
+    if (x->op != OP_MATMUL || !(x->mark & PM_EPI)) continue;
+    bool ok = xb < 0 && k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].n == 1 &&
+              !k->serial && k->nouter == x->ndim;
+    for (int d = 0; ok && d < x->ndim; d++) ok = k->outer[d] == x->shape[d];
+    if (ok) {
+      point id = {.ndim = x->ndim, .shape = x->shape};
+      for (int d = 0; d < x->ndim; d++) id.idx[d] = ix_var(AR(w), d, 0, x->shape[d] - 1);
+      const ix *f = flat_of(w, &id);
+      for (int i = 0; ok && i < w->nmemo; i++)
+        if (w->memo[i].n == x) ok = ix_equal(flat_of(w, &w->memo[i].p), f);
+    }
+    if (!ok) {
+      fail(w, x, "a matrix product its consumer cannot compute as it stores (not an epilogue)");
+      return;
+    }
+    xb = b;
+  }
+  if (xb < 0) return;
+  ir_node *x = w->L->bufnode[xb];
+  int a = buf_slot(w, x->in[0]), b = buf_slot(w, x->in[1]);
+  if (a < 0 || b < 0) return; /* too many buffers: failed, the product gets its own kernel */
+  k->stages[1] = k->stages[0];
+  k->nstages = 2;
+  k->bufs[xb].written = true;
+  mm_stage(k, &k->stages[0], x, xb, a, b);
+}
+
 /* ---- entry -------------------------------------------------------------- */
 
 /* mode 0: every dim of the root is an outer loop and each staged reduction
@@ -575,6 +645,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       }
     }
   }
+  if (!w.failed && !w.oom && !is_red && !is_write && !is_scatter) absorb_matmul(&w);
   for (int i = 0; i < KC_MAX_STAGES; i++)
     if (w.red[i]) w.red[i]->aux = NULL;
   ir_free(ctx, w.memo);
@@ -584,7 +655,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   }
   if (w.failed) return 1;
   for (int s = 0; s < k->nstages; s++)
-    if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index) ||
+    if ((!k->stages[s].val && k->stages[s].kind != KS_MATMUL) || (k->stages[s].kind != KS_REDUCE && !k->stages[s].index) ||
         (is_scatter && s == k->nstages - 1 && !k->stages[s].dyn)) {
       ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
       return -1;
@@ -602,40 +673,16 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  int nd = root->ndim, nb = root->p.mm.nb;
   k->nbufs = 3;
   for (int i = 0; i < 3; i++) {
     ir_node *n = i == 0 ? root : root->in[i - 1];
     k->bufs[i] = (kbuf){n->dt, ir_numel(n->ndim, n->shape), i == 0};
     L->bufnode[i] = n;
   }
-  k->nouter = nd;
-  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)nd);
+  k->nouter = root->ndim;
+  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)root->ndim);
   k->nstages = 1;
-  kstage *st = &k->stages[0];
-  st->kind = KS_MATMUL;
-  st->n = root->p.mm.k;
-  st->buf = 0;
-  st->acc_dt = root->dt;
-  kmm *mm = &st->mm;
-  mm->a = 1;
-  mm->b = 2;
-  mm->a_off = root->p.mm.a_off;
-  mm->b_off = root->p.mm.b_off;
-  for (int d = 0; d < nb; d++) mm->a_str[d] = root->p.mm.a_str[d], mm->b_str[d] = root->p.mm.b_str[d];
-  mm->a_str[nb] = root->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
-  mm->b_str[nb] = 0, mm->b_str[nb + 1] = root->p.mm.b_str[nb + 1];
-  mm->a_k = root->p.mm.a_str[nb + 1];
-  mm->b_k = root->p.mm.b_str[nb];
-  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
-    if (root->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
-  int64_t cs[TC_MAX_DIMS];
-  ir_contig_strides(nd, root->shape, cs);
-  const ix *f = ix_const(&k->arena, 0);
-  for (int d = 0; d < nd; d++)
-    if (root->shape[d] != 1)
-      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, root->shape[d] - 1), cs[d]));
-  st->index = f;
+  mm_stage(k, &k->stages[0], root, 0, 1, 2);
   if (k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;
