@@ -300,7 +300,9 @@ static void pack_b(void *arg, int64_t q0, int64_t q1) {
       const float *b = Bb;
       for (int64_t k = 0; k < kc; k++) {
         const int64_t at = pb + (k0 + k) * bk + (j0 + q * nr) * bn;
-        if (bdt == TC_F32)
+        if (bdt == TC_F32 && bn == 1 && nc == nr) /* a full row of the panel: a plain copy */
+          memcpy(T + k * nr, b + at, sizeof(float) * (size_t)nr);
+        else if (bdt == TC_F32)
           for (int c = 0; c < nr; c++) T[k * nr + c] = c < nc ? b[at + c * bn] : 0;
         else
           for (int c = 0; c < nr; c++) T[k * nr + c] = c < nc ? load_f(Bb, bdt, at + c * bn) : 0;
