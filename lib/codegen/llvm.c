@@ -61,6 +61,13 @@
 
 #include "llvm_gen.h"
 
+/* The revision of the code this backend emits, part of the target string
+ * and so of every kernel's cache key: object code in the disk cache made
+ * by an older backend (same kernel, same CPU and LLVM) must not be loaded
+ * once the emitted code changes. Bump it with any change to what
+ * llvm*.c emit. */
+#define CG_LLVM_REVISION "cg-1"
+
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
   LLVMOrcJITDylibRef dylib;
@@ -159,8 +166,8 @@ static cg_llvm *jit_new(char *err, size_t cap) {
     jit_free(J);
     return NULL;
   }
-  snprintf(J->target, n, "%s %s %s llvm-%u.%u.%u", J->triple, J->cpu,
-           J->features, maj, min, pat);
+  snprintf(J->target, n, "%s %s %s llvm-%u.%u.%u %s", J->triple, J->cpu,
+           J->features, maj, min, pat, CG_LLVM_REVISION);
   J->tm = host_tm(J, err, cap);
   LLVMTargetMachineRef jtm = J->tm ? host_tm(J, err, cap) : NULL;
   if (!jtm) {
