@@ -427,6 +427,56 @@ TC_API tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index);
 TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
 TC_API tc_tensor *tc_clone(tc_tensor *a);      /* always a new storage */
 
+/* ---- joins, splits and rearrangements ---------------------------------- */
+
+/* torch.cat (concat): ts[0..n) joined along dim. Dtypes promote as in
+ * PyTorch; 1-D empty tensors are skipped (PyTorch's legacy rule); all on one
+ * device. ctx reports errors (n == 0: "expected a non-empty list of
+ * Tensors"). Lazy: a cat fuses with its producers and its consumers (a cat
+ * of elementwise expressions is one kernel). Always a new storage. */
+TC_API tc_tensor *tc_cat(tc_ctx *ctx, tc_tensor *const *ts, int n, int dim);
+/* torch.stack: ts (all one shape) joined along a new dim. */
+TC_API tc_tensor *tc_stack(tc_ctx *ctx, tc_tensor *const *ts, int n, int dim);
+/* torch.hstack / vstack / dstack (atleast_1d/2d/3d, then cat). */
+TC_API tc_tensor *tc_hstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+TC_API tc_tensor *tc_vstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+TC_API tc_tensor *tc_dstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+/* torch.split / split(list) / chunk / unbind: views of a. Each returns the
+ * number of pieces PyTorch returns (or -1 on error, nothing written) and
+ * writes the first min(count, cap) as new handles to out (out may be NULL
+ * with cap 0 to ask for the count). tc_split_sizes writes all n pieces. */
+TC_API int tc_split(tc_tensor *a, int64_t split_size, int dim, tc_tensor **out, int cap);
+TC_API int tc_split_sizes(tc_tensor *a, const int64_t *sizes, int n, int dim, tc_tensor **out);
+TC_API int tc_chunk(tc_tensor *a, int chunks, int dim, tc_tensor **out, int cap);
+TC_API int tc_unbind(tc_tensor *a, int dim, tc_tensor **out, int cap);
+/* torch.flip over dims[0..ndims) (a copy), fliplr (dim 1), flipud (dim 0). */
+TC_API tc_tensor *tc_flip(tc_tensor *a, const int *dims, int ndims);
+TC_API tc_tensor *tc_fliplr(tc_tensor *a);
+TC_API tc_tensor *tc_flipud(tc_tensor *a);
+/* torch.roll: shifts[i] along dims[i]; ndims == 0: the flattened tensor
+ * rolled by shifts[0] (nshifts must be 1). */
+TC_API tc_tensor *tc_roll(tc_tensor *a, const int64_t *shifts, int nshifts, const int *dims,
+                          int ndims);
+/* torch.tril / triu over the last two dims (k: the diagonal). */
+TC_API tc_tensor *tc_tril(tc_tensor *a, int64_t k);
+TC_API tc_tensor *tc_triu(tc_tensor *a, int64_t k);
+/* torch.diagonal: a view (dims d1, d2 removed, the diagonal last). */
+TC_API tc_tensor *tc_diagonal(tc_tensor *a, int64_t offset, int d1, int d2);
+/* torch.diag: a 1-D a becomes a matrix with a on diagonal k, a 2-D a gives
+ * its diagonal k (a copy). */
+TC_API tc_tensor *tc_diag(tc_tensor *a, int64_t k);
+TC_API tc_tensor *tc_diag_embed(tc_tensor *a, int64_t offset, int d1, int d2);
+/* Tensor.repeat (nreps >= a's dims) and torch.tile (fewer reps: leading 1s). */
+TC_API tc_tensor *tc_repeat(tc_tensor *a, int nreps, const int64_t *reps);
+TC_API tc_tensor *tc_tile(tc_tensor *a, int nreps, const int64_t *reps);
+/* torch.repeat_interleave with a scalar count; dim NULL: over the
+ * flattened tensor. */
+TC_API tc_tensor *tc_repeat_interleave(tc_tensor *a, int64_t repeats, const int *dim);
+/* torch.meshgrid: n 0-D/1-D tensors of one dtype; indexing "ij" (or NULL)
+ * or "xy". out receives n new handles (expanded views). */
+TC_API tc_status tc_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing,
+                             tc_tensor **out);
+
 /* ---- in-place (writes through views are seen by every alias) ----------- */
 
 /* dst[...] = src: copies src (broadcast to dst's shape, cast to dst's dtype)

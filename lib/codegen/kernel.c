@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_ };
+enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_, K_CAT_ };
 
 static const char *const op_name[OP_COUNT] = {
 #define X(e, n, ar, kind) n,

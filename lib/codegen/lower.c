@@ -344,6 +344,30 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   }
   case K_RED:
     return reduced_value(w, n, p);
+  case K_CAT: {
+    /* in[0] where the joined dim's index is below split, else in[1] at
+     * index - split; a side the index range rules out is not read, and
+     * where both may be read each is read at a clamped (in-bounds) index */
+    ir_node *a = n->in[0], *b = n->in[1];
+    int c = n->p.cat.dim;
+    int64_t split = n->p.cat.split;
+    to_multi(w, &p);
+    const ix *q = p.idx[c];
+    point pa = p, pb = p;
+    pa.shape = a->shape;
+    pb.shape = b->shape;
+    pb.idx[c] = ix_addc(AR(w), q, -split);
+    if (q->hi < split) return expr(w, a, pa);
+    if (q->lo >= split) return expr(w, b, pb);
+    pa.idx[c] = ix_min(AR(w), q, ix_const(AR(w), split - 1));
+    pb.idx[c] = ix_max(AR(w), pb.idx[c], ix_const(AR(w), 0));
+    tc_dtype cdt = n->dt == TC_F16 || n->dt == TC_BF16 ? TC_F32 : n->dt;
+    const kval *va = cast(w, expr(w, a, pa), cdt);
+    const kval *vb = va ? cast(w, expr(w, b, pb), cdt) : NULL;
+    if (!vb) return NULL;
+    const kval *lt = kc_op(k, OP_LT, TC_BOOL, kc_index(k, q), kc_const_i(k, TC_I64, split), NULL);
+    return cast(w, kc_op(k, OP_WHERE, cdt, lt, va, vb), n->dt);
+  }
   default:
     fail(w, n, "a write read inside another kernel");
     return NULL;

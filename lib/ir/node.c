@@ -30,6 +30,7 @@ const int ir_op_arity[OP_COUNT] = {
 #define WRITE K_WRITE
 #define MM K_MM
 #define XFER K_XFER
+#define CAT K_CAT
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
 #include "ops.def"
@@ -41,6 +42,7 @@ const ir_kind ir_op_kind[OP_COUNT] = {
 #undef MOVE
 #undef WRITE
 #undef XFER
+#undef CAT
 #undef MM
 
 void *ir_alloc(tc_ctx *ctx, size_t size) {
@@ -318,6 +320,7 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       else sb_printf(&b, " value=%lld", (long long)n->p.k.i);
       break;
     case OP_IOTA: sb_printf(&b, " axis=%d", n->p.axis); break;
+    case OP_CAT: sb_printf(&b, " dim=%d split=%lld", n->p.cat.dim, (long long)n->p.cat.split); break;
     case OP_RAND: case OP_RANDN: case OP_RANDBITS:
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,
                 (unsigned long long)n->p.rng.offset);
