@@ -240,6 +240,72 @@ TC_CASE(meshgrid_gives_expanded_views_in_ij_and_xy_order) {
   expect_status_err(ctx, tc_meshgrid(ctx, L(a, b), "yx", g), "indexing must be one of \"xy\" or \"ij\"");
 }
 
+/* ---- reads at data-dependent positions ---- */
+
+static tc_tensor *I(tc_ctx *ctx, const int64_t *v, int n, const int64_t *shape, int nd) {
+  (void)n;
+  return tc_from_data(ctx, v, TC_I64, nd, shape);
+}
+
+TC_CASE(gather_take_and_take_along_dim_read_what_pytorch_reads) {
+  tc_tensor *m = M(ctx);
+  expect(tc_gather(m, 1, I(ctx, (const int64_t[]){0, 1, 1, 2, 3, 3}, 6, (const int64_t[]){3, 2}, 2)), TC_F32, SH(3, 2),
+         V(0, 1, 5, 6, 11, 11));
+  expect(tc_gather(m, 0, I(ctx, (const int64_t[]){2, 1, 0, 1}, 4, (const int64_t[]){1, 4}, 2)), TC_F32, SH(1, 4),
+         V(8, 5, 2, 7));
+  /* a transposed source is read through its strides, not copied */
+  expect(tc_gather(tc_t(m), 1, I(ctx, (const int64_t[]){2, 0}, 2, (const int64_t[]){2, 1}, 2)), TC_F32, SH(2, 1),
+         V(8, 1));
+  expect(tc_take(m, I(ctx, (const int64_t[]){0, 11, -1, 5}, 4, (const int64_t[]){2, 2}, 2)), TC_F32, SH(2, 2),
+         V(0, 11, 11, 5));
+  expect(tc_take(tc_t(m), I(ctx, (const int64_t[]){1, 2}, 2, (const int64_t[]){2}, 1)), TC_F32, SH(2), V(4, 8));
+  expect(tc_take_along_dim(m, I(ctx, (const int64_t[]){0, 2, 1}, 3, (const int64_t[]){3, 1}, 2), (const int[]){1}),
+         TC_F32, SH(3, 1), V(0, 6, 9));
+  expect(tc_take_along_dim(m, I(ctx, (const int64_t[]){3, 0}, 2, (const int64_t[]){1, 2}, 2), (const int[]){1}),
+         TC_F32, SH(3, 2), V(3, 0, 7, 4, 11, 8));
+  expect(tc_take_along_dim(m, I(ctx, (const int64_t[]){11, 0}, 2, (const int64_t[]){2}, 1), NULL), TC_F32, SH(2),
+         V(11, 0));
+  expect(tc_index_select(m, 1, I(ctx, (const int64_t[]){3, 0, 1}, 3, (const int64_t[]){3}, 1)), TC_F32, SH(3, 3),
+         V(3, 0, 1, 7, 4, 5, 11, 8, 9));
+  tc_tensor *i32 = tc_to_dtype(I(ctx, (const int64_t[]){2, 2}, 2, (const int64_t[]){2}, 1), TC_I32);
+  expect(tc_index_select(m, 0, i32), TC_F32, SH(2, 4), V(8, 9, 10, 11, 8, 9, 10, 11));
+  expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, 4}, 2, (const int64_t[]){1, 2}, 2)),
+             "index 4 is out of bounds for dimension 1 with size 4");
+  expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, -1}, 2, (const int64_t[]){1, 2}, 2)),
+             "index -1 is out of bounds for dimension 1 with size 4");
+  expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, 1}, 2, (const int64_t[]){2}, 1)),
+             "Index tensor must have the same number of dimensions as input tensor");
+  expect_err(ctx, tc_gather(m, 0, I(ctx, (const int64_t[]){0, 1, 1, 0, 0}, 5, (const int64_t[]){1, 5}, 2)),
+             "Size does not match at dimension 1 expected index [1, 5] to be no larger than self [3, 4] apart from "
+             "dimension 0");
+  expect_err(ctx, tc_take(m, I(ctx, (const int64_t[]){12}, 1, (const int64_t[]){1}, 1)),
+             "out of range: tried to access index 12 on a tensor of 12 elements.");
+}
+
+TC_CASE(a_gather_fuses_its_offsets_and_its_consumers_into_one_kernel) {
+  /* x (1000, 64) in memory; y = (x.gather(1, idx) * 2).sum(1): the offsets
+   * (from idx) and the sum run in the gather's kernel */
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 64000, 1, TC_F32), 2, (const int64_t[]){1000, 64});
+  tc_tensor *idx = tc_remainder(tc_reshape(tc_arange_int(ctx, 0, 56000, 7), 2, (const int64_t[]){1000, 8}), tc_scalar(ctx, 64, TC_I64));
+  assert_int_equal(tc_realize_many((tc_tensor *[]){x, idx}, 2), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *g = tc_gather(x, 1, idx), *g2 = tc_mul_scalar(g, 2);
+  tc_tensor *s = tc_sum(g2, (const int[]){1}, 1, false);
+  tc_tensor_release(g), tc_tensor_release(g2);
+  assert_int_equal(tc_realize(s), TC_OK);
+  /* the bounds check (one reduction) and the gather */
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2);
+  double *r = tc_test_read(s, __FILE__, __LINE__);
+  int bad = 0;
+  for (int i = 0; i < 1000; i++) {
+    double want = 0;
+    for (int j = 0; j < 8; j++) want += 2.0 * (i * 64 + ((i * 8 + j) * 7) % 64);
+    bad += r[i] != want;
+  }
+  free(r);
+  assert_int_equal(bad, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(cat_joins_along_any_dim_and_promotes_dtypes),
@@ -253,6 +319,8 @@ int main(void) {
       TC_TEST(tril_triu_and_diagonals_follow_pytorch),
       TC_TEST(repeat_tile_and_repeat_interleave_copy_as_pytorch),
       TC_TEST(meshgrid_gives_expanded_views_in_ij_and_xy_order),
+      TC_TEST(gather_take_and_take_along_dim_read_what_pytorch_reads),
+      TC_TEST(a_gather_fuses_its_offsets_and_its_consumers_into_one_kernel),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -291,7 +291,7 @@ static void vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j) {
  * bool or an integer is a constant (and an unused local would make NVRTC
  * warn). */
 static bool operands_used(const kval *v) {
-  if (v->kind == KV_RNG) return true; /* a, b: the seed and counter base, when set */
+  if (v->kind == KV_RNG || v->kind == KV_LOAD) return true; /* a, b: the seed and counter base, or a gather's offset, when set */
   if (v->kind != KV_OP) return false;
   bool is = v->op == OP_ISNAN || v->op == OP_ISINF || v->op == OP_ISFINITE;
   return !(is && v->a && !dt_float(v->a->dt));
@@ -373,6 +373,13 @@ static int val_emit(cgen *g, const kval *v) {
     }
     if (g->vec_lane >= 0 && vec_load_num(g, v) >= 0) {
       vec_extract(ex, sizeof ex, dt, vec_load_num(g, v), g->vec_lane);
+      break;
+    }
+    if (v->a) { /* a gather: index + an int64 value */
+      char at[600];
+      int d = val_emit(g, v->a);
+      snprintf(at, sizeof at, "(%s) + t%d", ix_emit(g, v->index).s, d);
+      load_expr(g, ex, sizeof ex, v->buf, at);
       break;
     }
     load_expr(g, ex, sizeof ex, v->buf, ix_emit(g, v->index).s);
@@ -547,7 +554,10 @@ static bool ix_fits32(cgen *g, const ix *e) {
   return ix_fits32(g, e->a) && ix_fits32(g, e->b);
 }
 
-static bool val_fits32(cgen *g, const kval *v) { return !has_index(v) || ix_fits32(g, v->index); }
+static bool val_fits32(cgen *g, const kval *v) {
+  if (v->kind == KV_LOAD && v->a) return false; /* a gather's offsets are int64 */
+  return !has_index(v) || ix_fits32(g, v->index);
+}
 
 /* Whether the kernel's index arithmetic provably fits in int32. */
 static bool fits32(cgen *g) {
@@ -618,7 +628,7 @@ static void emit_store(cgen *g, int s) {
     load_expr(g, old, sizeof old, st->buf, idx.s);
     char oc[400];
     cg_cu_cast(oc, sizeof oc, bdt, cdt, old);
-    if (!cg_cu_binop(sum, sizeof sum, OP_ADD, cdt, oc, ex)) {
+    if (!cg_cu_binop(sum, sizeof sum, st->acc_op ? st->acc_op : OP_ADD, cdt, oc, ex)) {
       cu_fail(g, "an accumulating store of %s", cu_dtn(bdt));
       return;
     }
@@ -687,7 +697,7 @@ static bool vec_index(const cgen *g, const ix *e) {
 }
 
 static bool collect_vec_load(cgen *g, const kval *v) {
-  if (v->kind == KV_LOAD && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
+  if (v->kind == KV_LOAD && !v->a && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
       g->nvl < (int)(sizeof g->vl / sizeof *g->vl))
     g->vl[g->nvl++] = v;
   return true;

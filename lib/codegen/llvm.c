@@ -298,7 +298,7 @@ static void emit_store(cg_gen *g, int s) {
   if (st->dyn) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, st->dyn), st->dyn->dt, TC_I64), "");
   if (st->accumulate) {
     LLVMValueRef old = cg_cast(g, cg_load(g, st->buf, at), dt, cdt);
-    v = cg_cast(g, cg_binop(g, OP_ADD, cdt, old, v), cdt, dt);
+    v = cg_cast(g, cg_binop(g, st->acc_op ? st->acc_op : OP_ADD, cdt, old, v), cdt, dt);
   }
   cg_store(g, st->buf, at, v);
   if (st->n != 1) cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");

@@ -921,7 +921,11 @@ LLVMValueRef cg_val(cg_gen *g, const kval *v) {
       cg_fail(g, "load from buffer %d of %d", v->buf, g->k->nbufs);
       return LLVMGetUndef(cg_reg_type(g, v->dt));
     }
-    r = cg_load(g, v->buf, cg_ix(g, v->index));
+    {
+      LLVMValueRef at = cg_ix(g, v->index);
+      if (v->a) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, v->a), v->a->dt, TC_I64), "");
+      r = cg_load(g, v->buf, at);
+    }
     r = cg_cast(g, r, g->k->bufs[v->buf].dt, v->dt);
     break;
   case KV_ACC:

@@ -110,6 +110,7 @@ static void collect(walk *w, const kval *v) {
     return;
   }
   w->seen[w->nseen++] = v;
+  if (v->kind == KV_LOAD && v->a) w->overflow = true; /* a gather: no static access */
   if (v->kind == KV_LOAD) add_access(w, v->index, v->dt, v->buf);
   collect(w, v->a);
   collect(w, v->b);

@@ -344,6 +344,23 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   }
   case K_RED:
     return reduced_value(w, n, p);
+  case K_GATHER: {
+    /* in[0] is in memory (fuse.c); the offset is data, kept within the
+     * buffer (the API checked the indices; this keeps any read in bounds) */
+    ir_node *src = n->in[0];
+    if (src->op != OP_BUFFER && !(src->mark & PM_MAT)) {
+      fail(w, n, "a gather's source is not in memory");
+      return NULL;
+    }
+    int slot = buf_slot(w, src);
+    if (slot < 0) return NULL;
+    const kval *off = expr(w, n->in[1], p);
+    if (!off) return NULL;
+    int64_t last = ir_numel(src->ndim, src->shape) - 1;
+    off = kc_op(k, OP_MAX, TC_I64, off, kc_const_i(k, TC_I64, 0), NULL);
+    off = kc_op(k, OP_MIN, TC_I64, off, kc_const_i(k, TC_I64, last > 0 ? last : 0), NULL);
+    return kc_load_at(k, slot, ix_const(AR(w), 0), off);
+  }
   case K_CAT: {
     /* in[0] where the joined dim's index is below split, else in[1] at
      * index - split; a side the index range rules out is not read, and
@@ -636,7 +653,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
          * when nothing reads the old version */
         st->index = ix_const(&k->arena, 0);
         st->dyn = expr(&w, root->in[2], p);
-        st->accumulate = root->p.sc.accumulate;
+        st->accumulate = root->p.sc.acc != 0;
+        st->acc_op = root->p.sc.acc;
         k->serial = !root->p.sc.unique;
         for (int i = 0; i < w.nmemo; i++)
           if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;

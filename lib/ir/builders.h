@@ -114,9 +114,10 @@ tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);
 tc_status ir_op_fill_(tc_tensor *dst, double value);
 tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src);
 /* SCATTER(dst's version, values, offsets): values (dst's dtype) written at
- * the int64 element offsets of dst's storage; offsets already on dst's
+ * the int64 element offsets of dst's storage (acc 0), or combined with
+ * what is there by acc (OP_ADD, OP_MUL, OP_MAX, OP_MIN); offsets already on dst's
  * device (lib/api's scatter.c makes them and checks the indices). */
-tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique);
 tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
                          bool equal_nan);
@@ -152,5 +153,8 @@ tc_tensor *ir_op_tile(tc_tensor *a, int nreps, const int64_t *reps);
 tc_tensor *ir_op_repeat_interleave(tc_tensor *a, int64_t repeats, bool has_dim, int dim);
 /* out receives n views (indexing "ij", NULL = "ij", or "xy"); n or -1. */
 int ir_op_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing, tc_tensor **out);
+/* A GATHER: a's storage elements at `offsets` (int64, on a's device, every
+ * one within the storage: the caller checks), in offsets' shape. */
+tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets);
 
 #endif

@@ -677,3 +677,23 @@ int ir_op_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexin
   }
   return n;
 }
+
+/* ---- reads at data-dependent positions ---- */
+
+tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets) {
+  if (!a || !offsets) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (offsets->dt != TC_I64) return ir_error(ctx, TC_ERR_ARG, "gather: offsets must be int64");
+  ir_node *src = a->st->version, *o = ir_tensor_node(offsets);
+  ir_node *g = o ? ir_node_new(ctx, OP_GATHER, src->dt, o->ndim, o->shape) : NULL;
+  if (!g) {
+    ir_node_release(ctx, o);
+    return NULL;
+  }
+  g->dev = src->dev;
+  g->nin = 2;
+  g->in[0] = src;
+  ir_node_retain(src);
+  g->in[1] = o; /* the reference ir_tensor_node gave */
+  return ir_tensor_from_node(ctx, g);
+}

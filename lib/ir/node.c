@@ -31,6 +31,7 @@ const int ir_op_arity[OP_COUNT] = {
 #define MM K_MM
 #define XFER K_XFER
 #define CAT K_CAT
+#define GATHER K_GATHER
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
 #include "ops.def"
@@ -332,7 +333,8 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       print_shape(&b, n->ndim, n->p.mm.b_str);
       break;
     case OP_SCATTER:
-      sb_printf(&b, "%s%s", n->p.sc.accumulate ? " accumulate" : "", n->p.sc.unique ? " unique" : "");
+      sb_printf(&b, "%s%s%s", n->p.sc.acc ? " accumulate " : "", n->p.sc.acc ? ir_op_name[n->p.sc.acc] : "",
+                n->p.sc.unique ? " unique" : "");
       break;
     case OP_VIEW: case OP_WRITE: {
       int nd = n->op == OP_VIEW ? n->ndim : n->in[1]->ndim;

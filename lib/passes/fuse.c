@@ -229,6 +229,7 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[0], "operand of a matrix product (read from memory, packed)");
       mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
+    if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
       mat(ctx, x->in[0], "source of a transfer between devices");

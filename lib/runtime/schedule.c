@@ -95,7 +95,7 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
     case K_MOVE:
     case K_WRITE: {
       if (x->op == OP_SCATTER) {
-        r[n++] = x->p.sc.accumulate | x->p.sc.unique << 1;
+        r[n++] = x->p.sc.acc | x->p.sc.unique << 16;
         break;
       }
       int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
