@@ -84,10 +84,16 @@ static PyObject *dict_item(PyObject *d, const char *key) {
 }
 
 PyObject *tcpy_from_numpy(tcpy_ctx *c, PyObject *arr) {
-  if (!is_ndarray(arr)) {
-    PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(arr), "__name__");
-    PyErr_Format(PyExc_TypeError, "expected np.ndarray (got %U)", n);
+  if (!is_ndarray(arr)) { /* the type's name as C's tp_name has it: numpy.float64, list */
+    PyObject *tp = (PyObject *)Py_TYPE(arr);
+    PyObject *n = PyObject_GetAttrString(tp, "__name__"), *mod = PyObject_GetAttrString(tp, "__module__");
+    PyErr_Clear();
+    if (mod && PyUnicode_Check(mod) && PyUnicode_CompareWithASCIIString(mod, "builtins"))
+      PyErr_Format(PyExc_TypeError, "expected np.ndarray (got %U.%U)", mod, n);
+    else
+      PyErr_Format(PyExc_TypeError, "expected np.ndarray (got %U)", n);
     Py_XDECREF(n);
+    Py_XDECREF(mod);
     return NULL;
   }
   PyObject *ai = PyObject_GetAttrString(arr, "__array_interface__");

@@ -119,11 +119,7 @@ static PyObject *nb_matmul(PyObject *a, PyObject *b) {
       tc_tensor_release(x);
       return tcpy_wrap(t->ctx, r);
     }
-    PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");
-    PyErr_Format(PyExc_TypeError, "matmul(): argument '%s' (position %d) must be Tensor, not %U",
-                 tcpy_is_tensor(a) ? "other" : "input", tcpy_is_tensor(a) ? 2 : 1, n);
-    Py_XDECREF(n);
-    return NULL;
+    Py_RETURN_NOTIMPLEMENTED; /* Python: "unsupported operand type(s) for @" */
   }
   if (!tcpy_check_thread((tcpy_tensor *)a) || !tcpy_check_thread((tcpy_tensor *)b)) return NULL;
   return tcpy_wrap(((tcpy_tensor *)a)->ctx, tc_matmul(TT(a), TT(b)));
@@ -215,7 +211,7 @@ static int nb_bool(PyObject *a) {
 }
 
 static PyObject *nb_int(PyObject *a) {
-  PyObject *v = one_element(a, "only one element tensors can be converted to Python scalars", PyExc_RuntimeError);
+  PyObject *v = one_element(a, "only one element tensors can be converted to Python scalars", PyExc_ValueError);
   if (!v || PyLong_Check(v)) return v;
   PyObject *r = PyNumber_Long(v);
   Py_DECREF(v);
@@ -223,7 +219,7 @@ static PyObject *nb_int(PyObject *a) {
 }
 
 static PyObject *nb_float(PyObject *a) {
-  PyObject *v = one_element(a, "only one element tensors can be converted to Python scalars", PyExc_RuntimeError);
+  PyObject *v = one_element(a, "only one element tensors can be converted to Python scalars", PyExc_ValueError);
   if (!v || PyFloat_Check(v)) return v;
   PyObject *r = PyNumber_Float(v);
   Py_DECREF(v);
@@ -240,7 +236,7 @@ static PyObject *nb_index(PyObject *a) {
 }
 
 static PyObject *tensor_format(PyObject *a, PyObject *spec) {
-  if (tc_tensor_ndim(TT(a)) == 0 && PyUnicode_Check(spec) && PyUnicode_GetLength(spec) > 0) {
+  if (tc_tensor_ndim(TT(a)) == 0) { /* as PyTorch: a 0-d tensor formats as its number */
     PyObject *v = one_element(a, "", PyExc_RuntimeError);
     if (!v) return NULL;
     PyObject *r = PyObject_Format(v, spec);
@@ -439,12 +435,15 @@ static PyType_Slot tensor_slots[] = {
     {Py_mp_length, tensor_len}, {Py_sq_length, tensor_len}, {Py_mp_subscript, mp_subscript},
     {Py_mp_ass_subscript, mp_ass_subscript}, {Py_sq_contains, tensor_contains},
     {0, NULL}};
-static PyType_Spec tensor_spec = {"torch.Tensor", sizeof(tcpy_tensor), 0, Py_TPFLAGS_DEFAULT, tensor_slots};
+static PyType_Spec tensor_spec = {"Tensor", /* messages say 'Tensor'; __module__ is set to torch */ sizeof(tcpy_tensor), 0, Py_TPFLAGS_DEFAULT, tensor_slots};
 
 bool tcpy_tensor_init(PyObject *torch) {
   S.Tensor = (PyTypeObject *)PyType_FromSpec(&tensor_spec);
   Iter = (PyTypeObject *)PyType_FromSpec(&iter_spec);
   if (!S.Tensor || !Iter) return false;
+  PyObject *mod = PyUnicode_FromString("torch");
+  if (!mod || PyObject_SetAttrString((PyObject *)S.Tensor, "__module__", mod) < 0) return false;
+  Py_DECREF(mod);
   PyObject *prio = PyFloat_FromDouble(1000.0); /* NumPy defers to Tensor's reflected operators */
   if (!prio || PyObject_SetAttrString((PyObject *)S.Tensor, "__array_priority__", prio) < 0) return false;
   Py_DECREF(prio);
