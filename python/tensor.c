@@ -435,15 +435,17 @@ static PyType_Slot tensor_slots[] = {
     {Py_mp_length, tensor_len}, {Py_sq_length, tensor_len}, {Py_mp_subscript, mp_subscript},
     {Py_mp_ass_subscript, mp_ass_subscript}, {Py_sq_contains, tensor_contains},
     {0, NULL}};
-static PyType_Spec tensor_spec = {"Tensor", /* messages say 'Tensor'; __module__ is set to torch */ sizeof(tcpy_tensor), 0, Py_TPFLAGS_DEFAULT, tensor_slots};
+static PyType_Spec tensor_spec = {"torch.Tensor", /* __name__ becomes "Tensor": messages say 'Tensor' */ sizeof(tcpy_tensor), 0, Py_TPFLAGS_DEFAULT, tensor_slots};
 
 bool tcpy_tensor_init(PyObject *torch) {
   S.Tensor = (PyTypeObject *)PyType_FromSpec(&tensor_spec);
   Iter = (PyTypeObject *)PyType_FromSpec(&iter_spec);
   if (!S.Tensor || !Iter) return false;
-  PyObject *mod = PyUnicode_FromString("torch");
-  if (!mod || PyObject_SetAttrString((PyObject *)S.Tensor, "__module__", mod) < 0) return false;
-  Py_DECREF(mod);
+  /* the type's C name (tp_name) is what Python's messages print, as
+     PyTorch's: 'Tensor' (setting __name__ sets it); __module__ stays torch */
+  PyObject *name = PyUnicode_FromString("Tensor");
+  if (!name || PyObject_SetAttrString((PyObject *)S.Tensor, "__name__", name) < 0) return false;
+  Py_DECREF(name);
   PyObject *prio = PyFloat_FromDouble(1000.0); /* NumPy defers to Tensor's reflected operators */
   if (!prio || PyObject_SetAttrString((PyObject *)S.Tensor, "__array_priority__", prio) < 0) return false;
   Py_DECREF(prio);
