@@ -573,9 +573,51 @@ OPFN(m_split) {
   return t;
 }
 
+/* data_ptr(): the address of the first element, as an int (realizes; 0
+ * for a tensor without elements, as PyTorch). The address stays put under
+ * tensorc's in-place writes, which land in the storage's buffer; memory
+ * shared with the host (numpy(), from_numpy) never moves. CPU tensors only:
+ * a CUDA tensor raises (copy it to the CPU first). */
+OPFN(m_data_ptr) {
+  if (!no_args(fn, args, kw)) return NULL;
+  if (tc_tensor_numel(self->t) == 0) return PyLong_FromLong(0);
+  const void *p = tc_data_ptr(self->t);
+  if (!p) return tcpy_raise(CTX);
+  return PyLong_FromVoidPtr((void *)p);
+}
+
+/* is_shared(): PyTorch's meaning, whether the storage is in memory shared
+ * between processes (torch.multiprocessing): False for a CPU tensor, even
+ * one that shares memory with NumPy, and always True for a CUDA tensor. */
 OPFN(m_is_shared) {
   if (!no_args(fn, args, kw)) return NULL;
-  return PyBool_FromLong(tc_is_shared(self->t));
+  return PyBool_FromLong(tc_tensor_device(self->t).type == TC_CUDA);
+}
+
+/* copy.copy(t): a new Tensor on the same storage, as PyTorch's (which
+ * rebuilds the tensor over the same storage); copy.deepcopy(t, memo): a
+ * copy of the values, on t's device, with t's strides where they are a
+ * permutation of a contiguous layout (clone's rule). copy.deepcopy keeps
+ * the memo itself, so a tensor met twice is copied once. */
+OPFN(m_copy) {
+  if (!no_args(fn, args, kw)) return NULL;
+  return WRAP(tc_to_dtype(self->t, tc_tensor_dtype(self->t)));
+}
+
+OPFN(m_deepcopy) {
+  static const char *const names[] = {"memo", NULL};
+  PyObject *a[1];
+  Py_ssize_t na = args ? PyTuple_Size(args) : 0;
+  if (na > 1) {
+    PyErr_Format(PyExc_TypeError, "Tensor.__deepcopy__() takes 2 positional arguments but %zd were given", na + 1);
+    return NULL;
+  }
+  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
+  if (!a[0]) {
+    PyErr_SetString(PyExc_TypeError, "Tensor.__deepcopy__() missing 1 required positional argument: 'memo'");
+    return NULL;
+  }
+  return WRAP(clone_preserving(self->t));
 }
 
 #define M(name, f, tag) {name, f, tag, OF_METHOD}
@@ -590,7 +632,8 @@ const tcpy_opdef tcpy_tensor_ops[] = {
     M("bfloat16", m_cast, TC_BF16), M("int", m_cast, TC_I32), M("long", m_cast, TC_I64),
     M("short", m_cast, TC_I16), M("char", m_cast, TC_I8), M("byte", m_cast, TC_U8), M("bool", m_cast, TC_BOOL),
     M("to", m_to, 0), M("cpu", m_cpu, 0), M("cuda", m_cuda, 0), M("pin_memory", m_pin, 0), M("is_pinned", m_pin, 1),
-    M("type_as", m_type_as, 0), M("is_shared", m_is_shared, 0),
+    M("type_as", m_type_as, 0), M("data_ptr", m_data_ptr, 0), M("is_shared", m_is_shared, 0),
+    M("__copy__", m_copy, 0), M("__deepcopy__", m_deepcopy, 0),
     M("view", m_view_reshape, 0), MT("reshape", m_view_reshape, 1), M("expand", m_view_reshape, 2),
     M("view_as", m_as, 0), M("reshape_as", m_as, 1), M("expand_as", m_as, 2), MT("permute", m_permute, 0),
     MT("transpose", m_transpose, 0), MT("swapaxes", m_transpose, 0), MT("swapdims", m_transpose, 0), MT("t", m_t, 0),

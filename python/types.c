@@ -173,8 +173,65 @@ static PyObject *size_numel(PyObject *o, PyObject *noargs) {
   return PyLong_FromLongLong(p);
 }
 
+/* A new Size from r (a tuple; the reference is stolen). */
+static PyObject *to_size(PyObject *r) {
+  if (!r) return NULL;
+  PyObject *s = PyObject_CallFunctionObjArgs((PyObject *)S.Size, r, NULL);
+  Py_DECREF(r);
+  return s;
+}
+
+/* size[1:] is a Size too, as in PyTorch (tuple's own __getitem__, wrapped;
+ * the limited API has no tuple slots to call directly) */
+static PyObject *size_subscript(PyObject *o, PyObject *key) {
+  static PyObject *getitem;
+  if (!getitem && !(getitem = PyObject_GetAttrString((PyObject *)&PyTuple_Type, "__getitem__"))) return NULL;
+  PyObject *r = PyObject_CallFunctionObjArgs(getitem, o, key, NULL);
+  return r && PySlice_Check(key) ? to_size(r) : r;
+}
+
+/* a + b and a * n with a Size on either side are Sizes, as in PyTorch:
+ * size + (1,), (1,) + size, size * 2, 2 * size. Other operands fall back to
+ * tuple's own rules and messages. */
+static PyObject *concat(PyObject *a, PyObject *b) {
+  PyObject *x = PySequence_Tuple(a), *y = x ? PySequence_Tuple(b) : NULL;
+  PyObject *r = y ? PySequence_Concat(x, y) : NULL; /* plain tuples: tuple's concat */
+  Py_XDECREF(x);
+  Py_XDECREF(y);
+  return r;
+}
+
+static PyObject *size_add(PyObject *a, PyObject *b) {
+  if (!PyTuple_Check(a) || !PyTuple_Check(b)) Py_RETURN_NOTIMPLEMENTED;
+  return to_size(concat(a, b));
+}
+
+/* size + [1]: PyTorch's message */
+static PyObject *size_concat(PyObject *a, PyObject *b) {
+  if (PyTuple_Check(b)) return to_size(concat(a, b));
+  PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(b), "__name__");
+  if (n) PyErr_Format(PyExc_TypeError, "can only concatenate tuple (not %U) to torch.Size", n);
+  Py_XDECREF(n);
+  return NULL;
+}
+
+static PyObject *size_mul(PyObject *a, PyObject *b) {
+  PyObject *seq = PyObject_TypeCheck(a, S.Size) ? a : b, *k = seq == a ? b : a;
+  if (!PyIndex_Check(k)) Py_RETURN_NOTIMPLEMENTED;
+  Py_ssize_t n = PyNumber_AsSsize_t(k, PyExc_OverflowError);
+  if (n == -1 && PyErr_Occurred()) return NULL;
+  PyObject *x = PySequence_Tuple(seq);
+  if (!x) return NULL;
+  PyObject *r = PySequence_Repeat(x, n);
+  Py_DECREF(x);
+  return to_size(r);
+}
+
 static PyMethodDef size_methods[] = {{"numel", size_numel, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
-static PyType_Slot size_slots[] = {{Py_tp_repr, size_repr}, {Py_tp_methods, size_methods}, {0, NULL}};
+static PyType_Slot size_slots[] = {{Py_tp_repr, size_repr},         {Py_tp_methods, size_methods},
+                                   {Py_mp_subscript, size_subscript}, {Py_nb_add, size_add},
+                                   {Py_sq_concat, size_concat},       {Py_nb_multiply, size_mul},
+                                   {0, NULL}};
 static PyType_Spec size_spec = {"torch.Size", 0, 0, Py_TPFLAGS_DEFAULT, size_slots};
 
 PyObject *tcpy_size(const int64_t *shape, int n) {

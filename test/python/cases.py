@@ -332,6 +332,50 @@ def case_protocol_errors(torch, np):
             raises(lambda: torch.tensor([[1, 2], [3]])), raises(lambda: torch.tensor([1, "a"]))]
 
 
+def case_data_ptr(torch, np):
+    x = torch.arange(6.).reshape(2, 3)
+    p = x.data_ptr()
+    before = [x.view(6).data_ptr() == p, x[0, 1:].data_ptr() - p, x[1].data_ptr() - p, x.t().data_ptr() == p,
+              x.clone().data_ptr() != p, x.contiguous().data_ptr() == p, torch.empty(0).data_ptr(),
+              x[2:].data_ptr(), type(p).__name__, x.is_shared()]
+    x.add_(1)
+    x[0, 0] = 5
+    x.fill_(2)
+    a = np.zeros(3, dtype=np.float32)
+    t = torch.from_numpy(a)
+    return before + [x.data_ptr() == p, t.data_ptr() == a.ctypes.data, t[1:].data_ptr() - a.ctypes.data,
+                     t.numpy().ctypes.data == t.data_ptr(), t.is_shared(), torch.tensor(1).is_shared()]
+
+
+def case_copy_and_deepcopy(torch, np):
+    import copy
+    x = torch.arange(6.).reshape(2, 3)
+    y = copy.deepcopy(x)
+    y.add_(1)
+    c = copy.copy(x)
+    c[0, 0] = -1
+    pair = copy.deepcopy([x, x])
+    a = np.ones(2, dtype=np.int16)
+    d = copy.deepcopy(torch.from_numpy(a))
+    a[0] = 9
+    t = copy.deepcopy(x.t())
+    return [x, y, c, type(y).__name__, y.data_ptr() != x.data_ptr(), c.data_ptr() == x.data_ptr(),
+            pair[0] is pair[1], pair[0].data_ptr() != x.data_ptr(), d, t, t.stride(), t.is_contiguous(),
+            copy.deepcopy(torch.tensor(3, dtype=torch.int16)), copy.deepcopy(x[:, 1:]),
+            copy.deepcopy({"w": torch.ones(2, dtype=torch.bool)}),
+            raises(lambda: x.__deepcopy__()), raises(lambda: x.__deepcopy__({}, 1))]
+
+
+def case_size_slices_and_arithmetic(torch, np):
+    s = torch.Size([2, 3, 4])
+    t = s
+    t += (5,)
+    return [s[1:], s[::-1], s[:0], s[-1], s[0], type(s[0]).__name__, s[1:].numel(), s + s, s + (1,), (1,) + s,
+            s * 2, 2 * s, s * 0, s * True, t, s.count(3), s.index(4), s[1:] == (3, 4), hash(s[1:]) == hash((3, 4)),
+            torch.zeros(s[1:]).shape, torch.ones(2, 3).shape[-1:], raises(lambda: s[5]), raises(lambda: s["a"]),
+            raises(lambda: s + [1]), raises(lambda: [1] + s), raises(lambda: s * 2.0)]
+
+
 def case_inplace_operators(torch, np):
     a = torch.arange(4)
     alias = a[1:]

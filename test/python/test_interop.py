@@ -124,3 +124,17 @@ def test_a_cuda_tensor_is_not_shared_with_numpy():
     with pytest.raises(TypeError, match="can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu()"):
         g.numpy()
     assert g.numpy(force=True).tolist() == [1, 1]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_is_shared_data_ptr_and_deepcopy():
+    import copy
+    g = torch.arange(4.0, device="cuda")
+    assert g.is_shared() is True  # PyTorch: always True for CUDA tensors
+    assert torch.empty(0, device="cuda").data_ptr() == 0
+    with pytest.raises(RuntimeError, match="cuda"):
+        g.data_ptr()  # tensorc has no device address to give (README)
+    d = copy.deepcopy(g)
+    assert d.device == g.device and d.tolist() == [0, 1, 2, 3]
+    d.add_(1)
+    assert g.tolist() == [0, 1, 2, 3]
