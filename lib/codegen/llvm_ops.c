@@ -368,7 +368,10 @@ LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
   tc_dtype dt = g->k->bufs[buf].dt;
   if (dt == TC_BOOL) v = LLVMBuildZExt(g->B, v, g->t_i8, "");
-  LLVMValueRef st = LLVMBuildStore(g->B, v, elem_ptr(g, buf, index));
+  LLVMValueRef p = g->tile_buf[buf]
+                       ? LLVMBuildInBoundsGEP2(g->B, cg_mem_type(g, dt), g->tile_buf[buf], &g->tile_at, 1, "")
+                       : elem_ptr(g, buf, index);
+  LLVMValueRef st = LLVMBuildStore(g->B, v, p);
   LLVMSetAlignment(st, dt_bytes(dt));
 }
 
