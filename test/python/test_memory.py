@@ -4,6 +4,7 @@ comes back after any amount of work, and Python objects (tensors, views,
 NumPy arrays sharing memory, DLPack capsules) may die in any order without a
 use after free (the ASan build runs this file too) or a leak of the NumPy
 array tensorc holds."""
+import copy
 import gc
 import sys
 
@@ -50,7 +51,10 @@ def test_methods_views_and_inplace_ops_leave_no_handle_behind():
         s = t.split(2, dim=1)
         for row in t:
             row.item() if row.numel() == 1 else None
-        del t, v, m, s, row
+        c, d = copy.copy(t), copy.deepcopy([t, t.T, v])
+        c.data_ptr() + d[1].data_ptr()
+        t.shape[1:] + t.shape * 2
+        del t, v, m, s, row, c, d
     assert settled() == before
 
 
