@@ -133,6 +133,22 @@ TC_API void tc_ctx_free(tc_ctx *ctx);
 TC_API const char *tc_last_error(const tc_ctx *ctx);
 /* The status of the sticky error (TC_OK when none). */
 TC_API tc_status tc_last_status(const tc_ctx *ctx);
+/* What kind of mistake the sticky error is, in the terms of the exception
+ * PyTorch raises for it, so a binding can raise the same one: an index or
+ * dim out of range (IndexError), a bad type of argument (TypeError), a bad
+ * value (ValueError), something PyTorch does not implement for these
+ * arguments (NotImplementedError), out of memory (MemoryError), anything
+ * else (RuntimeError). TC_KIND_NONE when there is no error. */
+typedef enum tc_error_kind {
+  TC_KIND_NONE,
+  TC_KIND_RUNTIME,
+  TC_KIND_INDEX,
+  TC_KIND_TYPE,
+  TC_KIND_VALUE,
+  TC_KIND_NOT_IMPLEMENTED,
+  TC_KIND_MEMORY
+} tc_error_kind;
+TC_API tc_error_kind tc_last_error_kind(const tc_ctx *ctx);
 TC_API void tc_clear_error(tc_ctx *ctx);
 TC_API void tc_set_eager(tc_ctx *ctx, int eager);
 TC_API void tc_set_debug(tc_ctx *ctx, unsigned debug_flags);
@@ -160,6 +176,13 @@ typedef struct tc_stats {
                                 compiled, loaded from the disk cache */
 } tc_stats;
 TC_API tc_stats tc_get_stats(const tc_ctx *ctx);
+/* Tensor handles of ctx not yet freed (whoever holds them: callers, open
+ * scopes, retained references), and graph nodes alive (held by handles,
+ * by other nodes, or by cached schedules' buffers). For leak tests of
+ * bindings: after every handle a binding made is released, the first
+ * returns to what it was before. */
+TC_API int64_t tc_ctx_live_tensors(const tc_ctx *ctx);
+TC_API int64_t tc_ctx_live_nodes(const tc_ctx *ctx);
 TC_API void tc_reset_stats(tc_ctx *ctx);
 
 /* ---- scopes ------------------------------------------------------------
@@ -228,6 +251,22 @@ TC_API tc_dtype tc_promote_types(tc_dtype a, tc_dtype b);
 /* Copies `data` (ndim dims of `shape`, row-major, elements of `dt`). */
 TC_API tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt,
                                int ndim, const int64_t *shape);
+/* A CPU tensor over memory the caller owns, without copying
+ * (torch.from_numpy): element (i0, i1, ...) is at
+ * data + (i0*strides[0] + i1*strides[1] + ...) * tc_dtype_size(dt);
+ * `strides` are in elements, non-negative (NULL: row-major); stride 0
+ * dims read one element many times, as expand does. The memory is SHARED
+ * with the caller from then on (see tc_share_host): tensorc reads it when
+ * an op that reads the tensor is called, and every write through tensorc
+ * (copy_, fill_, indexed assignment...) lands in it before that call
+ * returns. `release(user)` is called once when tensorc no longer uses the
+ * memory (the last handle and pending read of it are gone, or at
+ * tc_ctx_free), from the thread that drops the last reference; it may be
+ * NULL. On failure returns NULL with the context error set, and does NOT
+ * call release (the caller still owns the memory). */
+TC_API tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim,
+                                      const int64_t *shape, const int64_t *strides,
+                                      void (*release)(void *user), void *user);
 TC_API tc_tensor *tc_empty(tc_ctx *ctx, tc_dtype dt, int ndim,
                            const int64_t *shape);
 TC_API tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim,
@@ -681,6 +720,32 @@ TC_API int64_t tc_item_int(tc_tensor *t);
  * memory (laid out as tc_tensor_strides says). The pointer stays valid while
  * `t` is held and no in-place op is applied to t's storage; NULL on error. */
 TC_API const void *tc_data_ptr(tc_tensor *t);
+/* Shares t's storage with the host (tensor.numpy(), __array_interface__,
+ * __dlpack__): realizes t, pins its storage to the host memory that holds
+ * its value now, and returns a WRITABLE pointer to t's first element (laid
+ * out as tc_tensor_strides says; it is tc_tensor_storage_offset elements
+ * into the storage, which holds tc_tensor_storage_numel elements). From
+ * then on, for as long as the
+ * storage lives (any handle on it):
+ *   - writes through the pointer are seen by every later read of any handle
+ *     on the storage; an op that reads a shared storage reads it when it is
+ *     called (its result is realized at once, as eager PyTorch computes it),
+ *     so a later write through the pointer does not change an earlier
+ *     result, and lazy work pending on the old value from before the call
+ *     keeps a private copy of it;
+ *   - every in-place write through tensorc (tc_copy_, tc_fill_, tc_add_,
+ *     tc_index_put_, masked writes) is realized before it returns and lands
+ *     in that memory, so the pointer sees it at once.
+ * The pointer stays valid while a handle on the storage (or a tensor made by
+ * tc_from_host_memory's caller over it) is held. CPU tensors only (a CUDA
+ * tensor fails: copy it to the CPU first). NULL with the context error set
+ * on failure. Tensors from tc_from_host_memory are shared from the start. */
+TC_API void *tc_share_host(tc_tensor *t);
+/* Whether t's storage is shared with the host (tc_share_host,
+ * tc_from_host_memory). */
+TC_API bool tc_is_shared(const tc_tensor *t);
+/* The number of elements t's storage holds (a view may see fewer). */
+TC_API int64_t tc_tensor_storage_numel(const tc_tensor *t);
 
 /* ---- printing ---------------------------------------------------------- */
 

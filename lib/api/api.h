@@ -23,6 +23,9 @@ tc_tensor *api_eager(tc_tensor *t);
 /* The status an in-place entry point returns: after a write to dst's
  * storage succeeded (st == TC_OK), realizes it in eager mode. */
 tc_status api_eager_write(tc_tensor *dst, tc_status st);
+/* Realizes a write just recorded on dst's storage, which is shared with
+ * the host (tc_share_host), so that it lands in the host's memory. */
+tc_status api_shared_write(tc_tensor *dst);
 /* Records t (a new handle the caller owns) in the innermost open scope, if
  * any, and returns it; on failure releases t and returns NULL (TC_ERR_OOM
  * set). */

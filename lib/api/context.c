@@ -85,6 +85,32 @@ void tc_ctx_free(tc_ctx *ctx) {
 
 const char *tc_last_error(const tc_ctx *ctx) { return ctx ? ctx->err : "no context"; }
 tc_status tc_last_status(const tc_ctx *ctx) { return ctx ? ctx->status : TC_ERR_ARG; }
+
+static bool starts(const char *s, const char *p) { return !strncmp(s, p, strlen(p)); }
+
+/* The kind of the sticky error, from its status and its words (the words
+ * are PyTorch's, and so is the exception each one comes with). */
+tc_error_kind tc_last_error_kind(const tc_ctx *ctx) {
+  if (!ctx || ctx->status == TC_OK) return TC_KIND_NONE;
+  if (ctx->status == TC_ERR_OOM) return TC_KIND_MEMORY;
+  const char *m = ctx->err;
+  if (starts(m, "tc_")) { /* "tc_add: " names the call; the words follow */
+    const char *colon = strstr(m, ": ");
+    if (colon) m = colon + 2;
+  }
+  if ((starts(m, "index ") && strstr(m, "out of bounds")) || starts(m, "Dimension out of range") ||
+      starts(m, "too many indices") || starts(m, "invalid index of a 0-dim tensor") ||
+      starts(m, "index_select(): Index is supposed to be a vector") || starts(m, "start out of range") ||
+      starts(m, "The shape of the mask"))
+    return TC_KIND_INDEX;
+  if (starts(m, "Negation, the `-`") || starts(m, "Subtraction, the `-`") ||
+      strstr(m, "could not infer output dtype") || strstr(m, " not implemented for ") ||
+      starts(m, "Boolean inputs not supported") || starts(m, "std and var only support") ||
+      strstr(m, "does not support bool input"))
+    return TC_KIND_NOT_IMPLEMENTED;
+  if (strstr(m, "At least one stride in the given numpy array is negative")) return TC_KIND_VALUE;
+  return TC_KIND_RUNTIME;
+}
 void tc_clear_error(tc_ctx *ctx) {
   if (!ctx) return;
   ctx->status = TC_OK;
@@ -105,6 +131,9 @@ tc_stats tc_get_stats(const tc_ctx *ctx) {
   s.bytes_allocated = rt_ctx_bytes_obtained(ctx);
   return s;
 }
+int64_t tc_ctx_live_tensors(const tc_ctx *ctx) { return ctx ? ctx->live_handles : 0; }
+int64_t tc_ctx_live_nodes(const tc_ctx *ctx) { return ctx ? ctx->live_nodes : 0; }
+
 void tc_reset_stats(tc_ctx *ctx) {
   if (ctx) memset(&ctx->stats, 0, sizeof ctx->stats);
 }

@@ -76,3 +76,44 @@ tc_tensor *tc_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int n
                       const int64_t *shape) {
   return api_eager(ir_op_randint(ctx, low, high, dt, ndim, shape));
 }
+
+/* The caller's memory as a storage: a 1-D span from the lowest to the
+ * highest element the strides reach, viewed with those strides. */
+tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, const int64_t *shape,
+                               const int64_t *strides, void (*release)(void *user), void *user) {
+  if (!ctx) return NULL;
+  int64_t numel;
+  if (!ir_check_shape(ctx, "tc_from_host_memory", dt, ndim, shape, &numel)) return NULL;
+  if (!data && numel) return ir_error(ctx, TC_ERR_ARG, "tc_from_host_memory: data is NULL");
+  int64_t st[TC_MAX_DIMS], span = numel ? 1 : 0;
+  if (strides) {
+    for (int d = 0; d < ndim; d++) {
+      if (strides[d] < 0)
+        return ir_error(ctx, TC_ERR_ARG,
+                        "tc_from_host_memory: At least one stride in the given numpy array is negative, "
+                        "and tensors with negative strides are not currently supported. (You can "
+                        "probably work around this by making a copy of your array  with array.copy().) ");
+      st[d] = strides[d];
+      if (numel) span += (shape[d] - 1) * strides[d];
+    }
+  } else {
+    ir_contig_strides(ndim, shape, st);
+    span = numel;
+  }
+  size_t bytes = (size_t)span * ir_dtype_size(dt);
+  rt_buffer *b = rt_buffer_external(ctx, data, bytes, NULL, NULL);
+  if (!b) return NULL;
+  b->shared = true;
+  tc_tensor *whole = ir_tensor_from_buffer(ctx, b, dt, 1, &span); /* takes b's reference */
+  if (!whole) return NULL;
+  b->refs++; /* the storage's own reference to its home */
+  whole->st->home = b;
+  /* only now is `release` tensorc's to call: every failure above left the
+     memory with the caller */
+  tc_tensor *t = ir_tensor_view(whole, ndim, shape, st, 0);
+  ir_tensor_release(whole);
+  if (!t || !api_record(t)) return NULL; /* b went with it; release not yet set */
+  b->release = release;
+  b->release_user = user;
+  return t;
+}

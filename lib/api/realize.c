@@ -115,3 +115,91 @@ char *tc_format(tc_tensor *t) {
   if (!s) ir_error(t->ctx, TC_ERR_OOM, "tc_format: out of memory");
   return s;
 }
+
+/* ---- memory shared with the host (tc_share_host) ----------------------- */
+
+/* A CPU buffer holding a copy of b's bytes; NULL with the error set. */
+static rt_buffer *copy_of(tc_ctx *ctx, const rt_buffer *b) {
+  rt_buffer *c = rt_buffer_new(ctx, b->bytes);
+  if (c && b->bytes) memcpy(c->data, b->data, b->bytes);
+  return c;
+}
+
+void *tc_share_host(tc_tensor *t) {
+  if (!t || tc_realize(t) != TC_OK) return NULL;
+  tc_ctx *ctx = t->ctx;
+  ir_storage *st = t->st;
+  ir_node *v = st->version;
+  if (v->dev.type != TC_CPU)
+    return ir_error(ctx, TC_ERR_ARG, "tc_share_host: the tensor is on cuda:%d; copy it to the CPU first",
+                    v->dev.index);
+  if (!st->home) {
+    if (v->refs == 1 && v->buf->refs == 1 && !v->buf->pinned) {
+      st->home = v->buf; /* the storage adopts its buffer */
+    } else {
+      /* lazy work still reads this value, or the buffer is not the
+         storage's alone: the storage moves to a copy, so writes through
+         the pointer reach no one else */
+      rt_buffer *c = copy_of(ctx, v->buf);
+      ir_node *n = c ? ir_node_new(ctx, OP_BUFFER, v->dt, v->ndim, v->shape) : NULL;
+      if (!n) {
+        if (c) rt_buffer_release(c);
+        return NULL;
+      }
+      n->buf = c;
+      n->dev = c->dev;
+      n->user = v->user;
+      st->version = n;
+      ir_node_release(ctx, v);
+      st->home = c;
+    }
+    st->home->refs++;
+    st->home->shared = true;
+  }
+  return (char *)st->home->data + t->offset * (int64_t)ir_dtype_size(t->dt);
+}
+
+bool tc_is_shared(const tc_tensor *t) { return t && t->st->home; }
+
+/* After a write to a shared storage was recorded: realize it, and make sure
+ * it landed in the host's memory. The WRITE writes in place when nothing
+ * else reads the old value; when something does, that reader keeps a
+ * private copy of the old value first, so the write still lands in place
+ * (when the write itself reads other elements of the old value, it goes
+ * into a copy, which is copied back). */
+tc_status api_shared_write(tc_tensor *dst) {
+  tc_ctx *ctx = dst->ctx;
+  ir_storage *st = dst->st;
+  rt_buffer *home = st->home;
+  ir_node *w = st->version;
+  if (ir_op_kind[w->op] == K_WRITE && w->nin > 0) {
+    ir_node *old = w->in[0];
+    if (old->op == OP_BUFFER && old->buf == home && old->refs > 1) {
+      rt_buffer *c = copy_of(ctx, home);
+      ir_node *n = c ? ir_node_new(ctx, OP_BUFFER, old->dt, old->ndim, old->shape) : NULL;
+      if (!n) {
+        if (c) rt_buffer_release(c);
+        return ctx->status ? ctx->status : TC_ERR_OOM;
+      }
+      n->buf = home; /* the write's input: the storage's memory */
+      n->dev = home->dev;
+      home->refs++;
+      old->buf = c; /* the other readers': the copy */
+      rt_buffer_release(home);
+      w->in[0] = n;
+      ir_node_release(ctx, old);
+    }
+  }
+  ir_node *v = st->version;
+  tc_status s = rt_realize_nodes(ctx, &v, 1);
+  if (s != TC_OK) return s;
+  v = st->version;
+  if (v->op == OP_BUFFER && v->buf != home) {
+    memcpy(home->data, v->buf->data, home->bytes);
+    rt_buffer_release(v->buf);
+    v->buf = home;
+    home->refs++;
+  }
+  ctx->read_shared = false;
+  return TC_OK;
+}

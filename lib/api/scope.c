@@ -57,7 +57,11 @@ tc_tensor *api_record(tc_tensor *t) {
 
 tc_tensor *api_eager(tc_tensor *t) {
   if (!t) return NULL;
-  if (t->ctx->eager) {
+  /* eager mode, or the op read memory shared with the host: that memory
+     may change under a lazy read, so the op reads it now */
+  bool now = t->ctx->eager || t->ctx->read_shared;
+  t->ctx->read_shared = false;
+  if (now) {
     ir_node *v = t->st->version;
     if (rt_realize_nodes(t->ctx, &v, 1) != TC_OK) {
       ir_tensor_release(t);
@@ -68,7 +72,10 @@ tc_tensor *api_eager(tc_tensor *t) {
 }
 
 tc_status api_eager_write(tc_tensor *dst, tc_status st) {
-  if (st != TC_OK || !dst->ctx->eager) return st;
+  if (st != TC_OK) return st;
+  if (dst->st->home) return api_shared_write(dst);
+  dst->ctx->read_shared = false;
+  if (!dst->ctx->eager) return st;
   ir_node *v = dst->st->version;
   return rt_realize_nodes(dst->ctx, &v, 1);
 }

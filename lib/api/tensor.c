@@ -34,4 +34,5 @@ int tc_tensor_strides(const tc_tensor *t, int64_t *strides) {
 }
 int64_t tc_tensor_numel(const tc_tensor *t) { return t ? ir_tensor_numel(t) : 0; }
 int64_t tc_tensor_storage_offset(const tc_tensor *t) { return t ? t->offset : 0; }
+int64_t tc_tensor_storage_numel(const tc_tensor *t) { return t ? t->st->numel : 0; }
 bool tc_tensor_is_contiguous(const tc_tensor *t) { return t ? ir_tensor_is_contiguous(t) : false; }

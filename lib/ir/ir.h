@@ -44,6 +44,14 @@ typedef struct rt_buffer {
    * runtime, which makes buffers; the graph drops its references through
    * ir_buffer_release without calling up into the runtime. */
   void (*destroy)(struct rt_buffer *b);
+  /* Host memory shared with the caller (tc_share_host, tc_from_host_memory):
+   * the home of one storage, which holds one reference to it besides its
+   * nodes' (the plan's in-place test counts it). */
+  bool shared;
+  /* External memory (tc_from_host_memory): `data` is the caller's, given
+   * back by release(release_user) when the buffer goes. */
+  void (*release)(void *user);
+  void *release_user;
 } rt_buffer;
 
 typedef struct ir_node ir_node;
@@ -100,6 +108,11 @@ struct ir_node {
 typedef struct ir_storage {
   int refs;
   ir_node *version; /* owned reference */
+  /* Host memory shared with the caller (owned reference; NULL when the
+   * storage is not shared). lib/api keeps the invariant that between calls
+   * a shared storage's version is a BUFFER node over `home`: writes are
+   * realized at once and land there, reads are realized when recorded. */
+  struct rt_buffer *home;
   int64_t numel;
   tc_dtype dt;
 } ir_storage;
@@ -141,6 +154,10 @@ struct tc_ctx {
   int nchunks, chunks_cap;
   uint64_t next_id;
   int64_t live_nodes;
+  int64_t live_handles;
+  /* set by ir_tensor_node when it reads a storage shared with the host:
+     lib/api then realizes the op's result at once (tc_share_host) */
+  bool read_shared;
   /* scopes (lib/api) */
   api_scope *scopes;
   int nscopes, scopes_cap;

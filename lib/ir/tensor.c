@@ -49,6 +49,7 @@ tc_dtype ir_promote_types(tc_dtype a, tc_dtype b) {
 static void storage_release(tc_ctx *ctx, ir_storage *st) {
   if (st && --st->refs == 0) {
     ir_node_release(ctx, st->version);
+    ir_buffer_release(st->home);
     ir_free(ctx, st);
   }
 }
@@ -57,6 +58,7 @@ static void storage_release(tc_ctx *ctx, ir_storage *st) {
  * left there). */
 static tc_tensor *link_handle(tc_ctx *ctx, tc_tensor *t) {
   t->prev = NULL;
+  ctx->live_handles++;
   t->next = ctx->handles;
   if (ctx->handles) ctx->handles->prev = t;
   ctx->handles = t;
@@ -74,6 +76,7 @@ tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node) {
     return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a tensor");
   }
   st->refs = 1;
+  st->home = NULL;
   st->version = node;
   st->numel = ir_numel(node->ndim, node->shape);
   st->dt = node->dt;
@@ -132,6 +135,7 @@ bool ir_view_is_identity(const tc_tensor *t) {
 ir_node *ir_tensor_node(tc_tensor *t) {
   if (!t) return NULL;
   ir_node *v = t->st->version;
+  if (t->st->home) t->ctx->read_shared = true;
   if (ir_view_is_identity(t)) {
     ir_node_retain(v);
     return v;
@@ -146,6 +150,7 @@ void ir_tensor_release(tc_tensor *t) {
   if (t->prev) t->prev->next = t->next;
   else ctx->handles = t->next;
   if (t->next) t->next->prev = t->prev;
+  ctx->live_handles--;
   storage_release(ctx, t->st);
   ir_free(ctx, t);
 }

@@ -53,6 +53,7 @@ rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinne
   if (dev.type == TC_CPU && !pinned) return rt_buffer_new(ctx, bytes);
   rt_buffer *b = ir_alloc(ctx, sizeof *b);
   if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
+  memset(b, 0, sizeof *b);
   b->data = dev.type == TC_CUDA ? rt_gpu_alloc(ctx, dev.index, bytes) : rt_gpu_host_alloc(ctx, bytes);
   if (!b->data) {
     ir_free(ctx, b);
@@ -70,6 +71,7 @@ rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinne
 rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
   rt_buffer *b = ir_alloc(ctx, sizeof *b);
   if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
+  memset(b, 0, sizeof *b);
   int reused = 0;
   b->data = rt_alloc_get(ctx->balloc, bytes, &reused);
   if (!b->data) {
@@ -87,3 +89,24 @@ rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes) {
 }
 
 void rt_buffer_release(rt_buffer *b) { ir_buffer_release(b); }
+
+/* rt_buffer.destroy of external memory: given back to its owner */
+static void external_destroy(rt_buffer *b) {
+  if (b->release) b->release(b->release_user);
+  ir_free(b->ctx, b);
+}
+
+rt_buffer *rt_buffer_external(tc_ctx *ctx, void *data, size_t bytes, void (*release)(void *), void *user) {
+  rt_buffer *b = ir_alloc(ctx, sizeof *b);
+  if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
+  memset(b, 0, sizeof *b);
+  b->data = data;
+  b->bytes = bytes;
+  b->refs = 1;
+  b->dev = (tc_device){TC_CPU, 0};
+  b->ctx = ctx;
+  b->destroy = external_destroy;
+  b->release = release;
+  b->release_user = user;
+  return b;
+}

@@ -87,7 +87,8 @@ static bool write_is_private(tc_ctx *ctx, ir_node *w) {
   }
   (void)ctx;
   if (!ok) return false;
-  if (old->refs != 1 + edges_to_old || !old->buf || old->buf->refs != 1) return false;
+  /* a buffer shared with the host has one more holder: its storage */
+  if (old->refs != 1 + edges_to_old || !old->buf || old->buf->refs != 1 + old->buf->shared) return false;
   if (edges_to_old == 0) return true;
   for (int j = 0; j < nseen; j++) {
     ir_node *x = seen[j];

@@ -1,0 +1,679 @@
+/*
+ * ops.c — the math of the Tensor API (elementwise, comparisons,
+ * reductions, max/min with their return types, softmax, clamp, matmul,
+ * masking and gathering), and the Op type that serves one table entry as
+ * a method (t.add(x)), as its in-place form (t.add_(x): computed, then
+ * written back into t's elements), and as a function (torch.add(t, x),
+ * torch.nn.functional.relu(t)). Keyword names follow PyTorch's signatures.
+ */
+#include <string.h>
+#include "tcpy.h"
+
+#define OPFN(name) static PyObject *name(tcpy_tensor *self, PyObject *args, PyObject *kw, int tag, const char *fn)
+#define WRAP(x) tcpy_wrap(self->ctx, (x))
+#define CTX (self->ctx->ctx)
+
+/* a tensor argument (this thread's) or NULL with TypeError */
+static tcpy_tensor *tensor_arg(PyObject *o, const char *fn, const char *arg, int pos) {
+  if (o && tcpy_is_tensor(o)) return tcpy_check_thread((tcpy_tensor *)o) ? (tcpy_tensor *)o : NULL;
+  if (!o) {
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"%s\"", fn, arg);
+    return NULL;
+  }
+  PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");
+  PyErr_Format(PyExc_TypeError, "%s(): argument '%s' (position %d) must be Tensor, not %U", fn, arg, pos, n);
+  Py_XDECREF(n);
+  return NULL;
+}
+
+/* ---- elementwise ------------------------------------------------------------ */
+
+typedef tc_tensor *(*unary_fn)(tc_tensor *);
+static const unary_fn unary_fns[] = {
+    tc_abs, tc_neg, tc_sign, tc_exp, tc_exp2, tc_log, tc_log2, tc_log1p, tc_expm1,
+    tc_sqrt, tc_rsqrt, tc_sin, tc_cos, tc_tan, tc_tanh, tc_sigmoid, tc_relu, tc_gelu,
+    tc_floor, tc_ceil, tc_trunc, tc_reciprocal, tc_square, tc_logical_not,
+    tc_bitwise_not, tc_isnan, tc_isinf, tc_isfinite};
+enum { U_ABS, U_NEG, U_SIGN, U_EXP, U_EXP2, U_LOG, U_LOG2, U_LOG1P, U_EXPM1, U_SQRT,
+       U_RSQRT, U_SIN, U_COS, U_TAN, U_TANH, U_SIGMOID, U_RELU, U_GELU, U_FLOOR, U_CEIL,
+       U_TRUNC, U_RECIPROCAL, U_SQUARE, U_LOGICAL_NOT, U_BITWISE_NOT, U_ISNAN, U_ISINF,
+       U_ISFINITE };
+
+OPFN(m_unary) {
+  static const char *const names[] = {"approximate", "inplace", NULL};
+  PyObject *a[2];
+  if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
+  return WRAP(unary_fns[tag](self->t));
+}
+
+OPFN(m_silu) {
+  static const char *const names[] = {"inplace", NULL};
+  PyObject *a[1];
+  if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
+  tc_tensor *s = tc_sigmoid(self->t);
+  tc_tensor *r = tc_mul(self->t, s);
+  tc_tensor_release(s);
+  return WRAP(r);
+}
+
+OPFN(m_round) {
+  static const char *const names[] = {"decimals", NULL};
+  PyObject *a[1];
+  int64_t dec = 0;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) || (a[0] && !tcpy_to_int(a[0], "decimals", &dec))) return NULL;
+  if (!dec) return WRAP(tc_round(self->t));
+  double p = 1;
+  for (int64_t i = 0; i < (dec < 0 ? -dec : dec) && i < 300; i++) p *= 10;
+  if (dec < 0) p = 1 / p;
+  tc_tensor *x = tc_mul_scalar(self->t, p), *r = tc_round(x);
+  tc_tensor *y = tc_binary_scalar(TC_OP_DIV, r, p, true, false);
+  tc_tensor_release(x);
+  tc_tensor_release(r);
+  return WRAP(y);
+}
+
+OPFN(m_binary) {
+  static const char *const names[] = {"other", "alpha", "rounding_mode", NULL};
+  static const char *const pow_names[] = {"exponent", "alpha", "rounding_mode", NULL};
+  PyObject *a[3];
+  tc_binop op = (tc_binop)tag;
+  if (!tcpy_parse(fn, args, kw, 1, op == TC_OP_POW ? pow_names : names, a)) return NULL;
+  if (!a[0]) {
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'other'", fn);
+    return NULL;
+  }
+  PyObject *other = a[0], *scaled = NULL;
+  if (a[1] && (op == TC_OP_ADD || op == TC_OP_SUB)) {
+    if (!(scaled = PyNumber_Multiply(other, a[1]))) return NULL;
+    other = scaled;
+  }
+  PyObject *r = NULL;
+  PyObject *mode = a[2] && a[2] != Py_None ? a[2] : NULL;
+  bool floor = mode && PyUnicode_Check(mode) && !PyUnicode_CompareWithASCIIString(mode, "floor");
+  bool trunc = mode && PyUnicode_Check(mode) && !PyUnicode_CompareWithASCIIString(mode, "trunc");
+  if (op == TC_OP_DIV && mode && !floor && !trunc) {
+    PyErr_Format(PyExc_RuntimeError, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '%S'", mode);
+  } else if (op == TC_OP_DIV && floor) {
+    r = tcpy_binary(TC_OP_FLOOR_DIVIDE, (PyObject *)self, other);
+  } else if (op == TC_OP_DIV && trunc) {
+    PyObject *q = tcpy_binary(TC_OP_DIV, (PyObject *)self, other);
+    if (q && q != Py_NotImplemented) {
+      r = WRAP(tc_trunc(TT(q)));
+      tc_dtype want = tc_tensor_dtype(self->t);
+      int k = tcpy_number_kind(other);
+      bool int_other = k == NUM_INT || k == NUM_BOOL ||
+                       (tcpy_is_tensor(other) && !tc_dtype_is_floating(tc_tensor_dtype(TT(other))));
+      if (r && !tc_dtype_is_floating(want) && int_other) {
+        tc_dtype dt = tcpy_is_tensor(other) ? tc_promote_types(want, tc_tensor_dtype(TT(other))) : want;
+        PyObject *c = WRAP(tc_to_dtype(TT(r), dt));
+        Py_DECREF(r);
+        r = c;
+      }
+    }
+    Py_XDECREF(q);
+  } else {
+    r = tcpy_binary(op, (PyObject *)self, other);
+  }
+  Py_XDECREF(scaled);
+  if (r == Py_NotImplemented) {
+    Py_DECREF(r);
+    PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(other), "__name__");
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'other' (position 1) must be Tensor, not %U", fn, n);
+    Py_XDECREF(n);
+    r = NULL;
+  }
+  return r;
+}
+
+OPFN(m_matmul) {
+  static const char *const names[] = {"other", NULL};
+  static const char *const mm_names[] = {"mat2", NULL};
+  PyObject *a[1];
+  bool mm = !strcmp(fn, "mm") || !strcmp(fn, "bmm");
+  if (!tcpy_parse(fn, args, kw, 1, mm ? mm_names : names, a)) return NULL;
+  tcpy_tensor *o = tensor_arg(a[0], fn, mm ? "mat2" : "other", 1);
+  return o ? WRAP(tc_matmul(self->t, o->t)) : NULL;
+}
+
+OPFN(m_clamp) {
+  static const char *const names[] = {"min", "max", NULL};
+  PyObject *a[2];
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  PyObject *lo = a[0] && a[0] != Py_None ? a[0] : NULL, *hi = a[1] && a[1] != Py_None ? a[1] : NULL;
+  if (!lo && !hi) {
+    PyErr_SetString(PyExc_RuntimeError, "torch.clamp: At least one of 'min' or 'max' must not be None");
+    return NULL;
+  }
+  if ((!lo || tcpy_number_kind(lo)) && (!hi || tcpy_number_kind(hi))) {
+    /* scalar bounds keep the tensor's dtype, as PyTorch's clamp(Scalar) */
+    PyObject *r = (PyObject *)self;
+    Py_INCREF(r);
+    if (lo) {
+      PyObject *n = tcpy_binary(TC_OP_MAXIMUM, r, lo);
+      Py_DECREF(r);
+      r = n;
+    }
+    if (r && hi) {
+      PyObject *n = tcpy_binary(TC_OP_MINIMUM, r, hi);
+      Py_DECREF(r);
+      r = n;
+    }
+    if (r && tc_tensor_dtype(TT(r)) != tc_tensor_dtype(self->t) && (!lo || tcpy_number_kind(lo) != NUM_FLOAT) &&
+        (!hi || tcpy_number_kind(hi) != NUM_FLOAT)) {
+      PyObject *c = WRAP(tc_to_dtype(TT(r), tc_tensor_dtype(self->t)));
+      Py_DECREF(r);
+      r = c;
+    }
+    return r;
+  }
+  tc_tensor *l = lo ? tcpy_operand(self->ctx, lo, "clamp", "min") : NULL;
+  tc_tensor *h = hi && (!lo || l) ? tcpy_operand(self->ctx, hi, "clamp", "max") : NULL;
+  PyObject *r = NULL;
+  if ((!lo || l) && (!hi || h)) r = WRAP(tc_clamp(self->t, l, h));
+  tc_tensor_release(l);
+  tc_tensor_release(h);
+  return r;
+}
+
+/* cond.where(cond, other) as a method: where(cond, self, other). */
+OPFN(m_where) {
+  static const char *const names[] = {"condition", "other", NULL};
+  PyObject *a[2];
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  if (!a[0] || !a[1]) {
+    PyErr_SetString(PyExc_TypeError, "where() missing required arguments 'condition' and 'other'");
+    return NULL;
+  }
+  tc_tensor *c = tcpy_operand(self->ctx, a[0], "where", "condition");
+  tc_tensor *o = c ? tcpy_operand(self->ctx, a[1], "where", "other") : NULL;
+  PyObject *r = o ? WRAP(tc_where(c, self->t, o)) : NULL;
+  tc_tensor_release(c);
+  tc_tensor_release(o);
+  return r;
+}
+
+/* ---- reductions --------------------------------------------------------------- */
+
+typedef tc_tensor *(*reduce_fn)(tc_tensor *, const int *, int, bool);
+static const reduce_fn reduce_fns[] = {tc_sum, tc_prod, tc_mean, tc_amax, tc_amin, tc_all, tc_any, tc_logsumexp};
+enum { R_SUM, R_PROD, R_MEAN, R_AMAX, R_AMIN, R_ALL, R_ANY, R_LOGSUMEXP };
+
+/* (dim, keepdim, dtype=, axis=): dim NULL when absent or None */
+static bool dim_keep(const char *fn, PyObject *args, PyObject *kw, PyObject **dim, bool *keep, PyObject **dtype) {
+  static const char *const names[] = {"dim", "keepdim", "dtype", "axis", NULL};
+  PyObject *a[4];
+  *keep = false;
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return false;
+  *dim = a[0] ? a[0] : a[3];
+  if (*dim == Py_None) *dim = NULL;
+  if (dtype) *dtype = a[2] && a[2] != Py_None ? a[2] : NULL;
+  else if (a[2]) return PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument 'dtype'", fn), false;
+  return !a[1] || tcpy_to_bool(a[1], "keepdim", keep);
+}
+
+OPFN(m_reduce) {
+  PyObject *dim, *dtv;
+  bool keep;
+  if (!dim_keep(fn, args, kw, &dim, &keep, &dtv)) return NULL;
+  int dims[TC_MAX_DIMS], nd = 0;
+  if (dim && !tcpy_to_dims(dim, &nd, dims)) return NULL;
+  if (tag == R_LOGSUMEXP && !dim) {
+    PyErr_SetString(PyExc_TypeError, "logsumexp() missing 1 required positional arguments: \"dim\"");
+    return NULL;
+  }
+  tc_tensor *x = tc_tensor_retain(self->t);
+  if (dtv) {
+    tc_dtype dt;
+    if (!tcpy_to_dtype(dtv, &dt)) {
+      tc_tensor_release(x);
+      return NULL;
+    }
+    tc_tensor *c = tc_to_dtype(x, dt);
+    tc_tensor_release(x);
+    if (!(x = c)) return tcpy_raise(CTX);
+  }
+  tc_tensor *r = reduce_fns[tag](x, nd ? dims : NULL, nd, keep);
+  tc_tensor_release(x);
+  return WRAP(r);
+}
+
+OPFN(m_varstd) {
+  static const char *const names[] = {"dim", "unbiased", "keepdim", "correction", NULL};
+  PyObject *a[4];
+  if (!tcpy_parse(fn, args, kw, 3, names, a)) return NULL;
+  PyObject *dim = a[0], *unb = a[1];
+  if (dim && PyBool_Check(dim) && !unb) { /* var(False): the unbiased flag */
+    unb = dim;
+    dim = NULL;
+  }
+  if (dim == Py_None) dim = NULL;
+  int dims[TC_MAX_DIMS], nd = 0;
+  bool keep = false, ub = true;
+  double c = 1;
+  if ((dim && !tcpy_to_dims(dim, &nd, dims)) || (a[2] && !tcpy_to_bool(a[2], "keepdim", &keep)) ||
+      (unb && !tcpy_to_bool(unb, "unbiased", &ub)))
+    return NULL;
+  if (!ub) c = 0;
+  if (a[3] && a[3] != Py_None && !tcpy_to_double(a[3], "correction", &c)) return NULL;
+  return WRAP((tag ? tc_std : tc_var)(self->t, nd ? dims : NULL, nd, c, keep));
+}
+
+/* max()/min(): all elements, along a dim (values, indices), or elementwise. */
+OPFN(m_maxmin) {
+  bool is_max = tag;
+  const char *name = is_max ? "max" : "min";
+  if (PyTuple_Size(args) >= 1 && tcpy_is_tensor(PyTuple_GetItem(args, 0))) {
+    tcpy_tensor *o = tensor_arg(PyTuple_GetItem(args, 0), name, "other", 1);
+    if (!o) return NULL;
+    return WRAP((is_max ? tc_maximum : tc_minimum)(self->t, o->t));
+  }
+  PyObject *dim;
+  bool keep;
+  if (!dim_keep(name, args, kw, &dim, &keep, NULL)) return NULL;
+  if (!dim) return WRAP((is_max ? tc_max_all : tc_min_all)(self->t));
+  int d;
+  if (!tcpy_to_dim(dim, &d)) return NULL;
+  tc_tensor *vals = NULL, *idx = NULL;
+  if ((is_max ? tc_max_dim : tc_min_dim)(self->t, d, keep, &vals, &idx) != TC_OK) {
+    tc_tensor_release(vals);
+    tc_tensor_release(idx);
+    return tcpy_raise(CTX);
+  }
+  PyObject *v = WRAP(vals), *i = WRAP(idx);
+  return tcpy_return_pair(name, v, i);
+}
+
+OPFN(m_argmaxmin) {
+  PyObject *dim;
+  bool keep;
+  if (!dim_keep(fn, args, kw, &dim, &keep, NULL)) return NULL;
+  int d = 0;
+  if (dim && !tcpy_to_dim(dim, &d)) return NULL;
+  if (tc_tensor_dtype(self->t) == TC_BOOL) {
+    PyErr_Format(PyExc_NotImplementedError, "\"%s_cpu\" not implemented for 'Bool'", tag ? "argmax" : "argmin");
+    return NULL;
+  }
+  return WRAP((tag ? tc_argmax : tc_argmin)(self->t, dim != NULL, d, keep));
+}
+
+OPFN(m_softmax) {
+  static const char *const names[] = {"dim", "dtype", "_stacklevel", NULL};
+  PyObject *a[3];
+  int d;
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  if (!a[0] || a[0] == Py_None) {
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: 'dim'", fn);
+    return NULL;
+  }
+  if (!tcpy_to_dim(a[0], &d)) return NULL;
+  tc_tensor *x = tc_tensor_retain(self->t);
+  if (a[1] && a[1] != Py_None) {
+    tc_dtype dt;
+    if (!tcpy_to_dtype(a[1], &dt)) {
+      tc_tensor_release(x);
+      return NULL;
+    }
+    tc_tensor *c = tc_to_dtype(x, dt);
+    tc_tensor_release(x);
+    if (!(x = c)) return tcpy_raise(CTX);
+  }
+  tc_tensor *r = tag ? tc_log_softmax(x, d) : tc_softmax(x, d);
+  tc_tensor_release(x);
+  return WRAP(r);
+}
+
+OPFN(m_count_nonzero) {
+  static const char *const names[] = {"dim", NULL};
+  PyObject *a[1];
+  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
+  int dims[TC_MAX_DIMS], nd = 0;
+  if (a[0] && a[0] != Py_None && !tcpy_to_dims(a[0], &nd, dims)) return NULL;
+  tc_tensor *z = tc_binary_scalar(TC_OP_NE, self->t, 0, false, false);
+  tc_tensor *c = tc_to_dtype(z, TC_I64);
+  tc_tensor *r = tc_sum(c, nd ? dims : NULL, nd, false);
+  tc_tensor_release(z);
+  tc_tensor_release(c);
+  return WRAP(r);
+}
+
+/* ---- comparison of whole tensors ------------------------------------------------ */
+
+OPFN(m_equal) {
+  static const char *const names[] = {"other", NULL};
+  PyObject *a[1];
+  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
+  tcpy_tensor *o = tensor_arg(a[0], fn, "other", 2);
+  if (!o) return NULL;
+  bool r = tc_equal(self->t, o->t);
+  if (tc_last_status(CTX) != TC_OK) return tcpy_raise(CTX);
+  return PyBool_FromLong(r);
+}
+
+OPFN(m_close) {
+  static const char *const names[] = {"other", "rtol", "atol", "equal_nan", NULL};
+  PyObject *a[4];
+  if (!tcpy_parse(fn, args, kw, 4, names, a)) return NULL;
+  tcpy_tensor *o = tensor_arg(a[0], fn, "other", 2);
+  double rtol = TC_DEFAULT_RTOL, atol = TC_DEFAULT_ATOL;
+  bool nan = false;
+  if (!o || (a[1] && !tcpy_to_double(a[1], "rtol", &rtol)) || (a[2] && !tcpy_to_double(a[2], "atol", &atol)) ||
+      (a[3] && !tcpy_to_bool(a[3], "equal_nan", &nan)))
+    return NULL;
+  if (tag) return WRAP(tc_isclose(self->t, o->t, rtol, atol, nan));
+  bool r = tc_allclose(self->t, o->t, rtol, atol, nan);
+  if (tc_last_status(CTX) != TC_OK) return tcpy_raise(CTX);
+  return PyBool_FromLong(r);
+}
+
+/* ---- masking and gathering ------------------------------------------------------- */
+
+OPFN(m_masked_fill) {
+  static const char *const names[] = {"mask", "value", NULL};
+  PyObject *a[2];
+  double x;
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  tcpy_tensor *m = tensor_arg(a[0], fn, "mask", 1);
+  if (!m) return NULL;
+  if (!a[1]) {
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"value\"", fn);
+    return NULL;
+  }
+  if (!tcpy_to_double(a[1], "value", &x)) return NULL;
+  if (tag) {
+    if (tc_masked_fill_(self->t, m->t, x) != TC_OK) return tcpy_raise(CTX);
+    Py_INCREF(self);
+    return (PyObject *)self;
+  }
+  return WRAP(tc_masked_fill(self->t, m->t, x));
+}
+
+OPFN(m_masked_select) {
+  static const char *const names[] = {"mask", NULL};
+  PyObject *a[1];
+  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
+  tcpy_tensor *m = tensor_arg(a[0], fn, "mask", 1);
+  return m ? WRAP(tc_masked_select(self->t, m->t)) : NULL;
+}
+
+OPFN(m_index_select) {
+  static const char *const names[] = {"dim", "index", NULL};
+  PyObject *a[2];
+  int d;
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  if (!a[0]) {
+    PyErr_SetString(PyExc_TypeError, "index_select() missing 1 required positional argument: \"dim\"");
+    return NULL;
+  }
+  tcpy_tensor *i = tensor_arg(a[1], fn, "index", 2);
+  if (!i || !tcpy_to_dim(a[0], &d)) return NULL;
+  return WRAP(tc_index_select(self->t, d, i->t));
+}
+
+/* index_put_(indices, values, accumulate=False) and masked_scatter_(mask,
+ * source); without the underscore on a copy. */
+OPFN(m_index_put) {
+  static const char *const names[] = {"indices", "values", "accumulate", NULL};
+  PyObject *a[3];
+  bool acc = false;
+  if (!tcpy_parse(fn, args, kw, 3, names, a) || (a[2] && !tcpy_to_bool(a[2], "accumulate", &acc))) return NULL;
+  if (!a[0] || (!PyTuple_Check(a[0]) && !PyList_Check(a[0]))) {
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors", fn);
+    return NULL;
+  }
+  tcpy_tensor *v = tensor_arg(a[1], fn, "values", 2);
+  if (!v) return NULL;
+  Py_ssize_t n = PySequence_Size(a[0]);
+  if (n > TC_MAX_DIMS) {
+    PyErr_Format(PyExc_IndexError, "too many indices for tensor of dimension %d (got %zd)", tc_tensor_ndim(self->t), n);
+    return NULL;
+  }
+  tc_tensor *idx[TC_MAX_DIMS];
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *x = PySequence_GetItem(a[0], i);
+    if (!x) return NULL;
+    Py_DECREF(x); /* the sequence holds it */
+    if (!tcpy_is_tensor(x)) {
+      PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors", fn);
+      return NULL;
+    }
+    idx[i] = TT(x);
+  }
+  PyObject *dst = tag ? (Py_INCREF(self), (PyObject *)self) : WRAP(tc_clone(self->t));
+  if (dst && tc_index_put_(TT(dst), (int)n, idx, v->t, acc) != TC_OK) {
+    Py_DECREF(dst);
+    return tcpy_raise(CTX);
+  }
+  return dst;
+}
+
+OPFN(m_masked_scatter) {
+  static const char *const names[] = {"mask", "source", NULL};
+  PyObject *a[2];
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  tcpy_tensor *m = tensor_arg(a[0], fn, "mask", 1), *s = m ? tensor_arg(a[1], fn, "source", 2) : NULL;
+  if (!s) return NULL;
+  PyObject *dst = tag ? (Py_INCREF(self), (PyObject *)self) : WRAP(tc_clone(self->t));
+  if (dst && tc_masked_scatter_(TT(dst), m->t, s->t) != TC_OK) {
+    Py_DECREF(dst);
+    return tcpy_raise(CTX);
+  }
+  return dst;
+}
+
+OPFN(m_nonzero) {
+  static const char *const names[] = {"as_tuple", NULL};
+  PyObject *a[1];
+  bool as_tuple = false;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) || (a[0] && !tcpy_to_bool(a[0], "as_tuple", &as_tuple))) return NULL;
+  PyObject *nz = WRAP(tc_nonzero(self->t));
+  if (!nz || !as_tuple) return nz;
+  int nd = tc_tensor_ndim(self->t);
+  PyObject *t = PyTuple_New(nd);
+  for (int d = 0; t && d < nd; d++) {
+    PyObject *col = WRAP(tc_select(TT(nz), 1, d));
+    if (!col) {
+      Py_CLEAR(t);
+      break;
+    }
+    PyTuple_SetItem(t, d, col);
+  }
+  Py_DECREF(nz);
+  return t;
+}
+
+#define UN(name, idx, fl) {name, m_unary, idx, OF_METHOD | OF_TORCH | (fl)}
+#define BIN(name, op) {name, m_binary, op, OF_METHOD | OF_TORCH | OF_INPLACE}
+#define RED(name, idx) {name, m_reduce, idx, OF_METHOD | OF_TORCH}
+#define MT (OF_METHOD | OF_TORCH)
+
+const tcpy_opdef tcpy_math_ops[] = {
+    UN("abs", U_ABS, OF_INPLACE), UN("absolute", U_ABS, OF_INPLACE), UN("neg", U_NEG, OF_INPLACE),
+    UN("negative", U_NEG, OF_INPLACE), UN("sign", U_SIGN, OF_INPLACE), UN("exp", U_EXP, OF_INPLACE),
+    UN("exp2", U_EXP2, OF_INPLACE), UN("log", U_LOG, OF_INPLACE), UN("log2", U_LOG2, OF_INPLACE),
+    UN("log1p", U_LOG1P, OF_INPLACE), UN("expm1", U_EXPM1, OF_INPLACE), UN("sqrt", U_SQRT, OF_INPLACE),
+    UN("rsqrt", U_RSQRT, OF_INPLACE), UN("sin", U_SIN, OF_INPLACE), UN("cos", U_COS, OF_INPLACE),
+    UN("tan", U_TAN, OF_INPLACE), UN("tanh", U_TANH, OF_INPLACE | OF_FUNCTIONAL),
+    UN("sigmoid", U_SIGMOID, OF_INPLACE | OF_FUNCTIONAL), UN("relu", U_RELU, OF_INPLACE | OF_FUNCTIONAL),
+    {"gelu", m_unary, U_GELU, OF_FUNCTIONAL}, {"silu", m_silu, 0, OF_FUNCTIONAL},
+    UN("floor", U_FLOOR, OF_INPLACE), UN("ceil", U_CEIL, OF_INPLACE), UN("trunc", U_TRUNC, OF_INPLACE),
+    UN("fix", U_TRUNC, OF_INPLACE), UN("reciprocal", U_RECIPROCAL, OF_INPLACE), UN("square", U_SQUARE, OF_INPLACE),
+    UN("logical_not", U_LOGICAL_NOT, OF_INPLACE), UN("bitwise_not", U_BITWISE_NOT, OF_INPLACE),
+    UN("isnan", U_ISNAN, 0), UN("isinf", U_ISINF, 0), UN("isfinite", U_ISFINITE, 0),
+    {"round", m_round, 0, MT | OF_INPLACE},
+    BIN("add", TC_OP_ADD), BIN("sub", TC_OP_SUB), BIN("subtract", TC_OP_SUB), BIN("mul", TC_OP_MUL),
+    BIN("multiply", TC_OP_MUL), BIN("div", TC_OP_DIV), BIN("divide", TC_OP_DIV), BIN("true_divide", TC_OP_DIV),
+    BIN("floor_divide", TC_OP_FLOOR_DIVIDE), BIN("remainder", TC_OP_REMAINDER), BIN("pow", TC_OP_POW),
+    BIN("maximum", TC_OP_MAXIMUM), BIN("minimum", TC_OP_MINIMUM), BIN("logical_and", TC_OP_LOGICAL_AND),
+    BIN("logical_or", TC_OP_LOGICAL_OR), BIN("logical_xor", TC_OP_LOGICAL_XOR),
+    BIN("bitwise_and", TC_OP_BITWISE_AND), BIN("bitwise_or", TC_OP_BITWISE_OR),
+    BIN("bitwise_xor", TC_OP_BITWISE_XOR), BIN("bitwise_left_shift", TC_OP_LSHIFT),
+    BIN("bitwise_right_shift", TC_OP_RSHIFT), BIN("eq", TC_OP_EQ), BIN("ne", TC_OP_NE), BIN("not_equal", TC_OP_NE),
+    BIN("lt", TC_OP_LT), BIN("less", TC_OP_LT), BIN("le", TC_OP_LE), BIN("less_equal", TC_OP_LE),
+    BIN("gt", TC_OP_GT), BIN("greater", TC_OP_GT), BIN("ge", TC_OP_GE), BIN("greater_equal", TC_OP_GE),
+    {"matmul", m_matmul, 0, MT}, {"mm", m_matmul, 0, MT}, {"bmm", m_matmul, 0, MT}, {"dot", m_matmul, 0, MT},
+    {"clamp", m_clamp, 0, MT | OF_INPLACE}, {"clip", m_clamp, 0, MT | OF_INPLACE},
+    {"where", m_where, 0, OF_METHOD},
+    RED("sum", R_SUM), RED("prod", R_PROD), RED("mean", R_MEAN), RED("amax", R_AMAX), RED("amin", R_AMIN),
+    RED("all", R_ALL), RED("any", R_ANY), RED("logsumexp", R_LOGSUMEXP),
+    {"var", m_varstd, 0, MT}, {"std", m_varstd, 1, MT},
+    {"max", m_maxmin, 1, MT}, {"min", m_maxmin, 0, MT},
+    {"argmax", m_argmaxmin, 1, MT}, {"argmin", m_argmaxmin, 0, MT},
+    {"softmax", m_softmax, 0, MT | OF_FUNCTIONAL}, {"log_softmax", m_softmax, 1, MT | OF_FUNCTIONAL},
+    {"count_nonzero", m_count_nonzero, 0, MT},
+    {"equal", m_equal, 0, MT}, {"allclose", m_close, 0, MT}, {"isclose", m_close, 1, MT},
+    {"masked_fill", m_masked_fill, 0, MT}, {"masked_fill_", m_masked_fill, 1, OF_METHOD},
+    {"masked_select", m_masked_select, 0, MT},
+    {"index_select", m_index_select, 0, MT}, {"nonzero", m_nonzero, 0, MT},
+    {"index_put", m_index_put, 0, MT}, {"index_put_", m_index_put, 1, OF_METHOD},
+    {"masked_scatter", m_masked_scatter, 0, MT}, {"masked_scatter_", m_masked_scatter, 1, OF_METHOD},
+    {NULL, NULL, 0, 0}};
+
+/* ---- the Op type ------------------------------------------------------------------- */
+
+typedef struct {
+  PyObject_HEAD
+  const tcpy_opdef *def;
+  bool inplace;     /* NAME_: the result written back into self */
+  bool functional;  /* torch.NAME / F.NAME: the tensor is the first argument */
+  PyObject *self;   /* bound tensor, or NULL */
+  PyObject *name;   /* "add" or "add_" */
+} op_obj;
+
+static void op_dealloc(PyObject *o) {
+  op_obj *op = (op_obj *)o;
+  PyTypeObject *tp = Py_TYPE(o);
+  Py_XDECREF(op->self);
+  Py_XDECREF(op->name);
+  PyObject_Free(o);
+  Py_DECREF(tp);
+}
+
+static PyObject *op_new(const tcpy_opdef *d, bool inplace, bool functional, PyObject *self, PyObject *name) {
+  op_obj *o = PyObject_New(op_obj, S.Op);
+  if (!o) return NULL;
+  o->def = d;
+  o->inplace = inplace;
+  o->functional = functional;
+  Py_XINCREF(self);
+  o->self = self;
+  Py_INCREF(name);
+  o->name = name;
+  return (PyObject *)o;
+}
+
+static PyObject *op_get(PyObject *o, PyObject *obj, PyObject *type) {
+  op_obj *op = (op_obj *)o;
+  if (!obj || obj == Py_None || op->functional) {
+    Py_INCREF(o);
+    return o;
+  }
+  return op_new(op->def, op->inplace, false, obj, op->name);
+}
+
+static PyObject *op_call(PyObject *o, PyObject *args, PyObject *kw) {
+  op_obj *op = (op_obj *)o;
+  const char *fn = op->def->name;
+  PyObject *self = op->self, *rest = NULL, *kw2 = NULL;
+  if (!self) { /* torch.NAME(input, ...) or Tensor.NAME(t, ...) */
+    if (PyTuple_Size(args) > 0) {
+      self = PyTuple_GetItem(args, 0);
+      rest = PyTuple_GetSlice(args, 1, PyTuple_Size(args));
+    } else if (kw && (self = PyDict_GetItemString(kw, "input"))) {
+      kw2 = PyDict_Copy(kw);
+      if (!kw2 || PyDict_DelItemString(kw2, "input") < 0) {
+        Py_XDECREF(kw2);
+        return NULL;
+      }
+      rest = PyTuple_New(0);
+    } else {
+      PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"input\"", fn);
+      return NULL;
+    }
+    if (!rest) {
+      Py_XDECREF(kw2);
+      return NULL;
+    }
+    args = rest;
+    if (kw2) kw = kw2;
+  }
+  PyObject *r = NULL;
+  if (!tcpy_is_tensor(self)) {
+    PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'input' (position 1) must be Tensor, not %U", fn, n);
+    Py_XDECREF(n);
+  } else if (tcpy_check_thread((tcpy_tensor *)self)) {
+    r = op->def->fn((tcpy_tensor *)self, args, kw, op->def->tag, fn);
+    if (r && op->inplace) {
+      bool ok = tcpy_write_back((tcpy_tensor *)self, TT(r));
+      Py_DECREF(r);
+      r = NULL;
+      if (ok) {
+        Py_INCREF(self);
+        r = self;
+      }
+    }
+  }
+  Py_XDECREF(rest);
+  Py_XDECREF(kw2);
+  return r;
+}
+
+static PyObject *op_repr(PyObject *o) {
+  op_obj *op = (op_obj *)o;
+  if (op->self) return PyUnicode_FromFormat("<built-in method %U of Tensor object at %p>", op->name, op->self);
+  return PyUnicode_FromFormat("<built-in method %U>", op->name);
+}
+
+static PyObject *op_getname(PyObject *o, void *unused) {
+  Py_INCREF(((op_obj *)o)->name);
+  return ((op_obj *)o)->name;
+}
+
+static PyGetSetDef op_getset[] = {{"__name__", op_getname, NULL, NULL, NULL},
+                                  {"__qualname__", op_getname, NULL, NULL, NULL},
+                                  {NULL, NULL, NULL, NULL, NULL}};
+static PyType_Slot op_slots[] = {{Py_tp_dealloc, op_dealloc}, {Py_tp_call, op_call},
+                                 {Py_tp_descr_get, op_get},   {Py_tp_repr, op_repr},
+                                 {Py_tp_getset, op_getset},   {0, NULL}};
+static PyType_Spec op_spec = {"tensorc.Op", sizeof(op_obj), 0, Py_TPFLAGS_DEFAULT, op_slots};
+
+static bool install(const tcpy_opdef *d, PyObject *torch, PyObject *functional) {
+  PyObject *tensor = (PyObject *)S.Tensor;
+  PyObject *name = PyUnicode_FromString(d->name);
+  if (!name) return false;
+  bool ok = true;
+  if (d->flags & OF_METHOD) {
+    PyObject *m = op_new(d, false, false, NULL, name);
+    ok = m && PyObject_SetAttr(tensor, name, m) == 0;
+    Py_XDECREF(m);
+  }
+  if (ok && (d->flags & OF_TORCH)) {
+    PyObject *f = op_new(d, false, true, NULL, name);
+    ok = f && PyObject_SetAttr(torch, name, f) == 0;
+    Py_XDECREF(f);
+  }
+  if (ok && (d->flags & OF_FUNCTIONAL)) {
+    PyObject *f = op_new(d, false, true, NULL, name);
+    ok = f && PyObject_SetAttr(functional, name, f) == 0;
+    Py_XDECREF(f);
+  }
+  if (ok && (d->flags & OF_INPLACE)) {
+    PyObject *iname = PyUnicode_FromFormat("%s_", d->name);
+    PyObject *m = iname ? op_new(d, true, false, NULL, iname) : NULL;
+    ok = m && PyObject_SetAttr(tensor, iname, m) == 0;
+    Py_XDECREF(m);
+    Py_XDECREF(iname);
+  }
+  Py_DECREF(name);
+  return ok;
+}
+
+bool tcpy_ops_install(PyObject *torch, PyObject *functional) {
+  S.Op = (PyTypeObject *)PyType_FromSpec(&op_spec);
+  if (!S.Op) return false;
+  for (const tcpy_opdef *d = tcpy_math_ops; d->name; d++)
+    if (!install(d, torch, functional)) return false;
+  for (const tcpy_opdef *d = tcpy_tensor_ops; d->name; d++)
+    if (!install(d, torch, functional)) return false;
+  return true;
+}

@@ -1,0 +1,158 @@
+/*
+ * tcpy.h — what the files of the CPython extension share.
+ *
+ * The extension (`tensorc`, with the submodule `tensorc.torch`) is C over
+ * tensorc's public API and CPython's stable ABI (Py_LIMITED_API 3.9: heap
+ * types from PyType_FromSpec, no struct access to CPython's objects), so
+ * one build loads in any CPython 3.9 or later.
+ *
+ * Objects and ownership:
+ *   - Context (tcpy_ctx): one tc_ctx per Python thread, made on first use
+ *     and kept in the thread's state dict, so it lives as long as the
+ *     thread, or longer while tensors of it live.
+ *   - Tensor: owns exactly one reference to its tc_tensor handle and one
+ *     reference to its Context; dealloc releases both (handle first), so
+ *     Python objects may die in any order. The module never opens a tensorc
+ *     scope: every handle it gets back is the caller's.
+ *   - A tensor's context belongs to the thread that made it; an op given a
+ *     tensor of another thread's context raises RuntimeError (never runs
+ *     it), since a tc_ctx is used by one thread at a time. The GIL is held
+ *     while tensorc computes.
+ * Errors: tensorc's sticky error becomes the exception PyTorch raises
+ * (tc_last_error_kind) with PyTorch's words (the "tc_add: " prefix
+ * dropped), and is cleared.
+ */
+#ifndef TCPY_H
+#define TCPY_H
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdbool.h>
+#include "tensorc.h"
+
+/* ---- contexts (module.c) ---- */
+typedef struct tcpy_ctx {
+  PyObject_HEAD
+  tc_ctx *ctx;
+  unsigned long thread; /* PyThread_get_thread_ident() of its thread */
+} tcpy_ctx;
+
+typedef struct tcpy_tensor {
+  PyObject_HEAD
+  tc_tensor *t;   /* one reference, ours */
+  tcpy_ctx *ctx;  /* strong reference */
+  PyObject *weakrefs;
+} tcpy_tensor;
+
+/* Process-wide state (the module is single-phase; one interpreter). */
+typedef struct tcpy_state {
+  PyTypeObject *Tensor, *Context, *Dtype, *Device, *Size, *Op, *Finfo;
+  PyObject *dtypes[TC_NUM_DTYPES]; /* torch.float32 ... (strong) */
+  PyObject *ctx_key;               /* thread-dict key of the context */
+  PyObject *torch;                 /* tensorc.torch */
+  tc_dtype default_dtype;          /* torch.get_default_dtype() */
+  bool deterministic;              /* torch.use_deterministic_algorithms */
+  tc_ctx_options opts;             /* options of new contexts */
+} tcpy_state;
+extern tcpy_state S;
+
+/* The calling thread's context (borrowed; made on first use). NULL with an
+ * exception set when it cannot be made. */
+tcpy_ctx *tcpy_current(void);
+/* Whether t may be used from this thread; else RuntimeError, false. */
+bool tcpy_check_thread(tcpy_tensor *t);
+
+/* ---- errors and arguments (errors.c) ---- */
+/* Raises the sticky error of ctx as PyTorch's exception, clears it; NULL. */
+PyObject *tcpy_raise(tc_ctx *ctx);
+/* A Tensor over t (steals it; NULL t: raises ctx's error). */
+PyObject *tcpy_wrap(tcpy_ctx *c, tc_tensor *t);
+/* The positional and keyword arguments of `fn` against `names` (NULL-
+ * ended; the first `npos` may be positional): out[i] borrowed or NULL.
+ * TypeError with Python's words for extra or unknown arguments. */
+bool tcpy_parse(const char *fn, PyObject *args, PyObject *kw, int npos, const char *const *names,
+                PyObject **out);
+static inline bool tcpy_is_tensor(PyObject *o) { return Py_TYPE(o) == S.Tensor; }
+#define TT(o) (((tcpy_tensor *)(o))->t)
+/* A Python number: bool, int (anything with __index__) or float (anything
+ * with __float__); Tensors and other objects are not. */
+enum { NUM_NONE, NUM_BOOL, NUM_INT, NUM_FLOAT };
+int tcpy_number_kind(PyObject *o);
+bool tcpy_to_int(PyObject *o, const char *what, int64_t *out);
+bool tcpy_to_double(PyObject *o, const char *what, double *out);
+bool tcpy_to_bool(PyObject *o, const char *what, bool *out);
+/* A dim (clamped to int range so tensorc reports it). */
+bool tcpy_to_dim(PyObject *o, int *out);
+/* dims: an int or a sequence of ints. */
+bool tcpy_to_dims(PyObject *o, int *n, int *dims);
+/* A shape: a sequence (list, tuple, Size) of ints. */
+bool tcpy_to_shape(PyObject *o, const char *fn, int *n, int64_t *shape);
+/* A shape given as varargs (ints) or as one sequence: args[first:]. */
+bool tcpy_shape_args(PyObject *args, Py_ssize_t first, const char *fn, int *n, int64_t *shape);
+/* Any object a dtype= accepts (torch.float32...). */
+bool tcpy_to_dtype(PyObject *o, tc_dtype *out);
+/* A device: torch.device, "cuda:0", or an int (a CUDA ordinal). */
+bool tcpy_to_device(PyObject *o, tc_device *out);
+/* An operand as a tensor of ctx: a Tensor (a new reference to its handle),
+ * a Python number (a 0-d tensor: bool, int64, or the default float), or a
+ * NumPy array (shared). NULL with TypeError naming `fn` and `arg`. */
+tc_tensor *tcpy_operand(tcpy_ctx *c, PyObject *o, const char *fn, const char *arg);
+
+/* ---- types (types.c) ---- */
+bool tcpy_types_init(PyObject *torch);
+PyObject *tcpy_dtype_obj(tc_dtype dt); /* new reference */
+PyObject *tcpy_device_obj(tc_device d, bool cpu_index); /* new reference */
+PyObject *tcpy_size(const int64_t *shape, int n);
+/* torch.return_types.NAME(values, indices) (steals both). */
+PyObject *tcpy_return_pair(const char *name, PyObject *values, PyObject *indices);
+const char *tcpy_dtype_torch_name(tc_dtype dt); /* "Float", "Long"... */
+
+/* ---- the Tensor type and its ops (tensor.c, ops.c, methods.c) ---- */
+bool tcpy_tensor_init(PyObject *module);
+/* The elementwise binary op on two operands, Python scalars kept as
+ * scalars (they do not upcast the tensor). Py_NotImplemented (new ref) when
+ * neither is a tensor or the other is not a number/array. */
+PyObject *tcpy_binary(tc_binop op, PyObject *a, PyObject *b);
+/* dst[...] = src after checking the result dtype can be cast back. */
+bool tcpy_write_back(tcpy_tensor *dst, tc_tensor *src);
+PyObject *tcpy_item(tcpy_tensor *t);
+PyObject *tcpy_tolist(tcpy_tensor *t);
+
+/* Ops that are Tensor methods and torch functions (ops.c, methods.c): one
+ * table; the Op type binds an entry to a tensor (t.add) or takes the
+ * tensor as its first argument (torch.add). */
+typedef PyObject *(*tcpy_opfn)(tcpy_tensor *self, PyObject *args, PyObject *kw, int tag, const char *name);
+enum { OF_METHOD = 1, OF_TORCH = 2, OF_INPLACE = 4, OF_FUNCTIONAL = 8 };
+typedef struct tcpy_opdef {
+  const char *name;
+  tcpy_opfn fn;
+  int tag;
+  int flags;
+} tcpy_opdef;
+extern const tcpy_opdef tcpy_math_ops[];   /* ops.c */
+extern const tcpy_opdef tcpy_tensor_ops[]; /* methods.c */
+bool tcpy_ops_install(PyObject *torch, PyObject *functional); /* ops.c */
+
+/* ---- indexing (index.c) ---- */
+PyObject *tcpy_getitem(tcpy_tensor *self, PyObject *index);
+int tcpy_setitem(tcpy_tensor *self, PyObject *index, PyObject *value);
+
+/* ---- creation (create.c) ---- */
+extern PyMethodDef tcpy_create_functions[];
+/* torch.tensor(data, dtype) of nested sequences/numbers/tensors/arrays. */
+PyObject *tcpy_tensor_from_data(tcpy_ctx *c, PyObject *data, bool has_dtype, tc_dtype dt);
+
+/* ---- NumPy and DLPack (interop.c) ---- */
+extern PyMethodDef tcpy_interop_functions[];
+/* The tensor sharing a NumPy array's memory (torch.from_numpy); new ref. */
+PyObject *tcpy_from_numpy(tcpy_ctx *c, PyObject *arr);
+/* Whether o looks like a NumPy array (has __array_interface__, not a
+ * Tensor). */
+bool tcpy_is_array(PyObject *o);
+/* A NumPy scalar's (or array's) dtype, when tensorc has it. */
+bool tcpy_np_scalar_dtype(PyObject *o, tc_dtype *dt);
+PyObject *tcpy_array_interface(tcpy_tensor *self);
+PyObject *tcpy_numpy(tcpy_tensor *self, bool force);
+PyObject *tcpy_dlpack(tcpy_tensor *self, PyObject *args, PyObject *kw);
+PyObject *tcpy_dlpack_device(tcpy_tensor *self);
+
+#endif
