@@ -146,6 +146,20 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
   return cur;
 }
 
+/* A mask's shape against the dims from `at` of cur, PyTorch's message. */
+static bool mask_fits(tc_tensor *cur, const tc_tensor *t, int at, const char *fn) {
+  for (int d = 0; d < t->ndim; d++)
+    if (at + d >= cur->ndim || t->shape[d] != cur->shape[at + d]) {
+      char ms[200], cs[200];
+      shape_text(ms, sizeof ms, t->ndim, t->shape);
+      shape_text(cs, sizeof cs, cur->ndim, cur->shape);
+      ir_error(cur->ctx, TC_ERR_ARG, "%s: The shape of the mask [%s] at index %d does not match the shape of the "
+               "indexed tensor [%s] at index %d", fn, ms, d, cs, at + d);
+      return false;
+    }
+  return true;
+}
+
 /* The advanced items' index tensors (masks: their nonzero() columns),
  * broadcast together and checked against their dims. In the open scope. */
 static bool collect(tc_tensor *cur, const tc_idx *spec, int n, const int *pos, const int *tdim, adv *A,
@@ -160,14 +174,7 @@ static bool collect(tc_tensor *cur, const tc_idx *spec, int n, const int *pos, c
       A->pos[A->n] = pos[i], A->orig[A->n] = tdim[i], A->idx[A->n++] = t;
       continue;
     }
-    for (int d = 0; d < t->ndim; d++)
-      if (pos[i] + d >= cur->ndim || t->shape[d] != cur->shape[pos[i] + d]) {
-        char ms[200], cs[200];
-        shape_text(ms, sizeof ms, t->ndim, t->shape);
-        shape_text(cs, sizeof cs, cur->ndim, cur->shape);
-        return ir_error(ctx, TC_ERR_ARG, "%s: The shape of the mask [%s] at index %d does not match the shape of the "
-                        "indexed tensor [%s] at index %d", fn, ms, d, cs, pos[i] + d), false;
-      }
+    if (!mask_fits(cur, t, pos[i], fn)) return false;
     tc_tensor *nz = tc_nonzero(tc_to_dtype(t, TC_BOOL));
     if (!nz) return false;
     for (int d = 0; d < t->ndim; d++) {
@@ -300,7 +307,7 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
   } else if (nadv == 1 && mask_item >= 0 && tc_tensor_numel(value) == 1 && value->ndim == 0) {
     /* x[mask] = scalar: where(mask, v, x) written through the view, lazy */
     const tc_tensor *m = spec[mask_item].t;
-    if (!collect(cur, spec, n, pos, tdim, &A, fn)) {
+    if (!mask_fits(cur, m, pos[mask_item], fn)) {
       st = ctx->status ? ctx->status : TC_ERR_ARG;
     } else {
       int64_t ms[TC_MAX_DIMS];

@@ -68,6 +68,7 @@ typedef struct lw {
     point at;       /* the owner's point of n (loads there) */
     bool done;
   } side[KC_MAX_SIDE];
+  bool gathers_root_old; /* a GATHER reads the root's old version (a write's) */
   bool failed;
   bool oom; /* out of memory: an error, never a kernel boundary */
 } lw;
@@ -354,6 +355,7 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
     }
     int slot = buf_slot(w, src);
     if (slot < 0) return NULL;
+    if (ir_op_kind[w->root->op] == K_WRITE && src == w->root->in[0]) w->gathers_root_old = true;
     const kval *off = expr(w, n->in[1], p);
     if (!off) return NULL;
     int64_t last = ir_numel(src->ndim, src->shape) - 1;
@@ -658,6 +660,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
         k->serial = !root->p.sc.unique;
         for (int i = 0; i < w.nmemo; i++)
           if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;
+        if (w.gathers_root_old) L->reads_output_elsewhere = true; /* at data positions */
       } else if (is_write) {
         const ix *f = ix_const(&k->arena, root->p.v.offset);
         for (int d = 0; d < vnd; d++)
@@ -670,6 +673,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
           if (mm->n == root->in[0] && !ix_equal(flat_of(&w, &mm->p), f))
             L->reads_output_elsewhere = true;
         }
+        if (w.gathers_root_old) L->reads_output_elsewhere = true;
       } else {
         st->index = flat_of(&w, &p);
       }

@@ -1,0 +1,133 @@
+/*
+ * test_indexing.c — tc_index and tc_index_set_ (Python's a[...] and
+ * a[...] = v for C) against PyTorch 2.x: basic items give views (shape,
+ * strides, offset as PyTorch), integer tensors and masks give copies with
+ * NumPy's placement of the advanced dims (adjacent: in place; separated:
+ * in front), broadcasting of index tensors, Python bools, empty index
+ * lists, PyTorch's messages; writes through views, through index tensors
+ * (one scatter) and through masks (a lazy where, no read back). Run on the
+ * CPU and with every tensor on cuda:0 (test_indexing_cuda).
+ */
+#include "tc_expect.h"
+
+/* torch.arange(24).reshape(2, 3, 4) */
+static tc_tensor *X(tc_ctx *ctx) {
+  return tc_reshape(tc_arange_int(ctx, 0, 24, 1), 3, (const int64_t[]){2, 3, 4});
+}
+static tc_tensor *L1(tc_ctx *ctx, const int64_t *v, int64_t n) { return tc_from_data(ctx, v, TC_I64, 1, &n); }
+static tc_tensor *B1(tc_ctx *ctx, const bool *v, int64_t n) { return tc_from_data(ctx, v, TC_BOOL, 1, &n); }
+#define SPEC(...) (const tc_idx[]){__VA_ARGS__}, (int)(sizeof((const tc_idx[]){__VA_ARGS__}) / sizeof(tc_idx))
+
+TC_CASE(basic_items_give_views_with_pytorchs_layout) {
+  tc_tensor *x = X(ctx);
+  tc_tensor *b = tc_index(x, SPEC(TC_I(1), TC_S(0, 3, 2), TC_NEWAXIS));
+  expect_layout(b, SH(2, 1, 4), SH(8, 4, 1), 12, false);
+  expect_i64(b, SH(2, 1, 4), I64(12, 13, 14, 15, 20, 21, 22, 23));
+  expect_i64(tc_index(x, SPEC(TC_ELLIPSIS, TC_I(1))), SH(2, 3), I64(1, 5, 9, 13, 17, 21));
+  expect_i64(tc_index(x, SPEC(TC_I(-1), TC_I(-1))), SH(4), I64(20, 21, 22, 23));
+  tc_tensor *s = tc_index(x, SPEC(TC_ALL, TC_S(0, TC_SLICE_END, 2), TC_S(1, TC_SLICE_END, 2)));
+  expect_layout(s, SH(2, 2, 2), SH(12, 8, 2), 1, false);
+  expect_i64(s, SH(2, 2, 2), I64(1, 3, 9, 11, 13, 15, 21, 23));
+  expect_i64(tc_index(x, SPEC(((tc_idx){.kind = TC_IDX_BOOL, .i = 0}))), SH(0, 2, 3, 4), NULL, 0);
+  tc_tensor *t = tc_index(x, SPEC(((tc_idx){.kind = TC_IDX_BOOL, .i = 1})));
+  expect_layout(t, SH(1, 2, 3, 4), SH(24, 12, 4, 1), 0, true);
+  /* a 0-d integer tensor acts as an int */
+  expect_i64(tc_index(x, SPEC(TC_T(tc_scalar(ctx, 1, TC_I64)), TC_I(2))), SH(4), I64(20, 21, 22, 23));
+  /* a write through the view reaches x */
+  assert_int_equal(tc_fill_(tc_index(x, SPEC(TC_I(0), TC_I(0))), -1), TC_OK);
+  expect_i64(tc_index(x, SPEC(TC_I(0), TC_S(0, 2, 1), TC_I(0))), SH(2), I64(-1, 4));
+  expect_err(ctx, tc_index(x, SPEC(TC_I(2))), "index 2 is out of bounds for dimension 0 with size 2");
+  expect_err(ctx, tc_index(x, SPEC(TC_I(0), TC_I(0), TC_I(0), TC_I(0))), "too many indices for tensor of dimension 3");
+  expect_err(ctx, tc_index(x, SPEC(TC_S(0, 1, 0))), "slice step cannot be zero");
+}
+
+TC_CASE(index_tensors_and_masks_gather_with_numpys_placement) {
+  tc_tensor *x = X(ctx);
+  expect_i64(tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){1, 0}, 2)))), SH(2, 3, 4),
+             I64(12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
+  expect_i64(tc_index(x, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){2, 0}, 2)), TC_T(L1(ctx, (const int64_t[]){1, 3}, 2)))),
+             SH(2, 2), I64(9, 3, 21, 15));
+  /* separated index tensors: their dims go first */
+  expect_i64(tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){1, 0}, 2)), TC_ALL, TC_T(L1(ctx, (const int64_t[]){3, 2}, 2)))),
+             SH(2, 3), I64(15, 19, 23, 2, 6, 10));
+  /* (2, 1) and (2,) broadcast to (2, 2) */
+  tc_tensor *col = tc_from_data(ctx, (const int64_t[]){0, 2}, TC_I64, 2, (const int64_t[]){2, 1});
+  expect_i64(tc_index(x, SPEC(TC_ALL, TC_T(col), TC_T(L1(ctx, (const int64_t[]){1, 3}, 2)))), SH(2, 2, 2),
+             I64(1, 3, 9, 11, 13, 15, 21, 23));
+  tc_tensor *x0 = tc_index(x, SPEC(TC_I(0)));
+  expect_i64(tc_index(x0, SPEC(TC_T(tc_gt(x0, tc_scalar(ctx, 5, TC_I64))))), SH(6), I64(6, 7, 8, 9, 10, 11));
+  expect_i64(tc_index(x, SPEC(TC_ALL, TC_T(B1(ctx, (const bool[]){true, false, true}, 3)))), SH(2, 2, 4),
+             I64(0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23));
+  /* a transposed source, read through its strides */
+  expect_i64(tc_index(tc_t(x0), SPEC(TC_T(L1(ctx, (const int64_t[]){3, -4}, 2)))), SH(2, 3), I64(3, 7, 11, 0, 4, 8));
+  /* int32 indices, and an empty list */
+  expect_i64(tc_index(x, SPEC(TC_T(tc_to_dtype(L1(ctx, (const int64_t[]){1}, 1), TC_I32)), TC_I(2))), SH(1, 4),
+             I64(20, 21, 22, 23));
+  expect_i64(tc_index(x, SPEC(TC_T(tc_zeros(ctx, TC_I64, 1, (const int64_t[]){0})))), SH(0, 3, 4), NULL, 0);
+  expect_err(ctx, tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 5}, 2)))),
+             "index 5 is out of bounds for dimension 0 with size 2");
+  expect_err(ctx, tc_index(x, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){0, 1}, 2)), TC_T(L1(ctx, (const int64_t[]){0, 1, 2}, 3)))),
+             "shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]");
+  expect_err(ctx, tc_index(x, SPEC(TC_T(tc_ones(ctx, TC_F32, 1, (const int64_t[]){1})))),
+             "tensors used as indices must be long, int, byte or bool tensors");
+  expect_err(ctx, tc_index(x, SPEC(TC_ALL, TC_T(B1(ctx, (const bool[]){true, false}, 2)))),
+             "The shape of the mask [2] at index 0 does not match the shape of the indexed tensor [2, 3, 4] at index 1");
+}
+
+TC_CASE(index_set_writes_through_views_index_tensors_and_masks) {
+  tc_tensor *y = tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 4});
+  tc_tensor *v56 = tc_from_data(ctx, (const float[]){5, 6}, TC_F32, 1, (const int64_t[]){2});
+  assert_int_equal(tc_index_set_(y, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 2}, 2)), TC_T(L1(ctx, (const int64_t[]){1, 3}, 2))), v56), TC_OK);
+  expect(y, TC_F32, SH(3, 4), V(0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6));
+  tc_reset_stats(ctx);
+  assert_int_equal(tc_index_set_(y, SPEC(TC_T(tc_gt(y, tc_scalar(ctx, 4, TC_F32)))), tc_scalar(ctx, -1, TC_F32)), TC_OK);
+  expect(y, TC_F32, SH(3, 4), V(0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1));
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 1); /* the where, lazily fused with its read */
+  assert_int_equal(tc_index_set_(y, SPEC(TC_I(1)), tc_arange(ctx, 0, 4, 1, TC_F32)), TC_OK);
+  expect(y, TC_F32, SH(3, 4), V(0, -1, 0, 0, 0, 1, 2, 3, 0, 0, 0, -1));
+  tc_tensor *c = tc_from_data(ctx, (const int64_t[]){7, 8, 9}, TC_I64, 2, (const int64_t[]){3, 1});
+  assert_int_equal(tc_index_set_(y, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){0, 0}, 2))), c), TC_OK);
+  expect(y, TC_F32, SH(3, 4), V(7, -1, 0, 0, 8, 1, 2, 3, 9, 0, 0, -1));
+  assert_int_equal(tc_index_set_(y, SPEC(TC_ELLIPSIS, TC_S(1, 3, 1)), tc_scalar(ctx, 2, TC_F32)), TC_OK);
+  expect(y, TC_F32, SH(3, 4), V(7, 2, 2, 0, 8, 2, 2, 3, 9, 2, 2, -1));
+  expect_status_err(ctx, tc_index_set_(y, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 1}, 2))), tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 4})),
+                    "shape mismatch: value tensor of shape [3, 4] cannot be broadcast to indexing result of shape [2, 4]");
+}
+
+TC_CASE(a_stencil_updated_in_place_through_index_tensors_in_a_loop) {
+  /* u[idx] = 0.5 * (u[idx - 1] + u[idx + 1]) on the interior, 200 steps,
+   * against the same recurrence in C */
+  enum { N = 64 };
+  float ref[N];
+  for (int i = 0; i < N; i++) ref[i] = (float)(i % 7);
+  tc_tensor *u = tc_from_data(ctx, ref, TC_F32, 1, (const int64_t[]){N});
+  int64_t iv[N - 2], lv[N - 2], rv[N - 2];
+  for (int i = 0; i < N - 2; i++) iv[i] = i + 1, lv[i] = i, rv[i] = i + 2;
+  tc_tensor *in = L1(ctx, iv, N - 2), *lf = L1(ctx, lv, N - 2), *rt = L1(ctx, rv, N - 2);
+  uint64_t compiled = 0;
+  for (int step = 0; step < 200; step++) {
+    tc_scope_begin(ctx);
+    tc_tensor *nv = tc_mul_scalar(tc_add(tc_index(u, SPEC(TC_T(lf))), tc_index(u, SPEC(TC_T(rt)))), 0.5);
+    assert_int_equal(tc_index_set_(u, SPEC(TC_T(in)), nv), TC_OK);
+    tc_scope_end(ctx);
+    float nref[N];
+    memcpy(nref, ref, sizeof ref);
+    for (int i = 1; i < N - 1; i++) nref[i] = (ref[i - 1] + ref[i + 1]) * 0.5f;
+    memcpy(ref, nref, sizeof ref);
+    if (step == 5) compiled = tc_get_stats(ctx).kernels_compiled;
+  }
+  assert_int_equal(tc_get_stats(ctx).kernels_compiled, compiled);
+  double want[N];
+  for (int i = 0; i < N; i++) want[i] = ref[i];
+  expect(u, TC_F32, SH(N), want, N);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      TC_TEST(basic_items_give_views_with_pytorchs_layout),
+      TC_TEST(index_tensors_and_masks_gather_with_numpys_placement),
+      TC_TEST(index_set_writes_through_views_index_tensors_and_masks),
+      TC_TEST(a_stencil_updated_in_place_through_index_tensors_in_a_loop),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
