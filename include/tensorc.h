@@ -516,6 +516,24 @@ TC_API tc_tensor *tc_repeat_interleave(tc_tensor *a, int64_t repeats, const int 
 TC_API tc_status tc_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing,
                              tc_tensor **out);
 
+/* ---- scans ------------------------------------------------------------- */
+
+/* torch.cumsum / cumprod along dim: integer and bool inputs give int64 (as
+ * PyTorch) unless *dtype is given (NULL: none). Each output row is one
+ * sequential loop in index order on every backend (the same bits on the
+ * CPU and on CUDA); float16/bfloat16 run in float32. Lazy: a SCAN node, its
+ * input computed first. */
+TC_API tc_tensor *tc_cumsum(tc_tensor *a, int dim, const tc_dtype *dtype);
+TC_API tc_tensor *tc_cumprod(tc_tensor *a, int dim, const tc_dtype *dtype);
+/* torch.logcumsumexp (floating inputs): log(exp(a) + exp(b)) computed as
+ * max + log1p(exp(min - max)), running. */
+TC_API tc_tensor *tc_logcumsumexp(tc_tensor *a, int dim);
+/* torch.cummax / cummin: running values and int64 indices (the last
+ * position that set or tied the extreme; a NaN propagates, as PyTorch).
+ * Either output pointer may be NULL. */
+TC_API tc_status tc_cummax(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices);
+TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices);
+
 /* ---- in-place (writes through views are seen by every alias) ----------- */
 
 /* dst[...] = src: copies src (broadcast to dst's shape, cast to dst's dtype)

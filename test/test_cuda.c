@@ -460,6 +460,23 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
   add_store(k, bh, 1, ix_const(&k->arena, 0), kc_load(k, bv, v0));
   k->stages[k->nstages - 1].dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, 2), NULL);
   k->stages[k->nstages - 1].accumulate = true;
+  /* scans: a running combine per row, in order, on one thread a point */
+  static const int scan_ops[] = {OP_ADD, OP_MUL, OP_MAX, OP_MIN, OP_RLSE};
+  for (int si = 0; si < 6; si++) {
+    bool i64 = si == 5;
+    int op = i64 ? OP_ADD : scan_ops[si];
+    k = batch_new(&B, "scan by op %d%s", op, i64 ? " of int64" : "");
+    int64_t rows = 33, len = 45;
+    set_outer(k, 1, &rows);
+    v0 = outer_var(k, 0);
+    int sx = add_buf(k, i64 ? TC_I64 : TC_F32, rows * len), so = add_buf(k, i64 ? TC_I64 : TC_F16, rows * len);
+    const ix *at = ix_add(&k->arena, ix_mulc(&k->arena, v0, len), stage_var(k, 0, len));
+    const kval *x = kc_load(k, sx, at);
+    if (op == OP_MUL) x = kc_op(k, OP_ADD, TC_F32, kc_op(k, OP_MUL, TC_F32, x, kc_const_f(k, TC_F32, 0.01), NULL),
+                                kc_const_f(k, TC_F32, 1), NULL);
+    add_store(k, so, len, at, x);
+    k->stages[k->nstages - 1].scan = op;
+  }
   /* gathers: loads at data positions, bfloat16 and float64 sources */
   k = batch_new(&B, "gathers at data-dependent positions");
   set_outer(k, 1, &N);

@@ -306,6 +306,53 @@ TC_CASE(a_gather_fuses_its_offsets_and_its_consumers_into_one_kernel) {
   assert_int_equal(bad, 0);
 }
 
+/* ---- scans ---- */
+
+TC_CASE(scans_run_in_index_order_with_pytorchs_dtypes) {
+  tc_tensor *m = M(ctx);
+  expect(tc_cumsum(m, 1, NULL), TC_F32, SH(3, 4), V(0, 1, 3, 6, 4, 9, 15, 22, 8, 17, 27, 38));
+  expect(tc_cumsum(m, 0, NULL), TC_F32, SH(3, 4), V(0, 1, 2, 3, 4, 6, 8, 10, 12, 15, 18, 21));
+  expect(tc_cumprod(tc_add_scalar(m, 1), -1, NULL), TC_F32, SH(3, 4),
+         V(1, 2, 6, 24, 5, 30, 210, 1680, 9, 90, 990, 11880));
+  tc_tensor *i32 = tc_from_data(ctx, (const int32_t[]){1, 2, 3, 4}, TC_I32, 2, (const int64_t[]){2, 2});
+  expect_i64(tc_cumsum(i32, 0, NULL), SH(2, 2), I64(1, 2, 4, 6)); /* int64, as PyTorch */
+  expect(tc_cumsum(i32, 0, &(tc_dtype){TC_F64}), TC_F64, SH(2, 2), V(1, 2, 4, 6));
+  expect(tc_cumsum(tc_to_dtype(tc_arange(ctx, 0, 6, 1, TC_F32), TC_F16), 0, NULL), TC_F16, SH(6), V(0, 1, 3, 6, 10, 15));
+  expect(tc_cumsum(tc_scalar(ctx, 3, TC_F32), 0, NULL), TC_F32, SH0, V(3));
+  tc_tensor *l = tc_from_data(ctx, (const float[]){-1000, 0, INFINITY, 1}, TC_F32, 1, (const int64_t[]){4});
+  expect(tc_logcumsumexp(l, 0), TC_F32, SH(4), V(-1000, 0, INFINITY, INFINITY));
+  tc_tensor *l2 = tc_from_data(ctx, (const float[]){0.5, 1.5, -2}, TC_F32, 1, (const int64_t[]){3});
+  expect(tc_logcumsumexp(l2, 0), TC_F32, SH(3), V(0.5, 1.81326162815094, 1.8350975513458252));
+  tc_tensor *x = tc_from_data(ctx, (const float[]){1, 3, 3, 2, NAN, 1, 5, 5}, TC_F32, 2, (const int64_t[]){2, 4});
+  tc_tensor *v, *i;
+  assert_int_equal(tc_cummax(x, 1, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2, 4), V(1, 3, 3, 3, NAN, NAN, NAN, NAN));
+  expect_i64(i, SH(2, 4), I64(0, 1, 2, 2, 0, 0, 0, 0));
+  assert_int_equal(tc_cummin(x, 1, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2, 4), V(1, 1, 1, 1, NAN, NAN, NAN, NAN));
+  expect_i64(i, SH(2, 4), I64(0, 0, 0, 0, 0, 0, 0, 0));
+  tc_tensor *col = tc_t(tc_from_data(ctx, (const int64_t[]){3, 1, 4, 1, 5, 9, 2, 6}, TC_I64, 2, (const int64_t[]){1, 8}));
+  assert_int_equal(tc_cummax(col, 0, &v, &i), TC_OK);
+  expect_i64(v, SH(8, 1), I64(3, 3, 4, 4, 5, 9, 9, 9));
+  expect_i64(i, SH(8, 1), I64(0, 0, 2, 2, 4, 5, 5, 5));
+  expect_err(ctx, tc_logcumsumexp(i32, 0), "not implemented for 'Int'");
+  expect_err(ctx, tc_cumsum(m, 2, NULL), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+}
+
+TC_CASE(a_long_cumsum_is_one_scan_kernel_after_its_input) {
+  /* cumsum((x * 2 + 1)) over 100000 elements: the input's kernel and the
+   * scan's; exact in float64 */
+  int64_t n = 100000;
+  tc_tensor *x = tc_arange(ctx, 0, (double)n, 1, TC_F64);
+  assert_int_equal(tc_realize(x), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *y = tc_add_scalar(tc_mul_scalar(x, 2), 1), *c = tc_cumsum(y, 0, NULL);
+  tc_tensor_release(y);
+  assert_int_equal(tc_realize(c), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2);
+  expect(tc_narrow(c, 0, n - 2, 2), TC_F64, SH(2), V((double)(n - 1) * (n - 1), (double)n * n));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(cat_joins_along_any_dim_and_promotes_dtypes),
@@ -321,6 +368,8 @@ int main(void) {
       TC_TEST(meshgrid_gives_expanded_views_in_ij_and_xy_order),
       TC_TEST(gather_take_and_take_along_dim_read_what_pytorch_reads),
       TC_TEST(a_gather_fuses_its_offsets_and_its_consumers_into_one_kernel),
+      TC_TEST(scans_run_in_index_order_with_pytorchs_dtypes),
+      TC_TEST(a_long_cumsum_is_one_scan_kernel_after_its_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,3 +111,40 @@ tc_status tc_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *inde
   int r = record_pieces(ir_op_meshgrid(ctx, ts, n, indexing, out), out, n);
   return r < 0 ? (ctx->status ? ctx->status : TC_ERR_ARG) : TC_OK;
 }
+
+/* ---- scans ---- */
+
+tc_tensor *tc_cumsum(tc_tensor *a, int dim, const tc_dtype *dtype) {
+  return api_eager(ir_op_scan(a, dim, OP_ADD, dtype != NULL, dtype ? *dtype : TC_F32, "tc_cumsum"));
+}
+tc_tensor *tc_cumprod(tc_tensor *a, int dim, const tc_dtype *dtype) {
+  return api_eager(ir_op_scan(a, dim, OP_MUL, dtype != NULL, dtype ? *dtype : TC_F32, "tc_cumprod"));
+}
+tc_tensor *tc_logcumsumexp(tc_tensor *a, int dim) {
+  return api_eager(ir_op_scan(a, dim, OP_RLSE, false, TC_F32, "tc_logcumsumexp"));
+}
+
+static tc_status cum_extreme(tc_tensor *a, int dim, bool max, tc_tensor **values, tc_tensor **indices) {
+  if (values) *values = NULL;
+  if (indices) *indices = NULL;
+  tc_tensor *v = NULL, *i = NULL;
+  tc_status st = ir_op_cum_extreme(a, dim, max, &v, &i);
+  if (st != TC_OK) return st;
+  v = api_eager(v);
+  i = v ? api_eager(i) : (ir_tensor_release(i), NULL);
+  if (!v || !i) {
+    tc_tensor_release(v);
+    return a->ctx->status ? a->ctx->status : TC_ERR_OOM;
+  }
+  if (values) *values = v;
+  else tc_tensor_release(v);
+  if (indices) *indices = i;
+  else tc_tensor_release(i);
+  return TC_OK;
+}
+tc_status tc_cummax(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices) {
+  return cum_extreme(a, dim, true, values, indices);
+}
+tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices) {
+  return cum_extreme(a, dim, false, values, indices);
+}

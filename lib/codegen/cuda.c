@@ -592,7 +592,7 @@ static void emit_store(cgen *g, int s) {
   if (st->n <= 0) return;
   tc_dtype bdt = g->k->bufs[st->buf].dt;
   int P = 32 * g->W;
-  bool split = g->W && st->n > 1 && injective(st->index, var);
+  bool split = g->W && st->n > 1 && !st->scan && injective(st->index, var);
   bool lane0 = g->W && !split;
   char ex[1200];
   cu_line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
@@ -603,6 +603,8 @@ static void emit_store(cgen *g, int s) {
     g->ind++;
   }
   bool loop = st->n > 1;
+  tc_dtype vdt = st->val ? st->val->dt : bdt;
+  if (st->scan) cu_line(g, "%s tc_s%d = 0;", cg_cu_ctype(vdt), s);
   if (split) {
     cu_line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
          (long long)st->n, var, P);
@@ -615,7 +617,38 @@ static void emit_store(cgen *g, int s) {
   g->var_live[var] = true;
   /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */
   tc_dtype cdt = dt_half(bdt) ? TC_F32 : bdt;
-  cu_stage_value(g, st, st->accumulate ? cdt : bdt, ex, sizeof ex);
+  cu_stage_value(g, st, st->scan ? vdt : st->accumulate ? cdt : bdt, ex, sizeof ex);
+  if (st->scan) { /* the running combine (kernel.h), then stored as bdt */
+    const char *ct = cg_cu_ctype(vdt);
+    char a[32], b[32], comb[1200];
+    snprintf(a, sizeof a, "tc_s%d", s);
+    snprintf(b, sizeof b, "tc_v%d", s);
+    cu_line(g, "const %s %s = %s;", ct, b, ex);
+    bool ok;
+    if (st->scan != OP_RLSE) {
+      ok = cg_cu_binop(comb, sizeof comb, st->scan, vdt, a, b);
+    } else {
+      char mx[300], mn[300], e[300];
+      ok = cg_cu_binop(mx, sizeof mx, OP_MAX, vdt, a, b) && cg_cu_binop(mn, sizeof mn, OP_MIN, vdt, a, b);
+      if (ok) {
+        cu_line(g, "const %s tc_mx%d = %s, tc_mn%d = %s;", ct, s, mx, s, mn);
+        cu_line(g, "const %s tc_d%d = tc_mx%d == tc_mn%d ? (%s)0 : tc_mn%d - tc_mx%d;", ct, s, s, s, ct, s, s);
+        char d[32], ed[400];
+        snprintf(d, sizeof d, "tc_d%d", s);
+        ok = cg_cu_unop(ed, sizeof ed, OP_EXP, vdt, d) && cg_cu_unop(e, sizeof e, OP_LOG1P, vdt, ed);
+        snprintf(comb, sizeof comb, "tc_mx%d + %s", s, e);
+      }
+    }
+    if (!ok) {
+      cu_fail(g, "a scan of %s", cu_dtn(vdt));
+      return;
+    }
+    char first[64];
+    if (loop) snprintf(first, sizeof first, "v%d == 0", var);
+    else snprintf(first, sizeof first, "true");
+    cu_line(g, "%s = %s ? %s : (%s);", a, first, b, comb);
+    cg_cu_cast(ex, sizeof ex, vdt, dt_half(bdt) ? TC_F32 : bdt, a);
+  }
   name idx = ix_emit(g, st->index);
   if (st->dyn) { /* a scatter: the position is data */
     int d = cu_dag_emit(g, st->dyn);

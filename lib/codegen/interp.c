@@ -792,8 +792,29 @@ static sv run_reduce(ictx *C, const prog *P, int s) {
   return out;
 }
 
+/* a (op) b for a scan (kernel.h) */
+static sv scan_comb(int op, tc_dtype dt, sv a, sv b) {
+  if (op != OP_RLSE) return arith(op, dt, a, b);
+  sv mx = arith(OP_MAX, dt, a, b), mn = arith(OP_MIN, dt, a, b), d;
+  if (compare(OP_EQ, dt, mx, mn)) d = cast((sv){.i = 0}, TC_I64, dt);
+  else d = arith(OP_SUB, dt, mn, mx);
+  return arith(OP_ADD, dt, mx, arith(OP_LOG1P, dt, arith(OP_EXP, dt, d, d), d));
+}
+
 static void run_store(ictx *C, const prog *P, int s) {
   const kstage *st = &C->k->stages[s];
+  if (st->scan) {
+    int var = kc_stage_var(C->k, s);
+    tc_dtype bdt = C->k->bufs[st->buf].dt, vdt = st->val->dt;
+    sv acc = {0};
+    for (int64_t j = 0; j < st->n; j++) {
+      C->vars[var] = j;
+      sv v = stage_value(C, P, s);
+      acc = j == 0 ? v : scan_comb(st->scan, vdt, acc, v);
+      store_elem(C->bufs[st->buf], bdt, ix_eval(st->index, C->vars), cast(acc, vdt, bdt));
+    }
+    return;
+  }
   int var = kc_stage_var(C->k, s);
   tc_dtype bdt = C->k->bufs[st->buf].dt;
   /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */

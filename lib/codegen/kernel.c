@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_, K_CAT_, K_GATHER_ };
+enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_, K_CAT_, K_GATHER_, K_SCAN_ };
 
 static const char *const op_name[OP_COUNT] = {
 #define X(e, n, ar, kind) n,
@@ -694,7 +694,9 @@ char *kc_print(const kernel *k) {
         sb_printf(&s, " + ");
         sb_ref(&s, &m, st->dyn);
       }
-      sb_printf(&s, "] %s ", !st->accumulate ? "=" : st->acc_op == OP_MUL ? "*=" : st->acc_op == OP_MAX ? "max=" : st->acc_op == OP_MIN ? "min=" : "+=");
+      if (st->scan) sb_printf(&s, "] = scan %s of", st->scan == OP_RLSE ? "logaddexp" : op_name[st->scan]);
+      sb_printf(&s, "%s", st->scan ? " " : "");
+      if (!st->scan) sb_printf(&s, "] %s ", !st->accumulate ? "=" : st->acc_op == OP_MUL ? "*=" : st->acc_op == OP_MAX ? "max=" : st->acc_op == OP_MIN ? "min=" : "+=");
       sb_ref(&s, &m, st->val);
       sb_printf(&s, "\n");
     }

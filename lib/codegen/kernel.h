@@ -173,6 +173,13 @@ typedef struct kstage {
                        compute dtype, read when stored; op is acc_op */
   int acc_op;       /* KS_STORE with accumulate: OP_ADD (also when 0),
                        OP_MUL, OP_MAX or OP_MIN */
+  int scan;         /* KS_STORE: 0, or a running combine over the inner
+                       variable, in order: the value stored at step j is
+                       s_j = val_0 (j == 0) or s_{j-1} (op) val_j, in val's
+                       dtype; op OP_ADD, OP_MUL, OP_MAX, OP_MIN (kernel
+                       semantics: NaN propagates), or OP_RLSE:
+                       m + log1p(exp(d)) with m = max(a, b), d = min(a, b)
+                       - m (0 when they are equal) */
   kmm mm;           /* KS_MATMUL */
 } kstage;
 

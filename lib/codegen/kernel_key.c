@@ -121,6 +121,7 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     put_val(&b, st->val);
     put_val(&b, st->kind == KS_STORE ? st->dyn : NULL);
     put64(&b, st->kind == KS_STORE && st->accumulate ? (st->acc_op ? st->acc_op : OP_ADD) : 0);
+    put64(&b, st->kind == KS_STORE ? st->scan : 0);
     if (st->kind == KS_MATMUL) {
       const kmm *mm = &st->mm;
       int64_t f2[6] = {mm->a, mm->b, mm->a_off, mm->b_off, mm->a_k, mm->b_k};

@@ -275,8 +275,49 @@ LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt) {
   return st->val ? cg_cast(g, v, st->val->dt, dt) : v;
 }
 
+/* a (op) b for a scan (kernel.h: OP_RLSE is m + log1p(exp(d))) */
+static LLVMValueRef scan_comb(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a, LLVMValueRef b) {
+  if (op != OP_RLSE) return cg_binop(g, op, dt, a, b);
+  LLVMValueRef mx = cg_binop(g, OP_MAX, dt, a, b), mn = cg_binop(g, OP_MIN, dt, a, b);
+  LLVMTypeRef t = cg_reg_type(g, dt);
+  LLVMValueRef d = sel(g, fcmp(g, LLVMRealOEQ, mx, mn), LLVMConstReal(t, 0), LLVMBuildFSub(g->B, mn, mx, ""));
+  return LLVMBuildFAdd(g->B, mx, cg_libm1(g, "log1p", dt, cg_exp(g, dt, d)), "");
+}
+
+/* A scan stage: the running combine in an alloca, one step per j in
+ * order, each stored. */
+static void emit_scan(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
+  LLVMTypeRef vt = cg_reg_type(g, vdt);
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->C);
+  LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
+  LLVMValueRef first = LLVMGetFirstInstruction(entry);
+  if (first) LLVMPositionBuilderBefore(eb, first);
+  else LLVMPositionBuilderAtEnd(eb, entry);
+  LLVMValueRef acc = LLVMBuildAlloca(eb, vt, "scan");
+  LLVMDisposeBuilder(eb);
+  LLVMBuildStore(g->B, LLVMConstNull(vt), acc);
+  cg_loop L;
+  cg_loop_begin(g, &L, cg_c64(g, 0), "scan");
+  g->var[var] = L.iv;
+  LLVMValueRef v = cg_stage_value(g, st, vdt);
+  LLVMValueRef old = LLVMBuildLoad2(g->B, vt, acc, "");
+  LLVMValueRef r = sel(g, icmp(g, LLVMIntEQ, L.iv, cg_c64(g, 0)), v, scan_comb(g, st->scan, vdt, old, v));
+  LLVMBuildStore(g->B, r, acc);
+  cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, r, vdt, dt));
+  cg_loop_end(g, &L, 1, cg_c64(g, st->n), "scan.end");
+  g->var[var] = NULL;
+  cg_memo_clear(g);
+}
+
 static void emit_store(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
+  if (st->scan && st->n > 0 && st->val) {
+    emit_scan(g, s);
+    return;
+  }
   int var = kc_stage_var(g->k, s);
   if (st->buf < 0 || st->buf >= g->k->nbufs) {
     cg_fail(g, "stage %d stores to buffer %d of %d", s, st->buf, g->k->nbufs);

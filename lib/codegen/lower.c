@@ -736,8 +736,52 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   return 0;
 }
 
+/* A SCAN node: the outer points are the output's with the scanned dim
+ * taken out (size 1), and one store stage loops over it in order, storing
+ * the running combine of its input (materialized by the fuse pass), in the
+ * input's compute dtype (float16/bfloat16: float32). */
+static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  memset(L, 0, sizeof *L);
+  kc_init(&L->k, &ctx->al);
+  kernel *k = &L->k;
+  ir_node *in = root->in[0];
+  int c = root->p.scan.dim;
+  k->nbufs = 2;
+  k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
+  k->bufs[1] = (kbuf){in->dt, ir_numel(in->ndim, in->shape), false};
+  L->bufnode[0] = root;
+  L->bufnode[1] = in;
+  k->nouter = root->ndim;
+  for (int d = 0; d < root->ndim; d++) k->outer[d] = d == c ? 1 : root->shape[d];
+  k->nstages = 1;
+  ir_arena *A = &k->arena;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(root->ndim, root->shape, cs);
+  const ix *f = ix_const(A, 0);
+  for (int d = 0; d < root->ndim; d++) {
+    if (root->shape[d] == 1 && d != c) continue;
+    const ix *v = d == c ? ix_var(A, kc_stage_var(k, 0), 0, root->shape[c] - 1) : ix_var(A, d, 0, root->shape[d] - 1);
+    f = ix_add(A, f, ix_mulc(A, v, cs[d]));
+  }
+  tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32 : root->dt;
+  kstage *st = &k->stages[0];
+  st->kind = KS_STORE;
+  st->n = root->shape[c];
+  st->buf = 0;
+  st->index = f;
+  const kval *x = kc_load(k, 1, f);
+  st->val = x && x->dt != cdt ? kc_op(k, OP_CAST, cdt, x, NULL, NULL) : x;
+  st->scan = root->p.scan.op;
+  if (k->arena.oom || !st->val || !st->index) {
+    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+    return -1;
+  }
+  return 0;
+}
+
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   if (root->op == OP_MATMUL) return lower_matmul(ctx, root, L);
+  if (root->op == OP_SCAN) return lower_scan(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast);
   if (rc == 0 && broadcast) {

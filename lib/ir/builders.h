@@ -156,5 +156,12 @@ int ir_op_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexin
 /* A GATHER: a's storage elements at `offsets` (int64, on a's device, every
  * one within the storage: the caller checks), in offsets' shape. */
 tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets);
+/* A running combine along dim (op OP_ADD: cumsum, OP_MUL: cumprod, OP_RLSE:
+ * logcumsumexp) under the name fn; the result dtype is dtype when given,
+ * else int64 for integer/bool sums and products, else a's. */
+tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dtype, const char *fn);
+/* cummax (max) / cummin: values and int64 indices (PyTorch's: the last
+ * position that set or tied the extreme; NaN propagates). */
+tc_status ir_op_cum_extreme(tc_tensor *a, int dim, bool max, tc_tensor **values, tc_tensor **indices);
 
 #endif

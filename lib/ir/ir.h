@@ -28,7 +28,7 @@
 #include "tensorc.h"
 
 #include "ops.h"
-typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_MM, K_XFER, K_CAT, K_GATHER } ir_kind;
+typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_MM, K_XFER, K_CAT, K_GATHER, K_SCAN } ir_kind;
 extern const char *const ir_op_name[OP_COUNT];
 extern const int ir_op_arity[OP_COUNT];
 extern const ir_kind ir_op_kind[OP_COUNT];
@@ -75,6 +75,7 @@ struct ir_node {
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
     struct { int dim; int64_t split; } cat;      /* CAT: the joined dim, in[0]'s size there */
+    struct { int dim, op; } scan;                /* SCAN: the dim, the combining op */
     struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
     struct {                                     /* MATMUL: in[0] read as A, in[1]
                                                     as B, strided views of their

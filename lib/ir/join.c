@@ -697,3 +697,99 @@ tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets) {
   g->in[1] = o; /* the reference ir_tensor_node gave */
   return ir_tensor_from_node(ctx, g);
 }
+
+/* ---- scans ---- */
+
+static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op) {
+  ir_node *n = ir_node_new(ctx, OP_SCAN, x->dt, x->ndim, x->shape);
+  if (!n) return NULL;
+  n->dev = x->dev;
+  n->nin = 1;
+  n->in[0] = x;
+  ir_node_retain(x);
+  n->p.scan.dim = dim;
+  n->p.scan.op = op;
+  return n;
+}
+
+/* a as a node of at least one dim (a 0-d tensor as (1)), and the dim. */
+static ir_node *scan_input(tc_tensor *a, int *dim, const char *fn, tc_dtype dt) {
+  if (!ir_wrap_dim(a->ctx, fn, dim, a->ndim)) return NULL;
+  ir_node *x = ir_tensor_node(a);
+  ir_node *c = x ? ir_cast(a->ctx, x, dt) : NULL;
+  ir_node_release(a->ctx, x);
+  if (c && c->ndim == 0) {
+    ir_node *v = ir_view(a->ctx, c, 1, (const int64_t[]){1}, (const int64_t[]){1}, 0);
+    ir_node_release(a->ctx, c);
+    c = v;
+  }
+  return c;
+}
+
+/* n back in a's shape (a 0-d a: 0-d). */
+static tc_tensor *scan_result(tc_tensor *a, ir_node *n) {
+  if (n && a->ndim == 0) {
+    ir_node *v = ir_view(a->ctx, n, 0, NULL, NULL, 0);
+    ir_node_release(a->ctx, n);
+    n = v;
+  }
+  return ir_tensor_from_node(a->ctx, n);
+}
+
+tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dtype, const char *fn) {
+  if (!a) return NULL;
+  tc_dtype dt = has_dtype ? dtype : a->dt;
+  if (!has_dtype && (op == OP_ADD || op == OP_MUL) && !ir_dtype_is_floating(a->dt)) dt = TC_I64;
+  if (op == OP_RLSE && !ir_dtype_is_floating(dt))
+    return ir_error(a->ctx, TC_ERR_ARG, "%s: \"logcumsumexp_out_cpu\" not implemented for '%s'", fn, ir_torch_word(dt));
+  ir_node *x = scan_input(a, &dim, fn, dt);
+  ir_node *s = x ? scan_node(a->ctx, x, dim, op) : NULL;
+  ir_node_release(a->ctx, x);
+  return scan_result(a, s);
+}
+
+tc_status ir_op_cum_extreme(tc_tensor *a, int dim, bool max, tc_tensor **values, tc_tensor **indices) {
+  const char *fn = max ? "tc_cummax" : "tc_cummin";
+  if (!a) return TC_ERR_ARG;
+  tc_ctx *ctx = a->ctx;
+  int op = max ? OP_MAX : OP_MIN;
+  ir_node *x = scan_input(a, &dim, fn, a->dt);
+  ir_node *m = x ? scan_node(ctx, x, dim, op) : NULL;
+  /* the index: the last j <= i where the running value was taken (x[j] is
+   * the new extreme or ties it, or is NaN): a running max over
+   * where(x == m or isnan(x), j, -1) */
+  ir_node *eq = m ? ir_ew(ctx, OP_EQ, TC_BOOL, x, m, NULL) : NULL;
+  ir_node *take = eq;
+  if (eq && ir_dtype_is_floating(a->dt)) {
+    ir_node *nan = ir_ew(ctx, OP_ISNAN, TC_BOOL, x, NULL, NULL);
+    take = nan ? ir_ew(ctx, OP_OR, TC_BOOL, eq, nan, NULL) : NULL;
+    ir_node_release(ctx, nan);
+    ir_node_release(ctx, eq);
+  }
+  ir_node *j = take ? on(ir_node_new(ctx, OP_IOTA, TC_I64, x->ndim, x->shape), x->dev) : NULL;
+  if (j) j->p.axis = dim;
+  ir_node *none = j ? on(ir_const(ctx, 0, -1, TC_I64, x->ndim, x->shape), x->dev) : NULL;
+  ir_node *w = none ? ir_ew(ctx, OP_WHERE, TC_I64, take, j, none) : NULL;
+  ir_node *idx = w ? scan_node(ctx, w, dim, OP_MAX) : NULL;
+  ir_node_release(ctx, x);
+  ir_node_release(ctx, take);
+  ir_node_release(ctx, j);
+  ir_node_release(ctx, none);
+  ir_node_release(ctx, w);
+  if (!m || !idx) {
+    ir_node_release(ctx, m);
+    ir_node_release(ctx, idx);
+    return ctx->status ? ctx->status : TC_ERR_OOM;
+  }
+  tc_tensor *v = scan_result(a, m), *i = scan_result(a, idx);
+  if (!v || !i) {
+    ir_tensor_release(v);
+    ir_tensor_release(i);
+    return ctx->status ? ctx->status : TC_ERR_OOM;
+  }
+  if (values) *values = v;
+  else ir_tensor_release(v);
+  if (indices) *indices = i;
+  else ir_tensor_release(i);
+  return TC_OK;
+}

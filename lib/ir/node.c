@@ -32,6 +32,7 @@ const int ir_op_arity[OP_COUNT] = {
 #define XFER K_XFER
 #define CAT K_CAT
 #define GATHER K_GATHER
+#define SCAN K_SCAN
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
 #include "ops.def"
@@ -322,6 +323,9 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       break;
     case OP_IOTA: sb_printf(&b, " axis=%d", n->p.axis); break;
     case OP_CAT: sb_printf(&b, " dim=%d split=%lld", n->p.cat.dim, (long long)n->p.cat.split); break;
+    case OP_SCAN:
+      sb_printf(&b, " dim=%d op=%s", n->p.scan.dim, n->p.scan.op == OP_RLSE ? "logaddexp" : ir_op_name[n->p.scan.op]);
+      break;
     case OP_RAND: case OP_RANDN: case OP_RANDBITS:
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,
                 (unsigned long long)n->p.rng.offset);

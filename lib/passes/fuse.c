@@ -230,6 +230,10 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
+    if (x->op == OP_SCAN) { /* its own kernel: a sequential loop per point */
+      mat(ctx, x, "a scan (its own kernel)");
+      mat(ctx, x->in[0], "input of a scan (read from memory)");
+    }
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
       mat(ctx, x->in[0], "source of a transfer between devices");

@@ -73,6 +73,12 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
                         (unsigned long long)n->id), false;
       break;
     }
+    case K_SCAN:
+      if (n->nin != 1 || n->p.scan.dim < 0 || n->p.scan.dim >= n->ndim || n->in[0]->ndim != n->ndim ||
+          memcmp(n->in[0]->shape, n->shape, sizeof(int64_t) * (size_t)n->ndim))
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: scan #%llu has malformed inputs", (unsigned long long)n->id),
+               false;
+      break;
     case K_GATHER:
       if (n->nin != 2 || n->in[1]->dt != TC_I64 || n->dt != n->in[0]->dt || n->in[1]->ndim != n->ndim ||
           memcmp(n->in[1]->shape, n->shape, sizeof(int64_t) * (size_t)n->ndim))

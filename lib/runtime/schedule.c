@@ -112,6 +112,10 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
       for (int d = 0; d < x->ndim; d++) r[n++] = x->p.mm.b_str[d];
       break;
     case K_XFER: r[n++] = x->p.xfer.non_blocking; break;
+    case K_SCAN:
+      r[n++] = x->p.scan.dim;
+      r[n++] = x->p.scan.op;
+      break;
     case K_CAT:
       r[n++] = x->p.cat.dim;
       r[n++] = x->p.cat.split;
