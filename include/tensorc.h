@@ -534,6 +534,65 @@ TC_API tc_tensor *tc_logcumsumexp(tc_tensor *a, int dim);
 TC_API tc_status tc_cummax(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices);
 TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor **indices);
 
+/* ---- sorting and order statistics -------------------------------------- */
+
+/* torch.sort: a stable sort of every row along dim (NaN sorts as the
+ * largest; descending keeps ties in index order too). The permutation is
+ * computed on the host (the input read back once, O(n log n) a row); the
+ * values are a lazy gather on the input's device. Either output may be
+ * NULL. The same result on every run and backend. */
+TC_API tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices);
+TC_API tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending);
+TC_API tc_tensor *tc_msort(tc_tensor *a); /* sort along dim 0, values */
+/* torch.topk (sorted; ties in index order), kthvalue (k from 1). */
+TC_API tc_status tc_topk(tc_tensor *a, int64_t k, int dim, bool largest, tc_tensor **values,
+                         tc_tensor **indices);
+TC_API tc_status tc_kthvalue(tc_tensor *a, int64_t k, int dim, bool keepdim, tc_tensor **values,
+                             tc_tensor **indices);
+/* torch.median / nanmedian: the lower middle value (median: NaN when the
+ * row has one, with the first NaN's index; nanmedian ignores NaNs), with
+ * dim: values and indices; without: a 0-d value (NaN when empty). */
+TC_API tc_status tc_median_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **values,
+                               tc_tensor **indices);
+TC_API tc_status tc_nanmedian_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **values,
+                                  tc_tensor **indices);
+TC_API tc_tensor *tc_median(tc_tensor *a);
+TC_API tc_tensor *tc_nanmedian(tc_tensor *a);
+/* torch.mode: the most frequent value of each row (the smallest of ties)
+ * and the index of its last occurrence. */
+TC_API tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_tensor **indices);
+
+/* ---- counting and searching -------------------------------------------- */
+
+/* torch.count_nonzero over dims (NULL/0: all): int64. Lazy. */
+TC_API tc_tensor *tc_count_nonzero(tc_tensor *a, const int *dims, int ndims);
+/* torch.argwhere (= nonzero) and nonzero(as_tuple=True) / where(cond): one
+ * int64 index tensor per dim (a 0-d a counts as 1-D); returns the count
+ * of tensors (a's dims) and writes min(count, cap); -1 on error. */
+TC_API tc_tensor *tc_argwhere(tc_tensor *a);
+TC_API int tc_nonzero_tuple(tc_tensor *a, tc_tensor **out, int cap);
+/* torch.searchsorted: for each value, the number of boundaries below it
+ * (right: at or below); sorted_sequence 1-D or with the values' leading
+ * dims. bucketize(input, boundaries) is the same with 1-D boundaries.
+ * int64 (out_int32: int32) results. Lazy: a fused count, O(values x
+ * boundaries). */
+TC_API tc_tensor *tc_searchsorted(tc_tensor *sorted_sequence, tc_tensor *values, bool right, bool out_int32);
+TC_API tc_tensor *tc_bucketize(tc_tensor *input, tc_tensor *boundaries, bool right, bool out_int32);
+/* torch.histc (floating input): `bins` equal bins over [min, max] (min ==
+ * max: the data's range, read back); elements outside are not counted.
+ * One scatter_add kernel. */
+TC_API tc_tensor *tc_histc(tc_tensor *a, int64_t bins, double min, double max);
+/* torch.bincount: a 1-D non-negative integer tensor; weights NULL (int64
+ * counts) or 1-D of a's length (float32/float64 sums; other dtypes in
+ * float64); at least minlength bins (the largest value is read back). */
+TC_API tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength);
+/* torch.unique (flattened, sorted) and unique_consecutive: the values, and
+ * when asked (non-NULL) the inverse (each element's position in values, in
+ * a's shape) and the counts. NaNs are distinct values, as in PyTorch. The
+ * input is read back; the results' sizes are data. */
+TC_API tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **inverse, tc_tensor **counts);
+TC_API tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tensor **inverse, tc_tensor **counts);
+
 /* ---- in-place (writes through views are seen by every alias) ----------- */
 
 /* dst[...] = src: copies src (broadcast to dst's shape, cast to dst's dtype)

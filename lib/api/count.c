@@ -1,0 +1,277 @@
+/*
+ * count.c — counting and searching: count_nonzero, nonzero as a tuple,
+ * argwhere, searchsorted, bucketize, histc, bincount, unique and
+ * unique_consecutive.
+ *
+ * count_nonzero, searchsorted and bucketize are lazy reductions (a search
+ * is the count of the boundaries below each value: O(values x boundaries),
+ * fused, on the values' device). histc and bincount are one scatter_add
+ * into zeros (their sizes need a read back only when they depend on the
+ * data: histc without a range, bincount's largest value). unique and
+ * unique_consecutive read the input back and build their results on the
+ * host (their sizes are data).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+
+tc_tensor *tc_count_nonzero(tc_tensor *a, const int *dims, int ndims) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  tc_tensor *r = tc_sum(tc_ne(a, tc_scalar(ctx, 0, a->dt == TC_BOOL ? TC_BOOL : a->dt)), dims, ndims, false);
+  if (!r) ir_error_rename(ctx, "tc_count_nonzero");
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_argwhere(tc_tensor *a) {
+  tc_tensor *r = tc_nonzero(a);
+  if (!r && a) ir_error_rename(a->ctx, "tc_argwhere");
+  return r;
+}
+
+int tc_nonzero_tuple(tc_tensor *a, tc_tensor **out, int cap) {
+  if (!a) return -1;
+  tc_ctx *ctx = a->ctx;
+  int nd = a->ndim ? a->ndim : 1;
+  tc_scope_begin(ctx);
+  tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
+  tc_tensor *nz = x ? tc_nonzero(x) : NULL;
+  int r = nz ? nd : -1;
+  for (int d = 0; nz && d < nd && d < cap && out; d++) {
+    out[d] = tc_keep(tc_contiguous(tc_select(nz, 1, d)));
+    if (!out[d]) r = -1;
+  }
+  tc_scope_end(ctx);
+  return r;
+}
+
+/* values against boundaries (1-D, or the values' leading dims then n):
+ * count(boundary < v), or <= with right. */
+static tc_tensor *search(tc_tensor *seq, tc_tensor *values, bool right, bool out_int32, const char *fn) {
+  if (!seq || !values) return NULL;
+  tc_ctx *ctx = seq->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){seq, values}, 2)) return NULL;
+  bool ok = seq->ndim == 1 || (seq->ndim == values->ndim && seq->ndim >= 1);
+  for (int d = 0; ok && seq->ndim > 1 && d < seq->ndim - 1; d++) ok = seq->shape[d] == values->shape[d];
+  if (!ok || seq->ndim == 0) {
+    char a[200], b[200];
+    return ir_error(ctx, TC_ERR_ARG, "%s: torch.searchsorted(): boundaries tensor should be 1 dimension or the first "
+                    "N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries "
+                    "tensor %s and input value tensor %s", fn, ir_shape_str(a, sizeof a, seq->ndim, seq->shape),
+                    ir_shape_str(b, sizeof b, values->ndim, values->shape));
+  }
+  if (values->ndim + 1 > TC_MAX_DIMS) return ir_error(ctx, TC_ERR_ARG, "%s: too many dims", fn);
+  tc_scope_begin(ctx);
+  int vn = values->ndim;
+  tc_tensor *v = tc_unsqueeze(values, vn); /* (..., m, 1) */
+  tc_tensor *s = seq->ndim == 1 ? seq : tc_unsqueeze(seq, seq->ndim - 1); /* (..., 1, n) */
+  tc_dtype ct = tc_promote_types(seq->dt, values->dt);
+  tc_tensor *below = right ? tc_le(tc_to_dtype(s, ct), tc_to_dtype(v, ct)) : tc_lt(tc_to_dtype(s, ct), tc_to_dtype(v, ct));
+  tc_tensor *r = below ? tc_sum(below, (const int[]){-1}, 1, false) : NULL;
+  if (r && out_int32) r = tc_to_dtype(r, TC_I32);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_searchsorted(tc_tensor *sorted_sequence, tc_tensor *values, bool right, bool out_int32) {
+  return search(sorted_sequence, values, right, out_int32, "tc_searchsorted");
+}
+
+tc_tensor *tc_bucketize(tc_tensor *input, tc_tensor *boundaries, bool right, bool out_int32) {
+  if (boundaries && boundaries->ndim != 1)
+    return ir_error(boundaries->ctx, TC_ERR_ARG, "tc_bucketize: boundaries tensor must be 1 dimension, but got dim(%d)",
+                    boundaries->ndim);
+  return search(boundaries, input, right, out_int32, "tc_bucketize");
+}
+
+/* one element of a 0-d or 1-element tensor as a double (read back) */
+static double item(tc_tensor *t) { return tc_item(t); }
+
+tc_tensor *tc_histc(tc_tensor *a, int64_t bins, double min, double max) {
+  static const char *fn = "tc_histc";
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!ir_dtype_is_floating(a->dt))
+    return ir_error(ctx, TC_ERR_ARG, "%s: \"histogram_cpu\" not implemented for '%s'", fn, ir_torch_word(a->dt));
+  if (bins <= 0) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: bins must be > 0, but got %lld for dimension 0", fn, (long long)bins);
+  if (min > max) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: max must be larger than min", fn);
+  tc_scope_begin(ctx);
+  int64_t n = tc_tensor_numel(a);
+  tc_tensor *flat = tc_reshape(a, 1, &n), *r = NULL;
+  if (flat && min == max && n > 0) { /* the data's range */
+    min = item(tc_min_all(flat));
+    max = item(tc_max_all(flat));
+  }
+  if (min == max) min -= 1, max += 1;
+  if (flat && ctx->status == TC_OK) {
+    if (!isfinite(min) || !isfinite(max)) {
+      ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: range of [%g, %g] is not finite", fn, min, max);
+    } else {
+      /* bin = floor((x - min) * bins / (max - min)), x == max in the last;
+       * outside the range (or NaN): the extra bin `bins`, dropped */
+      tc_tensor *x = tc_to_dtype(flat, TC_F64);
+      tc_tensor *b = tc_to_dtype(tc_floor(tc_mul_scalar(tc_add_scalar(x, -min), (double)bins / (max - min))), TC_I64);
+      b = tc_where(tc_eq(x, tc_scalar(ctx, max, TC_F64)), tc_scalar(ctx, (double)(bins - 1), TC_I64), b);
+      tc_tensor *in = tc_logical_and(tc_ge(x, tc_scalar(ctx, min, TC_F64)), tc_le(x, tc_scalar(ctx, max, TC_F64)));
+      b = tc_where(in, b, tc_scalar(ctx, (double)bins, TC_I64));
+      int64_t nb = bins + 1;
+      tc_tensor *h = tc_zeros(ctx, a->dt, 1, &nb);
+      tc_device dev = ir_tensor_device(a);
+      if (h && !ir_same_device(ir_tensor_device(h), dev)) h = tc_to(h, dev, false);
+      tc_tensor *ones = tc_ones(ctx, a->dt, 1, &n);
+      if (ones && !ir_same_device(ir_tensor_device(ones), dev)) ones = tc_to(ones, dev, false);
+      if (h && b && ones && tc_scatter_add_(h, 0, b, ones) == TC_OK) r = tc_narrow(h, 0, 0, bins);
+    }
+  }
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength) {
+  static const char *fn = "tc_bincount";
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (weights && !api_same_ctx(fn, (tc_tensor *[]){a, weights}, 2)) return NULL;
+  if (a->ndim != 1 || ir_dtype_is_floating(a->dt) || a->dt == TC_BOOL)
+    return ir_error(ctx, TC_ERR_ARG, "%s: bincount only supports 1-d non-negative integral inputs.", fn);
+  if (minlength < 0) return ir_error(ctx, TC_ERR_ARG, "%s: minlength should be >= 0", fn);
+  if (weights && (weights->ndim != 1 || weights->shape[0] != a->shape[0]))
+    return ir_error(ctx, TC_ERR_ARG, "%s: weights should be 1-d and have the same length as input", fn);
+  tc_scope_begin(ctx);
+  int64_t n = a->shape[0], size = minlength;
+  tc_tensor *r = NULL;
+  if (n > 0) {
+    double lo = item(tc_min_all(a)), hi = item(tc_max_all(a));
+    if (ctx->status == TC_OK && lo < 0) ir_error(ctx, TC_ERR_ARG, "%s: bincount only supports 1-d non-negative integral inputs.", fn);
+    else if (hi + 1 > (double)size) size = (int64_t)hi + 1;
+  }
+  if (ctx->status == TC_OK) {
+    tc_dtype dt = !weights ? TC_I64 : weights->dt == TC_F32 || weights->dt == TC_F64 ? weights->dt : TC_F64;
+    tc_tensor *h = tc_zeros(ctx, dt, 1, &size);
+    tc_device dev = ir_tensor_device(a);
+    if (h && !ir_same_device(ir_tensor_device(h), dev)) h = tc_to(h, dev, false);
+    tc_tensor *w = weights ? tc_to_dtype(weights, dt) : tc_ones(ctx, TC_I64, 1, &n);
+    if (w && !ir_same_device(ir_tensor_device(w), dev)) w = tc_to(w, dev, false);
+    if (h && w && (n == 0 || tc_scatter_add_(h, 0, a, w) == TC_OK)) r = h;
+  }
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
+/* ---- unique ---- */
+
+/* Host values of a (flattened, as float64 or int64: exact). */
+static void *host_values(tc_tensor *a, bool *fl, int64_t *n) {
+  *fl = ir_dtype_is_floating(a->dt);
+  *n = tc_tensor_numel(a);
+  tc_tensor *c = tc_contiguous(tc_to_dtype(tc_reshape(a, 1, n), *fl ? TC_F64 : TC_I64));
+  void *p = malloc((size_t)(*n ? *n : 1) * 8);
+  if (!c || !p || (*n && tc_copy_to_host(c, p, (size_t)*n * 8) != TC_OK)) {
+    free(p);
+    if (c && !p) ir_error(a->ctx, TC_ERR_OOM, "out of memory");
+    return NULL;
+  }
+  return p;
+}
+
+static bool same_key(bool fl, const void *p, int64_t i, int64_t j) {
+  if (fl) {
+    double x = ((const double *)p)[i], y = ((const double *)p)[j];
+    return x == y; /* NaNs are distinct, as in PyTorch */
+  }
+  return ((const int64_t *)p)[i] == ((const int64_t *)p)[j];
+}
+
+/* The runs of order[0..n) (positions into p) that hold equal values: the
+ * unique values (a's dtype, on a's device), the run of each position
+ * (inverse, in a's shape) and the run lengths. */
+static tc_status runs(tc_tensor *a, const void *p, bool fl, const int64_t *order, int64_t n, tc_tensor **values,
+                      tc_tensor **inverse, tc_tensor **counts) {
+  tc_ctx *ctx = a->ctx;
+  int64_t *inv = malloc((size_t)(n ? n : 1) * 8), *cnt = malloc((size_t)(n ? n : 1) * 8);
+  int64_t *first = malloc((size_t)(n ? n : 1) * 8);
+  if (!inv || !cnt || !first) {
+    free(inv), free(cnt), free(first);
+    return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
+  }
+  int64_t u = 0;
+  for (int64_t k = 0; k < n; k++) {
+    if (k == 0 || !same_key(fl, p, order[k], order[k - 1])) first[u] = order[k], cnt[u++] = 0;
+    cnt[u - 1]++;
+    inv[order[k]] = u - 1;
+  }
+  tc_status st = TC_OK;
+  tc_device dev = ir_tensor_device(a);
+  tc_tensor *fi = tc_from_data(ctx, first, TC_I64, 1, &u);
+  if (fi && !ir_same_device(ir_tensor_device(fi), dev)) fi = tc_to(fi, dev, false);
+  int64_t all = n;
+  tc_tensor *v = fi ? tc_take(tc_reshape(a, 1, &all), fi) : NULL;
+  tc_tensor *iv = inverse ? tc_from_data(ctx, inv, TC_I64, a->ndim, a->shape) : NULL;
+  tc_tensor *cv = counts ? tc_from_data(ctx, cnt, TC_I64, 1, &u) : NULL;
+  if (iv && !ir_same_device(ir_tensor_device(iv), dev)) iv = tc_to(iv, dev, false);
+  if (cv && !ir_same_device(ir_tensor_device(cv), dev)) cv = tc_to(cv, dev, false);
+  if (!v || (inverse && !iv) || (counts && !cv)) st = ctx->status ? ctx->status : TC_ERR_OOM;
+  else {
+    if (values) *values = tc_keep(v);
+    if (inverse) *inverse = tc_keep(iv);
+    if (counts) *counts = tc_keep(cv);
+  }
+  free(inv), free(cnt), free(first);
+  return st;
+}
+
+tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **inverse, tc_tensor **counts) {
+  (void)sorted; /* always sorted, as PyTorch's CPU unique */
+  if (values) *values = NULL;
+  if (inverse) *inverse = NULL;
+  if (counts) *counts = NULL;
+  if (!a) return TC_ERR_ARG;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  tc_status st = TC_OK;
+  bool fl;
+  int64_t n;
+  void *p = host_values(a, &fl, &n);
+  int64_t all = n;
+  tc_tensor *order = p ? tc_argsort(tc_reshape(a, 1, &all), 0, false) : NULL;
+  int64_t *oh = malloc((size_t)(n ? n : 1) * 8);
+  if (!p || !order || !oh || (n && tc_copy_to_host(tc_contiguous(tc_cpu(order)), oh, (size_t)n * 8) != TC_OK))
+    st = ctx->status ? ctx->status : TC_ERR_OOM;
+  else
+    st = runs(a, p, fl, oh, n, values, inverse, counts);
+  free(p);
+  free(oh);
+  tc_scope_end(ctx);
+  return st;
+}
+
+tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tensor **inverse, tc_tensor **counts) {
+  if (values) *values = NULL;
+  if (inverse) *inverse = NULL;
+  if (counts) *counts = NULL;
+  if (!a) return TC_ERR_ARG;
+  tc_ctx *ctx = a->ctx;
+  tc_scope_begin(ctx);
+  bool fl;
+  int64_t n;
+  void *p = host_values(a, &fl, &n);
+  int64_t *order = malloc((size_t)(n ? n : 1) * 8);
+  tc_status st;
+  if (!p || !order) {
+    st = ctx->status ? ctx->status : TC_ERR_OOM;
+  } else {
+    for (int64_t i = 0; i < n; i++) order[i] = i;
+    st = runs(a, p, fl, order, n, values, inverse, counts);
+  }
+  free(p);
+  free(order);
+  tc_scope_end(ctx);
+  return st;
+}

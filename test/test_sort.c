@@ -1,0 +1,80 @@
+/*
+ * test_sort.c — sort, argsort, msort, topk, kthvalue, median, nanmedian and
+ * mode against PyTorch 2.x (stable=True where ties matter: tensorc's sort
+ * is always stable), NaN placement (largest: last ascending, first
+ * descending), dtypes, keepdim, 0-d inputs and errors; a sorted big row
+ * read back checks the order. Run on the CPU and with every tensor on
+ * cuda:0 (test_sort_cuda).
+ */
+#include "tc_expect.h"
+
+static tc_tensor *X(tc_ctx *ctx) { /* [[3, 1, nan, 1, 2], [5, 5, 2, 2, 1]] */
+  return tc_from_data(ctx, (const float[]){3, 1, NAN, 1, 2, 5, 5, 2, 2, 1}, TC_F32, 2, (const int64_t[]){2, 5});
+}
+
+TC_CASE(sort_is_stable_and_puts_nan_with_the_largest) {
+  tc_tensor *v, *i;
+  assert_int_equal(tc_sort(X(ctx), 1, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2, 5), V(1, 1, 2, 3, NAN, 1, 2, 2, 5, 5));
+  expect_i64(i, SH(2, 5), I64(1, 3, 4, 0, 2, 4, 2, 3, 0, 1));
+  assert_int_equal(tc_sort(X(ctx), 0, true, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2, 5), V(5, 5, NAN, 2, 2, 3, 1, 2, 1, 1));
+  expect_i64(i, SH(2, 5), I64(1, 1, 0, 1, 0, 0, 0, 1, 0, 1));
+  tc_tensor *ints = tc_from_data(ctx, (const int64_t[]){3, 1, 2, 1}, TC_I64, 1, (const int64_t[]){4});
+  expect_i64(tc_argsort(ints, 0, false), SH(4), I64(1, 3, 2, 0));
+  tc_tensor *m = tc_from_data(ctx, (const int64_t[]){3, 1, 1, 2, 2, 0}, TC_I64, 2, (const int64_t[]){3, 2});
+  expect_i64(tc_msort(m), SH(3, 2), I64(1, 0, 2, 1, 3, 2));
+  assert_int_equal(tc_sort(tc_scalar(ctx, 3, TC_F32), 0, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH0, V(3));
+  expect_i64(i, SH0, I64(0));
+  /* 1000 values with many ties: the stable order */
+  tc_tensor *big = tc_remainder(tc_arange(ctx, 0, 1000, 1, TC_F32), tc_scalar(ctx, 37, TC_F32));
+  expect_i64(tc_narrow(tc_argsort(big, 0, false), 0, 0, 6), SH(6), I64(0, 37, 74, 111, 148, 185));
+  expect_i64(tc_narrow(tc_argsort(big, 0, true), 0, 0, 6), SH(6), I64(36, 73, 110, 147, 184, 221));
+  expect_status_err(ctx, tc_sort(X(ctx), 2, false, &v, &i), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+}
+
+TC_CASE(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows) {
+  tc_tensor *v, *i;
+  assert_int_equal(tc_topk(X(ctx), 2, 1, true, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2, 2), V(NAN, 3, 5, 5));
+  expect_i64(i, SH(2, 2), I64(2, 0, 0, 1));
+  tc_tensor *r = tc_from_data(ctx, (const float[]){1, 3, 3, 2}, TC_F32, 1, (const int64_t[]){4});
+  assert_int_equal(tc_topk(r, 2, 0, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2), V(1, 2));
+  expect_i64(i, SH(2), I64(0, 3));
+  tc_tensor *k = tc_from_data(ctx, (const float[]){3, 1, 4, 1, 5}, TC_F32, 2, (const int64_t[]){1, 5});
+  assert_int_equal(tc_kthvalue(k, 3, 1, true, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(1, 1), V(3));
+  expect_i64(i, SH(1, 1), I64(0));
+  assert_int_equal(tc_median_dim(X(ctx), 1, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2), V(NAN, 2));
+  expect_i64(i, SH(2), I64(2, 3));
+  assert_int_equal(tc_nanmedian_dim(X(ctx), 1, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(2), V(1, 2));
+  expect_i64(i, SH(2), I64(3, 3));
+  tc_tensor *a12 = tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4});
+  assert_int_equal(tc_median_dim(a12, 1, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(3), V(1, 5, 9));
+  expect_i64(i, SH(3), I64(1, 1, 1));
+  expect(tc_median(X(ctx)), TC_F32, SH0, V(NAN));
+  expect(tc_median(tc_from_data(ctx, (const float[]){1, 2, 3, 4}, TC_F32, 1, (const int64_t[]){4})), TC_F32, SH0, V(2));
+  expect(tc_median(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){0})), TC_F32, SH0, V(NAN));
+  tc_tensor *md = tc_from_data(ctx, (const float[]){1, 2, 2, 3, 3, 1, 1, 2}, TC_F32, 1, (const int64_t[]){8});
+  assert_int_equal(tc_mode(md, 0, false, &v, &i), TC_OK);
+  expect(v, TC_F32, SH0, V(1));
+  expect_i64(i, SH0, I64(6));
+  assert_int_equal(tc_mode(tc_narrow(X(ctx), 0, 1, 1), 1, true, &v, &i), TC_OK);
+  expect(v, TC_F32, SH(1, 1), V(2));
+  expect_i64(i, SH(1, 1), I64(3));
+  expect_status_err(ctx, tc_topk(X(ctx), 6, 1, true, &v, &i), "selected index k out of range");
+  expect_status_err(ctx, tc_kthvalue(X(ctx), 6, 1, false, &v, &i), "kthvalue(): selected number k out of range for dimension 1");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      TC_TEST(sort_is_stable_and_puts_nan_with_the_largest),
+      TC_TEST(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
