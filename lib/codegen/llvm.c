@@ -266,7 +266,7 @@ LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt) {
   return st->val ? cg_cast(g, v, st->val->dt, dt) : v;
 }
 
-static void emit_store(cg_gen *g, int s) {
+void cg_emit_store(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
   int var = kc_stage_var(g->k, s);
   if (st->buf < 0 || st->buf >= g->k->nbufs) {
@@ -304,7 +304,7 @@ static void emit_point(cg_gen *g) {
     if (g->k->stages[s].kind == KS_REDUCE)
       cg_emit_reduce(g, s);
     else
-      emit_store(g, s);
+      cg_emit_store(g, s);
   }
 }
 
@@ -352,11 +352,15 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
       B, LLVMBuildICmp(B, LLVMIntSLT, avail, left, ""), avail, left, "len");
   LLVMValueRef stop = LLVMBuildAdd(B, pc[last], len, "stop");
   for (int d = 0; d < last; d++) g->var[d] = pc[d];
-  cg_loop L;
-  cg_loop_begin(g, &L, pc[last], "i");
-  g->var[last] = L.iv;
-  emit_point(g);
-  cg_loop_end(g, &L, 1, stop, "row.end");
+  if (cg_llvm_columns(k)) { /* panels of points at once (llvm_colred.c) */
+    cg_emit_columns(g, pc[last], stop);
+  } else {
+    cg_loop L;
+    cg_loop_begin(g, &L, pc[last], "i");
+    g->var[last] = L.iv;
+    emit_point(g);
+    cg_loop_end(g, &L, 1, stop, "row.end");
+  }
   g->var[last] = NULL;
   LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");
   LLVMBasicBlockRef carry = new_block(g, "carry");

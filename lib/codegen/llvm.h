@@ -47,6 +47,10 @@ int cg_llvm_compile_obj(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn
 int cg_llvm_load(cg_llvm *J, const char *name, const void *obj, size_t len, kc_fn *fn, char *err,
                  size_t errcap);
 const char *cg_llvm_target(cg_llvm *J);
+/* Whether k compiles as a column-shaped kernel (llvm_colred.c: every
+ * REDUCE strided along its own variable and contiguous along the last
+ * outer dim, every STORE one element; panels of points vectorized). */
+bool cg_llvm_columns(const kernel *k);
 
 /* Disposes the singleton JIT (every compiled function becomes invalid); a
  * later cg_llvm_get creates a new one. For tests and leak checkers; not

@@ -148,7 +148,7 @@ static LLVMValueRef lane_put(cg_gen *g, LLVMValueRef vec, LLVMValueRef x, int l)
 }
 
 /* the identity of stage st as scalars (v, i) */
-static void ident_pair(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i) {
+void cg_red_ident(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i) {
   LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
   bool lse = st->rop == OP_RLSE;
   *v = lse ? LLVMConstReal(at, -INFINITY) : red_identity(g, st->rop, st->acc_dt);
@@ -157,13 +157,13 @@ static void ident_pair(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRe
 
 static lset ident_set(cg_gen *g, const kstage *st) {
   LLVMValueRef v, i;
-  ident_pair(g, st, &v, &i);
+  cg_red_ident(g, st, &v, &i);
   lset o = {splat(v), splat(i)};
   return o;
 }
 
 /* Scalar lanes: (v1, i1) = (v1, i1) (+) (v2, i2), left (+) right. */
-static void comb1(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
+void cg_red_comb(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
                   LLVMValueRef v2, LLVMValueRef i2) {
   if (rop_arg(st->rop)) {
     LLVMValueRef win = arg_wins(g, st->rop, st->acc_dt, *v1, *i1, v2, i2);
@@ -176,15 +176,43 @@ static void comb1(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i
   }
 }
 
+/* Element r's leaf (v, i) from its value x (acc_dt; ARG*: the element's
+ * dtype): sum 0 + x (and likewise for the other ops), ARG* (x, r), RLSE
+ * (x, 1) or (-inf, x) for NaN. Scalars. */
+void cg_red_leaf(cg_gen *g, const kstage *st, LLVMValueRef x, LLVMValueRef r,
+                 LLVMValueRef *v, LLVMValueRef *i) {
+  LLVMValueRef idv, idi;
+  cg_red_ident(g, st, &idv, &idi);
+  if (st->rop == OP_RLSE) {
+    LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
+    *v = sel(g, nan, idv, x);
+    *i = sel(g, nan, x, LLVMConstReal(cg_reg_type(g, st->acc_dt), 1.0));
+  } else if (rop_arg(st->rop)) {
+    *v = x;
+    *i = r;
+  } else {
+    *v = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, idv, x);
+    *i = idi;
+  }
+}
+
+/* The KV_ACC value of a reduction of n > 0 elements whose lanes combined
+ * to (v, i); n == 0 gives ARG*'s 0 */
+LLVMValueRef cg_red_result(cg_gen *g, const kstage *st, LLVMValueRef v, LLVMValueRef i) {
+  if (rop_arg(st->rop)) return st->n <= 0 ? cg_c64(g, 0) : i;
+  if (st->rop == OP_RLSE) return lse_result(g, st->acc_dt, v, i);
+  return v;
+}
+
 /* a (+) b lane by lane: vector ops where they are plain, else per lane */
 static lset comb(cg_gen *g, const kstage *st, lset a, lset b) {
   if (vector_lanes(st)) {
-    comb1(g, st, &a.v, &a.i, b.v, b.i); /* the scalar builders take vectors */
+    cg_red_comb(g, st, &a.v, &a.i, b.v, b.i); /* the scalar builders take vectors */
     return a;
   }
   for (int l = 0; l < KC_LANES; l++) {
     LLVMValueRef v = lane_at(g, a.v, l), i = lane_at(g, a.i, l);
-    comb1(g, st, &v, &i, lane_at(g, b.v, l), lane_at(g, b.i, l));
+    cg_red_comb(g, st, &v, &i, lane_at(g, b.v, l), lane_at(g, b.i, l));
     a.v = lane_put(g, a.v, v, l);
     a.i = lane_put(g, a.i, i, l);
   }
@@ -197,7 +225,7 @@ static lset group_leaves(cg_gen *g, int s, LLVMValueRef r0, int nvalid) {
   LLVMBuilderRef B = g->B;
   LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
   LLVMValueRef idv, idi;
-  ident_pair(g, st, &idv, &idi);
+  cg_red_ident(g, st, &idv, &idi);
   lset o = ident_set(g, st);
   LLVMValueRef X = splat(idv);
   for (int l = 0; l < nvalid; l++) {
@@ -314,7 +342,7 @@ void cg_emit_reduce(cg_gen *g, int s) {
     cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
     return;
   }
-  bool arg = rop_arg(st->rop), lse = st->rop == OP_RLSE;
+  bool lse = st->rop == OP_RLSE;
   if (lse && st->acc_dt != TC_F32 && st->acc_dt != TC_F64) {
     cg_fail(g, "stage %d: logsumexp needs a float32/float64 accumulator", s);
     return;
@@ -377,8 +405,6 @@ void cg_emit_reduce(cg_gen *g, int s) {
     Li[l] = lane_at(g, acc.i, l);
   }
   for (int w = 1; w < KC_LANES; w *= 2)
-    for (int l = 0; l < KC_LANES; l += 2 * w) comb1(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
-  if (arg) g->acc[s] = n == 0 ? cg_c64(g, 0) : Li[0];
-  else if (lse) g->acc[s] = lse_result(g, st->acc_dt, Lv[0], Li[0]);
-  else g->acc[s] = Lv[0];
+    for (int l = 0; l < KC_LANES; l += 2 * w) cg_red_comb(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
+  g->acc[s] = cg_red_result(g, st, Lv[0], Li[0]);
 }
