@@ -484,10 +484,12 @@ static void constants_of_every_dtype_store_like_the_interpreter(void **state) {
 
 static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
   (void)state;
-  /* two kernels of 7 lengths each (a stage limit): every partial group,
-   * partial unit of 4 groups and stack depth the backends special-case */
-  static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
-                                     {32, 33, 100, 255, 257, 1000, 4099}};
+  /* three kernels of 7 lengths each (a stage limit): every partial group,
+   * partial unit of 4 or 8 groups and stack depth the backends
+   * special-case */
+  static const int64_t lens[3][7] = {{0, 1, 7, 8, 9, 17, 31},
+                                     {32, 33, 100, 255, 257, 1000, 4099},
+                                     {40, 56, 63, 64, 88, 120, 1016}};
   static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
                                   TC_F16, TC_BF16, TC_F32, TC_F64};
   for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
@@ -499,7 +501,7 @@ static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void *
       tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32
                     : acc == TC_F16 ? TC_F32 : acc;
       bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
-      for (int h = 0; h < 2; h++) {
+      for (int h = 0; h < 3; h++) {
         kernel k;
         kc_init(&k, NULL);
         int64_t dims[1] = {3};
@@ -586,6 +588,8 @@ static void a_column_reduction_over_a_strided_dim_matches_the_interpreter(void *
  * depths) and width (partial panels), whole or split into ranges. */
 static void every_column_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
   (void)state;
+  /* the column path's units are 4 groups whatever the row path's: these
+   * lengths reach each of its partial units and stack depths */
   static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
                                      {32, 33, 100, 255, 257, 1000, 4099}};
   static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
