@@ -16,10 +16,12 @@
  * l, one loop over the columns computes the unit's subtree
  * ((x0 x1)(x2 x3)) of every column and merges it into the lane's stack:
  * with d = the trailing ones of u, it is stored at level 0 (d == 0) or
- * becomes S[d] = S[d-1] (+) (... (S[0] (+) t)), one loop for the first
- * combine and one per further level. The stack lives in an alloca of
- * 8 lanes x LV levels x P columns (LV: the bit length of the number of
- * full units; P chosen so that it stays under COL_STACK_BYTES). A final
+ * becomes S[d] = S[d-1] (+) (... (S[0] (+) t)): one loop over the
+ * columns for the subtree and the first combine, one per further level
+ * (the lane loop around them is not unrolled: code size). The stack lives
+ * in an alloca of 8 lanes x LV levels x P columns (LV: the bit length of
+ * the number of full units; P chosen so that it stays under
+ * COL_STACK_BYTES). A final
  * loop over the columns does what is static (n is a constant): the last,
  * partial unit, its carries, the fold of the set bits of the unit count
  * (smaller subtrees first, as the right operand), and the lane tree
@@ -29,6 +31,7 @@
  * which equals running them point by point because outer points are
  * independent.
  */
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Target.h>
 
 #include "llvm.h"
@@ -239,8 +242,23 @@ static LLVMValueRef trailing_ones(cg_gen *g, LLVMValueRef u) {
   return LLVMBuildCall2(g->B, ft, f, args, 2, "");
 }
 
+/* Marks the loop whose latch is `latch` not to be unrolled: the lane
+ * loop's body is a vectorized loop already (code size, compile time). */
+static void no_unroll(cg_gen *g, LLVMBasicBlockRef latch) {
+  LLVMMetadataRef dis = LLVMMDStringInContext2(g->C, "llvm.loop.unroll.disable", 24);
+  LLVMMetadataRef dn = LLVMMDNodeInContext2(g->C, &dis, 1);
+  LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->C, NULL, 0);
+  LLVMMetadataRef ops[2] = {tmp, dn};
+  LLVMMetadataRef loop = LLVMMDNodeInContext2(g->C, ops, 2);
+  LLVMMetadataReplaceAllUsesWith(tmp, loop);
+  unsigned kind = LLVMGetMDKindIDInContext(g->C, "llvm.loop", 9);
+  LLVMSetMetadata(LLVMGetBasicBlockTerminator(latch), kind, LLVMMetadataAsValue(g->C, loop));
+}
+
 /* The loop over the full units: each unit's subtree merged into every
- * column's stack, lane by lane. */
+ * column's stack, lane by lane: S[d] = d ? S[0] (+) t : t in one loop over
+ * the columns (S[0] is read either way; when d == 0 that value is unused),
+ * then S[d] = S[j] (+) S[d] for j = 1 .. d-1. */
 static void full_units(colred *R, int64_t I) {
   colgen *G = R->G;
   cg_gen *g = G->g;
@@ -250,35 +268,21 @@ static void full_units(colred *R, int64_t I) {
   cg_loop U, Ln, C, J;
   cg_loop_begin(g, &U, zero, "unit");
   LLVMValueRef d = trailing_ones(g, U.iv);
+  LLVMValueRef carry = icmp(g, LLVMIntNE, d, zero);
   cg_loop_begin(g, &Ln, zero, "lane");
   LLVMValueRef l = Ln.iv;
   LLVMValueRef rbase = LLVMBuildAdd(B, LLVMBuildMul(B, U.iv, cg_c64(g, COL_UNIT * KC_LANES), ""), l, "");
-  LLVMBasicBlockRef b_first = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.first");
-  LLVMBasicBlockRef b_carry = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.carry");
-  LLVMBasicBlockRef b_chain = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.chain");
-  LLVMBasicBlockRef b_join = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.join");
-  LLVMBuildCondBr(B, icmp(g, LLVMIntEQ, d, zero), b_first, b_carry);
-  /* d == 0: the unit's subtree at level 0 */
-  LLVMPositionBuilderAtEnd(B, b_first);
-  cols_begin(G, &C, R->s);
-  {
-    LLVMValueRef v, i;
-    unit_tree(R, rbase, &v, &i);
-    sput(R, slot(R, l, zero, C.iv), v, i);
-  }
-  cols_end(G, &C);
-  LLVMBuildBr(B, b_join);
-  /* d >= 1: S[d] = S[0] (+) t, then S[d] = S[j] (+) S[d] for j = 1 .. d-1 */
-  LLVMPositionBuilderAtEnd(B, b_carry);
   cols_begin(G, &C, R->s);
   {
     LLVMValueRef v, i, sv, si;
     unit_tree(R, rbase, &v, &i);
     sget(R, slot(R, l, zero, C.iv), &sv, &si);
     cg_red_comb(g, st, &sv, &si, v, i);
-    sput(R, slot(R, l, d, C.iv), sv, si);
+    sput(R, slot(R, l, d, C.iv), sel(g, carry, sv, v), two_halves(st) ? sel(g, carry, si, i) : i);
   }
   cols_end(G, &C);
+  LLVMBasicBlockRef b_chain = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.chain");
+  LLVMBasicBlockRef b_join = LLVMAppendBasicBlockInContext(g->C, g->fn, "unit.join");
   LLVMBuildCondBr(B, icmp(g, LLVMIntSGT, d, cg_c64(g, 1)), b_chain, b_join);
   LLVMPositionBuilderAtEnd(B, b_chain);
   cg_loop_begin(g, &J, cg_c64(g, 1), "chain");
@@ -295,7 +299,7 @@ static void full_units(colred *R, int64_t I) {
   cg_loop_end(g, &J, 1, d, "chain.end");
   LLVMBuildBr(B, b_join);
   LLVMPositionBuilderAtEnd(B, b_join);
-  cg_loop_end(g, &Ln, 1, cg_c64(g, KC_LANES), "lane.end");
+  no_unroll(g, cg_loop_end(g, &Ln, 1, cg_c64(g, KC_LANES), "lane.end"));
   cg_loop_end(g, &U, 1, cg_c64(g, I), "unit.end");
 }
 
