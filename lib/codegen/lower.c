@@ -47,6 +47,10 @@ typedef struct lw {
   ir_node *root;
   int nred;                               /* staged reductions */
   ir_node *red[KC_MAX_STAGES];
+  int ndup;                               /* reductions that are another's */
+  struct dup {
+    ir_node *n, *same; /* n computes what staged reduction `same` does */
+  } dup[2 * KC_MAX_STAGES];
   bool built[KC_MAX_STAGES];
   point redq[KC_MAX_STAGES];
   int cur_stage;                          /* stage whose value is being built */
@@ -383,6 +387,13 @@ static const kval *expr(lw *w, ir_node *n, point p) {
 
 /* ---- stage discovery ---------------------------------------------------- */
 
+static bool same_shape(const ir_node *a, const ir_node *b) {
+  if (a->ndim != b->ndim) return false;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d]) return false;
+  return true;
+}
+
 /* Post-order over the group (not into materialized nodes): staged
  * reductions get stage numbers, nested ones first (renumbered once side
  * stages are known); side outputs are found with their owner: the
@@ -413,6 +424,19 @@ static void discover(lw *w, ir_node *n, ir_node *owner, ir_node ***visited, int 
   ir_node *below = ir_op_kind[n->op] == K_RED ? n : ir_op_kind[n->op] == K_EW ? owner : NULL;
   for (int i = 0; i < n->nin; i++) discover(w, n->in[i], below, visited, nv, cap);
   if (ir_op_kind[n->op] == K_RED && n != w->root) {
+    /* the same reduction of the same node (layernorm's mean and its
+     * variance's): one stage */
+    for (int j = 0; j < w->nred && w->ndup < 2 * KC_MAX_STAGES; j++) {
+      ir_node *o = w->red[j];
+      if (o->op == n->op && o->dt == n->dt && o->in[0] == n->in[0] && o->p.red.axes == n->p.red.axes &&
+          same_shape(o, n)) { /* keepdim or not: read at points of one shape */
+        w->dup[w->ndup++] = (struct dup){n, o};
+        n->aux = o->aux;
+        for (int k = 0; k < w->nside; k++)
+          if (w->side[k].owner == n) w->side[k].owner = o;
+        return;
+      }
+    }
     if (w->nred >= KC_MAX_STAGES - 2 - KC_MAX_SIDE) {
       fail(w, n, "too many reductions in one kernel");
       return;
@@ -478,6 +502,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       order[i]->aux = (void *)(intptr_t)(nst + 1);
       nst++;
     }
+    for (int j = 0; j < w.ndup; j++) w.dup[j].n->aux = w.dup[j].same->aux;
     if (!is_red)
       for (int j = 0; j < w.nside; j++)
         if (w.side[j].owner == root) w.side[j].stage = nst++;
@@ -577,6 +602,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   }
   for (int i = 0; i < KC_MAX_STAGES; i++)
     if (w.red[i]) w.red[i]->aux = NULL;
+  for (int j = 0; j < w.ndup; j++) w.dup[j].n->aux = NULL;
   ir_free(ctx, w.memo);
   if (w.oom || k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
