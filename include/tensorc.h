@@ -427,6 +427,56 @@ TC_API tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index);
 TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
 TC_API tc_tensor *tc_clone(tc_tensor *a);      /* always a new storage */
 
+/* ---- joins, splits and rearrangements ---------------------------------- */
+
+/* torch.cat (concat): ts[0..n) joined along dim. Dtypes promote as in
+ * PyTorch; 1-D empty tensors are skipped (PyTorch's legacy rule); all on one
+ * device. ctx reports errors (n == 0: "expected a non-empty list of
+ * Tensors"). Lazy: a cat fuses with its producers and its consumers (a cat
+ * of elementwise expressions is one kernel). Always a new storage. */
+TC_API tc_tensor *tc_cat(tc_ctx *ctx, tc_tensor *const *ts, int n, int dim);
+/* torch.stack: ts (all one shape) joined along a new dim. */
+TC_API tc_tensor *tc_stack(tc_ctx *ctx, tc_tensor *const *ts, int n, int dim);
+/* torch.hstack / vstack / dstack (atleast_1d/2d/3d, then cat). */
+TC_API tc_tensor *tc_hstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+TC_API tc_tensor *tc_vstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+TC_API tc_tensor *tc_dstack(tc_ctx *ctx, tc_tensor *const *ts, int n);
+/* torch.split / split(list) / chunk / unbind: views of a. Each returns the
+ * number of pieces PyTorch returns (or -1 on error, nothing written) and
+ * writes the first min(count, cap) as new handles to out (out may be NULL
+ * with cap 0 to ask for the count). tc_split_sizes writes all n pieces. */
+TC_API int tc_split(tc_tensor *a, int64_t split_size, int dim, tc_tensor **out, int cap);
+TC_API int tc_split_sizes(tc_tensor *a, const int64_t *sizes, int n, int dim, tc_tensor **out);
+TC_API int tc_chunk(tc_tensor *a, int chunks, int dim, tc_tensor **out, int cap);
+TC_API int tc_unbind(tc_tensor *a, int dim, tc_tensor **out, int cap);
+/* torch.flip over dims[0..ndims) (a copy), fliplr (dim 1), flipud (dim 0). */
+TC_API tc_tensor *tc_flip(tc_tensor *a, const int *dims, int ndims);
+TC_API tc_tensor *tc_fliplr(tc_tensor *a);
+TC_API tc_tensor *tc_flipud(tc_tensor *a);
+/* torch.roll: shifts[i] along dims[i]; ndims == 0: the flattened tensor
+ * rolled by shifts[0] (nshifts must be 1). */
+TC_API tc_tensor *tc_roll(tc_tensor *a, const int64_t *shifts, int nshifts, const int *dims,
+                          int ndims);
+/* torch.tril / triu over the last two dims (k: the diagonal). */
+TC_API tc_tensor *tc_tril(tc_tensor *a, int64_t k);
+TC_API tc_tensor *tc_triu(tc_tensor *a, int64_t k);
+/* torch.diagonal: a view (dims d1, d2 removed, the diagonal last). */
+TC_API tc_tensor *tc_diagonal(tc_tensor *a, int64_t offset, int d1, int d2);
+/* torch.diag: a 1-D a becomes a matrix with a on diagonal k, a 2-D a gives
+ * its diagonal k (a copy). */
+TC_API tc_tensor *tc_diag(tc_tensor *a, int64_t k);
+TC_API tc_tensor *tc_diag_embed(tc_tensor *a, int64_t offset, int d1, int d2);
+/* Tensor.repeat (nreps >= a's dims) and torch.tile (fewer reps: leading 1s). */
+TC_API tc_tensor *tc_repeat(tc_tensor *a, int nreps, const int64_t *reps);
+TC_API tc_tensor *tc_tile(tc_tensor *a, int nreps, const int64_t *reps);
+/* torch.repeat_interleave with a scalar count; dim NULL: over the
+ * flattened tensor. */
+TC_API tc_tensor *tc_repeat_interleave(tc_tensor *a, int64_t repeats, const int *dim);
+/* torch.meshgrid: n 0-D/1-D tensors of one dtype; indexing "ij" (or NULL)
+ * or "xy". out receives n new handles (expanded views). */
+TC_API tc_status tc_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing,
+                             tc_tensor **out);
+
 /* ---- in-place (writes through views are seen by every alias) ----------- */
 
 /* dst[...] = src: copies src (broadcast to dst's shape, cast to dst's dtype)
@@ -435,12 +485,68 @@ TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
 TC_API tc_status tc_fill_(tc_tensor *dst, double value);
 TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
 
-/* ---- data-dependent indexing (realize their inputs; results are copies) */
+/* ---- data-dependent indexing (results are copies; masked_select and
+ * nonzero realize their inputs: their shapes are data) -------------------- */
 
 /* a[mask]: the elements where mask (bool, broadcast with a) is true, 1-D. */
 TC_API tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask);
-/* a.index_select(dim, index): index is a 1-D int64/int32 tensor. */
+/* a.index_select(dim, index): index is a 1-D int64/int32 tensor (lazy: a
+ * gather, see tc_gather). */
 TC_API tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index);
+/* Python's a[i, 1:5:2, None, ..., idx, mask] for C: an index
+ * specification is an array of tc_idx, one per item, in order:
+ *   TC_IDX_INT      i          an integer (negative counts from the end)
+ *   TC_IDX_SLICE    start:stop:step (stop TC_SLICE_END for "to the end";
+ *                   step >= 1; Python's clamping of out-of-range bounds)
+ *   TC_IDX_NONE     a new dim of size 1
+ *   TC_IDX_ELLIPSIS the dims not indexed otherwise
+ *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim)
+ *   TC_IDX_TENSOR   t: an int64/int32 index tensor (a 0-d one acts as an
+ *                   int), or a bool/uint8 mask over as many dims (borrowed)
+ * With only basic items (no tensors) tc_index returns a view, as PyTorch;
+ * with index tensors or masks a copy: the tensors broadcast together and
+ * their dims replace the indexed ones (moved to the front when the indexed
+ * dims are not adjacent), NumPy's and PyTorch's rule. Lazy: one gather
+ * kernel reading a, its offsets fused (indices checked first, read back;
+ * masks read back: the result's size is their count). Errors are PyTorch's
+ * ("index 5 is out of bounds for dimension 0 with size 3", "too many
+ * indices for tensor of dimension 2", ...). */
+typedef enum tc_idx_kind {
+  TC_IDX_INT, TC_IDX_SLICE, TC_IDX_NONE, TC_IDX_ELLIPSIS, TC_IDX_BOOL, TC_IDX_TENSOR
+} tc_idx_kind;
+typedef struct tc_idx {
+  tc_idx_kind kind;
+  int64_t i;                 /* INT, BOOL */
+  int64_t start, stop, step; /* SLICE */
+  tc_tensor *t;              /* TENSOR */
+} tc_idx;
+#define TC_I(x) ((tc_idx){.kind = TC_IDX_INT, .i = (x)})
+#define TC_S(a, b, c) ((tc_idx){.kind = TC_IDX_SLICE, .start = (a), .stop = (b), .step = (c)})
+#define TC_ALL ((tc_idx){.kind = TC_IDX_SLICE, .start = 0, .stop = TC_SLICE_END, .step = 1})
+#define TC_NEWAXIS ((tc_idx){.kind = TC_IDX_NONE})
+#define TC_ELLIPSIS ((tc_idx){.kind = TC_IDX_ELLIPSIS})
+#define TC_T(x) ((tc_idx){.kind = TC_IDX_TENSOR, .t = (x)})
+TC_API tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n);
+/* a[spec] = value: value (any dtype: cast to dst's, as Python's setitem)
+ * broadcast to the indexed shape (its leading dims of size 1 beyond it
+ * dropped). Basic items: a copy_ through the view. Index tensors: one
+ * scatter kernel (repeated positions: the last in index order wins). A
+ * mask with a one-element 0-d value: a lazy where() through the view (no
+ * read back). */
+TC_API tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *value);
+/* a.gather(dim, index): out[i][j][k] = a[i][index[i][j][k]][k] (dim 1);
+ * index (int64/int32) has a's number of dims and no dim but `dim` larger
+ * than a's. Lazy: one GATHER node reading a from memory at offsets that
+ * fuse into its kernel, on a's device; the indices are checked first (read
+ * back once), with PyTorch's message. tc_index_select is the same kind of
+ * read. */
+TC_API tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index);
+/* a.take(index): a's elements at row-major positions (int64 index, any
+ * shape: the result's). */
+TC_API tc_tensor *tc_take(tc_tensor *a, tc_tensor *index);
+/* torch.take_along_dim: dim NULL takes over the flattened tensor; else
+ * a and indices broadcast over every other dim and gather along *dim. */
+TC_API tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim);
 /* The (n, ndim) int64 coordinates of a's nonzero elements, row-major. */
 TC_API tc_tensor *tc_nonzero(tc_tensor *a);
 /* where(mask, value, a) (lazy), and its in-place form a[mask] = value. */
@@ -457,6 +563,27 @@ TC_API tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value);
  * indices back once to check them. */
 TC_API tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices,
                                tc_tensor *values, bool accumulate);
+/* dst.scatter_(dim, index, src): dst[i][index[i][j]][k] = src[i][j][k]
+ * (dim 1) for the positions of index (int64/int32, dst's number of dims, no
+ * dim larger than src's nor, but dim, than dst's); repeated positions: the
+ * last in index order wins. tc_scatter_value_ writes one value. */
+TC_API tc_status tc_scatter_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src);
+TC_API tc_status tc_scatter_value_(tc_tensor *dst, int dim, tc_tensor *index, double value);
+/* scatter_add_: values at repeated positions add up, in index order. */
+TC_API tc_status tc_scatter_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src);
+/* scatter_reduce_ with reduce "sum", "prod", "mean", "amax" or "amin";
+ * include_self false: dst's old values at the scattered positions take no
+ * part. mean divides (floor division for integers) by the count. */
+TC_API tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src,
+                                    const char *reduce, bool include_self);
+/* index_add_ (dst[..., index[j], ...] += alpha * src[..., j, ...] along
+ * dim; index 1-D int64/int32), index_copy_ (=), index_fill_ (= value). */
+TC_API tc_status tc_index_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src, double alpha);
+TC_API tc_status tc_index_copy_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src);
+TC_API tc_status tc_index_fill_(tc_tensor *dst, int dim, tc_tensor *index, double value);
+/* dst.put_(index, src, accumulate): dst as 1-D (row-major), int64 index
+ * (negative counts from the end), src of index's element count. */
+TC_API tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumulate);
 /* dst.masked_scatter_(mask, source): the elements of dst where mask (bool,
  * broadcast to dst) is true take source's elements in order (source needs
  * at least that many; dst's dtype). Reads the mask back to count. */

@@ -440,14 +440,17 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
   const kval *seed = kc_param_new(k, TC_I64), *base = kc_param_new(k, TC_I64);
   add_store(k, br, 1, v0, kc_rng_dyn(k, OP_RAND, seed, base, v0));
   add_store(k, bn, 1, v0, kc_rng_dyn(k, OP_RANDN, seed, base, v0));
-  for (int acc = 0; acc < 2; acc++) {
-    k = batch_new(&B, "scatter%s with repeated positions", acc ? " accumulating" : "");
+  static const int accs[] = {0, OP_ADD, OP_MUL, OP_MAX, OP_MIN};
+  for (int ai = 0; ai < 5; ai++) {
+    int acc = accs[ai];
+    k = batch_new(&B, "scatter%s%s with repeated positions", acc ? " accumulating by op " : "", acc ? (acc == OP_ADD ? "add" : acc == OP_MUL ? "mul" : acc == OP_MAX ? "max" : "min") : "");
     set_outer(k, 1, &N);
     v0 = outer_var(k, 0);
     int bo2 = add_buf(k, TC_F32, M), bpos = add_buf(k, TC_I64, N), bval = add_buf(k, TC_F32, N);
     add_store(k, bo2, 1, ix_const(&k->arena, 0), kc_load(k, bval, v0));
     k->stages[k->nstages - 1].dyn = kc_op(k, OP_BITAND, TC_I64, kc_load(k, bpos, v0), kc_const_i(k, TC_I64, M - 1), NULL);
-    k->stages[k->nstages - 1].accumulate = acc;
+    k->stages[k->nstages - 1].accumulate = acc != 0;
+    k->stages[k->nstages - 1].acc_op = acc;
     k->serial = true;
   }
   k = batch_new(&B, "scatter of distinct positions, float16 accumulate");
@@ -457,6 +460,15 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
   add_store(k, bh, 1, ix_const(&k->arena, 0), kc_load(k, bv, v0));
   k->stages[k->nstages - 1].dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, 2), NULL);
   k->stages[k->nstages - 1].accumulate = true;
+  /* gathers: loads at data positions, bfloat16 and float64 sources */
+  k = batch_new(&B, "gathers at data-dependent positions");
+  set_outer(k, 1, &N);
+  v0 = outer_var(k, 0);
+  int gs = add_buf(k, TC_BF16, M), gd = add_buf(k, TC_F64, M), gp = add_buf(k, TC_I64, N), go = add_buf(k, TC_F32, N);
+  const kval *pos = kc_op(k, OP_BITAND, TC_I64, kc_load(k, gp, v0), kc_const_i(k, TC_I64, M - 2), NULL);
+  add_store(k, go, 1, v0,
+            kc_op(k, OP_ADD, TC_F32, kc_op(k, OP_CAST, TC_F32, kc_load_at(k, gs, ix_const(&k->arena, 1), pos), NULL, NULL),
+                  kc_op(k, OP_CAST, TC_F32, kc_load_at(k, gd, ix_const(&k->arena, 0), pos), NULL, NULL), NULL));
   batch_run(&B);
 }
 
@@ -497,6 +509,14 @@ static void matmul_kernels_match_the_interpreter(void **state) {
     mm->b_off = 0;
     mm->b_str[2] = 1;
     mm->b_k = N;
+    if (i == 1 || i == 4) { /* an epilogue: out2 = (C + bias[j]) * s as float16 / int */
+      int bo2 = add_buf(k, i == 1 ? TC_F16 : TC_I64, cs[i].nb * M * N), bz = add_buf(k, cs[i].acc, N);
+      const kval *c = kc_load(k, bo, st->index);
+      const kval *v = kc_op(k, OP_ADD, cs[i].acc, c, kc_load(k, bz, outer_var(k, 2)), NULL);
+      const kval *sc = kc_param_new(k, i == 1 ? TC_F32 : TC_I32);
+      v = kc_op(k, OP_MUL, cs[i].acc, v, sc, NULL);
+      add_store(k, bo2, 1, st->index, kc_op(k, OP_CAST, i == 1 ? TC_F16 : TC_I64, v, NULL, NULL));
+    }
   }
   batch_run(&B);
 }

@@ -215,6 +215,24 @@ static void matmul_on_cuda_gives_the_cpus_bits(void **state) {
   }
 }
 
+/* An elementwise epilogue runs in the product's kernel on cuda:0 too (bias,
+ * activation, a scalar argument, a dtype change), with the CPU's bits. */
+static void matmul_epilogues_on_cuda_give_the_cpus_bits(void **state) {
+  (void)state;
+  int64_t as[3] = {2, 70, 45}, bs[2] = {45, 130}, cs[1] = {130};
+  tc_manual_seed(ctx, 21);
+  tc_tensor *a = tc_randn(ctx, TC_F32, 3, as), *b = tc_randn(ctx, TC_F32, 2, bs), *c = tc_randn(ctx, TC_F32, 1, cs);
+  tc_tensor *ga = tc_cuda(a), *gb = tc_cuda(b), *gc = tc_cuda(c);
+  assert_int_equal(tc_realize_many((tc_tensor *[]){ga, gb, gc}, 3), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *g = tc_mul_scalar(tc_relu(tc_add(tc_matmul(ga, gb), gc)), 0.25);
+  tc_tensor *h = tc_binary_scalar(TC_OP_GT, tc_matmul(ga, gb), 0.5, true, false);
+  assert_int_equal(tc_realize_many((tc_tensor *[]){g, h}, 2), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2); /* a kernel each, products included */
+  assert_true(tc_equal(tc_cpu(g), tc_mul_scalar(tc_relu(tc_add(tc_matmul(a, b), c)), 0.25)));
+  assert_true(tc_equal(tc_cpu(h), tc_binary_scalar(TC_OP_GT, tc_matmul(a, b), 0.5, true, false)));
+}
+
 static void pinned_memory_and_non_blocking_copies_round_trip(void **state) {
   (void)state;
   tc_tensor *t = tc_arange(ctx, 0, 1000, 1, TC_F32);
@@ -457,6 +475,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(writes_through_views_on_cuda_are_seen_by_every_alias, setup, teardown),
       cmocka_unit_test_setup_teardown(indexed_and_masked_writes_on_cuda_are_one_scatter_kernel, setup, teardown),
       cmocka_unit_test_setup_teardown(matmul_on_cuda_gives_the_cpus_bits, setup, teardown),
+      cmocka_unit_test_setup_teardown(matmul_epilogues_on_cuda_give_the_cpus_bits, setup, teardown),
       cmocka_unit_test_setup_teardown(pinned_memory_and_non_blocking_copies_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(a_chain_of_kernels_is_queued_and_read_back_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(buffers_released_while_their_kernels_are_queued_are_reused_in_order, setup, teardown),

@@ -198,6 +198,94 @@ static void operands_that_are_expressions_are_computed_once(void **state) {
   free(c.text);
 }
 
+/* y = epilogue(a @ b) for the cases of epilogue_cases, into out. */
+typedef struct epi_case {
+  int an, bn;
+  int64_t as[3], bs[3];
+  tc_dtype dt;
+  int kind; /* 0: relu(p + bias) * s, 1: p > 0 (bool), 2: tanh(p) as float16, 3: p.t() + 1 (not an epilogue) */
+} epi_case;
+
+static const epi_case epi_cases[] = {
+    {2, 2, {200, 300}, {300, 700}, TC_F32, 0}, /* row blocks, column blocks, panel groups */
+    {3, 2, {3, 50, 40}, {40, 60}, TC_F32, 0},  /* batched, B broadcast */
+    {2, 2, {33, 17}, {17, 9}, TC_F64, 0},      {2, 2, {64, 96}, {96, 80}, TC_F32, 1},
+    {2, 2, {20, 0}, {0, 30}, TC_F32, 0},       /* k = 0: the epilogue of zeros */
+    {2, 2, {37, 29}, {29, 41}, TC_I32, 0},     {2, 2, {70, 45}, {45, 130}, TC_F32, 2},
+    {2, 2, {30, 20}, {20, 40}, TC_F32, 3}};
+
+static tc_tensor *epilogue_of(tc_tensor *p, tc_tensor *bias, int kind) {
+  switch (kind) {
+  case 0: return tc_mul_scalar(tc_relu(tc_add(p, bias)), 3);
+  case 1: return tc_binary_scalar(TC_OP_GT, p, 0, false, false);
+  case 2: return tc_to_dtype(tc_tanh(p), TC_F16);
+  default: return tc_add_scalar(tc_t(p), 1);
+  }
+}
+
+/* Runs case e on ctx; returns the kernels its realization launched. */
+static uint64_t epilogue_case(tc_ctx *ctx, const epi_case *e, void *out, size_t bytes) {
+  tc_scope_begin(ctx);
+  tc_manual_seed(ctx, 7);
+  tc_tensor *a = tc_to_dtype(tc_mul_scalar(tc_randn(ctx, TC_F32, e->an, e->as), 4), e->dt);
+  tc_tensor *b = tc_to_dtype(tc_mul_scalar(tc_randn(ctx, TC_F32, e->bn, e->bs), 4), e->dt);
+  int64_t n = e->bs[e->bn - 1];
+  tc_tensor *bias = tc_to_dtype(tc_mul_scalar(tc_randn(ctx, TC_F32, 1, &n), 4), e->dt);
+  assert_int_equal(tc_realize_many((tc_tensor *[]){a, b, bias}, 3), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *y = epilogue_of(tc_matmul(a, b), bias, e->kind);
+  assert_int_equal(tc_realize(y), TC_OK);
+  uint64_t kernels = tc_get_stats(ctx).kernels_launched;
+  assert_int_equal(tc_copy_to_host(y, out, bytes), TC_OK);
+  tc_scope_end(ctx);
+  return kernels;
+}
+
+static void elementwise_epilogues_run_in_the_products_kernel(void **state) {
+  (void)state;
+  tc_ctx_options one = {0};
+  one.num_threads = 1;
+  tc_ctx *fast = tc_ctx_new(NULL), *single = tc_ctx_new(&one);
+  setenv("TC_BACKEND", "interp", 1);
+  tc_ctx *ref = tc_ctx_new(NULL);
+  unsetenv("TC_BACKEND");
+  for (size_t i = 0; i < sizeof epi_cases / sizeof epi_cases[0]; i++) {
+    const epi_case *e = &epi_cases[i];
+    int64_t numel = e->bs[e->bn - 1] * e->as[e->an - 2] * (e->an == 3 ? e->as[0] : 1);
+    tc_dtype odt = e->kind == 1 ? TC_BOOL : e->kind == 2 ? TC_F16 : e->dt;
+    size_t bytes = (size_t)numel * tc_dtype_size(odt);
+    void *x = malloc(bytes + 1), *y = malloc(bytes + 1), *z = malloc(bytes + 1);
+    uint64_t kx = epilogue_case(fast, e, x, bytes);
+    epilogue_case(ref, e, y, bytes);
+    uint64_t kz = epilogue_case(single, e, z, bytes);
+    /* the product and its epilogue: one kernel (a transposed read: two) */
+    assert_int_equal(kx, e->kind == 3 ? 2 : 1);
+    assert_int_equal(kz, kx);
+    if (memcmp(x, y, bytes)) fail_msg("case %zu: the fused epilogue differs from the interpreter", i);
+    if (memcmp(x, z, bytes)) fail_msg("case %zu: one thread differs from two", i);
+    free(x);
+    free(y);
+    free(z);
+  }
+  /* a product the caller holds is stored by its epilogue's kernel too */
+  tc_scope_begin(fast);
+  int64_t s2[2] = {40, 40};
+  tc_tensor *a = tc_randn(fast, TC_F32, 2, s2), *b = tc_randn(fast, TC_F32, 2, s2);
+  assert_int_equal(tc_realize_many((tc_tensor *[]){a, b}, 2), TC_OK);
+  tc_tensor *p = tc_matmul(a, b); /* held: the scope has its handle */
+  tc_reset_stats(fast);
+  tc_tensor *r = tc_relu(p);
+  assert_int_equal(tc_realize(r), TC_OK);
+  assert_int_equal(tc_get_stats(fast).kernels_launched, 1);
+  assert_true(tc_equal(p, tc_matmul(a, b)));
+  assert_true(tc_equal(r, tc_relu(tc_matmul(a, b))));
+  tc_scope_end(fast);
+  assert_int_equal(tc_last_status(fast), TC_OK);
+  tc_ctx_free(fast);
+  tc_ctx_free(single);
+  tc_ctx_free(ref);
+}
+
 static void matmul_fails_with_pytorchs_messages(void **state) {
   (void)state;
   tc_ctx *ctx = tc_ctx_new(NULL);
@@ -224,6 +312,7 @@ int main(void) {
       cmocka_unit_test(every_shape_class_and_dtype_matches_pytorch),
       cmocka_unit_test(the_packed_driver_gives_the_interpreters_bits),
       cmocka_unit_test(operands_that_are_expressions_are_computed_once),
+      cmocka_unit_test(elementwise_epilogues_run_in_the_products_kernel),
       cmocka_unit_test(matmul_fails_with_pytorchs_messages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

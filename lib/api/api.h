@@ -31,6 +31,18 @@ tc_tensor *api_record(tc_tensor *t);
  * (ts[0] must not be NULL); else false with "fn: expected all tensors to
  * belong to the same context" set on ts[0]'s context. */
 bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n);
+/* Checks idx (an integer tensor) against a dim of `size` (-size <= i <
+ * size); reads back one value (and, when one is out of range, the indices);
+ * false with PyTorch's "index i is out of bounds for dimension d with size
+ * s" prefixed by fn. (scatter.c) */
+bool api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
+/* The same for ops that take no negative index (0 <= i < size): gather. */
+bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
+/* The storage offsets of a's elements at index idx (int32/int64, negative
+ * counted from the end; broadcast to R) along dim and at the position of
+ * shape R (nd dims, a's) along every other dim. Handles in the open scope.
+ * (gather.c) */
+tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R);
 /* Gives up every scope of ctx (tc_ctx_free), releasing their handles. */
 void api_scopes_free(tc_ctx *ctx);
 

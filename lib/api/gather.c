@@ -58,61 +58,190 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   return r;
 }
 
-tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
-  if (!a || !index) return NULL;
+/* ---- lazy gathers: a GATHER node reading a's storage at int64 offsets
+ * computed (lazily, fused into the gather's kernel) from the indices. The
+ * indices are checked first (one reduction, read back). */
+
+/* i (int32/int64) as int64 with negative values counted from `size`. */
+static tc_tensor *wrapped(tc_ctx *ctx, tc_tensor *i, int64_t size) {
+  tc_tensor *i64 = tc_to_dtype(i, TC_I64);
+  return tc_where(tc_lt(i64, tc_scalar(ctx, 0, TC_I64)), tc_add_scalar(i64, (double)size), i64);
+}
+
+/* arange(n) shaped to broadcast along dim d of an nd-dim result. */
+static tc_tensor *iota_along(tc_ctx *ctx, int nd, int d, int64_t n) {
+  int64_t s[TC_MAX_DIMS];
+  for (int e = 0; e < nd; e++) s[e] = e == d ? n : 1;
+  return tc_reshape(tc_arange_int(ctx, 0, n, 1), nd, s);
+}
+
+/* a's elements at offs (a's storage offsets, shape R), on a's device. */
+static tc_tensor *gather_at(tc_tensor *a, tc_tensor *offs) {
+  tc_device dev = ir_tensor_device(a);
+  if (offs && !ir_same_device(ir_tensor_device(offs), dev)) offs = tc_to(offs, dev, false);
+  return offs ? api_eager(ir_op_gather_at(a, offs)) : NULL;
+}
+
+tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R) {
   tc_ctx *ctx = a->ctx;
-  if (!api_same_ctx("tc_index_select", (tc_tensor *[]){a, index}, 2)) return NULL;
-  if (index->dt != TC_I64 && index->dt != TC_I32)
-    return ir_error(ctx, TC_ERR_ARG, "tc_index_select: index_select(): Expected dtype int32/int64 for index");
-  if (index->ndim > 1)
-    return ir_error(ctx, TC_ERR_ARG, "tc_index_select: index_select(): Index is supposed to be a vector");
-  int nd = a->ndim ? a->ndim : 1;
-  if (dim < -nd || dim >= nd)
-    return ir_error(ctx, TC_ERR_ARG, "tc_index_select: Dimension out of range (expected to be in range of [%d, %d], but got %d)",
-                    -nd, nd - 1, dim);
-  if (dim < 0) dim += nd;
-  if (a->ndim == 0) return tc_clone(a);
-  tc_scope_begin(ctx);
-  tc_tensor *r = NULL;
-  void *data = NULL, *idx = NULL;
-  tc_tensor *i64 = tc_to_dtype(index, TC_I64);
-  if (i64 && host_copy(a, &data) && host_copy(i64, &idx)) {
-    int64_t k = tc_tensor_numel(i64), size = a->shape[dim];
-    int64_t outer = 1, inner = 1;
-    for (int d = 0; d < dim; d++) outer *= a->shape[d];
-    for (int d = dim + 1; d < a->ndim; d++) inner *= a->shape[d];
-    size_t es = ir_dtype_size(a->dt);
-    bool ok = true;
-    for (int64_t j = 0; j < k && ok; j++) {
-      int64_t v = ((int64_t *)idx)[j];
-      if (v < -size || v >= size) {
-        ir_error(ctx, TC_ERR_ARG, "tc_index_select: index %lld is out of bounds for dimension %d with size %lld",
-                 (long long)v, dim, (long long)size);
-        ok = false;
-      }
-    }
-    int64_t total = outer * k * inner;
-    char *dst = ok ? ir_alloc(ctx, (size_t)(total > 0 ? total : 1) * es) : NULL;
-    if (dst) {
-      for (int64_t o = 0; o < outer; o++)
-        for (int64_t j = 0; j < k; j++) {
-          int64_t v = ((int64_t *)idx)[j];
-          if (v < 0) v += size;
-          memcpy(dst + ((o * k + j) * inner) * es, (char *)data + ((o * size + v) * inner) * es,
-                 (size_t)inner * es);
-        }
-      int64_t shape[TC_MAX_DIMS];
-      memcpy(shape, a->shape, sizeof shape);
-      shape[dim] = k;
-      r = tc_from_data(ctx, dst, a->dt, a->ndim, shape);
-      ir_free(ctx, dst);
-    }
+  tc_tensor *off = tc_full(ctx, (double)a->offset, TC_I64, nd, R);
+  for (int d = 0; d < nd; d++) {
+    if (d == dim || R[d] == 1 || a->strides[d] == 0) continue;
+    off = tc_add(off, tc_mul_scalar(iota_along(ctx, nd, d, R[d]), (double)a->strides[d]));
   }
-  ir_free(ctx, data);
-  ir_free(ctx, idx);
+  return tc_add(off, tc_mul_scalar(wrapped(ctx, idx, a->shape[dim]), (double)a->strides[dim]));
+}
+
+/* Elements of a at index[...] along dim, every other dim d read at the
+ * result's position (its size R[d] <= a's): gather's rule, and
+ * index_select's with idx reshaped along dim. Inside a scope. */
+static tc_tensor *gather_dim(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R) {
+  return gather_at(a, api_dim_offsets(a, dim, idx, nd, R));
+}
+
+/* idx (1-D, k elements) shaped to lie along dim d of an nd-dim result. */
+static tc_tensor *along(tc_tensor *idx, int nd, int d, int64_t k) {
+  int64_t s[TC_MAX_DIMS];
+  for (int e = 0; e < nd; e++) s[e] = e == d ? k : 1;
+  return tc_reshape(idx, nd, s);
+}
+
+/* Ends the entry point's scope, keeping r. */
+static tc_tensor *finish(tc_ctx *ctx, tc_tensor *r) {
   tc_keep(r);
   tc_scope_end(ctx);
   return r;
+}
+
+tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
+  static const char *fn = "tc_index_select";
+  if (!a || !index) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, index}, 2)) return NULL;
+  if (index->dt != TC_I64 && index->dt != TC_I32)
+    return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Expected dtype int32/int64 for index", fn);
+  if (index->ndim > 1)
+    return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Index is supposed to be a vector", fn);
+  if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return NULL;
+  tc_scope_begin(ctx);
+  tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
+  tc_tensor *r = NULL;
+  if (x && api_in_bounds(ctx, index, x->shape[dim], dim, fn)) {
+    int64_t R[TC_MAX_DIMS], k = tc_tensor_numel(index);
+    memcpy(R, x->shape, sizeof(int64_t) * (size_t)x->ndim);
+    R[dim] = k;
+    r = gather_dim(x, dim, along(index, x->ndim, dim, k), x->ndim, R);
+    if (r && !a->ndim) r = tc_reshape(r, 0, NULL);
+  }
+  return finish(ctx, r);
+}
+
+tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index) {
+  static const char *fn = "tc_gather";
+  if (!a || !index) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, index}, 2)) return NULL;
+  if (index->dt != TC_I64 && index->dt != TC_I32)
+    return ir_error(ctx, TC_ERR_ARG, "%s: gather(): Expected dtype int32/int64 for index", fn);
+  if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return NULL;
+  int nd = a->ndim ? a->ndim : 1;
+  if ((index->ndim ? index->ndim : 1) != nd)
+    return ir_error(ctx, TC_ERR_ARG, "%s: Index tensor must have the same number of dimensions as input tensor", fn);
+  for (int d = 0; d < a->ndim; d++)
+    if (d != dim && index->shape[d] > a->shape[d]) {
+      char is[256], as[256];
+      return ir_error(ctx, TC_ERR_ARG,
+                      "%s: Size does not match at dimension %d expected index %s to be no larger than self %s "
+                      "apart from dimension %d", fn, d, ir_shape_str(is, sizeof is, index->ndim, index->shape),
+                      ir_shape_str(as, sizeof as, a->ndim, a->shape), dim);
+    }
+  tc_scope_begin(ctx);
+  tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
+  tc_tensor *ix = index->ndim ? index : tc_reshape(index, 1, (const int64_t[]){1});
+  tc_tensor *r = NULL;
+  if (x && ix && tc_tensor_numel(ix) == 0) {
+    r = tc_empty(ctx, a->dt, index->ndim, index->shape);
+  } else if (x && ix && api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn)) {
+    r = gather_dim(x, dim, ix, nd, ix->shape);
+    if (r && !a->ndim) r = tc_reshape(r, index->ndim, index->shape);
+  }
+  return finish(ctx, r);
+}
+
+tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
+  static const char *fn = "tc_take";
+  if (!a || !index) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, index}, 2)) return NULL;
+  if (index->dt != TC_I64)
+    return ir_error(ctx, TC_ERR_ARG, "%s: take(): Expected a long tensor for index, but got %s", fn,
+                    ir_torch_word(index->dt));
+  tc_scope_begin(ctx);
+  int64_t n = tc_tensor_numel(a);
+  tc_tensor *flat = tc_reshape(a, 1, &n); /* a view when a is contiguous, else a copy */
+  tc_tensor *r = NULL;
+  if (flat && tc_tensor_numel(index) == 0) {
+    r = tc_empty(ctx, a->dt, index->ndim, index->shape);
+  } else if (flat) {
+    tc_tensor *bad = tc_any(tc_logical_or(tc_lt(index, tc_scalar(ctx, (double)-n, TC_I64)),
+                                          tc_ge(index, tc_scalar(ctx, (double)n, TC_I64))), NULL, 0, false);
+    if (bad && tc_item(bad) != 0) {
+      tc_tensor *c = tc_contiguous(tc_cpu(index));
+      const int64_t *p = c ? tc_data_ptr(c) : NULL;
+      int64_t v = 0;
+      for (int64_t i = 0, m = tc_tensor_numel(index); p && i < m; i++)
+        if (p[i] < -n || p[i] >= n) {
+          v = p[i];
+          break;
+        }
+      ir_error(ctx, TC_ERR_ARG, "%s: out of range: tried to access index %lld on a tensor of %lld elements.",
+               fn, (long long)v, (long long)n);
+    } else if (bad && ctx->status == TC_OK) {
+      tc_tensor *off = tc_add_scalar(wrapped(ctx, index, n), (double)flat->offset);
+      r = gather_at(flat, off);
+    }
+  }
+  return finish(ctx, r);
+}
+
+tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
+  static const char *fn = "tc_take_along_dim";
+  if (!a || !indices) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, indices}, 2)) return NULL;
+  if (indices->dt != TC_I64 && indices->dt != TC_I32)
+    return ir_error(ctx, TC_ERR_ARG, "%s: torch.take_along_dim(): dtype of indices should be int64 but got %s", fn,
+                    ir_torch_word(indices->dt));
+  if (!dim) { /* over the flattened tensor */
+    tc_scope_begin(ctx);
+    int64_t n = tc_tensor_numel(a), m = tc_tensor_numel(indices);
+    tc_tensor *r = tc_take(tc_reshape(a, 1, &n), tc_reshape(tc_to_dtype(indices, TC_I64), 1, &m));
+    if (!r) ir_error_rename(ctx, fn);
+    return finish(ctx, r);
+  }
+  int d = *dim;
+  if (!ir_wrap_dim(ctx, fn, &d, a->ndim)) return NULL;
+  if (a->ndim != indices->ndim)
+    return ir_error(ctx, TC_ERR_ARG, "%s: torch.take_along_dim(): input and indices should have the same number of "
+                    "dimensions, but got %d dimensions for input, and %d dimensions for indices", fn, a->ndim,
+                    indices->ndim);
+  /* a and indices broadcast over every dim but d */
+  int64_t sa[TC_MAX_DIMS], si[TC_MAX_DIMS];
+  for (int e = 0; e < a->ndim; e++) {
+    int64_t x = a->shape[e], y = indices->shape[e];
+    if (e == d) {
+      sa[e] = x, si[e] = y;
+      continue;
+    }
+    if (x != y && x != 1 && y != 1)
+      return ir_error(ctx, TC_ERR_ARG, "%s: The size of tensor a (%lld) must match the size of tensor b (%lld) at "
+                      "non-singleton dimension %d", fn, (long long)x, (long long)y, e);
+    sa[e] = si[e] = x == 1 ? y : x;
+  }
+  tc_scope_begin(ctx);
+  tc_tensor *r = tc_gather(tc_expand(a, a->ndim, sa), d, tc_expand(indices, indices->ndim, si));
+  if (!r) ir_error_rename(ctx, fn);
+  return finish(ctx, r);
 }
 
 tc_tensor *tc_nonzero(tc_tensor *a) {

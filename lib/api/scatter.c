@@ -37,13 +37,13 @@ static bool same_device(tc_tensor *dst, tc_tensor *src, const char *fn) {
 /* SCATTER(dst's version, values, offsets) becomes dst's storage version
  * (realized in eager mode); the offsets (computed where the indices are)
  * move to dst's device. */
-static tc_status scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+static tc_status scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                          bool unique) {
   tc_ctx *ctx = dst->ctx;
   tc_device dev = ir_tensor_device(dst);
   if (!ir_same_device(ir_tensor_device(offsets), dev) && !(offsets = tc_to(offsets, dev, false)))
     return ctx->status;
-  return api_eager_write(dst, ir_op_scatter(dst, values, offsets, accumulate, unique));
+  return api_eager_write(dst, ir_op_scatter(dst, values, offsets, acc, unique));
 }
 
 static void shape_text(char *out, size_t cap, int nd, const int64_t *s) {
@@ -69,13 +69,11 @@ static bool broadcast_into(int64_t *a, int *an, const int64_t *b, int bn) {
   return true;
 }
 
-/* Checks idx (an integer tensor) against a dim of `size`; reads back one
- * value (and, when one is out of range, the indices) like PyTorch does. */
-static bool in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
+static bool bounds(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
   if (tc_tensor_numel(idx) == 0) return true;
-  tc_tensor *lo = tc_lt(idx, tc_scalar(ctx, (double)-size, TC_I64));
-  tc_tensor *hi = tc_ge(idx, tc_scalar(ctx, (double)size, TC_I64));
-  tc_tensor *bad = tc_any(tc_logical_or(lo, hi), NULL, 0, false);
+  tc_tensor *below = tc_lt(idx, tc_scalar(ctx, (double)lo, TC_I64));
+  tc_tensor *above = tc_ge(idx, tc_scalar(ctx, (double)size, TC_I64));
+  tc_tensor *bad = tc_any(tc_logical_or(below, above), NULL, 0, false);
   if (!bad) return false;
   if (tc_item(bad) == 0) return ctx->status == TC_OK;
   /* the first offending value, for the message */
@@ -83,13 +81,21 @@ static bool in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const 
   const int64_t *p = flat ? tc_data_ptr(tc_cpu(flat)) : NULL;
   int64_t v = 0;
   for (int64_t i = 0, n = tc_tensor_numel(idx); p && i < n; i++)
-    if (p[i] < -size || p[i] >= size) {
+    if (p[i] < lo || p[i] >= size) {
       v = p[i];
       break;
     }
   ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
            (long long)v, dim, (long long)size);
   return false;
+}
+
+bool api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
+  return bounds(ctx, idx, -size, size, dim, fn);
+}
+
+bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
+  return bounds(ctx, idx, 0, size, dim, fn);
 }
 
 tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_tensor *values,
@@ -163,7 +169,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
   /* offsets = dst.offset + sum_j wrap(idx_j) * stride_j + sum_d iota_d * stride_d */
   tc_tensor *off = tc_full(ctx, (double)dst->offset, TC_I64, rn, R);
   for (int j = 0; j < nidx && st == TC_OK; j++) {
-    if (!in_bounds(ctx, indices[j], dst->shape[j], j, fn)) {
+    if (!api_in_bounds(ctx, indices[j], dst->shape[j], j, fn)) {
       st = ctx->status ? ctx->status : TC_ERR_ARG;
       break;
     }
@@ -190,7 +196,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
   if (st == TC_OK) {
     tc_tensor *v = tc_expand(values, rn, R);
     if (!off || !v) st = ctx->status ? ctx->status : TC_ERR_OOM;
-    else st = scatter(dst, v, off, accumulate, false);
+    else st = scatter(dst, v, off, accumulate ? OP_ADD : 0, false);
   }
   tc_scope_end(ctx);
   return st;
@@ -227,7 +233,278 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
     int64_t all = tc_tensor_numel(source);
     tc_tensor *vals = tc_slice(tc_reshape(source, 1, &all), 0, 0, count, 1);
     if (!off || !vals) st = ctx->status ? ctx->status : TC_ERR_OOM;
-    else st = scatter(dst, vals, off, false, true);
+    else st = scatter(dst, vals, off, 0, true);
+  }
+  tc_scope_end(ctx);
+  return st;
+}
+
+/* ---- scatter, scatter_add, scatter_reduce, index_add/fill/copy, put ---- */
+
+static const char *word(tc_dtype dt) { return ir_torch_word(dt); }
+
+/* PyTorch's checks of scatter's self, index and src (src NULL: a value). */
+static bool scatter_args(tc_tensor *dst, int *dim, tc_tensor *index, tc_tensor *src, const char *fn) {
+  tc_ctx *ctx = dst->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){dst, index, src}, src ? 3 : 2)) return false;
+  if (index->dt != TC_I64 && index->dt != TC_I32)
+    return ir_error(ctx, TC_ERR_ARG, "%s: scatter(): Expected dtype int32/int64 for index", fn), false;
+  if (!ir_wrap_dim(ctx, fn, dim, dst->ndim)) return false;
+  int nd = dst->ndim ? dst->ndim : 1;
+  if ((index->ndim ? index->ndim : 1) != nd || (src && (src->ndim ? src->ndim : 1) != nd))
+    return ir_error(ctx, TC_ERR_ARG, "%s: Index tensor must have the same number of dimensions as self tensor", fn),
+           false;
+  if (src && src->dt != dst->dt)
+    return ir_error(ctx, TC_ERR_ARG, "%s: scatter(): Expected self.dtype to be equal to src.dtype", fn), false;
+  bool ok = true;
+  for (int d = 0; d < index->ndim; d++)
+    ok = ok && (d == *dim || index->shape[d] <= dst->shape[d]) && (!src || index->shape[d] <= src->shape[d]);
+  if (!ok) {
+    char is[200], ds[200], ss[200] = "";
+    shape_text(is, sizeof is, index->ndim, index->shape);
+    shape_text(ds, sizeof ds, dst->ndim, dst->shape);
+    if (src) shape_text(ss, sizeof ss, src->ndim, src->shape);
+    return ir_error(ctx, TC_ERR_ARG, "%s: Expected index [%s] to be no larger than self [%s] apart from dimension %d%s%s%s",
+                    fn, is, ds, *dim, src ? " and to be no larger size than src [" : "", ss, src ? "]" : ""),
+           false;
+  }
+  return !ir_write_overlaps(dst, fn) && (!src || same_device(dst, src, fn));
+}
+
+/* src's elements at index's positions (src[:i0, :i1, ...]), in the open scope. */
+static tc_tensor *src_at_index(tc_tensor *src, tc_tensor *index) {
+  tc_tensor *v = src;
+  for (int d = 0; d < index->ndim && v; d++)
+    if (index->shape[d] != src->shape[d]) v = tc_narrow(v, d, 0, index->shape[d]);
+  return v;
+}
+
+/* dst (as 1-D when 0-d) scattered at index along dim with values (index's
+ * shape) combined by acc; in the open scope. */
+static tc_status scatter_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *values, int acc, const char *fn) {
+  tc_ctx *ctx = dst->ctx;
+  if (tc_tensor_numel(index) == 0) return TC_OK;
+  tc_tensor *x = dst->ndim ? dst : tc_view(dst, 1, (const int64_t[]){1});
+  tc_tensor *ix = index->ndim ? index : tc_reshape(index, 1, (const int64_t[]){1});
+  tc_tensor *v = values && values->ndim == 0 && index->ndim == 0 ? tc_reshape(values, 1, (const int64_t[]){1}) : values;
+  if (!x || !ix || !v) return ctx->status ? ctx->status : TC_ERR_OOM;
+  if (!api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
+  tc_tensor *off = api_dim_offsets(x, dim, ix, ix->ndim, ix->shape);
+  tc_tensor *ev = tc_expand(v, ix->ndim, ix->shape);
+  if (!off || !ev) return ctx->status ? ctx->status : TC_ERR_OOM;
+  return scatter(dst, ev, off, acc, false);
+}
+
+static tc_status scatter_common(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src, double value, int acc,
+                                const char *fn) {
+  if (!dst || !index) return TC_ERR_ARG;
+  tc_ctx *ctx = dst->ctx;
+  if (!scatter_args(dst, &dim, index, src, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
+  tc_scope_begin(ctx);
+  tc_tensor *v = src ? src_at_index(src, index) : tc_scalar(ctx, value, dst->dt);
+  if (v && !src && !ir_same_device(ir_tensor_device(v), ir_tensor_device(dst))) v = tc_to(v, ir_tensor_device(dst), false);
+  tc_status st = v ? scatter_dim(dst, dim, index, v, acc, fn) : (ctx->status ? ctx->status : TC_ERR_OOM);
+  tc_scope_end(ctx);
+  return st;
+}
+
+tc_status tc_scatter_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src) {
+  if (!src) return TC_ERR_ARG;
+  return scatter_common(dst, dim, index, src, 0, 0, "tc_scatter_");
+}
+
+tc_status tc_scatter_value_(tc_tensor *dst, int dim, tc_tensor *index, double value) {
+  return scatter_common(dst, dim, index, NULL, value, 0, "tc_scatter_value_");
+}
+
+tc_status tc_scatter_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src) {
+  if (!src) return TC_ERR_ARG;
+  return scatter_common(dst, dim, index, src, 0, OP_ADD, "tc_scatter_add_");
+}
+
+tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src, const char *reduce,
+                             bool include_self) {
+  static const char *fn = "tc_scatter_reduce_";
+  if (!dst || !index || !src) return TC_ERR_ARG;
+  tc_ctx *ctx = dst->ctx;
+  static const char *const names[] = {"sum", "prod", "mean", "amax", "amin"};
+  static const int ops[] = {OP_ADD, OP_MUL, OP_ADD, OP_MAX, OP_MIN};
+  int r = -1;
+  for (int i = 0; i < 5 && reduce; i++)
+    if (!strcmp(reduce, names[i])) r = i;
+  if (r < 0)
+    return ir_error(ctx, TC_ERR_ARG, "%s: reduce argument must be either sum, prod, mean, amax or amin, got %s", fn,
+                    reduce ? reduce : "(null)"),
+           TC_ERR_ARG;
+  if (!scatter_args(dst, &dim, index, src, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
+  if (tc_tensor_numel(index) == 0) return TC_OK;
+  tc_scope_begin(ctx);
+  tc_status st = TC_OK;
+  bool fl = ir_dtype_is_floating(dst->dt);
+  tc_tensor *count = NULL;
+  if (r == 2) { /* mean: the number of values at each position (+1 for self) */
+    count = tc_full(ctx, include_self ? 1 : 0, dst->dt, dst->ndim, dst->shape);
+    if (count && !ir_same_device(ir_tensor_device(count), ir_tensor_device(dst)))
+      count = tc_to(count, ir_tensor_device(dst), false);
+    st = count ? scatter_dim(count, dim, index, tc_scalar(ctx, 1, dst->dt), OP_ADD, fn) : TC_ERR_OOM;
+  }
+  if (st == TC_OK && !include_self) {
+    /* the positions start at the identity of sum/prod/mean, or (max and
+     * min being idempotent) at one of the values they will combine */
+    if (ops[r] == OP_MAX || ops[r] == OP_MIN) {
+      st = scatter_dim(dst, dim, index, src_at_index(src, index), 0, fn);
+    } else {
+      tc_tensor *iv = tc_scalar(ctx, ops[r] == OP_MUL ? 1 : 0, dst->dt);
+      if (iv && !ir_same_device(ir_tensor_device(iv), ir_tensor_device(dst)))
+        iv = tc_to(iv, ir_tensor_device(dst), false);
+      st = iv ? scatter_dim(dst, dim, index, iv, 0, fn) : TC_ERR_OOM;
+    }
+  }
+  if (st == TC_OK) st = scatter_dim(dst, dim, index, src_at_index(src, index), ops[r], fn);
+  if (st == TC_OK && count) { /* sum / count where count > 0 (floor division for integers) */
+    tc_tensor *pos = tc_gt(count, tc_scalar(ctx, 0, dst->dt));
+    tc_tensor *q = fl ? tc_div(dst, count) : tc_floor_divide(dst, tc_where(pos, count, tc_scalar(ctx, 1, dst->dt)));
+    tc_tensor *res = tc_where(pos, tc_to_dtype(q, dst->dt), dst);
+    st = res ? tc_copy_(dst, res) : (ctx->status ? ctx->status : TC_ERR_OOM);
+  }
+  tc_scope_end(ctx);
+  return st;
+}
+
+/* index_add_/index_copy_/index_fill_: positions along dim at index (1-D),
+ * every element along the other dims; values of dst's shape with
+ * index.numel() along dim. */
+static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src, double value, double alpha,
+                           int acc, const char *fn, const char *word_fn) {
+  if (!dst || !index) return TC_ERR_ARG;
+  tc_ctx *ctx = dst->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){dst, index, src}, src ? 3 : 2)) return TC_ERR_ARG;
+  if (!ir_wrap_dim(ctx, fn, &dim, dst->ndim)) return TC_ERR_ARG;
+  if (index->dt != TC_I64 && index->dt != TC_I32)
+    return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected a long tensor for index, but got %s", fn, word_fn,
+                    word(index->dt)),
+           TC_ERR_ARG;
+  if (index->ndim > 1)
+    return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Index is supposed to be a vector", fn, word_fn), TC_ERR_ARG;
+  int64_t k = tc_tensor_numel(index);
+  tc_tensor *x = dst->ndim ? dst : NULL;
+  int nd = dst->ndim ? dst->ndim : 1;
+  int64_t R[TC_MAX_DIMS];
+  if (dst->ndim) memcpy(R, dst->shape, sizeof(int64_t) * (size_t)nd);
+  else R[0] = 1;
+  R[dim] = k;
+  if (src) {
+    if (src->dt != dst->dt)
+      return ir_error(ctx, TC_ERR_ARG, "%s: %s(): self (%s) and source (%s) must have the same scalar type", fn,
+                      word_fn, word(dst->dt), word(src->dt)),
+             TC_ERR_ARG;
+    int64_t along = src->ndim ? src->shape[src->ndim > dim ? dim : 0] : 1;
+    if (along != k)
+      return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Number of indices (%lld) should be equal to source.size(dim) (%lld)",
+                      fn, word_fn, (long long)k, (long long)along),
+             TC_ERR_ARG;
+    bool same = (src->ndim ? src->ndim : 1) == nd;
+    for (int d = 0; same && d < src->ndim; d++) same = src->shape[d] == R[d];
+    if (!same) {
+      char ss[200], ds[200];
+      shape_text(ss, sizeof ss, src->ndim, src->shape);
+      shape_text(ds, sizeof ds, dst->ndim, dst->shape);
+      return ir_error(ctx, TC_ERR_ARG, "%s: %s(): source [%s] and self [%s] must match in every dim but %d", fn,
+                      word_fn, ss, ds, dim),
+             TC_ERR_ARG;
+    }
+    if (!same_device(dst, src, fn)) return TC_ERR_ARG;
+  }
+  if (ir_write_overlaps(dst, fn)) return TC_ERR_ARG;
+  if (k == 0 || tc_tensor_numel(dst) == 0) return TC_OK;
+  tc_scope_begin(ctx);
+  tc_status st = TC_OK;
+  if (!x) x = tc_view(dst, 1, (const int64_t[]){1});
+  if (!api_in_bounds(ctx, index, x->shape[dim], dim, fn)) st = ctx->status ? ctx->status : TC_ERR_ARG;
+  if (st == TC_OK) {
+    int64_t s[TC_MAX_DIMS];
+    for (int e = 0; e < nd; e++) s[e] = e == dim ? k : 1;
+    tc_tensor *off = api_dim_offsets(x, dim, tc_reshape(index, nd, s), nd, R);
+    tc_tensor *v = src ? (src->ndim ? src : tc_reshape(src, 1, (const int64_t[]){1})) : tc_scalar(ctx, value, dst->dt);
+    if (v && !src && !ir_same_device(ir_tensor_device(v), ir_tensor_device(dst))) v = tc_to(v, ir_tensor_device(dst), false);
+    if (v && alpha != 1) v = tc_to_dtype(tc_mul_scalar(v, alpha), dst->dt);
+    tc_tensor *ev = v ? tc_expand(v, nd, R) : NULL;
+    st = off && ev ? scatter(dst, ev, off, acc, false) : (ctx->status ? ctx->status : TC_ERR_OOM);
+  }
+  tc_scope_end(ctx);
+  return st;
+}
+
+tc_status tc_index_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src, double alpha) {
+  if (!src) return TC_ERR_ARG;
+  return index_dim(dst, dim, index, src, 0, alpha, OP_ADD, "tc_index_add_", "index_add_");
+}
+
+tc_status tc_index_copy_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src) {
+  if (!src) return TC_ERR_ARG;
+  return index_dim(dst, dim, index, src, 0, 1, 0, "tc_index_copy_", "index_copy_");
+}
+
+tc_status tc_index_fill_(tc_tensor *dst, int dim, tc_tensor *index, double value) {
+  return index_dim(dst, dim, index, NULL, value, 1, 0, "tc_index_fill_", "index_fill_");
+}
+
+tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumulate) {
+  static const char *fn = "tc_put_";
+  if (!dst || !index || !src) return TC_ERR_ARG;
+  tc_ctx *ctx = dst->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){dst, index, src}, 3)) return TC_ERR_ARG;
+  if (index->dt != TC_I64)
+    return ir_error(ctx, TC_ERR_ARG, "%s: put_(): Expected a long tensor for index, but got %s", fn, word(index->dt)),
+           TC_ERR_ARG;
+  if (src->dt != dst->dt)
+    return ir_error(ctx, TC_ERR_ARG, "%s: put_(): self and source expected to have the same dtype, but got self.dtype "
+                    "= %s and source.dtype = %s", fn, word(dst->dt), word(src->dt)),
+           TC_ERR_ARG;
+  int64_t m = tc_tensor_numel(index), n = tc_tensor_numel(dst);
+  if (tc_tensor_numel(src) != m)
+    return ir_error(ctx, TC_ERR_ARG, "%s: put_(): Expected source and index to have the same number of elements, but "
+                    "got source.numel() = %lld, index.numel() = %lld", fn, (long long)tc_tensor_numel(src),
+                    (long long)m),
+           TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !same_device(dst, src, fn)) return TC_ERR_ARG;
+  if (m == 0) return TC_OK;
+  tc_scope_begin(ctx);
+  tc_status st = TC_OK;
+  tc_tensor *fi = tc_reshape(index, 1, &m);
+  tc_tensor *bad = tc_any(tc_logical_or(tc_lt(fi, tc_scalar(ctx, (double)-n, TC_I64)),
+                                        tc_ge(fi, tc_scalar(ctx, (double)n, TC_I64))), NULL, 0, false);
+  if (!bad) {
+    st = ctx->status ? ctx->status : TC_ERR_OOM;
+  } else if (tc_item(bad) != 0) {
+    tc_tensor *c = tc_contiguous(tc_cpu(fi));
+    const int64_t *p = c ? tc_data_ptr(c) : NULL;
+    int64_t v = 0;
+    for (int64_t i = 0; p && i < m; i++)
+      if (p[i] < -n || p[i] >= n) {
+        v = p[i];
+        break;
+      }
+    st = TC_ERR_ARG;
+    ir_error(ctx, st, "%s: out of range: tried to access index %lld on a tensor of %lld elements.", fn, (long long)v,
+             (long long)n);
+  } else if (ctx->status != TC_OK) {
+    st = ctx->status;
+  } else {
+    /* row-major positions of dst to storage offsets: digit by digit */
+    tc_tensor *f = tc_where(tc_lt(fi, tc_scalar(ctx, 0, TC_I64)), tc_add_scalar(fi, (double)n), fi);
+    tc_tensor *off = tc_full(ctx, (double)dst->offset, TC_I64, 1, &m);
+    int64_t below = 1;
+    for (int d = dst->ndim - 1; d >= 0; d--) {
+      if (dst->shape[d] != 1) {
+        tc_tensor *digit = tc_remainder(tc_floor_divide(f, tc_scalar(ctx, (double)below, TC_I64)),
+                                        tc_scalar(ctx, (double)dst->shape[d], TC_I64));
+        off = tc_add(off, tc_mul_scalar(digit, (double)dst->strides[d]));
+      }
+      below *= dst->shape[d];
+    }
+    tc_tensor *vals = tc_reshape(src, 1, &m);
+    st = off && vals ? scatter(dst, vals, off, accumulate ? OP_ADD : 0, false) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
   tc_scope_end(ctx);
   return st;

@@ -291,7 +291,7 @@ static void vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j) {
  * bool or an integer is a constant (and an unused local would make NVRTC
  * warn). */
 static bool operands_used(const kval *v) {
-  if (v->kind == KV_RNG) return true; /* a, b: the seed and counter base, when set */
+  if (v->kind == KV_RNG || v->kind == KV_LOAD) return true; /* a, b: the seed and counter base, or a gather's offset, when set */
   if (v->kind != KV_OP) return false;
   bool is = v->op == OP_ISNAN || v->op == OP_ISINF || v->op == OP_ISFINITE;
   return !(is && v->a && !dt_float(v->a->dt));
@@ -373,6 +373,13 @@ static int val_emit(cgen *g, const kval *v) {
     }
     if (g->vec_lane >= 0 && vec_load_num(g, v) >= 0) {
       vec_extract(ex, sizeof ex, dt, vec_load_num(g, v), g->vec_lane);
+      break;
+    }
+    if (v->a) { /* a gather: index + an int64 value */
+      char at[600];
+      int d = val_emit(g, v->a);
+      snprintf(at, sizeof at, "(%s) + t%d", ix_emit(g, v->index).s, d);
+      load_expr(g, ex, sizeof ex, v->buf, at);
       break;
     }
     load_expr(g, ex, sizeof ex, v->buf, ix_emit(g, v->index).s);
@@ -547,7 +554,10 @@ static bool ix_fits32(cgen *g, const ix *e) {
   return ix_fits32(g, e->a) && ix_fits32(g, e->b);
 }
 
-static bool val_fits32(cgen *g, const kval *v) { return !has_index(v) || ix_fits32(g, v->index); }
+static bool val_fits32(cgen *g, const kval *v) {
+  if (v->kind == KV_LOAD && v->a) return false; /* a gather's offsets are int64 */
+  return !has_index(v) || ix_fits32(g, v->index);
+}
 
 /* Whether the kernel's index arithmetic provably fits in int32. */
 static bool fits32(cgen *g) {
@@ -618,7 +628,7 @@ static void emit_store(cgen *g, int s) {
     load_expr(g, old, sizeof old, st->buf, idx.s);
     char oc[400];
     cg_cu_cast(oc, sizeof oc, bdt, cdt, old);
-    if (!cg_cu_binop(sum, sizeof sum, OP_ADD, cdt, oc, ex)) {
+    if (!cg_cu_binop(sum, sizeof sum, st->acc_op ? st->acc_op : OP_ADD, cdt, oc, ex)) {
       cu_fail(g, "an accumulating store of %s", cu_dtn(bdt));
       return;
     }
@@ -687,7 +697,7 @@ static bool vec_index(const cgen *g, const ix *e) {
 }
 
 static bool collect_vec_load(cgen *g, const kval *v) {
-  if (v->kind == KV_LOAD && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
+  if (v->kind == KV_LOAD && !v->a && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
       g->nvl < (int)(sizeof g->vl / sizeof *g->vl))
     g->vl[g->nvl++] = v;
   return true;
@@ -954,6 +964,53 @@ static void emit_body(cgen *g) {
   }
 }
 
+/* A matmul kernel's later stages (its epilogue, kernel.h) as a device
+ * function of one point, <name>_epi(buffers, params, tc_p), in thread mode;
+ * malloc'd, NULL with err set. */
+static char *matmul_epilogue(const kernel *k, const char *name, char *err, size_t errcap) {
+  kernel *e = malloc(sizeof *e);
+  if (!e) {
+    snprintf(err, errcap, "out of memory");
+    return NULL;
+  }
+  *e = *k; /* shares k's values: never freed */
+  e->nstages = k->nstages - 1;
+  memmove(e->stages, k->stages + 1, sizeof(kstage) * (size_t)e->nstages);
+  for (int s = 0; s < e->nstages; s++)
+    if (e->stages[s].kind != KS_STORE || e->stages[s].n != 1) {
+      snprintf(err, errcap, "a matmul's epilogue stage %d is not a store at its point", s + 1);
+      free(e);
+      return NULL;
+    }
+  cgen g;
+  memset(&g, 0, sizeof g);
+  g.k = e;
+  g.vec_lane = -1;
+  g.err = err;
+  g.errcap = errcap;
+  char *res = NULL;
+  if (analyze(&g)) {
+    g.W = 0; /* one thread a point */
+    g.vec = false;
+    g.ind = 1;
+    emit_point(&g);
+  }
+  if (!g.failed && !g.out.oom) {
+    sbuf s = {0};
+    sb_put(&s, "TC_D void %s_epi(", name);
+    for (int b = 0; b < k->nbufs; b++) sb_put(&s, "void *b%d, ", b);
+    for (int i = 0; i < k->nparams; i++) sb_put(&s, "%s tc_arg%d, ", dt_float(k->params[i]) ? "double" : "long long", i);
+    sb_put(&s, "long long tc_p) {\n%s}\n", g.out.p ? g.out.p : "");
+    if (s.oom) free(s.p);
+    else res = s.p;
+  }
+  if (!res && !g.failed) cu_fail(&g, "out of memory");
+  free(g.out.p);
+  free(g.memo);
+  free(e);
+  return res;
+}
+
 char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap) {
   cgen g;
   memset(&g, 0, sizeof g);
@@ -968,11 +1025,19 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err, size_t errcap
   }
   char *res = NULL;
   if (cg_cuda_is_matmul(k)) { /* its own code shape (cuda_matmul.c) */
-    char *body = cg_cuda_matmul_body(k, name, err, errcap);
-    if (!body) return NULL;
-    sbuf s = {0};
-    emit_prelude(&s, body);
-    sb_put(&s, "%s", body);
+    char *epi = NULL;
+    if (k->nstages > 1 && !(epi = matmul_epilogue(k, name, err, errcap))) return NULL;
+    char *body = cg_cuda_matmul_body(k, name, epi != NULL, err, errcap);
+    if (!body) {
+      free(epi);
+      return NULL;
+    }
+    sbuf all = {0}, s = {0};
+    sb_put(&all, "%s%s", epi ? epi : "", body);
+    emit_prelude(&s, all.p ? all.p : "");
+    sb_put(&s, "%s", all.p ? all.p : "");
+    free(all.p);
+    free(epi);
     free(body);
     if (s.oom) {
       free(s.p);

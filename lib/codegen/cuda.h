@@ -98,10 +98,12 @@ char *cg_cuda_source(const kernel *k, const char *name, char *err,
 /* Threads per outer point: 1 in thread mode, 32 * W in cooperative mode. */
 int cg_cuda_threads_per_point(const kernel *k);
 
-/* KS_MATMUL kernels (cuda_matmul.c): whether k is one, its kernel's text
- * (without the prelude; malloc'd, NULL with err set), and its tiles. */
+/* KS_MATMUL kernels (cuda_matmul.c): whether k is one (its first stage; the
+ * later ones are an epilogue at each point), its kernel's text (without the
+ * prelude; with `epi`, calling <name>_epi(buffers, params, point) after
+ * each element's store; malloc'd, NULL with err set), and its tiles. */
 bool cg_cuda_is_matmul(const kernel *k);
-char *cg_cuda_matmul_body(const kernel *k, const char *name, char *err, size_t cap);
+char *cg_cuda_matmul_body(const kernel *k, const char *name, bool epi, char *err, size_t cap);
 int64_t cg_cuda_matmul_tiles(const kernel *k);
 
 /* The argument list of a call of the kernel from C++ with the buffers and

@@ -383,7 +383,7 @@ void cu_emit_reduce(cgen *g, int s) {
  * values of the variable g->probe_var (affine with coefficient 1). */
 static bool unit_stride_load(cgen *g, const kval *v) {
   int64_t coef[NVARS], c0;
-  if (v->kind == KV_LOAD && v->index && ix_affine(v->index, NVARS, coef, &c0) &&
+  if (v->kind == KV_LOAD && !v->a && v->index && ix_affine(v->index, NVARS, coef, &c0) &&
       coef[g->probe_var] == 1)
     g->probe_hit = true;
   return !g->probe_hit;

@@ -419,7 +419,8 @@ static sv apply(const ictx *C, const kval *v, const sv *in) {
     else r.i = wrap_int(v->k.i, v->dt);
     return r;
   case KV_LOAD:
-    return load_elem(C->bufs[v->buf], v->dt, ix_eval(v->index, C->vars));
+    return load_elem(C->bufs[v->buf], v->dt,
+                     (int64_t)((uint64_t)ix_eval(v->index, C->vars) + (uint64_t)(v->a ? in[0].i : 0)));
   case KV_ACC: return C->acc[v->stage];
   case KV_INDEX: r.i = ix_eval(v->index, C->vars); return r;
   case KV_RNG: return eval_rng(v, ix_eval(v->index, C->vars), in);
@@ -439,7 +440,7 @@ static sv apply(const ictx *C, const kval *v, const sv *in) {
 static sv eval_rec(const ictx *C, const kval *v) {
   sv in[3];
   memset(in, 0, sizeof in);
-  if (v->kind == KV_OP || v->kind == KV_RNG) {
+  if (v->kind == KV_OP || v->kind == KV_RNG || v->kind == KV_LOAD) {
     const kval *ops[3] = {v->a, v->b, v->c};
     for (int i = 0; i < 3; i++)
       if (ops[i]) in[i] = eval_rec(C, ops[i]);
@@ -562,7 +563,7 @@ static bool prog_stage(prog *P, int s, const kval *root) {
       continue;
     }
     const kval *ops[3] = {NULL, NULL, NULL};
-    if (v->kind == KV_OP || v->kind == KV_RNG) {
+    if (v->kind == KV_OP || v->kind == KV_RNG || v->kind == KV_LOAD) {
       ops[0] = v->a;
       ops[1] = v->b;
       ops[2] = v->c;
@@ -804,7 +805,7 @@ static void run_store(ictx *C, const prog *P, int s) {
     if (st->dyn) at = (int64_t)((uint64_t)at + (uint64_t)eval_rec(C, st->dyn).i);
     if (st->accumulate) {
       sv old = cast(load_elem(C->bufs[st->buf], bdt, at), bdt, cdt);
-      v = cast(arith(OP_ADD, cdt, old, cast(v, st->val->dt, cdt)), cdt, bdt);
+      v = cast(arith(st->acc_op ? st->acc_op : OP_ADD, cdt, old, cast(v, st->val->dt, cdt)), cdt, bdt);
     } else {
       v = cast(v, st->val->dt, bdt);
     }

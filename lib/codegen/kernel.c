@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_ };
+enum { K_SRC_, K_EW_, K_RED_, K_MOVE_, K_WRITE_, K_MM_, K_XFER_, K_CAT_, K_GATHER_ };
 
 static const char *const op_name[OP_COUNT] = {
 #define X(e, n, ar, kind) n,
@@ -159,6 +159,13 @@ const kval *kc_load(kernel *k, int buf, const ix *index) {
   if (!v) return NULL;
   v->buf = buf;
   v->index = index;
+  return v;
+}
+
+const kval *kc_load_at(kernel *k, int buf, const ix *index, const kval *dyn) {
+  if (!dyn || dyn->dt != TC_I64) return NULL;
+  kval *v = (kval *)kc_load(k, buf, index);
+  if (v) v->a = dyn;
   return v;
 }
 
@@ -547,6 +554,10 @@ static void print_line(sbuf *s, const vmap *m, const kval *v, int num) {
   case KV_LOAD:
     sb_printf(s, "load %s buf%d[", dn, v->buf);
     sb_ix(s, v->index);
+    if (v->a) {
+      sb_printf(s, " + ");
+      sb_ref(s, m, v->a);
+    }
     sb_printf(s, "]");
     break;
   case KV_ACC: sb_printf(s, "acc %s stage%d", dn, v->stage); break;
@@ -598,7 +609,7 @@ static void print_values(sbuf *s, vmap *m, int *next, const kval *root) {
       continue;
     }
     const kval *in[3] = {NULL, NULL, NULL};
-    if (v->kind == KV_OP || v->kind == KV_RNG) {
+    if (v->kind == KV_OP || v->kind == KV_RNG || v->kind == KV_LOAD) {
       in[0] = v->a;
       in[1] = v->b;
       in[2] = v->c;
@@ -683,7 +694,7 @@ char *kc_print(const kernel *k) {
         sb_printf(&s, " + ");
         sb_ref(&s, &m, st->dyn);
       }
-      sb_printf(&s, "] %s ", st->accumulate ? "+=" : "=");
+      sb_printf(&s, "] %s ", !st->accumulate ? "=" : st->acc_op == OP_MUL ? "*=" : st->acc_op == OP_MAX ? "max=" : st->acc_op == OP_MIN ? "min=" : "+=");
       sb_ref(&s, &m, st->val);
       sb_printf(&s, "\n");
     }

@@ -15,7 +15,8 @@
  *              store at the outer point; the variable is then always 0) and
  *              stores `val` into buffer `buf` at element `index` (plus the
  *              int64 value `dyn` when set: a scatter, whose positions are
- *              data; with `accumulate`, adds val to what is there). Outer
+ *              data; with `accumulate`, combines val with what is there by
+ *              acc_op: add, multiply, max or min). Outer
  *              points are independent unless the kernel is `serial`.
  *   KS_MATMUL  (a kernel's only stage) stores at `index` (of buffer `buf`,
  *              whose dtype acc_dt is the compute dtype) the product of a
@@ -119,7 +120,9 @@
 
 typedef enum kv_kind {
   KV_CONST, /* c (as dt) */
-  KV_LOAD,  /* bufs[buf][index], dtype dt == the buffer's dtype */
+  KV_LOAD,  /* bufs[buf][index (+ the int64 value a, when set: a gather,
+               whose lowering keeps it within the buffer)], dtype dt == the
+               buffer's dtype */
   KV_ACC,   /* result of REDUCE stage `stage` */
   KV_INDEX, /* the int64 value of `index` */
   KV_OP,    /* op(a, b, c) */
@@ -166,8 +169,10 @@ typedef struct kstage {
   const ix *index;  /* KS_STORE: element index stored to */
   const kval *dyn;  /* KS_STORE: an int64 value added to index (a scatter:
                        data-dependent positions), or NULL */
-  bool accumulate;  /* KS_STORE: buf[i] = buf[i] + val (ADD of the buffer's
-                       compute dtype), read when stored */
+  bool accumulate;  /* KS_STORE: buf[i] = buf[i] (op) val in the buffer's
+                       compute dtype, read when stored; op is acc_op */
+  int acc_op;       /* KS_STORE with accumulate: OP_ADD (also when 0),
+                       OP_MUL, OP_MAX or OP_MIN */
   kmm mm;           /* KS_MATMUL */
 } kstage;
 
@@ -213,6 +218,8 @@ void kc_free(kernel *k);
 const kval *kc_const_f(kernel *k, tc_dtype dt, double v);
 const kval *kc_const_i(kernel *k, tc_dtype dt, int64_t v);
 const kval *kc_load(kernel *k, int buf, const ix *index);
+/* A load at index + dyn (an int64 value: a data-dependent position). */
+const kval *kc_load_at(kernel *k, int buf, const ix *index, const kval *dyn);
 const kval *kc_acc(kernel *k, int stage);
 const kval *kc_index(kernel *k, const ix *index);
 const kval *kc_op(kernel *k, int op, tc_dtype dt, const kval *a,

@@ -78,7 +78,11 @@ static void put_val(kb *b, const kval *v) {
   put(b, head, sizeof head);
   switch (v->kind) {
   case KV_CONST: put64(b, v->k.i); break; /* the union's bits */
-  case KV_LOAD: put64(b, v->buf); put_ix(b, v->index); break;
+  case KV_LOAD:
+    put64(b, v->buf);
+    put_ix(b, v->index);
+    put_val(b, v->a);
+    break;
   case KV_ACC: put64(b, v->stage); break;
   case KV_INDEX: put_ix(b, v->index); break;
   case KV_RNG:
@@ -116,7 +120,7 @@ uint8_t *kc_key(const kernel *k, size_t *len) {
     put_ix(&b, st->kind != KS_REDUCE ? st->index : NULL);
     put_val(&b, st->val);
     put_val(&b, st->kind == KS_STORE ? st->dyn : NULL);
-    put64(&b, st->kind == KS_STORE && st->accumulate);
+    put64(&b, st->kind == KS_STORE && st->accumulate ? (st->acc_op ? st->acc_op : OP_ADD) : 0);
     if (st->kind == KS_MATMUL) {
       const kmm *mm = &st->mm;
       int64_t f2[6] = {mm->a, mm->b, mm->a_off, mm->b_off, mm->a_k, mm->b_k};

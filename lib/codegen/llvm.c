@@ -22,6 +22,8 @@
  *             loop i = start .. start + min(outer[last] - start, end - pos)
  *             with no div/mod in it, then the coordinates carry into the
  *             next dims with selects, until end;
+ *             (a kernel with an access strided along the last dim runs
+ *             in 2-D tiles instead: llvm_tile.c);
  *   point:    the stages in order. A STORE with n > 1 is a counted loop; a
  *             REDUCE keeps 8 lane accumulators and runs over groups of 8
  *             (lane l takes r = l, l+8, ...): the 8 values of a group are
@@ -60,6 +62,13 @@
 #include <string.h>
 
 #include "llvm_gen.h"
+
+/* The revision of the code this backend emits, part of the target string
+ * and so of every kernel's cache key: object code in the disk cache made
+ * by an older backend (same kernel, same CPU and LLVM) must not be loaded
+ * once the emitted code changes. Bump it with any change to what
+ * llvm*.c emit. */
+#define CG_LLVM_REVISION "cg-3"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -159,8 +168,8 @@ static cg_llvm *jit_new(char *err, size_t cap) {
     jit_free(J);
     return NULL;
   }
-  snprintf(J->target, n, "%s %s %s llvm-%u.%u.%u", J->triple, J->cpu,
-           J->features, maj, min, pat);
+  snprintf(J->target, n, "%s %s %s llvm-%u.%u.%u %s", J->triple, J->cpu,
+           J->features, maj, min, pat, CG_LLVM_REVISION);
   J->tm = host_tm(J, err, cap);
   LLVMTargetMachineRef jtm = J->tm ? host_tm(J, err, cap) : NULL;
   if (!jtm) {
@@ -234,13 +243,13 @@ LLVMValueRef cg_c64(cg_gen *g, int64_t v) {
   return LLVMConstInt(g->t_i64, (unsigned long long)v, 1);
 }
 
-static LLVMBasicBlockRef new_block(cg_gen *g, const char *name) {
+LLVMBasicBlockRef cg_block(cg_gen *g, const char *name) {
   return LLVMAppendBasicBlockInContext(g->C, g->fn, name);
 }
 
 void cg_loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name) {
   L->pre = LLVMGetInsertBlock(g->B);
-  L->head = new_block(g, name);
+  L->head = cg_block(g, name);
   LLVMBuildBr(g->B, L->head);
   LLVMPositionBuilderAtEnd(g->B, L->head);
   L->iv = LLVMBuildPhi(g->B, g->t_i64, name);
@@ -251,7 +260,7 @@ LLVMBasicBlockRef cg_loop_end(cg_gen *g, cg_loop *L, int64_t step,
                               LLVMValueRef stop, const char *name) {
   LLVMValueRef next = LLVMBuildAdd(g->B, L->iv, cg_c64(g, step), "");
   LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
-  LLVMBasicBlockRef exit = new_block(g, name);
+  LLVMBasicBlockRef exit = cg_block(g, name);
   LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, next, stop, ""),
                   L->head, exit);
   LLVMAddIncoming(L->iv, &next, &latch, 1);
@@ -289,7 +298,7 @@ void cg_emit_store(cg_gen *g, int s) {
   if (st->dyn) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, st->dyn), st->dyn->dt, TC_I64), "");
   if (st->accumulate) {
     LLVMValueRef old = cg_cast(g, cg_load(g, st->buf, at), dt, cdt);
-    v = cg_cast(g, cg_binop(g, OP_ADD, cdt, old, v), cdt, dt);
+    v = cg_cast(g, cg_binop(g, st->acc_op ? st->acc_op : OP_ADD, cdt, old, v), cdt, dt);
   }
   cg_store(g, st->buf, at, v);
   if (st->n != 1) cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");
@@ -297,14 +306,14 @@ void cg_emit_store(cg_gen *g, int s) {
   cg_memo_clear(g);
 }
 
-/* All stages at the current outer point. */
-static void emit_point(cg_gen *g) {
+void cg_emit_point(cg_gen *g) {
   for (int s = 0; s < KC_MAX_STAGES; s++) g->acc[s] = NULL;
   for (int s = 0; s < g->k->nstages && !g->failed; s++) {
     if (g->k->stages[s].kind == KS_REDUCE)
       cg_emit_reduce(g, s);
-    else
+    else if (g->k->stages[s].kind == KS_STORE)
       cg_emit_store(g, s);
+    /* KS_MATMUL: the driver's (runtime/matmul.c); this code is its epilogue */
   }
 }
 
@@ -318,9 +327,14 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
   if (D == 0) { /* a single point; loop anyway so [0, 1) is all it sees */
     cg_loop L;
     cg_loop_begin(g, &L, begin, "point");
-    emit_point(g);
+    cg_emit_point(g);
     cg_loop_end(g, &L, 1, end, "point.end");
     LLVMBuildBr(B, exit);
+    return;
+  }
+  cg_tile t;
+  if (cg_tile_plan(k, &t)) {
+    cg_emit_tiled(g, &t, begin, end, exit);
     return;
   }
   int last = D - 1;
@@ -336,7 +350,7 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
     }
   }
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B);
-  LLVMBasicBlockRef row = new_block(g, "row");
+  LLVMBasicBlockRef row = cg_block(g, "row");
   LLVMBuildBr(B, row);
   LLVMPositionBuilderAtEnd(B, row);
   LLVMValueRef pc[TC_MAX_DIMS], pos;
@@ -358,12 +372,12 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
     cg_loop L;
     cg_loop_begin(g, &L, pc[last], "i");
     g->var[last] = L.iv;
-    emit_point(g);
+    cg_emit_point(g);
     cg_loop_end(g, &L, 1, stop, "row.end");
   }
   g->var[last] = NULL;
   LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");
-  LLVMBasicBlockRef carry = new_block(g, "carry");
+  LLVMBasicBlockRef carry = cg_block(g, "carry");
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, npos, end, ""), carry, exit);
   LLVMPositionBuilderAtEnd(B, carry);
   LLVMValueRef nc[TC_MAX_DIMS], inc = LLVMConstInt(g->t_i1, 1, 0);
@@ -397,9 +411,9 @@ static void emit_function(cg_gen *g, const char *name) {
   LLVMSetValueName2(bufs, "bufs", 4);
   LLVMSetValueName2(begin, "begin", 5);
   LLVMSetValueName2(end, "end", 3);
-  LLVMBasicBlockRef entry = new_block(g, "entry");
-  LLVMBasicBlockRef body = new_block(g, "body");
-  LLVMBasicBlockRef exit = new_block(g, "exit");
+  LLVMBasicBlockRef entry = cg_block(g, "entry");
+  LLVMBasicBlockRef body = cg_block(g, "body");
+  LLVMBasicBlockRef exit = cg_block(g, "exit");
   LLVMPositionBuilderAtEnd(g->B, exit);
   LLVMBuildRetVoid(g->B);
   LLVMPositionBuilderAtEnd(g->B, entry);

@@ -35,9 +35,6 @@ cg_llvm *cg_llvm_get(char *err, size_t errcap);
 int cg_llvm_compile(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn,
                     char **ir_out, char **asm_out, char *err, size_t errcap);
 
-/* "x86_64-pc-linux-gnu znver5 +avx512f,... llvm-19.1.7": triple, host CPU
- * name, host features and LLVM version; the target part of kernel cache
- * keys. Owned by J. */
 /* The same, also returning the kernel's object code (malloc'd, *obj_len
  * bytes; NULL when out of memory) for the disk cache. */
 int cg_llvm_compile_obj(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn, char **ir_out,
@@ -46,11 +43,25 @@ int cg_llvm_compile_obj(cg_llvm *J, const kernel *k, const char *name, kc_fn *fn
  * target) that defines `name`; no compile. 0 and *fn set on success. */
 int cg_llvm_load(cg_llvm *J, const char *name, const void *obj, size_t len, kc_fn *fn, char *err,
                  size_t errcap);
+/* "x86_64-pc-linux-gnu znver5 +avx512f,... llvm-19.1.7 cg-2": triple, host
+ * CPU name, host features, LLVM version and the revision of the code this
+ * backend emits; the target part of kernel cache keys. Owned by J. */
 const char *cg_llvm_target(cg_llvm *J);
 /* Whether k compiles as a column-shaped kernel (llvm_colred.c: every
  * REDUCE strided along its own variable and contiguous along the last
  * outer dim, every STORE one element; panels of points vectorized). */
 bool cg_llvm_columns(const kernel *k);
+
+/* How the compiled code orders a kernel's outer points (llvm_tile.c): by
+ * rows of the last dim, or in 2-D tiles of tp x tl points over outer dims
+ * p and last, when some access has a large stride along the last dim. */
+typedef struct cg_tile {
+  int p, last;
+  int64_t tp, tl;
+  bool stream; /* whole tiles via scratch tiles and non-temporal stores */
+} cg_tile;
+/* Whether kernel k is tiled (and how: t, filled in when true). */
+bool cg_tile_plan(const kernel *k, cg_tile *t);
 
 /* Disposes the singleton JIT (every compiled function becomes invalid); a
  * later cg_llvm_get creates a new one. For tests and leak checkers; not

@@ -1,7 +1,8 @@
 /*
  * llvm_gen.h — state shared by the three parts of the LLVM backend (internal
  * to lib/codegen): llvm.c builds the JIT, the function and its loops (outer
- * row segments, store loops); llvm_reduce.c the 8-lane reductions;
+ * row segments, store loops); llvm_tile.c the outer loops of kernels tiled
+ * over two dims; llvm_reduce.c the 8-lane reductions;
  * llvm_ops.c turns one kernel value (kval tree) or index expression (ix
  * tree) into straight-line LLVM IR at the builder's position, with
  * kernel.h's exact scalar semantics.
@@ -16,6 +17,7 @@
 #include <llvm-c/Core.h>
 #include <stddef.h>
 #include "kernel.h"
+#include "llvm.h"
 
 typedef struct cg_memo_ent {
   const void *key; /* a kval* or ix* (NULL: empty slot) */
@@ -42,11 +44,17 @@ typedef struct cg_gen {
   char *err;
   size_t errcap;
   int failed; /* an error was recorded in err */
+  /* llvm_tile.c's streamed tiles: a store to buffer b goes to element
+   * tile_at of the scratch tile tile_buf[b] instead, when that is set */
+  LLVMValueRef tile_buf[KC_MAX_BUFS], tile_at;
 } cg_gen;
 
 /* llvm.c */
 void cg_fn_attrs(cg_gen *g, LLVMValueRef fn);
 LLVMValueRef cg_c64(cg_gen *g, int64_t v);
+LLVMBasicBlockRef cg_block(cg_gen *g, const char *name); /* appended to fn */
+/* All stages at the outer point g->var[0 .. nouter-1]. */
+void cg_emit_point(cg_gen *g);
 /* A counted loop in do-while form (at least one iteration): begin makes
  * the header with the i64 induction variable iv starting at `start`; end
  * closes it with iv + step < stop and returns the latch block. */
@@ -63,6 +71,10 @@ LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt);
 /* llvm.c: STORE stage s at the current point (a loop over its variable
  * when n > 1). */
 void cg_emit_store(cg_gen *g, int s);
+/* llvm_tile.c (its plan, cg_tile_plan, is in llvm.h): the function body
+ * for [begin, end) in the tiles t describes; branches to exit at the end. */
+void cg_emit_tiled(cg_gen *g, const cg_tile *t, LLVMValueRef begin, LLVMValueRef end,
+                   LLVMBasicBlockRef exit);
 
 /* llvm_reduce.c: REDUCE stage s at the current point; sets g->acc[s]. */
 void cg_emit_reduce(cg_gen *g, int s);

@@ -368,7 +368,10 @@ LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
   tc_dtype dt = g->k->bufs[buf].dt;
   if (dt == TC_BOOL) v = LLVMBuildZExt(g->B, v, g->t_i8, "");
-  LLVMValueRef st = LLVMBuildStore(g->B, v, elem_ptr(g, buf, index));
+  LLVMValueRef p = g->tile_buf[buf]
+                       ? LLVMBuildInBoundsGEP2(g->B, cg_mem_type(g, dt), g->tile_buf[buf], &g->tile_at, 1, "")
+                       : elem_ptr(g, buf, index);
+  LLVMValueRef st = LLVMBuildStore(g->B, v, p);
   LLVMSetAlignment(st, dt_bytes(dt));
 }
 
@@ -899,7 +902,11 @@ LLVMValueRef cg_val(cg_gen *g, const kval *v) {
       cg_fail(g, "load from buffer %d of %d", v->buf, g->k->nbufs);
       return LLVMGetUndef(cg_reg_type(g, v->dt));
     }
-    r = cg_load(g, v->buf, cg_ix(g, v->index));
+    {
+      LLVMValueRef at = cg_ix(g, v->index);
+      if (v->a) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, v->a), v->a->dt, TC_I64), "");
+      r = cg_load(g, v->buf, at);
+    }
     r = cg_cast(g, r, g->k->bufs[v->buf].dt, v->dt);
     break;
   case KV_ACC:

@@ -392,6 +392,47 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   }
   case K_RED:
     return reduced_value(w, n, p);
+  case K_GATHER: {
+    /* in[0] is in memory (fuse.c); the offset is data, kept within the
+     * buffer (the API checked the indices; this keeps any read in bounds) */
+    ir_node *src = n->in[0];
+    if (src->op != OP_BUFFER && !(src->mark & PM_MAT)) {
+      fail(w, n, "a gather's source is not in memory");
+      return NULL;
+    }
+    int slot = buf_slot(w, src);
+    if (slot < 0) return NULL;
+    const kval *off = expr(w, n->in[1], p);
+    if (!off) return NULL;
+    int64_t last = ir_numel(src->ndim, src->shape) - 1;
+    off = kc_op(k, OP_MAX, TC_I64, off, kc_const_i(k, TC_I64, 0), NULL);
+    off = kc_op(k, OP_MIN, TC_I64, off, kc_const_i(k, TC_I64, last > 0 ? last : 0), NULL);
+    return kc_load_at(k, slot, ix_const(AR(w), 0), off);
+  }
+  case K_CAT: {
+    /* in[0] where the joined dim's index is below split, else in[1] at
+     * index - split; a side the index range rules out is not read, and
+     * where both may be read each is read at a clamped (in-bounds) index */
+    ir_node *a = n->in[0], *b = n->in[1];
+    int c = n->p.cat.dim;
+    int64_t split = n->p.cat.split;
+    to_multi(w, &p);
+    const ix *q = p.idx[c];
+    point pa = p, pb = p;
+    pa.shape = a->shape;
+    pb.shape = b->shape;
+    pb.idx[c] = ix_addc(AR(w), q, -split);
+    if (q->hi < split) return expr(w, a, pa);
+    if (q->lo >= split) return expr(w, b, pb);
+    pa.idx[c] = ix_min(AR(w), q, ix_const(AR(w), split - 1));
+    pb.idx[c] = ix_max(AR(w), pb.idx[c], ix_const(AR(w), 0));
+    tc_dtype cdt = n->dt == TC_F16 || n->dt == TC_BF16 ? TC_F32 : n->dt;
+    const kval *va = cast(w, expr(w, a, pa), cdt);
+    const kval *vb = va ? cast(w, expr(w, b, pb), cdt) : NULL;
+    if (!vb) return NULL;
+    const kval *lt = kc_op(k, OP_LT, TC_BOOL, kc_index(k, q), kc_const_i(k, TC_I64, split), NULL);
+    return cast(w, kc_op(k, OP_WHERE, cdt, lt, va, vb), n->dt);
+  }
   default:
     fail(w, n, "a write read inside another kernel");
     return NULL;
@@ -559,6 +600,76 @@ static void find_scratch(lw *w) {
   }
 }
 
+/* ---- matrix products ---------------------------------------------------- */
+
+/* Stage `st` computes MATMUL node x into buffer c from buffers a and b (the
+ * kernel's outer dims are x's shape). */
+static void mm_stage(kernel *k, kstage *st, const ir_node *x, int c, int a, int b) {
+  int nd = x->ndim, nb = x->p.mm.nb;
+  memset(st, 0, sizeof *st);
+  st->kind = KS_MATMUL;
+  st->n = x->p.mm.k;
+  st->buf = c;
+  st->acc_dt = x->dt;
+  kmm *mm = &st->mm;
+  mm->a = a;
+  mm->b = b;
+  mm->a_off = x->p.mm.a_off;
+  mm->b_off = x->p.mm.b_off;
+  for (int d = 0; d < nb; d++) mm->a_str[d] = x->p.mm.a_str[d], mm->b_str[d] = x->p.mm.b_str[d];
+  mm->a_str[nb] = x->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
+  mm->b_str[nb] = 0, mm->b_str[nb + 1] = x->p.mm.b_str[nb + 1];
+  mm->a_k = x->p.mm.a_str[nb + 1];
+  mm->b_k = x->p.mm.b_str[nb];
+  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
+    if (x->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
+  int64_t cs[TC_MAX_DIMS];
+  ir_contig_strides(nd, x->shape, cs);
+  const ix *f = ix_const(&k->arena, 0);
+  for (int d = 0; d < nd; d++)
+    if (x->shape[d] != 1)
+      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, x->shape[d] - 1), cs[d]));
+  st->index = f;
+}
+
+/* An elementwise kernel that loads a PM_EPI product (fuse.c) at its own
+ * points computes it first: a KS_MATMUL stage stores the product into that
+ * buffer (written: the product's node becomes it), then the store stage
+ * reads it back at each point — the epilogue runs on a tile while it is in
+ * cache (CPU) or straight after the tile's registers (CUDA). Anything else
+ * hands the product its own kernel. */
+static void absorb_matmul(lw *w) {
+  kernel *k = w->k;
+  int xb = -1;
+  for (int b = 1; b < k->nbufs && !w->failed; b++) {
+    ir_node *x = w->L->bufnode[b];
+    if (x->op != OP_MATMUL || !(x->mark & PM_EPI)) continue;
+    bool ok = xb < 0 && k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].n == 1 &&
+              !k->serial && k->nouter == x->ndim;
+    for (int d = 0; ok && d < x->ndim; d++) ok = k->outer[d] == x->shape[d];
+    if (ok) {
+      point id = {.ndim = x->ndim, .shape = x->shape};
+      for (int d = 0; d < x->ndim; d++) id.idx[d] = ix_var(AR(w), d, 0, x->shape[d] - 1);
+      const ix *f = flat_of(w, &id);
+      for (int i = 0; ok && i < w->nmemo; i++)
+        if (w->memo[i].n == x) ok = ix_equal(flat_of(w, &w->memo[i].p), f);
+    }
+    if (!ok) {
+      fail(w, x, "a matrix product its consumer cannot compute as it stores (not an epilogue)");
+      return;
+    }
+    xb = b;
+  }
+  if (xb < 0) return;
+  ir_node *x = w->L->bufnode[xb];
+  int a = buf_slot(w, x->in[0]), b = buf_slot(w, x->in[1]);
+  if (a < 0 || b < 0) return; /* too many buffers: failed, the product gets its own kernel */
+  k->stages[1] = k->stages[0];
+  k->nstages = 2;
+  k->bufs[xb].written = true;
+  mm_stage(k, &k->stages[0], x, xb, a, b);
+}
+
 /* ---- entry -------------------------------------------------------------- */
 
 /* mode 0: every dim of the root is an outer loop and each staged reduction
@@ -706,7 +817,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
          * when nothing reads the old version */
         st->index = ix_const(&k->arena, 0);
         st->dyn = expr(&w, root->in[2], p);
-        st->accumulate = root->p.sc.accumulate;
+        st->accumulate = root->p.sc.acc != 0;
+        st->acc_op = root->p.sc.acc;
         k->serial = !root->p.sc.unique;
         for (int i = 0; i < w.nmemo; i++)
           if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;
@@ -739,6 +851,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       }
     }
   }
+  if (!w.failed && !w.oom && !is_red && !is_write && !is_scatter) absorb_matmul(&w);
   for (int i = 0; i < KC_MAX_STAGES; i++)
     if (w.red[i]) w.red[i]->aux = NULL;
   for (int j = 0; j < w.ndup; j++) w.dup[j].n->aux = NULL;
@@ -749,7 +862,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   }
   if (w.failed) return w.scratch_bad ? 2 : 1;
   for (int s = 0; s < k->nstages; s++)
-    if (!k->stages[s].val || (k->stages[s].kind == KS_STORE && !k->stages[s].index) ||
+    if ((!k->stages[s].val && k->stages[s].kind != KS_MATMUL) || (k->stages[s].kind != KS_REDUCE && !k->stages[s].index) ||
         (is_scatter && s == k->nstages - 1 && !k->stages[s].dyn)) {
       ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
       return -1;
@@ -767,40 +880,16 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  int nd = root->ndim, nb = root->p.mm.nb;
   k->nbufs = 3;
   for (int i = 0; i < 3; i++) {
     ir_node *n = i == 0 ? root : root->in[i - 1];
     k->bufs[i] = (kbuf){n->dt, ir_numel(n->ndim, n->shape), i == 0};
     L->bufnode[i] = n;
   }
-  k->nouter = nd;
-  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)nd);
+  k->nouter = root->ndim;
+  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)root->ndim);
   k->nstages = 1;
-  kstage *st = &k->stages[0];
-  st->kind = KS_MATMUL;
-  st->n = root->p.mm.k;
-  st->buf = 0;
-  st->acc_dt = root->dt;
-  kmm *mm = &st->mm;
-  mm->a = 1;
-  mm->b = 2;
-  mm->a_off = root->p.mm.a_off;
-  mm->b_off = root->p.mm.b_off;
-  for (int d = 0; d < nb; d++) mm->a_str[d] = root->p.mm.a_str[d], mm->b_str[d] = root->p.mm.b_str[d];
-  mm->a_str[nb] = root->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
-  mm->b_str[nb] = 0, mm->b_str[nb + 1] = root->p.mm.b_str[nb + 1];
-  mm->a_k = root->p.mm.a_str[nb + 1];
-  mm->b_k = root->p.mm.b_str[nb];
-  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
-    if (root->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
-  int64_t cs[TC_MAX_DIMS];
-  ir_contig_strides(nd, root->shape, cs);
-  const ix *f = ix_const(&k->arena, 0);
-  for (int d = 0; d < nd; d++)
-    if (root->shape[d] != 1)
-      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, root->shape[d] - 1), cs[d]));
-  st->index = f;
+  mm_stage(k, &k->stages[0], root, 0, 1, 2);
   if (k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;

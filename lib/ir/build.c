@@ -57,7 +57,7 @@ ir_node *ir_copy_to(tc_ctx *ctx, ir_node *a, tc_device dev) {
 
 /* PyTorch's device rule for the operands of a public op: all on one
  * device, except that a 0-d CPU tensor may join an op on another device. */
-static bool same_device_operands(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n) {
+bool ir_same_device_operands(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n) {
   tc_device dev = {TC_CPU, 0};
   bool have = false;
   for (int i = 0; i < n; i++) {
@@ -242,7 +242,7 @@ static bool broadcast(tc_ctx *ctx, const char *fn, const ir_node *a,
   return true;
 }
 
-static tc_dtype compute_dt(tc_dtype dt) {
+tc_dtype ir_compute_dt(tc_dtype dt) {
   return (dt == TC_F16 || dt == TC_BF16) ? TC_F32 : dt;
 }
 
@@ -320,7 +320,7 @@ static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, tc_dt
     *rdt = dt;
     break;
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
-    *cdt = compute_dt(dt);
+    *cdt = ir_compute_dt(dt);
     *rdt = TC_BOOL;
     return true;
   case OP_FLOORDIV: case OP_REM: case OP_POW:
@@ -334,7 +334,7 @@ static bool binary_types(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, tc_dt
   default:
     *rdt = dt;
   }
-  *cdt = compute_dt(*rdt);
+  *cdt = ir_compute_dt(*rdt);
   return true;
 }
 
@@ -379,7 +379,7 @@ tc_tensor *ir_op_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
   ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
   tc_tensor *ops[2] = {a, b};
-  ir_node *r = (na && nb && same_device_operands(ctx, binop_fn[bop], ops, 2))
+  ir_node *r = (na && nb && ir_same_device_operands(ctx, binop_fn[bop], ops, 2))
                    ? binary_nodes(ctx, bop, na, nb, dt, a->dt, b->dt) : NULL;
   ir_node_release(ctx, na);
   ir_node_release(ctx, nb);
@@ -484,7 +484,7 @@ tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn) {
     } else if (!ir_dtype_is_floating(dt)) {
       r = ir_const(ctx, 0, op == OP_ISFINITE, TC_BOOL, na->ndim, na->shape);
     } else {
-      r = ew_typed(ctx, op, compute_dt(dt), TC_BOOL, na, NULL, NULL);
+      r = ew_typed(ctx, op, ir_compute_dt(dt), TC_BOOL, na, NULL, NULL);
     }
   } else if (op == OP_GELU && (dt == TC_F16 || dt == TC_BF16)) {
     /* PyTorch's half kernels compute 0.5*x*(1+erf(x/sqrt2)) in float32 (the
@@ -502,7 +502,7 @@ tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn) {
     ir_node *tmp[] = {x, c, h, one, xc, e, e1, hx, g};
     for (int i = 0; i < 9; i++) ir_node_release(ctx, tmp[i]);
   } else {
-    r = ew_typed(ctx, op, compute_dt(rdt), rdt, na, NULL, NULL);
+    r = ew_typed(ctx, op, ir_compute_dt(rdt), rdt, na, NULL, NULL);
   }
   ir_node_release(ctx, na);
   return finish(ctx, r);
@@ -535,7 +535,7 @@ tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   if (!cond || !a || !b) return NULL;
   tc_ctx *ctx = cond->ctx; /* errors go to the first argument's context */
   tc_tensor *ops[3] = {cond, a, b};
-  if (!same_device_operands(ctx, "tc_where", ops, 3)) return NULL;
+  if (!ir_same_device_operands(ctx, "tc_where", ops, 3)) return NULL;
   ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
   ir_node *r = NULL;
   int n1, n2;
@@ -544,7 +544,7 @@ tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
     ir_node tmp = {.ndim = n1};
     memcpy(tmp.shape, s1, sizeof s1);
     if (broadcast(ctx, "tc_where", nc, &tmp, &n2, s2)) {
-      tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0), cdt = compute_dt(dt);
+      tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0), cdt = ir_compute_dt(dt);
       ir_node *ec = ir_expand_to(ctx, nc, n2, s2), *ea = ir_expand_to(ctx, na, n2, s2),
               *eb = ir_expand_to(ctx, nb, n2, s2);
       ir_node *bc = ir_cast(ctx, ec, TC_BOOL), *ca = ir_cast(ctx, ea, cdt), *cb = ir_cast(ctx, eb, cdt);

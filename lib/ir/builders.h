@@ -15,6 +15,16 @@
 #define TC_IR_BUILDERS_H
 #include "ir.h"
 
+/* ---- shared checks ---- */
+/* Wraps a negative dim d of a tensor of `ndim` dims (0-d: [-1, 0]); false
+ * with PyTorch's "Dimension out of range" message. */
+bool ir_wrap_dim(tc_ctx *ctx, const char *fn, int *d, int ndim);
+/* PyTorch's device rule for the operands of an op: one device, except that
+ * a 0-d CPU tensor may join an op on another; false with its message. */
+bool ir_same_device_operands(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n);
+/* The dtype an elementwise op computes in (float16/bfloat16: float32). */
+tc_dtype ir_compute_dt(tc_dtype dt);
+
 /* ---- elementwise (build.c) ---- */
 /* The public name of a binary op ("tc_add"...); NULL for a bad code. */
 const char *ir_binop_fn(tc_binop bop);
@@ -104,14 +114,47 @@ tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);
 tc_status ir_op_fill_(tc_tensor *dst, double value);
 tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src);
 /* SCATTER(dst's version, values, offsets): values (dst's dtype) written at
- * the int64 element offsets of dst's storage; offsets already on dst's
+ * the int64 element offsets of dst's storage (acc 0), or combined with
+ * what is there by acc (OP_ADD, OP_MUL, OP_MAX, OP_MIN); offsets already on dst's
  * device (lib/api's scatter.c makes them and checks the indices). */
-tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique);
 tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
                          bool equal_nan);
 /* out receives ndim new handles; on failure all NULL. */
 tc_status ir_op_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape,
                               tc_tensor **out);
+
+
+/* ---- joins, splits and rearrangements (join.c) ---- */
+/* cat of ts[0..n) along dim under the name `fn` (PyTorch's rules: dtypes
+ * promoted, 1-D empty tensors skipped, one device); a lazy CAT tree. */
+tc_tensor *ir_op_cat(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n, int dim);
+tc_tensor *ir_op_stack(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, int n, int dim);
+/* hstack (which 1), vstack (2), dstack (3). */
+tc_tensor *ir_op_xstack(tc_ctx *ctx, int which, tc_tensor *const *ts, int n);
+/* Pieces (views): the number of pieces, -1 on error; the first min(count,
+ * cap) go to out (new handles; on error none). */
+int ir_op_split(tc_tensor *a, int64_t size, int dim, tc_tensor **out, int cap);
+int ir_op_split_sizes(tc_tensor *a, const int64_t *sizes, int n, int dim, tc_tensor **out);
+int ir_op_chunk(tc_tensor *a, int chunks, int dim, tc_tensor **out, int cap);
+int ir_op_unbind(tc_tensor *a, int dim, tc_tensor **out, int cap);
+tc_tensor *ir_op_flip(tc_tensor *a, const int *dims, int ndims, const char *fn);
+tc_tensor *ir_op_fliplr(tc_tensor *a);
+tc_tensor *ir_op_flipud(tc_tensor *a);
+tc_tensor *ir_op_roll(tc_tensor *a, const int64_t *shifts, int nshifts, const int *dims, int ndims);
+/* tril (lower) / triu over the last two dims, diagonal k. */
+tc_tensor *ir_op_tri(tc_tensor *a, int64_t k, bool lower);
+tc_tensor *ir_op_diagonal(tc_tensor *a, int64_t offset, int d1, int d2);
+tc_tensor *ir_op_diag(tc_tensor *a, int64_t k);
+tc_tensor *ir_op_diag_embed(tc_tensor *a, int64_t offset, int d1, int d2);
+tc_tensor *ir_op_repeat(tc_tensor *a, int nreps, const int64_t *reps, const char *fn);
+tc_tensor *ir_op_tile(tc_tensor *a, int nreps, const int64_t *reps);
+tc_tensor *ir_op_repeat_interleave(tc_tensor *a, int64_t repeats, bool has_dim, int dim);
+/* out receives n views (indexing "ij", NULL = "ij", or "xy"); n or -1. */
+int ir_op_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing, tc_tensor **out);
+/* A GATHER: a's storage elements at `offsets` (int64, on a's device, every
+ * one within the storage: the caller checks), in offsets' shape. */
+tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets);
 
 #endif

@@ -134,7 +134,7 @@ tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
   return s;
 }
 
-tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, bool accumulate,
+tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique) {
   tc_ctx *ctx = dst->ctx;
   ir_node *old = dst->st->version;
@@ -151,7 +151,7 @@ tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, b
   s->in[0] = old; /* the storage's reference moves to the SCATTER node */
   s->in[1] = v;
   s->in[2] = o;
-  s->p.sc.accumulate = accumulate;
+  s->p.sc.acc = acc;
   s->p.sc.unique = unique;
   dst->st->version = s;
   return TC_OK;

@@ -28,7 +28,7 @@
 #include "tensorc.h"
 
 #include "ops.h"
-typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_MM, K_XFER } ir_kind;
+typedef enum ir_kind { K_SRC, K_EW, K_RED, K_MOVE, K_WRITE, K_MM, K_XFER, K_CAT, K_GATHER } ir_kind;
 extern const char *const ir_op_name[OP_COUNT];
 extern const int ir_op_arity[OP_COUNT];
 extern const ir_kind ir_op_kind[OP_COUNT];
@@ -66,6 +66,7 @@ struct ir_node {
       int64_t offset;
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
+    struct { int dim; int64_t split; } cat;      /* CAT: the joined dim, in[0]'s size there */
     struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
     struct {                                     /* MATMUL: in[0] read as A, in[1]
                                                     as B, strided views of their
@@ -76,8 +77,10 @@ struct ir_node {
       int64_t a_str[TC_MAX_DIMS];   /* A's strides: batch..., m, k */
       int64_t b_str[TC_MAX_DIMS];   /* B's strides: batch..., k, n */
     } mm;
-    struct { bool accumulate, unique; } sc;      /* SCATTER: add instead of
-                                                    store; offsets known to
+    struct { int acc; bool unique; } sc;         /* SCATTER: acc 0 stores, else
+                                                    combines with what is there
+                                                    (OP_ADD, OP_MUL, OP_MAX,
+                                                    OP_MIN); offsets known to
                                                     be distinct (else the
                                                     kernel runs in order) */
   } p;

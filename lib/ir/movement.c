@@ -12,7 +12,7 @@
 #include <string.h>
 #include "builders.h"
 
-static bool wrap_dim(tc_ctx *ctx, const char *fn, int *d, int ndim) {
+bool ir_wrap_dim(tc_ctx *ctx, const char *fn, int *d, int ndim) {
   int lo = ndim > 0 ? -ndim : -1, hi = ndim > 0 ? ndim - 1 : 0;
   if (*d < lo || *d > hi) {
     ir_error(ctx, TC_ERR_ARG,
@@ -139,7 +139,7 @@ tc_tensor *ir_op_permute(tc_tensor *a, const int *perm) {
   if (a->ndim && !perm) return ir_error(a->ctx, TC_ERR_ARG, "tc_permute: perm is NULL");
   for (int i = 0; i < a->ndim; i++) {
     int d = perm[i];
-    if (!wrap_dim(a->ctx, "tc_permute", &d, a->ndim)) return NULL;
+    if (!ir_wrap_dim(a->ctx, "tc_permute", &d, a->ndim)) return NULL;
     if (seen[d]) return ir_error(a->ctx, TC_ERR_ARG, "tc_permute: permute(): duplicate dims are not allowed.");
     seen[d] = true;
     ns[i] = a->shape[d];
@@ -150,8 +150,8 @@ tc_tensor *ir_op_permute(tc_tensor *a, const int *perm) {
 
 tc_tensor *ir_op_transpose(tc_tensor *a, int d0, int d1) {
   if (!a) return NULL;
-  if (!wrap_dim(a->ctx, "tc_transpose", &d0, a->ndim) ||
-      !wrap_dim(a->ctx, "tc_transpose", &d1, a->ndim))
+  if (!ir_wrap_dim(a->ctx, "tc_transpose", &d0, a->ndim) ||
+      !ir_wrap_dim(a->ctx, "tc_transpose", &d1, a->ndim))
     return NULL;
   int perm[TC_MAX_DIMS];
   for (int i = 0; i < a->ndim; i++) perm[i] = i;
@@ -216,7 +216,7 @@ tc_tensor *ir_op_expand(tc_tensor *a, int ndim, const int64_t *shape) {
 
 tc_tensor *ir_op_squeeze(tc_tensor *a, int dim) {
   if (!a) return NULL;
-  if (!wrap_dim(a->ctx, "tc_squeeze", &dim, a->ndim)) return NULL;
+  if (!ir_wrap_dim(a->ctx, "tc_squeeze", &dim, a->ndim)) return NULL;
   if (a->ndim == 0 || a->shape[dim] != 1)
     return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
@@ -245,7 +245,7 @@ tc_tensor *ir_op_unsqueeze(tc_tensor *a, int dim) {
   if (!a) return NULL;
   if (a->ndim >= TC_MAX_DIMS)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_unsqueeze: tensors have at most %d dims", TC_MAX_DIMS);
-  if (!wrap_dim(a->ctx, "tc_unsqueeze", &dim, a->ndim + 1)) return NULL;
+  if (!ir_wrap_dim(a->ctx, "tc_unsqueeze", &dim, a->ndim + 1)) return NULL;
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   int n = 0;
   for (int d = 0; d <= a->ndim; d++) {
@@ -267,8 +267,8 @@ tc_tensor *ir_op_flatten(tc_tensor *a, int start, int end) {
     int64_t one = 1;
     return ir_op_reshape(a, 1, &one);
   }
-  if (!wrap_dim(a->ctx, "tc_flatten", &start, a->ndim) ||
-      !wrap_dim(a->ctx, "tc_flatten", &end, a->ndim))
+  if (!ir_wrap_dim(a->ctx, "tc_flatten", &start, a->ndim) ||
+      !ir_wrap_dim(a->ctx, "tc_flatten", &end, a->ndim))
     return NULL;
   if (start > end)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_flatten: flatten() has invalid args: start_dim cannot come after end_dim");
@@ -285,7 +285,7 @@ tc_tensor *ir_op_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: slice() cannot be applied to a 0-dim tensor.");
-  if (!wrap_dim(a->ctx, "tc_slice", &dim, a->ndim)) return NULL;
+  if (!ir_wrap_dim(a->ctx, "tc_slice", &dim, a->ndim)) return NULL;
   if (step <= 0) return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: slice step must be positive");
   int64_t n = a->shape[dim];
   if (start < 0) start += n;
@@ -308,7 +308,7 @@ tc_tensor *ir_op_narrow(tc_tensor *a, int dim, int64_t start, int64_t length) {
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: narrow() cannot be applied to a 0-dim tensor.");
-  if (!wrap_dim(a->ctx, "tc_narrow", &dim, a->ndim)) return NULL;
+  if (!ir_wrap_dim(a->ctx, "tc_narrow", &dim, a->ndim)) return NULL;
   int64_t n = a->shape[dim];
   if (start < -n || start > n)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_narrow: start out of range (expected to be in range of [%lld, %lld], but got %lld)",
@@ -325,7 +325,7 @@ tc_tensor *ir_op_select(tc_tensor *a, int dim, int64_t index) {
   if (!a) return NULL;
   if (a->ndim == 0)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_select: invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
-  if (!wrap_dim(a->ctx, "tc_select", &dim, a->ndim)) return NULL;
+  if (!ir_wrap_dim(a->ctx, "tc_select", &dim, a->ndim)) return NULL;
   int64_t n = a->shape[dim];
   if (index < -n || index >= n)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_select: index %lld is out of bounds for dimension %d with size %lld",

@@ -30,6 +30,8 @@ const int ir_op_arity[OP_COUNT] = {
 #define WRITE K_WRITE
 #define MM K_MM
 #define XFER K_XFER
+#define CAT K_CAT
+#define GATHER K_GATHER
 const ir_kind ir_op_kind[OP_COUNT] = {
 #define X(e, n, ar, kind) kind,
 #include "ops.def"
@@ -41,6 +43,7 @@ const ir_kind ir_op_kind[OP_COUNT] = {
 #undef MOVE
 #undef WRITE
 #undef XFER
+#undef CAT
 #undef MM
 
 void *ir_alloc(tc_ctx *ctx, size_t size) {
@@ -318,6 +321,7 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       else sb_printf(&b, " value=%lld", (long long)n->p.k.i);
       break;
     case OP_IOTA: sb_printf(&b, " axis=%d", n->p.axis); break;
+    case OP_CAT: sb_printf(&b, " dim=%d split=%lld", n->p.cat.dim, (long long)n->p.cat.split); break;
     case OP_RAND: case OP_RANDN: case OP_RANDBITS:
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,
                 (unsigned long long)n->p.rng.offset);
@@ -329,7 +333,8 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
       print_shape(&b, n->ndim, n->p.mm.b_str);
       break;
     case OP_SCATTER:
-      sb_printf(&b, "%s%s", n->p.sc.accumulate ? " accumulate" : "", n->p.sc.unique ? " unique" : "");
+      sb_printf(&b, "%s%s%s", n->p.sc.acc ? " accumulate " : "", n->p.sc.acc ? ir_op_name[n->p.sc.acc] : "",
+                n->p.sc.unique ? " unique" : "");
       break;
     case OP_VIEW: case OP_WRITE: {
       int nd = n->op == OP_VIEW ? n->ndim : n->in[1]->ndim;

@@ -13,6 +13,12 @@
  * several consumers is recomputed by each unless its inlined expression is
  * large (then materialized, reason "shared and expensive"); s->nodes lists
  * the materialized nodes so that each comes after the ones it reads.
+ *
+ * Epilogues (pass_epilogues, after the plan): a MATMUL read only by a chain
+ * of elementwise nodes of its shape, each read once, up to a materialized
+ * root, is marked PM_EPI: the root's kernel computes the product (a
+ * KS_MATMUL stage) and then its own store (lower.c checks the rest and may
+ * hand the product back its own kernel).
  */
 #include <stdint.h>
 #include <string.h>
@@ -122,7 +128,7 @@ bool pass_postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, 
 
 static bool emit_kernel(tc_ctx *ctx, ir_node *x, pass_sched *s, void *user) {
   (void)user;
-  if (!(x->mark & PM_MAT) || x->op == OP_BUFFER) return true;
+  if (!(x->mark & PM_MAT) || (x->mark & PM_EPI) || x->op == OP_BUFFER) return true;
   return push(ctx, &s->nodes, &s->n, &s->cap, x);
 }
 
@@ -169,6 +175,45 @@ static bool limit_depth(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched 
   return ok;
 }
 
+static bool same_shape(const ir_node *a, const ir_node *b) {
+  if (a->ndim != b->ndim) return false;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d]) return false;
+  return true;
+}
+
+/* Marks PM_EPI the products whose elementwise consumers can compute them
+ * (aux: a node's only consumer, for the nodes read once). After the plan:
+ * its stores end chains too. */
+bool pass_epilogues(tc_ctx *ctx, pass_sched *s) {
+  for (int i = 0; i < s->nall; i++) {
+    ir_node *x = s->all[i];
+    for (int j = 0; j < x->nin; j++)
+      if (x->in[j]->uses == 1) x->in[j]->aux = x;
+  }
+  for (int i = 0; i < s->nall; i++) {
+    ir_node *x = s->all[i], *c = x;
+    if (x->op != OP_MATMUL || x->uses != 1) continue;
+    for (;;) {
+      ir_node *up = c->uses == 1 ? c->aux : NULL;
+      if (!up || ir_op_kind[up->op] != K_EW || !same_shape(up, x)) {
+        c = NULL;
+        break;
+      }
+      c = up;
+      if (c->mark & PM_MAT) break;
+    }
+    if (!c) continue;
+    x->mark |= PM_EPI;
+    if (ctx->debug & (TC_DEBUG_FUSE | TC_DEBUG_PLAN))
+      ir_debug(ctx, "%s: MATMUL #%llu computed in the kernel of %s #%llu (an epilogue)\n",
+               ctx->debug & TC_DEBUG_FUSE ? "fuse" : "plan", (unsigned long long)x->id,
+               ir_op_name[c->op], (unsigned long long)c->id);
+  }
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
+  return true;
+}
+
 bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   if (!reach(ctx, targets, n, s)) return false;
   if (!limit_depth(ctx, targets, n, s)) return false;
@@ -184,6 +229,7 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[0], "operand of a matrix product (read from memory, packed)");
       mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
+    if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
       mat(ctx, x->in[0], "source of a transfer between devices");

@@ -14,7 +14,10 @@ enum {
   PM_WALK = 16,   /* temporary */
   PM_SIDE = 32,   /* stored by the kernel that computes it anyway (a side
                      output of its group; the plan's store decision) */
-  PM_SIDE_TAKEN = 64 /* a kernel's lowering stores it (lowering scratch) */
+  PM_SIDE_TAKEN = 64, /* a kernel's lowering stores it (lowering scratch) */
+  PM_EPI = 128        /* a MATMUL computed by the kernel of the elementwise
+                         chain that alone reads it (its epilogue); no
+                         kernel of its own while the mark stays */
 };
 
 /* The kernels of one realization: materialized nodes in dependency order. */
@@ -36,6 +39,9 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
 /* plan: store-or-recompute, stores before broadcast reads, and splits for
  * the kernel limits (plan.c). Requires pass_fuse; marks only. */
 bool pass_plan(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
+/* epilogues: marks PM_EPI each MATMUL that only an elementwise chain of its
+ * shape reads, up to a materialized root (fuse.c). Marks only. */
+bool pass_epilogues(tc_ctx *ctx, pass_sched *s);
 /* order: s->nodes = the materialized nodes, each after the ones it reads. */
 bool pass_order(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s);
 /* Visits every unrealized node reachable from the targets after all its

@@ -1,7 +1,8 @@
 /*
  * pipeline.c — the map of the compiler's graph half: the passes a
  * realization runs, in order (fuse: the boundaries it needs; plan: the
- * ones it chooses; order: the kernels' order), each followed by ir_verify
+ * ones it chooses; epilogues: the matrix products their consumers compute;
+ * order: the kernels' order), each followed by ir_verify
  * (debug builds) and a dump when TC_DEBUG asks. Broadcasting and type
  * promotion were already made explicit by the builders (lib/ir/build.c);
  * views fold into index expressions during lowering (lib/codegen/lower.c).
@@ -29,5 +30,6 @@ bool pass_pipeline(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   dump(ctx, "fuse", targets, n);
   if (!pass_plan(ctx, targets, n, s)) return false;
   dump(ctx, "plan", targets, n);
+  if (!pass_epilogues(ctx, s)) return false;
   return pass_order(ctx, targets, n, s);
 }

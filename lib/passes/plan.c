@@ -141,7 +141,7 @@ static need inner_need(planner *P, const ir_node *n) {
     r.reds += c.reds;
   }
   r.nodes = add_ops(r.nodes, 1);
-  if (ir_op_kind[n->op] == K_EW) r.ops = add_ops(r.ops, 1), r.ew = add_ops(r.ew, 1);
+  if (ir_op_kind[n->op] == K_EW || ir_op_kind[n->op] == K_CAT || ir_op_kind[n->op] == K_GATHER) r.ops = add_ops(r.ops, 1), r.ew = add_ops(r.ew, 1);
   if (ir_op_kind[n->op] == K_RED) {
     ir_node *in = n->in[0];
     int64_t len = ir_numel(n->in[0]->ndim, in->shape) / (ir_numel(n->ndim, n->shape) ?: 1);

@@ -73,6 +73,24 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
                         (unsigned long long)n->id), false;
       break;
     }
+    case K_GATHER:
+      if (n->nin != 2 || n->in[1]->dt != TC_I64 || n->dt != n->in[0]->dt || n->in[1]->ndim != n->ndim ||
+          memcmp(n->in[1]->shape, n->shape, sizeof(int64_t) * (size_t)n->ndim))
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: gather #%llu has malformed inputs", (unsigned long long)n->id),
+               false;
+      break;
+    case K_CAT: {
+      int c = n->p.cat.dim;
+      bool ok = n->in[0]->ndim == n->ndim && n->in[1]->ndim == n->ndim && c >= 0 && c < n->ndim &&
+                n->in[0]->dt == n->dt && n->in[1]->dt == n->dt && n->in[0]->shape[c] == n->p.cat.split &&
+                n->p.cat.split + n->in[1]->shape[c] == n->shape[c];
+      for (int d = 0; ok && d < n->ndim; d++)
+        ok = d == c || (n->in[0]->shape[d] == n->shape[d] && n->in[1]->shape[d] == n->shape[d]);
+      if (!ok)
+        return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: cat #%llu has malformed inputs", (unsigned long long)n->id),
+               false;
+      break;
+    }
     case K_RED:
       for (int d = 0; d < n->ndim; d++)
         if ((n->p.red.axes >> d & 1) && n->shape[d] != 1)

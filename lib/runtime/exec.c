@@ -267,8 +267,9 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
 bool rt_kernel_compile_now(const tc_ctx *ctx, const kernel *k, rt_code *c) {
   /* what the dumps show, or too big for the interpreter (a matmul has its
    * own code: matmul.c) */
-  return c && !atomic_load(&c->fn) && !ctx->use_interp && !rt_matmul_kernel(k) &&
-         ((ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget);
+  if (!c || atomic_load(&c->fn) || ctx->use_interp) return false;
+  if (rt_matmul_kernel(k)) return k->nstages > 1; /* the epilogue's code */
+  return (ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget;
 }
 
 kc_fn rt_code_fn(const rt_code *c) { return c ? atomic_load(&((rt_code *)c)->fn) : NULL; }
@@ -317,7 +318,10 @@ tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *b
   int64_t n = kc_outer_numel(k);
   if (n <= 0) return TC_OK;
   if (rt_matmul_kernel(k) && c) { /* c NULL: TC_BACKEND=interp, the reference */
-    rt_matmul_run(ctx, k, bufs);
+    kc_fn epi = NULL;
+    if (k->nstages > 1 && !(epi = rt_code_fn(c)) && !(epi = compile(ctx, k, c)))
+      return ctx->status ? ctx->status : TC_ERR_COMPILE;
+    rt_matmul_run(ctx, k, bufs, epi);
     ctx->stats.kernels_launched++;
     ctx->stats.elements_computed += (uint64_t)n * (uint64_t)(k->stages[0].n > 0 ? k->stages[0].n : 1);
     for (int b = 0; b < k->nbufs; b++)

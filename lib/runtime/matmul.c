@@ -46,7 +46,15 @@ typedef struct mm_job {
   int64_t mblocks, nbatch;
   int mr, nr;          /* the micro-kernel's tile */
   int isa;             /* 2: AVX-512, 1: AVX2 + FMA, 0: plain C */
+  kc_fn epi;           /* the later stages, on finished rows (or NULL) */
 } mm_job;
+
+/* The epilogue on rows [i0, i1) x columns [j0, j1) of the output at batch
+ * offset pc (its flat outer points: C is contiguous). */
+static void epilogue(const mm_job *J, int64_t pc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (!J->epi || j0 >= j1) return;
+  for (int64_t i = i0; i < i1; i++) J->epi(J->bufs, pc + i * J->n + j0, pc + i * J->n + j1);
+}
 
 /* ---- element access ---- */
 
@@ -292,7 +300,9 @@ static void pack_b(void *arg, int64_t q0, int64_t q1) {
       const float *b = Bb;
       for (int64_t k = 0; k < kc; k++) {
         const int64_t at = pb + (k0 + k) * bk + (j0 + q * nr) * bn;
-        if (bdt == TC_F32)
+        if (bdt == TC_F32 && bn == 1 && nc == nr) /* a full row of the panel: a plain copy */
+          memcpy(T + k * nr, b + at, sizeof(float) * (size_t)nr);
+        else if (bdt == TC_F32)
           for (int c = 0; c < nr; c++) T[k * nr + c] = c < nc ? b[at + c * bn] : 0;
         else
           for (int c = 0; c < nr; c++) T[k * nr + c] = c < nc ? load_f(Bb, bdt, at + c * bn) : 0;
@@ -378,6 +388,10 @@ static void compute(void *arg, int64_t begin, int64_t end) {
             mk_f32_c(kc, A, B, C, J->n, tm, tn, Bk->first);
         }
       }
+    if (Bk->k0 + kc == J->kk) { /* the item's tile is final: its epilogue while in cache */
+      int64_t c0 = Bk->j0 + g * Bk->qgroup * nr, c1 = Bk->j0 + q1 * nr;
+      epilogue(J, Bk->pc, i0, i0 + mc, c0, c1 < Bk->j0 + Bk->nc ? c1 : Bk->j0 + Bk->nc);
+    }
   }
   free(ap);
 }
@@ -387,6 +401,12 @@ static void compute(void *arg, int64_t begin, int64_t end) {
 static void chunk_rows(void *arg, int64_t begin, int64_t end) {
   const mm_job *J = arg;
   for (int64_t p = begin; p < end; p++) kc_interp(J->k, J->bufs, p * J->n, (p + 1) * J->n);
+}
+
+/* Points [begin, end) of the whole kernel, interpreted. */
+static void whole(void *arg, int64_t begin, int64_t end) {
+  const mm_job *J = arg;
+  kc_interp(J->k, J->bufs, begin, end);
 }
 
 /* Whole batches on one thread: the blocks of rt_matmul_run's loop, each
@@ -410,6 +430,7 @@ static void batch_chunk(void *arg, int64_t begin, int64_t end) {
       if (J->kk == 0) {
         for (int64_t i = 0; i < J->m; i++)
           memset((char *)J->bufs[J->st->buf] + (size_t)(Bk.pc + i * J->n + j0) * es, 0, (size_t)Bk.nc * es);
+        epilogue(J, Bk.pc, 0, J->m, j0, j0 + Bk.nc);
         continue;
       }
       for (Bk.k0 = 0; Bk.k0 < J->kk; Bk.k0 += KC) {
@@ -435,11 +456,21 @@ static int isa(void) {
 #endif
 }
 
-bool rt_matmul_kernel(const kernel *k) { return k->nstages == 1 && k->stages[0].kind == KS_MATMUL; }
+bool rt_matmul_kernel(const kernel *k) { return k->nstages >= 1 && k->stages[0].kind == KS_MATMUL; }
 
-void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs) {
+/* the epilogue of an empty sum, rows split over the threads */
+static void epi_rows(void *arg, int64_t begin, int64_t end) {
+  const block *Bk = arg;
+  epilogue(Bk->J, Bk->pc, begin, end, Bk->j0, Bk->j0 + Bk->nc);
+}
+
+void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs, kc_fn epi) {
   const kstage *st = &k->stages[0];
-  mm_job J = {.k = k, .st = st, .bufs = bufs, .nb = k->nouter - 2, .kk = st->n};
+  mm_job J = {.k = k, .st = st, .bufs = bufs, .nb = k->nouter - 2, .kk = st->n, .epi = epi};
+  if (k->nstages > 1 && !epi) { /* no code for the epilogue: the reference, same bits */
+    rt_pool_run(ctx->pool, kc_outer_numel(k), 1 + (1 << 12) / (k->stages[0].n + 1), whole, &J);
+    return;
+  }
   J.m = k->outer[J.nb];
   J.n = k->outer[J.nb + 1];
   J.nbatch = 1;
@@ -486,6 +517,7 @@ void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs) {
       if (J.kk == 0) { /* an empty sum: zeros */
         for (int64_t i = 0; i < J.m; i++)
           memset((char *)bufs[st->buf] + (size_t)(Bk.pc + i * J.n + j0) * es, 0, (size_t)Bk.nc * es);
+        rt_pool_run(ctx->pool, J.m, 1 + (1 << 14) / Bk.nc, epi_rows, &Bk);
         continue;
       }
       for (Bk.k0 = 0; Bk.k0 < J.kk; Bk.k0 += KC) {

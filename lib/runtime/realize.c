@@ -248,7 +248,8 @@ static tc_status lower_all(tc_ctx *ctx, ir_node *const *tg, int nt, pass_sched *
       st = ctx->status ? ctx->status : TC_ERR_RUNTIME;
       if (!ctx->status) ir_error(ctx, st, "internal: could not schedule the graph");
     } else {
-      f->mark |= PM_MAT;
+      if (f->mark & PM_EPI) f->mark &= ~PM_EPI; /* a product its consumer cannot compute */
+      else f->mark |= PM_MAT;
       if (ctx->debug & TC_DEBUG_FUSE)
         ir_debug(ctx, "fuse: kernel boundary at %s #%llu: %s\n", ir_op_name[f->op],
                  (unsigned long long)f->id, L[nlowered - 1].why);

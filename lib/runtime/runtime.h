@@ -58,7 +58,10 @@ tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *b
 /* KS_MATMUL kernels run on the packed, register-blocked driver of
  * matmul.c (not LLVM code), in kernel.h's order. */
 bool rt_matmul_kernel(const kernel *k);
-void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs);
+/* Runs a KS_MATMUL kernel; `epi`, the kernel's compiled code (its later
+ * stages: an elementwise epilogue; KS_MATMUL compiles to nothing), runs on
+ * each finished tile's rows (NULL: the kernel has no later stage). */
+void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs, kc_fn epi);
 /* Optimized LLVM IR / assembly of kernel k (malloc'd), for the CLI. */
 char *rt_kernel_code(tc_ctx *ctx, const kernel *k, bool assembly);
 void rt_kernel_cache_clear(void);

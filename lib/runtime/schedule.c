@@ -95,7 +95,7 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
     case K_MOVE:
     case K_WRITE: {
       if (x->op == OP_SCATTER) {
-        r[n++] = x->p.sc.accumulate | x->p.sc.unique << 1;
+        r[n++] = x->p.sc.acc | x->p.sc.unique << 16;
         break;
       }
       int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
@@ -112,6 +112,10 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
       for (int d = 0; d < x->ndim; d++) r[n++] = x->p.mm.b_str[d];
       break;
     case K_XFER: r[n++] = x->p.xfer.non_blocking; break;
+    case K_CAT:
+      r[n++] = x->p.cat.dim;
+      r[n++] = x->p.cat.split;
+      break;
     default:
       if (x->op == OP_IOTA) r[n++] = x->p.axis;
       break;

@@ -409,68 +409,20 @@ static value *t_cat(interp *I, value *self, call_args *a) {
   if (!ts || !(ts->kind == V_LIST || ts->kind == V_TUPLE))
     return ex_raise(I, X_TYPE, "%s(): argument 'tensors' (position 1) must be tuple of Tensors", name);
   int n = ts->seq.n;
-  if (!n) return ex_raise(I, X_RUNTIME, "%s expects a non-empty TensorList", stack ? "stack" : "torch.cat(): expected a non-empty list of Tensors");
+  if (!n && stack) return ex_raise(I, X_RUNTIME, "stack expects a non-empty TensorList");
+  if (!n) return ex_raise(I, X_VALUE, "torch.cat(): expected a non-empty list of Tensors");
   for (int i = 0; i < n; i++)
     if (ts->seq.items[i]->kind != V_TENSOR)
       return ex_raise(I, X_TYPE, "expected Tensor as element %d in argument 0, but got %s", i, v_type_name(ts->seq.items[i]));
   int64_t d = 0;
   if (dimv && !to_int(I, dimv, "dim", &d)) return NULL;
-  tc_tensor *first = ts->seq.items[0]->t;
-  int nd = tc_tensor_ndim(first) + (stack ? 1 : 0);
-  if (d < -nd || d >= nd || nd == 0)
-    return ex_raise(I, X_INDEX, "Dimension out of range (expected to be in range of [%d, %d], but got %lld)", -(nd ? nd : 1),
-                    nd ? nd - 1 : 0, (long long)d);
-  if (d < 0) d += nd;
-  int64_t out[TC_MAX_DIMS], s0[TC_MAX_DIMS];
-  int n0 = tc_tensor_shape(first, s0);
-  tc_dtype dt = tc_tensor_dtype(first);
-  int64_t total = 0;
-  for (int i = 0; i < n; i++) {
-    tc_tensor *t = ts->seq.items[i]->t;
-    int64_t s[TC_MAX_DIMS];
-    int k = tc_tensor_shape(t, s);
-    dt = tc_promote_types(dt, tc_tensor_dtype(t));
-    if (stack) {
-      bool same = k == n0;
-      for (int j = 0; same && j < k; j++) same = s[j] == s0[j];
-      if (!same) {
-        char a0[96] = "", a1[96] = "";
-        for (int j = 0; j < n0; j++) snprintf(a0 + strlen(a0), sizeof a0 - strlen(a0), "%s%lld", j ? ", " : "", (long long)s0[j]);
-        for (int j = 0; j < k; j++) snprintf(a1 + strlen(a1), sizeof a1 - strlen(a1), "%s%lld", j ? ", " : "", (long long)s[j]);
-        return ex_raise(I, X_RUNTIME, "stack expects each tensor to be equal size, but got [%s] at entry 0 and [%s] at entry %d",
-                        a0, a1, i);
-      }
-      total++;
-    } else {
-      if (k != n0) return ex_raise(I, X_RUNTIME, "Tensors must have same number of dimensions: got %d and %d", n0, k);
-      for (int j = 0; j < k; j++)
-        if (j != d && s[j] != s0[j])
-          return ex_raise(I, X_RUNTIME, "Sizes of tensors must match except in dimension %lld. Expected size %lld but got size %lld for tensor number %d in the list.",
-                          (long long)d, (long long)s0[j], (long long)s[j], i);
-      total += s[d];
-    }
-  }
-  for (int j = 0, k = 0; j < nd; j++) out[j] = stack ? (j == d ? n : s0[k++]) : (j == d ? total : s0[j]);
-  creation c = {.has_dev = true, .dev = tc_tensor_device(first)};
-  if (!enter(I, &c)) return NULL;
-  tc_tensor *res = leave(I, &c, tc_empty(I->ctx, dt, nd, out));
-  if (!res) return ex_from_ctx(I);
-  int64_t off = 0;
-  for (int i = 0; i < n; i++) {
-    tc_tensor *t = ts->seq.items[i]->t;
-    int64_t len = stack ? 1 : tc_tensor_size(t, (int)d);
-    tc_tensor *dst = tc_narrow(res, (int)d, off, len);
-    tc_tensor *src = stack ? tc_unsqueeze(t, (int)d) : tc_tensor_retain(t);
-    tc_status st = dst && src ? tc_copy_(dst, src) : TC_ERR_ARG;
-    tc_tensor_release(dst);
-    tc_tensor_release(src);
-    if (st != TC_OK) {
-      tc_tensor_release(res);
-      return ex_from_ctx(I);
-    }
-    off += len;
-  }
-  return tensor_result(I, res);
+  if (d < INT32_MIN || d > INT32_MAX) d = INT32_MAX; /* out of range either way */
+  tc_tensor **ptrs = malloc(sizeof(tc_tensor *) * (size_t)n);
+  if (!ptrs) return ex_raise(I, X_MEMORY, "out of memory");
+  for (int i = 0; i < n; i++) ptrs[i] = ts->seq.items[i]->t;
+  tc_tensor *res = stack ? tc_stack(I->ctx, ptrs, n, (int)d) : tc_cat(I->ctx, ptrs, n, (int)d);
+  free(ptrs);
+  return res ? tensor_result(I, res) : ex_from_ctx(I);
 }
 
 static value *t_where(interp *I, value *self, call_args *a) {
