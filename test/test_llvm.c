@@ -484,10 +484,12 @@ static void constants_of_every_dtype_store_like_the_interpreter(void **state) {
 
 static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
   (void)state;
-  /* two kernels of 7 lengths each (a stage limit): every partial group,
-   * partial unit of 4 groups and stack depth the backends special-case */
-  static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
-                                     {32, 33, 100, 255, 257, 1000, 4099}};
+  /* three kernels of 7 lengths each (a stage limit): every partial group,
+   * partial unit of 4 or 8 groups and stack depth the backends
+   * special-case */
+  static const int64_t lens[3][7] = {{0, 1, 7, 8, 9, 17, 31},
+                                     {32, 33, 100, 255, 257, 1000, 4099},
+                                     {40, 56, 63, 64, 88, 120, 1016}};
   static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
                                   TC_F16, TC_BF16, TC_F32, TC_F64};
   for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
@@ -499,7 +501,7 @@ static void every_reduction_matches_the_interpreter_for_lengths_0_to_4099(void *
       tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32
                     : acc == TC_F16 ? TC_F32 : acc;
       bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
-      for (int h = 0; h < 2; h++) {
+      for (int h = 0; h < 3; h++) {
         kernel k;
         kc_init(&k, NULL);
         int64_t dims[1] = {3};
@@ -575,6 +577,96 @@ static void a_column_reduction_over_a_strided_dim_matches_the_interpreter(void *
     add_reduce(&k, rop, TC_F32, R, kc_load(&k, bx, idx));
     add_store(&k, bo, 1, v0, kc_acc(&k, 0));
     check_kernel(&k, op_names[rop]);
+    kc_free(&k);
+  }
+}
+
+/* Column-shaped kernels (outer points contiguous, the reduction strided
+ * by a row) compile panel by panel, vectorized across points
+ * (llvm_colred.c); their bits must still be the interpreter's for every
+ * reduction, accumulator, length (partial groups, partial units, stack
+ * depths) and width (partial panels), whole or split into ranges. */
+static void every_column_reduction_matches_the_interpreter_for_lengths_0_to_4099(void **state) {
+  (void)state;
+  /* the column path's units are 4 groups whatever the row path's: these
+   * lengths reach each of its partial units and stack depths */
+  static const int64_t lens[2][7] = {{0, 1, 7, 8, 9, 17, 31},
+                                     {32, 33, 100, 255, 257, 1000, 4099}};
+  static const tc_dtype accs[] = {TC_BOOL, TC_U8, TC_I8, TC_I32, TC_I64,
+                                  TC_F16, TC_BF16, TC_F32, TC_F64};
+  int columns = 0;
+  for (int rop = OP_RSUM; rop <= OP_RLSE; rop++) {
+    for (size_t a = 0; a < sizeof accs / sizeof *accs; a++) {
+      tc_dtype acc = accs[a];
+      if (rop == OP_RLSE && acc != TC_F32 && acc != TC_F64) continue;
+      tc_dtype in = acc == TC_F32 ? TC_F16 : acc == TC_I64 ? TC_I32
+                    : acc == TC_F16 ? TC_F32 : acc;
+      bool arg = rop == OP_RARGMAX || rop == OP_RARGMIN;
+      for (int h = 0; h < 2; h++) {
+        kernel k;
+        kc_init(&k, NULL);
+        const int64_t W = 37;
+        int64_t dims[1] = {W};
+        set_outer(&k, 1, dims);
+        const ix *v0 = outer_var(&k, 0);
+        for (size_t li = 0; li < sizeof lens[h] / sizeof *lens[h]; li++) {
+          int64_t n = lens[h][li];
+          int bi = add_buf(&k, in, W * n);
+          int bo = add_buf(&k, arg ? TC_I64 : acc, W);
+          int s = k.nstages;
+          const ix *idx = ix_add(&k.arena, ix_mulc(&k.arena, stage_var(&k, s, n), W), v0);
+          add_reduce(&k, rop, acc, n, kc_load(&k, bi, idx));
+          add_store(&k, bo, 1, v0, kc_acc(&k, s));
+        }
+        char what[96];
+        snprintf(what, sizeof what, "column %s of %s into %s (lengths %lld..)", op_names[rop],
+                 dt_name(in), dt_name(acc), (long long)lens[h][0]);
+        columns += cg_llvm_columns(&k);
+        check_kernel(&k, what);
+        kc_free(&k);
+      }
+    }
+  }
+  assert_int_equal(columns, 2 * (6 * 9 + 2));
+}
+
+/* Wider than a panel, over a 2-d outer space (ranges cross rows), with a
+ * second reduction that reads the first's result (a column variance), a
+ * store between them, an argmax over float64 (two-part lanes) and a
+ * broadcast per-row weight. */
+static void column_kernels_wider_than_a_panel_match_the_interpreter(void **state) {
+  (void)state;
+  static const int64_t shapes[][3] = {{2, 2100, 100}, {3, 40, 70}, {1, 1030, 33}};
+  for (int t = 0; t < 3; t++) {
+    int64_t B = shapes[t][0], W = shapes[t][1], n = shapes[t][2];
+    kernel k;
+    kc_init(&k, NULL);
+    int64_t dims[2] = {B, W};
+    set_outer(&k, 2, dims);
+    ir_arena *A = &k.arena;
+    const ix *v0 = outer_var(&k, 0), *v1 = outer_var(&k, 1);
+    const ix *out = ix_add(A, ix_mulc(A, v0, W), v1);
+    int bx = add_buf(&k, TC_F32, B * n * W), bw = add_buf(&k, TC_F32, n);
+    int bd = add_buf(&k, TC_F64, B * n * W);
+    int bm = add_buf(&k, TC_F32, B * W), bv = add_buf(&k, TC_F32, B * W);
+    int ba = add_buf(&k, TC_I64, B * W);
+#define XAT(s) ix_add(A, ix_add(A, ix_mulc(A, v0, n * W), ix_mulc(A, stage_var(&k, s, n), W)), v1)
+    /* stage 0: sum of x * w[r]; stage 1: the mean stored; stage 2: the
+     * sum of squared deviations; stage 3: stored; 4, 5: argmax of d */
+    const kval *x0 = kc_op(&k, OP_MUL, TC_F32, kc_load(&k, bx, XAT(0)), kc_load(&k, bw, stage_var(&k, 0, n)), NULL);
+    add_reduce(&k, OP_RSUM, TC_F32, n, x0);
+    const kval *mean = kc_op(&k, OP_DIV, TC_F32, kc_acc(&k, 0), kc_const_f(&k, TC_F32, (double)n), NULL);
+    add_store(&k, bm, 1, out, mean);
+    const kval *dev = kc_op(&k, OP_SUB, TC_F32, kc_load(&k, bx, XAT(2)), mean, NULL);
+    add_reduce(&k, OP_RSUM, TC_F32, n, kc_op(&k, OP_MUL, TC_F32, dev, dev, NULL));
+    add_store(&k, bv, 1, out, kc_acc(&k, 2));
+    add_reduce(&k, OP_RARGMAX, TC_F64, n, kc_load(&k, bd, XAT(4)));
+    add_store(&k, ba, 1, out, kc_acc(&k, 4));
+#undef XAT
+    assert_true(cg_llvm_columns(&k));
+    char what[96];
+    snprintf(what, sizeof what, "column kernel %lldx%lld over %lld", (long long)B, (long long)W, (long long)n);
+    check_kernel(&k, what);
     kc_free(&k);
   }
 }
@@ -948,6 +1040,8 @@ int main(void) {
       cmocka_unit_test(every_reduction_matches_the_interpreter_for_lengths_0_to_4099),
       cmocka_unit_test(a_fused_softmax_with_three_stages_matches_the_interpreter),
       cmocka_unit_test(a_column_reduction_over_a_strided_dim_matches_the_interpreter),
+      cmocka_unit_test(every_column_reduction_matches_the_interpreter_for_lengths_0_to_4099),
+      cmocka_unit_test(column_kernels_wider_than_a_panel_match_the_interpreter),
       cmocka_unit_test(a_full_reduction_with_no_outer_dims_matches_the_interpreter),
       cmocka_unit_test(multi_dim_outer_spaces_with_non_contiguous_indices_match_the_interpreter),
       cmocka_unit_test(an_empty_outer_space_or_range_writes_nothing),

@@ -68,7 +68,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-2"
+#define CG_LLVM_REVISION "cg-3"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -312,7 +312,7 @@ static void emit_scan(cg_gen *g, int s) {
   cg_memo_clear(g);
 }
 
-static void emit_store(cg_gen *g, int s) {
+void cg_emit_store(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
   if (st->scan && st->n > 0 && st->val) {
     emit_scan(g, s);
@@ -353,7 +353,7 @@ void cg_emit_point(cg_gen *g) {
     if (g->k->stages[s].kind == KS_REDUCE)
       cg_emit_reduce(g, s);
     else if (g->k->stages[s].kind == KS_STORE)
-      emit_store(g, s);
+      cg_emit_store(g, s);
     /* KS_MATMUL: the driver's (runtime/matmul.c); this code is its epilogue */
   }
 }
@@ -407,11 +407,15 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
       B, LLVMBuildICmp(B, LLVMIntSLT, avail, left, ""), avail, left, "len");
   LLVMValueRef stop = LLVMBuildAdd(B, pc[last], len, "stop");
   for (int d = 0; d < last; d++) g->var[d] = pc[d];
-  cg_loop L;
-  cg_loop_begin(g, &L, pc[last], "i");
-  g->var[last] = L.iv;
-  cg_emit_point(g);
-  cg_loop_end(g, &L, 1, stop, "row.end");
+  if (cg_llvm_columns(k)) { /* panels of points at once (llvm_colred.c) */
+    cg_emit_columns(g, pc[last], stop);
+  } else {
+    cg_loop L;
+    cg_loop_begin(g, &L, pc[last], "i");
+    g->var[last] = L.iv;
+    cg_emit_point(g);
+    cg_loop_end(g, &L, 1, stop, "row.end");
+  }
   g->var[last] = NULL;
   LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");
   LLVMBasicBlockRef carry = cg_block(g, "carry");

@@ -47,6 +47,10 @@ int cg_llvm_load(cg_llvm *J, const char *name, const void *obj, size_t len, kc_f
  * CPU name, host features, LLVM version and the revision of the code this
  * backend emits; the target part of kernel cache keys. Owned by J. */
 const char *cg_llvm_target(cg_llvm *J);
+/* Whether k compiles as a column-shaped kernel (llvm_colred.c: every
+ * REDUCE strided along its own variable and contiguous along the last
+ * outer dim, every STORE one element; panels of points vectorized). */
+bool cg_llvm_columns(const kernel *k);
 
 /* How the compiled code orders a kernel's outer points (llvm_tile.c): by
  * rows of the last dim, or in 2-D tiles of tp x tl points over outer dims

@@ -68,6 +68,9 @@ LLVMBasicBlockRef cg_loop_end(cg_gen *g, cg_loop *L, int64_t step,
 /* The stage's value at the current variables, cast to dt (memo cleared). */
 LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt);
 
+/* llvm.c: STORE stage s at the current point (a loop over its variable
+ * when n > 1). */
+void cg_emit_store(cg_gen *g, int s);
 /* llvm_tile.c (its plan, cg_tile_plan, is in llvm.h): the function body
  * for [begin, end) in the tiles t describes; branches to exit at the end. */
 void cg_emit_tiled(cg_gen *g, const cg_tile *t, LLVMValueRef begin, LLVMValueRef end,
@@ -75,6 +78,21 @@ void cg_emit_tiled(cg_gen *g, const cg_tile *t, LLVMValueRef begin, LLVMValueRef
 
 /* llvm_reduce.c: REDUCE stage s at the current point; sets g->acc[s]. */
 void cg_emit_reduce(cg_gen *g, int s);
+/* Scalar pieces of stage st's reduction (kernel.h's order): the identity
+ * pair; (v1, i1) = (v1, i1) (+) (v2, i2); element r's leaf from its value
+ * x; the KV_ACC value of the combined lanes. The i half is ARG*'s index
+ * (int64) or RLSE's s; other reductions ignore it. */
+void cg_red_ident(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i);
+void cg_red_comb(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
+                 LLVMValueRef v2, LLVMValueRef i2);
+void cg_red_leaf(cg_gen *g, const kstage *st, LLVMValueRef x, LLVMValueRef r,
+                 LLVMValueRef *v, LLVMValueRef *i);
+LLVMValueRef cg_red_result(cg_gen *g, const kstage *st, LLVMValueRef v, LLVMValueRef i);
+
+/* llvm_colred.c: a column-shaped kernel's (cg_llvm_columns, llvm.h) row
+ * segment [start, stop) of the last outer dim (the other outer variables
+ * set, start < stop), computed panel by panel, vectorized across points. */
+void cg_emit_columns(cg_gen *g, LLVMValueRef start, LLVMValueRef stop);
 
 /* llvm_ops.c */
 void cg_fail(cg_gen *g, const char *fmt, ...);

@@ -546,33 +546,14 @@ static LLVMValueRef int_shift(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
 
 /* ---- float helpers ---- */
 
-/* maximum/minimum with NaN propagation: a NaN operand is the result (a's
- * when both are); otherwise -0.0 orders below +0.0 (as llvm.maximum does),
- * and of two equal values a is kept unless the sign bit decides. This is
- * interp.c's exact formula, so NaN payloads agree too. */
+/* MAX/MIN of floats (kernel.h: NaN propagates; of equal values the one
+ * whose sign is +0.0 for max, -0.0 for min, else either) is IEEE 754-2019
+ * maximum/minimum, which LLVM lowers to a few vector instructions (vmaxps
+ * with the NaN and signed-zero fix-ups) on scalars and on reduction lanes
+ * alike. Only a NaN's payload may differ from the interpreter's choice. */
 static LLVMValueRef fmaxmin(cg_gen *g, bool max, LLVMValueRef a,
                             LLVMValueRef b) {
-  LLVMBuilderRef B = g->B;
-  /* a and b may be vectors (reduction lanes): the int type of the same shape */
-  LLVMTypeRef ft = LLVMTypeOf(a);
-  bool vec = LLVMGetTypeKind(ft) == LLVMVectorTypeKind;
-  LLVMTypeRef et = vec ? LLVMGetElementType(ft) : ft;
-  LLVMTypeRef it = LLVMIntTypeInContext(
-      g->C, LLVMGetTypeKind(et) == LLVMFloatTypeKind ? 32 : 64);
-  if (vec) it = LLVMVectorType(it, LLVMGetVectorSize(ft));
-  LLVMValueRef nan_a = fcmp(g, LLVMRealUNO, a, a);
-  LLVMValueRef nan_b = fcmp(g, LLVMRealUNO, b, b);
-  LLVMValueRef neg_a =
-      icmp(g, LLVMIntSLT, LLVMBuildBitCast(B, a, it, ""), LLVMConstNull(it));
-  LLVMValueRef eq = fcmp(g, LLVMRealOEQ, a, b);
-  /* equal: max keeps a unless a is -0.0 (then b); min keeps a if it is -0.0 */
-  LLVMValueRef eq_a = max ? LLVMBuildNot(B, neg_a, "") : neg_a;
-  LLVMValueRef pick_a = LLVMBuildOr(
-      B, fcmp(g, max ? LLVMRealOGT : LLVMRealOLT, a, b),
-      LLVMBuildAnd(B, eq, eq_a, ""), "");
-  LLVMValueRef r = sel(g, pick_a, a, b);
-  r = sel(g, nan_b, b, r);
-  return sel(g, nan_a, a, r);
+  return intrin2(g, max ? "llvm.maximum" : "llvm.minimum", a, b);
 }
 
 static LLVMValueRef frem_py(cg_gen *g, LLVMValueRef a, LLVMValueRef b) {

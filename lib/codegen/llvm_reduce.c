@@ -14,16 +14,18 @@
  * is not a plain instruction (the half types' per-op rounding) it runs on
  * the extracted lanes.
  *
- * The tree over k is built with a binary counter: the loop takes 4 groups
- * an iteration (a level-2 subtree, its three combines in registers), then
+ * The tree over k is built with a binary counter: the loop takes 4 or 8
+ * groups an iteration (a level-2 or level-3 subtree in registers), then
  * merges it into a stack of subtrees (an alloca of 64 lane vectors, level
- * i holding a perfect subtree of 4 * 2^i groups) while the iteration
- * count's low bits are set. The last partial unit (fewer than 4 groups, the
- * last maybe partial: missing lanes are the identity) and the final fold of
+ * i holding a perfect subtree of unit * 2^i groups) while the iteration
+ * count's low bits are set. The last partial unit (fewer groups, the last
+ * maybe partial: missing lanes are the identity) and the final fold of
  * the stack (the set bits of the unit count, smaller subtrees first as the
  * right operand) are straight-line code: n is a constant of the kernel.
  * Identities: sum 0, prod 1, max -inf / the type's minimum, min +inf / the
- * maximum; argmax/argmin (identity, INT64_MAX), RLSE (-inf, 0).
+ * maximum; argmax/argmin (identity, INT64_MAX), RLSE (-inf, 0). A leaf is
+ * its value as is (a float sum adds its + 0.0 once, at the end:
+ * sum_fixup).
  */
 #include <math.h>
 
@@ -148,7 +150,7 @@ static LLVMValueRef lane_put(cg_gen *g, LLVMValueRef vec, LLVMValueRef x, int l)
 }
 
 /* the identity of stage st as scalars (v, i) */
-static void ident_pair(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i) {
+void cg_red_ident(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRef *i) {
   LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
   bool lse = st->rop == OP_RLSE;
   *v = lse ? LLVMConstReal(at, -INFINITY) : red_identity(g, st->rop, st->acc_dt);
@@ -157,13 +159,13 @@ static void ident_pair(cg_gen *g, const kstage *st, LLVMValueRef *v, LLVMValueRe
 
 static lset ident_set(cg_gen *g, const kstage *st) {
   LLVMValueRef v, i;
-  ident_pair(g, st, &v, &i);
+  cg_red_ident(g, st, &v, &i);
   lset o = {splat(v), splat(i)};
   return o;
 }
 
 /* Scalar lanes: (v1, i1) = (v1, i1) (+) (v2, i2), left (+) right. */
-static void comb1(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
+void cg_red_comb(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i1,
                   LLVMValueRef v2, LLVMValueRef i2) {
   if (rop_arg(st->rop)) {
     LLVMValueRef win = arg_wins(g, st->rop, st->acc_dt, *v1, *i1, v2, i2);
@@ -176,15 +178,43 @@ static void comb1(cg_gen *g, const kstage *st, LLVMValueRef *v1, LLVMValueRef *i
   }
 }
 
+/* Element r's leaf (v, i) from its value x (acc_dt; ARG*: the element's
+ * dtype): sum 0 + x (and likewise for the other ops), ARG* (x, r), RLSE
+ * (x, 1) or (-inf, x) for NaN. Scalars. */
+void cg_red_leaf(cg_gen *g, const kstage *st, LLVMValueRef x, LLVMValueRef r,
+                 LLVMValueRef *v, LLVMValueRef *i) {
+  LLVMValueRef idv, idi;
+  cg_red_ident(g, st, &idv, &idi);
+  if (st->rop == OP_RLSE) {
+    LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
+    *v = sel(g, nan, idv, x);
+    *i = sel(g, nan, x, LLVMConstReal(cg_reg_type(g, st->acc_dt), 1.0));
+  } else if (rop_arg(st->rop)) {
+    *v = x;
+    *i = r;
+  } else {
+    *v = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, idv, x);
+    *i = idi;
+  }
+}
+
+/* The KV_ACC value of a reduction of n > 0 elements whose lanes combined
+ * to (v, i); n == 0 gives ARG*'s 0 */
+LLVMValueRef cg_red_result(cg_gen *g, const kstage *st, LLVMValueRef v, LLVMValueRef i) {
+  if (rop_arg(st->rop)) return st->n <= 0 ? cg_c64(g, 0) : i;
+  if (st->rop == OP_RLSE) return lse_result(g, st->acc_dt, v, i);
+  return v;
+}
+
 /* a (+) b lane by lane: vector ops where they are plain, else per lane */
 static lset comb(cg_gen *g, const kstage *st, lset a, lset b) {
   if (vector_lanes(st)) {
-    comb1(g, st, &a.v, &a.i, b.v, b.i); /* the scalar builders take vectors */
+    cg_red_comb(g, st, &a.v, &a.i, b.v, b.i); /* the scalar builders take vectors */
     return a;
   }
   for (int l = 0; l < KC_LANES; l++) {
     LLVMValueRef v = lane_at(g, a.v, l), i = lane_at(g, a.i, l);
-    comb1(g, st, &v, &i, lane_at(g, b.v, l), lane_at(g, b.i, l));
+    cg_red_comb(g, st, &v, &i, lane_at(g, b.v, l), lane_at(g, b.i, l));
     a.v = lane_put(g, a.v, v, l);
     a.i = lane_put(g, a.i, i, l);
   }
@@ -197,7 +227,7 @@ static lset group_leaves(cg_gen *g, int s, LLVMValueRef r0, int nvalid) {
   LLVMBuilderRef B = g->B;
   LLVMTypeRef at = cg_reg_type(g, st->acc_dt);
   LLVMValueRef idv, idi;
-  ident_pair(g, st, &idv, &idi);
+  cg_red_ident(g, st, &idv, &idi);
   lset o = ident_set(g, st);
   LLVMValueRef X = splat(idv);
   for (int l = 0; l < nvalid; l++) {
@@ -216,10 +246,49 @@ static lset group_leaves(cg_gen *g, int s, LLVMValueRef r0, int nvalid) {
     X = lane_put(g, X, x, l);
   }
   if (st->rop == OP_RLSE) return o;
-  if (rop_arg(st->rop) || !vector_lanes(st)) o.v = X;
-  else o.v = cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, splat(idv), X);
+  /* identity op x is x itself except a float sum's -0.0 (see sum_fixup) */
+  o.v = X;
   /* the identity lanes of a partial group stay the identity: id op id */
   return o;
+}
+
+/* A float sum's leaves skip 0 + x: a tree of additions over the raw
+ * values differs from the one over 0 + x only when its result is -0.0
+ * (no node of the latter is ever -0.0, and wherever both are zeros or
+ * both the same nonzero value, so are their sums), so one + 0.0 on the
+ * result gives the same bits. Other identities (max's -inf, min's +inf,
+ * prod's 1, integer sums) give x exactly. Half accumulators fold each
+ * leaf (group_leaves). */
+static bool sum_fixup(const kstage *st) {
+  return st->rop == OP_RSUM && (st->acc_dt == TC_F32 || st->acc_dt == TC_F64);
+}
+
+/* Groups per loop iteration: 8 (a level-3 subtree, half the stack
+ * merges) when the value is a few ops, else 4 (code size). */
+static int value_nodes(const kval *v, int cap) {
+  if (!v || cap <= 0) return 0;
+  int n = 1;
+  n += value_nodes(v->a, cap - n);
+  n += value_nodes(v->b, cap - n);
+  n += value_nodes(v->c, cap - n);
+  return n;
+}
+
+static int unit_groups(const kstage *st) { return value_nodes(st->val, 12) <= 6 ? 8 : 4; }
+
+/* The padded subtree of groups lo .. lo+w-1 of u, only the first `have`
+ * existing (the others are the identity, which changes nothing);
+ * false when none exists. */
+static bool subtree(cg_gen *g, const kstage *st, const lset *u, int lo, int w, int have, lset *out) {
+  if (lo >= have) return false;
+  if (w == 1) {
+    *out = u[lo];
+    return true;
+  }
+  lset a, b;
+  subtree(g, st, u, lo, w / 2, have, &a);
+  *out = subtree(g, st, u, lo + w / 2, w / 2, have, &b) ? comb(g, st, a, b) : a;
+  return true;
 }
 
 /* ---- the stack of subtrees ---- */
@@ -306,7 +375,7 @@ static void merge_dyn(cg_gen *g, const kstage *st, const stack *S, lset t, LLVMV
 
 /* ---- the stage ---- */
 
-enum { UNIT = 4 }; /* groups per loop iteration: a level-2 subtree */
+enum { UNIT_MAX = 8 };
 
 void cg_emit_reduce(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
@@ -314,15 +383,16 @@ void cg_emit_reduce(cg_gen *g, int s) {
     cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
     return;
   }
-  bool arg = rop_arg(st->rop), lse = st->rop == OP_RLSE;
+  bool lse = st->rop == OP_RLSE;
   if (lse && st->acc_dt != TC_F32 && st->acc_dt != TC_F64) {
     cg_fail(g, "stage %d: logsumexp needs a float32/float64 accumulator", s);
     return;
   }
   int64_t n = st->n < 0 ? 0 : st->n;
   int64_t G = n / KC_LANES, K = (n + KC_LANES - 1) / KC_LANES; /* full / all groups */
+  int UNIT = unit_groups(st);
   int64_t I = G / UNIT;     /* full units: loop iterations */
-  int rem = (int)(K - I * UNIT); /* groups of the last, partial unit (0..4) */
+  int rem = (int)(K - I * UNIT); /* groups of the last, partial unit (0..UNIT) */
   int64_t M = I + (rem > 0);     /* units */
   lset acc = ident_set(g, st);
   stack S;
@@ -332,25 +402,23 @@ void cg_emit_reduce(cg_gen *g, int s) {
     cg_loop lp;
     cg_loop_begin(g, &lp, cg_c64(g, 0), "red");
     LLVMValueRef r0 = LLVMBuildMul(g->B, lp.iv, cg_c64(g, UNIT * KC_LANES), "");
-    lset u[UNIT];
+    lset u[UNIT_MAX], t;
     for (int j = 0; j < UNIT; j++) {
       LLVMValueRef rj = j ? LLVMBuildAdd(g->B, r0, cg_c64(g, j * KC_LANES), "") : r0;
       u[j] = group_leaves(g, s, rj, KC_LANES);
     }
-    lset t = comb(g, st, comb(g, st, u[0], u[1]), comb(g, st, u[2], u[3]));
+    subtree(g, st, u, 0, UNIT, UNIT, &t);
     merge_dyn(g, st, &S, t, lp.iv);
     cg_loop_end(g, &lp, 1, cg_c64(g, I), "red.end");
   }
-  if (rem > 0) { /* the last unit: a padded level-2 subtree */
-    lset u[UNIT];
+  if (rem > 0) { /* the last unit: a padded subtree */
+    lset u[UNIT_MAX], t;
     for (int j = 0; j < rem; j++) {
       int64_t r0 = (I * UNIT + j) * KC_LANES;
       int nvalid = n - r0 < KC_LANES ? (int)(n - r0) : KC_LANES;
       u[j] = group_leaves(g, s, cg_c64(g, r0), nvalid);
     }
-    lset t = rem == 1 ? u[0] : comb(g, st, u[0], u[1]);
-    if (rem == 3) t = comb(g, st, t, u[2]);
-    if (rem == 4) t = comb(g, st, t, comb(g, st, u[2], u[3]));
+    subtree(g, st, u, 0, UNIT, rem, &t);
     if (!use_stack) {
       acc = t;
     } else { /* unit I into the stack, then the fold of M's set bits */
@@ -377,8 +445,7 @@ void cg_emit_reduce(cg_gen *g, int s) {
     Li[l] = lane_at(g, acc.i, l);
   }
   for (int w = 1; w < KC_LANES; w *= 2)
-    for (int l = 0; l < KC_LANES; l += 2 * w) comb1(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
-  if (arg) g->acc[s] = n == 0 ? cg_c64(g, 0) : Li[0];
-  else if (lse) g->acc[s] = lse_result(g, st->acc_dt, Lv[0], Li[0]);
-  else g->acc[s] = Lv[0];
+    for (int l = 0; l < KC_LANES; l += 2 * w) cg_red_comb(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
+  g->acc[s] = cg_red_result(g, st, Lv[0], Li[0]);
+  if (sum_fixup(st)) g->acc[s] = LLVMBuildFAdd(g->B, g->acc[s], cf(cg_reg_type(g, st->acc_dt), 0.0), "");
 }

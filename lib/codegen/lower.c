@@ -20,6 +20,20 @@
  * boundary, with the reason). Softmax-like groups thus become one kernel: the
  * outer loops run over all dims but the last, each reduction is a loop over
  * the last dim, and the store is a final loop over it.
+ *
+ * Scratch in the output. In such a kernel, an expensive elementwise value
+ * (a transcendental in it) that a reduction's input and the stored value
+ * both compute at the same element (softmax's exp(x - max)) is computed
+ * once: a stage before the reduction stores it into the output buffer at
+ * the very elements the final store will overwrite (checked: the same
+ * index, the stage's variable renamed), and the reduction and the store
+ * load it back. On rows of up to SCRATCH_ROW_BYTES the same is done for
+ * such a value only the reduction computes (log_softmax's exp): the store
+ * stage's loop vectorizes it fully, the reduction then sums loads, and
+ * the row stays in cache. Only where the value has the output's dtype and
+ * shape and the root is a plain store; otherwise the lowering runs again
+ * without. Of several such values (each for its own reduction), the store
+ * reads back only the one stored last: it overwrote the others.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +61,10 @@ typedef struct lw {
   ir_node *root;
   int nred;                               /* staged reductions */
   ir_node *red[KC_MAX_STAGES];
+  int ndup;                               /* reductions that are another's */
+  struct dup {
+    ir_node *n, *same; /* n computes what staged reduction `same` does */
+  } dup[2 * KC_MAX_STAGES];
   bool built[KC_MAX_STAGES];
   point redq[KC_MAX_STAGES];
   int cur_stage;                          /* stage whose value is being built */
@@ -67,8 +85,15 @@ typedef struct lw {
     int owner_stage;
     point at;       /* the owner's point of n (loads there) */
     bool done;
+    bool scratch;   /* stored into the output (buffer 0), not for a holder */
+    point at_store; /* scratch: the store stage's point of n (loads there) */
   } side[KC_MAX_SIDE];
   bool gathers_root_old; /* a GATHER reads the root's old version (a write's) */
+  bool scratch_bad; /* one could not be placed: lower again without */
+  int last_scratch; /* the scratch output stored last: the one the store
+                       may read back (a later one overwrites an earlier) */
+  int store_stage;  /* mode 1: the final store's stage and point */
+  point store_at;
   bool failed;
   bool oom; /* out of memory: an error, never a kernel boundary */
 } lw;
@@ -129,6 +154,17 @@ static bool point_uses_inner(lw *w, point *p) {
     }
   }
   return false;
+}
+
+/* p with variable `from` replaced by variable `to` (over [0, n)) */
+static point rename_var(lw *w, point p, int from, int to, int64_t n) {
+  const ix *vals[TC_MAX_DIMS + KC_MAX_STAGES + 1] = {0};
+  int nv = w->k->nouter + KC_MAX_STAGES + 1;
+  vals[from] = ix_var(AR(w), to, 0, n > 0 ? n - 1 : 0);
+  if (p.flat) p.flat = ix_subst(AR(w), p.flat, vals, nv);
+  else
+    for (int d = 0; d < p.ndim; d++) p.idx[d] = ix_subst(AR(w), p.idx[d], vals, nv);
+  return p;
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -231,6 +267,17 @@ static void build_side(lw *w, int j, point p, int64_t n, int owner_stage, point 
   sd->owner_stage = owner_stage;
   sd->at = at;
   sd->done = true;
+  if (sd->scratch && !w->failed) {
+    /* it must store exactly the elements the final store overwrites */
+    int sv = kc_stage_var(w->k, w->store_stage);
+    point ps = rename_var(w, p, kc_stage_var(w->k, sd->stage), sv, n);
+    if (!ix_equal(flat_of(w, &ps), flat_of(w, &w->store_at))) {
+      w->scratch_bad = true;
+      fail(w, sd->n, "scratch output at other elements than the store's");
+      return;
+    }
+    sd->at_store = rename_var(w, at, kc_stage_var(w->k, owner_stage), sv, n);
+  }
 }
 
 /* Builds staged reduction s (node r) at its outer point q. */
@@ -289,12 +336,13 @@ static const kval *reduced_value(lw *w, ir_node *n, point p) {
 
 static const kval *expr_uncached(lw *w, ir_node *n, point p) {
   kernel *k = w->k;
-  if (n->mark & PM_SIDE)
-    for (int j = 0; j < w->nside; j++) { /* a side output, read back where it was stored */
-      struct side *sd = &w->side[j];
-      if (sd->n == n && sd->done && w->cur_stage == sd->owner_stage && point_equal(w, &p, &sd->at))
-        return kc_load(k, sd->buf, flat_of(w, &p));
-    }
+  for (int j = 0; j < w->nside; j++) { /* a side output, read back where it was stored */
+    struct side *sd = &w->side[j];
+    if (sd->n != n || !sd->done) continue;
+    if ((w->cur_stage == sd->owner_stage && point_equal(w, &p, &sd->at)) ||
+        (j == w->last_scratch && w->cur_stage == w->store_stage && point_equal(w, &p, &sd->at_store)))
+      return kc_load(k, sd->buf, flat_of(w, &p));
+  }
   if (n->op == OP_BUFFER || (n != w->root && (n->mark & (PM_MAT | PM_SIDE_TAKEN)))) {
     int slot = buf_slot(w, n);
     if (slot < 0) return NULL;
@@ -426,6 +474,13 @@ static const kval *expr(lw *w, ir_node *n, point p) {
 
 /* ---- stage discovery ---------------------------------------------------- */
 
+static bool same_shape(const ir_node *a, const ir_node *b) {
+  if (a->ndim != b->ndim) return false;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d]) return false;
+  return true;
+}
+
 /* Post-order over the group (not into materialized nodes): staged
  * reductions get stage numbers, nested ones first (renumbered once side
  * stages are known); side outputs are found with their owner: the
@@ -456,12 +511,94 @@ static void discover(lw *w, ir_node *n, ir_node *owner, ir_node ***visited, int 
   ir_node *below = ir_op_kind[n->op] == K_RED ? n : ir_op_kind[n->op] == K_EW ? owner : NULL;
   for (int i = 0; i < n->nin; i++) discover(w, n->in[i], below, visited, nv, cap);
   if (ir_op_kind[n->op] == K_RED && n != w->root) {
+    /* the same reduction of the same node (layernorm's mean and its
+     * variance's): one stage */
+    for (int j = 0; j < w->nred && w->ndup < 2 * KC_MAX_STAGES; j++) {
+      ir_node *o = w->red[j];
+      if (o->op == n->op && o->dt == n->dt && o->in[0] == n->in[0] && o->p.red.axes == n->p.red.axes &&
+          same_shape(o, n)) { /* keepdim or not: read at points of one shape */
+        w->dup[w->ndup++] = (struct dup){n, o};
+        n->aux = o->aux;
+        for (int k = 0; k < w->nside; k++)
+          if (w->side[k].owner == n) w->side[k].owner = o;
+        return;
+      }
+    }
     if (w->nred >= KC_MAX_STAGES - 2 - KC_MAX_SIDE) {
       fail(w, n, "too many reductions in one kernel");
       return;
     }
     w->red[w->nred] = n;
     n->aux = (void *)(intptr_t)(++w->nred);
+  }
+}
+
+/* ---- scratch outputs ---------------------------------------------------- */
+
+/* an elementwise node computed inside this kernel */
+static bool inlined_ew(lw *w, ir_node *n) {
+  return ir_op_kind[n->op] == K_EW && !(n != w->root && (n->mark & (PM_MAT | PM_SIDE_TAKEN)));
+}
+
+/* The elementwise nodes reachable from n through elementwise ops only. */
+static void ew_reach(lw *w, ir_node *n, ir_node **list, int *cnt, int cap) {
+  if (*cnt >= cap || !inlined_ew(w, n)) return;
+  for (int i = 0; i < *cnt; i++)
+    if (list[i] == n) return;
+  list[(*cnt)++] = n;
+  for (int i = 0; i < n->nin; i++) ew_reach(w, n->in[i], list, cnt, cap);
+}
+
+/* Whether n's elementwise expression has a transcendental in it. */
+static bool costly(lw *w, ir_node *n, int depth) {
+  if (depth > 24 || !inlined_ew(w, n)) return false;
+  switch (n->op) {
+  case OP_EXP: case OP_EXP2: case OP_LOG: case OP_LOG2: case OP_LOG1P: case OP_EXPM1:
+  case OP_SIN: case OP_COS: case OP_TAN: case OP_TANH: case OP_SIGMOID: case OP_GELU:
+  case OP_ERF: case OP_POW:
+    return true;
+  default:
+    break;
+  }
+  for (int i = 0; i < n->nin; i++)
+    if (costly(w, n->in[i], depth + 1)) return true;
+  return false;
+}
+
+/* The first node (pre-order, elementwise only) of reduction r's input
+ * worth storing: one the stored value computes too (in `shared`), or any
+ * when `any` (short rows: the store loop's vectorized transcendental and a
+ * reduction of loads beat the reduction's own evaluation, and the row
+ * stays in cache); NULL if none. */
+static ir_node *scratch_in(lw *w, ir_node *n, ir_node **shared, int nshared, bool any, int depth) {
+  if (depth > 24 || !inlined_ew(w, n) || (n->mark & PM_SIDE)) return NULL;
+  bool in_shared = any;
+  for (int i = 0; i < nshared; i++) in_shared |= shared[i] == n;
+  if (in_shared && n->dt == w->root->dt && same_shape(n, w->root) && costly(w, n, 0)) return n;
+  for (int i = 0; i < n->nin; i++) {
+    ir_node *c = scratch_in(w, n->in[i], shared, nshared, any, depth + 1);
+    if (c) return c;
+  }
+  return NULL;
+}
+
+/* Scratch outputs of a mode-1 group whose root is a plain store (see the
+ * file comment): at most one per staged reduction over the last dim. */
+enum { SCRATCH_ROW_BYTES = 64 << 10 }; /* a row that stays in cache */
+
+static void find_scratch(lw *w) {
+  ir_node *root = w->root, *shared[256];
+  int nshared = 0;
+  if (!root->ndim || ir_op_kind[root->op] != K_EW) return;
+  ew_reach(w, root, shared, &nshared, 256);
+  bool any = root->shape[root->ndim - 1] * (int64_t)ir_dtype_size(root->dt) <= SCRATCH_ROW_BYTES;
+  for (int i = 0; i < w->nred && w->nside < KC_MAX_SIDE; i++) {
+    ir_node *r = w->red[i];
+    if (r->p.red.axes != 1u << (root->ndim - 1) || !same_shape(r->in[0], root)) continue;
+    ir_node *n = scratch_in(w, r->in[0], shared, nshared, any, 0);
+    bool dup = false;
+    for (int j = 0; j < w->nside; j++) dup |= w->side[j].n == n;
+    if (n && !dup) w->side[w->nside++] = (struct side){.n = n, .owner = r, .scratch = true};
   }
 }
 
@@ -540,10 +677,12 @@ static void absorb_matmul(lw *w) {
 /* mode 0: every dim of the root is an outer loop and each staged reduction
  * runs once per output point (an epilogue after a reduction); mode 1: the
  * last dim is an inner loop shared by the stages (softmax-like groups). */
-static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *broadcast) {
+static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *broadcast,
+                     bool scratch) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
-  lw w = {.ctx = ctx, .L = L, .k = &L->k, .root = root, .cur_stage = -1};
+  lw w = {.ctx = ctx, .L = L, .k = &L->k, .root = root, .cur_stage = -1, .store_stage = -1,
+          .last_scratch = -1};
   kernel *k = &L->k;
 
   bool is_red = ir_op_kind[root->op] == K_RED;
@@ -558,6 +697,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   root->mark &= ~PM_WALK;
   for (int i = 0; i < nv; i++) visited[i]->mark &= ~PM_WALK;
   ir_free(ctx, visited);
+  if (scratch && mode == 1 && !is_red && !is_write && !w.failed) find_scratch(&w);
 
   /* output buffer 0, then the side outputs' buffers */
   k->nbufs = 1;
@@ -566,6 +706,10 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   k->bufs[0].written = true;
   L->bufnode[0] = root;
   for (int j = 0; j < w.nside; j++) {
+    if (w.side[j].scratch) { /* the output itself */
+      w.side[j].buf = 0;
+      continue;
+    }
     int b = k->nbufs++;
     k->bufs[b] = (kbuf){w.side[j].n->dt, ir_numel(w.side[j].n->ndim, w.side[j].n->shape), true};
     L->bufnode[b] = w.side[j].n;
@@ -591,9 +735,13 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       order[i]->aux = (void *)(intptr_t)(nst + 1);
       nst++;
     }
+    for (int j = 0; j < w.ndup; j++) w.dup[j].n->aux = w.dup[j].same->aux;
     if (!is_red)
       for (int j = 0; j < w.nside; j++)
         if (w.side[j].owner == root) w.side[j].stage = nst++;
+    for (int j = 0; j < w.nside; j++)
+      if (w.side[j].scratch && (w.last_scratch < 0 || w.side[j].stage > w.side[w.last_scratch].stage))
+        w.last_scratch = j;
   }
   int store_stage = nst; /* stages 0 .. nst-1, then the store */
 
@@ -637,6 +785,8 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       if (nouter < vnd)
         p.idx[vnd - 1] = ix_var(&k->arena, kc_stage_var(k, m), 0, n_in - 1);
       w.cur_stage = m;
+      w.store_stage = m;
+      w.store_at = p;
       for (int j = 0; j < w.nside; j++) /* the stored value's side outputs first */
         if (w.side[j].owner == root && !w.failed) {
           point ps = p;
@@ -649,6 +799,20 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       st->n = n_in;
       st->buf = 0;
       const kval *v = expr(&w, value, p);
+      bool scratch_used = false;
+      for (int j = 0; j < w.nside; j++) scratch_used |= w.side[j].scratch;
+      if (scratch_used && !w.failed) {
+        /* again, now that the reductions (and the scratch stores before
+         * them) are built: the store loads what they stored */
+        for (int j = 0; j < w.nside; j++)
+          if (w.side[j].scratch && !w.side[j].done) w.scratch_bad = true;
+        int keep = 0;
+        for (int i = 0; i < w.nmemo; i++)
+          if (w.memo[i].stage != m) w.memo[keep++] = w.memo[i];
+        w.nmemo = keep;
+        if (!w.scratch_bad) v = expr(&w, value, p);
+        else fail(&w, root, "a scratch output's reduction was not built");
+      }
       st->val = v ? cast(&w, v, root->dt) : NULL;
       if (is_scatter) {
         /* positions are data: in[2]'s offsets at the point; in place only
@@ -694,12 +858,13 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   if (!w.failed && !w.oom && !is_red && !is_write && !is_scatter) absorb_matmul(&w);
   for (int i = 0; i < KC_MAX_STAGES; i++)
     if (w.red[i]) w.red[i]->aux = NULL;
+  for (int j = 0; j < w.ndup; j++) w.dup[j].n->aux = NULL;
   ir_free(ctx, w.memo);
   if (w.oom || k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;
   }
-  if (w.failed) return 1;
+  if (w.failed) return w.scratch_bad ? 2 : 1;
   for (int s = 0; s < k->nstages; s++)
     if ((!k->stages[s].val && k->stages[s].kind != KS_MATMUL) || (k->stages[s].kind != KS_REDUCE && !k->stages[s].index) ||
         (is_scatter && s == k->nstages - 1 && !k->stages[s].dyn)) {
@@ -783,10 +948,14 @@ int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   if (root->op == OP_MATMUL) return lower_matmul(ctx, root, L);
   if (root->op == OP_SCAN) return lower_scan(ctx, root, L);
   bool broadcast = false;
-  int rc = try_lower(ctx, root, L, 0, &broadcast);
+  int rc = try_lower(ctx, root, L, 0, &broadcast, false);
   if (rc == 0 && broadcast) {
     kc_free(&L->k);
-    rc = try_lower(ctx, root, L, 1, &broadcast);
+    rc = try_lower(ctx, root, L, 1, &broadcast, true);
+    if (rc == 2) { /* a scratch output could not be placed: without */
+      kc_free(&L->k);
+      rc = try_lower(ctx, root, L, 1, &broadcast, false);
+    }
   }
   if (rc == 0) /* later kernels load what this one stores on the side */
     for (int b = 1; b < L->k.nbufs; b++)

@@ -245,23 +245,30 @@ tc_tensor *ir_op_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdi
   return reduce(a, OP_RLSE, "tc_logsumexp", dims, ndims, keepdim, compute_dt(o), o);
 }
 
-/* softmax = exp(x - logsumexp(x)): one pass for the reduction and one for
- * the output, fused into one kernel when dim is the last. The log-sum-exp
- * runs in the input's precision (float32 for float32: its running max is
- * exact and its sum's rounding is relative), its result m + log(s) and
- * x - lse in float64 (so x - lse loses no digits even when x is large),
- * the exp in the input's precision. */
+/* softmax = e / sum(e) with e = exp(x - max(x)), log_softmax = (x - max(x))
+ * - log(sum(e)), as PyTorch's CPU kernels, in the input's compute dtype
+ * (float32 for float32, float16 and bfloat16). x - max is exact near the
+ * max and both terms of log_softmax are <= 0, so nothing cancels. Dim the
+ * last: one kernel (max, sum, store), softmax's e computed once (the
+ * lowering keeps it in the output between the sum and the store) and
+ * scaled by 1 / sum. */
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
+  const char *fn = log ? "tc_log_softmax" : "tc_softmax";
+  tc_dtype out = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32, cdt = compute_dt(out);
+  if (ir_tensor_numel(a) == 0) { /* nothing to reduce: the (empty) result */
+    uint32_t mask;
+    if (!dim_mask(a->ctx, fn, a->ndim, &dim, 1, &mask)) return NULL;
+    return ir_op_to_dtype(a, out);
+  }
   ir_temps T = {0};
-  tc_dtype out = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32;
-  tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, TC_F64));
-  tc_tensor *lse = x ? ir_temp(&T, reduce(a, OP_RLSE, log ? "tc_log_softmax" : "tc_softmax", &dim, 1,
-                                          true, compute_dt(out), TC_F64)) : NULL;
-  tc_tensor *d = ir_temp(&T, ir_op_binary(TC_OP_SUB, x, lse));
-  tc_tensor *r = ir_op_to_dtype(d, compute_dt(out));
-  /* each step replaces r, the step before becoming a temporary */
-  if (!log) r = ir_op_unary(ir_temp(&T, r), OP_EXP, "tc_exp");
+  tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, cdt));
+  tc_tensor *m = x ? ir_temp(&T, reduce(x, OP_RMAX, fn, &dim, 1, true, cdt, cdt)) : NULL;
+  tc_tensor *d = ir_temp(&T, ir_op_binary(TC_OP_SUB, x, m));
+  tc_tensor *e = ir_temp(&T, ir_op_unary(d, OP_EXP, "tc_exp"));
+  tc_tensor *s = e ? ir_temp(&T, reduce(e, OP_RSUM, fn, &dim, 1, true, cdt, cdt)) : NULL;
+  tc_tensor *r = log ? ir_op_binary(TC_OP_SUB, d, ir_temp(&T, ir_op_unary(s, OP_LOG, "tc_log")))
+                     : ir_op_binary(TC_OP_MUL, e, ir_temp(&T, ir_op_unary(s, OP_RECIP, "tc_reciprocal")));
   if (r && r->dt != out) r = ir_op_to_dtype(ir_temp(&T, r), out);
   ir_temps_release(&T);
   return r;
