@@ -51,6 +51,7 @@ extern "C" {
 
 typedef struct tc_ctx tc_ctx;       /* a context: graph, threads, caches */
 typedef struct tc_tensor tc_tensor; /* a reference-counted tensor handle */
+typedef struct tc_generator tc_generator; /* a random number generator (torch.Generator) */
 
 /* Element types, in PyTorch's promotion order within each category. */
 typedef enum tc_dtype {
@@ -299,6 +300,45 @@ TC_API tc_tensor *tc_randn(tc_ctx *ctx, tc_dtype dt, int ndim,
 /* Integers uniform in [low, high). */
 TC_API tc_tensor *tc_randint(tc_ctx *ctx, int64_t low, int64_t high,
                              tc_dtype dt, int ndim, const int64_t *shape);
+
+/* ---- generators and random fills --------------------------------------- */
+
+/* torch.Generator: a (seed, offset) pair over the same Philox stream as the
+ * context's (so a seed gives the same numbers on every device, fused or
+ * eager). Ops below take one, or NULL for the context's. A generator
+ * belongs to its context; free it with tc_generator_free (not a tensor
+ * handle: scopes do not release it). */
+TC_API tc_generator *tc_generator_new(tc_ctx *ctx);
+TC_API void tc_generator_free(tc_generator *g);
+TC_API void tc_generator_manual_seed(tc_generator *g, uint64_t seed);
+TC_API uint64_t tc_generator_initial_seed(const tc_generator *g);
+TC_API uint64_t tc_generator_seed(tc_generator *g); /* a fresh random seed, returned */
+/* A state is a CPU uint8 tensor of 16 bytes (seed and offset). */
+TC_API tc_tensor *tc_generator_get_state(tc_generator *g);
+TC_API tc_status tc_generator_set_state(tc_generator *g, tc_tensor *state);
+/* The context's generator: torch.initial_seed, seed, get_rng_state,
+ * set_rng_state. */
+TC_API uint64_t tc_initial_seed(tc_ctx *ctx);
+TC_API uint64_t tc_seed(tc_ctx *ctx);
+TC_API tc_tensor *tc_get_rng_state(tc_ctx *ctx);
+TC_API tc_status tc_set_rng_state(tc_ctx *ctx, tc_tensor *state);
+/* In place: uniform_ [from, to), normal_ (mean, std), random_ integers in
+ * [from, to), bernoulli_ with probability p (floating t for the first
+ * two). */
+TC_API tc_status tc_uniform_(tc_tensor *t, double from, double to, tc_generator *g);
+TC_API tc_status tc_normal_(tc_tensor *t, double mean, double std, tc_generator *g);
+TC_API tc_status tc_random_(tc_tensor *t, int64_t from, int64_t to, tc_generator *g);
+TC_API tc_status tc_bernoulli_(tc_tensor *t, double p, tc_generator *g);
+/* torch.bernoulli(probs): 1 with probability probs[i], in probs' dtype. */
+TC_API tc_tensor *tc_bernoulli(tc_tensor *probs, tc_generator *g);
+/* torch.multinomial: num_samples category indices per row of probs (1-D or
+ * 2-D, non-negative, finite, each row's sum > 0), with replacement (the
+ * inverse CDF) or without (the exponential race: the largest p / E).
+ * int64. The distribution is checked with one read back. */
+TC_API tc_tensor *tc_multinomial(tc_tensor *probs, int64_t num_samples, bool replacement, tc_generator *g);
+/* torch.randperm: a uniform permutation of 0 .. n-1 (the order of n random
+ * keys), dtype int64 or as given. */
+TC_API tc_tensor *tc_randperm(tc_ctx *ctx, int64_t n, tc_dtype dt, tc_generator *g);
 
 /* ---- elementwise ------------------------------------------------------- */
 
