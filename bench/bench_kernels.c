@@ -162,6 +162,16 @@ static tc_tensor *layernorm(tc_tensor **in) {
   return tc_div(tc_sub(in[0], m), tc_sqrt(tc_add_scalar(v, 1e-5)));
 }
 
+static tc_tensor *cumsum(tc_tensor **in) { return tc_cumsum(in[0], 0, NULL); }
+static tc_tensor *sort_values(tc_tensor **in) {
+  tc_tensor *v = NULL;
+  tc_sort(in[0], 0, false, &v, NULL);
+  return v;
+}
+static tc_tensor *mask_select(tc_tensor **in) {
+  return tc_masked_select(in[0], tc_gt(in[0], tc_scalar(tc_tensor_ctx(in[0]), 0.5, TC_F32)));
+}
+
 typedef struct bcase {
   const char *name, *what;
   build_fn build;
@@ -183,6 +193,11 @@ static const bcase cases[] = {
     {"col_sum_8192", "x.sum(0), 8192^2 float32", col_sum, 1, {2, 0}, {{8192, 8192}}, F4 * 8192 * 8192, false},
     {"softmax_4096", "softmax(x, 1), 4096^2 float32", softmax, 1, {2, 0}, {{4096, 4096}}, 2 * F4 * 4096 * 4096, false},
     {"layernorm_4096", "layernorm over rows, 4096^2 float32", layernorm, 1, {2, 0}, {{4096, 4096}}, 2 * F4 * 4096 * 4096, false},
+    /* issue 12: cumsum >= 50% of triad; x[mask] within 3x of reading x and
+     * the mask and writing the half selected; sort beside the triad */
+    {"cumsum_16M", "cumsum of 16M float32", cumsum, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
+    {"sort_16M", "sort of 16M float32 (values)", sort_values, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
+    {"mask_select_16M", "x[x > 0.5], 16M float32", mask_select, 1, {1, 0}, {{1 << 24}}, (F4 + 1 + F4 / 2) * (1 << 24), false},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -278,6 +293,7 @@ int main(int argc, char **argv) {
   json("tensorc", "", "disk_hits", (double)st.disk_hits, "count");
   printf("targets: matmul and batched matmul >= 70%% of peak and no slower than torch; transpose >= 50%% of triad;\n"
          "outer-product and row/column sums at least torch.compile's; softmax and layernorm >= 60%% of triad;\n"
+         "cumsum >= 50%% of triad; x[mask] >= 33%% of triad (within 3x);\n"
          "a second run compiles 0 kernels%s\n", have_torch ? "" : " (no torch importable: its column is empty)");
   tc_ctx_free(ctx);
   return 0;

@@ -35,6 +35,9 @@ CASES = [
     ("col_sum_8192", lambda a: a.sum(0), [(8192, 8192)]),
     ("softmax_4096", lambda a: torch.softmax(a, 1), [(4096, 4096)]),
     ("layernorm_4096", layernorm, [(4096, 4096)]),
+    ("cumsum_16M", lambda a: torch.cumsum(a, 0), [(1 << 24,)]),
+    ("sort_16M", lambda a: torch.sort(a)[0], [(1 << 24,)]),
+    ("mask_select_16M", lambda a: a[a > 0.5], [(1 << 24,)]),
 ]
 
 for name, fn, shapes in CASES:

@@ -193,6 +193,40 @@ static void indexed_and_masked_writes_on_cuda_are_one_scatter_kernel(void **stat
   expect_repr(x, "tensor([  2.,   0., 100.,   0.,   0., 101.], device='cuda:0')");
 }
 
+/* The indexing, join, scan, sort and counting ops keep CUDA results on
+ * cuda:0, with CPU index tensors accepted as PyTorch accepts them. */
+static void indexing_joins_scans_and_sorts_keep_cuda_results_on_cuda(void **state) {
+  (void)state;
+  tc_tensor *x = tc_cuda(tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4}));
+  tc_tensor *cpu_idx = tc_from_data(ctx, (const int64_t[]){2, 0}, TC_I64, 1, (const int64_t[]){2});
+  expect_repr(tc_index(x, (const tc_idx[]){TC_T(cpu_idx), TC_I(1)}, 2), "tensor([9., 1.], device='cuda:0')");
+  tc_tensor *mask = tc_gt(x, tc_scalar(ctx, 8, TC_F32));
+  expect_repr(tc_masked_select(x, mask), "tensor([ 9., 10., 11.], device='cuda:0')");
+  expect_repr(tc_nonzero(tc_narrow(mask, 0, 2, 1)),
+              "tensor([[0, 1],\n        [0, 2],\n        [0, 3]], device='cuda:0')");
+  expect_repr(tc_index_select(x, 1, cpu_idx),
+              "tensor([[ 2.,  0.],\n        [ 6.,  4.],\n        [10.,  8.]], device='cuda:0')");
+  tc_tensor *g = tc_gather(x, 1, tc_cuda(tc_from_data(ctx, (const int64_t[]){3, 2, 1}, TC_I64, 2, (const int64_t[]){3, 1})));
+  expect_repr(g, "tensor([[3.],\n        [6.],\n        [9.]], device='cuda:0')");
+  expect_repr(tc_cumsum(tc_select(x, 0, 1), 0, NULL), "tensor([ 4.,  9., 15., 22.], device='cuda:0')");
+  tc_tensor *v = NULL, *i = NULL;
+  assert_int_equal(tc_sort(tc_neg(tc_select(x, 0, 2)), 0, false, &v, &i), TC_OK);
+  expect_repr(v, "tensor([-11., -10.,  -9.,  -8.], device='cuda:0')");
+  expect_repr(i, "tensor([3, 2, 1, 0], device='cuda:0')");
+  expect_repr(tc_cat(ctx, (tc_tensor *[]){tc_select(x, 0, 0), tc_select(x, 1, 3)}, 2, 0),
+              "tensor([ 0.,  1.,  2.,  3.,  3.,  7., 11.], device='cuda:0')");
+  tc_tensor *y = tc_cuda(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){4}));
+  assert_int_equal(tc_index_set_(y, (const tc_idx[]){TC_T(cpu_idx)}, 1, tc_scalar(ctx, 5, TC_F32)), TC_OK);
+  expect_repr(y, "tensor([5., 0., 5., 0.], device='cuda:0')");
+  assert_int_equal(tc_index_add_(y, 0, cpu_idx, tc_cuda(tc_ones(ctx, TC_F32, 1, (const int64_t[]){2})), 2), TC_OK);
+  expect_repr(y, "tensor([7., 0., 7., 0.], device='cuda:0')");
+  tc_tensor *u = NULL;
+  assert_int_equal(tc_unique(y, true, &u, NULL, NULL), TC_OK);
+  expect_repr(u, "tensor([0., 7.], device='cuda:0')");
+  expect_repr(tc_bincount(tc_cuda(tc_from_data(ctx, (const int64_t[]){1, 1, 3}, TC_I64, 1, (const int64_t[]){3})), NULL, 0),
+              "tensor([0, 2, 0, 1], device='cuda:0')");
+}
+
 /* A matmul on cuda:0 gives the CPU's bits: the same sequential fma chain
  * per element (kernel.h), whatever the tiles. */
 static void matmul_on_cuda_gives_the_cpus_bits(void **state) {
@@ -471,6 +505,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(tensors_move_to_cuda_and_back_and_print_their_device, setup, teardown),
       cmocka_unit_test_setup_teardown(ops_of_a_cuda_and_a_cpu_tensor_fail_with_pytorchs_message, setup, teardown),
       cmocka_unit_test_setup_teardown(fused_chains_reductions_and_softmax_match_the_cpu, setup, teardown),
+      cmocka_unit_test_setup_teardown(indexing_joins_scans_and_sorts_keep_cuda_results_on_cuda, setup, teardown),
       cmocka_unit_test_setup_teardown(the_same_seed_gives_the_same_numbers_on_cpu_and_cuda, setup, teardown),
       cmocka_unit_test_setup_teardown(writes_through_views_on_cuda_are_seen_by_every_alias, setup, teardown),
       cmocka_unit_test_setup_teardown(indexed_and_masked_writes_on_cuda_are_one_scatter_kernel, setup, teardown),

@@ -46,6 +46,18 @@ bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, co
  * shape R (nd dims, a's) along every other dim. Handles in the open scope.
  * (gather.c) */
 tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R);
+/* Inside an entry point made of other ops: creation functions put their
+ * tensors on dev (the operands' device) until api_on_end gives the caller's
+ * default back. api_to moves t there (in the open scope) unless it is. */
+static inline tc_device api_on(tc_ctx *ctx, tc_device dev) {
+  tc_device old = ctx->default_dev;
+  ctx->default_dev = dev;
+  return old;
+}
+static inline void api_on_end(tc_ctx *ctx, tc_device old) { ctx->default_dev = old; }
+static inline tc_tensor *api_to(tc_tensor *t, tc_device dev) {
+  return t && !ir_same_device(ir_tensor_device(t), dev) ? tc_to(t, dev, false) : t;
+}
 /* Gives up every scope of ctx (tc_ctx_free), releasing their handles. */
 void api_scopes_free(tc_ctx *ctx);
 

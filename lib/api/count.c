@@ -19,11 +19,13 @@
 tc_tensor *tc_count_nonzero(tc_tensor *a, const int *dims, int ndims) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = tc_sum(tc_ne(a, tc_scalar(ctx, 0, a->dt == TC_BOOL ? TC_BOOL : a->dt)), dims, ndims, false);
   if (!r) ir_error_rename(ctx, "tc_count_nonzero");
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -37,6 +39,7 @@ int tc_nonzero_tuple(tc_tensor *a, tc_tensor **out, int cap) {
   if (!a) return -1;
   tc_ctx *ctx = a->ctx;
   int nd = a->ndim ? a->ndim : 1;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *nz = x ? tc_nonzero(x) : NULL;
@@ -46,6 +49,7 @@ int tc_nonzero_tuple(tc_tensor *a, tc_tensor **out, int cap) {
     if (!out[d]) r = -1;
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -65,6 +69,7 @@ static tc_tensor *search(tc_tensor *seq, tc_tensor *values, bool right, bool out
                     ir_shape_str(b, sizeof b, values->ndim, values->shape));
   }
   if (values->ndim + 1 > TC_MAX_DIMS) return ir_error(ctx, TC_ERR_ARG, "%s: too many dims", fn);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(seq));
   tc_scope_begin(ctx);
   int vn = values->ndim;
   tc_tensor *v = tc_unsqueeze(values, vn); /* (..., m, 1) */
@@ -75,6 +80,7 @@ static tc_tensor *search(tc_tensor *seq, tc_tensor *values, bool right, bool out
   if (r && out_int32) r = tc_to_dtype(r, TC_I32);
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -100,6 +106,7 @@ tc_tensor *tc_histc(tc_tensor *a, int64_t bins, double min, double max) {
     return ir_error(ctx, TC_ERR_ARG, "%s: \"histogram_cpu\" not implemented for '%s'", fn, ir_torch_word(a->dt));
   if (bins <= 0) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: bins must be > 0, but got %lld for dimension 0", fn, (long long)bins);
   if (min > max) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: max must be larger than min", fn);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   int64_t n = tc_tensor_numel(a);
   tc_tensor *flat = tc_reshape(a, 1, &n), *r = NULL;
@@ -130,6 +137,7 @@ tc_tensor *tc_histc(tc_tensor *a, int64_t bins, double min, double max) {
   }
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -143,6 +151,7 @@ tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength) {
   if (minlength < 0) return ir_error(ctx, TC_ERR_ARG, "%s: minlength should be >= 0", fn);
   if (weights && (weights->ndim != 1 || weights->shape[0] != a->shape[0]))
     return ir_error(ctx, TC_ERR_ARG, "%s: weights should be 1-d and have the same length as input", fn);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   int64_t n = a->shape[0], size = minlength;
   tc_tensor *r = NULL;
@@ -162,6 +171,7 @@ tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength) {
   }
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -234,6 +244,7 @@ tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **i
   if (counts) *counts = NULL;
   if (!a) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   bool fl;
@@ -249,6 +260,7 @@ tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **i
   free(p);
   free(oh);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -258,6 +270,7 @@ tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tensor **in
   if (counts) *counts = NULL;
   if (!a) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   bool fl;
   int64_t n;
@@ -273,5 +286,6 @@ tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tensor **in
   free(p);
   free(order);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }

@@ -1,24 +1,13 @@
 /*
- * gather.c — data-dependent indexing: boolean-mask selection, index_select,
- * nonzero, masked_fill. Their output shapes (or addresses) depend on values,
- * which kernel IR's static index expressions cannot express, so they realize
- * their inputs and gather on the host; the result is a new storage (a copy,
- * as PyTorch's advanced indexing returns). masked_fill is lazy: a where().
- * They are made of other public ops, in a scope, so they are lib/api's.
+ * gather.c — data-dependent reads: gather, take, take_along_dim,
+ * index_select (GATHER nodes: loads at offsets computed lazily from the
+ * indices), nonzero and masked_select (a scan kernel counts, the count is
+ * read back for the shape, a scatter compacts: no host loop), masked_fill
+ * (a where). Results are new storages on the input's device. They are made
+ * of other public ops, in a scope, so they are lib/api's.
  */
 #include <string.h>
 #include "api.h"
-
-static bool host_copy(tc_tensor *t, void **out) {
-  size_t bytes = (size_t)tc_tensor_numel(t) * ir_dtype_size(t->dt);
-  *out = ir_alloc(t->ctx, bytes ? bytes : 1);
-  if (!*out) return ir_error(t->ctx, TC_ERR_OOM, "out of memory"), false;
-  if (tc_copy_to_host(t, *out, bytes) != TC_OK) {
-    ir_free(t->ctx, *out);
-    return false;
-  }
-  return true;
-}
 
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
@@ -26,35 +15,29 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!api_same_ctx("tc_masked_select", (tc_tensor *[]){a, mask}, 2)) return NULL;
   if (mask->dt != TC_BOOL && mask->dt != TC_U8)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_select: masked_select: expected BoolTensor for mask");
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = NULL;
-  /* the broadcast shape of a and mask, from a lazy op never realized */
+  /* a and mask broadcast together; a[mask] over every dim: the mask's
+   * positions read back, the values gathered on a's device */
   tc_tensor *m = tc_to_dtype(mask, TC_BOOL);
-  tc_tensor *va = m ? tc_where(m, a, a) : NULL;
-  void *data = NULL, *md = NULL;
+  tc_tensor *va = m ? tc_where(m, a, a) : NULL; /* the broadcast shape, never realized */
   if (va) {
     int64_t shape[TC_MAX_DIMS];
     int nd = tc_tensor_shape(va, shape);
-    tc_tensor *ea = tc_to_dtype(tc_expand(a, nd, shape), a->dt);
-    tc_tensor *em = tc_expand(m, nd, shape);
-    if (ea && em && host_copy(ea, &data) && host_copy(tc_contiguous(em), &md)) {
-      int64_t n = tc_tensor_numel(ea), k = 0;
-      size_t es = ir_dtype_size(a->dt);
-      char *dst = ir_alloc(ctx, (size_t)(n ? n : 1) * es);
-      if (dst) {
-        for (int64_t i = 0; i < n; i++)
-          if (((unsigned char *)md)[i]) memcpy(dst + k++ * es, (char *)data + i * es, es);
-        r = tc_from_data(ctx, dst, a->dt, 1, &k);
-        ir_free(ctx, dst);
-      } else {
-        ir_error(ctx, TC_ERR_OOM, "out of memory");
+    tc_tensor *ea = tc_expand(a, nd, shape), *em = tc_expand(m, nd, shape);
+    if (ea && em) {
+      if (nd == 0) { /* a 0-d mask: a new dim, kept or emptied */
+        ea = tc_reshape(ea, 1, (const int64_t[]){1});
+        em = tc_reshape(em, 1, (const int64_t[]){1});
       }
+      r = ea && em ? tc_index(ea, (const tc_idx[]){TC_T(em)}, 1) : NULL;
     }
   }
-  ir_free(ctx, data);
-  ir_free(ctx, md);
+  if (!r) ir_error_rename(ctx, "tc_masked_select");
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -89,6 +72,7 @@ tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const 
     if (d == dim || R[d] == 1 || a->strides[d] == 0) continue;
     off = tc_add(off, tc_mul_scalar(iota_along(ctx, nd, d, R[d]), (double)a->strides[d]));
   }
+  idx = api_to(idx, ir_tensor_device(a)); /* index tensors may live on the CPU */
   return tc_add(off, tc_mul_scalar(wrapped(ctx, idx, a->shape[dim]), (double)a->strides[dim]));
 }
 
@@ -107,9 +91,10 @@ static tc_tensor *along(tc_tensor *idx, int nd, int d, int64_t k) {
 }
 
 /* Ends the entry point's scope, keeping r. */
-static tc_tensor *finish(tc_ctx *ctx, tc_tensor *r) {
+static tc_tensor *finish(tc_ctx *ctx, tc_tensor *r, tc_device old_dev) {
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev);
   return r;
 }
 
@@ -123,6 +108,7 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
   if (index->ndim > 1)
     return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Index is supposed to be a vector", fn);
   if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return NULL;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *r = NULL;
@@ -133,7 +119,7 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
     r = gather_dim(x, dim, along(index, x->ndim, dim, k), x->ndim, R);
     if (r && !a->ndim) r = tc_reshape(r, 0, NULL);
   }
-  return finish(ctx, r);
+  return finish(ctx, r, old_dev_);
 }
 
 tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index) {
@@ -155,6 +141,7 @@ tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index) {
                       "apart from dimension %d", fn, d, ir_shape_str(is, sizeof is, index->ndim, index->shape),
                       ir_shape_str(as, sizeof as, a->ndim, a->shape), dim);
     }
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *ix = index->ndim ? index : tc_reshape(index, 1, (const int64_t[]){1});
@@ -165,7 +152,7 @@ tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index) {
     r = gather_dim(x, dim, ix, nd, ix->shape);
     if (r && !a->ndim) r = tc_reshape(r, index->ndim, index->shape);
   }
-  return finish(ctx, r);
+  return finish(ctx, r, old_dev_);
 }
 
 tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
@@ -176,9 +163,11 @@ tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
   if (index->dt != TC_I64)
     return ir_error(ctx, TC_ERR_ARG, "%s: take(): Expected a long tensor for index, but got %s", fn,
                     ir_torch_word(index->dt));
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   int64_t n = tc_tensor_numel(a);
   tc_tensor *flat = tc_reshape(a, 1, &n); /* a view when a is contiguous, else a copy */
+  index = api_to(index, ir_tensor_device(a));
   tc_tensor *r = NULL;
   if (flat && tc_tensor_numel(index) == 0) {
     r = tc_empty(ctx, a->dt, index->ndim, index->shape);
@@ -201,7 +190,7 @@ tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
       r = gather_at(flat, off);
     }
   }
-  return finish(ctx, r);
+  return finish(ctx, r, old_dev_);
 }
 
 tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
@@ -213,11 +202,12 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
     return ir_error(ctx, TC_ERR_ARG, "%s: torch.take_along_dim(): dtype of indices should be int64 but got %s", fn,
                     ir_torch_word(indices->dt));
   if (!dim) { /* over the flattened tensor */
+    tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
     tc_scope_begin(ctx);
     int64_t n = tc_tensor_numel(a), m = tc_tensor_numel(indices);
     tc_tensor *r = tc_take(tc_reshape(a, 1, &n), tc_reshape(tc_to_dtype(indices, TC_I64), 1, &m));
     if (!r) ir_error_rename(ctx, fn);
-    return finish(ctx, r);
+    return finish(ctx, r, old_dev_);
   }
   int d = *dim;
   if (!ir_wrap_dim(ctx, fn, &d, a->ndim)) return NULL;
@@ -238,45 +228,60 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
                       "non-singleton dimension %d", fn, (long long)x, (long long)y, e);
     sa[e] = si[e] = x == 1 ? y : x;
   }
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = tc_gather(tc_expand(a, a->ndim, sa), d, tc_expand(indices, indices->ndim, si));
   if (!r) ir_error_rename(ctx, fn);
-  return finish(ctx, r);
+  return finish(ctx, r, old_dev_);
 }
 
+/* nonzero on the device: c = cumsum(a != 0) (a scan kernel), the count
+ * c[n-1] read back (the result's shape), and one scatter writes each
+ * element's coordinates at a distinct row: a true element at row c - 1, a
+ * false one past the count (row count + i - c, dropped), so the positions
+ * never repeat and the scatter runs in parallel. No host loop. */
 tc_tensor *tc_nonzero(tc_tensor *a) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
+  int nd = a->ndim;
+  int64_t n = tc_tensor_numel(a);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = NULL;
-  void *md = NULL;
-  tc_tensor *m = tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL));
-  if (m && host_copy(m, &md)) {
-    int64_t n = tc_tensor_numel(m), k = 0;
-    for (int64_t i = 0; i < n; i++) k += ((unsigned char *)md)[i] != 0;
-    int nd = a->ndim;
-    int64_t cnt = k * nd;
-    int64_t *out = ir_alloc(ctx, sizeof(int64_t) * (size_t)(cnt > 0 ? cnt : 1));
-    if (out) {
-      int64_t idx[TC_MAX_DIMS] = {0}, j = 0;
-      for (int64_t i = 0; i < n; i++) {
-        if (((unsigned char *)md)[i]) {
-          memcpy(out + j * nd, idx, sizeof(int64_t) * nd);
-          j++;
-        }
-        for (int d = nd - 1; d >= 0; d--) {
-          if (++idx[d] < a->shape[d]) break;
-          idx[d] = 0;
-        }
-      }
-      int64_t shape[2] = {k, nd};
-      r = tc_from_data(ctx, out, TC_I64, 2, shape);
-      ir_free(ctx, out);
+  tc_tensor *m = tc_reshape(tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL)), 1, &n);
+  tc_tensor *c = m ? tc_cumsum(m, 0, NULL) : NULL; /* int64 */
+  int64_t count = 0;
+  if (c && n > 0) count = tc_item_int(tc_select(c, 0, n - 1));
+  if (c && ctx->status == TC_OK) {
+    if (count == 0 || nd == 0) {
+      r = tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd});
+      tc_device dev = ir_tensor_device(a);
+      if (r && !ir_same_device(ir_tensor_device(r), dev)) r = tc_to(r, dev, false);
+    } else {
+      tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
+      tc_device dev = ir_tensor_device(a);
+      if (i && !ir_same_device(ir_tensor_device(i), dev)) i = tc_to(i, dev, false);
+      tc_tensor *row = tc_where(m, tc_add_scalar(c, -1), tc_add_scalar(tc_sub(i, c), (double)count));
+      /* coordinates of element i: (i // stride_d) % shape_d, as (n, nd) */
+      int64_t cs[TC_MAX_DIMS];
+      ir_contig_strides(nd, a->shape, cs);
+      tc_tensor *cols[TC_MAX_DIMS];
+      for (int d = 0; d < nd; d++)
+        cols[d] = tc_remainder(tc_floor_divide(i, tc_scalar(ctx, (double)cs[d], TC_I64)),
+                               tc_scalar(ctx, (double)a->shape[d], TC_I64));
+      tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
+      tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(row, 1), (double)nd),
+                              tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
+      tc_tensor *dst = tc_empty(ctx, TC_I64, 2, (const int64_t[]){n, nd});
+      if (dst && !ir_same_device(ir_tensor_device(dst), dev)) dst = tc_to(dst, dev, false);
+      if (off && !ir_same_device(ir_tensor_device(off), dev)) off = tc_to(off, dev, false);
+      if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
+        r = tc_clone(tc_narrow(dst, 0, 0, count)); /* the rows past the count go */
     }
   }
-  ir_free(ctx, md);
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -287,11 +292,13 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype %s",
                     ir_dtype_name(mask->dt));
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = tc_full(ctx, value, a->dt, 0, NULL);
   tc_tensor *r = tc_where(mask, v, a);
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -299,9 +306,11 @@ tc_status tc_masked_fill_(tc_tensor *a, tc_tensor *mask, double value) {
   if (!a || !mask) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
   if (!api_same_ctx("tc_masked_fill_", (tc_tensor *[]){a, mask}, 2)) return TC_ERR_ARG;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = tc_masked_fill(a, mask, value);
   tc_status st = r ? tc_copy_(a, r) : (ctx->status ? ctx->status : TC_ERR_ARG);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }

@@ -240,7 +240,7 @@ static tc_tensor *offsets(tc_tensor *cur, const adv *A, int64_t *R, int *rn) {
     off = tc_add(off, tc_mul_scalar(tc_reshape(tc_arange_int(ctx, 0, cur->shape[d], 1), n, s), (double)cur->strides[d]));
   }
   for (int j = 0; j < A->n && off; j++) {
-    tc_tensor *i64 = tc_to_dtype(A->idx[j], TC_I64);
+    tc_tensor *i64 = tc_to_dtype(api_to(A->idx[j], ir_tensor_device(cur)), TC_I64);
     int64_t size = cur->shape[A->pos[j]];
     tc_tensor *w = tc_where(tc_lt(i64, tc_scalar(ctx, 0, TC_I64)), tc_add_scalar(i64, (double)size), i64);
     int64_t s[TC_MAX_DIMS];
@@ -264,6 +264,7 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   int pos[MAX_ITEMS], tdim[MAX_ITEMS];
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *cur = basic(a, spec, n, fn, pos, tdim), *r = NULL;
   adv A;
@@ -277,6 +278,7 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   }
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -287,6 +289,7 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
   if (!api_same_ctx(fn, (tc_tensor *[]){dst, value}, 2)) return TC_ERR_ARG;
   if (ir_write_overlaps(dst, fn)) return TC_ERR_ARG;
   int pos[MAX_ITEMS], tdim[MAX_ITEMS];
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   tc_tensor *cur = basic(dst, spec, n, fn, pos, tdim);
@@ -313,7 +316,7 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
       int64_t ms[TC_MAX_DIMS];
       int p = pos[mask_item], nd = cur->ndim - p;
       for (int d = 0; d < nd; d++) ms[d] = d < m->ndim ? m->shape[d] : 1;
-      tc_tensor *mb = tc_reshape(tc_to_dtype(spec[mask_item].t, TC_BOOL), nd, ms);
+      tc_tensor *mb = tc_reshape(tc_to_dtype(api_to(spec[mask_item].t, ir_tensor_device(cur)), TC_BOOL), nd, ms);
       tc_tensor *vv = tc_to_dtype(value, cur->dt);
       if (vv && !ir_same_device(ir_tensor_device(vv), ir_tensor_device(cur)) && vv->ndim != 0)
         vv = tc_to(vv, ir_tensor_device(cur), false);
@@ -351,5 +354,6 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
     }
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }

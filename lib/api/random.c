@@ -173,12 +173,14 @@ tc_status tc_uniform_(tc_tensor *t, double from, double to, tc_generator *g) {
                     from, to),
            TC_ERR_ARG;
   draw d;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);
   draw_begin(&d, ctx, g);
   tc_tensor *u = uniform_like(t, t->dt == TC_F64 ? TC_F64 : TC_F32);
   draw_end(&d);
   tc_status st = fill_with(t, u ? tc_add_scalar(tc_mul_scalar(u, to - from), from) : NULL);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -192,6 +194,7 @@ tc_status tc_normal_(tc_tensor *t, double mean, double std, tc_generator *g) {
            TC_ERR_ARG;
   if (std < 0) return ir_error(ctx, TC_ERR_ARG, "%s: normal expects std >= 0.0, but found std %g", fn, std), TC_ERR_ARG;
   draw d;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);
   draw_begin(&d, ctx, g);
   tc_tensor *n = tc_randn(ctx, TC_F32, t->ndim, t->shape);
@@ -200,6 +203,7 @@ tc_status tc_normal_(tc_tensor *t, double mean, double std, tc_generator *g) {
   if (n && !ir_same_device(ir_tensor_device(n), dev)) n = tc_to(n, dev, false);
   tc_status st = fill_with(t, n ? tc_add_scalar(tc_mul_scalar(tc_to_dtype(n, t->dt == TC_F64 ? TC_F64 : TC_F32), std), mean) : NULL);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -213,6 +217,7 @@ tc_status tc_random_(tc_tensor *t, int64_t from, int64_t to, tc_generator *g) {
                     (long long)from, (long long)to),
            TC_ERR_ARG;
   draw d;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);
   draw_begin(&d, ctx, g);
   tc_tensor *r = tc_randint(ctx, from, to, TC_I64, t->ndim, t->shape);
@@ -221,6 +226,7 @@ tc_status tc_random_(tc_tensor *t, int64_t from, int64_t to, tc_generator *g) {
   if (r && !ir_same_device(ir_tensor_device(r), dev)) r = tc_to(r, dev, false);
   tc_status st = fill_with(t, r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -232,12 +238,14 @@ tc_status tc_bernoulli_(tc_tensor *t, double p, tc_generator *g) {
   if (!(p >= 0 && p <= 1))
     return ir_error(ctx, TC_ERR_ARG, "%s: bernoulli_ expects p to be in [0, 1], but got p=%g", fn, p), TC_ERR_ARG;
   draw d;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);
   draw_begin(&d, ctx, g);
   tc_tensor *u = uniform_like(t, TC_F32);
   draw_end(&d);
   tc_status st = fill_with(t, u ? tc_lt(u, tc_scalar(ctx, p, TC_F32)) : NULL);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -250,6 +258,7 @@ tc_tensor *tc_bernoulli(tc_tensor *probs, tc_generator *g) {
     return ir_error(ctx, TC_ERR_ARG, "%s: \"bernoulli_tensor_cpu_self_\" not implemented for '%s'", fn,
                     ir_torch_word(probs->dt));
   draw d;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(probs));
   tc_scope_begin(ctx);
   draw_begin(&d, ctx, g);
   tc_tensor *u = uniform_like(probs, probs->dt == TC_F64 ? TC_F64 : TC_F32);
@@ -257,6 +266,7 @@ tc_tensor *tc_bernoulli(tc_tensor *probs, tc_generator *g) {
   tc_tensor *r = u ? tc_to_dtype(tc_lt(u, tc_to_dtype(probs, probs->dt == TC_F64 ? TC_F64 : TC_F32)), probs->dt) : NULL;
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }
 
@@ -298,6 +308,7 @@ tc_tensor *tc_multinomial(tc_tensor *probs, int64_t num_samples, bool replacemen
   int64_t k = probs->shape[probs->ndim - 1];
   if (!replacement && num_samples > k)
     return ir_error(ctx, TC_ERR_ARG, "%s: cannot sample n_sample > prob_dist.size(-1) samples without replacement", fn);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(probs));
   tc_scope_begin(ctx);
   tc_tensor *p = probs->ndim == 1 ? tc_unsqueeze(probs, 0) : probs, *r = NULL;
   int64_t rows = p ? p->shape[0] : 0;
@@ -352,5 +363,6 @@ tc_tensor *tc_multinomial(tc_tensor *probs, int64_t num_samples, bool replacemen
   if (r && probs->ndim == 1) r = tc_squeeze(r, 0);
   tc_keep(r);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return r;
 }

@@ -69,7 +69,7 @@ static bool broadcast_into(int64_t *a, int *an, const int64_t *b, int bn) {
   return true;
 }
 
-static bool bounds(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
+static bool bounds_on(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
   if (tc_tensor_numel(idx) == 0) return true;
   tc_tensor *below = tc_lt(idx, tc_scalar(ctx, (double)lo, TC_I64));
   tc_tensor *above = tc_ge(idx, tc_scalar(ctx, (double)size, TC_I64));
@@ -88,6 +88,14 @@ static bool bounds(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int di
   ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
            (long long)v, dim, (long long)size);
   return false;
+}
+
+/* on the index's device: its scalars are made there */
+static bool bounds(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
+  tc_device old = api_on(ctx, ir_tensor_device(idx));
+  bool ok = bounds_on(ctx, idx, lo, size, dim, fn);
+  api_on_end(ctx, old);
+  return ok;
 }
 
 bool api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
@@ -164,6 +172,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
              TC_ERR_ARG;
     }
   }
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   /* offsets = dst.offset + sum_j wrap(idx_j) * stride_j + sum_d iota_d * stride_d */
@@ -173,7 +182,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
       st = ctx->status ? ctx->status : TC_ERR_ARG;
       break;
     }
-    tc_tensor *i64 = tc_to_dtype(indices[j], TC_I64);
+    tc_tensor *i64 = tc_to_dtype(api_to(indices[j], ir_tensor_device(dst)), TC_I64);
     tc_tensor *wrapped = tc_where(tc_lt(i64, tc_scalar(ctx, 0, TC_I64)),
                                   tc_add_scalar(i64, (double)dst->shape[j]), i64);
     /* B's dims first, then one dim of 1 per trailing dim of dst */
@@ -199,6 +208,7 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
     else st = scatter(dst, v, off, accumulate ? OP_ADD : 0, false);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -216,6 +226,7 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
     return ir_error(ctx, TC_ERR_ARG, "%s: masked_scatter_: expected self and source to have same "
                     "dtypes but got %s and %s", fn, ir_torch_word(dst->dt), ir_torch_word(source->dt)),
            TC_ERR_ARG;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   tc_tensor *m = tc_expand(mask, dst->ndim, dst->shape);
@@ -236,6 +247,7 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
     else st = scatter(dst, vals, off, 0, true);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -300,11 +312,13 @@ static tc_status scatter_common(tc_tensor *dst, int dim, tc_tensor *index, tc_te
   if (!dst || !index) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
   if (!scatter_args(dst, &dim, index, src, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_tensor *v = src ? src_at_index(src, index) : tc_scalar(ctx, value, dst->dt);
   if (v && !src && !ir_same_device(ir_tensor_device(v), ir_tensor_device(dst))) v = tc_to(v, ir_tensor_device(dst), false);
   tc_status st = v ? scatter_dim(dst, dim, index, v, acc, fn) : (ctx->status ? ctx->status : TC_ERR_OOM);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -338,6 +352,7 @@ tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
            TC_ERR_ARG;
   if (!scatter_args(dst, &dim, index, src, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
   if (tc_tensor_numel(index) == 0) return TC_OK;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   bool fl = ir_dtype_is_floating(dst->dt);
@@ -368,6 +383,7 @@ tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
     st = res ? tc_copy_(dst, res) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -417,6 +433,7 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
   }
   if (ir_write_overlaps(dst, fn)) return TC_ERR_ARG;
   if (k == 0 || tc_tensor_numel(dst) == 0) return TC_OK;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   if (!x) x = tc_view(dst, 1, (const int64_t[]){1});
@@ -432,6 +449,7 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
     st = off && ev ? scatter(dst, ev, off, acc, false) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -469,9 +487,10 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
            TC_ERR_ARG;
   if (ir_write_overlaps(dst, fn) || !same_device(dst, src, fn)) return TC_ERR_ARG;
   if (m == 0) return TC_OK;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
-  tc_tensor *fi = tc_reshape(index, 1, &m);
+  tc_tensor *fi = tc_reshape(api_to(index, ir_tensor_device(dst)), 1, &m);
   tc_tensor *bad = tc_any(tc_logical_or(tc_lt(fi, tc_scalar(ctx, (double)-n, TC_I64)),
                                         tc_ge(fi, tc_scalar(ctx, (double)n, TC_I64))), NULL, 0, false);
   if (!bad) {
@@ -507,5 +526,6 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
     st = off && vals ? scatter(dst, vals, off, accumulate ? OP_ADD : 0, false) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }

@@ -108,6 +108,7 @@ static tc_status sort_core(tc_tensor *a, int dim, bool desc, const char *fn, tc_
   if (!a) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
   if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return TC_ERR_ARG;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *i = x ? sort_indices(x, dim, desc) : NULL;
@@ -122,6 +123,7 @@ static tc_status sort_core(tc_tensor *a, int dim, bool desc, const char *fn, tc_
     if (indices) *indices = tc_keep(i);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -145,6 +147,7 @@ tc_tensor *tc_msort(tc_tensor *a) {
 static tc_status sorted_slice(tc_tensor *a, int dim, bool desc, int64_t start, int64_t len, bool drop,
                               const char *fn, tc_tensor **values, tc_tensor **indices) {
   tc_ctx *ctx = a->ctx;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
   tc_status st = sort_core(a, dim, desc, fn, &v, &i);
@@ -160,6 +163,7 @@ static tc_status sorted_slice(tc_tensor *a, int dim, bool desc, int64_t start, i
     if (indices) *indices = tc_keep(i);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -197,6 +201,7 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
   int64_t n = a->ndim ? a->shape[dim] : 1;
   if (n == 0)
     return ir_error(ctx, TC_ERR_ARG, "%s: median() cannot compute median for a dimension of size 0", fn), TC_ERR_ARG;
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
   tc_status st = sort_core(a, dim, false, fn, &v, &i);
@@ -242,6 +247,7 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
     if (indices) *indices = tc_keep(i);
   }
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }
 
@@ -258,12 +264,14 @@ static tc_tensor *median_all(tc_tensor *a, bool nan) {
   tc_ctx *ctx = a->ctx;
   int64_t n = tc_tensor_numel(a);
   if (n == 0) return tc_full(ctx, NAN, a->dt, 0, NULL);
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL;
   tc_tensor *f = tc_reshape(a, 1, &n);
   if (f) median_dim(f, 0, false, nan, &v, NULL);
   tc_keep(v);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return v;
 }
 tc_tensor *tc_median(tc_tensor *a) { return median_all(a, false); }
@@ -281,6 +289,7 @@ tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_te
               TC_ERR_ARG;
   /* on the host: per row, the most frequent value (the smallest of ties)
    * and its last position */
+  tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
@@ -332,5 +341,6 @@ tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_te
   free(idx);
   free(oi);
   tc_scope_end(ctx);
+  api_on_end(ctx, old_dev_);
   return st;
 }

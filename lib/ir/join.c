@@ -712,6 +712,110 @@ static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op) {
   return n;
 }
 
+/* Long rows in few of them (a 1-D cumsum of millions) would be one
+ * sequential loop on one thread: such a scan is blocked instead, with a
+ * fixed block size (the result depends on the length only, never on the
+ * threads or the backend): the row as (nb, SCAN_BLOCK) blocks scanned in
+ * parallel, the blocks' totals scanned, and each block but the first
+ * combined with the running total of the ones before it. */
+enum { SCAN_BLOCK = 4096, SCAN_LONG = 16384, SCAN_FEW_ROWS = 64 };
+
+/* x (op) y elementwise over nodes of one shape (kernel.h's scan ops). */
+static ir_node *combine(tc_ctx *ctx, int op, ir_node *x, ir_node *y) {
+  if (op != OP_RLSE) return ir_ew(ctx, op, x->dt, x, y, NULL);
+  tc_dtype dt = x->dt;
+  ir_node *mx = ir_ew(ctx, OP_MAX, dt, x, y, NULL), *mn = ir_ew(ctx, OP_MIN, dt, x, y, NULL);
+  ir_node *eq = mx && mn ? ir_ew(ctx, OP_EQ, TC_BOOL, mx, mn, NULL) : NULL;
+  ir_node *zero = eq ? on(ir_const(ctx, 0, 0, dt, x->ndim, x->shape), x->dev) : NULL;
+  ir_node *diff = zero ? ir_ew(ctx, OP_SUB, dt, mn, mx, NULL) : NULL;
+  ir_node *d = diff ? ir_ew(ctx, OP_WHERE, dt, eq, zero, diff) : NULL;
+  ir_node *e = d ? ir_ew(ctx, OP_EXP, dt, d, NULL, NULL) : NULL;
+  ir_node *l = e ? ir_ew(ctx, OP_LOG1P, dt, e, NULL, NULL) : NULL;
+  ir_node *r = l ? ir_ew(ctx, OP_ADD, dt, mx, l, NULL) : NULL;
+  ir_node *t[] = {mx, mn, eq, zero, diff, d, e, l};
+  for (int i = 0; i < 8; i++) ir_node_release(ctx, t[i]);
+  return r;
+}
+
+static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op);
+
+/* The scan node of x along dim (blocked when its rows are long and few). */
+static ir_node *scan_of(tc_ctx *ctx, ir_node *x, int dim, int op) {
+  int64_t L = x->shape[dim], rows = L ? ir_numel(x->ndim, x->shape) / L : 0;
+  if (L <= SCAN_LONG || rows >= SCAN_FEW_ROWS || x->ndim >= TC_MAX_DIMS) return scan_node(ctx, x, dim, op);
+  return scan_blocked(ctx, x, dim, op);
+}
+
+static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op) {
+  int nd = x->ndim;
+  int64_t L = x->shape[dim], nb = (L + SCAN_BLOCK - 1) / SCAN_BLOCK, pad = nb * SCAN_BLOCK - L;
+  /* x with dim moved last (a view of its row-major layout) */
+  int64_t cs[TC_MAX_DIMS], sh[TC_MAX_DIMS], st[TC_MAX_DIMS];
+  ir_contig_strides(nd, x->shape, cs);
+  int k = 0;
+  for (int d = 0; d < nd; d++)
+    if (d != dim) sh[k] = x->shape[d], st[k++] = cs[d];
+  sh[k] = L, st[k] = cs[dim];
+  ir_node *v = ir_view(ctx, x, nd, sh, st, 0);
+  /* padded to nb blocks (the pad's values reach no real element) */
+  if (v && pad) {
+    int64_t ps[TC_MAX_DIMS];
+    memcpy(ps, sh, sizeof(int64_t) * (size_t)nd);
+    ps[nd - 1] = pad;
+    ir_node *z = on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev);
+    ir_node *c = z ? cat_node(ctx, v, z, nd - 1) : NULL;
+    ir_node_release(ctx, z);
+    ir_node_release(ctx, v);
+    v = c;
+  }
+  /* (..., nb, B) */
+  int64_t bs[TC_MAX_DIMS], bst[TC_MAX_DIMS];
+  memcpy(bs, sh, sizeof(int64_t) * (size_t)(nd - 1));
+  bs[nd - 1] = nb, bs[nd] = SCAN_BLOCK;
+  ir_contig_strides(nd + 1, bs, bst);
+  ir_node *b = v ? ir_view(ctx, v, nd + 1, bs, bst, 0) : NULL;
+  ir_node *s = b ? scan_node(ctx, b, nd, op) : NULL;
+  /* the blocks' totals (..., nb), their running combine, shifted by one
+   * block (block 0 takes block 0's: the where below ignores it) */
+  int64_t ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
+  memcpy(ts, bs, sizeof(int64_t) * (size_t)nd);
+  for (int d = 0; d < nd; d++) tst[d] = bst[d];
+  ir_node *tot = s ? ir_view(ctx, s, nd, ts, tst, SCAN_BLOCK - 1) : NULL;
+  ir_node *run = tot ? scan_of(ctx, tot, nd - 1, op) : NULL;
+  int64_t ps2[TC_MAX_DIMS], rst[TC_MAX_DIMS];
+  memcpy(ps2, ts, sizeof(int64_t) * (size_t)nd);
+  ir_contig_strides(nd, ts, rst);
+  ps2[nd - 1] = 1;
+  ir_node *first = run ? ir_view(ctx, run, nd, ps2, rst, 0) : NULL;
+  ps2[nd - 1] = nb - 1;
+  ir_node *rest = first && nb > 1 ? ir_view(ctx, run, nd, ps2, rst, 0) : NULL;
+  ir_node *prev = first ? (nb > 1 ? (rest ? cat_node(ctx, first, rest, nd - 1) : NULL) : (ir_node_retain(first), first)) : NULL;
+  /* broadcast over the block: (..., nb, B) with stride 0 */
+  int64_t pst[TC_MAX_DIMS];
+  for (int d = 0; d < nd; d++) pst[d] = rst[d];
+  pst[nd] = 0;
+  ir_node *pb = prev ? ir_view(ctx, prev, nd + 1, bs, pst, 0) : NULL;
+  ir_node *comb = pb ? combine(ctx, op, s, pb) : NULL;
+  ir_node *blk = comb ? on(ir_node_new(ctx, OP_IOTA, TC_I64, nd + 1, bs), x->dev) : NULL;
+  if (blk) blk->p.axis = nd - 1;
+  ir_node *zero = blk ? on(ir_const(ctx, 0, 0, TC_I64, nd + 1, bs), x->dev) : NULL;
+  ir_node *is0 = zero ? ir_ew(ctx, OP_EQ, TC_BOOL, blk, zero, NULL) : NULL;
+  ir_node *r = is0 ? ir_ew(ctx, OP_WHERE, x->dt, is0, s, comb) : NULL;
+  /* back: (..., nb * B) narrowed to L, dim moved back */
+  int64_t fs[TC_MAX_DIMS], fst[TC_MAX_DIMS], os[TC_MAX_DIMS], ost[TC_MAX_DIMS];
+  memcpy(fs, sh, sizeof(int64_t) * (size_t)nd);
+  fs[nd - 1] = nb * SCAN_BLOCK;
+  ir_contig_strides(nd, fs, fst);
+  for (int d = 0, j = 0; d < nd; d++) {
+    os[d] = x->shape[d];
+    ost[d] = d == dim ? fst[nd - 1] : fst[j++];
+  }
+  ir_node *out = r ? ir_view(ctx, r, nd, os, ost, 0) : NULL;
+  ir_node *t[] = {v, b, s, tot, run, first, rest, prev, pb, comb, blk, zero, is0, r};
+  for (int i = 0; i < 14; i++) ir_node_release(ctx, t[i]);
+  return out;
+}
+
 /* a as a node of at least one dim (a 0-d tensor as (1)), and the dim. */
 static ir_node *scan_input(tc_tensor *a, int *dim, const char *fn, tc_dtype dt) {
   if (!ir_wrap_dim(a->ctx, fn, dim, a->ndim)) return NULL;
@@ -743,7 +847,7 @@ tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dt
   if (op == OP_RLSE && !ir_dtype_is_floating(dt))
     return ir_error(a->ctx, TC_ERR_ARG, "%s: \"logcumsumexp_out_cpu\" not implemented for '%s'", fn, ir_torch_word(dt));
   ir_node *x = scan_input(a, &dim, fn, dt);
-  ir_node *s = x ? scan_node(a->ctx, x, dim, op) : NULL;
+  ir_node *s = x ? scan_of(a->ctx, x, dim, op) : NULL;
   ir_node_release(a->ctx, x);
   return scan_result(a, s);
 }
@@ -754,7 +858,7 @@ tc_status ir_op_cum_extreme(tc_tensor *a, int dim, bool max, tc_tensor **values,
   tc_ctx *ctx = a->ctx;
   int op = max ? OP_MAX : OP_MIN;
   ir_node *x = scan_input(a, &dim, fn, a->dt);
-  ir_node *m = x ? scan_node(ctx, x, dim, op) : NULL;
+  ir_node *m = x ? scan_of(ctx, x, dim, op) : NULL;
   /* the index: the last j <= i where the running value was taken (x[j] is
    * the new extreme or ties it, or is NaN): a running max over
    * where(x == m or isnan(x), j, -1) */
@@ -770,7 +874,7 @@ tc_status ir_op_cum_extreme(tc_tensor *a, int dim, bool max, tc_tensor **values,
   if (j) j->p.axis = dim;
   ir_node *none = j ? on(ir_const(ctx, 0, -1, TC_I64, x->ndim, x->shape), x->dev) : NULL;
   ir_node *w = none ? ir_ew(ctx, OP_WHERE, TC_I64, take, j, none) : NULL;
-  ir_node *idx = w ? scan_node(ctx, w, dim, OP_MAX) : NULL;
+  ir_node *idx = w ? scan_of(ctx, w, dim, OP_MAX) : NULL;
   ir_node_release(ctx, x);
   ir_node_release(ctx, take);
   ir_node_release(ctx, j);
