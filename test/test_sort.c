@@ -71,10 +71,48 @@ TC_CASE(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows) {
   expect_status_err(ctx, tc_kthvalue(X(ctx), 6, 1, false, &v, &i), "kthvalue(): selected number k out of range for dimension 1");
 }
 
+/* a C reference: stable, NaN largest (ascending) */
+static int cmp_asc(const void *x, const void *y) {
+  const double *a = x, *b = y; /* (value, index) pairs */
+  bool an = isnan(a[0]), bn = isnan(b[0]);
+  if (an != bn) return an ? 1 : -1;
+  if (!an && a[0] != b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+TC_CASE(long_rows_sort_by_radix_with_the_same_stable_order) {
+  /* 30000 values: ties, negatives, -0.0 and 0.0, NaNs, infinities */
+  enum { N = 30000 };
+  static float v[N];
+  static double pairs[N][2];
+  for (int i = 0; i < N; i++) {
+    int k = (i * 7919) % 1001 - 500;
+    v[i] = k == 13 ? NAN : k == 14 ? INFINITY : k == -14 ? -INFINITY : k == 0 ? (i % 2 ? -0.0f : 0.0f) : (float)k / 8;
+    pairs[i][0] = v[i], pairs[i][1] = i;
+  }
+  qsort(pairs, N, sizeof pairs[0], cmp_asc);
+  tc_tensor *t = tc_from_data(ctx, v, TC_F32, 1, (const int64_t[]){N});
+  double *ia = tc_test_read(tc_argsort(t, 0, false), __FILE__, __LINE__);
+  int bad = 0;
+  for (int i = 0; i < N; i++) bad += ia[i] != pairs[i][1];
+  free(ia);
+  assert_int_equal(bad, 0);
+  /* descending: NaNs first, then the reverse value order, ties in index order */
+  double *id = tc_test_read(tc_argsort(t, 0, true), __FILE__, __LINE__);
+  for (int i = 1; i < N; i++) {
+    float a = v[(int)id[i - 1]], b = v[(int)id[i]];
+    bool ok = isnan(a) ? (!isnan(b) || id[i - 1] < id[i]) : !isnan(b) && (a > b || (a == b && id[i - 1] < id[i]));
+    bad += !ok;
+  }
+  free(id);
+  assert_int_equal(bad, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(sort_is_stable_and_puts_nan_with_the_largest),
       TC_TEST(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows),
+      TC_TEST(long_rows_sort_by_radix_with_the_same_stable_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include "api.h"
 
+static tc_tensor *compact_rows(tc_ctx *ctx, tc_tensor *m, int64_t n, int64_t *count);
+
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
@@ -18,21 +20,18 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = NULL;
-  /* a and mask broadcast together; a[mask] over every dim: the mask's
-   * positions read back, the values gathered on a's device */
-  tc_tensor *m = tc_to_dtype(mask, TC_BOOL);
+  /* a and mask broadcast together, flat; the values where the mask holds
+   * compacted by one parallel scatter (compact_rows) */
+  tc_tensor *m = tc_to_dtype(api_to(mask, ir_tensor_device(a)), TC_BOOL);
   tc_tensor *va = m ? tc_where(m, a, a) : NULL; /* the broadcast shape, never realized */
   if (va) {
-    int64_t shape[TC_MAX_DIMS];
+    int64_t shape[TC_MAX_DIMS], n = tc_tensor_numel(va), count = 0;
     int nd = tc_tensor_shape(va, shape);
-    tc_tensor *ea = tc_expand(a, nd, shape), *em = tc_expand(m, nd, shape);
-    if (ea && em) {
-      if (nd == 0) { /* a 0-d mask: a new dim, kept or emptied */
-        ea = tc_reshape(ea, 1, (const int64_t[]){1});
-        em = tc_reshape(em, 1, (const int64_t[]){1});
-      }
-      r = ea && em ? tc_index(ea, (const tc_idx[]){TC_T(em)}, 1) : NULL;
-    }
+    tc_tensor *fa = tc_reshape(tc_expand(a, nd, shape), 1, &n), *fm = tc_reshape(tc_expand(m, nd, shape), 1, &n);
+    tc_tensor *row = fa && fm ? compact_rows(ctx, fm, n, &count) : NULL;
+    tc_tensor *dst = row ? tc_empty(ctx, a->dt, 1, &n) : NULL;
+    if (dst && api_eager_write(dst, ir_op_scatter(dst, fa, tc_to_dtype(row, TC_I64), 0, true)) == TC_OK)
+      r = tc_narrow(dst, 0, 0, count); /* a new storage; the elements past the count unused */
   }
   if (!r) ir_error_rename(ctx, "tc_masked_select");
   tc_keep(r);
@@ -235,49 +234,50 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
   return finish(ctx, r, old_dev_);
 }
 
-/* nonzero on the device: c = cumsum(a != 0) (a scan kernel), the count
- * c[n-1] read back (the result's shape), and one scatter writes each
- * element's coordinates at a distinct row: a true element at row c - 1, a
- * false one past the count (row count + i - c, dropped), so the positions
- * never repeat and the scatter runs in parallel. No host loop. */
+/* Compaction on the device: c = cumsum(m) of the flat bool mask m (n; a
+ * scan kernel, int32 when n allows), the count c[n-1] read back (the
+ * result's shape), and each element's row: a true one at c - 1, a false
+ * one past the count (count + i - c), so a scatter to these rows never
+ * repeats a position and runs in parallel; rows from the count on are
+ * dropped. No host loop. In the open scope, on the current default device. */
+static tc_tensor *compact_rows(tc_ctx *ctx, tc_tensor *m, int64_t n, int64_t *count) {
+  *count = 0;
+  tc_dtype ct = n < INT32_MAX ? TC_I32 : TC_I64;
+  tc_tensor *c = tc_cumsum(m, 0, &ct);
+  if (!c) return NULL;
+  if (n > 0) *count = tc_item_int(tc_select(c, 0, n - 1));
+  if (ctx->status != TC_OK) return NULL;
+  tc_tensor *i = tc_arange(ctx, 0, (double)n, 1, ct);
+  return tc_where(m, tc_add_scalar(c, -1), tc_add_scalar(tc_sub(i, c), (double)*count));
+}
+
 tc_tensor *tc_nonzero(tc_tensor *a) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   int nd = a->ndim;
-  int64_t n = tc_tensor_numel(a);
+  int64_t n = tc_tensor_numel(a), count = 0;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = NULL;
   tc_tensor *m = tc_reshape(tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL)), 1, &n);
-  tc_tensor *c = m ? tc_cumsum(m, 0, NULL) : NULL; /* int64 */
-  int64_t count = 0;
-  if (c && n > 0) count = tc_item_int(tc_select(c, 0, n - 1));
-  if (c && ctx->status == TC_OK) {
-    if (count == 0 || nd == 0) {
-      r = tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd});
-      tc_device dev = ir_tensor_device(a);
-      if (r && !ir_same_device(ir_tensor_device(r), dev)) r = tc_to(r, dev, false);
-    } else {
-      tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
-      tc_device dev = ir_tensor_device(a);
-      if (i && !ir_same_device(ir_tensor_device(i), dev)) i = tc_to(i, dev, false);
-      tc_tensor *row = tc_where(m, tc_add_scalar(c, -1), tc_add_scalar(tc_sub(i, c), (double)count));
-      /* coordinates of element i: (i // stride_d) % shape_d, as (n, nd) */
-      int64_t cs[TC_MAX_DIMS];
-      ir_contig_strides(nd, a->shape, cs);
-      tc_tensor *cols[TC_MAX_DIMS];
-      for (int d = 0; d < nd; d++)
-        cols[d] = tc_remainder(tc_floor_divide(i, tc_scalar(ctx, (double)cs[d], TC_I64)),
-                               tc_scalar(ctx, (double)a->shape[d], TC_I64));
-      tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
-      tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(row, 1), (double)nd),
-                              tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
-      tc_tensor *dst = tc_empty(ctx, TC_I64, 2, (const int64_t[]){n, nd});
-      if (dst && !ir_same_device(ir_tensor_device(dst), dev)) dst = tc_to(dst, dev, false);
-      if (off && !ir_same_device(ir_tensor_device(off), dev)) off = tc_to(off, dev, false);
-      if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
-        r = tc_clone(tc_narrow(dst, 0, 0, count)); /* the rows past the count go */
-    }
+  tc_tensor *row = m ? compact_rows(ctx, m, n, &count) : NULL;
+  if (row && (count == 0 || nd == 0)) {
+    r = tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd});
+  } else if (row) {
+    /* coordinates of element i: (i // stride_d) % shape_d, as (n, nd) */
+    tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
+    int64_t cs[TC_MAX_DIMS];
+    ir_contig_strides(nd, a->shape, cs);
+    tc_tensor *cols[TC_MAX_DIMS];
+    for (int d = 0; d < nd; d++)
+      cols[d] = tc_remainder(tc_floor_divide(i, tc_scalar(ctx, (double)cs[d], TC_I64)),
+                             tc_scalar(ctx, (double)a->shape[d], TC_I64));
+    tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
+    tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(tc_to_dtype(row, TC_I64), 1), (double)nd),
+                            tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
+    tc_tensor *dst = tc_empty(ctx, TC_I64, 2, (const int64_t[]){n, nd});
+    if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
+      r = tc_clone(tc_narrow(dst, 0, 0, count)); /* the rows past the count go */
   }
   tc_keep(r);
   tc_scope_end(ctx);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include "api.h"
 
+enum { RADIX_MIN = 4096 }; /* rows this long: a radix sort, else a merge sort */
+
 typedef struct keys {
   const double *f; /* float keys, or */
   const int64_t *i; /* integer keys */
@@ -43,6 +45,52 @@ static void msort_idx(const keys *K, int64_t *idx, int64_t *tmp, int64_t n) {
       while (i < mid) tmp[o++] = idx[i++];
       while (j < hi) tmp[o++] = idx[j++];
     }
+    memcpy(idx, tmp, sizeof(int64_t) * (size_t)n);
+  }
+}
+
+/* Order-preserving unsigned keys: a before b iff key(a) < key(b) (NaN the
+ * largest; descending: every bit inverted, which keeps equal keys equal). */
+static uint64_t ukey(const keys *K, int64_t j) {
+  uint64_t u;
+  if (K->f) {
+    double x = K->f[j];
+    if (isnan(x)) u = UINT64_MAX;
+    else {
+      if (x == 0) x = 0; /* -0.0 and 0.0 are equal */
+      memcpy(&u, &x, 8);
+      u = (u >> 63) ? ~u : u | (1ull << 63);
+    }
+  } else {
+    u = (uint64_t)K->i[j] ^ (1ull << 63);
+  }
+  return K->desc ? ~u : u;
+}
+
+/* Stable LSD radix sort of idx[0..n) (0..n-1 on entry) by ukey: four
+ * passes of 16 bits (passes whose digit is the same for every key are
+ * skipped). tmp and k1/k2 hold n entries each, cnt 65536. */
+static void radix_idx(const keys *K, int64_t *idx, int64_t *tmp, uint64_t *k1, uint64_t *k2, int64_t *cnt,
+                      int64_t n) {
+  for (int64_t j = 0; j < n; j++) k1[j] = ukey(K, j);
+  for (int pass = 0; pass < 4; pass++) {
+    int sh = 16 * pass;
+    memset(cnt, 0, sizeof(int64_t) * 65536);
+    for (int64_t j = 0; j < n; j++) cnt[(k1[j] >> sh) & 0xffff]++;
+    if (cnt[(k1[0] >> sh) & 0xffff] == n) continue; /* one digit: nothing moves */
+    int64_t sum = 0;
+    for (int d = 0; d < 65536; d++) {
+      int64_t c = cnt[d];
+      cnt[d] = sum;
+      sum += c;
+    }
+    for (int64_t j = 0; j < n; j++) {
+      int64_t at = cnt[(k1[j] >> sh) & 0xffff]++;
+      k2[at] = k1[j];
+      tmp[at] = idx[j];
+    }
+    uint64_t *kt = k1;
+    k1 = k2, k2 = kt;
     memcpy(idx, tmp, sizeof(int64_t) * (size_t)n);
   }
 }
@@ -78,8 +126,11 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
   int64_t rows = n ? total / n : 0;
   void *data = malloc((size_t)(total ? total : 1) * 8);
   int64_t *out = malloc((size_t)(total ? total : 1) * 8), *tmp = malloc((size_t)(n ? n : 1) * 8);
+  bool radix = n >= RADIX_MIN;
+  uint64_t *k1 = radix ? malloc((size_t)n * 8) : NULL, *k2 = radix ? malloc((size_t)n * 8) : NULL;
+  int64_t *cnt = radix ? malloc(sizeof(int64_t) * 65536) : NULL;
   tc_tensor *r = NULL;
-  if (!data || !out || !tmp) {
+  if (!data || !out || !tmp || (radix && (!k1 || !k2 || !cnt))) {
     ir_error(ctx, TC_ERR_OOM, "out of memory sorting");
   } else if (!total || tc_copy_to_host(h, data, (size_t)total * 8) == TC_OK) {
     keys K = {fl ? data : NULL, fl ? NULL : data, desc};
@@ -88,7 +139,8 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
       for (int64_t j = 0; j < n; j++) idx[j] = j;
       K.f = fl ? (const double *)data + row * n : NULL;
       K.i = fl ? NULL : (const int64_t *)data + row * n;
-      msort_idx(&K, idx, tmp, n);
+      if (radix) radix_idx(&K, idx, tmp, k1, k2, cnt, n);
+      else msort_idx(&K, idx, tmp, n);
     }
     tc_tensor *ih = tc_from_data(ctx, out, TC_I64, h->ndim, h->shape);
     tc_device dev = ir_tensor_device(a);
@@ -98,6 +150,9 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
   free(data);
   free(out);
   free(tmp);
+  free(k1);
+  free(k2);
+  free(cnt);
   return r;
 }
 
