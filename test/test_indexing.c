@@ -122,12 +122,61 @@ TC_CASE(a_stencil_updated_in_place_through_index_tensors_in_a_loop) {
   expect(u, TC_F32, SH(N), want, N);
 }
 
+/* PyTorch's exception type with its words: IndexError, RuntimeError or
+ * ValueError, as torch 2.x raises each one (tc_last_error_kind). */
+static void kind_is(tc_ctx *ctx, bool failed, tc_error_kind kind, const char *part) {
+  if (!failed || tc_last_error_kind(ctx) != kind || !strstr(tc_last_error(ctx), part)) {
+    print_error("expected kind %d with \"%s\", got failed=%d kind %d \"%s\"\n", (int)kind, part, (int)failed,
+                (int)tc_last_error_kind(ctx), tc_last_error(ctx));
+    fail();
+  }
+  tc_clear_error(ctx);
+}
+#define KR(expr, kind, part) kind_is(ctx, (expr) == NULL, kind, part)
+#define KS(expr, kind, part) kind_is(ctx, (expr) != TC_OK, kind, part)
+
+TC_CASE(errors_come_with_pytorchs_exception_types) {
+  tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32), *y = tc_reshape(x, 2, (const int64_t[]){2, 3});
+  tc_tensor *z = tc_full(ctx, 1, TC_F32, 0, NULL), *one = tc_ones(ctx, TC_F32, 1, (const int64_t[]){1});
+  tc_tensor *seven = L1(ctx, (const int64_t[]){7}, 1), *fi = tc_ones(ctx, TC_F32, 1, (const int64_t[]){1});
+  tc_tensor *i2 = L1(ctx, (const int64_t[]){0, 1}, 2), *i3 = L1(ctx, (const int64_t[]){0, 1, 2}, 3);
+  KR(tc_index(z, SPEC(TC_I(0))), TC_KIND_INDEX, "invalid index of a 0-dim tensor. Use `tensor.item()`");
+  KR(tc_index(x, SPEC(TC_T(fi))), TC_KIND_INDEX, "tensors used as indices must be long, int, byte or bool tensors");
+  KR(tc_index(x, SPEC(TC_T(tc_ones(ctx, TC_I16, 1, (const int64_t[]){1})))), TC_KIND_INDEX,
+     "tensors used as indices must be long, int, byte or bool tensors");
+  KR(tc_index(y, SPEC(TC_T(i2), TC_T(i3))), TC_KIND_INDEX,
+     "shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]");
+  KR(tc_index(y, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){5}, 1)))), TC_KIND_INDEX,
+     "index 5 is out of bounds for dimension 0 with size 3");
+  KR(tc_index(x, SPEC(TC_S(0, 6, -1))), TC_KIND_VALUE, "step must be greater than zero");
+  KS(tc_put_(tc_clone(x), L1(ctx, (const int64_t[]){10}, 1), one, false), TC_KIND_INDEX,
+     "out of range: tried to access index 10 on a tensor of 6 elements.");
+  KS(tc_put_(tc_clone(x), i2, one, false), TC_KIND_INDEX,
+     "put_(): Expected source and index to have the same number of elements");
+  KR(tc_take(x, seven), TC_KIND_INDEX, "out of range: tried to access index 7 on a tensor of 6 elements.");
+  KR(tc_gather(x, 0, seven), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
+  KR(tc_take_along_dim(x, seven, NULL), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
+  KS(tc_scatter_value_(tc_clone(x), 0, seven, 1), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
+  KR(tc_index_select(x, 0, seven), TC_KIND_INDEX, "index out of range in self");
+  KR(tc_index_select(x, 0, fi), TC_KIND_RUNTIME, "index_select(): Expected dtype int32 or int64 for index");
+  KS(tc_index_add_(tc_clone(x), 0, seven, one, 1), TC_KIND_INDEX, "index out of range in self");
+  KS(tc_index_add_(tc_clone(x), 0, fi, one, 1), TC_KIND_RUNTIME,
+     "index_add_(): Expected dtype int32/int64 for index but got: Float");
+  KS(tc_index_copy_(tc_clone(x), 0, seven, one), TC_KIND_INDEX,
+     "index_copy_(): index 7 is out of bounds for dimension 0 with size 6");
+  KS(tc_index_copy_(tc_clone(x), 0, tc_to_dtype(seven, TC_I32), one),
+     TC_KIND_RUNTIME, "index_copy_(): Expected a long tensor for index, but got Int");
+  KS(tc_index_fill_(tc_clone(x), 0, seven, 1), TC_KIND_INDEX, "index 7 is out of bounds for dimension 0 with size 6");
+  KS(tc_index_fill_(tc_clone(x), 0, fi, 1), TC_KIND_INDEX, "index_fill_(): Expected dtype int64 for index.");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(basic_items_give_views_with_pytorchs_layout),
       TC_TEST(index_tensors_and_masks_gather_with_numpys_placement),
       TC_TEST(index_set_writes_through_views_index_tensors_and_masks),
       TC_TEST(a_stencil_updated_in_place_through_index_tensors_in_a_loop),
+      TC_TEST(errors_come_with_pytorchs_exception_types),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

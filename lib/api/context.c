@@ -93,11 +93,21 @@ static bool starts(const char *s, const char *p) { return !strncmp(s, p, strlen(
 tc_error_kind tc_last_error_kind(const tc_ctx *ctx) {
   if (!ctx || ctx->status == TC_OK) return TC_KIND_NONE;
   if (ctx->status == TC_ERR_OOM) return TC_KIND_MEMORY;
-  const char *m = ctx->err;
+  const char *m = ctx->err, *call = ctx->err;
   if (starts(m, "tc_")) { /* "tc_add: " names the call; the words follow */
     const char *colon = strstr(m, ": ");
     if (colon) m = colon + 2;
   }
+  /* gather and scatter raise RuntimeError with indexing's IndexError words */
+  if (starts(m, "index ") && strstr(m, "out of bounds") &&
+      (starts(call, "tc_gather:") || starts(call, "tc_scatter") || starts(call, "tc_take_along_dim:")))
+    return TC_KIND_RUNTIME;
+  if (starts(m, "step must be greater than zero")) return TC_KIND_VALUE;
+  if (starts(m, "tensors used as indices must be") || starts(m, "shape mismatch: indexing tensors") ||
+      starts(m, "out of range: tried to access index") || starts(m, "index out of range in self") ||
+      starts(m, "put_(): Expected source and index to have the same number") ||
+      starts(m, "index_copy_(): index ") || starts(m, "index_fill_(): Expected dtype int64 for index"))
+    return TC_KIND_INDEX;
   if ((starts(m, "index ") && strstr(m, "out of bounds")) || starts(m, "Dimension out of range") ||
       starts(m, "too many indices") || starts(m, "invalid index of a 0-dim tensor") ||
       starts(m, "index_select(): Index is supposed to be a vector") || starts(m, "start out of range") ||

@@ -103,7 +103,7 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
   tc_ctx *ctx = a->ctx;
   if (!api_same_ctx(fn, (tc_tensor *[]){a, index}, 2)) return NULL;
   if (index->dt != TC_I64 && index->dt != TC_I32)
-    return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Expected dtype int32/int64 for index", fn);
+    return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Expected dtype int32 or int64 for index", fn);
   if (index->ndim > 1)
     return ir_error(ctx, TC_ERR_ARG, "%s: index_select(): Index is supposed to be a vector", fn);
   if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return NULL;
@@ -111,7 +111,12 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *r = NULL;
-  if (x && api_in_bounds(ctx, index, x->shape[dim], dim, fn)) {
+  bool inb = x && api_in_bounds(ctx, index, x->shape[dim], dim, fn);
+  if (x && !inb && ctx->status == TC_ERR_ARG) {
+    tc_clear_error(ctx);
+    ir_error(ctx, TC_ERR_ARG, "%s: index out of range in self", fn);
+  }
+  if (inb) {
     int64_t R[TC_MAX_DIMS], k = tc_tensor_numel(index);
     memcpy(R, x->shape, sizeof(int64_t) * (size_t)x->ndim);
     R[dim] = k;
@@ -204,7 +209,7 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
     tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
     tc_scope_begin(ctx);
     int64_t n = tc_tensor_numel(a), m = tc_tensor_numel(indices);
-    tc_tensor *r = tc_take(tc_reshape(a, 1, &n), tc_reshape(tc_to_dtype(indices, TC_I64), 1, &m));
+    tc_tensor *r = tc_gather(tc_reshape(a, 1, &n), 0, tc_reshape(indices, 1, &m));
     if (!r) ir_error_rename(ctx, fn);
     return finish(ctx, r, old_dev_);
   }

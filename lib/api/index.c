@@ -71,13 +71,18 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     case TC_IDX_TENSOR:
       if (!it->t) return ir_error(ctx, TC_ERR_ARG, "%s: index %d: NULL tensor", fn, i);
       if (it->t->ctx != ctx) return ir_error(ctx, TC_ERR_ARG, "%s: expected all tensors to belong to the same context", fn);
-      if (ir_dtype_is_floating(it->t->dt))
+      if (it->t->dt != TC_I64 && it->t->dt != TC_I32 && it->t->dt != TC_U8 && it->t->dt != TC_BOOL)
         return ir_error(ctx, TC_ERR_ARG, "%s: tensors used as indices must be long, int, byte or bool tensors", fn);
       consumed += is_mask(it->t) ? it->t->ndim : 1;
       break;
     default: return ir_error(ctx, TC_ERR_ARG, "%s: index %d has an unknown kind %d", fn, i, (int)it->kind);
     }
   }
+  if (consumed > a->ndim && a->ndim == 0)
+    for (int i = 0; i < n; i++)
+      if (spec[i].kind == TC_IDX_INT)
+        return ir_error(ctx, TC_ERR_ARG, "%s: invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                        "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number", fn);
   if (consumed > a->ndim) return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d", fn, a->ndim);
   tc_tensor *cur = a;
   int p = 0, orig = 0, td = 0;
@@ -204,7 +209,7 @@ static bool collect(tc_tensor *cur, const tc_idx *spec, int n, const int *pos, c
     if (!indexed && cur->shape[d] == 0) empty = true;
   }
   for (int j = 0; j < A->n && !empty; j++)
-    if (!api_in_bounds(ctx, A->idx[j], cur->shape[A->pos[j]], A->orig[j], fn)) return false;
+    if (!api_in_bounds(ctx, A->idx[j], cur->shape[A->pos[j]], j, fn)) return false; /* PyTorch names the index's position */
   return true;
 }
 

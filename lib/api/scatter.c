@@ -396,10 +396,18 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
   tc_ctx *ctx = dst->ctx;
   if (!api_same_ctx(fn, (tc_tensor *[]){dst, index, src}, src ? 3 : 2)) return TC_ERR_ARG;
   if (!ir_wrap_dim(ctx, fn, &dim, dst->ndim)) return TC_ERR_ARG;
-  if (index->dt != TC_I64 && index->dt != TC_I32)
-    return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected a long tensor for index, but got %s", fn, word_fn,
-                    word(index->dt)),
-           TC_ERR_ARG;
+  /* PyTorch's words differ per op: index_add_ takes int32 too */
+  if (acc == OP_ADD ? index->dt != TC_I64 && index->dt != TC_I32 : index->dt != TC_I64) {
+    if (acc == OP_ADD)
+      ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected dtype int32/int64 for index but got: %s", fn, word_fn,
+               word(index->dt));
+    else if (src)
+      ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected a long tensor for index, but got %s", fn, word_fn,
+               word(index->dt));
+    else
+      ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected dtype int64 for index.", fn, word_fn);
+    return TC_ERR_ARG;
+  }
   if (index->ndim > 1)
     return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Index is supposed to be a vector", fn, word_fn), TC_ERR_ARG;
   int64_t k = tc_tensor_numel(index);
@@ -437,7 +445,16 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   if (!x) x = tc_view(dst, 1, (const int64_t[]){1});
-  if (!api_in_bounds(ctx, index, x->shape[dim], dim, fn)) st = ctx->status ? ctx->status : TC_ERR_ARG;
+  if (!api_in_bounds(ctx, index, x->shape[dim], dim, fn)) {
+    st = ctx->status ? ctx->status : TC_ERR_ARG;
+    if (st == TC_ERR_ARG && src) { /* index_add_'s and index_copy_'s words */
+      char m[256];
+      snprintf(m, sizeof m, "%s", tc_last_error(ctx) + strlen(fn) + 2);
+      tc_clear_error(ctx);
+      if (acc == OP_ADD) ir_error(ctx, TC_ERR_ARG, "%s: index out of range in self", fn);
+      else ir_error(ctx, TC_ERR_ARG, "%s: %s(): %s", fn, word_fn, m);
+    }
+  }
   if (st == TC_OK) {
     int64_t s[TC_MAX_DIMS];
     for (int e = 0; e < nd; e++) s[e] = e == dim ? k : 1;
