@@ -122,6 +122,13 @@ static void ops_of_a_cuda_and_a_cpu_tensor_fail_with_pytorchs_message(void **sta
   tc_tensor *s = tc_scalar(ctx, 2, TC_F32);
   expect_repr(tc_mul(g, s), "tensor([2., 2., 2.], device='cuda:0')");
   expect_repr(tc_add_scalar(g, 1), "tensor([2., 2., 2.], device='cuda:0')");
+  /* a realized 0-d CPU tensor too, in eager mode, in binary ops and where */
+  tc_set_eager(ctx, 1);
+  tc_tensor *s2 = tc_full(ctx, 2, TC_F32, 0, NULL);
+  expect_repr(tc_lt(g, s2), "tensor([True, True, True], device='cuda:0')");
+  expect_repr(tc_sub(s2, g), "tensor([1., 1., 1.], device='cuda:0')");
+  expect_repr(tc_where(tc_gt(g, s2), s2, g), "tensor([1., 1., 1.], device='cuda:0')");
+  tc_set_eager(ctx, 0);
   /* copy_ across devices is a transfer */
   tc_tensor *h = tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3});
   assert_int_equal(tc_copy_(h, tc_mul_scalar(g, 4)), TC_OK);

@@ -78,6 +78,26 @@ bool ir_same_device_operands(tc_ctx *ctx, const char *fn, tc_tensor *const *ts, 
   return true;
 }
 
+/* A 0-d CPU operand of an op on another device is copied there before it
+ * is broadcast (PyTorch's CPU-scalar rule, as in pick_device: an expanded
+ * view of it would no longer be 0-d). ns are owned references, replaced. */
+static void scalars_follow(tc_ctx *ctx, ir_node **ns, int n) {
+  const ir_node *on = NULL;
+  for (int i = 0; i < n; i++)
+    if (ns[i] && ns[i]->op != OP_CONST && !(ns[i]->ndim == 0 && ns[i]->dev.type == TC_CPU) &&
+        ns[i]->dev.type != TC_CPU) {
+      on = ns[i];
+      break;
+    }
+  if (!on) return;
+  for (int i = 0; i < n; i++)
+    if (ns[i] && ns[i]->op != OP_CONST && ns[i]->ndim == 0 && ns[i]->dev.type == TC_CPU) {
+      ir_node *c = ir_copy_to(ctx, ns[i], on->dev);
+      ir_node_release(ctx, ns[i]);
+      ns[i] = c;
+    }
+}
+
 /* Constants go anywhere; a 0-d CPU tensor may join a GPU op (PyTorch's rule
  * for CPU scalars); any other mix of devices is PyTorch's error. */
 static bool pick_device(tc_ctx *ctx, const char *what, ir_node *const *ins, int n, tc_device *out) {
@@ -376,7 +396,9 @@ tc_tensor *ir_op_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
   if ((unsigned)bop > TC_OP_GE)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_binary: invalid binary op code %d", (int)bop);
   tc_ctx *ctx = a->ctx;
-  ir_node *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
+  ir_node *nab[2] = {ir_tensor_node(a), ir_tensor_node(b)};
+  scalars_follow(ctx, nab, 2);
+  ir_node *na = nab[0], *nb = nab[1];
   tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
   tc_tensor *ops[2] = {a, b};
   ir_node *r = (na && nb && ir_same_device_operands(ctx, binop_fn[bop], ops, 2))
@@ -536,7 +558,9 @@ tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   tc_ctx *ctx = cond->ctx; /* errors go to the first argument's context */
   tc_tensor *ops[3] = {cond, a, b};
   if (!ir_same_device_operands(ctx, "tc_where", ops, 3)) return NULL;
-  ir_node *nc = ir_tensor_node(cond), *na = ir_tensor_node(a), *nb = ir_tensor_node(b);
+  ir_node *ncab[3] = {ir_tensor_node(cond), ir_tensor_node(a), ir_tensor_node(b)};
+  scalars_follow(ctx, ncab, 3);
+  ir_node *nc = ncab[0], *na = ncab[1], *nb = ncab[2];
   ir_node *r = NULL;
   int n1, n2;
   int64_t s1[TC_MAX_DIMS], s2[TC_MAX_DIMS];
