@@ -640,6 +640,22 @@ TC_API tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tens
 TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
 TC_API tc_status tc_fill_(tc_tensor *dst, double value);
 TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
+/* Memory overlap, as PyTorch decides it (from the views' shapes, strides
+ * and offsets; nothing is computed). Every in-place call of this header
+ * checks it: a destination with an expanded dim is refused ("more than one
+ * element of the written-to tensor refers to a single memory location");
+ * tc_copy_ and tc_add_ refuse a source that partially overlaps the
+ * destination (x[1:] = x[:-1], a.copy_(a.t())), and the indexed writes
+ * (tc_index_put_, tc_index_set_ with index tensors, scatter, index_add_,
+ * index_copy_, put_) a source or index that overlaps it at all ("some
+ * elements of the input tensor and the written-to tensor refer to a single
+ * memory location"). The same view, disjoint regions, a clone, and views
+ * that are not dense (x[::2] against x[1::2]) are allowed, as in PyTorch.
+ * tc_check_inplace applies the elementwise rule to dst and one operand of
+ * an in-place op computed elsewhere (a binding's t.mul_(u): check dst
+ * against u, compute dst * u, tc_copy_ it back): TC_OK, or TC_ERR_ARG with
+ * PyTorch's message. */
+TC_API tc_status tc_check_inplace(tc_tensor *dst, tc_tensor *src);
 
 /* ---- data-dependent indexing (results are copies; masked_select and
  * nonzero realize their inputs: their shapes are data) -------------------- */

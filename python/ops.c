@@ -601,7 +601,8 @@ static PyObject *op_call(PyObject *o, PyObject *args, PyObject *kw) {
     PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__name__");
     PyErr_Format(PyExc_TypeError, "%s(): argument 'input' (position 1) must be Tensor, not %U", fn, n);
     Py_XDECREF(n);
-  } else if (tcpy_check_thread((tcpy_tensor *)self)) {
+  } else if (tcpy_check_thread((tcpy_tensor *)self) &&
+             (!op->inplace || tcpy_check_inplace((tcpy_tensor *)self, args, kw))) {
     r = op->def->fn((tcpy_tensor *)self, args, kw, op->def->tag, fn);
     if (r && op->inplace) {
       bool ok = tcpy_write_back((tcpy_tensor *)self, TT(r));

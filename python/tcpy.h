@@ -114,6 +114,7 @@ bool tcpy_tensor_init(PyObject *module);
 PyObject *tcpy_binary(tc_binop op, PyObject *a, PyObject *b);
 /* dst[...] = src after checking the result dtype can be cast back. */
 bool tcpy_write_back(tcpy_tensor *dst, tc_tensor *src);
+bool tcpy_check_inplace(tcpy_tensor *dst, PyObject *args, PyObject *kw);
 PyObject *tcpy_item(tcpy_tensor *t);
 PyObject *tcpy_tolist(tcpy_tensor *t);
 

@@ -136,9 +136,26 @@ bool tcpy_write_back(tcpy_tensor *dst, tc_tensor *src) {
   return true;
 }
 
+/* PyTorch's overlap rule for dst.op_(...): each tensor operand (in args
+ * and the values of kw) may not partially overlap dst (tc_check_inplace). */
+bool tcpy_check_inplace(tcpy_tensor *dst, PyObject *args, PyObject *kw) {
+  Py_ssize_t n = args ? PyTuple_Size(args) : 0;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *o = PyTuple_GetItem(args, i);
+    if (tcpy_is_tensor(o) && tc_check_inplace(dst->t, TT(o)) != TC_OK) return tcpy_raise(dst->ctx->ctx), false;
+  }
+  PyObject *key, *val;
+  Py_ssize_t pos = 0;
+  while (kw && PyDict_Next(kw, &pos, &key, &val))
+    if (tcpy_is_tensor(val) && tc_check_inplace(dst->t, TT(val)) != TC_OK) return tcpy_raise(dst->ctx->ctx), false;
+  return true;
+}
+
 /* a OP= b: the result written into a's elements (every alias sees it). */
 static PyObject *inplace(tc_binop op, bool matmul, PyObject *a, PyObject *b) {
   if (!tcpy_is_tensor(a)) Py_RETURN_NOTIMPLEMENTED;
+  if (tcpy_is_tensor(b) && !matmul && tc_check_inplace(TT(a), TT(b)) != TC_OK)
+    return tcpy_raise(((tcpy_tensor *)a)->ctx->ctx), NULL;
   PyObject *r = matmul ? nb_matmul(a, b) : tcpy_binary(op, a, b);
   if (!r || r == Py_NotImplemented) return r;
   bool ok = tcpy_write_back((tcpy_tensor *)a, TT(r));

@@ -287,6 +287,12 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   return r;
 }
 
+static bool index_tensors_apart(tc_tensor *cur, const tc_idx *spec, int n, const char *fn) {
+  for (int i = 0; i < n; i++)
+    if (spec[i].kind == TC_IDX_TENSOR && !ir_no_overlap(cur, spec[i].t, fn)) return false;
+  return true;
+}
+
 tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *value) {
   static const char *fn = "tc_index_set_";
   if (!dst || !value) return TC_ERR_ARG;
@@ -330,6 +336,8 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
     }
   } else if (!collect(cur, spec, n, pos, tdim, &A, fn)) {
     st = ctx->status ? ctx->status : TC_ERR_ARG;
+  } else if (!ir_no_overlap(cur, value, fn) || !index_tensors_apart(cur, spec, n, fn)) {
+    st = TC_ERR_ARG; /* index_put_'s rule: the value and the indices apart from the target */
   } else {
     int64_t R[TC_MAX_DIMS];
     int rn;

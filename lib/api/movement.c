@@ -45,6 +45,13 @@ tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
   return api_eager_write(dst, ir_op_copy_(dst, src));
 }
 
+tc_status tc_check_inplace(tc_tensor *dst, tc_tensor *src) {
+  if (!dst || !src) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, "tc_check_inplace") || !ir_no_partial_overlap(dst, src, "tc_check_inplace"))
+    return TC_ERR_ARG;
+  return TC_OK;
+}
+
 tc_status tc_fill_(tc_tensor *dst, double value) {
   if (!dst) return TC_ERR_ARG;
   return api_eager_write(dst, ir_op_fill_(dst, value));

@@ -131,7 +131,10 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
                     "the destination and %s for the source.",
                     fn, ir_torch_word(dst->dt), ir_torch_word(values->dt)),
            TC_ERR_ARG;
-  if (ir_write_overlaps(dst, fn) || !same_device(dst, values, fn)) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !ir_no_overlap(dst, values, fn) || !same_device(dst, values, fn))
+    return TC_ERR_ARG;
+  for (int j = 0; j < nidx; j++)
+    if (!ir_no_overlap(dst, indices[j], fn)) return TC_ERR_ARG;
   /* the indices broadcast together to B; the result is B + dst.shape[nidx:] */
   int64_t B[TC_MAX_DIMS];
   int bn = 0;
@@ -280,7 +283,8 @@ static bool scatter_args(tc_tensor *dst, int *dim, tc_tensor *index, tc_tensor *
                     fn, is, ds, *dim, src ? " and to be no larger size than src [" : "", ss, src ? "]" : ""),
            false;
   }
-  return !ir_write_overlaps(dst, fn) && (!src || same_device(dst, src, fn));
+  return !ir_write_overlaps(dst, fn) && ir_no_overlap(dst, index, fn) && ir_no_overlap(dst, src, fn) &&
+         (!src || same_device(dst, src, fn));
 }
 
 /* src's elements at index's positions (src[:i0, :i1, ...]), in the open scope. */
@@ -439,7 +443,8 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
     }
     if (!same_device(dst, src, fn)) return TC_ERR_ARG;
   }
-  if (ir_write_overlaps(dst, fn)) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !ir_no_overlap(dst, index, fn) || !ir_no_overlap(dst, src, fn))
+    return TC_ERR_ARG;
   if (k == 0 || tc_tensor_numel(dst) == 0) return TC_OK;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
@@ -502,7 +507,9 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
                     "got source.numel() = %lld, index.numel() = %lld", fn, (long long)tc_tensor_numel(src),
                     (long long)m),
            TC_ERR_ARG;
-  if (ir_write_overlaps(dst, fn) || !same_device(dst, src, fn)) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, fn) || !ir_no_overlap(dst, index, fn) || !ir_no_overlap(dst, src, fn) ||
+      !same_device(dst, src, fn))
+    return TC_ERR_ARG;
   if (m == 0) return TC_OK;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);

@@ -108,6 +108,16 @@ tc_tensor *ir_op_matmul(tc_tensor *a, tc_tensor *b);
 /* Sets PyTorch's error and returns true when dst has an expanded dim
  * (several elements share one memory location: no write through it). */
 bool ir_write_overlaps(tc_tensor *dst, const char *fn);
+/* How two views' memory overlaps, by PyTorch's rule (get_overlap_status):
+ * decided from shapes, strides and offsets alone. */
+typedef enum { IR_OVERLAP_NO, IR_OVERLAP_FULL, IR_OVERLAP_PARTIAL, IR_OVERLAP_TOO_HARD } ir_overlap;
+ir_overlap ir_overlap_status(const tc_tensor *a, const tc_tensor *b);
+/* PyTorch's checks of a write's inputs (false with its error set): an
+ * elementwise in-place op refuses a partial overlap of dst with src; an
+ * indexed write (index_put_, scatter_, index_add_...) any overlap with its
+ * source or index tensors. src may be NULL (nothing to check). */
+bool ir_no_partial_overlap(tc_tensor *dst, const tc_tensor *src, const char *fn);
+bool ir_no_overlap(tc_tensor *dst, const tc_tensor *src, const char *fn);
 /* These replace dst's storage version with a WRITE node; realizing it (in
  * eager mode) is the caller's. */
 tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);

@@ -87,9 +87,68 @@ bool ir_write_overlaps(tc_tensor *dst, const char *fn) {
   return false;
 }
 
+/* PyTorch's is_non_overlapping_and_dense: the dims of size 2 or more,
+ * ordered by stride, are a contiguous layout (a permutation of one). */
+static bool dense(const tc_tensor *t) {
+  if (t->ndim == 1) return t->shape[0] < 2 || t->strides[0] == 1;
+  int perm[TC_MAX_DIMS], n = 0;
+  for (int d = 0; d < t->ndim; d++)
+    if (t->shape[d] >= 2) perm[n++] = d;
+  for (int i = 1; i < n; i++) /* insertion sort by stride */
+    for (int j = i; j > 0 && t->strides[perm[j]] < t->strides[perm[j - 1]]; j--) {
+      int x = perm[j];
+      perm[j] = perm[j - 1], perm[j - 1] = x;
+    }
+  int64_t want = 1;
+  for (int i = 0; i < n; i++) {
+    if (t->strides[perm[i]] != want) return false;
+    want *= t->shape[perm[i]];
+  }
+  return true;
+}
+
+/* PyTorch's get_overlap_status, from the two views' shapes, strides and
+ * offsets (no element is looked at): the same handle is FULL; an empty one
+ * NO; a view that is not dense and non-overlapping TOO_HARD (PyTorch lets
+ * it through); two views of one storage whose byte spans meet are FULL
+ * when they are the same view, else PARTIAL. */
+ir_overlap ir_overlap_status(const tc_tensor *a, const tc_tensor *b) {
+  if (a == b) return IR_OVERLAP_FULL;
+  int64_t na = ir_tensor_numel(a), nb = ir_tensor_numel(b);
+  if (!na || !nb) return IR_OVERLAP_NO;
+  if (!dense(a) || !dense(b)) return IR_OVERLAP_TOO_HARD;
+  if (a->st != b->st) return IR_OVERLAP_NO;
+  int64_t ia = (int64_t)ir_dtype_size(a->dt), ib = (int64_t)ir_dtype_size(b->dt);
+  int64_t a0 = a->offset * ia, a1 = a0 + na * ia, b0 = b->offset * ib, b1 = b0 + nb * ib;
+  if (a0 == b0 && a1 == b1) {
+    bool same = a->ndim == b->ndim;
+    for (int d = 0; same && d < a->ndim; d++) same = a->strides[d] == b->strides[d];
+    return same ? IR_OVERLAP_FULL : IR_OVERLAP_PARTIAL;
+  }
+  return a0 < b1 && b0 < a1 ? IR_OVERLAP_PARTIAL : IR_OVERLAP_NO;
+}
+
+static bool overlap_error(tc_tensor *dst, const char *fn) {
+  ir_error(dst->ctx, TC_ERR_ARG,
+           "%s: unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+           "single memory location. Please clone() the tensor before performing the operation.", fn);
+  return false;
+}
+
+bool ir_no_partial_overlap(tc_tensor *dst, const tc_tensor *src, const char *fn) {
+  return !src || ir_overlap_status(dst, src) != IR_OVERLAP_PARTIAL || overlap_error(dst, fn);
+}
+
+bool ir_no_overlap(tc_tensor *dst, const tc_tensor *src, const char *fn) {
+  if (!src) return true;
+  ir_overlap o = ir_overlap_status(dst, src);
+  return (o != IR_OVERLAP_PARTIAL && o != IR_OVERLAP_FULL) || overlap_error(dst, fn);
+}
+
 tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   if (ir_write_overlaps(dst, "tc_copy_")) return TC_ERR_ARG;
+  if (!ir_no_partial_overlap(dst, src, "tc_copy_")) return TC_ERR_ARG;
   ir_node *v = ir_tensor_node(src);
   if (!v) return dst->ctx->status;
   tc_status s = write_through(dst, v, "tc_copy_");
@@ -112,7 +171,7 @@ tc_status ir_op_fill_(tc_tensor *dst, double value) {
 tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
-  if (ir_write_overlaps(dst, "tc_add_")) return TC_ERR_ARG;
+  if (ir_write_overlaps(dst, "tc_add_") || !ir_no_partial_overlap(dst, src, "tc_add_")) return TC_ERR_ARG;
   tc_dtype r = ir_promote_types(dst->dt, src->dt);
   if ((ir_dtype_is_floating(r) && !ir_dtype_is_floating(dst->dt)) ||
       (r != TC_BOOL && dst->dt == TC_BOOL)) {
