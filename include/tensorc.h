@@ -780,9 +780,10 @@ TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
  * never links it. Without a driver or a GPU every CUDA request fails with
  * "CUDA is not available: <reason>" and everything else works. Kernels for a
  * CUDA tensor are the same fused kernel IR, compiled to CUDA C and by NVRTC
- * for the device's architecture. TC_CUDA_EMULATE=1 gives an emulated
- * cuda:0 (host memory, kernels built by the host C++ compiler) for testing
- * on machines without a GPU. */
+ * for the device's architecture. In tensorc's own tests, TC_CUDA_EMULATE=1
+ * gives an emulated cuda:0 (host memory, kernels built by the host C++
+ * compiler) on machines without a GPU; the emulator is test machinery, not
+ * part of the library, and elsewhere TC_CUDA_EMULATE=1 finds no device. */
 
 typedef struct tc_device_props {
   char name[256];
