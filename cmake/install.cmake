@@ -28,7 +28,6 @@ if(TARGET tensorc_cli)
   install(TARGETS tensorc_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 endif()
 
-set(TC_PC_LIBS_PRIVATE "")
 if(TC_STATIC)
   include(${CMAKE_SOURCE_DIR}/cmake/static_lib.cmake)
 endif()
