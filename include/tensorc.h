@@ -41,10 +41,28 @@
 extern "C" {
 #endif
 
+/* The version of this header. tc_version() gives the library's own, so a
+ * program can check that the library it loaded agrees with the header it
+ * was compiled against: a library of the same major version and a minor
+ * version at least the header's has every function and type the header
+ * declares, with the same ABI (README.md, "Installing and linking"). */
+#define TC_VERSION_MAJOR 0
+#define TC_VERSION_MINOR 1
+#define TC_VERSION_PATCH 0
+#define TC_VERSION_STRING "0.1.0"
+/* MAJOR * 10000 + MINOR * 100 + PATCH, for #if comparisons */
+#define TC_VERSION_NUMBER (TC_VERSION_MAJOR * 10000 + TC_VERSION_MINOR * 100 + TC_VERSION_PATCH)
+
+/* Marks the exported functions: the library is built with hidden
+ * visibility, so only what this header declares is exported (and only
+ * names starting with tc_). Define TC_API before including this header to
+ * override it (e.g. empty, for a static build on a non-GNU compiler). */
+#ifndef TC_API
 #if defined(__GNUC__)
 #define TC_API __attribute__((visibility("default")))
 #else
 #define TC_API
+#endif
 #endif
 
 #define TC_MAX_DIMS 8 /* largest rank a tensor may have */
@@ -120,6 +138,13 @@ typedef struct tc_ctx_options {
   void (*debug_sink)(const char *text, void *user); /* NULL: stderr */
   void *debug_user;
 } tc_ctx_options;
+
+/* ---- version ---------------------------------------------------------- */
+
+/* The library's version, "MAJOR.MINOR.PATCH" (a static string; compare it
+ * with TC_VERSION_STRING), and the same as TC_VERSION_NUMBER computes it. */
+TC_API const char *tc_version(void);
+TC_API int tc_version_number(void);
 
 /* ---- context ---------------------------------------------------------- */
 
@@ -771,9 +796,10 @@ TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
  * never links it. Without a driver or a GPU every CUDA request fails with
  * "CUDA is not available: <reason>" and everything else works. Kernels for a
  * CUDA tensor are the same fused kernel IR, compiled to CUDA C and by NVRTC
- * for the device's architecture. TC_CUDA_EMULATE=1 gives an emulated
- * cuda:0 (host memory, kernels built by the host C++ compiler) for testing
- * on machines without a GPU. */
+ * for the device's architecture. In tensorc's own tests, TC_CUDA_EMULATE=1
+ * gives an emulated cuda:0 (host memory, kernels built by the host C++
+ * compiler) on machines without a GPU; the emulator is test machinery, not
+ * part of the library, and elsewhere TC_CUDA_EMULATE=1 finds no device. */
 
 typedef struct tc_device_props {
   char name[256];

@@ -1052,5 +1052,7 @@ int main(void) {
       cmocka_unit_test(a_malformed_kernel_fails_to_compile_with_a_message),
       cmocka_unit_test(kernels_compile_and_run_from_several_threads),
   };
+  /* only the tests matching a pattern (scripts/test's ThreadSanitizer run) */
+  if (getenv("TC_TEST_FILTER")) cmocka_set_test_filter(getenv("TC_TEST_FILTER"));
   return cmocka_run_group_tests(tests, setup, teardown);
 }

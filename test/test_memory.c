@@ -1628,5 +1628,7 @@ int main(void) {
       cmocka_unit_test(a_sum_over_a_fused_chain_is_bitwise_identical_to_the_eager_one),
       cmocka_unit_test(random_numbers_do_not_depend_on_threads_or_eager_mode),
   };
+  /* only the tests matching a pattern (scripts/test's ThreadSanitizer run) */
+  if (getenv("TC_TEST_FILTER")) cmocka_set_test_filter(getenv("TC_TEST_FILTER"));
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,9 @@ static void default_free(void *p, void *u) {
   free(p);
 }
 
+const char *tc_version(void) { return TC_VERSION_STRING; }
+int tc_version_number(void) { return TC_VERSION_NUMBER; }
+
 static unsigned parse_debug(const char *s) {
   unsigned f = 0;
   if (!s) return 0;

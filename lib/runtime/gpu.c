@@ -209,6 +209,12 @@ static void init_driver(void) {
     return;
   }
   const char *emu = getenv("TC_CUDA_EMULATE");
+  if (emu && atoi(emu) > 0 && !tensorc_cuda_emu_compile) {
+    snprintf(G.why, sizeof G.why,
+             "CUDA is not available: TC_CUDA_EMULATE=1 needs tensorc's test emulator "
+             "(libtensorc_cuda_emu.so, preloaded)");
+    return;
+  }
   if (emu && atoi(emu) > 0) {
     G.ok = G.emulated = true;
     const char *lb = getenv("CUDA_LAUNCH_BLOCKING");

@@ -9,13 +9,15 @@
  *             $XDG_CACHE_HOME/tensorc, else ~/.cache/tensorc) keyed by the
  *             source, the options, the NVRTC version and the architecture,
  *             so a second process compiles nothing.
- *   emulated  TC_CUDA_EMULATE=1: one device "cuda:0" whose memory is host
- *             memory and whose kernels are the same generated CUDA C built
- *             by the host C++ compiler with test/cuda_emu.h (blocks and
- *             threads as fibers). Its stream is a queue that runs only when
- *             the host waits, so tests catch a missing synchronization. It
- *             exists so CI, which has no GPU, runs the CUDA code path's
- *             indexing, reductions and ordering end to end.
+ *   emulated  TC_CUDA_EMULATE=1, in a process that carries the test-only
+ *             emulator (tensorc_cuda_emu_compile below): one device "cuda:0"
+ *             whose memory is host memory and whose kernels are the same
+ *             generated CUDA C built by the host C++ compiler with
+ *             test/cuda_emu.h (blocks and threads as fibers). Its stream is
+ *             a queue that runs only when the host waits, so tests catch a
+ *             missing synchronization. It exists so CI, which has no GPU,
+ *             runs the CUDA code path's indexing, reductions and ordering
+ *             end to end.
  * Without either (or with TC_CUDA_DISABLE=1), every call fails with
  * "CUDA is not available: <reason>".
  *
@@ -103,6 +105,13 @@ tc_status rt_gpu_props(int dev, char *name, size_t cap, int *major, int *minor, 
 typedef void (*emu_entry)(void *const *bufs, long long begin, long long end, unsigned grid,
                           unsigned block);
 typedef void *(*rt_gpu_loader)(tc_ctx *ctx, const char *ptx, const char *name);
+/* The emulated device's compiler (src's kernel `name` takes call_args, then
+ * its range; NULL with a message in err). Not part of the library, which
+ * runs no program: test/cuda_emu_compile.c defines it, linked into the
+ * tests or preloaded (libtensorc_cuda_emu.so). A weak reference: NULL in a
+ * process without it, where TC_CUDA_EMULATE=1 finds no device. */
+emu_entry tensorc_cuda_emu_compile(const char *src, const char *name, const char *call_args, char *err,
+                                   size_t cap) __attribute__((weak));
 void *rt_gpu_kernel_get(tc_ctx *ctx, int dev, const kernel *k, const char *arch, bool emulated,
                         rt_gpu_loader load);
 

@@ -1,14 +1,13 @@
 /*
  * gpu_kernels.c — CUDA kernels for gpu.c: kernel IR -> CUDA C
  * (codegen/cuda.c) -> PTX (NVRTC, opened with dlopen), which gpu.c's loader
- * turns into a CUfunction; or, emulated, the same CUDA C compiled by the
- * host C++ compiler against test/cuda_emu.h into a shared object whose
- * entry runs the whole grid. Compiled kernels live in a process-wide table
+ * turns into a CUfunction; or, emulated, the same CUDA C handed to the
+ * test-only emulator (test/cuda_emu_compile.c: the host C++ compiler
+ * against test/cuda_emu.h) for an entry that runs the whole grid. Compiled kernels live in a process-wide table
  * keyed by the kernel text plus the target (architecture and NVRTC
  * version); PTX also lives in a disk cache, so another process skips NVRTC.
  * Compiling only: launching, and when, is gpu.c's business.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,101 +113,16 @@ static char *ptx_for(tc_ctx *ctx, const char *src, const char *name, const char 
   return ptx;
 }
 
-static const char *emu_header(void) {
-  const char *h = getenv("TC_CUDA_EMU_HEADER");
-#ifdef TC_CUDA_EMU_HEADER_PATH
-  if (!h) h = TC_CUDA_EMU_HEADER_PATH;
-#endif
-  return h;
-}
-
-#define EMU_FLAGS "-std=c++17 -O1 -fPIC -ffp-contract=off -w"
-
-/* The emulation header precompiled once per process (parsing it is most of
- * a small kernel's build time): a copy of it next to its .gch in a private
- * temp dir, removed at exit. The C++ compiler takes the .gch when it was
- * made with the same flags, else the copy itself. */
-static struct {
-  pthread_once_t once;
-  char dir[64], hdr[128], gch[136];
-  bool ok;
-  pid_t owner; /* a forked child that exits leaves the files alone */
-} PCH = {PTHREAD_ONCE_INIT};
-
-static void pch_remove(void) {
-  if (getpid() != PCH.owner) return;
-  unlink(PCH.gch);
-  unlink(PCH.hdr);
-  rmdir(PCH.dir);
-}
-
-static void pch_build(void) {
-  const char *src = emu_header();
-  char *text = src ? slurp(src) : NULL;
-  PCH.owner = getpid();
-  snprintf(PCH.dir, sizeof PCH.dir, "/tmp/tensorc-pch-XXXXXX");
-  if (!text || !mkdtemp(PCH.dir)) {
-    free(text);
-    return;
-  }
-  snprintf(PCH.hdr, sizeof PCH.hdr, "%s/cuda_emu.h", PCH.dir);
-  snprintf(PCH.gch, sizeof PCH.gch, "%s/cuda_emu.h.gch", PCH.dir);
-  FILE *f = fopen(PCH.hdr, "w");
-  bool ok = f && fputs(text, f) >= 0;
-  if (f) ok = fclose(f) == 0 && ok;
-  free(text);
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "c++ " EMU_FLAGS " -x c++-header '%s' -o '%s' > /dev/null 2>&1", PCH.hdr,
-           PCH.gch);
-  if (ok && system(cmd) == 0) {
-    PCH.ok = true;
-    atexit(pch_remove);
-  } else {
-    pch_remove();
-  }
-}
-
-/* Builds src with the host C++ compiler and the emulation header. */
+/* The emulated device's compiler, test/cuda_emu_compile.c: the library
+ * runs no program, so it is defined only in a process that carries tensorc's
+ * test machinery (gpu.h). */
 static void *emu_compile(tc_ctx *ctx, const kernel *k, const char *src, const char *name) {
-  const char *hdr = emu_header();
-  if (!hdr) return ir_error(ctx, TC_ERR_UNSUPPORTED, "CUDA emulation needs TC_CUDA_EMU_HEADER");
-  pthread_once(&PCH.once, pch_build);
-  if (PCH.ok) hdr = PCH.hdr;
-  char dir[] = "/tmp/tensorc-emu-XXXXXX";
-  if (!mkdtemp(dir)) return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot make a temp dir");
-  char cu[512], so[512], cmd[2048];
-  snprintf(cu, sizeof cu, "%s/k.cc", dir);
-  snprintf(so, sizeof so, "%s/k.so", dir);
-  FILE *f = fopen(cu, "w");
-  if (!f) {
-    rmdir(dir);
-    return ir_error(ctx, TC_ERR_RUNTIME, "CUDA emulation: cannot write %s", cu);
-  }
-  fputs(src, f);
+  char err[2304];
   char *args = cg_cuda_call_args(k, "x->b");
-  fprintf(f, "\nextern \"C\" void tc_emu_entry(void *const *b, long long s, long long e, unsigned g, unsigned t) {\n"
-             "  struct A { void *const *b; long long s, e; } a = {b, s, e};\n"
-             "  tc_emu_launch(g, t, [](void *p) { A *x = (A *)p; %s(%sx->s, x->e); }, &a);\n}\n",
-          name, args ? args : "");
+  emu_entry fn = tensorc_cuda_emu_compile(src, name, args, err, sizeof err);
   free(args);
-  fclose(f);
-  snprintf(cmd, sizeof cmd, "c++ " EMU_FLAGS " -shared -include '%s' -x c++ '%s' -o '%s' 2>&1", hdr,
-           cu, so);
-  FILE *p = popen(cmd, "r");
-  char out[2048] = "";
-  size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
-  out[n] = 0;
-  int rc = p ? pclose(p) : -1;
-  void *fn = NULL;
-  if (rc == 0) {
-    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    fn = h ? dlsym(h, "tc_emu_entry") : NULL;
-  }
-  unlink(cu);
-  unlink(so);
-  rmdir(dir);
-  if (!fn) return ir_error(ctx, TC_ERR_COMPILE, "CUDA emulation: compiling %s failed: %s", name, out);
-  return fn;
+  if (!fn) return ir_error(ctx, TC_ERR_COMPILE, "%s", err);
+  return (void *)fn;
 }
 
 /* The in-memory table's key of k for arch: its text and the target. */

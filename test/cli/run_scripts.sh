@@ -9,7 +9,8 @@
 # fused and --eager, and both runs must match. A line "# tensorc: requires
 # cuda" (or numpy) skips the script, with the reason, until tensorc has the
 # feature (probed through tensorc itself); without a GPU, CUDA scripts run
-# on the library's emulated device (TC_CUDA_EMULATE=1) when it works.
+# on the emulated device (TC_CUDA_EMULATE=1) when it works: the emulator is
+# test-only, preloaded from $TC_TEST_CUDA_EMU_PRELOAD (ctest sets it).
 # Sanitizer reports fail the test.
 set -u
 tensorc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -21,9 +22,10 @@ trap 'rm -rf "$tmp"' EXIT
 probe='import torch\nprint(torch.cuda.is_available())\n'
 have_cuda=$(printf "$probe" | "$tensorc" run - 2>/dev/null)
 cuda_env=""
-if [ "$have_cuda" != True ] && [ "$(printf "$probe" | TC_CUDA_EMULATE=1 "$tensorc" run - 2>/dev/null)" = True ]; then
+emu_env="TC_CUDA_EMULATE=1${TC_TEST_CUDA_EMU_PRELOAD:+ LD_PRELOAD=$TC_TEST_CUDA_EMU_PRELOAD}"
+if [ "$have_cuda" != True ] && [ "$(printf "$probe" | env $emu_env "$tensorc" run - 2>/dev/null)" = True ]; then
   have_cuda=True
-  cuda_env="TC_CUDA_EMULATE=1"
+  cuda_env=$emu_env
 fi
 have_numpy=no
 printf 'import numpy as np\nx = np.arange(2)\n' | "$tensorc" run - >/dev/null 2>&1 && have_numpy=yes
