@@ -398,7 +398,7 @@ tc_tensor *tcpy_operand(tcpy_ctx *c, PyObject *o, const char *fn, const char *ar
 tcpy_tensor *tcpy_tensor_arg(PyObject *o, const char *fn, const char *arg, int pos) {
   if (o && tcpy_is_tensor(o)) return tcpy_check_thread((tcpy_tensor *)o) ? (tcpy_tensor *)o : NULL;
   if (!o) {
-    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"%s\"", fn, arg);
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional arguments: \"%s\"", fn, arg);
     return NULL;
   }
   PyObject *n = type_name(o);

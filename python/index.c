@@ -99,6 +99,7 @@ static bool add_item(tcpy_ctx *C, PyObject *x, ix_spec *s) {
     return false;
   } else {
     int k = tcpy_number_kind(x);
+    if (k == NUM_BOOL && !PyBool_Check(x)) k = NUM_NONE; /* PyTorch refuses numpy.bool_ */
     if (k == NUM_BOOL || k == NUM_INT) {
       int64_t v;
       if (k == NUM_BOOL) {
@@ -111,7 +112,13 @@ static bool add_item(tcpy_ctx *C, PyObject *x, ix_spec *s) {
       it->kind = k == NUM_BOOL ? TC_IDX_BOOL : TC_IDX_INT;
       it->i = v;
     } else {
-      PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(x), "__name__");
+      PyObject *mod = PyObject_GetAttrString((PyObject *)Py_TYPE(x), "__module__");
+      PyObject *q = PyObject_GetAttrString((PyObject *)Py_TYPE(x), "__qualname__");
+      PyObject *n = mod && q && PyUnicode_Check(mod) && PyUnicode_CompareWithASCIIString(mod, "builtins")
+                        ? PyUnicode_FromFormat("%U.%U", mod, q)
+                        : (Py_XINCREF(q), q);
+      Py_XDECREF(mod);
+      Py_XDECREF(q);
       PyErr_Format(PyExc_IndexError,
                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                    "indices (got %U)", n);

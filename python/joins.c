@@ -114,13 +114,21 @@ static PyObject *pieces(tcpy_tensor *self, count_fn f, int64_t k, int dim) {
   return r;
 }
 
-/* split(split_size_or_sections, dim=0), chunk(chunks, dim=0) (tag 1) */
+/* split(split_size_or_sections, dim=0) (Tensor.split names it split_size;
+ * either is taken), chunk(chunks, dim=0) (tag 1) */
 OPFN(m_split) {
-  static const char *const split_names[] = {"split_size_or_sections", "dim", NULL};
+  static const char *const split_names[] = {"split_size_or_sections", "dim", "split_size", NULL};
   static const char *const chunk_names[] = {"chunks", "dim", NULL};
-  PyObject *a[2];
+  PyObject *a[3];
   int d = 0;
   if (!tcpy_parse(fn, args, kw, 2, tag ? chunk_names : split_names, a) || (a[1] && !tcpy_to_dim(a[1], &d))) return NULL;
+  if (!tag && a[2]) {
+    if (a[0]) {
+      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument 'split_size'", fn);
+      return NULL;
+    }
+    a[0] = a[2];
+  }
   if (!a[0]) {
     PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"%s\"", fn,
                  tag ? "chunks" : "split_size_or_sections");

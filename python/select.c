@@ -263,7 +263,10 @@ OPFN(m_index_put) {
   if (!tcpy_parse(fn, args, kw, 3, names, a) || (a[2] && !tcpy_to_bool(a[2], "accumulate", &acc))) return NULL;
   tc_tensor *idx[TC_MAX_DIMS];
   if (!a[0] || (!PyTuple_Check(a[0]) && !PyList_Check(a[0]))) {
-    PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors", fn);
+    PyObject *n = a[0] ? PyObject_GetAttrString((PyObject *)Py_TYPE(a[0]), "__name__") : NULL;
+    if (n) PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors, not %U", fn, n);
+    else PyErr_Format(PyExc_TypeError, "%s() missing 2 required positional argument: \"indices\", \"values\"", fn);
+    Py_XDECREF(n);
     return NULL;
   }
   if (PySequence_Size(a[0]) > TC_MAX_DIMS) {
