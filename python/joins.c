@@ -286,26 +286,122 @@ OPFN(m_roll) {
   return WRAP(tc_roll(self->t, shifts, ns, dims, nd));
 }
 
-/* repeat_interleave(repeats, dim=None, *, output_size=None): a count (an
- * int or a one-element tensor); per-element counts are not in the
- * library. */
+/* The index that repeats position j of a dim repeats[j] times: for each
+ * output position p, the number of running totals of repeats (1-D
+ * integer, checked non-negative) at or below p: bucketize(arange(total),
+ * cumsum(repeats), right=True). *total is read back (the result's size).
+ * NULL with a Python error. */
+static tc_tensor *interleave_index(tcpy_ctx *c, tc_tensor *reps, int64_t *total) {
+  tc_ctx *ctx = c->ctx;
+  if (tc_dtype_is_floating(tc_tensor_dtype(reps)) || tc_tensor_dtype(reps) == TC_BOOL) {
+    PyErr_Format(PyExc_NotImplementedError, "\"repeat_interleave_cpu\" not implemented for '%s'",
+                 tcpy_dtype_torch_name(tc_tensor_dtype(reps)));
+    return NULL;
+  }
+  int64_t n = tc_tensor_numel(reps);
+  *total = 0;
+  tc_tensor *cum = tc_cumsum(reps, 0, NULL), *idx = NULL;
+  if (n && cum) {
+    tc_tensor *lo = tc_amin(reps, NULL, 0, false);
+    int64_t least = lo ? tc_item_int(lo) : 0;
+    tc_tensor_release(lo);
+    tc_idx last = TC_I(-1);
+    tc_tensor *tail = least >= 0 ? tc_index(cum, &last, 1) : NULL;
+    if (tail) *total = tc_item_int(tail);
+    tc_tensor_release(tail);
+    if (least < 0 && tc_last_status(ctx) == TC_OK) {
+      tc_tensor_release(cum);
+      PyErr_SetString(PyExc_RuntimeError, "repeats can not be negative");
+      return NULL;
+    }
+  }
+  if (cum && tc_last_status(ctx) == TC_OK) {
+    tc_device dev = tc_tensor_device(reps), saved = tc_get_default_device(ctx);
+    tc_set_default_device(ctx, dev);
+    tc_tensor *pos = tc_arange_int(ctx, 0, *total, 1);
+    tc_set_default_device(ctx, saved);
+    idx = tc_bucketize(pos, cum, true, false);
+    tc_tensor_release(pos);
+  }
+  tc_tensor_release(cum);
+  if (!idx) tcpy_raise(ctx);
+  return idx;
+}
+
+/* repeat_interleave(repeats, dim=None, *, output_size=None): repeats an
+ * int, or a tensor (one count for every element, or one per position
+ * along dim: an index_select of the interleaving index);
+ * torch.repeat_interleave(repeats) repeats arange(len(repeats)). */
 OPFN(m_repeat_interleave) {
   static const char *const names[] = {"repeats", "dim", "output_size", NULL};
   PyObject *a[3];
-  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
-  if (!a[0]) {
-    PyErr_SetString(PyExc_NotImplementedError, "tensorc: repeat_interleave(repeats) without an input is not supported");
+  int64_t k, out_size = -1;
+  int d = 0;
+  if (!tcpy_parse(fn, args, kw, 2, names, a) || (a[2] && a[2] != Py_None && !tcpy_to_int(a[2], "output_size", &out_size)))
     return NULL;
+  bool has_dim = a[1] && a[1] != Py_None;
+  if (has_dim && !tcpy_to_dim(a[1], &d)) return NULL;
+  tc_tensor *x = self->t, *flat = NULL, *reps = NULL, *arange = NULL;
+  if (!a[0]) { /* torch.repeat_interleave(repeats) */
+    if (tc_tensor_ndim(self->t) != 1) {
+      PyErr_SetString(PyExc_RuntimeError, "repeat_interleave only accept 1D vector as repeat");
+      return NULL;
+    }
+    reps = tc_tensor_retain(self->t);
+    tc_ctx *ctx = self->ctx->ctx;
+    tc_device saved = tc_get_default_device(ctx);
+    tc_set_default_device(ctx, tc_tensor_device(self->t));
+    x = arange = tc_arange_int(ctx, 0, tc_tensor_numel(self->t), 1);
+    tc_set_default_device(ctx, saved);
+    if (!x) {
+      tc_tensor_release(reps);
+      return tcpy_raise(ctx);
+    }
+  } else if (tcpy_is_tensor(a[0])) {
+    tc_tensor *r = TT(a[0]);
+    if (tc_tensor_ndim(r) > 1) {
+      PyErr_SetString(PyExc_RuntimeError, "repeats must be 0-dim or 1-dim tensor");
+      return NULL;
+    }
+    if (tc_tensor_numel(r) != 1) reps = tc_tensor_retain(r);
   }
-  if (tcpy_is_tensor(a[0]) && tc_tensor_numel(TT(a[0])) != 1) {
-    PyErr_SetString(PyExc_NotImplementedError, "tensorc: repeat_interleave with a tensor of counts is not supported "
-                                               "(only one count for every element)");
-    return NULL;
+  PyObject *res = NULL;
+  if (!reps) { /* one count for every element */
+    if (!tcpy_to_int(a[0], "repeats", &k)) return NULL;
+    tc_tensor *y = tc_repeat_interleave(x, k, has_dim ? &d : NULL);
+    if (y && out_size >= 0 && tc_tensor_size(y, has_dim ? d : 0) != out_size) {
+      PyErr_Format(PyExc_RuntimeError, "repeat_interleave: Invalid output_size, expected %lld but got %lld",
+                   (long long)tc_tensor_size(y, has_dim ? d : 0), (long long)out_size);
+      tc_tensor_release(y);
+      return NULL;
+    }
+    return WRAP(y);
   }
-  int64_t k;
-  int d;
-  if (!tcpy_to_int(a[0], "repeats", &k) || (a[1] && a[1] != Py_None && !tcpy_to_dim(a[1], &d))) return NULL;
-  return WRAP(tc_repeat_interleave(self->t, k, a[1] && a[1] != Py_None ? &d : NULL));
+  if (!has_dim) x = flat = tc_flatten(x, 0, -1);
+  int64_t size = x ? tc_tensor_size(x, d) : 0, total;
+  if (x && (tc_tensor_ndim(x) == 0 || size < 0)) {
+    res = WRAP(tc_select(x, d, 0)); /* the library's dim error */
+    Py_XDECREF(res);
+    res = NULL;
+  } else if (x && tc_tensor_numel(reps) != size) {
+    int nd = tc_tensor_ndim(x);
+    PyErr_Format(PyExc_RuntimeError, "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                 "%lld and input.size(%d) = %lld", (long long)tc_tensor_numel(reps), d < 0 ? d + nd : d, (long long)size);
+  } else if (x) {
+    tc_tensor *idx = interleave_index(self->ctx, reps, &total);
+    if (idx && out_size >= 0 && out_size != total) {
+      PyErr_SetString(PyExc_RuntimeError, "allocated size does not match required size");
+    } else if (idx) {
+      res = WRAP(tc_index_select(x, d, idx));
+    }
+    tc_tensor_release(idx);
+  } else {
+    tcpy_raise(self->ctx->ctx);
+  }
+  tc_tensor_release(flat);
+  tc_tensor_release(reps);
+  tc_tensor_release(arange);
+  return res;
 }
 
 #define MT (OF_METHOD | OF_TORCH)

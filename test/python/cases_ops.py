@@ -444,3 +444,25 @@ def case_sort_random_library_bug(torch, np):
             raises(lambda: torch.histc(torch.tensor([1., 2.]), bins=-1)),
             raises(lambda: torch.randperm(-1)), raises(lambda: torch.bernoulli(torch.tensor([2.]))),
             raises(lambda: torch.bernoulli(torch.tensor([1, 0])))]
+
+
+def case_repeat_interleave_tensor_counts(torch, np):
+    x = torch.arange(6).reshape(2, 3)
+    return [torch.repeat_interleave(x, torch.tensor([1, 2]), dim=0), torch.repeat_interleave(x, torch.tensor([1, 0, 2]), dim=1),
+            torch.repeat_interleave(x, torch.tensor([1, 0, 2]), dim=-1), torch.repeat_interleave(torch.tensor([2, 0, 1])),
+            torch.repeat_interleave(x, torch.tensor([1, 2, 0, 1, 1, 1])),
+            torch.repeat_interleave(x, torch.tensor([1, 2], dtype=torch.int32), dim=0),
+            torch.repeat_interleave(x, torch.tensor([1, 2]), dim=0, output_size=3), torch.repeat_interleave(x, 2, output_size=12),
+            torch.repeat_interleave(torch.tensor([2, 0, 1]), output_size=3), x.repeat_interleave(torch.tensor([2]), dim=1),
+            torch.repeat_interleave(torch.tensor([]).long()), torch.repeat_interleave(x, torch.tensor([0, 0]), dim=0),
+            torch.repeat_interleave(x.float(), torch.tensor([3, 1]), dim=0),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1, 2]))),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1, 2]), dim=1)),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1, -2]), dim=0)),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1., 2.]), dim=0)),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([[1, 2]]), dim=0)),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1, 2]), dim=0, output_size=4)),
+            raises(lambda: torch.repeat_interleave(x, 2, output_size=11)),
+            raises(lambda: torch.repeat_interleave(torch.tensor([2, 0, 1]), output_size=5)),
+            raises(lambda: torch.repeat_interleave(torch.tensor([[2]]))), raises(lambda: torch.repeat_interleave(torch.tensor(2))),
+            raises(lambda: torch.repeat_interleave(x, torch.tensor([1, 2]), dim=2))]
