@@ -300,8 +300,19 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
   tcpy_ctx *c = tcpy_current();
   if (!c || !tcpy_parse(fn, NULL, kw, 0, names, a) || !common_kw(a[1], a[2], a[3], &cr)) return NULL;
   if (a[0] ? !tcpy_to_shape(a[0], fn, &nd, shape) : !tcpy_shape_args(args, 0, fn, &nd, shape)) return NULL;
+  tc_generator *g = NULL;
+  if ((kind == K_RAND || kind == K_RANDN) && !tcpy_generator_arg(a[6], c, &g)) return NULL;
   if (!enter(c, &cr)) return NULL;
-  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, 0, cr.has_dt ? cr.dt : S.default_dtype, nd, shape)));
+  tc_dtype dt = cr.has_dt ? cr.dt : S.default_dtype;
+  if (g) { /* a Generator's stream: an empty tensor filled from it */
+    tc_tensor *t = tc_empty(c->ctx, dt, nd, shape);
+    if (t && (kind == K_RAND ? tc_uniform_(t, 0, 1, g) : tc_normal_(t, 0, 1, g)) != TC_OK) {
+      tc_tensor_release(t);
+      t = NULL;
+    }
+    return tcpy_wrap(c, leave(c, &cr, t));
+  }
+  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, 0, dt, nd, shape)));
 }
 FN(t_zeros) { return filled(args, kw, K_ZEROS, "zeros"); }
 FN(t_ones) { return filled(args, kw, K_ONES, "ones"); }
@@ -383,9 +394,20 @@ FN(t_randint) {
   int nd;
   creation cr;
   if ((lo && !tcpy_to_int(lo, "low", &l)) || !tcpy_to_int(hi, "high", &h) ||
-      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr) || !enter(c, &cr))
+      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr))
     return NULL;
-  return tcpy_wrap(c, leave(c, &cr, tc_randint(c->ctx, l, h, cr.has_dt ? cr.dt : TC_I64, nd, shape)));
+  tc_generator *g;
+  if (!tcpy_generator_arg(a[6], c, &g) || !enter(c, &cr)) return NULL;
+  tc_dtype dt = cr.has_dt ? cr.dt : TC_I64;
+  if (g) { /* a Generator's stream: random_ into an empty tensor */
+    tc_tensor *t = l < h ? tc_empty(c->ctx, dt, nd, shape) : tc_randint(c->ctx, l, h, dt, nd, shape);
+    if (t && l < h && tc_random_(t, l, h, g) != TC_OK) {
+      tc_tensor_release(t);
+      t = NULL;
+    }
+    return tcpy_wrap(c, leave(c, &cr, t));
+  }
+  return tcpy_wrap(c, leave(c, &cr, tc_randint(c->ctx, l, h, dt, nd, shape)));
 }
 
 FN(t_arange) {

@@ -466,3 +466,21 @@ def case_repeat_interleave_tensor_counts(torch, np):
             raises(lambda: torch.repeat_interleave(torch.tensor([2, 0, 1]), output_size=5)),
             raises(lambda: torch.repeat_interleave(torch.tensor([[2]]))), raises(lambda: torch.repeat_interleave(torch.tensor(2))),
             raises(lambda: torch.repeat_interleave(x, torch.tensor([1, 2]), dim=2))]
+
+
+def case_creation_with_a_generator(torch, np):
+    def same(f):
+        return f(torch.Generator().manual_seed(1)).tolist() == f(torch.Generator().manual_seed(1)).tolist()
+
+    g = torch.Generator()
+    g.manual_seed(3)
+    return [same(lambda g: torch.rand(3, generator=g)), same(lambda g: torch.randn(2, 3, generator=g)),
+            same(lambda g: torch.randint(0, 10, (5,), generator=g)), same(lambda g: torch.randperm(7, generator=g)),
+            same(lambda g: torch.empty(4).uniform_(generator=g)), same(lambda g: torch.empty(4).normal_(generator=g)),
+            same(lambda g: torch.bernoulli(torch.full((8,), 0.5), generator=g)),
+            same(lambda g: torch.multinomial(torch.ones(6), 3, generator=g)),
+            torch.rand(3, generator=g).tolist() != torch.rand(3, generator=g).tolist(),
+            torch.rand(2, generator=torch.Generator(), dtype=torch.float64).dtype,
+            torch.randint(3, (4,), generator=torch.Generator()).dtype,
+            bool((torch.randint(3, 5, (100,), generator=torch.Generator()) >= 3).all()),
+            type(raises(lambda: torch.rand(2, generator=5))).__name__]
