@@ -214,6 +214,11 @@ OPFN(m_search) {
   }
   if (tag && !tcpy_is_tensor(a[0])) return tcpy_tensor_arg(a[0], fn, "boundaries", 2), NULL;
   tc_tensor *x = tcpy_operand(self->ctx, a[0], fn, tag ? "boundaries" : "input");
+  if (x && !tag && !tcpy_is_tensor(a[0])) { /* a number: on the sequence's device, as PyTorch's Scalar */
+    tc_tensor *y = tc_to(x, tc_tensor_device(self->t), false);
+    tc_tensor_release(x);
+    if (!(x = y)) return tcpy_raise(CTX);
+  }
   if (!x) return NULL;
   PyObject *r = WRAP(tag ? tc_bucketize(self->t, x, right, i32) : tc_searchsorted(self->t, x, right, i32));
   tc_tensor_release(x);
@@ -242,6 +247,12 @@ static PyObject *f_bucketize(PyObject *m, PyObject *args, PyObject *kw) {
   PyObject *kw2 = kw ? PyDict_Copy(kw) : NULL;
   if (kw2 && PyDict_GetItemString(kw2, "input")) PyDict_DelItemString(kw2, "input");
   tc_tensor *x = rest && (!kw || kw2) ? tcpy_operand(c, in, "bucketize", "input") : NULL;
+  PyObject *bounds = PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : kw ? PyDict_GetItemString(kw, "boundaries") : NULL;
+  if (x && !tcpy_is_tensor(in) && bounds && tcpy_is_tensor(bounds)) { /* a number: on the boundaries' device */
+    tc_tensor *y = tc_to(x, tc_tensor_device(TT(bounds)), false);
+    tc_tensor_release(x);
+    if (!(x = y)) tcpy_raise(c->ctx);
+  }
   PyObject *r = NULL;
   if (x) {
     tcpy_tensor *t = (tcpy_tensor *)tcpy_wrap(c, x);
