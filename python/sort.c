@@ -181,6 +181,51 @@ OPFN(m_unique) {
 
 /* ---- searching and counting -------------------------------------------------------- */
 
+/* "[2, 3]" */
+static void shape_str(char *out, size_t n, tc_tensor *t) {
+  int64_t sh[TC_MAX_DIMS];
+  int nd = tc_tensor_shape(t, sh);
+  size_t k = (size_t)snprintf(out, n, "[");
+  for (int i = 0; i < nd && k < n; i++) k += (size_t)snprintf(out + k, n - k, "%s%lld", i ? ", " : "", (long long)sh[i]);
+  if (k < n) snprintf(out + k, n - k, "]");
+}
+
+/* searchsorted's sorter: the sequence gathered in sorter's order along its
+ * last dim, after PyTorch's checks (the indices read back). */
+static tc_tensor *sorted_by(tcpy_tensor *self, tc_tensor *so) {
+  if (tc_tensor_dtype(so) != TC_I64) {
+    PyErr_Format(PyExc_RuntimeError, "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype %s",
+                 tcpy_dtype_torch_name(tc_tensor_dtype(so)));
+    return NULL;
+  }
+  int64_t a[TC_MAX_DIMS], b[TC_MAX_DIMS];
+  int na = tc_tensor_shape(self->t, a), nb = tc_tensor_shape(so, b);
+  bool same = na == nb;
+  for (int i = 0; same && i < na; i++) same = a[i] == b[i];
+  if (!same) {
+    char x[160], y[160];
+    shape_str(x, sizeof x, self->t);
+    shape_str(y, sizeof y, so);
+    PyErr_Format(PyExc_RuntimeError, "torch.searchsorted(): boundary and sorter must have the same size, but got "
+                 "boundary tensor %sand got sorter tensor %s", x, y); /* sic */
+    return NULL;
+  }
+  if (tc_tensor_numel(so)) {
+    tc_tensor *lo = tc_amin(so, NULL, 0, false), *hi = tc_amax(so, NULL, 0, false);
+    int64_t l = lo ? tc_item_int(lo) : 0, h = hi ? tc_item_int(hi) : 0;
+    tc_tensor_release(lo);
+    tc_tensor_release(hi);
+    if (tc_last_status(CTX) != TC_OK) return tcpy_raise(CTX);
+    if (l < 0 || (na && h >= a[na - 1])) {
+      PyErr_SetString(PyExc_RuntimeError, "torch.searchsorted(): sorter index out of range");
+      return NULL;
+    }
+  }
+  tc_tensor *r = tc_gather(self->t, -1, so);
+  if (!r) tcpy_raise(CTX);
+  return r;
+}
+
 /* torch.searchsorted(sorted_sequence, input, *, out_int32=False,
  * right=False, side=None, sorter=None) (0); torch.bucketize(input,
  * boundaries, *, out_int32=False, right=False) (1). input may be a
@@ -208,20 +253,29 @@ OPFN(m_search) {
     }
     right = is_right;
   }
-  if (!tag && ((a[4] && a[4] != Py_None) || (a[5] && a[5] != Py_None))) {
-    PyErr_SetString(PyExc_NotImplementedError, "tensorc: searchsorted(sorter=, out=) is not supported");
+  if (!tag && a[5] && a[5] != Py_None) {
+    PyErr_SetString(PyExc_NotImplementedError, "tensorc: searchsorted(out=) is not supported");
     return NULL;
+  }
+  tc_tensor *seq = NULL; /* the sequence in sorter's order */
+  if (!tag && a[4] && a[4] != Py_None) {
+    tcpy_tensor *so = tcpy_tensor_arg(a[4], fn, "sorter", 5);
+    if (!so || !(seq = sorted_by(self, so->t))) return NULL;
   }
   if (tag && !tcpy_is_tensor(a[0])) return tcpy_tensor_arg(a[0], fn, "boundaries", 2), NULL;
   tc_tensor *x = tcpy_operand(self->ctx, a[0], fn, tag ? "boundaries" : "input");
   if (x && !tag && !tcpy_is_tensor(a[0])) { /* a number: on the sequence's device, as PyTorch's Scalar */
     tc_tensor *y = tc_to(x, tc_tensor_device(self->t), false);
     tc_tensor_release(x);
-    if (!(x = y)) return tcpy_raise(CTX);
+    if (!(x = y)) tcpy_raise(CTX);
   }
-  if (!x) return NULL;
-  PyObject *r = WRAP(tag ? tc_bucketize(self->t, x, right, i32) : tc_searchsorted(self->t, x, right, i32));
+  if (!x) {
+    tc_tensor_release(seq);
+    return NULL;
+  }
+  PyObject *r = WRAP(tag ? tc_bucketize(self->t, x, right, i32) : tc_searchsorted(seq ? seq : self->t, x, right, i32));
   tc_tensor_release(x);
+  tc_tensor_release(seq);
   return r;
 }
 

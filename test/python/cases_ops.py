@@ -484,3 +484,14 @@ def case_creation_with_a_generator(torch, np):
             torch.randint(3, (4,), generator=torch.Generator()).dtype,
             bool((torch.randint(3, 5, (100,), generator=torch.Generator()) >= 3).all()),
             type(raises(lambda: torch.rand(2, generator=5))).__name__]
+
+
+def case_searchsorted_sorter(torch, np):
+    s = torch.tensor([5, 1, 3, 7])
+    v = torch.tensor([3, 6])
+    return [torch.searchsorted(s, v, sorter=torch.argsort(s)), torch.searchsorted(s, v, sorter=torch.argsort(s), right=True),
+            torch.searchsorted(torch.tensor([[5, 1, 3], [2, 6, 4]]), torch.tensor([[3], [3]]),
+                               sorter=torch.tensor([[1, 2, 0], [0, 2, 1]])),
+            raises(lambda: torch.searchsorted(s, v, sorter=torch.tensor([0, 1]))),
+            raises(lambda: torch.searchsorted(s, v, sorter=torch.tensor([0, 1, 2, 4]))),
+            raises(lambda: torch.searchsorted(s, v, sorter=torch.tensor([0., 1, 2, 3])))]
