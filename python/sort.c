@@ -215,7 +215,7 @@ static tc_tensor *sorted_by(tcpy_tensor *self, tc_tensor *so) {
     int64_t l = lo ? tc_item_int(lo) : 0, h = hi ? tc_item_int(hi) : 0;
     tc_tensor_release(lo);
     tc_tensor_release(hi);
-    if (tc_last_status(CTX) != TC_OK) return tcpy_raise(CTX);
+    if (tc_last_status(CTX) != TC_OK) return tcpy_raise(CTX), (tc_tensor *)NULL;
     if (l < 0 || (na && h >= a[na - 1])) {
       PyErr_SetString(PyExc_RuntimeError, "torch.searchsorted(): sorter index out of range");
       return NULL;
