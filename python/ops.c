@@ -446,17 +446,25 @@ static PyObject *op_get(PyObject *o, PyObject *obj, PyObject *type) {
   return op_new(op->def, op->inplace, false, obj, op->name);
 }
 
+/* The tensor given by keyword as torch.NAME's first argument: input=, or
+ * the name PyTorch gives it (torch.split(tensor=), torch.searchsorted(
+ * sorted_sequence=)); borrowed, *name set. */
+static PyObject *first_kw(PyObject *kw, const char *fn, const char **name) {
+  *name = !strcmp(fn, "split") ? "tensor" : !strcmp(fn, "searchsorted") ? "sorted_sequence" : "input";
+  return PyDict_GetItemString(kw, *name);
+}
+
 static PyObject *op_call(PyObject *o, PyObject *args, PyObject *kw) {
   op_obj *op = (op_obj *)o;
-  const char *fn = op->def->name;
+  const char *fn = op->def->name, *first = "input";
   PyObject *self = op->self, *rest = NULL, *kw2 = NULL;
   if (!self) { /* torch.NAME(input, ...) or Tensor.NAME(t, ...) */
     if (PyTuple_Size(args) > 0) {
       self = PyTuple_GetItem(args, 0);
       rest = PyTuple_GetSlice(args, 1, PyTuple_Size(args));
-    } else if (kw && (self = PyDict_GetItemString(kw, "input"))) {
+    } else if (kw && (self = first_kw(kw, fn, &first))) {
       kw2 = PyDict_Copy(kw);
-      if (!kw2 || PyDict_DelItemString(kw2, "input") < 0) {
+      if (!kw2 || PyDict_DelItemString(kw2, first) < 0) {
         Py_XDECREF(kw2);
         return NULL;
       }
