@@ -8,6 +8,7 @@
  * call each: the library checks the indices (PyTorch's messages) and
  * writes with one scatter kernel.
  */
+#include <stdio.h>
 #include <string.h>
 #include "tcpy.h"
 
@@ -277,8 +278,44 @@ OPFN(m_index_put) {
   int n = tcpy_tensor_list(a[0], fn, idx, TC_MAX_DIMS);
   tcpy_tensor *v = n >= 0 ? tensor_arg(a[1], fn, "values", 2) : NULL;
   if (!v) return NULL;
-  PyObject *dst = dest(self, tag);
-  return dst ? done(self, dst, tc_index_put_(TT(dst), n, idx, v->t, acc)) : NULL;
+  /* a bool mask stands for its nonzero() columns, one per dim it
+     covers, as PyTorch reads it (tc_index_put_ takes integer indices) */
+  tc_tensor *cols[TC_MAX_DIMS] = {0}, *all[TC_MAX_DIMS];
+  int m = 0, nc = 0;
+  bool ok = true;
+  for (int j = 0; ok && j < n; j++) {
+    tc_dtype dt = tc_tensor_dtype(idx[j]);
+    if (dt != TC_BOOL) {
+      ok = m < TC_MAX_DIMS;
+      if (ok) all[m++] = idx[j];
+      continue;
+    }
+    int64_t ms[TC_MAX_DIMS], ts[TC_MAX_DIMS];
+    int mn = tc_tensor_shape(idx[j], ms), tn = tc_tensor_shape(self->t, ts);
+    for (int i = 0; ok && i < mn; i++)
+      if (m + i >= tn || ms[i] != ts[m + i]) {
+        char a1[160] = "[", a2[160] = "[";
+        for (int q = 0; q < mn; q++) snprintf(a1 + strlen(a1), sizeof a1 - strlen(a1), "%s%lld", q ? ", " : "", (long long)ms[q]);
+        for (int q = 0; q < tn; q++) snprintf(a2 + strlen(a2), sizeof a2 - strlen(a2), "%s%lld", q ? ", " : "", (long long)ts[q]);
+        PyErr_Format(PyExc_IndexError, "The shape of the mask %s] at index %d does not match the shape of the indexed "
+                     "tensor %s] at index %d", a1, i, a2, m + i);
+        ok = false;
+      }
+    if (!ok) break;
+    int k = tc_nonzero_tuple(idx[j], cols + nc, TC_MAX_DIMS - nc);
+    if (k < 0 || nc + k > TC_MAX_DIMS || m + k > TC_MAX_DIMS) {
+      ok = false;
+      if (k >= 0) PyErr_Format(PyExc_IndexError, "too many indices for tensor of dimension %d", tc_tensor_ndim(self->t));
+      else tcpy_raise(CTX);
+      break;
+    }
+    for (int i = 0; i < k; i++) all[m++] = cols[nc + i];
+    nc += k;
+  }
+  PyObject *dst = ok ? dest(self, tag) : NULL;
+  PyObject *r = dst ? done(self, dst, tc_index_put_(TT(dst), m, all, v->t, acc)) : NULL;
+  for (int i = 0; i < nc; i++) tc_tensor_release(cols[i]);
+  return r;
 }
 
 /* masked_scatter(mask, source) */

@@ -559,3 +559,16 @@ def case_keyword_arguments(torch, np):
             torch.arange(3).flip(dims=(0,)),
             torch.ones(3).uniform_(**{"from": 1, "to": 2}).sum() > 2,
             torch.ones(3).random_(**{"from": 1, "to": 2})]
+
+
+def case_index_put_with_masks(torch, np):
+    return [torch.zeros(3).index_put_((torch.tensor([True, False, True]),), torch.tensor(1.)),
+            torch.zeros(2, 2).index_put_((torch.tensor([[True, False], [False, True]]),), torch.tensor([1., 2.])),
+            torch.zeros(3).index_put_((torch.tensor([True, False, True]),), torch.tensor(1.), accumulate=True),
+            torch.zeros(2, 3).index_put((torch.tensor([True, True]), torch.tensor([0, 2])), torch.tensor([1., 2.])),
+            torch.zeros(2, 3).index_put((torch.tensor([True, False]),), torch.tensor([1., 2., 3.])),
+            torch.zeros(3).index_put_((torch.tensor([0, 2], dtype=torch.int32),), torch.tensor([1., 2.])),
+            torch.zeros(3, 2).index_put_((torch.tensor([0, 2]),), torch.tensor([5., 6.])),
+            raises(lambda: torch.zeros(2, 3).index_put((torch.tensor([True, False, True]),), torch.tensor(1.))),
+            raises(lambda: torch.zeros(3, 2).index_put_((torch.tensor([0]), torch.tensor([1]), torch.tensor([0])),
+                                                        torch.tensor(1.)))]
