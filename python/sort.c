@@ -144,6 +144,96 @@ OPFN(m_median) {
              : PAIR("median", tc_median_dim(self->t, d, keep, &v, &i));
 }
 
+/* unique(dim=d) and unique_consecutive(dim=d): the distinct slices along
+ * d (sorted lexicographically unless consecutive), from library calls:
+ * the slices as rows, ordered by stable argsorts of their columns from the
+ * last to the first, a row kept where it differs from the one before; the
+ * inverse scattered back through that order, counts by bincount. TC_OK,
+ * or an error status with a Python error set (PyErr_Occurred) or the
+ * library's sticky error. */
+#define R(x) tc_tensor_release(x)
+static tc_status unique_dim(tcpy_tensor *self, int d, bool consecutive, tc_tensor **values, tc_tensor **inverse,
+                            tc_tensor **counts) {
+  tc_ctx *ctx = CTX;
+  int64_t sh[TC_MAX_DIMS];
+  int nd = tc_tensor_shape(self->t, sh);
+  if (nd == 0) {
+    PyErr_Format(PyExc_IndexError, "Dimension specified as %d but tensor has no dimensions", d);
+    return TC_ERR_ARG;
+  }
+  if (d < -nd || d >= nd) {
+    PyErr_Format(PyExc_IndexError, "Dimension out of range (expected to be in range of [%d, %d], but got %d)", -nd,
+                 nd - 1, d);
+    return TC_ERR_ARG;
+  }
+  if (d < 0) d += nd;
+  int64_t n = sh[d], m = 1;
+  for (int i = 0; i < nd; i++)
+    if (i != d) {
+      if (sh[i] == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied");
+        return TC_ERR_ARG;
+      }
+      m *= sh[i];
+    }
+  int perm[TC_MAX_DIMS], back[TC_MAX_DIMS], k = 0;
+  perm[k++] = d;
+  for (int i = 0; i < nd; i++)
+    if (i != d) perm[k++] = i;
+  for (int i = 0; i < nd; i++) back[perm[i]] = i;
+  int64_t rs[2] = {n, m};
+  tc_tensor *moved = tc_permute(self->t, perm), *rows = tc_reshape(moved, 2, rs);
+  tc_device saved = tc_get_default_device(ctx);
+  tc_set_default_device(ctx, tc_tensor_device(self->t));
+  tc_tensor *order = tc_arange_int(ctx, 0, n, 1);
+  tc_set_default_device(ctx, saved);
+  for (int64_t col = m - 1; !consecutive && n > 1 && col >= 0 && order; col--) {
+    tc_tensor *column = tc_select(rows, 1, col), *key = tc_index_select(column, 0, order);
+    tc_tensor *p = tc_argsort(key, 0, false), *o = tc_index_select(order, 0, p); /* stable */
+    R(column), R(key), R(p), R(order);
+    order = o;
+  }
+  tc_tensor *srt = tc_index_select(rows, 0, order), *keep = NULL;
+  if (srt && n > 0) { /* keep[0] = True; keep[i] = any(srt[i] != srt[i-1]) */
+    tc_idx lo = TC_S(1, TC_SLICE_END, 1), hi = TC_S(0, n - 1, 1);
+    tc_tensor *b = tc_index(srt, &lo, 1), *a = tc_index(srt, &hi, 1), *ne = tc_ne(b, a);
+    int one = 1;
+    tc_tensor *diff = tc_any(ne, &one, 1, false), *first = tc_ones(ctx, TC_BOOL, 1, (int64_t[]){1});
+    tc_tensor *first_d = first ? tc_to(first, tc_tensor_device(self->t), false) : NULL;
+    tc_tensor *parts[2] = {first_d, diff};
+    keep = diff && first_d ? tc_cat(ctx, parts, 2, 0) : NULL;
+    R(b), R(a), R(ne), R(diff), R(first), R(first_d);
+  } else if (srt) {
+    keep = tc_zeros(ctx, TC_BOOL, 1, (int64_t[]){0});
+  }
+  tc_idx mk = TC_T(keep);
+  tc_tensor *urows = keep ? tc_index(srt, &mk, 1) : NULL;
+  int64_t ush[TC_MAX_DIMS];
+  for (int i = 0; i < nd; i++) ush[i] = sh[perm[i]];
+  ush[0] = urows ? tc_tensor_size(urows, 0) : 0;
+  tc_tensor *ushaped = urows ? tc_reshape(urows, nd, ush) : NULL;
+  *values = ushaped ? tc_permute(ushaped, back) : NULL;
+  tc_tensor *group = NULL;
+  if (keep && (inverse || counts)) {
+    tc_dtype i64 = TC_I64;
+    tc_tensor *cs = tc_cumsum(keep, 0, &i64);
+    group = cs ? tc_add_scalar(cs, -1) : NULL;
+    R(cs);
+  }
+  if (inverse && group) {
+    tc_tensor *z = tc_zeros(ctx, TC_I64, 1, &n), *zd = z ? tc_to(z, tc_tensor_device(self->t), false) : NULL;
+    tc_tensor *inv = zd ? tc_clone(zd) : NULL;
+    if (inv && tc_scatter_(inv, 0, order, group) != TC_OK) R(inv), inv = NULL;
+    *inverse = inv;
+    R(z), R(zd);
+  }
+  if (counts && group) *counts = tc_bincount(group, NULL, 0);
+  R(moved), R(rows), R(order), R(srt), R(keep), R(urows), R(ushaped), R(group);
+  bool bad = !*values || (inverse && !*inverse) || (counts && !*counts);
+  return bad ? (tc_last_status(ctx) != TC_OK ? tc_last_status(ctx) : TC_ERR_ARG) : TC_OK;
+}
+#undef R
+
 /* unique(sorted=True, return_inverse=False, return_counts=False, dim=None)
  * (0); unique_consecutive(return_inverse=False, return_counts=False,
  * dim=None) (1): the values, or a tuple with the inverse and counts asked
@@ -158,13 +248,17 @@ OPFN(m_unique) {
   if ((a[0] && !tcpy_to_bool(a[0], "sorted", &sorted)) || (a[1] && !tcpy_to_bool(a[1], "return_inverse", &inv)) ||
       (a[2] && !tcpy_to_bool(a[2], "return_counts", &cnt)))
     return NULL;
-  if (a[3] && a[3] != Py_None) {
-    PyErr_Format(PyExc_NotImplementedError, "tensorc: %s(dim=...) is not supported (only the flattened tensor)", fn);
-    return NULL;
-  }
   tc_tensor *v = NULL, *iv = NULL, *c = NULL;
-  tc_status st = tag ? tc_unique_consecutive(self->t, &v, inv ? &iv : NULL, cnt ? &c : NULL)
-                     : tc_unique(self->t, sorted, &v, inv ? &iv : NULL, cnt ? &c : NULL);
+  tc_status st;
+  if (a[3] && a[3] != Py_None) {
+    int d;
+    if (!tcpy_to_dim(a[3], &d)) return NULL;
+    st = unique_dim(self, d, tag, &v, inv ? &iv : NULL, cnt ? &c : NULL);
+    if (st != TC_OK && PyErr_Occurred()) return NULL;
+  } else {
+    st = tag ? tc_unique_consecutive(self->t, &v, inv ? &iv : NULL, cnt ? &c : NULL)
+             : tc_unique(self->t, sorted, &v, inv ? &iv : NULL, cnt ? &c : NULL);
+  }
   if (st != TC_OK) {
     tc_tensor_release(v);
     tc_tensor_release(iv);

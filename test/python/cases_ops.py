@@ -572,3 +572,20 @@ def case_index_put_with_masks(torch, np):
             raises(lambda: torch.zeros(2, 3).index_put((torch.tensor([True, False, True]),), torch.tensor(1.))),
             raises(lambda: torch.zeros(3, 2).index_put_((torch.tensor([0]), torch.tensor([1]), torch.tensor([0])),
                                                         torch.tensor(1.)))]
+
+
+def case_unique_along_a_dim(torch, np):
+    return [torch.unique(torch.tensor([[1,2],[3,4],[1,2],[0,5]]), dim=0, return_inverse=True, return_counts=True),
+            torch.unique(torch.tensor([[1,2],[3,4],[1,2],[0,5]]), dim=1, return_inverse=True, return_counts=True),
+            torch.unique(torch.tensor([[1,2],[3,4],[1,2],[0,5]]), dim=-2),
+            torch.unique_consecutive(torch.tensor([[1,2],[1,2],[3,4],[1,2]]), dim=0, return_inverse=True, return_counts=True),
+            torch.unique(torch.zeros(0,3), dim=0, return_inverse=True, return_counts=True),
+            raises(lambda: torch.unique(torch.zeros(2,0), dim=0, return_inverse=True, return_counts=True)),
+            raises(lambda: torch.unique(torch.tensor([[1,2],[3,4]]), dim=2)),
+            torch.unique(torch.tensor([[[1,2],[1,2]],[[0,0],[1,2]]]), dim=1, return_inverse=True),
+            torch.unique(torch.tensor([[[1,2],[1,2]],[[0,0],[1,2]]]), dim=2, return_counts=True),
+            torch.unique(torch.tensor([3,1,3]), dim=0, return_inverse=True),
+            torch.unique(torch.tensor([3.,1.,3.]), dim=0),
+            torch.unique(torch.tensor([[True, False], [True, False]]), dim=0),
+            raises(lambda: torch.unique(torch.tensor(3), dim=0)),
+            torch.tensor([[2, 1], [2, 0], [2, 1]]).unique(dim=0, sorted=False)]
