@@ -20,6 +20,7 @@ typedef struct gen_obj {
   PyObject_HEAD
   tc_generator *g; /* NULL: the calling thread's context's generator */
   tcpy_ctx *ctx;   /* strong; NULL for the default generator */
+  tc_device dev;   /* Generator(device=): what .device says (one stream serves every device) */
 } gen_obj;
 
 static PyTypeObject *Generator;
@@ -49,10 +50,8 @@ static PyObject *gen_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
   static const char *const names[] = {"device", NULL};
   PyObject *a[1];
   if (!tcpy_parse("Generator", args, kw, 1, names, a)) return NULL;
-  if (a[0] && a[0] != Py_None) {
-    tc_device d;
-    if (!tcpy_to_device(a[0], &d)) return NULL;
-  }
+  tc_device d = {TC_CPU, 0};
+  if (a[0] && a[0] != Py_None && !tcpy_to_device(a[0], &d)) return NULL;
   tcpy_ctx *c = tcpy_current();
   if (!c) return NULL;
   tc_generator *tg = tc_generator_new(c->ctx);
@@ -64,6 +63,7 @@ static PyObject *gen_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
   }
   g->g = tg;
   g->ctx = c;
+  g->dev = d;
   Py_INCREF(c);
   return (PyObject *)g;
 }
@@ -132,7 +132,7 @@ static PyObject *gen_set_state(PyObject *o, PyObject *state) {
   return o;
 }
 
-static PyObject *gen_device(PyObject *o, void *unused) { return tcpy_device_obj((tc_device){TC_CPU, 0}, false); }
+static PyObject *gen_device(PyObject *o, void *unused) { return tcpy_device_obj(((gen_obj *)o)->dev, false); }
 
 static PyObject *gen_repr(PyObject *o) { return PyUnicode_FromFormat("<torch.Generator object at %p>", o); }
 
@@ -215,6 +215,7 @@ bool tcpy_random_init(PyObject *torch) {
   if (!d) return false;
   d->g = NULL;
   d->ctx = NULL;
+  d->dev = (tc_device){TC_CPU, 0};
   default_generator = (PyObject *)d;
   Py_INCREF(default_generator);
   Py_INCREF(Generator);

@@ -286,8 +286,11 @@ OPFN(m_index_put) {
   for (int j = 0; ok && j < n; j++) {
     tc_dtype dt = tc_tensor_dtype(idx[j]);
     if (dt != TC_BOOL) {
-      ok = m < TC_MAX_DIMS;
-      if (ok) all[m++] = idx[j];
+      if (!(ok = m < TC_MAX_DIMS)) {
+        PyErr_Format(PyExc_IndexError, "too many indices for tensor of dimension %d", tc_tensor_ndim(self->t));
+        break;
+      }
+      all[m++] = idx[j];
       continue;
     }
     int64_t ms[TC_MAX_DIMS], ts[TC_MAX_DIMS];
