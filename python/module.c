@@ -193,7 +193,7 @@ static PyObject *f_realize(PyObject *m, PyObject *args) {
 }
 
 static const char *const torch_names[] = {"", ".nn", ".nn.functional", ".cuda", ".backends", ".backends.cudnn",
-                                          ".backends.mps", ".return_types", ".linalg", NULL};
+                                          ".backends.mps", ".return_types", ".linalg", ".random", NULL};
 
 static PyObject *f_install_as_torch(PyObject *m, PyObject *noargs) {
   PyObject *mods = PyImport_GetModuleDict();
@@ -447,7 +447,8 @@ static bool make_torch(PyObject *tensorc) {
       !add_flag(cudnn, "enabled", true))
     return false;
   PyObject *lin = new_module("tensorc.torch.linalg", NULL, torch, "linalg");
-  if (!lin) return false;
+  PyObject *random = new_module("tensorc.torch.random", tcpy_random_module_functions, torch, "random");
+  if (!lin || !random) return false;
   if (!tcpy_ops_install(torch, functional)) return false;
   /* torch.linalg.matmul */
   PyObject *mm = PyObject_GetAttrString(torch, "matmul");

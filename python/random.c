@@ -1,7 +1,7 @@
 /*
  * random.c — torch.Generator, the global generator's functions
- * (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
- * torch.default_generator), and the random ops that take a generator=:
+ * (manual_seed, seed, initial_seed, get_rng_state, set_rng_state, in
+ * torch and torch.random; torch.default_generator), and the random ops that take a generator=:
  * randperm, bernoulli (and bernoulli_), multinomial, and the in-place
  * fills uniform_, normal_, random_.
  *
@@ -207,6 +207,12 @@ PyMethodDef tcpy_random_functions[] = {
     {"manual_seed", f_manual_seed, METH_O, NULL},   {"seed", f_seed, METH_NOARGS, NULL},
     {"initial_seed", f_initial_seed, METH_NOARGS, NULL}, {"get_rng_state", f_get_rng_state, METH_NOARGS, NULL},
     {"set_rng_state", f_set_rng_state, METH_O, NULL}, DEF("randperm", f_randperm), {NULL, NULL, 0, NULL}};
+
+/* torch.random: the global generator's functions */
+PyMethodDef tcpy_random_module_functions[] = {
+    {"manual_seed", f_manual_seed, METH_O, NULL},   {"seed", f_seed, METH_NOARGS, NULL},
+    {"initial_seed", f_initial_seed, METH_NOARGS, NULL}, {"get_rng_state", f_get_rng_state, METH_NOARGS, NULL},
+    {"set_rng_state", f_set_rng_state, METH_O, NULL}, {NULL, NULL, 0, NULL}};
 
 bool tcpy_random_init(PyObject *torch) {
   Generator = (PyTypeObject *)PyType_FromSpec(&gen_spec);

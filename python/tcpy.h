@@ -153,6 +153,7 @@ PyObject *tcpy_pair_result(tcpy_ctx *c, const char *name, tc_status st, tc_tenso
 /* ---- joins, random (joins.c, random.c) ---- */
 extern PyMethodDef tcpy_join_functions[];
 extern PyMethodDef tcpy_random_functions[];
+extern PyMethodDef tcpy_random_module_functions[]; /* torch.random */
 extern PyMethodDef tcpy_sort_functions[]; /* sort.c: bucketize */
 /* torch.Generator and torch.default_generator. */
 bool tcpy_random_init(PyObject *torch);

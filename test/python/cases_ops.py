@@ -589,3 +589,13 @@ def case_unique_along_a_dim(torch, np):
             torch.unique(torch.tensor([[True, False], [True, False]]), dim=0),
             raises(lambda: torch.unique(torch.tensor(3), dim=0)),
             torch.tensor([[2, 1], [2, 0], [2, 1]]).unique(dim=0, sorted=False)]
+
+
+def case_torch_random_module(torch, np):
+    torch.random.manual_seed(21)
+    a = torch.rand(4).tolist()
+    s = torch.random.get_rng_state()
+    b = torch.rand(4).tolist()
+    torch.random.set_rng_state(s)
+    return [torch.random.initial_seed(), torch.initial_seed(), torch.rand(4).tolist() == b, a != b,
+            type(torch.random.seed()).__name__, torch.random.manual_seed(2) is torch.default_generator]
