@@ -599,3 +599,16 @@ def case_torch_random_module(torch, np):
     torch.random.set_rng_state(s)
     return [torch.random.initial_seed(), torch.initial_seed(), torch.rand(4).tolist() == b, a != b,
             type(torch.random.seed()).__name__, torch.random.manual_seed(2) is torch.default_generator]
+
+
+def case_messages_library_bug(torch, np):
+    x = torch.arange(6).reshape(2, 3)
+    z = torch.zeros(2, 3)
+    return [raises(lambda: x.index_select(0, torch.tensor([0.]))),
+            raises(lambda: z.index_add_(0, torch.tensor([0]), torch.ones(1, 2))),
+            raises(lambda: z.index_copy_(0, torch.tensor([0, 1]), torch.ones(1, 3))),
+            raises(lambda: z.index_fill_(0, torch.tensor([0.]), 1)),
+            raises(lambda: z.masked_scatter_(torch.tensor([1, 0, 1]), torch.ones(6))),
+            raises(lambda: z.put_(torch.tensor([0]), torch.ones(2))),
+            raises(lambda: torch.randperm(3, dtype=torch.bool)), raises(lambda: torch.meshgrid()),
+            raises(lambda: torch.zeros(2, 3).index_put((torch.tensor([1, 0], dtype=torch.uint8),), torch.tensor(4.)))]
