@@ -160,6 +160,10 @@ OPFN(m_scatter) {
   if (!a[0]) return missing(fn, "dim");
   tcpy_tensor *i = tensor_arg(a[1], fn, "index", 2);
   if (!i || !tcpy_to_dim(a[0], &d)) return NULL;
+  if (a[2] && a[3]) {
+    PyErr_Format(PyExc_TypeError, "%s() received an invalid combination of arguments - got both src and value", fn);
+    return NULL;
+  }
   PyObject *src = a[2] ? a[2] : a[3];
   if (!src) return missing(fn, "src");
   char reduce[16] = "";

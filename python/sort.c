@@ -129,6 +129,10 @@ OPFN(m_median) {
   bool keep = false;
   if (!tcpy_parse(fn, args, kw, 2, names, a) || (a[1] && !tcpy_to_bool(a[1], "keepdim", &keep))) return NULL;
   bool has_dim = a[0] && a[0] != Py_None;
+  if (a[0] == Py_None) { /* PyTorch: dim is absent or an int */
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'dim' (position 1) must be int, not NoneType", fn);
+    return NULL;
+  }
   if (has_dim && !tcpy_to_dim(a[0], &d)) return NULL;
   tc_tensor *v = NULL, *i = NULL;
   tc_status st;
