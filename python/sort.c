@@ -139,8 +139,7 @@ OPFN(m_median) {
   if (tag == 2) return PAIR("mode", tc_mode(self->t, d, keep, &v, &i));
   if (!has_dim) {
     if (a[1]) {
-      PyErr_Format(PyExc_TypeError, "%s() received an invalid combination of arguments - got (keepdim=bool)", fn);
-      return NULL;
+      return missing(fn, "dim");
     }
     return WRAP(tag ? tc_nanmedian(self->t) : tc_median(self->t));
   }

@@ -612,3 +612,11 @@ def case_messages_library_bug(torch, np):
             raises(lambda: z.put_(torch.tensor([0]), torch.ones(2))),
             raises(lambda: torch.randperm(3, dtype=torch.bool)), raises(lambda: torch.meshgrid()),
             raises(lambda: torch.zeros(2, 3).index_put((torch.tensor([1, 0], dtype=torch.uint8),), torch.tensor(4.)))]
+
+
+def case_argument_errors(torch, np):
+    x = torch.tensor([3., 1.])
+    return [raises(lambda: x.median(None)), raises(lambda: x.median(keepdim=True)), raises(lambda: x.mode(None)),
+            type(raises(lambda: torch.zeros(2).scatter(0, torch.tensor([1]), src=torch.ones(1), value=1.))).__name__,
+            type(raises(lambda: x.sort(True))).__name__, raises(lambda: x.gather(0)),
+            raises(lambda: x.masked_select()), raises(lambda: x.topk())]
