@@ -4,8 +4,11 @@
  * tensors), and the Tensor ops split, chunk, unbind, tril/triu, diag,
  * diagonal, diag_embed, flip/fliplr/flipud, roll, repeat, tile,
  * repeat_interleave. Each is one library call (lazy: a cat of elementwise
- * expressions is one kernel); arguments are parsed with PyTorch's names
- * and defaults, and the library's errors are PyTorch's.
+ * expressions is one kernel), but repeat_interleave with a tensor of
+ * counts: an index_select by the interleaving index (bucketize of the
+ * output positions into the counts' running sums). Arguments are parsed
+ * with PyTorch's names and defaults, and the library's errors are
+ * PyTorch's.
  */
 #include <stdlib.h>
 #include <string.h>

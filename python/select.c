@@ -6,7 +6,8 @@
  * (accumulate), masked_scatter and put, each in place (NAME_, on self)
  * and out of place (NAME, on a clone), as PyTorch has them. One library
  * call each: the library checks the indices (PyTorch's messages) and
- * writes with one scatter kernel.
+ * writes with one scatter kernel. (index_put's bool masks become their
+ * nonzero() columns here: tc_index_put_ takes integer indices.)
  */
 #include <stdio.h>
 #include <string.h>

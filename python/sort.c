@@ -4,7 +4,10 @@
  * argsort, msort, topk, kthvalue, median, nanmedian, mode, unique,
  * unique_consecutive; searchsorted, bucketize, histc. The results PyTorch
  * gives as torch.return_types (values, indices) come as those; the rest
- * as tensors or plain tuples (unique's).
+ * as tensors or plain tuples (unique's). Each is one library call, but
+ * for what the library lacks, composed here from its calls: unique along
+ * a dim (stable argsorts of the slices' columns), searchsorted's sorter (a
+ * gather of the sequence).
  */
 #include <string.h>
 #include "tcpy.h"
