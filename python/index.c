@@ -11,8 +11,8 @@
  *   - a tuple is the list of items; so is a short list that holds a
  *     sequence, tensor, slice, None or Ellipsis (PyTorch's legacy rule:
  *     M[[[0, 1], [2, 2]]] is M[[0, 1], [2, 2]]);
- *   - a list or tuple inside is an index tensor made from its data (an
- *     empty one is int64, as PyTorch makes it);
+ *   - a list or tuple inside is an index tensor made from its data (int64
+ *     when empty or of floats, truncated, as PyTorch makes it);
  *   - NumPy arrays act as the tensors sharing their memory; NumPy ints and
  *     bools as Python's.
  * Assignment: the value is a tensor (a number becomes a 0-d tensor; lists
@@ -41,8 +41,8 @@ static tc_tensor *list_index(tcpy_ctx *C, PyObject *x) {
   PyObject *t = tcpy_tensor_from_data(C, x, false, TC_I64);
   if (!t) return NULL;
   tc_tensor *r;
-  if (tc_tensor_numel(TT(t)) == 0 && tc_dtype_is_floating(tc_tensor_dtype(TT(t))))
-    r = tc_to_dtype(TT(t), TC_I64); /* M[[]]: an empty int64 index */
+  if (tc_dtype_is_floating(tc_tensor_dtype(TT(t))))
+    r = tc_to_dtype(TT(t), TC_I64); /* M[[]], M[[1.5]]: PyTorch makes a long index of a list */
   else
     r = tc_tensor_retain(TT(t));
   Py_DECREF(t);

@@ -620,3 +620,26 @@ def case_argument_errors(torch, np):
             type(raises(lambda: torch.zeros(2).scatter(0, torch.tensor([1]), src=torch.ones(1), value=1.))).__name__,
             type(raises(lambda: x.sort(True))).__name__, raises(lambda: x.gather(0)),
             raises(lambda: x.masked_select()), raises(lambda: x.topk())]
+
+
+def case_index_with_lists(torch, np):
+    return [torch.arange(12).reshape(3,4)[[[0, 1], [2, 2]]],
+            torch.arange(12).reshape(3,4)[[0, slice(None)]],
+            torch.arange(12).reshape(3,4)[[None, 0]],
+            torch.arange(12).reshape(3,4)[[torch.tensor(0), 1]],
+            torch.arange(12).reshape(3,4)[[0, 1, 2]],
+            torch.arange(12).reshape(3,4)[[True, False, True]],
+            torch.arange(12).reshape(3,4)[(0, 1)],
+            torch.arange(12).reshape(3,4)[[[True, False, True, False]]*3],
+            torch.arange(12).reshape(3,4)[[[0]]],
+            torch.arange(12).reshape(3,4)[[1.0]],
+            torch.arange(12).reshape(3,4)[[[]]],
+            torch.arange(12).reshape(3,4)[[[], []]],
+            torch.arange(24).reshape(2,3,4)[[0, 1], [0, 1]],
+            torch.arange(12).reshape(3,4)[[1.5]],
+            torch.arange(12).reshape(3,4)[[-1.5]],
+            torch.arange(12).reshape(3,4)[[1.0, 2]],
+            torch.arange(12).reshape(3,4)[[[1.0]]],
+            torch.arange(12).reshape(3,4)[[True, 1]],
+            raises(lambda: torch.arange(12).reshape(3,4)[1.0]),
+            raises(lambda: torch.arange(12).reshape(3,4)[torch.tensor([1.0])])]
