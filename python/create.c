@@ -3,9 +3,8 @@
  * sequences with PyTorch's dtype inference: bool, int64, the default float,
  * or NumPy scalars' own dtypes), as_tensor (shares a NumPy array or a
  * tensor when it can), zeros/ones/empty/full/rand/randn and their *_like
- * forms, randint, arange, linspace, eye, cat and stack (written into an
- * empty tensor through narrow views: the library has no concatenation op),
- * where, and unravel_index. dtype= and device= are honored (device= by
+ * forms, randint, arange, linspace, eye, where, and unravel_index (cat,
+ * stack and the other joins are in joins.c). dtype= and device= are honored (device= by
  * making it the context's default device for the call).
  */
 #include <math.h>
@@ -301,8 +300,19 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
   tcpy_ctx *c = tcpy_current();
   if (!c || !tcpy_parse(fn, NULL, kw, 0, names, a) || !common_kw(a[1], a[2], a[3], &cr)) return NULL;
   if (a[0] ? !tcpy_to_shape(a[0], fn, &nd, shape) : !tcpy_shape_args(args, 0, fn, &nd, shape)) return NULL;
+  tc_generator *g = NULL;
+  if ((kind == K_RAND || kind == K_RANDN) && !tcpy_generator_arg(a[6], c, &g)) return NULL;
   if (!enter(c, &cr)) return NULL;
-  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, 0, cr.has_dt ? cr.dt : S.default_dtype, nd, shape)));
+  tc_dtype dt = cr.has_dt ? cr.dt : S.default_dtype;
+  if (g) { /* a Generator's stream: an empty tensor filled from it */
+    tc_tensor *t = tc_empty(c->ctx, dt, nd, shape);
+    if (t && (kind == K_RAND ? tc_uniform_(t, 0, 1, g) : tc_normal_(t, 0, 1, g)) != TC_OK) {
+      tc_tensor_release(t);
+      t = NULL;
+    }
+    return tcpy_wrap(c, leave(c, &cr, t));
+  }
+  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, 0, dt, nd, shape)));
 }
 FN(t_zeros) { return filled(args, kw, K_ZEROS, "zeros"); }
 FN(t_ones) { return filled(args, kw, K_ONES, "ones"); }
@@ -384,9 +394,20 @@ FN(t_randint) {
   int nd;
   creation cr;
   if ((lo && !tcpy_to_int(lo, "low", &l)) || !tcpy_to_int(hi, "high", &h) ||
-      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr) || !enter(c, &cr))
+      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr))
     return NULL;
-  return tcpy_wrap(c, leave(c, &cr, tc_randint(c->ctx, l, h, cr.has_dt ? cr.dt : TC_I64, nd, shape)));
+  tc_generator *g;
+  if (!tcpy_generator_arg(a[6], c, &g) || !enter(c, &cr)) return NULL;
+  tc_dtype dt = cr.has_dt ? cr.dt : TC_I64;
+  if (g) { /* a Generator's stream: random_ into an empty tensor */
+    tc_tensor *t = l < h ? tc_empty(c->ctx, dt, nd, shape) : tc_randint(c->ctx, l, h, dt, nd, shape);
+    if (t && l < h && tc_random_(t, l, h, g) != TC_OK) {
+      tc_tensor_release(t);
+      t = NULL;
+    }
+    return tcpy_wrap(c, leave(c, &cr, t));
+  }
+  return tcpy_wrap(c, leave(c, &cr, tc_randint(c->ctx, l, h, dt, nd, shape)));
 }
 
 FN(t_arange) {
@@ -450,121 +471,6 @@ FN(t_eye) {
     return NULL;
   return tcpy_wrap(c, leave(c, &cr, tc_eye(c->ctx, n, a[1] ? mm : n, cr.has_dt ? cr.dt : S.default_dtype)));
 }
-
-/* ---- combining ------------------------------------------------------------------------ */
-
-static PyObject *cat(PyObject *args, PyObject *kw, bool stack) {
-  static const char *const names[] = {"tensors", "dim", "axis", "out", NULL};
-  const char *fn = stack ? "stack" : "cat";
-  PyObject *a[4];
-  tcpy_ctx *c = tcpy_current();
-  if (!c || !tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
-  PyObject *ts = a[0], *dimv = a[1] ? a[1] : a[2];
-  if (!ts || !is_seq(ts)) {
-    PyErr_Format(PyExc_TypeError, "%s(): argument 'tensors' (position 1) must be tuple of Tensors", fn);
-    return NULL;
-  }
-  Py_ssize_t n = PySequence_Size(ts);
-  if (!n) {
-    PyErr_SetString(PyExc_RuntimeError, stack ? "stack expects a non-empty TensorList"
-                                              : "torch.cat(): expected a non-empty list of Tensors");
-    return NULL;
-  }
-  PyObject *fast = PySequence_Tuple(ts);
-  if (!fast) return NULL;
-  PyObject *r = NULL;
-  for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject *x = PyTuple_GetItem(fast, i);
-    if (!tcpy_is_tensor(x)) {
-      PyObject *tn = PyObject_GetAttrString((PyObject *)Py_TYPE(x), "__name__");
-      PyErr_Format(PyExc_TypeError, "expected Tensor as element %zd in argument 0, but got %U", i, tn);
-      Py_XDECREF(tn);
-      goto done;
-    }
-    if (!tcpy_check_thread((tcpy_tensor *)x)) goto done;
-  }
-  int64_t d = 0;
-  if (dimv && !tcpy_to_int(dimv, "dim", &d)) goto done;
-  tc_tensor *first = TT(PyTuple_GetItem(fast, 0));
-  int nd = tc_tensor_ndim(first) + (stack ? 1 : 0);
-  if (d < -nd || d >= nd || nd == 0) {
-    PyErr_Format(PyExc_IndexError, "Dimension out of range (expected to be in range of [%d, %d], but got %lld)",
-                 -(nd ? nd : 1), nd ? nd - 1 : 0, (long long)d);
-    goto done;
-  }
-  if (d < 0) d += nd;
-  int64_t out[TC_MAX_DIMS], s0[TC_MAX_DIMS];
-  int n0 = tc_tensor_shape(first, s0);
-  tc_dtype dt = tc_tensor_dtype(first);
-  int64_t total = 0;
-  for (Py_ssize_t i = 0; i < n; i++) {
-    tc_tensor *t = TT(PyTuple_GetItem(fast, i));
-    int64_t s[TC_MAX_DIMS];
-    int k = tc_tensor_shape(t, s);
-    dt = tc_promote_types(dt, tc_tensor_dtype(t));
-    if (stack) {
-      bool same = k == n0;
-      for (int j = 0; same && j < k; j++) same = s[j] == s0[j];
-      if (!same) {
-        PyObject *x0 = tcpy_size(s0, n0), *x1 = tcpy_size(s, k);
-        PyObject *l0 = x0 ? PySequence_List(x0) : NULL, *l1 = x1 ? PySequence_List(x1) : NULL;
-        if (l0 && l1)
-          PyErr_Format(PyExc_RuntimeError, "stack expects each tensor to be equal size, but got %R at entry 0 and %R at entry %zd",
-                       l0, l1, i);
-        Py_XDECREF(x0);
-        Py_XDECREF(x1);
-        Py_XDECREF(l0);
-        Py_XDECREF(l1);
-        goto done;
-      }
-      total++;
-    } else {
-      if (k != n0) {
-        PyErr_Format(PyExc_RuntimeError, "Tensors must have same number of dimensions: got %d and %d", n0, k);
-        goto done;
-      }
-      for (int j = 0; j < k; j++)
-        if (j != d && s[j] != s0[j]) {
-          PyErr_Format(PyExc_RuntimeError,
-                       "Sizes of tensors must match except in dimension %lld. Expected size %lld but got size %lld "
-                       "for tensor number %zd in the list.",
-                       (long long)d, (long long)s0[j], (long long)s[j], i);
-          goto done;
-        }
-      total += s[d];
-    }
-  }
-  for (int j = 0, k = 0; j < nd; j++) out[j] = stack ? (j == d ? n : s0[k++]) : (j == d ? total : s0[j]);
-  creation cr = {.has_dev = true, .dev = tc_tensor_device(first)};
-  if (!enter(c, &cr)) goto done;
-  tc_tensor *res = leave(c, &cr, tc_empty(c->ctx, dt, nd, out));
-  if (!res) {
-    tcpy_raise(c->ctx);
-    goto done;
-  }
-  int64_t off = 0;
-  for (Py_ssize_t i = 0; i < n; i++) {
-    tc_tensor *t = TT(PyTuple_GetItem(fast, i));
-    int64_t len = stack ? 1 : tc_tensor_size(t, (int)d);
-    tc_tensor *dst = tc_narrow(res, (int)d, off, len);
-    tc_tensor *src = stack ? tc_unsqueeze(t, (int)d) : tc_tensor_retain(t);
-    tc_status st = dst && src ? tc_copy_(dst, src) : TC_ERR_ARG;
-    tc_tensor_release(dst);
-    tc_tensor_release(src);
-    if (st != TC_OK) {
-      tc_tensor_release(res);
-      tcpy_raise(c->ctx);
-      goto done;
-    }
-    off += len;
-  }
-  r = tcpy_wrap(c, res);
-done:
-  Py_DECREF(fast);
-  return r;
-}
-FN(t_cat) { return cat(args, kw, false); }
-FN(t_stack) { return cat(args, kw, true); }
 
 FN(t_where) {
   static const char *const names[] = {"condition", "input", "other", NULL};
@@ -636,6 +542,5 @@ PyMethodDef tcpy_create_functions[] = {
     DEF("full", t_full), DEF("zeros_like", t_zeros_like), DEF("ones_like", t_ones_like),
     DEF("empty_like", t_empty_like), DEF("rand_like", t_rand_like), DEF("randn_like", t_randn_like),
     DEF("full_like", t_full_like), DEF("randint", t_randint), DEF("arange", t_arange),
-    DEF("linspace", t_linspace), DEF("eye", t_eye), DEF("cat", t_cat), DEF("concat", t_cat),
-    DEF("concatenate", t_cat), DEF("stack", t_stack), DEF("where", t_where), DEF("unravel_index", t_unravel),
+    DEF("linspace", t_linspace), DEF("eye", t_eye), DEF("where", t_where), DEF("unravel_index", t_unravel),
     {NULL, NULL, 0, NULL}};

@@ -392,3 +392,67 @@ tc_tensor *tcpy_operand(tcpy_ctx *c, PyObject *o, const char *fn, const char *ar
   if (!t) tcpy_raise(c->ctx);
   return t;
 }
+
+/* ---- tensors in and out ------------------------------------------------ */
+
+tcpy_tensor *tcpy_tensor_arg(PyObject *o, const char *fn, const char *arg, int pos) {
+  if (o && tcpy_is_tensor(o)) return tcpy_check_thread((tcpy_tensor *)o) ? (tcpy_tensor *)o : NULL;
+  if (!o) {
+    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional arguments: \"%s\"", fn, arg);
+    return NULL;
+  }
+  PyObject *n = type_name(o);
+  PyErr_Format(PyExc_TypeError, "%s(): argument '%s' (position %d) must be Tensor, not %U", fn, arg, pos, n);
+  Py_XDECREF(n);
+  return NULL;
+}
+
+int tcpy_tensor_list(PyObject *seq, const char *fn, tc_tensor **out, int cap) {
+  if (!seq || (!PyTuple_Check(seq) && !PyList_Check(seq))) {
+    PyObject *n = seq ? type_name(seq) : PyUnicode_FromString("NoneType");
+    PyErr_Format(PyExc_TypeError, "%s(): argument 'tensors' (position 1) must be tuple of Tensors, not %U", fn, n);
+    Py_XDECREF(n);
+    return -1;
+  }
+  Py_ssize_t n = PySequence_Size(seq);
+  if (n > cap) {
+    PyErr_Format(PyExc_NotImplementedError, "tensorc: %s() of more than %d tensors", fn, cap);
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *x = PyList_Check(seq) ? PyList_GetItem(seq, i) : PyTuple_GetItem(seq, i);
+    if (!tcpy_is_tensor(x)) {
+      PyObject *tn = type_name(x);
+      PyErr_Format(PyExc_TypeError, "expected Tensor as element %zd in argument 0, but got %U", i, tn);
+      Py_XDECREF(tn);
+      return -1;
+    }
+    if (!tcpy_check_thread((tcpy_tensor *)x)) return -1;
+    out[i] = TT(x);
+  }
+  return (int)n;
+}
+
+PyObject *tcpy_tuple(tcpy_ctx *c, tc_tensor **ts, int n) {
+  PyObject *t = PyTuple_New(n);
+  for (int i = 0; i < n; i++) {
+    if (!t) {
+      tc_tensor_release(ts[i]);
+      continue;
+    }
+    PyObject *x = tcpy_wrap(c, ts[i]);
+    if (!x) Py_CLEAR(t);
+    else PyTuple_SetItem(t, i, x);
+  }
+  return t;
+}
+
+PyObject *tcpy_pair_result(tcpy_ctx *c, const char *name, tc_status st, tc_tensor *values, tc_tensor *indices) {
+  if (st != TC_OK || !values || !indices) {
+    tc_tensor_release(values);
+    tc_tensor_release(indices);
+    return tcpy_raise(c->ctx);
+  }
+  PyObject *v = tcpy_wrap(c, values), *i = tcpy_wrap(c, indices);
+  return tcpy_return_pair(name, v, i);
+}

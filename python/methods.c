@@ -1,7 +1,7 @@
 /*
  * methods.c — the Tensor methods that are not math: item/tolist, sizes
  * and strides, casts and .to()/.cpu()/.cuda(), views and movement (view,
- * reshape, permute, expand, repeat, squeeze...), clone/contiguous, and the
+ * reshape, permute, expand, squeeze...), clone/contiguous, and the
  * in-place writes fill_, zero_, copy_. Entries of the op table (tcpy.h):
  * each is a method, and those PyTorch also has as torch.NAME are that too.
  */
@@ -373,45 +373,6 @@ OPFN(m_narrow) {
   return WRAP(tc_narrow(self->t, d, s, l));
 }
 
-OPFN(m_repeat) {
-  int n, nd = tc_tensor_ndim(self->t);
-  int64_t reps[TC_MAX_DIMS], shape[TC_MAX_DIMS];
-  if (!tcpy_shape_args(args, 0, "repeat", &n, reps)) return NULL;
-  if (n < nd) {
-    PyErr_SetString(PyExc_RuntimeError,
-                    "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
-    return NULL;
-  }
-  if (2 * n > TC_MAX_DIMS) {
-    PyErr_Format(PyExc_NotImplementedError, "tensorc: repeat() supports at most %d dims", TC_MAX_DIMS / 2);
-    return NULL;
-  }
-  for (int i = 0; i < n; i++)
-    if (reps[i] < 0) {
-      PyErr_Format(PyExc_RuntimeError, "Trying to create tensor with negative dimension %lld", (long long)reps[i]);
-      return NULL;
-    }
-  tc_tensor_shape(self->t, shape + (n - nd));
-  for (int i = 0; i < n - nd; i++) shape[i] = 1;
-  /* (s0, s1...) -> (1, s0, 1, s1, ...) -> expand (r0, s0, r1, s1...) -> (r0*s0, ...) */
-  int64_t inter[TC_MAX_DIMS], big[TC_MAX_DIMS], out[TC_MAX_DIMS];
-  for (int i = 0; i < n; i++) {
-    inter[2 * i] = 1;
-    inter[2 * i + 1] = shape[i];
-    big[2 * i] = reps[i];
-    big[2 * i + 1] = shape[i];
-    out[i] = reps[i] * shape[i];
-  }
-  tc_tensor *x = tc_reshape(self->t, 2 * n, inter);
-  tc_tensor *e = tc_expand(x, 2 * n, big);
-  tc_tensor *c = tc_contiguous(e);
-  tc_tensor *r = tc_reshape(c, n, out);
-  tc_tensor_release(x);
-  tc_tensor_release(e);
-  tc_tensor_release(c);
-  return WRAP(r);
-}
-
 /* clone() with PyTorch's preserve_format: a dense, non-overlapping tensor
  * keeps its strides (a transposed tensor's clone is transposed too); the
  * library's tc_clone makes a contiguous copy, so clone the permuted view
@@ -498,81 +459,6 @@ OPFN(m_copy_) {
   return (PyObject *)self;
 }
 
-/* unbind(dim=0): a tuple of the slices along dim */
-OPFN(m_unbind) {
-  static const char *const names[] = {"dim", NULL};
-  PyObject *a[1];
-  int d = 0;
-  if (!tcpy_parse(fn, args, kw, 1, names, a) || (a[0] && !tcpy_to_dim(a[0], &d))) return NULL;
-  int nd = tc_tensor_ndim(self->t);
-  if (nd == 0 || d < -nd || d >= nd) return dim_error(nd, d);
-  int64_t n = tc_tensor_size(self->t, d);
-  PyObject *t = PyTuple_New((Py_ssize_t)n);
-  for (int64_t i = 0; t && i < n; i++) {
-    PyObject *x = WRAP(tc_select(self->t, d, i));
-    if (!x) Py_CLEAR(t);
-    else PyTuple_SetItem(t, (Py_ssize_t)i, x);
-  }
-  return t;
-}
-
-/* split(size, dim=0) and chunk(chunks, dim=0): views along dim */
-OPFN(m_split) {
-  static const char *const split_names[] = {"split_size_or_sections", "dim", NULL};
-  static const char *const chunk_names[] = {"chunks", "dim", NULL};
-  PyObject *a[2];
-  int d = 0;
-  int64_t k;
-  if (!tcpy_parse(fn, args, kw, 2, tag ? chunk_names : split_names, a) || (a[1] && !tcpy_to_dim(a[1], &d))) return NULL;
-  if (!a[0]) {
-    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument", fn);
-    return NULL;
-  }
-  int nd = tc_tensor_ndim(self->t);
-  if (nd == 0 || d < -nd || d >= nd) return dim_error(nd, d);
-  int64_t len = tc_tensor_size(self->t, d);
-  int64_t sizes[1024];
-  int n = 0;
-  if (!tag && (PyList_Check(a[0]) || PyTuple_Check(a[0]))) {
-    Py_ssize_t m = PySequence_Size(a[0]);
-    int64_t total = 0;
-    for (Py_ssize_t i = 0; i < m && i < 1024; i++) {
-      PyObject *x = PySequence_GetItem(a[0], i);
-      bool ok = x && tcpy_to_int(x, "split_size", &sizes[n]);
-      Py_XDECREF(x);
-      if (!ok) return NULL;
-      total += sizes[n++];
-    }
-    if (total != len) {
-      PyErr_Format(PyExc_RuntimeError,
-                   "split_with_sizes expects split_sizes to sum exactly to %lld (input tensor's size at dimension %d), but got split_sizes=%S",
-                   (long long)len, d, a[0]);
-      return NULL;
-    }
-  } else {
-    if (!tcpy_to_int(a[0], tag ? "chunks" : "split_size", &k)) return NULL;
-    if (k <= 0) {
-      PyErr_Format(PyExc_RuntimeError, tag ? "chunk expects `chunks` to be greater than 0, got: %lld"
-                                           : "split expects split_size be non-negative, but got split_size=%lld",
-                   (long long)k);
-      return NULL;
-    }
-    int64_t size = tag ? (len + k - 1) / k : k;
-    if (size == 0) size = 1;
-    for (int64_t s = 0; s < len && n < 1024; s += size) sizes[n++] = s + size <= len ? size : len - s;
-    if (len == 0) sizes[n++] = 0;
-  }
-  PyObject *t = PyTuple_New(n);
-  int64_t off = 0;
-  for (int i = 0; t && i < n; i++) {
-    PyObject *x = WRAP(tc_narrow(self->t, d, off, sizes[i]));
-    off += sizes[i];
-    if (!x) Py_CLEAR(t);
-    else PyTuple_SetItem(t, i, x);
-  }
-  return t;
-}
-
 /* data_ptr(): the address of the first element, as an int (realizes; 0
  * for a tensor without elements, as PyTorch). The address stays put under
  * tensorc's in-place writes, which land in the storage's buffer; memory
@@ -638,7 +524,7 @@ const tcpy_opdef tcpy_tensor_ops[] = {
     M("view_as", m_as, 0), M("reshape_as", m_as, 1), M("expand_as", m_as, 2), MT("permute", m_permute, 0),
     MT("transpose", m_transpose, 0), MT("swapaxes", m_transpose, 0), MT("swapdims", m_transpose, 0), MT("t", m_t, 0),
     MT("squeeze", m_squeeze, 0), MT("unsqueeze", m_squeeze, 1), MT("flatten", m_flatten, 0),
-    MT("narrow", m_narrow, 0), M("repeat", m_repeat, 0), MT("clone", m_clone, 0), M("contiguous", m_clone, 1),
-    MT("detach", m_clone, 2), MT("unbind", m_unbind, 0), MT("split", m_split, 0), MT("chunk", m_split, 1),
+    MT("narrow", m_narrow, 0), MT("clone", m_clone, 0), M("contiguous", m_clone, 1),
+    MT("detach", m_clone, 2),
     M("fill_", m_fill_, 0), M("zero_", m_fill_, 1), M("copy_", m_copy_, 0),
     {NULL, NULL, 0, 0}};

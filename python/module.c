@@ -193,7 +193,7 @@ static PyObject *f_realize(PyObject *m, PyObject *args) {
 }
 
 static const char *const torch_names[] = {"", ".nn", ".nn.functional", ".cuda", ".backends", ".backends.cudnn",
-                                          ".backends.mps", ".return_types", ".linalg", NULL};
+                                          ".backends.mps", ".return_types", ".linalg", ".random", NULL};
 
 static PyObject *f_install_as_torch(PyObject *m, PyObject *noargs) {
   PyObject *mods = PyImport_GetModuleDict();
@@ -221,14 +221,6 @@ static PyMethodDef tensorc_functions[] = {
     {NULL, NULL, 0, NULL}};
 
 /* ---- torch's own functions ------------------------------------------------- */
-
-static PyObject *f_manual_seed(PyObject *m, PyObject *arg) {
-  int64_t s;
-  tcpy_ctx *c = tcpy_current();
-  if (!c || !tcpy_to_int(arg, "seed", &s)) return NULL;
-  tc_manual_seed(c->ctx, (uint64_t)s);
-  Py_RETURN_NONE;
-}
 
 static PyObject *f_deterministic(PyObject *m, PyObject *args, PyObject *kw) {
   static const char *const names[] = {"mode", "warn_only", NULL};
@@ -283,8 +275,6 @@ static PyObject *f_get_default_device(PyObject *m, PyObject *noargs) {
 }
 
 static PyMethodDef torch_functions[] = {
-    {"manual_seed", f_manual_seed, METH_O, NULL},
-    {"seed", f_manual_seed, METH_O, NULL},
     {"use_deterministic_algorithms", (PyCFunction)(void (*)(void))f_deterministic, METH_VARARGS | METH_KEYWORDS, NULL},
     {"are_deterministic_algorithms_enabled", f_are_deterministic, METH_NOARGS, NULL},
     {"is_tensor", f_is_tensor, METH_O, NULL},
@@ -430,7 +420,8 @@ static bool make_torch(PyObject *tensorc) {
   if (!torch || !add_package_path(torch)) return false;
   S.torch = torch;
   if (PyModule_AddFunctions(torch, tcpy_create_functions) < 0 ||
-      PyModule_AddFunctions(torch, tcpy_interop_functions) < 0)
+      PyModule_AddFunctions(torch, tcpy_join_functions) < 0 || PyModule_AddFunctions(torch, tcpy_sort_functions) < 0 ||
+      PyModule_AddFunctions(torch, tcpy_interop_functions) < 0 || !tcpy_random_init(torch))
     return false;
   if (PyModule_AddObject(torch, "pi", PyFloat_FromDouble(3.141592653589793)) < 0 ||
       PyModule_AddObject(torch, "e", PyFloat_FromDouble(2.718281828459045)) < 0 ||
@@ -456,7 +447,8 @@ static bool make_torch(PyObject *tensorc) {
       !add_flag(cudnn, "enabled", true))
     return false;
   PyObject *lin = new_module("tensorc.torch.linalg", NULL, torch, "linalg");
-  if (!lin) return false;
+  PyObject *random = new_module("tensorc.torch.random", tcpy_random_module_functions, torch, "random");
+  if (!lin || !random) return false;
   if (!tcpy_ops_install(torch, functional)) return false;
   /* torch.linalg.matmul */
   PyObject *mm = PyObject_GetAttrString(torch, "matmul");

@@ -1,10 +1,10 @@
 /*
  * ops.c — the math of the Tensor API (elementwise, comparisons,
  * reductions, max/min with their return types, softmax, clamp, matmul,
- * masking and gathering), and the Op type that serves one table entry as
- * a method (t.add(x)), as its in-place form (t.add_(x): computed, then
- * written back into t's elements), and as a function (torch.add(t, x),
- * torch.nn.functional.relu(t)). Keyword names follow PyTorch's signatures.
+ * masked_fill; gathers and scatters are in select.c), and the Op type
+ * that serves one table entry as a method (t.add(x)), as its in-place form
+ * (t.add_(x): computed, then written back into t's elements), and as a
+ * function (torch.add(t, x), torch.nn.functional.relu(t)). Keyword names follow PyTorch's signatures.
  */
 #include <string.h>
 #include "tcpy.h"
@@ -13,18 +13,7 @@
 #define WRAP(x) tcpy_wrap(self->ctx, (x))
 #define CTX (self->ctx->ctx)
 
-/* a tensor argument (this thread's) or NULL with TypeError */
-static tcpy_tensor *tensor_arg(PyObject *o, const char *fn, const char *arg, int pos) {
-  if (o && tcpy_is_tensor(o)) return tcpy_check_thread((tcpy_tensor *)o) ? (tcpy_tensor *)o : NULL;
-  if (!o) {
-    PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional argument: \"%s\"", fn, arg);
-    return NULL;
-  }
-  PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");
-  PyErr_Format(PyExc_TypeError, "%s(): argument '%s' (position %d) must be Tensor, not %U", fn, arg, pos, n);
-  Py_XDECREF(n);
-  return NULL;
-}
+#define tensor_arg tcpy_tensor_arg
 
 /* ---- elementwise ------------------------------------------------------------ */
 
@@ -322,20 +311,6 @@ OPFN(m_softmax) {
   return WRAP(r);
 }
 
-OPFN(m_count_nonzero) {
-  static const char *const names[] = {"dim", NULL};
-  PyObject *a[1];
-  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
-  int dims[TC_MAX_DIMS], nd = 0;
-  if (a[0] && a[0] != Py_None && !tcpy_to_dims(a[0], &nd, dims)) return NULL;
-  tc_tensor *z = tc_binary_scalar(TC_OP_NE, self->t, 0, false, false);
-  tc_tensor *c = tc_to_dtype(z, TC_I64);
-  tc_tensor *r = tc_sum(c, nd ? dims : NULL, nd, false);
-  tc_tensor_release(z);
-  tc_tensor_release(c);
-  return WRAP(r);
-}
-
 /* ---- comparison of whole tensors ------------------------------------------------ */
 
 OPFN(m_equal) {
@@ -365,7 +340,7 @@ OPFN(m_close) {
   return PyBool_FromLong(r);
 }
 
-/* ---- masking and gathering ------------------------------------------------------- */
+/* ---- masking ------------------------------------------------------- */
 
 OPFN(m_masked_fill) {
   static const char *const names[] = {"mask", "value", NULL};
@@ -385,100 +360,6 @@ OPFN(m_masked_fill) {
     return (PyObject *)self;
   }
   return WRAP(tc_masked_fill(self->t, m->t, x));
-}
-
-OPFN(m_masked_select) {
-  static const char *const names[] = {"mask", NULL};
-  PyObject *a[1];
-  if (!tcpy_parse(fn, args, kw, 1, names, a)) return NULL;
-  tcpy_tensor *m = tensor_arg(a[0], fn, "mask", 1);
-  return m ? WRAP(tc_masked_select(self->t, m->t)) : NULL;
-}
-
-OPFN(m_index_select) {
-  static const char *const names[] = {"dim", "index", NULL};
-  PyObject *a[2];
-  int d;
-  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
-  if (!a[0]) {
-    PyErr_SetString(PyExc_TypeError, "index_select() missing 1 required positional argument: \"dim\"");
-    return NULL;
-  }
-  tcpy_tensor *i = tensor_arg(a[1], fn, "index", 2);
-  if (!i || !tcpy_to_dim(a[0], &d)) return NULL;
-  return WRAP(tc_index_select(self->t, d, i->t));
-}
-
-/* index_put_(indices, values, accumulate=False) and masked_scatter_(mask,
- * source); without the underscore on a copy. */
-OPFN(m_index_put) {
-  static const char *const names[] = {"indices", "values", "accumulate", NULL};
-  PyObject *a[3];
-  bool acc = false;
-  if (!tcpy_parse(fn, args, kw, 3, names, a) || (a[2] && !tcpy_to_bool(a[2], "accumulate", &acc))) return NULL;
-  if (!a[0] || (!PyTuple_Check(a[0]) && !PyList_Check(a[0]))) {
-    PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors", fn);
-    return NULL;
-  }
-  tcpy_tensor *v = tensor_arg(a[1], fn, "values", 2);
-  if (!v) return NULL;
-  Py_ssize_t n = PySequence_Size(a[0]);
-  if (n > TC_MAX_DIMS) {
-    PyErr_Format(PyExc_IndexError, "too many indices for tensor of dimension %d (got %zd)", tc_tensor_ndim(self->t), n);
-    return NULL;
-  }
-  tc_tensor *idx[TC_MAX_DIMS];
-  for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject *x = PySequence_GetItem(a[0], i);
-    if (!x) return NULL;
-    Py_DECREF(x); /* the sequence holds it */
-    if (!tcpy_is_tensor(x)) {
-      PyErr_Format(PyExc_TypeError, "%s(): argument 'indices' (position 1) must be tuple of Tensors", fn);
-      return NULL;
-    }
-    idx[i] = TT(x);
-  }
-  PyObject *dst = tag ? (Py_INCREF(self), (PyObject *)self) : WRAP(tc_clone(self->t));
-  if (dst && tc_index_put_(TT(dst), (int)n, idx, v->t, acc) != TC_OK) {
-    Py_DECREF(dst);
-    return tcpy_raise(CTX);
-  }
-  return dst;
-}
-
-OPFN(m_masked_scatter) {
-  static const char *const names[] = {"mask", "source", NULL};
-  PyObject *a[2];
-  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
-  tcpy_tensor *m = tensor_arg(a[0], fn, "mask", 1), *s = m ? tensor_arg(a[1], fn, "source", 2) : NULL;
-  if (!s) return NULL;
-  PyObject *dst = tag ? (Py_INCREF(self), (PyObject *)self) : WRAP(tc_clone(self->t));
-  if (dst && tc_masked_scatter_(TT(dst), m->t, s->t) != TC_OK) {
-    Py_DECREF(dst);
-    return tcpy_raise(CTX);
-  }
-  return dst;
-}
-
-OPFN(m_nonzero) {
-  static const char *const names[] = {"as_tuple", NULL};
-  PyObject *a[1];
-  bool as_tuple = false;
-  if (!tcpy_parse(fn, args, kw, 0, names, a) || (a[0] && !tcpy_to_bool(a[0], "as_tuple", &as_tuple))) return NULL;
-  PyObject *nz = WRAP(tc_nonzero(self->t));
-  if (!nz || !as_tuple) return nz;
-  int nd = tc_tensor_ndim(self->t);
-  PyObject *t = PyTuple_New(nd);
-  for (int d = 0; t && d < nd; d++) {
-    PyObject *col = WRAP(tc_select(TT(nz), 1, d));
-    if (!col) {
-      Py_CLEAR(t);
-      break;
-    }
-    PyTuple_SetItem(t, d, col);
-  }
-  Py_DECREF(nz);
-  return t;
 }
 
 #define UN(name, idx, fl) {name, m_unary, idx, OF_METHOD | OF_TORCH | (fl)}
@@ -519,13 +400,8 @@ const tcpy_opdef tcpy_math_ops[] = {
     {"max", m_maxmin, 1, MT}, {"min", m_maxmin, 0, MT},
     {"argmax", m_argmaxmin, 1, MT}, {"argmin", m_argmaxmin, 0, MT},
     {"softmax", m_softmax, 0, MT | OF_FUNCTIONAL}, {"log_softmax", m_softmax, 1, MT | OF_FUNCTIONAL},
-    {"count_nonzero", m_count_nonzero, 0, MT},
     {"equal", m_equal, 0, MT}, {"allclose", m_close, 0, MT}, {"isclose", m_close, 1, MT},
     {"masked_fill", m_masked_fill, 0, MT}, {"masked_fill_", m_masked_fill, 1, OF_METHOD},
-    {"masked_select", m_masked_select, 0, MT},
-    {"index_select", m_index_select, 0, MT}, {"nonzero", m_nonzero, 0, MT},
-    {"index_put", m_index_put, 0, MT}, {"index_put_", m_index_put, 1, OF_METHOD},
-    {"masked_scatter", m_masked_scatter, 0, MT}, {"masked_scatter_", m_masked_scatter, 1, OF_METHOD},
     {NULL, NULL, 0, 0}};
 
 /* ---- the Op type ------------------------------------------------------------------- */
@@ -570,17 +446,25 @@ static PyObject *op_get(PyObject *o, PyObject *obj, PyObject *type) {
   return op_new(op->def, op->inplace, false, obj, op->name);
 }
 
+/* The tensor given by keyword as torch.NAME's first argument: input=, or
+ * the name PyTorch gives it (torch.split(tensor=), torch.searchsorted(
+ * sorted_sequence=)); borrowed, *name set. */
+static PyObject *first_kw(PyObject *kw, const char *fn, const char **name) {
+  *name = !strcmp(fn, "split") ? "tensor" : !strcmp(fn, "searchsorted") ? "sorted_sequence" : "input";
+  return PyDict_GetItemString(kw, *name);
+}
+
 static PyObject *op_call(PyObject *o, PyObject *args, PyObject *kw) {
   op_obj *op = (op_obj *)o;
-  const char *fn = op->def->name;
+  const char *fn = op->def->name, *first = "input";
   PyObject *self = op->self, *rest = NULL, *kw2 = NULL;
   if (!self) { /* torch.NAME(input, ...) or Tensor.NAME(t, ...) */
     if (PyTuple_Size(args) > 0) {
       self = PyTuple_GetItem(args, 0);
       rest = PyTuple_GetSlice(args, 1, PyTuple_Size(args));
-    } else if (kw && (self = PyDict_GetItemString(kw, "input"))) {
+    } else if (kw && (self = first_kw(kw, fn, &first))) {
       kw2 = PyDict_Copy(kw);
-      if (!kw2 || PyDict_DelItemString(kw2, "input") < 0) {
+      if (!kw2 || PyDict_DelItemString(kw2, first) < 0) {
         Py_XDECREF(kw2);
         return NULL;
       }
@@ -674,7 +558,10 @@ bool tcpy_ops_install(PyObject *torch, PyObject *functional) {
   if (!S.Op) return false;
   for (const tcpy_opdef *d = tcpy_math_ops; d->name; d++)
     if (!install(d, torch, functional)) return false;
-  for (const tcpy_opdef *d = tcpy_tensor_ops; d->name; d++)
-    if (!install(d, torch, functional)) return false;
+  const tcpy_opdef *const tables[] = {tcpy_tensor_ops, tcpy_join_ops, tcpy_select_ops, tcpy_sort_ops,
+                                      tcpy_random_ops};
+  for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++)
+    for (const tcpy_opdef *d = tables[k]; d->name; d++)
+      if (!install(d, torch, functional)) return false;
   return true;
 }

@@ -131,7 +131,36 @@ typedef struct tcpy_opdef {
 } tcpy_opdef;
 extern const tcpy_opdef tcpy_math_ops[];   /* ops.c */
 extern const tcpy_opdef tcpy_tensor_ops[]; /* methods.c */
+extern const tcpy_opdef tcpy_join_ops[];   /* joins.c */
+extern const tcpy_opdef tcpy_select_ops[]; /* select.c */
+extern const tcpy_opdef tcpy_sort_ops[];   /* sort.c */
+extern const tcpy_opdef tcpy_random_ops[]; /* random.c */
 bool tcpy_ops_install(PyObject *torch, PyObject *functional); /* ops.c */
+
+/* A tensor argument of this thread, or NULL with PyTorch's TypeError
+ * ("fn(): argument 'arg' (position pos) must be Tensor, not int"). */
+tcpy_tensor *tcpy_tensor_arg(PyObject *o, const char *fn, const char *arg, int pos);
+/* The tensors of a tuple or list (borrowed handles, at most cap); their
+ * count, or -1 with TypeError ("expected Tensor as element 1 in argument
+ * 0, but got int"). */
+int tcpy_tensor_list(PyObject *seq, const char *fn, tc_tensor **out, int cap);
+/* A tuple of Tensors over n new handles (stolen; NULL ones raise ctx's
+ * error). */
+PyObject *tcpy_tuple(tcpy_ctx *c, tc_tensor **ts, int n);
+/* torch.return_types.NAME over a call's (values, indices): st not TC_OK
+ * releases both and raises ctx's error. */
+PyObject *tcpy_pair_result(tcpy_ctx *c, const char *name, tc_status st, tc_tensor *values, tc_tensor *indices);
+
+/* ---- joins, random (joins.c, random.c) ---- */
+extern PyMethodDef tcpy_join_functions[];
+extern PyMethodDef tcpy_random_functions[];
+extern PyMethodDef tcpy_random_module_functions[]; /* torch.random */
+extern PyMethodDef tcpy_sort_functions[]; /* sort.c: bucketize */
+/* torch.Generator and torch.default_generator. */
+bool tcpy_random_init(PyObject *torch);
+/* The generator= argument: NULL (None or absent: the context's) or its
+ * tc_generator; false with TypeError. */
+bool tcpy_generator_arg(PyObject *o, tcpy_ctx *c, tc_generator **out);
 
 /* ---- indexing (index.c) ---- */
 PyObject *tcpy_getitem(tcpy_tensor *self, PyObject *index);

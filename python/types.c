@@ -275,7 +275,8 @@ static PyType_Slot pair_slots[] = {{Py_tp_repr, pair_repr}, {Py_tp_getset, pair_
 static struct {
   const char *name;
   PyObject *type;
-} pairs[] = {{"max", NULL}, {"min", NULL}, {"sort", NULL}, {"topk", NULL}, {"mode", NULL}, {"median", NULL}};
+} pairs[] = {{"max", NULL}, {"min", NULL}, {"sort", NULL}, {"topk", NULL}, {"mode", NULL}, {"median", NULL},
+             {"nanmedian", NULL}, {"kthvalue", NULL}, {"cummax", NULL}, {"cummin", NULL}};
 
 PyObject *tcpy_return_pair(const char *name, PyObject *values, PyObject *indices) {
   PyObject *tp = NULL;

@@ -445,3 +445,7 @@ def case_functional_and_misc(torch, np):
             torch.clamp(x, -1, 1), x.clip(max=0), torch.maximum(x, torch.zeros(4)), torch.where(x > 0, x, -x),
             x.masked_select(x > -1), x.index_select(0, torch.tensor([3, 0])), x.isnan(), x.sign(),
             torch.index_put(torch.zeros(3), (torch.tensor([0, 2]),), torch.tensor([1., 2.]))]
+
+
+# ---- issue 12: indexing, joins, gathers, scatters, scans, sorting, random ----------------
+from cases_ops import *  # noqa: E402,F401,F403  (their cases are this module's)

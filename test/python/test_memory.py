@@ -160,3 +160,35 @@ def test_a_context_outlives_its_last_tensor_only():
     ts.reverse()
     del ts
     assert settled() == before
+
+
+def test_the_ops_of_cases_ops_leave_no_handle_behind_even_when_they_raise():
+    import cases_ops
+    # (set_state leaks in the library: test_set_rng_state_leaves_no_handle_behind)
+    fns = [getattr(cases_ops, n) for n in sorted(dir(cases_ops))
+           if n.startswith("case_") and n not in ("case_generators_and_rng_state", "case_torch_random_module")]
+
+    def run_all():
+        for f in fns:
+            try:
+                f(torch, np)
+            except Exception:
+                pass
+
+    run_all()  # the first run may make lasting state (generators' states, caches)
+    before = settled()
+    for _ in range(3):
+        run_all()
+    assert settled()[0] == before[0]
+
+
+@pytest.mark.xfail(reason="library bug: state_from() in lib/api/random.c never releases its tc_contiguous(s)",
+                   strict=False)
+def test_set_rng_state_leaves_no_handle_behind():
+    g = torch.Generator()
+    state, gstate = torch.get_rng_state(), g.get_state()
+    before = settled()
+    for _ in range(5):
+        torch.set_rng_state(state)
+        g.set_state(gstate)
+    assert settled()[0] == before[0]

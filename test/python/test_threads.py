@@ -66,3 +66,16 @@ def test_tensors_outlive_their_thread():
 def test_numpy_copies_move_values_between_threads():
     a = run(lambda: (torch.arange(5) ** 2).numpy().copy())
     assert torch.from_numpy(a).tolist() == [0, 1, 4, 9, 16]
+
+
+def test_a_generator_belongs_to_its_thread_and_the_default_one_to_every_thread():
+    g = torch.Generator().manual_seed(3)
+    for f in (lambda: g.manual_seed(1), lambda: g.get_state(), lambda: torch.randperm(3, generator=g),
+              lambda: torch.rand(2, generator=g), lambda: torch.empty(2).uniform_(generator=g)):
+        with pytest.raises(RuntimeError, match="another thread"):
+            run(f)
+    # torch.default_generator stands for the calling thread's own stream
+    torch.manual_seed(5)
+    assert run(lambda: (torch.manual_seed(7), torch.initial_seed())[1]) == 7
+    assert torch.initial_seed() == 5
+    assert run(lambda: torch.randperm(4, generator=torch.default_generator).sort().values.tolist()) == [0, 1, 2, 3]
