@@ -78,9 +78,7 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     default: return ir_error(ctx, TC_ERR_ARG, "%s: index %d has an unknown kind %d", fn, i, (int)it->kind);
     }
   }
-  if (consumed > a->ndim && a->ndim == 0)
-    for (int i = 0; i < n; i++)
-      if (spec[i].kind == TC_IDX_INT)
+  if (consumed > a->ndim && a->ndim == 0 && n == 1 && spec[0].kind == TC_IDX_INT) /* t[0], not t[0, 0] */
         return ir_error(ctx, TC_ERR_ARG, "%s: invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number", fn);
   if (consumed > a->ndim) return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d", fn, a->ndim);
