@@ -30,7 +30,7 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static int bench_mode(script *s, bool eager, int repeat, int warmup, mode_result *out) {
+static int bench_mode(const script *s, bool eager, int repeat, int warmup, mode_result *out) {
   tc_ctx *ctx = py_context();
   if (!ctx) {
     fprintf(stderr, "tensorc bench: cannot make a tensorc context\n");
@@ -98,10 +98,13 @@ static const char *human_time(double s, char *buf, size_t n) {
   return buf;
 }
 
-int cmd_bench(script *s, int argc, char **argv, bool json, int repeat, int warmup) {
+int cmd_bench(const tcli_request *r) {
+  const script *s = r->s;
+  bool json = r->json;
+  int repeat = r->repeat, warmup = r->warmup;
   mode_result fused, eager;
   tc_ctx_options opts = {0};
-  int rc = py_start(s, argc, argv, &opts);
+  int rc = py_start(r, &opts);
   if (rc != EXIT_OK) return rc;
   rc = bench_mode(s, false, repeat, warmup, &fused);
   if (rc == EXIT_OK) rc = bench_mode(s, true, repeat, warmup, &eager);

@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 #include "cli.h"
 #include "sbuf.h"
 
 typedef struct dump_state {
   const dump_opts *o;
-  const script *s;
   const char *path;
   int realization;      /* realizations seen */
   int announced;        /* last realization whose header was printed */
@@ -40,7 +40,7 @@ static void announce(dump_state *st) {
   if (st->announced == st->realization) return;
   st->announced = st->realization;
   const char *c = st->o->mode == DUMP_LLVM ? "; " : st->o->mode == DUMP_ASM ? "# " : st->o->mode == DUMP_CUDA || st->o->mode == DUMP_PTX ? "// " : "";
-  printf("%s=== realization %d at %s:%d ===\n", c, st->realization, st->path, py_script_line(st->s));
+  printf("%s=== realization %d at %s:%d ===\n", c, st->realization, st->path, py_script_line());
 }
 
 static void keep_dot(dump_state *st, const char *text) {
@@ -55,7 +55,7 @@ static void keep_dot(dump_state *st, const char *text) {
   }
   char *copy = strdup(text);
   if (!copy) return;
-  st->dot_lines[st->ndots] = py_script_line(st->s);
+  st->dot_lines[st->ndots] = py_script_line();
   st->dots[st->ndots++] = copy;
 }
 
@@ -205,10 +205,12 @@ static int print_dot(dump_state *st) {
   return EXIT_OK;
 }
 
-int cmd_dump(script *s, int argc, char **argv, const dump_opts *o) {
-  dump_state st = {.o = o, .s = s, .path = s->path};
+int cmd_dump(const tcli_request *r) {
+  const dump_opts *o = &r->dump;
+  const script *s = r->s;
+  dump_state st = {.o = o, .path = s->path};
   tc_ctx_options opts = {0};
-  opts.eager = o->eager;
+  opts.eager = r->eager;
   opts.debug = TC_DEBUG_IR;
   switch (o->mode) {
   case DUMP_IR: break;
@@ -221,7 +223,7 @@ int cmd_dump(script *s, int argc, char **argv, const dump_opts *o) {
   }
   opts.debug_sink = sink;
   opts.debug_user = &st;
-  int rc = py_start(s, argc, argv, &opts);
+  int rc = py_start(r, &opts);
   if (rc != EXIT_OK) return rc;
   rc = py_run(s, !o->show_output, NULL, NULL);
   py_flush_stdout();

@@ -1,14 +1,17 @@
 /*
- * embed.c — CPython inside the CLI: the interpreter that runs scripts.
+ * embed.c — CPython inside the CLI's runner (libtensorc_run.so): the
+ * interpreter that runs scripts, and `run`.
  *
- * The tensorc extension (python/, linked into this program) is registered
- * as a built-in module before CPython starts, and install_as_torch() makes
- * a script's `import torch` give tensorc.torch. Everything else is CPython
- * as `python3 FILE` has it: its configuration from the environment
- * (PYTHONPATH...), its standard library and site-packages (so a script's
- * `import numpy` is the real NumPy), sys.argv, sys.path[0] the script's
- * folder, __main__ with __file__ the absolute path, CPython's tracebacks
- * and syntax errors, SystemExit's code.
+ * load.c has loaded a CPython's shared library; this file uses only the
+ * stable ABI (Py_LIMITED_API 3.9), so it runs on whichever one that is.
+ * The tensorc extension (python/, linked into the runner) is registered as
+ * a built-in module before CPython starts, and install_as_torch() makes a
+ * script's `import torch` give tensorc.torch. Everything else is CPython as
+ * `python3 FILE` has it: its configuration from the environment
+ * (PYTHONPATH...), the standard library and site-packages of the python3
+ * executable load.c found (so a script's `import numpy` is the real NumPy),
+ * sys.argv, sys.path[0] the script's folder, __main__ with __file__ the
+ * absolute path, CPython's tracebacks and syntax errors, SystemExit's code.
  *
  * The script is compiled and run here rather than by Py_RunMain so that a
  * process can run it more than once (bench), read the library's counters
@@ -36,122 +39,56 @@ PyMODINIT_FUNC PyInit_tensorc(void);
 
 static PyObject *g_file; /* the script's filename as CPython shows it (str) */
 
-/* ---- loading ----------------------------------------------------------------------- */
-
-static char *read_all(FILE *f, size_t *n) {
-  size_t cap = 4096, len = 0;
-  char *buf = malloc(cap + 1);
-  while (buf) {
-    size_t k = fread(buf + len, 1, cap - len, f);
-    len += k;
-    if (len < cap) break;
-    if (cap > ((size_t)1 << 30)) {
-      free(buf);
-      return NULL;
-    }
-    char *nb = realloc(buf, cap * 2 + 1);
-    if (!nb) {
-      free(buf);
-      return NULL;
-    }
-    buf = nb;
-    cap *= 2;
-  }
-  if (buf) buf[len] = 0;
-  *n = len;
-  return buf;
-}
-
-int script_load(const char *path, script *s) {
-  memset(s, 0, sizeof *s);
-  bool in = !strcmp(path, "-");
-  s->path = in ? "<stdin>" : path;
-  FILE *f = in ? stdin : fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "tensorc: can't open file '%s': [Errno %d] %s\n", path, errno, strerror(errno));
-    return EXIT_USAGE;
-  }
-  s->src = read_all(f, &s->n);
-  if (!in) fclose(f);
-  if (!s->src) {
-    fprintf(stderr, "tensorc: can't read file '%s'\n", path);
-    return EXIT_USAGE;
-  }
-  if (strlen(s->src) != s->n) {
-    fprintf(stderr, "tensorc: file '%s' contains a NUL byte\n", path);
-    return EXIT_USAGE;
-  }
-  /* CPython (3.9+) runs `python3 FILE` with __file__ absolute */
-  if (in || path[0] == '/') {
-    s->abspath = strdup(s->path);
-  } else {
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd)) {
-      const char *p = path;
-      while (!strncmp(p, "./", 2)) p += 2;
-      size_t n = strlen(cwd) + strlen(p) + 2;
-      s->abspath = malloc(n);
-      if (s->abspath) snprintf(s->abspath, n, "%s/%s", cwd, p);
-    } else {
-      s->abspath = strdup(path);
-    }
-  }
-  if (!s->abspath) {
-    fprintf(stderr, "tensorc: out of memory\n");
-    return EXIT_USAGE;
-  }
-  return EXIT_OK;
-}
-
-void script_free(script *s) {
-  free(s->src);
-  free(s->abspath);
-  s->src = s->abspath = NULL;
-}
-
 /* ---- the interpreter ----------------------------------------------------------------- */
 
 /* Run once before the script, in a private namespace: `import torch` is
- * tensorc.torch, and sys.path[0] is the script's folder as python3 puts it
+ * tensorc.torch, sys.argv the script's, and sys.path[0] is the script's folder as python3 puts it
  * (the folder of the file a symlink points to; '' for stdin), unless
  * PYTHONSAFEPATH says not to. */
 static const char *prelude =
     "import os, sys, tensorc\n"
     "tensorc.install_as_torch()\n"
-    "if not sys.flags.safe_path:\n"
+    "sys.argv[:] = _argv\n"
+    "if not getattr(sys.flags, 'safe_path', False):\n"
     "    sys.path.insert(0, '' if _file == '<stdin>' else os.path.dirname(os.path.realpath(_file)))\n";
 
-int py_start(const script *s, int argc, char **argv, const tc_ctx_options *opts) {
+int py_start(const tcli_request *r, const tc_ctx_options *opts) {
   tcpy_set_context_options(opts);
   if (PyImport_AppendInittab("tensorc", PyInit_tensorc) < 0) {
     fprintf(stderr, "tensorc: cannot register the tensorc module with CPython\n");
     return EXIT_SCRIPT;
   }
-  PyConfig c;
-  PyConfig_InitPythonConfig(&c);
-  c.parse_argv = 0;
-  PyStatus st = PyConfig_SetBytesArgv(&c, argc, argv);
-  if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&c);
-  PyConfig_Clear(&c);
-  if (PyStatus_Exception(st)) {
-    if (PyStatus_IsExit(st)) return st.exitcode;
-    fprintf(stderr, "tensorc: cannot start Python %s: %s%s%s\n", PY_VERSION, st.func ? st.func : "",
-            st.func ? ": " : "", st.err_msg ? st.err_msg : "");
-    return EXIT_SCRIPT;
+  /* CPython finds its prefix (stdlib, site-packages) from the executable's
+     path; Py_SetProgramName is the stable ABI's way to give it */
+  static wchar_t *program;
+  if (r->python && (program = Py_DecodeLocale(r->python, NULL))) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    Py_SetProgramName(program);
+#pragma GCC diagnostic pop
   }
+  Py_InitializeEx(1);
+  const script *s = r->s;
   g_file = PyUnicode_DecodeFSDefault(s->abspath);
-  PyObject *ns = PyDict_New();
-  PyObject *r = NULL;
-  if (g_file && ns && PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0 &&
-      PyDict_SetItemString(ns, "_file", g_file) == 0)
-    r = PyRun_String(prelude, Py_file_input, ns, ns);
+  PyObject *ns = PyDict_New(), *argv = PyList_New(0), *code = NULL, *res = NULL;
+  for (int i = 0; argv && i < r->argc; i++) {
+    PyObject *a = PyUnicode_DecodeFSDefault(r->argv[i]);
+    if (!a || PyList_Append(argv, a) < 0) Py_CLEAR(argv);
+    Py_XDECREF(a);
+  }
+  if (g_file && ns && argv && PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0 &&
+      PyDict_SetItemString(ns, "_file", g_file) == 0 && PyDict_SetItemString(ns, "_argv", argv) == 0 &&
+      (code = Py_CompileString(prelude, "<tensorc>", Py_file_input)))
+    res = PyEval_EvalCode(code, ns, ns);
+  Py_XDECREF(code);
   Py_XDECREF(ns);
-  if (!r) {
+  Py_XDECREF(argv);
+  if (!res) {
     fprintf(stderr, "tensorc: cannot set up Python for the script:\n");
     PyErr_Print();
     return EXIT_SCRIPT;
   }
-  Py_DECREF(r);
+  Py_DECREF(res);
   return EXIT_OK;
 }
 
@@ -190,8 +127,10 @@ static int system_exit_code(void) {
       PyFile_WriteString("\n", err);
     } else {
       PyErr_Clear();
-      PyObject_Print(code, stderr, Py_PRINT_RAW);
-      fputc('\n', stderr);
+      PyObject *str = PyObject_Str(code), *b = str ? PyUnicode_AsUTF8String(str) : NULL;
+      if (b) fprintf(stderr, "%s\n", PyBytes_AsString(b));
+      Py_XDECREF(b);
+      Py_XDECREF(str);
     }
     PyErr_Clear();
   }
@@ -240,7 +179,7 @@ int py_run(const script *s, bool quiet, tc_stats *stats, double *seconds) {
   if (ctx) tc_reset_stats(ctx);
   int rc = EXIT_OK;
   double t0 = now();
-  PyObject *code = Py_CompileStringObject(s->src, g_file, Py_file_input, NULL, -1);
+  PyObject *code = Py_CompileString(s->src, s->abspath, Py_file_input);
   PyObject *res = code ? PyEval_EvalCode(code, d, d) : NULL;
   double t1 = now();
   Py_XDECREF(code);
@@ -277,29 +216,28 @@ void py_forget_main(void) {
   Py_XDECREF(gc);
 }
 
-int py_script_line(const script *s) {
-  (void)s;
+int py_script_line(void) {
   PyGILState_STATE g = PyGILState_Ensure();
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
   int line = 0;
-  PyFrameObject *f = PyEval_GetFrame();
+  PyObject *f = (PyObject *)PyEval_GetFrame();
   Py_XINCREF(f);
-  while (f && g_file) {
-    PyCodeObject *co = PyFrame_GetCode(f);
-    PyObject *fn = PyObject_GetAttrString((PyObject *)co, "co_filename");
+  while (f && f != Py_None && g_file) {
+    PyObject *co = PyObject_GetAttrString(f, "f_code");
+    PyObject *fn = co ? PyObject_GetAttrString(co, "co_filename") : NULL;
     bool mine = fn && PyUnicode_Check(fn) && PyUnicode_Compare(fn, g_file) == 0;
     Py_XDECREF(fn);
-    Py_DECREF(co);
+    Py_XDECREF(co);
     if (mine) {
-      line = PyFrame_GetLineNumber(f);
-      Py_DECREF(f);
+      line = PyFrame_GetLineNumber((PyFrameObject *)f);
       break;
     }
-    PyFrameObject *back = PyFrame_GetBack(f);
+    PyObject *back = PyObject_GetAttrString(f, "f_back");
     Py_DECREF(f);
     f = back;
   }
+  Py_XDECREF(f);
   PyErr_Clear();
   PyErr_Restore(type, value, tb);
   PyGILState_Release(g);
@@ -322,4 +260,28 @@ tc_ctx *py_context(void) {
   tc_ctx *c = tcpy_thread_context();
   if (!c) PyErr_Clear();
   return c;
+}
+
+/* ---- the runner's entry ------------------------------------------------------------- */
+
+static int cmd_run(const tcli_request *r) {
+  tc_ctx_options o = {0};
+  o.eager = r->eager;
+  int rc = py_start(r, &o);
+  if (rc != EXIT_OK) return rc;
+  rc = py_run(r->s, false, NULL, NULL);
+  return py_finish(rc);
+}
+
+__attribute__((visibility("default"))) int tcli_main(const tcli_request *r) {
+  if (r->version != TCLI_REQUEST_VERSION) {
+    fprintf(stderr, "tensorc: libtensorc_run.so is from another build of tensorc\n");
+    return EXIT_USAGE;
+  }
+  switch (r->cmd) {
+  case TCLI_RUN: return cmd_run(r);
+  case TCLI_DUMP: return cmd_dump(r);
+  case TCLI_BENCH: return cmd_bench(r);
+  }
+  return EXIT_USAGE;
 }

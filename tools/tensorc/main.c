@@ -1,5 +1,6 @@
 /*
- * main.c — the `tensorc` command: option parsing, help texts, and `run`.
+ * main.c — the `tensorc` command: option parsing, help texts, reading the
+ * script; load.c then finds CPython and hands the command to the runner.
  *
  *   tensorc run FILE [-- ARGS...]          run a script on CPython
  *   tensorc ir FILE [--after PASS]         graph IR of every realization
@@ -14,11 +15,12 @@
  * (sys.argv[1:]). The script's own output goes to stdout, errors to stderr;
  * exit codes are in cli.h.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <patchlevel.h> /* CPython's PY_VERSION */
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -39,7 +41,7 @@ static const char *usage_text =
     "FILE may be - for standard input; arguments after -- go to the script\n"
     "(sys.argv). 'tensorc COMMAND --help' describes a command. Exit status: 0\n"
     "success, 1 script error, 2 usage error, or the script's sys.exit code.\n"
-    "Scripts run on the CPython " PY_VERSION " this program was built with.\n";
+    "Scripts run on CPython 3.9 or later: see 'tensorc run --help'.\n";
 
 static const struct {
   const char *name, *help;
@@ -50,7 +52,11 @@ static const struct {
             "are the real ones). An uncaught exception prints CPython's traceback and\n"
             "the exit status is 1; sys.exit(n) exits with n.\n\n"
             "options:\n"
-            "  --eager    realize after every operation (one kernel per op)\n"},
+            "  --eager    realize after every operation (one kernel per op)\n\n"
+            "Python: CPython 3.9 or later with its shared library (libpython3.X.so), the\n"
+            "first of: $TENSORC_PYTHON (a python3 executable), the active virtual\n"
+            "environment's python3 ($VIRTUAL_ENV), the Python tensorc was built with,\n"
+            "python3 on PATH. Its site-packages are the script's (NumPy...).\n"},
     {"ir", "usage: tensorc ir FILE [--after PASS] [--eager] [--show-output] [-- ARGS...]\n\n"
            "Runs the script and prints the graph IR of every realization after each\n"
            "compiler pass (passes: build, fuse), headed by the script line that caused\n"
@@ -102,6 +108,79 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg) {
   return EXIT_USAGE;
 }
 
+/* ---- the script ----------------------------------------------------------------------- */
+
+static char *read_all(FILE *f, size_t *n) {
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap + 1);
+  while (buf) {
+    size_t k = fread(buf + len, 1, cap - len, f);
+    len += k;
+    if (len < cap) break;
+    if (cap > ((size_t)1 << 30)) {
+      free(buf);
+      return NULL;
+    }
+    char *nb = realloc(buf, cap * 2 + 1);
+    if (!nb) {
+      free(buf);
+      return NULL;
+    }
+    buf = nb;
+    cap *= 2;
+  }
+  if (buf) buf[len] = 0;
+  *n = len;
+  return buf;
+}
+
+int script_load(const char *path, script *s) {
+  memset(s, 0, sizeof *s);
+  bool in = !strcmp(path, "-");
+  s->path = in ? "<stdin>" : path;
+  FILE *f = in ? stdin : fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "tensorc: can't open file '%s': [Errno %d] %s\n", path, errno, strerror(errno));
+    return EXIT_USAGE;
+  }
+  s->src = read_all(f, &s->n);
+  if (!in) fclose(f);
+  if (!s->src) {
+    fprintf(stderr, "tensorc: can't read file '%s'\n", path);
+    return EXIT_USAGE;
+  }
+  if (strlen(s->src) != s->n) {
+    fprintf(stderr, "tensorc: file '%s' contains a NUL byte\n", path);
+    return EXIT_USAGE;
+  }
+  /* CPython (3.9+) runs `python3 FILE` with __file__ absolute */
+  if (in || path[0] == '/') {
+    s->abspath = strdup(s->path);
+  } else {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) {
+      const char *p = path;
+      while (!strncmp(p, "./", 2)) p += 2;
+      size_t n = strlen(cwd) + strlen(p) + 2;
+      s->abspath = malloc(n);
+      if (s->abspath) snprintf(s->abspath, n, "%s/%s", cwd, p);
+    } else {
+      s->abspath = strdup(path);
+    }
+  }
+  if (!s->abspath) {
+    fprintf(stderr, "tensorc: out of memory\n");
+    return EXIT_USAGE;
+  }
+  return EXIT_OK;
+}
+
+void script_free(script *s) {
+  free(s->src);
+  free(s->abspath);
+  s->src = s->abspath = NULL;
+}
+
 /* ---- commands ---------------------------------------------------------------------- */
 
 static int find_command(const char *name) {
@@ -140,7 +219,7 @@ int main(int argc, char **argv) {
   }
   const char *file = NULL, *target = "cpu";
   dump_opts d = {0};
-  bool json = false, asm_out = false, ptx = false;
+  bool json = false, asm_out = false, ptx = false, eager = false;
   int repeat = 5, warmup = 1;
   int script_args = argc; /* argv[script_args..] go to the script */
   for (int i = 2; i < argc; i++) {
@@ -154,7 +233,7 @@ int main(int argc, char **argv) {
       fputs(commands[ci].help, stdout);
       return EXIT_OK;
     } else if (!strcmp(a, "--eager") && strcmp(cmd, "bench")) {
-      d.eager = true;
+      eager = true;
     } else if (!strcmp(a, "--show-output") && (!strcmp(cmd, "ir") || !strcmp(cmd, "kernels"))) {
       d.show_output = true;
     } else if (!strcmp(a, "--after") && !strcmp(cmd, "ir")) {
@@ -205,30 +284,24 @@ int main(int argc, char **argv) {
   if (rc == EXIT_OK) {
     pargv[0] = (char *)file;
     for (int i = script_args; i < argc; i++) pargv[1 + i - script_args] = argv[i];
+    tcli_request r = {.version = TCLI_REQUEST_VERSION, .s = &s, .argc = pargc, .argv = pargv,
+                      .eager = eager, .json = json, .repeat = repeat, .warmup = warmup};
     if (!strcmp(cmd, "run")) {
-      rc = cmd_run(&s, pargc, pargv, d.eager);
+      r.cmd = TCLI_RUN;
     } else if (!strcmp(cmd, "bench")) {
-      rc = cmd_bench(&s, pargc, pargv, json, repeat, warmup);
+      r.cmd = TCLI_BENCH;
     } else {
-      d.mode = !strcmp(cmd, "ir") ? DUMP_IR : !strcmp(cmd, "kernels") ? DUMP_KERNELS
-               : !strcmp(cmd, "dot") ? DUMP_DOT : ptx ? DUMP_PTX : !strcmp(target, "cuda") ? DUMP_CUDA
-               : asm_out ? DUMP_ASM : DUMP_LLVM;
-      rc = cmd_dump(&s, pargc, pargv, &d);
+      r.cmd = TCLI_DUMP;
+      r.dump = d;
+      r.dump.mode = !strcmp(cmd, "ir") ? DUMP_IR : !strcmp(cmd, "kernels") ? DUMP_KERNELS
+                    : !strcmp(cmd, "dot") ? DUMP_DOT : ptx ? DUMP_PTX : !strcmp(target, "cuda") ? DUMP_CUDA
+                    : asm_out ? DUMP_ASM : DUMP_LLVM;
     }
+    fflush(stdout);
+    rc = load_and_run(&r);
   }
   free(pargv);
   script_free(&s);
   fflush(stdout);
   return rc;
-}
-
-/* ---- run ------------------------------------------------------------------------ */
-
-int cmd_run(script *s, int argc, char **argv, bool eager) {
-  tc_ctx_options o = {0};
-  o.eager = eager;
-  int rc = py_start(s, argc, argv, &o);
-  if (rc != EXIT_OK) return rc;
-  rc = py_run(s, false, NULL, NULL);
-  return py_finish(rc);
 }
