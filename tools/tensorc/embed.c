@@ -42,9 +42,9 @@ static PyObject *g_file; /* the script's filename as CPython shows it (str) */
 /* ---- the interpreter ----------------------------------------------------------------- */
 
 /* Run once before the script, in a private namespace: `import torch` is
- * tensorc.torch, sys.argv the script's, and sys.path[0] is the script's folder as python3 puts it
- * (the folder of the file a symlink points to; '' for stdin), unless
- * PYTHONSAFEPATH says not to. */
+ * tensorc.torch, sys.argv the script's, and sys.path[0] the script's folder
+ * as python3 puts it (the folder of the file a symlink points to; '' for
+ * stdin), unless PYTHONSAFEPATH says not to. */
 static const char *prelude =
     "import os, sys, tensorc\n"
     "tensorc.install_as_torch()\n"
