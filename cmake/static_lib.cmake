@@ -44,6 +44,9 @@ add_custom_command(OUTPUT ${_tc_prelinked}
   COMMAND_EXPAND_LISTS VERBATIM)
 set_source_files_properties(${_tc_prelinked} PROPERTIES EXTERNAL_OBJECT ON GENERATED ON)
 add_library(tensorc_static STATIC ${_tc_prelinked})
+# the prelink reads tensorc_obj's objects: they are built first (Makefiles
+# do not infer that from $<TARGET_OBJECTS> in DEPENDS)
+add_dependencies(tensorc_static tensorc_obj)
 set_target_properties(tensorc_static PROPERTIES OUTPUT_NAME tensorc LINKER_LANGUAGE C)
 target_include_directories(tensorc_static INTERFACE $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
                                                     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
