@@ -22,7 +22,9 @@ trap 'rm -rf "$tmp"' EXIT
 probe='import torch\nprint(torch.cuda.is_available())\n'
 have_cuda=$(printf "$probe" | "$tensorc" run - 2>/dev/null)
 cuda_env=""
-emu_env="TC_CUDA_EMULATE=1${TC_TEST_CUDA_EMU_PRELOAD:+ LD_PRELOAD=$TC_TEST_CUDA_EMU_PRELOAD}"
+# (the emulator's compiler inherits the preload: under ASan its own leaks at exit
+# are not ours, so leak detection is off for these scripts)
+emu_env="TC_CUDA_EMULATE=1${TC_TEST_CUDA_EMU_PRELOAD:+ LD_PRELOAD=$TC_TEST_CUDA_EMU_PRELOAD ASAN_OPTIONS=detect_leaks=0}"
 if [ "$have_cuda" != True ] && [ "$(printf "$probe" | env $emu_env "$tensorc" run - 2>/dev/null)" = True ]; then
   have_cuda=True
   cuda_env=$emu_env
