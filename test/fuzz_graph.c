@@ -18,13 +18,17 @@
  * must be bitwise equal, and float32 values equal within float32's
  * tolerance (torch.testing's rtol 1.3e-6, atol 1e-5), NaN equal to NaN.
  *
- *   fuzz_graph [--cuda] [--verbose] FILE...   replay inputs (the corpus;
- *                                        --verbose prints each one's log)
- *   fuzz_graph --seconds N [--seed S] [--out DIR] [--cuda-every K] CORPUS_DIR
- *                                        replay the corpus, then mutate its
+ *   fuzz_graph [--cuda] [--verbose] [--trace] FILE...   replay inputs (the
+ *                                        corpus; --verbose prints each one's
+ *                                        log, --trace each step decoded)
+ *   fuzz_graph --seconds N [--runs R] [--seed S] [--out DIR] [--cuda-every K]
+ *              CORPUS_DIR                replay the corpus, then mutate its
  *                                        inputs and make random ones for N
- *                                        seconds (the seed, printed, is the
- *                                        time's unless given; every K-th
+ *                                        seconds or R programs, whichever
+ *                                        comes first (the seed, printed, is
+ *                                        the time's unless given: ctest gives
+ *                                        one, so CI checks the same programs
+ *                                        every time; every K-th
  *                                        program also on the emulated CUDA
  *                                        device); a failing input is written
  *                                        to DIR: check it into the corpus
@@ -90,6 +94,7 @@ static void record(runlog *L, tc_tensor *t) {
 }
 
 typedef enum { FUSED, EAGER, INTERP, CUDA, NWAYS } way;
+static bool trace; /* --trace: print each step of the program decoded (fused run) */
 static const char *way_name[] = {"fused", "eager", "interp", "cuda"};
 
 /* Runs the program that `in` decodes to, the way w; fills L. */
@@ -143,6 +148,12 @@ static int run(const uint8_t *in, size_t n, way w, runlog *L) {
     tc_tensor *a = T[u8(&r) % nt], *b = T[u8(&r) % nt], *out = NULL;
     int dim = (int)(u8(&r) % 4) - 1; /* -1..2 */
     unsigned k = u8(&r);
+    if (trace && w == FUSED) {
+      int ia = 0, ib = 0;
+      for (int i = 0; i < nt; i++) ia = T[i] == a ? i : ia, ib = T[i] == b ? i : ib;
+      fprintf(stderr, "step %d: op %u a=T%d b=T%d dim=%d k=%u -> T%d\n", s, op, ia, ib, dim, k,
+              nt < MAXT ? nt : (int)(k % MAXT));
+    }
     switch (op) {
       case 0: out = tc_add(a, b); break;
       case 1: out = tc_sub(a, b); break;
@@ -209,6 +220,7 @@ static void dump(const char *what, const runlog *L) {
 
 static runlog logs[NWAYS];
 
+
 /* 0: every way agrees; 1: a difference (reported). */
 static int check(const uint8_t *in, size_t n, bool cuda, const char *label) {
   if (run(in, n, FUSED, &logs[FUSED])) return 1;
@@ -270,17 +282,21 @@ int main(int argc, char **argv) {
   const char *out = NULL;
   bool cuda = false;
   int cuda_every = 0, nfiles = 0;
+  long max_runs = 0;
   bool seeded = false, verbose = false;
   char **files = calloc((size_t)argc, sizeof *files);
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc) rng = strtoull(argv[++i], NULL, 0) | 1, seeded = true;
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+    else if (!strcmp(argv[i], "--runs") && i + 1 < argc) max_runs = atol(argv[++i]);
     else if (!strcmp(argv[i], "--cuda")) cuda = true;
     else if (!strcmp(argv[i], "--verbose")) verbose = true;
+    else if (!strcmp(argv[i], "--trace")) trace = true;
     else if (!strcmp(argv[i], "--cuda-every") && i + 1 < argc) cuda_every = atoi(argv[++i]);
     else if (argv[i][0] == '-') {
-      fprintf(stderr, "usage: fuzz_graph [--cuda] FILE... | --seconds N [--seed S] [--out DIR] [--cuda-every K] DIR\n");
+      fprintf(stderr, "usage: fuzz_graph [--cuda] [--verbose] [--trace] FILE... | --seconds N [--runs R] [--seed S] "
+                      "[--out DIR] [--cuda-every K] DIR\n");
       return 2;
     } else files[nfiles++] = argv[i];
   }
@@ -289,8 +305,9 @@ int main(int argc, char **argv) {
   if (cuda || cuda_every) setenv("TC_CUDA_EMULATE", "1", 0);
   /* the corpus: the files given, or every file of the directory given */
   for (int f = 0; f < nfiles; f++) {
-    DIR *d = opendir(files[f]);
-    if (!d) {
+    struct dirent **names = NULL; /* in name order: the same corpus order everywhere */
+    int nnames = scandir(files[f], &names, NULL, alphasort);
+    if (nnames < 0) {
       if (ncorpus < 256) {
         snprintf(corpus[ncorpus], sizeof corpus[0], "%.63s", files[f]);
         corpus_len[ncorpus] = slurp(files[f], corpus_data[ncorpus], MAXIN);
@@ -298,16 +315,17 @@ int main(int argc, char **argv) {
       }
       continue;
     }
-    struct dirent *e;
-    while ((e = readdir(d)) && ncorpus < 256) {
-      if (e->d_name[0] == '.') continue;
+    for (int k = 0; k < nnames; k++) {
+      const struct dirent *e = names[k];
+      if (e->d_name[0] == '.' || ncorpus >= 256) continue;
       char path[1024];
       snprintf(path, sizeof path, "%s/%s", files[f], e->d_name);
       snprintf(corpus[ncorpus], sizeof corpus[0], "%.63s", e->d_name);
       corpus_len[ncorpus] = slurp(path, corpus_data[ncorpus], MAXIN);
       ncorpus++;
     }
-    closedir(d);
+    for (int k = 0; k < nnames; k++) free(names[k]);
+    free(names);
   }
   free(files);
   int replay_cuda = cuda || cuda_every;
@@ -322,6 +340,7 @@ int main(int argc, char **argv) {
   while (seconds > 0) {
     clock_gettime(CLOCK_MONOTONIC, &t);
     if ((double)(t.tv_sec - t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0.tv_nsec) > seconds) break;
+    if (max_runs > 0 && runs - ncorpus >= max_runs) break;
     size_t n;
     if (ncorpus && next() % 2) { /* mutate a corpus input */
       int c = (int)(next() % (uint64_t)ncorpus);

@@ -245,6 +245,28 @@ static void a_held_value_is_stored_by_the_kernel_that_computes_it(void **state) 
   free(c.text);
 }
 
+/* A held value under a reduction that a narrowing view reads is not a side
+ * output: the kernel computes the reduction only where the view reads it,
+ * so it would store part of the value (found by fuzz_graph). */
+static void a_held_value_under_a_narrowed_reduction_is_computed_whole(void **state) {
+  (void)state;
+  tc_ctx *ctx = tc_ctx_new(NULL);
+  float v[18];
+  for (int i = 0; i < 18; i++) v[i] = (float)(i + 1);
+  int64_t shape[3] = {2, 3, 3};
+  tc_tensor *x = tc_from_data(ctx, v, TC_F32, 3, shape);
+  tc_tensor *sq = tc_mul(x, x);
+  int dim = 2;
+  tc_tensor *s = tc_sum(sq, &dim, 1, false);
+  tc_tensor *r = tc_relu(tc_narrow(s, -1, 0, 1)); /* reads s[:, 0] only */
+  float got_r[2], got[18];
+  assert_int_equal(tc_copy_to_host(r, got_r, sizeof got_r), TC_OK);
+  assert_true(got_r[0] == 1 + 4 + 9 && got_r[1] == 100 + 121 + 144);
+  assert_int_equal(tc_copy_to_host(sq, got, sizeof got), TC_OK);
+  for (int i = 0; i < 18; i++) assert_true(got[i] == v[i] * v[i]);
+  tc_ctx_free(ctx);
+}
+
 /* A matmul of cheap expressions computes each operand once, not once per
  * multiply-add, and the plan says why (its operands are packed from memory). */
 static void a_matmul_of_expressions_stores_its_operands_first(void **state) {
@@ -600,6 +622,7 @@ int main(void) {
       cmocka_unit_test(a_random_draw_every_step_compiles_one_kernel),
       cmocka_unit_test(a_chain_read_every_step_does_linear_work),
       cmocka_unit_test(a_held_value_is_stored_by_the_kernel_that_computes_it),
+      cmocka_unit_test(a_held_value_under_a_narrowed_reduction_is_computed_whole),
       cmocka_unit_test(a_matmul_of_expressions_stores_its_operands_first),
       cmocka_unit_test(a_sum_of_one_hundred_tensors_splits_into_kernels_that_fit),
       cmocka_unit_test(forty_reductions_in_one_expression_split_into_kernels_that_fit),

@@ -205,10 +205,51 @@ static void cover(planner *P, ir_node *in, int64_t points) {
   if (i >= 0 && points > P->full[i]) P->full[i] = points;
 }
 
+/* Whether view x reads each element of its input exactly once (a reshape,
+ * permutation or flip of all of it; not a narrowing or a broadcast). */
+static bool view_is_bijective(const ir_node *x) {
+  const ir_node *in = x->in[0];
+  int64_t n = ir_numel(in->ndim, in->shape);
+  if (ir_numel(x->ndim, x->shape) != n) return false;
+  int64_t str[TC_MAX_DIMS], size[TC_MAX_DIMS], low = x->p.v.offset;
+  int m = 0;
+  for (int d = 0; d < x->ndim; d++) {
+    if (x->shape[d] == 1) continue;
+    int64_t st = x->p.v.strides[d];
+    if (st < 0) low += (x->shape[d] - 1) * st, st = -st;
+    str[m] = st, size[m++] = x->shape[d];
+  }
+  if (low != 0) return false;
+  int64_t expect = 1;
+  for (int i = 0; i < m; i++) { /* the strides, smallest first, must tile [0, n) */
+    int best = i;
+    for (int j = i + 1; j < m; j++)
+      if (str[j] < str[best]) best = j;
+    int64_t ts = str[i], tz = size[i];
+    str[i] = str[best], size[i] = size[best], str[best] = ts, size[best] = tz;
+    if (str[i] != expect) return false;
+    expect *= size[i];
+  }
+  return expect == n;
+}
+
 static void cover_inputs(planner *P, ir_node *x) {
   int64_t nx = ir_numel(x->ndim, x->shape);
-  if (ir_op_kind[x->op] == K_RED) { /* its input, at each of the reduction's points */
-    cover(P, x->in[0], nx);
+  if (ir_op_kind[x->op] == K_MOVE) { /* a reduction under a view of all of it (`s.sum()`'s
+                                       reshape to 0-d): computed at each of its points; an
+                                       elementwise node under a view is not a side output
+                                       (the lowering finds those only below a reduction or
+                                       the stored value) */
+    ir_node *in = x->in[0];
+    int64_t points = (x->mark & PM_MAT) ? nx : P->full[idx_of(x)];
+    if (points && (ir_op_kind[in->op] == K_RED || ir_op_kind[in->op] == K_MOVE) && view_is_bijective(x))
+      cover(P, in, points);
+    return;
+  }
+  if (ir_op_kind[x->op] == K_RED) { /* its input, when the reduction is computed at each of
+                                       its points (not only where a narrowing view reads it) */
+    int64_t points = (x->mark & PM_MAT) ? nx : P->full[idx_of(x)];
+    if (points) cover(P, x->in[0], points);
     return;
   }
   if (ir_op_kind[x->op] == K_WRITE) {
