@@ -4,8 +4,10 @@
 #   lib/libtensorc.so.MAJOR.MINOR.PATCH        SONAME libtensorc.so.MAJOR,
 #      libtensorc.so.MAJOR, libtensorc.so      and the development link
 #   lib/libtensorc.a                           TC_STATIC=ON: LLVM linked in
-#   bin/tensorc                                the CLI (finds the library
-#                                              through $ORIGIN/../lib)
+#   bin/tensorc                                the CLI, with its runner
+#   lib/tensorc/libtensorc_run.so              (embedded CPython, found at run
+#                                              time; the runner finds the
+#                                              library through $ORIGIN/..)
 #   lib/pkgconfig/tensorc.pc                   pkg-config --cflags --libs tensorc
 #   lib/cmake/tensorc/                         find_package(tensorc CONFIG):
 #                                              tensorc::tensorc (shared) and,
@@ -24,8 +26,16 @@ install(TARGETS tensorc EXPORT tensorcTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev)
 install(FILES ${CMAKE_SOURCE_DIR}/include/tensorc.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 if(TARGET tensorc_cli)
-  set_target_properties(tensorc_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
+  # bin/tensorc links no Python nor tensorc: it loads CPython, then the
+  # runner, lib/tensorc/libtensorc_run.so (tools/tensorc/load.c looks
+  # beside itself, in ../lib and ../lib/tensorc, or where TC_RUNNER_DIR
+  # says, relative to bin/), which loads libtensorc.so.MAJOR from lib/
+  file(RELATIVE_PATH _tc_runner_rel ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}
+       ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/tensorc)
+  target_compile_definitions(tensorc_cli PRIVATE TC_RUNNER_DIR="${_tc_runner_rel}")
   install(TARGETS tensorc_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+  set_target_properties(tensorc_run PROPERTIES INSTALL_RPATH "$ORIGIN/..")
+  install(TARGETS tensorc_run LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/tensorc COMPONENT runtime)
 endif()
 
 if(TC_STATIC)

@@ -81,7 +81,7 @@ static bool state_from(tc_tensor *s, uint64_t *seed, uint64_t *offset, const cha
   if (s->dt != TC_U8 || tc_tensor_numel(s) != 16)
     return ir_error(s->ctx, TC_ERR_ARG, "%s: RNG state must be a torch.ByteTensor of 16 bytes", fn), false;
   uint8_t b[16];
-  if (tc_copy_to_host(tc_contiguous(s), b, 16) != TC_OK) return false;
+  if (tc_copy_to_host(s, b, 16) != TC_OK) return false; /* row-major, whatever its strides */
   *seed = *offset = 0;
   for (int i = 0; i < 8; i++) *seed |= (uint64_t)b[i] << (8 * i), *offset |= (uint64_t)b[8 + i] << (8 * i);
   return true;

@@ -67,8 +67,37 @@ printf 'import torch\nprint(torch.tensor([1, 2]) * 2)\n' >"$tmp/in.py"
 "$tensorc" run - <"$tmp/in.py" >"$tmp/stdin_out" 2>&1
 if grep -qF "tensor([2, 4])" "$tmp/stdin_out"; then pass=$((pass + 1)); else echo "FAIL run from stdin"; fail=$((fail + 1)); fi
 expect "script error exit status" 1 --contains "RuntimeError: The size of tensor a (3)" -- run test/cli/scripts/err_broadcast.py
-expect "syntax error location" 1 --contains "err_syntax.py:4:5" --contains "SyntaxError: invalid syntax" -- run test/cli/scripts/err_syntax.py
-expect "name error location" 1 --contains "err_name.py:5:23" --contains "^^^^^^^^^^^^^^^" -- run test/cli/scripts/err_name.py
+expect "syntax error location" 1 --contains "err_syntax.py\", line 4" --contains "SyntaxError: invalid syntax" -- run test/cli/scripts/err_syntax.py
+expect "name error traceback" 1 --contains "Traceback (most recent call last):" \
+  --contains "$(pwd -P)/test/cli/scripts/err_name.py\", line 5, in <module>" --contains "^^^^^^^^^^^^^^^" -- run test/cli/scripts/err_name.py
+# CPython's ways: sys.argv (after --), __name__, SystemExit codes, real modules
+printf 'import sys, torch\nif __name__ == "__main__":\n    print(sys.argv, torch.__name__)\n    sys.exit(int(sys.argv[2]))\n' >"$tmp/argv.py"
+expect "script arguments and sys.exit" 3 --contains "['$tmp/argv.py', 'a', '3'] tensorc.torch" -- run "$tmp/argv.py" -- a 3
+printf 'import sys\nsys.exit("bye")\n' >"$tmp/exit.py"
+expect "sys.exit(message)" 1 --contains "bye" --lacks "Traceback" -- run "$tmp/exit.py"
+printf 'import sys\nsys.exit()\n' >"$tmp/exit0.py"
+expect "sys.exit()" 0 -- run "$tmp/exit0.py"
+printf 'import torch\ndef f(rows, col):\n    return sorted(rows, key=lambda r: r[col])\nprint(f([[2, 1], [1, 2]], 0), "%%d-%%s" %% (1, "x"), "{:>4}".format(7))\n' >"$tmp/py.py"
+expect "closures and formatting" 0 --contains "[[1, 2], [2, 1]] 1-x    7" -- run "$tmp/py.py"
+# the Python: TENSORC_PYTHON chooses it, and a missing one is said clearly
+TENSORC_PYTHON=/no/such/python3 "$tensorc" run "$two" >"$tmp/out" 2>&1
+if [ $? = 2 ] && grep -qF "needs CPython 3.9 or later with its shared library" "$tmp/out" &&
+   grep -qF "/no/such/python3: not found" "$tmp/out"; then pass=$((pass + 1)); else echo "FAIL no usable Python"; cat "$tmp/out"; fail=$((fail + 1)); fi
+printf 'import sys\nprint(sys.executable)\n' >"$tmp/exe.py"
+py3=$(command -v python3 || true)
+if [ -n "$py3" ] && real=$("$py3" -c 'import sys; print(sys.executable)' 2>/dev/null) &&
+   [ "$(TENSORC_PYTHON=$py3 "$tensorc" run "$tmp/exe.py" 2>/dev/null)" = "$real" ]; then
+  pass=$((pass + 1))
+elif [ -n "$py3" ] && TENSORC_PYTHON=$py3 "$tensorc" run "$tmp/exe.py" 2>&1 | grep -q "none could be used"; then
+  echo "note: python3 ($py3) has no shared library; TENSORC_PYTHON not checked"
+else
+  echo "FAIL TENSORC_PYTHON=$py3 runs on that Python"; fail=$((fail + 1))
+fi
+if printf 'import numpy\n' | "$tensorc" run - >/dev/null 2>&1; then
+  printf 'import numpy as np, torch\na = np.zeros(3)\nt = torch.from_numpy(a)\nt += 1\nprint(type(a).__module__, a, np.sum(a))\n' >"$tmp/np.py"
+  expect "real numpy" 0 --contains "numpy [1. 1. 1.] 3.0" -- run "$tmp/np.py"
+  expect "sys.exit in a dump" 0 --contains "=== realization 1 at $tmp/np.py:4 ===" -- ir "$tmp/np.py"
+fi
 
 # ir
 expect "ir" 0 --contains "=== realization 1 at $two:4 ===" --contains "=== realization 2 at $two:6 ===" \

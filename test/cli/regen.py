@@ -7,10 +7,15 @@ For each script (examples/seed/*.py, test/cli/scripts/*.py), run from its
 own directory:
   - python3 with PyTorch runs it; its stdout becomes NAME.out. Expected
     outputs come from PyTorch, never from tensorc.
-  - when Python fails, the script is an error test: NAME.err is tensorc's
-    stderr (Python's traceback layout differs: tensorc prints
-    FILE:LINE:COLUMN), and regen checks that tensorc's last stderr line —
-    "Type: message" — is exactly Python's last line.
+  - when Python fails, the script is an error test: NAME.err is the
+    stderr of `tensorc run` (CPython's traceback, without PyTorch's own
+    Python frames, which tensorc.torch has none of), and regen checks that
+    its last line — "Type: message" — is exactly Python's last line.
+  - when Python succeeds but writes to stderr (a SyntaxWarning, a NumPy
+    RuntimeWarning), that stderr becomes NAME.warn, which tensorc's must
+    equal.
+In both, the script's folder is taken out of paths ("/.../x.py" -> "x.py"),
+as test/cli/run_scripts.sh does with tensorc's stderr.
 Scripts marked "# tensorc: requires cuda" that Python cannot run here keep
 their hand-written NAME.out; so do scripts marked "# tensorc: expected from
 numpy<2" when python3's NumPy is 2 or later (run regen.py with a Python whose
@@ -46,15 +51,24 @@ def regen(tensorc, path):
         return True
     with open(base + ".out", "w") as f:
         f.write(py.stdout)
+    real = os.path.realpath(d) + "/"
     if py.returncode == 0:
         if os.path.exists(base + ".err"):
             os.remove(base + ".err")
-        print(f"ok   {path}")
+        warn = py.stderr.replace(real, "")
+        if warn:
+            with open(base + ".warn", "w") as f:
+                f.write(warn)
+        elif os.path.exists(base + ".warn"):
+            os.remove(base + ".warn")
+        print(f"ok   {path}" + (" (with warnings)" if warn else ""))
         return True
+    if os.path.exists(base + ".warn"):
+        os.remove(base + ".warn")
     tc = subprocess.run([tensorc, "run", name], cwd=d, capture_output=True, text=True)
     want, got = last_line(py.stderr), last_line(tc.stderr)
     with open(base + ".err", "w") as f:
-        f.write(tc.stderr)
+        f.write(tc.stderr.replace(real, ""))
     if want != got:
         print(f"DIFF {path}:\n  python3: {want}\n  tensorc: {got}")
         return False

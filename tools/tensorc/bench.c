@@ -1,8 +1,11 @@
 /*
- * bench.c — `tensorc bench`: the script fused and eager, each run in a
- * fresh context with its output discarded. The first `warmup` runs pay for
- * compilation (the kernel cache is process-wide, so later runs hit it);
- * their counters give the compile numbers. The reported time is the median
+ * bench.c — `tensorc bench`: the script fused and eager, run again and
+ * again by the embedded CPython in one process, each run in a fresh
+ * __main__ with its output discarded, on the thread's one tensorc context
+ * (eager switched with tc_set_eager, the counters reset before each run).
+ * The first `warmup` runs pay for compilation (the kernel cache is
+ * process-wide, so later runs hit it); the first run's counters give the
+ * compile numbers. The reported time is the median
  * of the `repeat` runs after them, over the script's run alone (context
  * setup excluded), divided by the realizations for the time per
  * realization. Kernel counts, kernel time and bytes moved come from the
@@ -27,19 +30,23 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static int bench_mode(script *s, bool eager, int repeat, int warmup, mode_result *out) {
+static int bench_mode(const script *s, bool eager, int repeat, int warmup, mode_result *out) {
+  tc_ctx *ctx = py_context();
+  if (!ctx) {
+    fprintf(stderr, "tensorc bench: cannot make a tensorc context\n");
+    return EXIT_SCRIPT;
+  }
+  tc_set_eager(ctx, eager);
   double *times = calloc((size_t)repeat, sizeof(double)), *sorted = calloc((size_t)repeat, sizeof(double));
   tc_stats *stats = calloc((size_t)repeat, sizeof(tc_stats));
   int rc = EXIT_OK;
   if (!times || !sorted || !stats) rc = EXIT_SCRIPT;
-  tc_ctx_options opts = {0};
-  opts.eager = eager;
   memset(out, 0, sizeof *out);
   for (int r = 0; rc == EXIT_OK && r < warmup + repeat; r++) {
-    interp I;
     tc_stats st;
     double secs;
-    rc = script_run(s, &opts, NULL, NULL, NULL, &I, &st, &secs);
+    rc = py_run(s, true, &st, &secs);
+    py_forget_main();
     if (r == 0) {
       out->compiled = st.kernels_compiled;
       out->compile_seconds = st.compile_seconds;
@@ -91,10 +98,17 @@ static const char *human_time(double s, char *buf, size_t n) {
   return buf;
 }
 
-int cmd_bench(script *s, bool json, int repeat, int warmup) {
+int cmd_bench(const tcli_request *r) {
+  const script *s = r->s;
+  bool json = r->json;
+  int repeat = r->repeat, warmup = r->warmup;
   mode_result fused, eager;
-  int rc = bench_mode(s, false, repeat, warmup, &fused);
+  tc_ctx_options opts = {0};
+  int rc = py_start(r, &opts);
+  if (rc != EXIT_OK) return rc;
+  rc = bench_mode(s, false, repeat, warmup, &fused);
   if (rc == EXIT_OK) rc = bench_mode(s, true, repeat, warmup, &eager);
+  rc = py_finish(rc);
   if (rc != EXIT_OK) return rc;
   double ratio = eager.median > 0 ? fused.median / eager.median : 0;
   if (json) {

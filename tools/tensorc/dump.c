@@ -6,7 +6,8 @@
  * The library prints "--- graph IR after build ---" when a realization
  * starts, so graph IR dumps are always requested: that header marks each
  * realization, which the sink announces with the script line that caused
- * it ("=== realization 2 at x.py:7 ==="), and then drops the IR unless the
+ * it ("=== realization 2 at x.py:7 ===", the line CPython is running in the
+ * script's file), and then drops the IR unless the
  * command shows it. Each header is one sink call and its text the next, so
  * a one-chunk lookahead filters whole dumps. `dot` collects one digraph per
  * realization and prints one graph: each realization a cluster (ids
@@ -17,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 #include "cli.h"
 #include "sbuf.h"
 
 typedef struct dump_state {
   const dump_opts *o;
-  interp *I;
   const char *path;
   int realization;      /* realizations seen */
   int announced;        /* last realization whose header was printed */
@@ -39,7 +40,7 @@ static void announce(dump_state *st) {
   if (st->announced == st->realization) return;
   st->announced = st->realization;
   const char *c = st->o->mode == DUMP_LLVM ? "; " : st->o->mode == DUMP_ASM ? "# " : st->o->mode == DUMP_CUDA || st->o->mode == DUMP_PTX ? "// " : "";
-  printf("%s=== realization %d at %s:%d ===\n", c, st->realization, st->path, st->I->cur_line);
+  printf("%s=== realization %d at %s:%d ===\n", c, st->realization, st->path, py_script_line());
 }
 
 static void keep_dot(dump_state *st, const char *text) {
@@ -54,12 +55,22 @@ static void keep_dot(dump_state *st, const char *text) {
   }
   char *copy = strdup(text);
   if (!copy) return;
-  st->dot_lines[st->ndots] = st->I->cur_line;
+  st->dot_lines[st->ndots] = py_script_line();
   st->dots[st->ndots++] = copy;
 }
 
+static void filter(dump_state *st, const char *text);
+
+/* The script's print() output, when shown, goes through Python's buffered
+ * sys.stdout: flush it first, so the two stay in order. */
 static void sink(const char *text, void *user) {
   dump_state *st = user;
+  if (st->o->show_output) py_flush_stdout();
+  filter(st, text);
+  fflush(stdout);
+}
+
+static void filter(dump_state *st, const char *text) {
   if (st->skip_next) {
     st->skip_next = false;
     return;
@@ -194,11 +205,12 @@ static int print_dot(dump_state *st) {
   return EXIT_OK;
 }
 
-int cmd_dump(script *s, const dump_opts *o) {
-  interp I = {0};
-  dump_state st = {.o = o, .I = &I, .path = s->path};
+int cmd_dump(const tcli_request *r) {
+  const dump_opts *o = &r->dump;
+  const script *s = r->s;
+  dump_state st = {.o = o, .path = s->path};
   tc_ctx_options opts = {0};
-  opts.eager = o->eager;
+  opts.eager = r->eager;
   opts.debug = TC_DEBUG_IR;
   switch (o->mode) {
   case DUMP_IR: break;
@@ -211,13 +223,17 @@ int cmd_dump(script *s, const dump_opts *o) {
   }
   opts.debug_sink = sink;
   opts.debug_user = &st;
-  bool output = o->show_output;
-  int rc = script_run(s, &opts, NULL, output ? write_stdout : NULL, NULL, &I, NULL, NULL);
+  int rc = py_start(r, &opts);
+  if (rc != EXIT_OK) return rc;
+  rc = py_run(s, !o->show_output, NULL, NULL);
+  py_flush_stdout();
   if (o->mode == DUMP_DOT && rc == EXIT_OK) rc = print_dot(&st);
   if (o->mode == DUMP_IR && o->after && !st.any_after && rc == EXIT_OK && st.realization) {
     fprintf(stderr, "tensorc ir: --after %s: no pass of that name ran (passes: build, fuse)\n", o->after);
     rc = EXIT_USAGE;
   }
+  fflush(stdout);
+  rc = py_finish(rc);
   for (int i = 0; i < st.ndots; i++) free(st.dots[i]);
   free(st.dots);
   free(st.dot_lines);

@@ -1,22 +1,26 @@
 /*
- * main.c — the `tensorc` command: option parsing, help texts, and `run`.
+ * main.c — the `tensorc` command: option parsing, help texts, reading the
+ * script; load.c then finds CPython and hands the command to the runner.
  *
- *   tensorc run FILE                       run a script
+ *   tensorc run FILE [-- ARGS...]          run a script on CPython
  *   tensorc ir FILE [--after PASS]         graph IR of every realization
  *   tensorc kernels FILE                   fusion groups, boundaries, kernel IR
  *   tensorc codegen FILE [--target cpu|cuda] [--asm|--ptx]
  *   tensorc dot FILE [--realization N]     Graphviz, one cluster per kernel
  *   tensorc bench FILE [--json] [--repeat N] [--warmup N]
  *
- * A script is a Python program using PyTorch's API (see README.md); FILE
- * "-" reads standard input. The script's own output goes to stdout, errors
- * to stderr; exit codes are in cli.h.
+ * A script is a Python program using PyTorch's API (see README.md), run
+ * by the embedded CPython (embed.c) with `import torch` giving tensorc.torch;
+ * FILE "-" reads standard input, and arguments after "--" are the script's
+ * (sys.argv[1:]). The script's own output goes to stdout, errors to stderr;
+ * exit codes are in cli.h.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -27,26 +31,33 @@ static const char *usage_text =
     "tensorc's lazy fusing compiler, and look at what it compiles.\n"
     "\n"
     "commands:\n"
-    "  run FILE          run the script (prints what python3 would print)\n"
+    "  run FILE          run the script on CPython, `import torch` being tensorc\n"
     "  ir FILE           graph IR of every realization, after each pass\n"
     "  kernels FILE      fusion groups, why each kernel boundary is there, kernel IR\n"
     "  codegen FILE      LLVM IR or assembly of every kernel; CUDA C or PTX\n"
     "  dot FILE          Graphviz source of the graphs, one cluster per kernel\n"
     "  bench FILE        time the script fused and eager, and compare\n"
     "\n"
-    "FILE may be - for standard input. 'tensorc COMMAND --help' describes a\n"
-    "command. Exit status: 0 success, 1 script error, 2 usage error.\n";
+    "FILE may be - for standard input; arguments after -- go to the script\n"
+    "(sys.argv). 'tensorc COMMAND --help' describes a command. Exit status: 0\n"
+    "success, 1 script error, 2 usage error, or the script's sys.exit code.\n"
+    "Scripts run on CPython 3.9 or later: see 'tensorc run --help'.\n";
 
 static const struct {
   const char *name, *help;
 } commands[] = {
-    {"run", "usage: tensorc run FILE [--eager]\n\n"
-            "Runs the script. print() output goes to stdout; an uncaught exception is\n"
-            "reported on stderr as Python reports it (FILE:LINE:COLUMN, the source line\n"
-            "with carets, and 'Type: message'), and the exit status is 1.\n\n"
+    {"run", "usage: tensorc run FILE [--eager] [-- ARGS...]\n\n"
+            "Runs the script as python3 FILE ARGS... would, on the embedded CPython,\n"
+            "with `import torch` giving tensorc.torch (NumPy and every other module\n"
+            "are the real ones). An uncaught exception prints CPython's traceback and\n"
+            "the exit status is 1; sys.exit(n) exits with n.\n\n"
             "options:\n"
-            "  --eager    realize after every operation (one kernel per op)\n"},
-    {"ir", "usage: tensorc ir FILE [--after PASS] [--eager] [--show-output]\n\n"
+            "  --eager    realize after every operation (one kernel per op)\n\n"
+            "Python: CPython 3.9 or later with its shared library (libpython3.X.so), the\n"
+            "first of: $TENSORC_PYTHON (a python3 executable), the active virtual\n"
+            "environment's python3 ($VIRTUAL_ENV), the Python tensorc was built with,\n"
+            "python3 on PATH. Its site-packages are the script's (NumPy...).\n"},
+    {"ir", "usage: tensorc ir FILE [--after PASS] [--eager] [--show-output] [-- ARGS...]\n\n"
            "Runs the script and prints the graph IR of every realization after each\n"
            "compiler pass (passes: build, fuse), headed by the script line that caused\n"
            "the realization.\n\n"
@@ -54,13 +65,13 @@ static const struct {
            "  --after PASS    only the IR after PASS\n"
            "  --eager         realize after every operation\n"
            "  --show-output   also print the script's own output\n"},
-    {"kernels", "usage: tensorc kernels FILE [--eager] [--show-output]\n\n"
+    {"kernels", "usage: tensorc kernels FILE [--eager] [--show-output] [-- ARGS...]\n\n"
                 "Runs the script and prints, for every realization, the fusion decisions\n"
                 "(each kernel boundary with its reason) and the IR of each kernel.\n\n"
                 "options:\n"
                 "  --eager         realize after every operation\n"
                 "  --show-output   also print the script's own output\n"},
-    {"codegen", "usage: tensorc codegen FILE [--target cpu|cuda] [--asm|--ptx] [--eager]\n\n"
+    {"codegen", "usage: tensorc codegen FILE [--target cpu|cuda] [--asm|--ptx] [--eager] [-- ARGS...]\n\n"
                 "Runs the script and prints the optimized LLVM IR of every kernel it\n"
                 "compiles (each distinct kernel once), or its host assembly with --asm.\n"
                 "With --target cuda: the CUDA C of every kernel, as the GPU backend runs\n"
@@ -71,14 +82,14 @@ static const struct {
                 "  --asm           host assembly instead of LLVM IR\n"
                 "  --ptx           PTX instead of CUDA C (with --target cuda)\n"
                 "  --eager         realize after every operation\n"},
-    {"dot", "usage: tensorc dot FILE [--realization N] [--eager]\n\n"
+    {"dot", "usage: tensorc dot FILE [--realization N] [--eager] [-- ARGS...]\n\n"
             "Runs the script and prints Graphviz source of its graphs: each realization\n"
             "is a cluster, each kernel a cluster inside it, buffers are boxes. Render\n"
             "with: tensorc dot FILE | dot -Tsvg -o graph.svg\n\n"
             "options:\n"
             "  --realization N   only the N-th realization (1-based), as its own graph\n"
             "  --eager           realize after every operation\n"},
-    {"bench", "usage: tensorc bench FILE [--json] [--repeat N] [--warmup N]\n\n"
+    {"bench", "usage: tensorc bench FILE [--json] [--repeat N] [--warmup N] [-- ARGS...]\n\n"
               "Runs the script fused and eager (output discarded): the median time of N\n"
               "runs after the warm-up runs, the time per realization, kernels launched,\n"
               "compilations and compile time (first run), bytes moved by kernels, and\n"
@@ -97,12 +108,7 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg) {
   return EXIT_USAGE;
 }
 
-void write_stdout(void *user, const char *s, size_t n) {
-  (void)user;
-  fwrite(s, 1, n, stdout);
-}
-
-/* ---- loading and running ---------------------------------------------------------- */
+/* ---- the script ----------------------------------------------------------------------- */
 
 static char *read_all(FILE *f, size_t *n) {
   size_t cap = 4096, len = 0;
@@ -130,66 +136,49 @@ static char *read_all(FILE *f, size_t *n) {
 
 int script_load(const char *path, script *s) {
   memset(s, 0, sizeof *s);
-  s->path = !strcmp(path, "-") ? "<stdin>" : path;
-  FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
+  bool in = !strcmp(path, "-");
+  s->path = in ? "<stdin>" : path;
+  FILE *f = in ? stdin : fopen(path, "rb");
   if (!f) {
-    fprintf(stderr, "tensorc: can't open file '%s': %s\n", path, strerror(errno));
+    fprintf(stderr, "tensorc: can't open file '%s': [Errno %d] %s\n", path, errno, strerror(errno));
     return EXIT_USAGE;
   }
   s->src = read_all(f, &s->n);
-  if (f != stdin) fclose(f);
+  if (!in) fclose(f);
   if (!s->src) {
     fprintf(stderr, "tensorc: can't read file '%s'\n", path);
     return EXIT_USAGE;
   }
-  syntax_error err = {0};
-  if (!parse_program(s->src, s->n, &s->prog, &err)) {
-    ex_print_syntax(s->path, s->src, s->n, &err, stderr);
-    return EXIT_SCRIPT;
+  if (strlen(s->src) != s->n) {
+    fprintf(stderr, "tensorc: file '%s' contains a NUL byte\n", path);
+    return EXIT_USAGE;
+  }
+  /* CPython (3.9+) runs `python3 FILE` with __file__ absolute */
+  if (in || path[0] == '/') {
+    s->abspath = strdup(s->path);
+  } else {
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd)) {
+      const char *p = path;
+      while (!strncmp(p, "./", 2)) p += 2;
+      size_t n = strlen(cwd) + strlen(p) + 2;
+      s->abspath = malloc(n);
+      if (s->abspath) snprintf(s->abspath, n, "%s/%s", cwd, p);
+    } else {
+      s->abspath = strdup(path);
+    }
+  }
+  if (!s->abspath) {
+    fprintf(stderr, "tensorc: out of memory\n");
+    return EXIT_USAGE;
   }
   return EXIT_OK;
 }
 
 void script_free(script *s) {
-  program_free(&s->prog);
   free(s->src);
-  s->src = NULL;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-int script_run(script *s, const tc_ctx_options *opts, const tc_device *dev, write_fn w, void *wu, interp *I,
-               tc_stats *stats, double *seconds) {
-  tc_ctx *ctx = tc_ctx_new(opts);
-  if (!ctx) {
-    fprintf(stderr, "tensorc: cannot create a context (out of memory)\n");
-    return EXIT_SCRIPT;
-  }
-  if (dev && tc_set_default_device(ctx, *dev) != TC_OK) {
-    fprintf(stderr, "tensorc: %s\n", tc_last_error(ctx));
-    tc_ctx_free(ctx);
-    return EXIT_USAGE;
-  }
-  interp_init(I, ctx, s->path, s->src, s->n);
-  I->write = w;
-  I->write_user = wu;
-  /* no tc_scope here: every handle is owned by exactly one script value,
-     which releases it (a script-long scope would keep every temporary of
-     every loop iteration alive until the end) */
-  double t0 = now();
-  bool ok = interp_run(I, &s->prog);
-  double t1 = now();
-  fflush(stdout);
-  if (!ok) ex_print(I, stderr);
-  interp_free(I);
-  if (stats) *stats = tc_get_stats(ctx);
-  if (seconds) *seconds = t1 - t0;
-  tc_ctx_free(ctx);
-  return ok ? EXIT_OK : EXIT_SCRIPT;
+  free(s->abspath);
+  s->src = s->abspath = NULL;
 }
 
 /* ---- commands ---------------------------------------------------------------------- */
@@ -230,16 +219,21 @@ int main(int argc, char **argv) {
   }
   const char *file = NULL, *target = "cpu";
   dump_opts d = {0};
-  bool json = false, asm_out = false, ptx = false;
+  bool json = false, asm_out = false, ptx = false, eager = false;
   int repeat = 5, warmup = 1;
+  int script_args = argc; /* argv[script_args..] go to the script */
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
+    if (!strcmp(a, "--")) {
+      script_args = i + 1;
+      break;
+    }
     bool has_next = i + 1 < argc;
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       fputs(commands[ci].help, stdout);
       return EXIT_OK;
     } else if (!strcmp(a, "--eager") && strcmp(cmd, "bench")) {
-      d.eager = true;
+      eager = true;
     } else if (!strcmp(a, "--show-output") && (!strcmp(cmd, "ir") || !strcmp(cmd, "kernels"))) {
       d.show_output = true;
     } else if (!strcmp(a, "--after") && !strcmp(cmd, "ir")) {
@@ -280,21 +274,33 @@ int main(int argc, char **argv) {
   if (repeat < 1 && !strcmp(cmd, "bench")) return usage_error(cmd, "%s", "--repeat must be at least 1");
   script s;
   int rc = script_load(file, &s);
-  if (rc == EXIT_OK) {
-    if (!strcmp(cmd, "run")) {
-      tc_ctx_options o = {0};
-      o.eager = d.eager;
-      interp I;
-      rc = script_run(&s, &o, NULL, write_stdout, NULL, &I, NULL, NULL);
-    } else if (!strcmp(cmd, "bench")) {
-      rc = cmd_bench(&s, json, repeat, warmup);
-    } else {
-      d.mode = !strcmp(cmd, "ir") ? DUMP_IR : !strcmp(cmd, "kernels") ? DUMP_KERNELS
-               : !strcmp(cmd, "dot") ? DUMP_DOT : ptx ? DUMP_PTX : !strcmp(target, "cuda") ? DUMP_CUDA
-               : asm_out ? DUMP_ASM : DUMP_LLVM;
-      rc = cmd_dump(&s, &d);
-    }
+  /* the script's sys.argv: FILE as given, then what follows -- */
+  int pargc = 1 + (argc - script_args);
+  char **pargv = calloc((size_t)pargc + 1, sizeof(char *));
+  if (rc == EXIT_OK && !pargv) {
+    fprintf(stderr, "tensorc: out of memory\n");
+    rc = EXIT_USAGE;
   }
+  if (rc == EXIT_OK) {
+    pargv[0] = (char *)file;
+    for (int i = script_args; i < argc; i++) pargv[1 + i - script_args] = argv[i];
+    tcli_request r = {.version = TCLI_REQUEST_VERSION, .s = &s, .argc = pargc, .argv = pargv,
+                      .eager = eager, .json = json, .repeat = repeat, .warmup = warmup};
+    if (!strcmp(cmd, "run")) {
+      r.cmd = TCLI_RUN;
+    } else if (!strcmp(cmd, "bench")) {
+      r.cmd = TCLI_BENCH;
+    } else {
+      r.cmd = TCLI_DUMP;
+      r.dump = d;
+      r.dump.mode = !strcmp(cmd, "ir") ? DUMP_IR : !strcmp(cmd, "kernels") ? DUMP_KERNELS
+                    : !strcmp(cmd, "dot") ? DUMP_DOT : ptx ? DUMP_PTX : !strcmp(target, "cuda") ? DUMP_CUDA
+                    : asm_out ? DUMP_ASM : DUMP_LLVM;
+    }
+    fflush(stdout);
+    rc = load_and_run(&r);
+  }
+  free(pargv);
   script_free(&s);
   fflush(stdout);
   return rc;

@@ -1,6 +1,6 @@
 /*
- * sbuf.h — a growable string buffer for building messages, reprs and
- * dumps. An allocation failure sets `oom` and later appends do nothing, so
+ * sbuf.h — a growable string buffer for building dumps (dump.c's merged
+ * graph). An allocation failure sets `oom` and later appends do nothing, so
  * callers check once at the end.
  */
 #ifndef TCLI_SBUF_H
