@@ -301,6 +301,14 @@ TC_API tc_tensor *tc_ones(tc_ctx *ctx, tc_dtype dt, int ndim,
                           const int64_t *shape);
 TC_API tc_tensor *tc_full(tc_ctx *ctx, double value, tc_dtype dt, int ndim,
                           const int64_t *shape);
+/* torch.*_like: a new tensor of a's shape, on a's device, in dtype dt (pass
+ * tc_tensor_dtype(a) for a's), laid out as PyTorch's preserve_format lays
+ * it out: a dense a's strides exactly (a transposed a gives a transposed
+ * result), otherwise a's dims in a's memory order. */
+TC_API tc_tensor *tc_empty_like(tc_tensor *a, tc_dtype dt);
+TC_API tc_tensor *tc_zeros_like(tc_tensor *a, tc_dtype dt);
+TC_API tc_tensor *tc_ones_like(tc_tensor *a, tc_dtype dt);
+TC_API tc_tensor *tc_full_like(tc_tensor *a, double value, tc_dtype dt);
 /* A 0-d tensor holding `value`. */
 TC_API tc_tensor *tc_scalar(tc_ctx *ctx, double value, tc_dtype dt);
 /* torch.arange(start, end, step, dtype=dt): TC_I64 for integer arguments,
@@ -425,6 +433,10 @@ TC_API tc_tensor *tc_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);
 /* clamp(a, lo, hi); either bound may be NULL (then it is absent). */
 TC_API tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi);
 TC_API tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi);
+/* clamp(a, min=lo) and clamp(a, max=hi) with a Python-scalar bound (a float
+ * bound makes an integer a float, as PyTorch's result_type). */
+TC_API tc_tensor *tc_clamp_min_scalar(tc_tensor *a, double lo);
+TC_API tc_tensor *tc_clamp_max_scalar(tc_tensor *a, double hi);
 
 /* Python-scalar operands: `a + 2.5` is tc_add_scalar(a, 2.5). Scalars do not
  * upcast a tensor of the same category (int tensor * 2 stays int; int tensor
@@ -528,8 +540,19 @@ TC_API tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop,
                            int64_t step);
 /* a[i] along `dim` (dim removed); negative i counts from the end. */
 TC_API tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index);
+/* Tensor.unfold(dim, size, step): a view whose dim holds the windows
+ * ((n - size) / step + 1 of them) and whose new last dim, of `size`, each
+ * window's elements (PyTorch's shape, strides and errors). */
+TC_API tc_tensor *tc_unfold(tc_tensor *a, int dim, int64_t size, int64_t step);
+/* Tensor.as_strided: a view of a's storage with the given shape, strides
+ * (in elements, >= 0) and storage offset (negative: a's own), checked to
+ * lie inside the storage (PyTorch's "setStorage: ... out of bounds"). */
+TC_API tc_tensor *tc_as_strided(tc_tensor *a, int ndim, const int64_t *shape, const int64_t *strides,
+                                int64_t storage_offset);
 TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
-TC_API tc_tensor *tc_clone(tc_tensor *a);      /* always a new storage */
+/* A copy in a new storage, laid out as PyTorch's clone() (preserve_format:
+ * see tc_empty_like); tc_contiguous(tc_clone(a)) for a contiguous one. */
+TC_API tc_tensor *tc_clone(tc_tensor *a);
 
 /* ---- joins, splits and rearrangements ---------------------------------- */
 

@@ -365,8 +365,19 @@ static PyObject *like(PyObject *args, PyObject *kw, int kind, const char *fn) {
   if (kind == K_FULL && !tcpy_to_double(a[1], "fill_value", &x)) return NULL;
   int64_t shape[TC_MAX_DIMS];
   int nd = tc_tensor_shape(in, shape);
+  tc_device at = tc_tensor_device(in);
   if (!enter(c, &cr)) return NULL;
-  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, x, dt, nd, shape)));
+  if (cr.dev.type != at.type || cr.dev.index != at.index) /* on another device: contiguous */
+    return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, x, dt, nd, shape)));
+  /* preserve_format: the input's layout (tc_empty_like) */
+  tc_tensor *t = kind == K_ONES ? tc_ones_like(in, dt) : kind == K_FULL ? tc_full_like(in, x, dt)
+                                                                          : tc_zeros_like(in, dt);
+  if (t && (kind == K_RAND || kind == K_RANDN) &&
+      (kind == K_RAND ? tc_uniform_(t, 0, 1, NULL) : tc_normal_(t, 0, 1, NULL)) != TC_OK) {
+    tc_tensor_release(t);
+    t = NULL;
+  }
+  return tcpy_wrap(c, leave(c, &cr, t));
 }
 FN(t_zeros_like) { return like(args, kw, K_ZEROS, "zeros_like"); }
 FN(t_ones_like) { return like(args, kw, K_ONES, "ones_like"); }

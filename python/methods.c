@@ -359,6 +359,69 @@ OPFN(m_flatten) {
   return WRAP(tc_flatten(self->t, s, e));
 }
 
+OPFN(m_select) {
+  static const char *const names[] = {"dim", "index", NULL};
+  PyObject *a[2];
+  int d;
+  int64_t i;
+  if (!tcpy_parse(fn, args, kw, 2, names, a)) return NULL;
+  if (!a[0] || !a[1]) {
+    PyErr_SetString(PyExc_TypeError, "select() missing required arguments 'dim' and 'index'");
+    return NULL;
+  }
+  if (!tcpy_to_dim(a[0], &d) || !tcpy_to_int(a[1], "index", &i)) return NULL;
+  return WRAP(tc_select(self->t, d, i));
+}
+
+OPFN(m_unfold) {
+  static const char *const names[] = {"dimension", "size", "step", NULL};
+  PyObject *a[3];
+  int d;
+  int64_t sz, st;
+  if (!tcpy_parse(fn, args, kw, 3, names, a)) return NULL;
+  if (!a[0] || !a[1] || !a[2]) {
+    PyErr_SetString(PyExc_TypeError, "unfold() missing required arguments 'dimension', 'size' and 'step'");
+    return NULL;
+  }
+  if (!tcpy_to_dim(a[0], &d) || !tcpy_to_int(a[1], "size", &sz) || !tcpy_to_int(a[2], "step", &st)) return NULL;
+  return WRAP(tc_unfold(self->t, d, sz, st));
+}
+
+OPFN(m_as_strided) {
+  static const char *const names[] = {"size", "stride", "storage_offset", NULL};
+  PyObject *a[3];
+  int n, ns;
+  int64_t shape[TC_MAX_DIMS], strides[TC_MAX_DIMS], off = -1;
+  if (!tcpy_parse(fn, args, kw, 3, names, a)) return NULL;
+  if (!a[0] || !a[1]) {
+    PyErr_SetString(PyExc_TypeError, "as_strided() missing required arguments 'size' and 'stride'");
+    return NULL;
+  }
+  if (!tcpy_to_shape(a[0], "as_strided", &n, shape)) return NULL;
+  /* strides may be negative (refused by the library with PyTorch's words) */
+  if (!PySequence_Check(a[1])) {
+    PyErr_SetString(PyExc_TypeError, "as_strided(): argument 'stride' must be tuple of ints");
+    return NULL;
+  }
+  ns = (int)PySequence_Size(a[1]);
+  for (int i = 0; i < ns && i < TC_MAX_DIMS; i++) {
+    PyObject *o = PySequence_GetItem(a[1], i);
+    bool ok = o && tcpy_to_int(o, "stride", &strides[i]);
+    Py_XDECREF(o);
+    if (!ok) return NULL;
+  }
+  if (ns != n) {
+    PyErr_SetString(PyExc_RuntimeError, "mismatch in length of strides and shape");
+    return NULL;
+  }
+  if (a[2] && a[2] != Py_None && !tcpy_to_int(a[2], "storage_offset", &off)) return NULL;
+  if (off < -1 || (a[2] && a[2] != Py_None && off < 0)) {
+    PyErr_Format(PyExc_RuntimeError, "Tensor: invalid storage offset %lld", (long long)off);
+    return NULL;
+  }
+  return WRAP(tc_as_strided(self->t, n, shape, strides, off));
+}
+
 OPFN(m_narrow) {
   static const char *const names[] = {"dim", "start", "length", NULL};
   PyObject *a[3];
@@ -373,46 +436,12 @@ OPFN(m_narrow) {
   return WRAP(tc_narrow(self->t, d, s, l));
 }
 
-/* clone() with PyTorch's preserve_format: a dense, non-overlapping tensor
- * keeps its strides (a transposed tensor's clone is transposed too); the
- * library's tc_clone makes a contiguous copy, so clone the permuted view
- * in memory order and permute back. */
-static tc_tensor *clone_preserving(tc_tensor *t) {
-  int64_t shape[TC_MAX_DIMS], st[TC_MAX_DIMS];
-  int nd = tc_tensor_shape(t, shape);
-  tc_tensor_strides(t, st);
-  int perm[TC_MAX_DIMS], inv[TC_MAX_DIMS];
-  for (int i = 0; i < nd; i++) perm[i] = i;
-  for (int i = 1; i < nd; i++) /* stable sort by stride, largest first */
-    for (int j = i; j > 0 && st[perm[j]] > st[perm[j - 1]]; j--) {
-      int x = perm[j];
-      perm[j] = perm[j - 1];
-      perm[j - 1] = x;
-    }
-  int64_t expect = 1;
-  bool dense = true, identity = true;
-  for (int k = nd - 1; k >= 0; k--) {
-    int d = perm[k];
-    if (shape[d] != 1 && st[d] != expect) dense = false;
-    expect *= shape[d];
-    identity &= perm[k] == k;
-  }
-  if (!dense || identity || tc_tensor_is_contiguous(t)) return tc_clone(t);
-  for (int i = 0; i < nd; i++) inv[perm[i]] = i;
-  tc_tensor *p = tc_permute(t, perm);
-  tc_tensor *c = tc_clone(p);
-  tc_tensor *r = tc_permute(c, inv);
-  tc_tensor_release(p);
-  tc_tensor_release(c);
-  return r;
-}
-
 OPFN(m_clone) {
   static const char *const names[] = {"memory_format", NULL};
   PyObject *a[1];
   if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
   switch (tag) {
-  case 0: return WRAP(clone_preserving(self->t));
+  case 0: return WRAP(tc_clone(self->t)); /* preserve_format, as PyTorch */
   case 1:
     if (tc_tensor_is_contiguous(self->t)) {
       Py_INCREF(self);
@@ -503,7 +532,7 @@ OPFN(m_deepcopy) {
     PyErr_SetString(PyExc_TypeError, "Tensor.__deepcopy__() missing 1 required positional argument: 'memo'");
     return NULL;
   }
-  return WRAP(clone_preserving(self->t));
+  return WRAP(tc_clone(self->t));
 }
 
 #define M(name, f, tag) {name, f, tag, OF_METHOD}
@@ -524,7 +553,8 @@ const tcpy_opdef tcpy_tensor_ops[] = {
     M("view_as", m_as, 0), M("reshape_as", m_as, 1), M("expand_as", m_as, 2), MT("permute", m_permute, 0),
     MT("transpose", m_transpose, 0), MT("swapaxes", m_transpose, 0), MT("swapdims", m_transpose, 0), MT("t", m_t, 0),
     MT("squeeze", m_squeeze, 0), MT("unsqueeze", m_squeeze, 1), MT("flatten", m_flatten, 0),
-    MT("narrow", m_narrow, 0), MT("clone", m_clone, 0), M("contiguous", m_clone, 1),
+    MT("narrow", m_narrow, 0), MT("select", m_select, 0), M("unfold", m_unfold, 0),
+    MT("as_strided", m_as_strided, 0), MT("clone", m_clone, 0), M("contiguous", m_clone, 1),
     MT("detach", m_clone, 2),
     M("fill_", m_fill_, 0), M("zero_", m_fill_, 1), M("copy_", m_copy_, 0),
     {NULL, NULL, 0, 0}};

@@ -135,18 +135,17 @@ OPFN(m_clamp) {
   }
   if ((!lo || tcpy_number_kind(lo)) && (!hi || tcpy_number_kind(hi))) {
     /* scalar bounds keep the tensor's dtype, as PyTorch's clamp(Scalar) */
-    PyObject *r = (PyObject *)self;
-    Py_INCREF(r);
-    if (lo) {
-      PyObject *n = tcpy_binary(TC_OP_MAXIMUM, r, lo);
-      Py_DECREF(r);
-      r = n;
-    }
-    if (r && hi) {
-      PyObject *n = tcpy_binary(TC_OP_MINIMUM, r, hi);
-      Py_DECREF(r);
-      r = n;
-    }
+    double l = 0, h = 0;
+    if ((lo && !tcpy_to_double(lo, "min", &l)) || (hi && !tcpy_to_double(hi, "max", &h))) return NULL;
+    bool fl = lo && tcpy_number_kind(lo) == NUM_FLOAT, fh = hi && tcpy_number_kind(hi) == NUM_FLOAT;
+    tc_tensor *t = self->t, *m = NULL;
+    /* a float bound of an integer tensor: float, as result_type says */
+    tc_dtype dt = tc_tensor_dtype(t);
+    bool tf = dt == TC_F16 || dt == TC_BF16 || dt == TC_F32 || dt == TC_F64;
+    if (!tf && (fl || fh)) t = m = tc_to_dtype(t, S.default_dtype);
+    PyObject *r = !t ? NULL : lo && hi ? WRAP(tc_clamp_scalar(t, l, h)) : lo ? WRAP(tc_clamp_min_scalar(t, l))
+                                                                               : WRAP(tc_clamp_max_scalar(t, h));
+    tc_tensor_release(m);
     if (r && tc_tensor_dtype(TT(r)) != tc_tensor_dtype(self->t) && (!lo || tcpy_number_kind(lo) != NUM_FLOAT) &&
         (!hi || tcpy_number_kind(hi) != NUM_FLOAT)) {
       PyObject *c = WRAP(tc_to_dtype(TT(r), tc_tensor_dtype(self->t)));

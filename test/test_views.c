@@ -198,7 +198,9 @@ TC_CASE(a_write_to_a_clone_leaves_the_original_unchanged) {
   /* and the other way round: writing the original leaves the clone */
   assert_int_equal(tc_fill_(t, 0), TC_OK);
   expect_repr(v_copy, "tensor([[-1,  1,  2],\n        [ 3,  4,  5]])");
-  expect_layout(tc_clone(tc_t(v)), SH(3, 2), SH(2, 1), 0, true);
+  /* PyTorch's clone keeps a dense layout (preserve_format); contiguous() does not */
+  expect_layout(tc_clone(tc_t(v)), SH(3, 2), SH(1, 3), 0, false);
+  expect_layout(tc_contiguous(tc_t(v)), SH(3, 2), SH(2, 1), 0, true);
 }
 
 TC_CASE(fill_through_a_slice_with_steps_writes_only_its_elements) {
@@ -313,6 +315,59 @@ TC_CASE(a_clone_is_independent_of_later_writes_in_both_directions) {
   expect_repr(c, "tensor([[1., 2.],\n        [0., 0.]])");
 }
 
+/* ---- layouts of new results (PyTorch's) ------------------------------------ */
+
+/* (x.t() + 1).stride() == (1, 3): an elementwise result takes its operands'
+ * memory order (TensorIterator), and the values stay right */
+TC_CASE(an_elementwise_result_takes_its_operands_memory_order) {
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3});
+  tc_tensor *r = tc_add_scalar(tc_t(x), 1);
+  expect_layout(r, SH(3, 2), SH(1, 3), 0, false);
+  expect_repr(r, "tensor([[1., 4.],\n        [2., 5.],\n        [3., 6.]])");
+  expect_layout(tc_mul(tc_t(x), tc_t(x)), SH(3, 2), SH(1, 3), 0, false);
+  expect_layout(tc_add(tc_t(x), tc_ones(ctx, TC_F32, 2, (const int64_t[]){3, 1})), SH(3, 2), SH(1, 3), 0, false);
+  expect_layout(tc_exp(tc_permute(X(ctx), (const int[]){2, 0, 1})), SH(4, 2, 3), SH(1, 12, 4), 0, false);
+  expect_layout(tc_to_dtype(tc_t(x), TC_F64), SH(3, 2), SH(1, 3), 0, false);
+  expect_layout(tc_add(x, tc_t(tc_t(x))), SH(2, 3), SH(3, 1), 0, true);
+  /* a transposed result read again: a later op sees the right elements */
+  expect_repr(tc_sum(r, (int[]){0}, 1, false), "tensor([ 6., 15.])");
+  expect_repr(tc_reshape(r, 1, (const int64_t[]){6}), "tensor([1., 4., 2., 5., 3., 6.])");
+}
+
+/* *_like and clone keep a dense layout (preserve_format); size-1 dims keep
+ * PyTorch's strides through slices with steps and expand */
+TC_CASE(like_factories_and_clone_preserve_the_layout) {
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3});
+  expect_layout(tc_zeros_like(tc_t(x), TC_F32), SH(3, 2), SH(1, 3), 0, false);
+  expect_layout(tc_full_like(tc_t(x), 7, TC_I64), SH(3, 2), SH(1, 3), 0, false);
+  expect_repr(tc_full_like(tc_t(x), 7, TC_I64), "tensor([[7, 7],\n        [7, 7],\n        [7, 7]])");
+  expect_layout(tc_empty_like(tc_slice(x, 1, 0, TC_SLICE_END, 2), TC_F32), SH(2, 2), SH(2, 1), 0, true);
+  expect_layout(tc_slice(X(ctx), 0, 0, 1, 2), SH(1, 3, 4), SH(24, 4, 1), 0, true);
+  expect_layout(tc_expand(tc_ones(ctx, TC_F32, 1, (const int64_t[]){3}), 2, (const int64_t[]){1, 3}), SH(1, 3), SH(3, 1), 0,
+                true);
+}
+
+/* unfold and as_strided: PyTorch's shapes, strides and errors */
+TC_CASE(unfold_and_as_strided_are_views_with_pytorchs_checks) {
+  tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32);
+  tc_tensor *u = tc_unfold(x, 0, 2, 2);
+  expect_layout(u, SH(3, 2), SH(2, 1), 0, true);
+  expect_layout(tc_unfold(X(ctx), 2, 2, 1), SH(2, 3, 3, 2), SH(12, 4, 1, 1), 0, false);
+  expect_repr(tc_unfold(x, 0, 3, 2), "tensor([[0., 1., 2.],\n        [2., 3., 4.]])");
+  expect_err(ctx, tc_unfold(x, 0, 7, 1), "maximum size for tensor at dimension 0 is 6 but size is 7");
+  expect_err(ctx, tc_unfold(x, 0, 2, 0), "step is 0 but must be > 0");
+  tc_tensor *s = tc_as_strided(x, 2, (const int64_t[]){2, 2}, (const int64_t[]){1, 2}, -1);
+  expect_repr(s, "tensor([[0., 2.],\n        [1., 3.]])");
+  expect_layout(tc_as_strided(tc_slice(x, 0, 1, TC_SLICE_END, 1), 1, (const int64_t[]){2}, (const int64_t[]){2}, -1), SH(2),
+                SH(2), 1, false);
+  expect_err(ctx, tc_as_strided(x, 2, (const int64_t[]){3, 3}, (const int64_t[]){1, 1}, 5),
+               "setStorage: sizes [3, 3], strides [1, 1], storage offset 5, and itemsize 4 requiring a storage size of 40 "
+               "are out of bounds for storage of size 24");
+  /* a write through an as_strided view lands in the base */
+  assert_int_equal(tc_fill_(tc_select(s, 1, 1), -1), TC_OK);
+  expect_repr(x, "tensor([ 0.,  1., -1., -1.,  4.,  5.])");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(permute_transpose_and_t_reorder_strides_without_copying),
@@ -337,6 +392,9 @@ int main(void) {
       TC_TEST(a_lazy_read_captured_before_an_in_place_write_keeps_the_old_values),
       TC_TEST(a_lazy_read_of_a_slice_keeps_the_values_before_a_write_to_the_base),
       TC_TEST(a_clone_is_independent_of_later_writes_in_both_directions),
+      TC_TEST(an_elementwise_result_takes_its_operands_memory_order),
+      TC_TEST(like_factories_and_clone_preserve_the_layout),
+      TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

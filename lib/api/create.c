@@ -39,6 +39,12 @@ tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
 tc_tensor *tc_ones(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
   return api_eager(ir_op_full(ctx, "tc_ones", 1, dt, ndim, shape));
 }
+tc_tensor *tc_full_like(tc_tensor *a, double value, tc_dtype dt) {
+  return api_eager(ir_op_full_like(a, "tc_full_like", value, dt));
+}
+tc_tensor *tc_empty_like(tc_tensor *a, tc_dtype dt) { return api_eager(ir_op_full_like(a, "tc_empty_like", 0, dt)); }
+tc_tensor *tc_zeros_like(tc_tensor *a, tc_dtype dt) { return api_eager(ir_op_full_like(a, "tc_zeros_like", 0, dt)); }
+tc_tensor *tc_ones_like(tc_tensor *a, tc_dtype dt) { return api_eager(ir_op_full_like(a, "tc_ones_like", 1, dt)); }
 tc_tensor *tc_scalar(tc_ctx *ctx, double value, tc_dtype dt) {
   return api_eager(ir_op_full(ctx, "tc_scalar", value, dt, 0, NULL));
 }

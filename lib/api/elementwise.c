@@ -108,3 +108,5 @@ tc_tensor *tc_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
 tc_tensor *tc_clamp_scalar(tc_tensor *a, double lo, double hi) {
   return api_eager(ir_op_clamp_scalar(a, lo, hi));
 }
+tc_tensor *tc_clamp_min_scalar(tc_tensor *a, double lo) { return api_eager(ir_op_clamp_bound(a, lo, true)); }
+tc_tensor *tc_clamp_max_scalar(tc_tensor *a, double hi) { return api_eager(ir_op_clamp_bound(a, hi, false)); }

@@ -300,7 +300,7 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = tc_full(ctx, value, a->dt, 0, NULL);
-  tc_tensor *r = tc_where(mask, v, a);
+  tc_tensor *r = tc_contiguous(tc_where(mask, v, a)); /* PyTorch: a contiguous clone, filled */
   tc_keep(r);
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);

@@ -34,8 +34,15 @@ tc_tensor *tc_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t 
 tc_tensor *tc_select(tc_tensor *a, int dim, int64_t index) {
   return api_eager(ir_op_select(a, dim, index));
 }
+tc_tensor *tc_unfold(tc_tensor *a, int dim, int64_t size, int64_t step) {
+  return api_eager(ir_op_unfold(a, dim, size, step));
+}
+tc_tensor *tc_as_strided(tc_tensor *a, int ndim, const int64_t *shape, const int64_t *strides,
+                         int64_t storage_offset) {
+  return api_eager(ir_op_as_strided(a, ndim, shape, strides, storage_offset));
+}
 tc_tensor *tc_contiguous(tc_tensor *a) { return api_eager(ir_op_contiguous(a)); }
-tc_tensor *tc_clone(tc_tensor *a) { return api_eager(ir_op_clone(a)); }
+tc_tensor *tc_clone(tc_tensor *a) { return api_eager(ir_op_clone_preserve(a)); }
 
 /* ---- in-place ---------------------------------------------------------- */
 

@@ -296,8 +296,13 @@ static ir_node *ew_typed(tc_ctx *ctx, int op, tc_dtype cdt, tc_dtype rdt,
   return out;
 }
 
-static tc_tensor *finish(tc_ctx *ctx, ir_node *n) {
-  return ir_tensor_from_node(ctx, n);
+/* The result's handle, laid out as PyTorch lays out the result of an op
+ * over ins (ir_result_strides). */
+static tc_tensor *finish(tc_ctx *ctx, ir_node *n, tc_tensor *const *ins, int nins, ir_layout how) {
+  if (!n) return NULL;
+  int64_t st[TC_MAX_DIMS];
+  ir_result_strides(n->ndim, n->shape, ins, nins, how, st);
+  return ir_tensor_from_node_strided(ctx, n, st);
 }
 
 /* The dtype a binary op computes in and returns, or false with PyTorch's
@@ -405,7 +410,7 @@ tc_tensor *ir_op_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
                    ? binary_nodes(ctx, bop, na, nb, dt, a->dt, b->dt) : NULL;
   ir_node_release(ctx, na);
   ir_node_release(ctx, nb);
-  return finish(ctx, r);
+  return finish(ctx, r, ops, 2, IR_LAYOUT_ITER);
 }
 
 /* PyTorch's result_type for a tensor and a Python scalar ("wrapped
@@ -417,8 +422,17 @@ static tc_dtype scalar_result(tc_dtype t, bool is_float) {
   return t == TC_BOOL ? TC_I64 : t;
 }
 
+static tc_tensor *binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float, bool scalar_first,
+                                ir_layout how);
+
 tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
                                bool scalar_first) {
+  /* PyTorch wraps the scalar as a 0-d operand: no fast set-up */
+  return binary_scalar(bop, a, s, is_float, scalar_first, IR_LAYOUT_ITER_SCALAR);
+}
+
+static tc_tensor *binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float, bool scalar_first,
+                                ir_layout how) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if ((unsigned)bop > TC_OP_GE)
@@ -438,7 +452,7 @@ tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_flo
                      : binary_nodes(ctx, bop, na, ns, dt, a->dt, sdt);
   ir_node_release(ctx, na);
   ir_node_release(ctx, ns);
-  return finish(ctx, r);
+  return finish(ctx, r, &a, 1, how);
 }
 
 /* ---- unary ------------------------------------------------------------- */
@@ -527,7 +541,7 @@ tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn) {
     r = ew_typed(ctx, op, ir_compute_dt(rdt), rdt, na, NULL, NULL);
   }
   ir_node_release(ctx, na);
-  return finish(ctx, r);
+  return finish(ctx, r, &a, 1, IR_LAYOUT_ITER);
 }
 
 tc_tensor *ir_op_square(tc_tensor *a) {
@@ -548,7 +562,7 @@ tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt) {
   ir_node *na = ir_tensor_node(a);
   ir_node *r = ir_cast(a->ctx, na, dt);
   ir_node_release(a->ctx, na);
-  return finish(a->ctx, r);
+  return finish(a->ctx, r, &a, 1, IR_LAYOUT_LIKE); /* PyTorch's _to_copy: preserve_format */
 }
 
 /* ---- where / clamp ----------------------------------------------------- */
@@ -581,7 +595,7 @@ tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b) {
   ir_node_release(ctx, nc);
   ir_node_release(ctx, na);
   ir_node_release(ctx, nb);
-  return finish(ctx, r);
+  return finish(ctx, r, ops, 3, IR_LAYOUT_ITER);
 }
 
 tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
@@ -596,11 +610,19 @@ tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi) {
   return r;
 }
 
+tc_tensor *ir_op_clamp_bound(tc_tensor *a, double bound, bool is_max) {
+  if (!a) return NULL;
+  bool f = ir_dtype_is_floating(a->dt) || bound != floor(bound);
+  return binary_scalar(is_max ? TC_OP_MAXIMUM : TC_OP_MINIMUM, a, bound, f, false, IR_LAYOUT_ITER);
+}
+
 tc_tensor *ir_op_clamp_scalar(tc_tensor *a, double lo, double hi) {
   if (!a) return NULL;
   bool f = ir_dtype_is_floating(a->dt);
-  tc_tensor *m = ir_op_binary_scalar(TC_OP_MAXIMUM, a, lo, f || lo != floor(lo), false);
-  tc_tensor *r = ir_op_binary_scalar(TC_OP_MINIMUM, m, hi, f || hi != floor(hi), false);
+  /* laid out as a unary op (PyTorch's clamp takes its bounds as scalars,
+   * not operands) */
+  tc_tensor *m = binary_scalar(TC_OP_MAXIMUM, a, lo, f || lo != floor(lo), false, IR_LAYOUT_ITER);
+  tc_tensor *r = binary_scalar(TC_OP_MINIMUM, m, hi, f || hi != floor(hi), false, IR_LAYOUT_ITER);
   ir_tensor_release(m);
   return r;
 }

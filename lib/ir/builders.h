@@ -38,6 +38,8 @@ tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt);
 tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);
 tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi);
 tc_tensor *ir_op_clamp_scalar(tc_tensor *a, double lo, double hi);
+/* one bound: max (lo) or min (hi) with a scalar, laid out as a unary op */
+tc_tensor *ir_op_clamp_bound(tc_tensor *a, double bound, bool is_max);
 
 /* ---- creation (create.c) ---- */
 /* Checks a dtype and a shape for a new tensor (PyTorch's messages); the
@@ -45,6 +47,12 @@ tc_tensor *ir_op_clamp_scalar(tc_tensor *a, double lo, double hi);
 bool ir_check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
                     const int64_t *shape, int64_t *numel);
 /* full() under the name `fn` (tc_full, tc_zeros, tc_ones, tc_empty...). */
+/* A tensor of a's shape, device and layout (PyTorch's preserve_format)
+ * filled with value, in dtype dt (*_like). */
+tc_tensor *ir_op_full_like(tc_tensor *a, const char *fn, double value, tc_dtype dt);
+/* clone(memory_format=preserve_format): a copy laid out as ir_result_strides'
+ * IR_LAYOUT_LIKE says (ir_op_clone's copy is contiguous). */
+tc_tensor *ir_op_clone_preserve(tc_tensor *a);
 tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
                       const int64_t *shape);
 tc_tensor *ir_op_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt);
@@ -71,6 +79,9 @@ tc_tensor *ir_op_flatten(tc_tensor *a, int start, int end);
 tc_tensor *ir_op_narrow(tc_tensor *a, int dim, int64_t start, int64_t length);
 tc_tensor *ir_op_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64_t step);
 tc_tensor *ir_op_select(tc_tensor *a, int dim, int64_t index);
+tc_tensor *ir_op_unfold(tc_tensor *a, int dim, int64_t size, int64_t step);
+tc_tensor *ir_op_as_strided(tc_tensor *a, int ndim, const int64_t *shape, const int64_t *strides,
+                            int64_t offset);
 tc_tensor *ir_op_clone(tc_tensor *a);
 tc_tensor *ir_op_contiguous(tc_tensor *a);
 /* a on dev (a COPY node; a view of a when already there). The device is

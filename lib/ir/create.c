@@ -65,6 +65,19 @@ tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, in
   return wrap(ctx, ir_const(ctx, value, iv, dt, ndim, shape));
 }
 
+tc_tensor *ir_op_full_like(tc_tensor *a, const char *fn, double value, tc_dtype dt) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!ir_check_scalar(ctx, fn, value, dt)) return NULL;
+  int64_t iv = dt == TC_BOOL ? value != 0 : ir_dtype_is_floating(dt) ? 0 : (int64_t)value;
+  ir_node *n = ir_const(ctx, value, iv, dt, a->ndim, a->shape);
+  if (!n) return NULL;
+  n->dev = ir_tensor_device(a);
+  int64_t st[TC_MAX_DIMS];
+  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st); /* preserve_format */
+  return ir_tensor_from_node_strided(ctx, n, st);
+}
+
 static ir_node *iota(tc_ctx *ctx, int axis, int ndim, const int64_t *shape) {
   ir_node *n = ir_node_new(ctx, OP_IOTA, TC_I64, ndim, shape);
   if (n) n->p.axis = axis;

@@ -229,6 +229,23 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots);
 /* A new handle of a new storage whose version is `node` (takes the caller's
  * reference on node; NULL node: NULL). */
 tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node);
+/* A handle over a new storage holding node (taken), with the given strides
+ * (a dense layout, from ir_result_strides): the storage is node's elements
+ * in that memory order, so the kernel that stores it writes in that order. */
+tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t *strides);
+/* PyTorch's layout of a new result of (ndim, shape) computed from `ins`:
+ *  IR_LAYOUT_ITER         an op over tensors (TensorIterator: contiguous
+ *                         when they all are; their strides when they all
+ *                         have the result's shape and one dense layout;
+ *                         else the dims ordered as the operands' strides)
+ *  IR_LAYOUT_ITER_SCALAR  the same, with a Python scalar among the operands
+ *                         (it has another shape, so no fast set-up)
+ *  IR_LAYOUT_LIKE         *_like, clone, casts (memory_format=preserve:
+ *                         a dense input's strides exactly, else its order) */
+typedef enum { IR_LAYOUT_ITER, IR_LAYOUT_ITER_SCALAR, IR_LAYOUT_LIKE } ir_layout;
+void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, int n, ir_layout how,
+                       int64_t *strides);
+bool ir_tensor_is_dense(const tc_tensor *t);
 /* A new handle of a new storage whose version is a BUFFER node holding buf
  * (takes the caller's reference on buf, released on failure), on buf's
  * device. */

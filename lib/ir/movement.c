@@ -79,8 +79,9 @@ static bool compute_strides(int on, const int64_t *oshape, const int64_t *ostrid
     for (int d = 0; d < nn; d++) nstride[d] = 1;
     return true;
   }
-  if (ir_numel(on, oshape) == 0) {
-    ir_contig_strides(nn, nshape, nstride);
+  if (ir_numel(on, oshape) == 0) { /* PyTorch's: the same shape keeps its strides */
+    if (on == nn && !memcmp(oshape, nshape, sizeof(int64_t) * (size_t)nn)) memcpy(nstride, ostride, sizeof(int64_t) * (size_t)nn);
+    else ir_contig_strides(nn, nshape, nstride);
     return true;
   }
   int vd = nn - 1;
@@ -178,7 +179,7 @@ tc_tensor *ir_op_expand(tc_tensor *a, int ndim, const int64_t *shape) {
                     "the number of dimensions in the tensor (%d)", ndim, a->ndim);
   int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
   int off = ndim - a->ndim;
-  for (int d = 0; d < ndim; d++) {
+  for (int d = ndim - 1; d >= 0; d--) { /* right to left: a new dim's stride is the next's extent */
     int sd = d - off;
     int64_t want = shape[d];
     if (sd < 0) {
@@ -187,7 +188,8 @@ tc_tensor *ir_op_expand(tc_tensor *a, int ndim, const int64_t *shape) {
                         "tc_expand: The expanded size of the tensor (%lld) isn't allowed in a "
                         "leading, non-existing dimension %d", (long long)want, d);
       ns[d] = want;
-      st[d] = 0;
+      /* PyTorch's strides: a new dim of size 1 steps over the dims after it */
+      st[d] = want == 1 && d + 1 < ndim ? ns[d + 1] * st[d + 1] : 0;
     } else if (want == -1 || want == a->shape[sd]) {
       ns[d] = a->shape[sd];
       st[d] = a->strides[sd];
@@ -298,9 +300,12 @@ tc_tensor *ir_op_slice(tc_tensor *a, int dim, int64_t start, int64_t stop, int64
   memcpy(ns, a->shape, sizeof ns);
   memcpy(st, a->strides, sizeof st);
   ns[dim] = stop > start ? 1 + (stop - start - 1) / step : 0;
-  if (ns[dim] > 1 && __builtin_mul_overflow(a->strides[dim], step, &st[dim]))
-    return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: the slice's stride overflows");
-  if (ns[dim] <= 1) st[dim] = a->strides[dim];
+  /* PyTorch's stride, even where size <= 1 (where it cannot matter, an
+   * overflowing one keeps the old) */
+  if (__builtin_mul_overflow(a->strides[dim], step, &st[dim])) {
+    if (ns[dim] > 1) return ir_error(a->ctx, TC_ERR_ARG, "tc_slice: the slice's stride overflows");
+    st[dim] = a->strides[dim];
+  }
   return ir_tensor_view(a, a->ndim, ns, st, a->offset + start * a->strides[dim]);
 }
 
@@ -341,6 +346,61 @@ tc_tensor *ir_op_select(tc_tensor *a, int dim, int64_t index) {
   return ir_tensor_view(a, k, ns, st, a->offset + index * a->strides[dim]);
 }
 
+tc_tensor *ir_op_unfold(tc_tensor *a, int dim, int64_t size, int64_t step) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!ir_wrap_dim(ctx, "tc_unfold", &dim, a->ndim ? a->ndim : 1)) return NULL;
+  int64_t n = a->ndim ? a->shape[dim] : 1, stride = a->ndim ? a->strides[dim] : 1;
+  if (size < 0 || size > n)
+    return ir_error(ctx, TC_ERR_ARG, "tc_unfold: maximum size for tensor at dimension %d is %lld but size is %lld",
+                    dim, (long long)n, (long long)size);
+  if (step <= 0) return ir_error(ctx, TC_ERR_ARG, "tc_unfold: step is %lld but must be > 0", (long long)step);
+  if (a->ndim == TC_MAX_DIMS)
+    return ir_error(ctx, TC_ERR_ARG, "tc_unfold: a tensor has at most %d dimensions", TC_MAX_DIMS);
+  int64_t ns[TC_MAX_DIMS], st[TC_MAX_DIMS];
+  if (a->ndim == 0) /* PyTorch: a 0-d tensor unfolds to (size,) */
+    return ir_tensor_view(a, 1, (const int64_t[]){size}, (const int64_t[]){1}, a->offset);
+  memcpy(ns, a->shape, sizeof(int64_t) * (size_t)a->ndim);
+  memcpy(st, a->strides, sizeof(int64_t) * (size_t)a->ndim);
+  ns[dim] = (n - size) / step + 1; /* the windows along dim, each of `size` along a new last dim */
+  st[dim] = stride * step;
+  ns[a->ndim] = size;
+  st[a->ndim] = stride;
+  return ir_tensor_view(a, a->ndim + 1, ns, st, a->offset);
+}
+
+tc_tensor *ir_op_as_strided(tc_tensor *a, int ndim, const int64_t *shape, const int64_t *strides,
+                            int64_t offset) {
+  if (!a) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (ndim < 0 || ndim > TC_MAX_DIMS || (ndim && (!shape || !strides)))
+    return ir_error(ctx, TC_ERR_ARG, "tc_as_strided: %d dimensions (at most %d, with a shape and strides)", ndim,
+                    TC_MAX_DIMS);
+  if (offset < 0) offset = a->offset; /* PyTorch's storage_offset=None: the tensor's own */
+  char sz[256] = "[", sd[256] = "[";
+  int64_t last = offset;
+  bool empty = false;
+  for (int d = 0; d < ndim; d++) {
+    snprintf(sz + strlen(sz), sizeof sz - strlen(sz), "%s%lld", d ? ", " : "", (long long)shape[d]);
+    snprintf(sd + strlen(sd), sizeof sd - strlen(sd), "%s%lld", d ? ", " : "", (long long)strides[d]);
+    if (shape[d] < 0)
+      return ir_error(ctx, TC_ERR_ARG, "tc_as_strided: Trying to create tensor with negative dimension %lld",
+                      (long long)shape[d]);
+    empty |= shape[d] == 0;
+  }
+  strcat(sz, "]"), strcat(sd, "]");
+  for (int d = 0; d < ndim; d++)
+    if (strides[d] < 0)
+      return ir_error(ctx, TC_ERR_ARG, "tc_as_strided: as_strided: Negative strides are not supported at the moment, got strides: %s", sd);
+  for (int d = 0; d < ndim && !empty; d++) last += (shape[d] - 1) * strides[d];
+  int64_t need = empty ? 0 : last + 1, have = a->st->numel;
+  int64_t es = (int64_t)ir_dtype_size(a->dt);
+  if (!empty && need > have)
+    return ir_error(ctx, TC_ERR_ARG, "tc_as_strided: setStorage: sizes %s, strides %s, storage offset %lld, and itemsize %lld requiring a storage size of %lld are out of bounds for storage of size %lld",
+                    sz, sd, (long long)offset, (long long)es, (long long)(need * es), (long long)(have * es));
+  return ir_tensor_view(a, ndim, shape, strides, offset);
+}
+
 tc_tensor *ir_op_clone(tc_tensor *a) {
   if (!a) return NULL;
   ir_node *n = ir_tensor_node(a);
@@ -355,6 +415,26 @@ tc_tensor *ir_op_clone(tc_tensor *a) {
     n = v;
   }
   return ir_tensor_from_node(a->ctx, n);
+}
+
+tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
+  if (!a) return NULL;
+  int64_t st[TC_MAX_DIMS];
+  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
+  bool contig = true;
+  int64_t c[TC_MAX_DIMS];
+  ir_contig_strides(a->ndim, a->shape, c);
+  for (int d = 0; d < a->ndim; d++) contig &= a->shape[d] == 1 || st[d] == c[d];
+  tc_tensor *t = ir_op_clone(a);
+  if (!t || contig) {
+    if (t && a->ndim) memcpy(t->strides, st, sizeof(int64_t) * (size_t)a->ndim); /* size-1 dims' */
+    return t;
+  }
+  /* the copy's node, stored in a's memory order */
+  ir_node *n = t->st->version;
+  ir_node_retain(n);
+  ir_tensor_release(t);
+  return ir_tensor_from_node_strided(a->ctx, n, st);
 }
 
 tc_tensor *ir_op_contiguous(tc_tensor *a) {

@@ -92,6 +92,135 @@ tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node) {
   return link_handle(ctx, t);
 }
 
+/* ---- result layouts (PyTorch's) ------------------------------------------ */
+
+/* Whether t's elements tile one dense block exactly (PyTorch's
+ * is_non_overlapping_and_dense: some permutation of it is contiguous). */
+bool ir_tensor_is_dense(const tc_tensor *t) {
+  if (ir_tensor_is_contiguous(t)) return true;
+  int d[TC_MAX_DIMS], m = 0;
+  for (int i = 0; i < t->ndim; i++) /* PyTorch leaves dims of size 0 and 1 out */
+    if (t->shape[i] >= 2) d[m++] = i;
+  for (int i = 1; i < m; i++) /* by stride, smallest first (then by size, as PyTorch) */
+    for (int j = i; j > 0; j--) {
+      int64_t a = t->strides[d[j]], b = t->strides[d[j - 1]];
+      if (a > b || (a == b && t->shape[d[j]] >= t->shape[d[j - 1]])) break;
+      int x = d[j];
+      d[j] = d[j - 1], d[j - 1] = x;
+    }
+  int64_t expect = 1;
+  for (int i = 0; i < m; i++) {
+    if (t->strides[d[i]] != expect) return false;
+    expect *= t->shape[d[i]];
+  }
+  return true;
+}
+
+/* TensorIterator's order of the result's dims, fastest first
+ * (reorder_dimensions): insertion sort of the dims where, for each pair,
+ * the first operand whose strides there differ (neither broadcast) decides,
+ * and equal strides put the smaller dim first. */
+static void result_order(int ndim, const int64_t *shape, int n, const int64_t (*st)[TC_MAX_DIMS],
+                         int *perm) {
+  for (int i = 0; i < ndim; i++) perm[i] = ndim - 1 - i;
+  if (ndim == 1) return;
+  for (int i = 1; i < ndim; i++) {
+    int d1 = i;
+    for (int d0 = i - 1; d0 >= 0; d0--) {
+      int cmp = 0;
+      for (int k = 0; k < n && !cmp; k++) {
+        int64_t s0 = st[k][perm[d0]], s1 = st[k][perm[d1]];
+        if (s0 == 0 || s1 == 0) continue;
+        if (s0 < s1) cmp = -1;
+        else if (s0 > s1) cmp = 1;
+        else if (shape[perm[d0]] > shape[perm[d1]]) cmp = 1;
+      }
+      if (cmp > 0) {
+        int x = perm[d0];
+        perm[d0] = perm[d1], perm[d1] = x;
+        d1 = d0;
+      } else if (cmp < 0) {
+        break;
+      }
+    }
+  }
+}
+
+void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, int n, ir_layout how,
+                       int64_t *strides) {
+  ir_contig_strides(ndim, shape, strides);
+  if (ndim == 0) return;
+  bool same = how != IR_LAYOUT_ITER_SCALAR && n > 0, contig = true;
+  for (int k = 0; k < n && same; k++) {
+    same = ins[k]->ndim == ndim && !memcmp(ins[k]->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    contig &= same && ir_tensor_is_contiguous(ins[k]);
+  }
+  if (same) { /* TensorIterator's fast set-up, and empty_like's dense case */
+    if (contig && how != IR_LAYOUT_LIKE) return;
+    bool alike = ir_tensor_is_dense(ins[0]);
+    for (int k = 1; k < n && alike; k++)
+      alike = ir_tensor_is_dense(ins[k]) && !memcmp(ins[k]->strides, ins[0]->strides, sizeof(int64_t) * (size_t)ndim);
+    if (alike) {
+      memcpy(strides, ins[0]->strides, sizeof(int64_t) * (size_t)ndim);
+      return;
+    }
+  }
+  int64_t st[8][TC_MAX_DIMS];
+  int m = 0;
+  for (int k = 0; k < n && m < 8; k++) {
+    const tc_tensor *t = ins[k];
+    if (t->ndim > ndim) continue;
+    for (int d = 0; d < ndim; d++) {
+      int id = d - (ndim - t->ndim);
+      st[m][d] = id < 0 || (t->shape[id] == 1 && shape[d] != 1) ? 0 : t->strides[id];
+    }
+    m++;
+  }
+  int perm[TC_MAX_DIMS];
+  result_order(ndim, shape, m, (const int64_t(*)[TC_MAX_DIMS])st, perm);
+  bool natural = true;
+  for (int i = 0; i < ndim; i++) natural &= perm[i] == ndim - 1 - i;
+  if (natural) return;
+  int64_t s = 1;
+  for (int i = 0; i < ndim; i++) strides[perm[i]] = s, s *= shape[perm[i]];
+}
+
+tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t *strides) {
+  if (!node) return NULL;
+  int nd = node->ndim;
+  int64_t shape[TC_MAX_DIMS], contig[TC_MAX_DIMS];
+  memcpy(shape, node->shape, sizeof(int64_t) * (size_t)nd);
+  ir_contig_strides(nd, shape, contig);
+  bool same = true;
+  for (int d = 0; d < nd; d++) same &= shape[d] == 1 || strides[d] == contig[d];
+  ir_node *v = node;
+  if (!same) {
+    /* the storage: node's elements in the order of the strides (largest
+     * first; size-1 dims left out), a view that the kernel storing it
+     * computes in that order */
+    int d[TC_MAX_DIMS], m = 0;
+    for (int i = 0; i < nd; i++)
+      if (shape[i] != 1) d[m++] = i;
+    for (int i = 1; i < m; i++)
+      for (int j = i; j > 0 && strides[d[j]] > strides[d[j - 1]]; j--) {
+        int x = d[j];
+        d[j] = d[j - 1], d[j - 1] = x;
+      }
+    int64_t vshape[TC_MAX_DIMS], vstr[TC_MAX_DIMS];
+    for (int i = 0; i < m; i++) vshape[i] = shape[d[i]], vstr[i] = contig[d[i]];
+    v = ir_view(ctx, node, m, vshape, vstr, 0);
+    ir_node_release(ctx, node);
+  }
+  tc_tensor *t = ir_tensor_from_node(ctx, v);
+  if (!t) return NULL;
+  t->ndim = nd;
+  if (nd) {
+    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)nd);
+    memcpy(t->strides, strides, sizeof(int64_t) * (size_t)nd);
+  }
+  return t;
+}
+
 tc_tensor *ir_tensor_view(tc_tensor *src, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset) {
   tc_ctx *ctx = src->ctx;
