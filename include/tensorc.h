@@ -65,7 +65,7 @@ extern "C" {
 #endif
 #endif
 
-#define TC_MAX_DIMS 8 /* largest rank a tensor may have */
+#define TC_MAX_DIMS 16 /* largest rank a tensor may have */
 
 typedef struct tc_ctx tc_ctx;       /* a context: graph, threads, caches */
 typedef struct tc_tensor tc_tensor; /* a reference-counted tensor handle */
@@ -923,6 +923,29 @@ TC_API const void *tc_data_ptr(tc_tensor *t);
  * tensor fails: copy it to the CPU first). NULL with the context error set
  * on failure. Tensors from tc_from_host_memory are shared from the start. */
 TC_API void *tc_share_host(tc_tensor *t);
+/* DLPack (https://dmlc.github.io/dlpack/, v1.0): include the DLPack
+ * project's dlpack.h for the structs; tensorc has its own copy of their
+ * layout. Host (kDLCPU) memory only, both ways.
+ * tc_from_dlpack wraps the producer's memory without copying (as
+ * tc_from_host_memory: writes land in it, its changes are seen by later
+ * reads) and, on success, owns `m`: it calls m->deleter(m) once it no
+ * longer uses the memory, from the thread that drops the last reference.
+ * On failure (NULL, the context error set) `m` is still the caller's. A
+ * tensor flagged DLPACK_FLAG_BITMASK_READ_ONLY is read-only in tensorc:
+ * every in-place write to it fails. tc_from_dlpack_legacy takes a legacy
+ * DLManagedTensor the same way.
+ * tc_to_dlpack shares t's storage with the host (tc_share_host) and returns
+ * a DLManagedTensorVersioned (shape, strides in elements, byte_offset 0)
+ * that holds a reference to it (with `copy`, to a clone, flagged
+ * DLPACK_FLAG_BITMASK_IS_COPIED); the consumer calls its deleter once,
+ * from a thread that may use t's context. NULL on error (a CUDA tensor).
+ * tc_to_dlpack_legacy gives a legacy DLManagedTensor. */
+struct DLManagedTensorVersioned;
+struct DLManagedTensor;
+TC_API tc_tensor *tc_from_dlpack(tc_ctx *ctx, struct DLManagedTensorVersioned *m);
+TC_API tc_tensor *tc_from_dlpack_legacy(tc_ctx *ctx, struct DLManagedTensor *m);
+TC_API struct DLManagedTensorVersioned *tc_to_dlpack(tc_tensor *t, bool copy);
+TC_API struct DLManagedTensor *tc_to_dlpack_legacy(tc_tensor *t, bool copy);
 /* Whether t's storage is shared with the host (tc_share_host,
  * tc_from_host_memory). */
 TC_API bool tc_is_shared(const tc_tensor *t);

@@ -19,7 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "dlpack.h"
+#include "../lib/api/dlpack.h"
 #include "tcpy.h"
 
 /* ---- dtypes -------------------------------------------------------------- */
@@ -223,22 +223,6 @@ PyObject *tcpy_numpy(tcpy_tensor *self, bool force) {
 
 /* ---- DLPack: export ------------------------------------------------------------------ */
 
-typedef struct exported {
-  DLManagedTensor legacy;
-  DLManagedTensorVersioned versioned;
-  int64_t shape[TC_MAX_DIMS], strides[TC_MAX_DIMS];
-  PyObject *owner; /* the Tensor (strong) */
-} exported;
-
-static void exported_free(exported *e) {
-  PyGILState_STATE g = PyGILState_Ensure();
-  Py_XDECREF(e->owner);
-  PyGILState_Release(g);
-  free(e);
-}
-static void legacy_deleter(DLManagedTensor *m) { exported_free((exported *)m->manager_ctx); }
-static void versioned_deleter(DLManagedTensorVersioned *m) { exported_free((exported *)m->manager_ctx); }
-
 /* A capsule its consumer never took still owns the tensor. */
 static void capsule_destructor(PyObject *cap) {
   if (PyCapsule_IsValid(cap, "dltensor")) {
@@ -249,17 +233,6 @@ static void capsule_destructor(PyObject *cap) {
     if (m && m->deleter) m->deleter(m);
   }
   PyErr_Clear();
-}
-
-static bool dl_dtype(tc_dtype dt, DLDataType *out) {
-  out->lanes = 1;
-  out->bits = (uint8_t)(tc_dtype_size(dt) * 8);
-  switch (dt) {
-  case TC_BOOL: out->code = kDLBool; return true;
-  case TC_U8: out->code = kDLUInt; return true;
-  case TC_BF16: out->code = kDLBfloat; return true;
-  default: out->code = tc_dtype_is_floating(dt) ? kDLFloat : kDLInt; return true;
-  }
 }
 
 PyObject *tcpy_dlpack(tcpy_tensor *self, PyObject *args, PyObject *kw) {
@@ -286,48 +259,19 @@ PyObject *tcpy_dlpack(tcpy_tensor *self, PyObject *args, PyObject *kw) {
     if (v == -1 && PyErr_Occurred()) return NULL;
     versioned = v >= 1;
   }
-  PyObject *owner = (PyObject *)self;
-  Py_INCREF(owner);
-  if (a[3] && PyObject_IsTrue(a[3]) == 1) { /* copy=True: export a copy */
-    Py_DECREF(owner);
-    if (!(owner = tcpy_wrap(self->ctx, tc_clone(self->t)))) return NULL;
-  }
-  tc_tensor *t = TT(owner);
-  void *p = tc_share_host(t);
-  if (!p && tc_tensor_numel(t)) {
-    Py_DECREF(owner);
-    return tcpy_raise(self->ctx->ctx);
-  }
-  tc_clear_error(self->ctx->ctx);
-  exported *e = calloc(1, sizeof *e);
-  if (!e) {
-    Py_DECREF(owner);
-    return PyErr_NoMemory();
-  }
-  e->owner = owner;
-  DLTensor *dl = versioned ? &e->versioned.dl_tensor : &e->legacy.dl_tensor;
-  static char empty[8];
-  dl->data = p ? p : empty;
-  dl->device = (DLDevice){kDLCPU, 0};
-  dl->ndim = tc_tensor_shape(t, e->shape);
-  tc_tensor_strides(t, e->strides);
-  dl->shape = e->shape;
-  dl->strides = e->strides;
-  dl->byte_offset = 0;
-  dl_dtype(tc_tensor_dtype(t), &dl->dtype);
-  PyObject *cap;
+  bool copy = a[3] && PyObject_IsTrue(a[3]) == 1; /* copy=True: export a copy */
+  /* the library's struct holds a handle on the storage (tc_to_dlpack); the
+   * consumer's deleter runs under the GIL, as every call into tensorc here */
+  PyObject *cap = NULL;
   if (versioned) {
-    e->versioned.version = (DLPackVersion){DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION};
-    e->versioned.manager_ctx = e;
-    e->versioned.deleter = versioned_deleter;
-    e->versioned.flags = owner != (PyObject *)self ? DLPACK_FLAG_BITMASK_IS_COPIED : 0;
-    cap = PyCapsule_New(&e->versioned, "dltensor_versioned", capsule_destructor);
+    DLManagedTensorVersioned *m = tc_to_dlpack(self->t, copy);
+    if (!m) return tcpy_raise(self->ctx->ctx);
+    if (!(cap = PyCapsule_New(m, "dltensor_versioned", capsule_destructor))) m->deleter(m);
   } else {
-    e->legacy.manager_ctx = e;
-    e->legacy.deleter = legacy_deleter;
-    cap = PyCapsule_New(&e->legacy, "dltensor", capsule_destructor);
+    DLManagedTensor *m = tc_to_dlpack_legacy(self->t, copy);
+    if (!m) return tcpy_raise(self->ctx->ctx);
+    if (!(cap = PyCapsule_New(m, "dltensor", capsule_destructor))) m->deleter(m);
   }
-  if (!cap) exported_free(e);
   return cap;
 }
 
@@ -338,48 +282,33 @@ PyObject *tcpy_dlpack_device(tcpy_tensor *self) {
 
 /* ---- DLPack: import -------------------------------------------------------------------- */
 
-typedef struct imported {
-  void *managed;
-  bool versioned;
-} imported;
+/* The producer's deleter, called under the GIL (a NumPy array's deleter
+ * drops Python references; tensorc calls it from whichever thread drops
+ * the last reference): the consumed struct's deleter is swapped for this
+ * one, which puts the producer's back and calls it. */
+typedef struct gil_deleter {
+  void *manager_ctx;
+  void (*deleter)(void *m);
+} gil_deleter;
 
-static void imported_release(void *user) {
-  imported *im = user;
-  PyGILState_STATE g = PyGILState_Ensure();
-  if (im->versioned) {
-    DLManagedTensorVersioned *m = im->managed;
-    if (m->deleter) m->deleter(m);
-  } else {
-    DLManagedTensor *m = im->managed;
-    if (m->deleter) m->deleter(m);
-  }
-  PyGILState_Release(g);
-  free(im);
+static void versioned_gil_deleter(DLManagedTensorVersioned *m) {
+  gil_deleter *g = m->manager_ctx;
+  m->manager_ctx = g->manager_ctx;
+  m->deleter = (void (*)(DLManagedTensorVersioned *))g->deleter;
+  free(g);
+  PyGILState_STATE s = PyGILState_Ensure();
+  if (m->deleter) m->deleter(m);
+  PyGILState_Release(s);
 }
 
-static bool from_dl_dtype(DLDataType t, tc_dtype *dt) {
-  if (t.lanes != 1) return false;
-  switch (t.code) {
-  case kDLBool: return t.bits == 8 ? (*dt = TC_BOOL, true) : false;
-  case kDLUInt: return t.bits == 8 ? (*dt = TC_U8, true) : false;
-  case kDLBfloat: return t.bits == 16 ? (*dt = TC_BF16, true) : false;
-  case kDLInt:
-    switch (t.bits) {
-    case 8: *dt = TC_I8; return true;
-    case 16: *dt = TC_I16; return true;
-    case 32: *dt = TC_I32; return true;
-    case 64: *dt = TC_I64; return true;
-    default: return false;
-    }
-  case kDLFloat:
-    switch (t.bits) {
-    case 16: *dt = TC_F16; return true;
-    case 32: *dt = TC_F32; return true;
-    case 64: *dt = TC_F64; return true;
-    default: return false;
-    }
-  default: return false;
-  }
+static void legacy_gil_deleter(DLManagedTensor *m) {
+  gil_deleter *g = m->manager_ctx;
+  m->manager_ctx = g->manager_ctx;
+  m->deleter = (void (*)(DLManagedTensor *))g->deleter;
+  free(g);
+  PyGILState_STATE s = PyGILState_Ensure();
+  if (m->deleter) m->deleter(m);
+  PyGILState_Release(s);
 }
 
 static PyObject *f_from_dlpack(PyObject *m, PyObject *ext) {
@@ -407,60 +336,39 @@ static PyObject *f_from_dlpack(PyObject *m, PyObject *ext) {
     Py_DECREF(fn);
     if (!cap) return NULL;
   }
-  imported *im = calloc(1, sizeof *im);
-  if (!im) {
+  gil_deleter *g = malloc(sizeof *g);
+  if (!g) {
     Py_DECREF(cap);
     return PyErr_NoMemory();
   }
-  DLTensor *dl = NULL;
-  if (PyCapsule_IsValid(cap, "dltensor_versioned")) {
+  tc_tensor *t = NULL;
+  bool versioned = PyCapsule_IsValid(cap, "dltensor_versioned");
+  if (versioned) {
     DLManagedTensorVersioned *mt = PyCapsule_GetPointer(cap, "dltensor_versioned");
-    if (mt->version.major > DLPACK_MAJOR_VERSION) {
-      PyErr_Format(PyExc_BufferError, "tensorc: DLPack %u.%u is newer than this build understands (%d.%d)",
-                   mt->version.major, mt->version.minor, DLPACK_MAJOR_VERSION, DLPACK_MINOR_VERSION);
-      goto fail;
-    }
-    im->managed = mt;
-    im->versioned = true;
-    dl = &mt->dl_tensor;
+    g->manager_ctx = mt->manager_ctx, g->deleter = (void (*)(void *))mt->deleter;
+    mt->manager_ctx = g, mt->deleter = versioned_gil_deleter;
+    if (!(t = tc_from_dlpack(c->ctx, mt))) mt->manager_ctx = g->manager_ctx, mt->deleter = (void (*)(DLManagedTensorVersioned *))g->deleter;
   } else if (PyCapsule_IsValid(cap, "dltensor")) {
     DLManagedTensor *mt = PyCapsule_GetPointer(cap, "dltensor");
-    im->managed = mt;
-    dl = &mt->dl_tensor;
+    g->manager_ctx = mt->manager_ctx, g->deleter = (void (*)(void *))mt->deleter;
+    mt->manager_ctx = g, mt->deleter = legacy_gil_deleter;
+    if (!(t = tc_from_dlpack_legacy(c->ctx, mt))) mt->manager_ctx = g->manager_ctx, mt->deleter = (void (*)(DLManagedTensor *))g->deleter;
   } else {
+    free(g);
+    Py_DECREF(cap);
     PyErr_SetString(PyExc_ValueError, "from_dlpack(): the capsule is not an unconsumed DLPack tensor "
                                       "(\"dltensor\" or \"dltensor_versioned\")");
-    goto fail;
+    return NULL;
   }
-  if (dl->device.device_type != kDLCPU && dl->device.device_type != kDLCUDAHost) {
-    PyErr_Format(PyExc_RuntimeError, "tensorc: from_dlpack() takes host memory (kDLCPU); got device type %d",
-                 dl->device.device_type);
-    goto fail;
-  }
-  tc_dtype dt;
-  if (!from_dl_dtype(dl->dtype, &dt)) {
-    PyErr_Format(PyExc_TypeError, "tensorc: unsupported DLPack dtype (code %d, %d bits, %d lanes)", dl->dtype.code,
-                 dl->dtype.bits, dl->dtype.lanes);
-    goto fail;
-  }
-  if (dl->ndim > TC_MAX_DIMS || dl->ndim < 0) {
-    PyErr_Format(PyExc_RuntimeError, "tensorc supports at most %d dimensions", TC_MAX_DIMS);
-    goto fail;
-  }
-  tc_tensor *t = tc_from_host_memory(c->ctx, (char *)dl->data + dl->byte_offset, dt, dl->ndim, dl->shape,
-                                     dl->strides, imported_release, im);
-  if (!t) {
-    tcpy_raise(c->ctx);
-    goto fail;
+  if (!t) { /* the capsule still owns the producer's tensor */
+    free(g);
+    Py_DECREF(cap);
+    return tcpy_raise(c->ctx);
   }
   /* consumed: the tensor calls the producer's deleter when it is done */
-  PyCapsule_SetName(cap, im->versioned ? "used_dltensor_versioned" : "used_dltensor");
+  PyCapsule_SetName(cap, versioned ? "used_dltensor_versioned" : "used_dltensor");
   Py_DECREF(cap);
   return tcpy_wrap(c, t);
-fail:
-  free(im);
-  Py_DECREF(cap);
-  return NULL;
 }
 
 static PyObject *f_from_numpy(PyObject *m, PyObject *arr) {

@@ -757,7 +757,8 @@ TEST(negative_sizes_fail_in_every_creation_function) {
 }
 
 TEST(more_than_max_dims_fail_in_creation_functions) {
-  static const int64_t nine[TC_MAX_DIMS + 1] = {1, 1, 1, 1, 1, 1, 1, 2, 3};
+  int64_t nine[TC_MAX_DIMS + 1]; /* one too many dims: 1, ..., 1, 2, 3 */
+  for (int d = 0; d < TC_MAX_DIMS + 1; d++) nine[d] = d == TC_MAX_DIMS - 1 ? 2 : d == TC_MAX_DIMS ? 3 : 1;
   EXPECT_NULL(tc_full(C, 1, TC_F32, TC_MAX_DIMS + 1, nine), "tc_full", NULL);
   EXPECT_NULL(tc_rand(C, TC_F32, TC_MAX_DIMS + 1, nine), "tc_rand", NULL);
   EXPECT_NULL(tc_randint(C, 0, 3, TC_I32, TC_MAX_DIMS + 1, nine), "tc_randint", NULL);
@@ -771,7 +772,8 @@ TEST(more_than_max_dims_fail_in_creation_functions) {
 }
 
 TEST(more_than_max_dims_fail_in_view_reshape_expand_and_unsqueeze) {
-  static const int64_t nine[TC_MAX_DIMS + 1] = {1, 1, 1, 1, 1, 1, 1, 2, 3};
+  int64_t nine[TC_MAX_DIMS + 1]; /* one too many dims: 1, ..., 1, 2, 3 */
+  for (int d = 0; d < TC_MAX_DIMS + 1; d++) nine[d] = d == TC_MAX_DIMS - 1 ? 2 : d == TC_MAX_DIMS ? 3 : 1;
   tc_tensor *a = m23();
   EXPECT_NULL(tc_view(a, TC_MAX_DIMS + 1, nine), "tc_view", NULL);
   EXPECT_NULL(tc_reshape(a, TC_MAX_DIMS + 1, nine), "tc_reshape", NULL);

@@ -16,7 +16,10 @@
  *     it; lazy work pending before the call keeps the old values; a write
  *     whose value reads the old values of its own storage (x[1:] = x[:-1])
  *     is right and lands in the memory; a CUDA tensor is refused.
- * (c) tc_last_error_kind names the exception PyTorch raises;
+ * (c) DLPack both ways (tc_from_dlpack/_legacy, tc_to_dlpack/_legacy), with
+ *     structs made by hand as a producer makes them: no copy, the deleter
+ *     called once, the read-only flag refusing writes, host memory only.
+ * (d) tc_last_error_kind names the exception PyTorch raises;
  *     tc_ctx_live_tensors and tc_ctx_live_nodes count what is alive.
  */
 #include <setjmp.h>
@@ -29,6 +32,7 @@
 #include <cmocka.h>
 
 #include "tensorc.h"
+#include "api/dlpack.h" /* the DLPack structs, from the specification */
 
 static tc_ctx *ctx;
 
@@ -277,6 +281,132 @@ static void live_counts_return_to_where_they_were(void **state) {
   assert_int_equal(tc_ctx_live_nodes(ctx), n0);
 }
 
+/* ---- DLPack ----------------------------------------------------------------- */
+
+static int dl_deleted;
+static void dl_versioned_deleter(DLManagedTensorVersioned *m) {
+  dl_deleted++;
+  m->deleter = NULL; /* called once */
+}
+static void dl_legacy_deleter(DLManagedTensor *m) {
+  dl_deleted++;
+  m->deleter = NULL;
+}
+
+static void a_dlpack_tensor_is_wrapped_without_a_copy_and_deleted_once(void **state) {
+  (void)state;
+  float mem[8] = {-1, 0, 1, 2, 3, 4, 5, 6};
+  int64_t shape[2] = {3, 2}, strides[2] = {1, 3}; /* a transposed 2x3, one float in */
+  DLManagedTensorVersioned m = {.version = {1, 0}, .deleter = dl_versioned_deleter};
+  m.dl_tensor = (DLTensor){.data = mem, .device = {kDLCPU, 0}, .ndim = 2, .dtype = {kDLFloat, 32, 1},
+                           .shape = shape, .strides = strides, .byte_offset = sizeof(float)};
+  dl_deleted = 0;
+  tc_scope_begin(ctx); /* the temporaries go before the deleter is counted */
+  tc_tensor *t = tc_from_dlpack(ctx, &m);
+  assert_non_null(t);
+  float got[6];
+  read_all(t, got, 6);
+  const float want[6] = {0, 3, 1, 4, 2, 5};
+  for (int i = 0; i < 6; i++) assert_true(got[i] == want[i]);
+  assert_int_equal(tc_fill_(tc_select(tc_select(t, 0, 0), 0, 0), 9), TC_OK); /* lands in the producer's memory */
+  assert_true(mem[1] == 9);
+  mem[2] = 7; /* the producer's change is seen by the next op */
+  tc_tensor *s = tc_sum(t, NULL, 0, false);
+  assert_true(tc_item(s) == 9 + 3 + 7 + 4 + 2 + 5);
+  tc_tensor_release(s);
+  assert_int_equal(dl_deleted, 0);
+  tc_scope_end(ctx);
+  assert_int_equal(dl_deleted, 1);
+  /* the legacy struct the same way */
+  int64_t l[1] = {3};
+  DLManagedTensor lm = {.deleter = dl_legacy_deleter};
+  lm.dl_tensor = (DLTensor){.data = mem, .device = {kDLCPU, 0}, .ndim = 1, .dtype = {kDLFloat, 32, 1}, .shape = l};
+  tc_scope_begin(ctx);
+  tc_tensor *u = tc_from_dlpack_legacy(ctx, &lm);
+  assert_non_null(u);
+  assert_true(tc_item(tc_sum(u, NULL, 0, false)) == -1 + 9 + 7);
+  tc_scope_end(ctx);
+  assert_int_equal(dl_deleted, 2);
+}
+
+static void a_read_only_dlpack_tensor_refuses_writes_and_bad_ones_stay_the_producers(void **state) {
+  (void)state;
+  int64_t mem[3] = {1, 2, 3}, shape[1] = {3};
+  DLManagedTensorVersioned m = {.version = {1, 0}, .deleter = dl_versioned_deleter,
+                                .flags = DLPACK_FLAG_BITMASK_READ_ONLY};
+  m.dl_tensor = (DLTensor){.data = mem, .device = {kDLCPU, 0}, .ndim = 1, .dtype = {kDLInt, 64, 1}, .shape = shape};
+  dl_deleted = 0;
+  tc_scope_begin(ctx);
+  tc_tensor *t = tc_from_dlpack(ctx, &m);
+  assert_non_null(t);
+  assert_int_not_equal(tc_add_(t, t), TC_OK);
+  assert_non_null(strstr(tc_last_error(ctx), "read-only"));
+  tc_clear_error(ctx);
+  assert_int_not_equal(tc_fill_(tc_slice(t, 0, 1, 2, 1), 0), TC_OK); /* through a view too */
+  tc_clear_error(ctx);
+  assert_true(mem[1] == 2);
+  tc_tensor *c = tc_clone(t); /* a clone is the caller's to write */
+  assert_int_equal(tc_fill_(c, 0), TC_OK);
+  assert_true(tc_item_int(tc_sum(tc_add(t, c), NULL, 0, false)) == 6);
+  tc_scope_end(ctx);
+  assert_int_equal(dl_deleted, 1);
+  /* refused: device memory, vector lanes, a newer major version; the
+   * deleter is not called (the producer still owns its tensor) */
+  m.flags = 0;
+  m.dl_tensor.device = (DLDevice){kDLCUDA, 0};
+  assert_null(tc_from_dlpack(ctx, &m));
+  assert_non_null(strstr(tc_last_error(ctx), "kDLCPU"));
+  m.dl_tensor.device = (DLDevice){kDLCPU, 0};
+  m.dl_tensor.dtype = (DLDataType){kDLFloat, 32, 4};
+  assert_null(tc_from_dlpack(ctx, &m));
+  m.dl_tensor.dtype = (DLDataType){kDLInt, 64, 1};
+  m.version.major = 2;
+  assert_null(tc_from_dlpack(ctx, &m));
+  tc_clear_error(ctx);
+  assert_int_equal(dl_deleted, 1);
+}
+
+static void a_tensor_exported_by_dlpack_shares_its_memory_until_deleted(void **state) {
+  (void)state;
+  int64_t h0 = tc_ctx_live_tensors(ctx);
+  tc_scope_begin(ctx);
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3});
+  tc_tensor *xt = tc_t(x);
+  DLManagedTensorVersioned *m = tc_to_dlpack(xt, false);
+  assert_non_null(m);
+  assert_int_equal(m->version.major, 1);
+  assert_int_equal(m->flags, 0);
+  DLTensor *d = &m->dl_tensor;
+  assert_int_equal(d->ndim, 2);
+  assert_true(d->shape[0] == 3 && d->shape[1] == 2 && d->strides[0] == 1 && d->strides[1] == 3);
+  assert_true(d->dtype.code == kDLFloat && d->dtype.bits == 32 && d->dtype.lanes == 1);
+  assert_int_equal(d->device.device_type, kDLCPU);
+  float *p = (float *)((char *)d->data + d->byte_offset);
+  assert_true(p[1 * 3 + 0] == 3); /* xt[0, 1] = x[1, 0] */
+  p[0] = 42; /* the consumer's write is seen by tensorc */
+  assert_true(tc_item(tc_select(tc_select(x, 0, 0), 0, 0)) == 42);
+  tc_scope_end(ctx);
+  assert_int_equal(tc_ctx_live_tensors(ctx), h0 + 1); /* the struct's handle */
+  m->deleter(m);
+  assert_int_equal(tc_ctx_live_tensors(ctx), h0);
+  /* a copy, flagged, and the legacy struct */
+  tc_scope_begin(ctx);
+  tc_tensor *y = tc_arange(ctx, 0, 4, 1, TC_F32);
+  DLManagedTensorVersioned *mc = tc_to_dlpack(y, true);
+  assert_non_null(mc);
+  assert_true(mc->flags & DLPACK_FLAG_BITMASK_IS_COPIED);
+  ((float *)mc->dl_tensor.data)[0] = 5; /* the copy's, not y's */
+  assert_true(tc_item(tc_sum(y, NULL, 0, false)) == 6);
+  mc->deleter(mc);
+  DLManagedTensor *lm = tc_to_dlpack_legacy(y, false);
+  assert_non_null(lm);
+  ((float *)lm->dl_tensor.data)[3] = 10;
+  assert_true(tc_item(tc_sum(y, NULL, 0, false)) == 13);
+  lm->deleter(lm);
+  tc_scope_end(ctx);
+  assert_int_equal(tc_ctx_live_tensors(ctx), h0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_callers_memory_is_read_without_a_copy_and_released_once),
@@ -288,6 +418,9 @@ int main(void) {
       cmocka_unit_test(lazy_work_pending_before_sharing_keeps_the_old_values),
       cmocka_unit_test(a_write_reading_its_own_storage_lands_in_the_memory),
       cmocka_unit_test(a_cuda_tensor_is_not_shared_with_the_host),
+      cmocka_unit_test(a_dlpack_tensor_is_wrapped_without_a_copy_and_deleted_once),
+      cmocka_unit_test(a_read_only_dlpack_tensor_refuses_writes_and_bad_ones_stay_the_producers),
+      cmocka_unit_test(a_tensor_exported_by_dlpack_shares_its_memory_until_deleted),
       cmocka_unit_test(error_kinds_name_the_exception_pytorch_raises),
       cmocka_unit_test(live_counts_return_to_where_they_were),
   };

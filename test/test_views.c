@@ -368,6 +368,32 @@ TC_CASE(unfold_and_as_strided_are_views_with_pytorchs_checks) {
   expect_repr(x, "tensor([ 0.,  1., -1., -1.,  4.,  5.])");
 }
 
+/* Up to TC_MAX_DIMS (16) dims: elementwise ops, reductions, permutes and
+ * batched matmul; one more is refused with a message */
+TC_CASE(sixteen_dims_work_and_seventeen_are_refused) {
+  assert_int_equal(TC_MAX_DIMS, 16);
+  int64_t shape[17];
+  for (int d = 0; d < 17; d++) shape[d] = d < 10 ? 2 : 1;
+  shape[10] = 3;
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 3072, 1, TC_F32), 16, shape);
+  int perm[16];
+  for (int d = 0; d < 16; d++) perm[d] = 15 - d;
+  tc_tensor *y = tc_permute(x, perm);
+  assert_true(tc_item(tc_sum(tc_add_scalar(y, 1), NULL, 0, false)) == 3072.0 * 3073.0 / 2);
+  int dims[5] = {1, 3, 5, 7, 9};
+  tc_tensor *s = tc_sum(x, dims, 5, false);
+  assert_int_equal(tc_tensor_ndim(s), 11);
+  assert_true(tc_item(tc_sum(s, NULL, 0, false)) == 3072.0 * 3071.0 / 2);
+  int64_t a[16], b[16];
+  for (int d = 0; d < 14; d++) a[d] = b[d] = 1;
+  a[14] = 2, a[15] = 3, b[14] = 3, b[15] = 4;
+  tc_tensor *m = tc_matmul(tc_ones(ctx, TC_F32, 16, a), tc_ones(ctx, TC_F32, 16, b));
+  assert_int_equal(tc_tensor_ndim(m), 16);
+  assert_true(tc_item(tc_sum(m, NULL, 0, false)) == 24.0);
+  expect_err(ctx, tc_zeros(ctx, TC_F32, 17, shape), "0 to 16 dims");
+  expect_err(ctx, tc_unsqueeze(x, 0), "16");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(permute_transpose_and_t_reorder_strides_without_copying),
@@ -395,6 +421,7 @@ int main(void) {
       TC_TEST(an_elementwise_result_takes_its_operands_memory_order),
       TC_TEST(like_factories_and_clone_preserve_the_layout),
       TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
+      TC_TEST(sixteen_dims_work_and_seventeen_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

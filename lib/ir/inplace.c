@@ -16,9 +16,19 @@
 #include "builders.h"
 
 
+/* Whether dst's storage refuses writes (imported read-only), with the error. */
+static bool read_only(tc_tensor *dst, const char *fn) {
+  if (!dst->st->readonly) return false;
+  ir_error(dst->ctx, TC_ERR_ARG,
+           "%s: the tensor's memory is read-only (a DLPack tensor its producer marked read-only); "
+           "clone() it to write", fn);
+  return true;
+}
+
 /* Writes `value` (borrowed; shape broadcastable to dst) through dst. */
 static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   tc_ctx *ctx = dst->ctx;
+  if (read_only(dst, fn)) return TC_ERR_ARG;
   /* value must broadcast to dst's shape exactly (PyTorch's two messages) */
   int n = dst->ndim > value->ndim ? dst->ndim : value->ndim;
   bool grows = false;
@@ -76,6 +86,7 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
 /* PyTorch refuses to write through a view where several elements share
  * one memory location (an expanded dim). */
 bool ir_write_overlaps(tc_tensor *dst, const char *fn) {
+  if (read_only(dst, fn)) return true;
   for (int d = 0; d < dst->ndim; d++)
     if (dst->strides[d] == 0 && dst->shape[d] > 1) {
       ir_error(dst->ctx, TC_ERR_ARG,
@@ -196,6 +207,7 @@ tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
 tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique) {
   tc_ctx *ctx = dst->ctx;
+  if (read_only(dst, "tc_scatter")) return TC_ERR_ARG;
   ir_node *old = dst->st->version;
   ir_node *v = ir_tensor_node(values), *o = ir_tensor_node(offsets);
   ir_node *s = v && o ? ir_node_new(ctx, OP_SCATTER, old->dt, old->ndim, old->shape) : NULL;

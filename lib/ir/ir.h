@@ -116,6 +116,7 @@ typedef struct ir_storage {
   struct rt_buffer *home;
   int64_t numel;
   tc_dtype dt;
+  bool readonly; /* imported read-only (DLPack's flag): in-place writes are refused */
 } ir_storage;
 
 struct tc_tensor {

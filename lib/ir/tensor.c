@@ -77,6 +77,7 @@ tc_tensor *ir_tensor_from_node(tc_ctx *ctx, ir_node *node) {
   }
   st->refs = 1;
   st->home = NULL;
+  st->readonly = false;
   st->version = node;
   st->numel = ir_numel(node->ndim, node->shape);
   st->dt = node->dt;

@@ -3,10 +3,11 @@
  * dlpack.h v1.0: the legacy DLManagedTensor exchanged in a capsule named
  * "dltensor", renamed "used_dltensor" by the consumer, and the versioned
  * DLManagedTensorVersioned in "dltensor_versioned" / "used_dltensor_
- * versioned"). Written from the specification; only what tensorc uses.
+ * versioned"). Written from the specification; only what tensorc uses
+ * (lib/api/dlpack.c, and python/interop.c for the capsules).
  */
-#ifndef TCPY_DLPACK_H
-#define TCPY_DLPACK_H
+#ifndef TC_DLPACK_H
+#define TC_DLPACK_H
 #include <stdint.h>
 
 #define DLPACK_MAJOR_VERSION 1
