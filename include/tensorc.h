@@ -768,8 +768,8 @@ TC_API tc_status tc_scatter_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
 TC_API tc_status tc_scatter_value_(tc_tensor *dst, int dim, tc_tensor *index, double value);
 /* scatter_add_: values at repeated positions add up, in index order. */
 TC_API tc_status tc_scatter_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src);
-/* scatter_reduce_ with reduce "sum", "prod", "mean", "amax" or "amin";
- * include_self false: dst's old values at the scattered positions take no
+/* scatter_reduce_ with reduce "sum", "prod", "mean", "amax" or "amin" (or
+ * "max"/"min", PyTorch's other names for the last two); include_self false: dst's old values at the scattered positions take no
  * part. mean divides (floor division for integers) by the count. */
 TC_API tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src,
                                     const char *reduce, bool include_self);

@@ -80,6 +80,13 @@ TC_CASE(random_fills_have_their_ranges_and_moments) {
   expect_status_err(ctx, tc_normal_(nn, 0, -1, g), "normal expects std >= 0.0");
   expect_status_err(ctx, tc_uniform_(ri, 0, 1, g), "\"check_uniform_bounds\" not implemented for 'Int'");
   expect_status_err(ctx, tc_bernoulli_(bb, 1.5, g), "bernoulli_ expects p to be in [0, 1]");
+  /* every probability is checked (NaN fails too); an integer one is not implemented */
+  tc_tensor *bad = tc_from_data(ctx, (const float[]){0.5f, 2}, TC_F32, 1, (const int64_t[]){2});
+  expect_err(ctx, tc_bernoulli(bad, g), "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
+  tc_tensor *nan = tc_from_data(ctx, (const double[]){NAN}, TC_F64, 1, (const int64_t[]){1});
+  expect_err(ctx, tc_bernoulli(nan, g), "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
+  expect_err(ctx, tc_bernoulli(tc_ones(ctx, TC_I64, 1, (const int64_t[]){2}), g),
+             "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'");
   tc_generator_free(g);
 }
 
@@ -93,6 +100,8 @@ TC_CASE(randperm_and_multinomial_sample_as_asked) {
   assert_false(tc_equal(p, tc_arange_int(ctx, 0, 1000, 1)));
   expect(tc_randperm(ctx, 0, TC_I64, g), TC_I64, SH(0), NULL, 0);
   expect_err(ctx, tc_randperm(ctx, 300, TC_U8, g), "n is too large for result tensor type: 'Byte'");
+  expect_err(ctx, tc_randperm(ctx, -1, TC_BOOL, g), "Trying to create tensor with negative dimension -1: [-1]");
+  expect_err(ctx, tc_randperm(ctx, 3, TC_BOOL, g), "\"randperm\" not implemented for 'Bool'");
   /* with replacement: frequencies near the probabilities, zeros never */
   tc_tensor *probs = tc_from_data(ctx, (const float[]){0.2f, 0, 0.5f, 0.3f}, TC_F32, 1, (const int64_t[]){4});
   tc_tensor *s = tc_multinomial(probs, 20000, true, g);

@@ -294,9 +294,12 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!api_same_ctx("tc_masked_fill", (tc_tensor *[]){a, mask}, 2)) return NULL;
+  /* PyTorch names the mask's dtype by its C++ type here */
+  static const char *const ct[] = {"bool", "unsigned char", "signed char", "short int", "int", "long int",
+                                   "c10::Half", "c10::BFloat16", "float", "double"};
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype %s",
-                    ir_dtype_name(mask->dt));
+                    ct[mask->dt]);
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = tc_full(ctx, value, a->dt, 0, NULL);

@@ -255,7 +255,8 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
   if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return TC_ERR_ARG;
   int64_t n = a->ndim ? a->shape[dim] : 1;
   if (n == 0)
-    return ir_error(ctx, TC_ERR_ARG, "%s: median() cannot compute median for a dimension of size 0", fn), TC_ERR_ARG;
+    return ir_error(ctx, TC_ERR_ARG, "%s: median(): Expected reduction dim %d to have non-zero size.", fn, dim),
+           TC_ERR_ARG;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
