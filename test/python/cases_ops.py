@@ -5,9 +5,9 @@ torch.return_types fields, in-place forms, and errors with their types and
 messages. cases.py imports them, so gen_expected.py and test_cases.py see
 them as its own.
 
-Cases named case_*_library_bug hold behaviours where the library still
-differs from PyTorch (a wrong exception type or message); test_cases.py
-expects them to fail until the library is fixed (KNOWN_LIBRARY_BUGS).
+Cases named case_*_library_bug hold behaviours where the library used to
+differ from PyTorch (a wrong exception type or message); they are checked
+strictly now, like every other case.
 """
 from cases import raises
 
@@ -417,7 +417,7 @@ def case_bernoulli_multinomial(torch, np):
             raises(lambda: torch.tensor([0., 0.]).multinomial(1))]
 
 
-# ---- where the library still differs from PyTorch (KNOWN_LIBRARY_BUGS) -------------------------
+# ---- where the library used to differ from PyTorch (once KNOWN_LIBRARY_BUGS) ---------------------
 
 def case_index_library_bug(torch, np):
     M = torch.arange(12).reshape(3, 4)
