@@ -230,6 +230,23 @@ TC_CASE(python_float_does_not_upcast_float16_bfloat16_or_float64_tensors) {
               "tensor([1.0000], dtype=torch.float64)");
 }
 
+/* PyTorch casts the operands to a float16/bfloat16 result dtype before it
+ * computes in float32: int32 -70000 is -inf in float16 */
+TC_CASE(operands_round_to_a_half_result_dtype_before_the_op) {
+  tc_tensor *i = mk(ctx, TC_I32, SH(2), V(-70000, 3)), *h = mk(ctx, TC_F16, SH(2), V(-1.5, 2));
+  expect(tc_div(i, h), TC_F16, SH(2), V(INFINITY, 1.5));
+  expect(tc_remainder(i, h), TC_F16, SH(2), V(NAN, 1));
+  expect(tc_div(mk(ctx, TC_I64, SH(2), V(3000000001.0, 3)), mk(ctx, TC_BF16, SH(2), V(-1.5, 2))), TC_BF16, SH(2),
+         V(-2004877312.0, 1.5));
+  /* a Python scalar too (65520 is inf in float16), and in a comparison */
+  expect(tc_add_scalar(mk(ctx, TC_F16, SH(2), V(60000, 1)), -65520.0), TC_F16, SH(2), V(-INFINITY, -INFINITY));
+  expect(tc_binary_scalar(TC_OP_EQ, mk(ctx, TC_F16, SH(2), V(2048, 1)), 2049, false, false), TC_BOOL, SH(2), V(1, 0));
+  /* but its mul and div kernels read a one-element second operand as it is */
+  expect(tc_mul_scalar(mk(ctx, TC_F16, SH(2), V(0.5, 1)), 65520.0), TC_F16, SH(2), V(32768, INFINITY));
+  expect(tc_binary_scalar(TC_OP_MUL, mk(ctx, TC_F16, SH(2), V(0.5, 1)), 65520.0, true, true), TC_F16, SH(2),
+         V(32768, INFINITY));
+}
+
 /* torch.tensor([True, False]) + 1 -> tensor([2, 1]); & 1 -> int64 too */
 TC_CASE(bool_tensor_with_python_int_promotes_to_int64) {
   tc_tensor *b = mk(ctx, TC_BOOL, SH(2), V(1, 0));
@@ -501,6 +518,7 @@ int main(void) {
       TC_TEST(mixed_dtype_add_div_and_where_promote_like_pytorch),
       TC_TEST(int_tensor_times_python_float_promotes_to_float32),
       TC_TEST(python_float_does_not_upcast_float16_bfloat16_or_float64_tensors),
+      TC_TEST(operands_round_to_a_half_result_dtype_before_the_op),
       TC_TEST(bool_tensor_with_python_int_promotes_to_int64),
       TC_TEST(out_of_range_python_int_wraps_in_the_tensor_dtype),
       TC_TEST(zero_dim_int64_tensor_does_not_upcast_an_int8_tensor),
