@@ -458,6 +458,11 @@ TC_API tc_tensor *tc_prod(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
 TC_API tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
+/* sum/prod with PyTorch's dtype= argument: a is cast to dt first and the
+ * result has dtype dt; an integer dt wraps as PyTorch's does (uint8
+ * [200, 100] sums to 44). NULL with the sticky error on failure. */
+TC_API tc_tensor *tc_sum_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt);
+TC_API tc_tensor *tc_prod_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt);
 TC_API tc_tensor *tc_amax(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
 TC_API tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims,

@@ -210,11 +210,22 @@ OPFN(m_reduce) {
     PyErr_SetString(PyExc_TypeError, "logsumexp() missing 1 required positional arguments: \"dim\"");
     return NULL;
   }
+  if (dtv && (tag == R_SUM || tag == R_PROD)) { /* the library keeps dtype's wrap-around */
+    tc_dtype dt;
+    if (!tcpy_to_dtype(dtv, &dt)) return NULL;
+    return WRAP((tag == R_SUM ? tc_sum_dtype : tc_prod_dtype)(self->t, nd ? dims : NULL, nd, keep, dt));
+  }
   tc_tensor *x = tc_tensor_retain(self->t);
   if (dtv) {
     tc_dtype dt;
     if (!tcpy_to_dtype(dtv, &dt)) {
       tc_tensor_release(x);
+      return NULL;
+    }
+    if (tag == R_MEAN && !tc_dtype_is_floating(dt)) { /* checked before the cast, in PyTorch's words */
+      tc_tensor_release(x);
+      PyErr_Format(PyExc_NotImplementedError, "mean(): could not infer output dtype. Optional dtype must be either a "
+                   "floating point or complex dtype. Got: %s", tcpy_dtype_torch_name(dt));
       return NULL;
     }
     tc_tensor *c = tc_to_dtype(x, dt);

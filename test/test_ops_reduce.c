@@ -52,6 +52,19 @@ TC_CASE(sum_of_integers_and_bools_accumulates_in_int64) {
   expect_i64(tc_sum(mk(ctx, TC_I8, SH(2), V(100, 100)), ALL, false), SH0, I64(200));
 }
 
+/* x.sum(dtype=...) and x.prod(dtype=...): the input cast first, the sum
+ * wrapped in the dtype (torch.tensor([200, 100], dtype=torch.uint8)) */
+TC_CASE(sum_and_prod_with_a_dtype_cast_first_and_wrap_in_it) {
+  tc_tensor *u = mk(ctx, TC_U8, SH(2), V(200, 100));
+  expect(tc_sum_dtype(u, ALL, false, TC_U8), TC_U8, SH0, V(44));
+  expect(tc_sum_dtype(tc_to_dtype(u, TC_I64), D(0), true, TC_I8), TC_I8, SH(1), V(44));
+  expect(tc_prod_dtype(tc_to_dtype(u, TC_I64), ALL, false, TC_U8), TC_U8, SH0, V(32));
+  expect(tc_prod_dtype(mk(ctx, TC_F32, SH(2), V(1.5, 2.5)), ALL, false, TC_I32), TC_I32, SH0, V(2));
+  expect(tc_sum_dtype(mk(ctx, TC_F32, SH(2), V(0.5, 0.25)), ALL, false, TC_BOOL), TC_BOOL, SH0, V(1));
+  expect(tc_sum_dtype(XI(ctx), D(1), false, TC_F16), TC_F16, SH(2, 4), V(-10, 5, 7, -4, 1, -10, 5, 7));
+  expect_err(ctx, tc_sum_dtype(u, D(1), false, TC_U8), "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+}
+
 TC_CASE(sum_of_half_precision_floats_keeps_their_dtype) {
   tc_tensor *x = X(ctx);
   expect(tc_sum(tc_to_dtype(x, TC_F16), D(1), false), TC_F16, SH(2, 4), V(-4.0, 1.0, 0.5, 0.0, 1.0, 0.5, 0.0, -0.5));
@@ -360,6 +373,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(sum_reduces_all_dims_one_dim_or_several_with_or_without_keepdim),
       TC_TEST(sum_of_integers_and_bools_accumulates_in_int64),
+      TC_TEST(sum_and_prod_with_a_dtype_cast_first_and_wrap_in_it),
       TC_TEST(sum_of_half_precision_floats_keeps_their_dtype),
       TC_TEST(prod_multiplies_along_dims_and_promotes_integers_to_int64),
       TC_TEST(mean_averages_over_all_dims_or_the_given_ones),

@@ -20,6 +20,13 @@ RED(any)
 RED(logsumexp)
 #undef RED
 
+tc_tensor *tc_sum_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  return api_eager(ir_op_reduce_dtype(a, false, dims, ndims, keepdim, dt));
+}
+tc_tensor *tc_prod_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  return api_eager(ir_op_reduce_dtype(a, true, dims, ndims, keepdim, dt));
+}
+
 tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
   return api_eager(ir_op_var(a, dims, ndims, correction, keepdim));
 }

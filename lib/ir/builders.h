@@ -81,6 +81,7 @@ tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking);
 tc_tensor *ir_op_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_reduce_dtype(tc_tensor *a, bool prod, const int *dims, int ndims, bool keepdim, tc_dtype dt);
 tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_all(tc_tensor *a, const int *dims, int ndims, bool keepdim);

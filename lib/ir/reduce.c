@@ -155,6 +155,22 @@ tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   tc_dtype o = sum_dtype(a->dt);
   return reduce(a, OP_RPROD, "tc_prod", dims, ndims, keepdim, compute_dt(o), o);
 }
+/* sum/prod with PyTorch's dtype=: the input cast to dt first (its
+ * iterator's cast), reduced as a tensor of dt is, returned in dt. An
+ * integer dt accumulates in int64 and keeps dt's low bits, which are those
+ * of a sum or product wrapped in dt all along (uint8 [200, 100] -> 44). */
+tc_tensor *ir_op_reduce_dtype(tc_tensor *a, bool prod, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  if (!a) return NULL;
+  if ((unsigned)dt >= TC_NUM_DTYPES)
+    return ir_error(a->ctx, TC_ERR_ARG, "%s: invalid dtype %d", prod ? "tc_prod_dtype" : "tc_sum_dtype", (int)dt);
+  ir_temps T = {0};
+  tc_tensor *c = ir_temp(&T, ir_op_to_dtype(a, dt));
+  tc_tensor *r = ir_temp(&T, (prod ? ir_op_prod : ir_op_sum)(c, dims, ndims, keepdim));
+  if (!r && c) ir_error_rename(a->ctx, prod ? "tc_prod_dtype" : "tc_sum_dtype");
+  tc_tensor *o = r ? ir_op_to_dtype(r, dt) : NULL;
+  ir_temps_release(&T);
+  return o;
+}
 tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   return reduce(a, OP_RMAX, "tc_amax", dims, ndims, keepdim, compute_dt(a->dt), a->dt);
