@@ -1173,7 +1173,18 @@ TEST(unravel_index_with_float_indices_or_a_negative_shape_fails) {
   assert_null(out[0]);
   assert_null(out[1]);
   EXPECT_FAIL(tc_unravel_index(tc_arange_int(C, 0, 3, 1), 2, (const int64_t[]){2, -3}, out), "tc_unravel_index",
-              "'shape' cannot have negative values");
+              "'shape' cannot have negative values, but got (2, -3)");
+  /* a zero-size dim holds no index: PyTorch's ValueError, the shape as a tuple */
+  tc_status st = tc_unravel_index(tc_arange_int(C, 0, 2, 1), 2, (const int64_t[]){2, 0}, out);
+  assert_int_equal(tc_last_error_kind(C), TC_KIND_VALUE);
+  EXPECT_FAIL(st, "tc_unravel_index", "'shape' cannot have zero dimensions when 'indices' is non-empty, but got (2, 0)");
+  EXPECT_FAIL(tc_unravel_index(tc_arange_int(C, 0, 2, 1), 1, (const int64_t[]){0}, out), "tc_unravel_index",
+              "but got (0,)");
+  /* ... which empty indices do not need */
+  assert_int_equal(tc_unravel_index(tc_arange_int(C, 0, 0, 1), 2, (const int64_t[]){2, 0}, out), TC_OK);
+  assert_int_equal(tc_tensor_numel(out[0]) + tc_tensor_numel(out[1]), 0);
+  tc_tensor_release(out[0]);
+  tc_tensor_release(out[1]);
 }
 
 /* Ops built on other ops (tc_zeros on tc_full, tc_std on tc_var, tc_add_ on
