@@ -306,6 +306,22 @@ TC_CASE(float_division_by_zero_gives_signed_infinities_and_nan) {
               "tensor([inf, -inf, nan])");
 }
 
+/* PyTorch's CPU kernels: RuntimeError("ZeroDivisionError") for an integer
+ * divisor of zero (a float one gives inf or nan); nothing to divide, no error */
+TC_CASE(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu) {
+  tc_tensor *a = mk(ctx, TC_I64, SH(2), V(1, 2)), *b = mk(ctx, TC_I64, SH(2), V(0, 1));
+  expect_err(ctx, tc_floor_divide(a, b), "tc_floor_divide: ZeroDivisionError");
+  expect_err(ctx, tc_remainder(a, tc_to_dtype(b, TC_U8)), "tc_remainder: ZeroDivisionError");
+  expect_err(ctx, tc_binary_scalar(TC_OP_FLOOR_DIVIDE, a, 0, false, false), "tc_floor_divide: ZeroDivisionError");
+  expect_err(ctx, tc_binary_scalar(TC_OP_REMAINDER, b, 5, false, true), "tc_remainder: ZeroDivisionError");
+  expect_err(ctx, tc_floor_divide(a, mk(ctx, TC_BOOL, SH(1), V(0))), "tc_floor_divide: ZeroDivisionError");
+  expect_i64(tc_floor_divide(a, tc_add_scalar(b, 1)), SH(2), I64(1, 1));
+  expect(tc_remainder(a, tc_to_dtype(b, TC_F32)), TC_F32, SH(2), V(NAN, 0));
+  tc_tensor *none = tc_zeros(ctx, TC_I32, 1, (const int64_t[]){0});
+  expect(tc_floor_divide(none, tc_zeros(ctx, TC_I32, 0, NULL)), TC_I32, SH(0), NULL, 0);
+  expect(tc_binary_scalar(TC_OP_REMAINDER, none, 0, false, false), TC_I32, SH(0), NULL, 0);
+}
+
 TC_CASE(negative_zero_survives_neg_mul_and_prints_as_minus_zero) {
   tc_tensor *z = mk(ctx, TC_F32, SH(2), V(0, 1));
   expect_repr(tc_neg(z), "tensor([-0., -1.])");
@@ -525,6 +541,7 @@ int main(void) {
       TC_TEST(zero_dim_float64_tensor_does_not_upcast_a_float32_tensor),
       TC_TEST(square_of_a_bool_tensor_is_int64),
       TC_TEST(float_division_by_zero_gives_signed_infinities_and_nan),
+      TC_TEST(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu),
       TC_TEST(negative_zero_survives_neg_mul_and_prints_as_minus_zero),
       TC_TEST(integer_floor_divide_and_remainder_round_toward_negative_infinity),
       TC_TEST(float_floor_divide_matches_python_not_floor_of_the_quotient),

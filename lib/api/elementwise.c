@@ -41,11 +41,37 @@ UN(tc_isfinite, OP_ISFINITE)
 
 tc_tensor *tc_square(tc_tensor *a) { return api_eager(ir_op_square(a)); }
 
+/* PyTorch's CPU kernels of integer floor division and remainder check
+ * each divisor and raise RuntimeError("ZeroDivisionError"); its CUDA ones
+ * do not. Where the op would run on the CPU and divide integers, the
+ * divisor is read back here (as index bounds are, scatter.c): false with
+ * "fn: ZeroDivisionError" when one element of it is zero. An empty
+ * dividend divides nothing. */
+static bool divisor_ok(tc_binop bop, tc_dtype adt, bool a_cpu, int64_t an, tc_tensor *divisor, const char *fn) {
+  if (bop != TC_OP_FLOOR_DIVIDE && bop != TC_OP_REMAINDER) return true;
+  if (ir_dtype_is_floating(adt) || ir_dtype_is_floating(divisor->dt)) return true;
+  if (adt == TC_BOOL && divisor->dt == TC_BOOL) return true; /* not implemented: ir's message */
+  if (!a_cpu || ir_tensor_device(divisor).type != TC_CPU) return true;
+  if (an == 0 || ir_tensor_numel(divisor) == 0) return true;
+  tc_ctx *ctx = divisor->ctx;
+  tc_scope_begin(ctx);
+  tc_tensor *zero = tc_any(tc_logical_not(divisor), NULL, 0, false);
+  bool ok = zero && tc_item(zero) == 0;
+  tc_scope_end(ctx);
+  if (!ok && tc_last_status(ctx) == TC_OK) ir_error(ctx, TC_ERR_ARG, "%s: ZeroDivisionError", fn);
+  return ok;
+}
+
+tc_tensor *api_binary_unchecked(tc_binop bop, tc_tensor *a, tc_tensor *b) {
+  return api_eager(ir_op_binary(bop, a, b));
+}
+
 tc_tensor *tc_binary(tc_binop bop, tc_tensor *a, tc_tensor *b) {
   if (!a || !b) return NULL;
   const char *fn = ir_binop_fn(bop);
   if (!fn) return ir_error(a->ctx, TC_ERR_ARG, "tc_binary: invalid binary op code %d", (int)bop);
   if (!api_same_ctx(fn, (tc_tensor *[]){a, b}, 2)) return NULL;
+  if (!divisor_ok(bop, a->dt, ir_tensor_device(a).type == TC_CPU, ir_tensor_numel(a), b, fn)) return NULL;
   return api_eager(ir_op_binary(bop, a, b));
 }
 
@@ -78,6 +104,12 @@ BIN(tc_ge, TC_OP_GE)
 
 tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
                             bool scalar_first) {
+  if (!a) return NULL;
+  const char *fn = ir_binop_fn(bop);
+  if (fn && scalar_first && !is_float && !divisor_ok(bop, TC_I64, true, 1, a, fn)) return NULL;
+  if (fn && !scalar_first && (bop == TC_OP_FLOOR_DIVIDE || bop == TC_OP_REMAINDER) && !is_float && s == 0 &&
+      !ir_dtype_is_floating(a->dt) && ir_tensor_device(a).type == TC_CPU && ir_tensor_numel(a) > 0)
+    return ir_error(a->ctx, TC_ERR_ARG, "%s: ZeroDivisionError", fn);
   return api_eager(ir_op_binary_scalar(bop, a, s, is_float, scalar_first));
 }
 

@@ -384,7 +384,7 @@ tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
   if (st == TC_OK) st = scatter_dim(dst, dim, index, src_at_index(src, index), ops[r], fn);
   if (st == TC_OK && count) { /* sum / count where count > 0 (floor division for integers) */
     tc_tensor *pos = tc_gt(count, tc_scalar(ctx, 0, dst->dt));
-    tc_tensor *q = fl ? tc_div(dst, count) : tc_floor_divide(dst, tc_where(pos, count, tc_scalar(ctx, 1, dst->dt)));
+    tc_tensor *q = fl ? tc_div(dst, count) : api_binary_unchecked(TC_OP_FLOOR_DIVIDE, dst, tc_where(pos, count, tc_scalar(ctx, 1, dst->dt)));
     tc_tensor *res = tc_where(pos, tc_to_dtype(q, dst->dt), dst);
     st = res ? tc_copy_(dst, res) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
@@ -580,8 +580,9 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
     int64_t below = 1;
     for (int d = dst->ndim - 1; d >= 0; d--) {
       if (dst->shape[d] != 1) {
-        tc_tensor *digit = tc_remainder(tc_floor_divide(f, tc_scalar(ctx, (double)below, TC_I64)),
-                                        tc_scalar(ctx, (double)dst->shape[d], TC_I64));
+        tc_tensor *digit = api_binary_unchecked(TC_OP_REMAINDER, /* dst's sizes: no zero */
+                                                api_binary_unchecked(TC_OP_FLOOR_DIVIDE, f, tc_scalar(ctx, (double)below, TC_I64)),
+                                                tc_scalar(ctx, (double)dst->shape[d], TC_I64));
         off = tc_add(off, tc_mul_scalar(digit, (double)dst->strides[d]));
       }
       below *= dst->shape[d];
