@@ -401,6 +401,10 @@ TC_API tc_tensor *tc_add(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_sub(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_mul(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_div(tc_tensor *a, tc_tensor *b); /* true division */
+/* Integer floor division and remainder on the CPU check their divisor as
+ * PyTorch's CPU kernels do: a zero element fails with "ZeroDivisionError"
+ * (the divisor is read back, so this realizes it). A float divisor of zero
+ * gives inf or NaN. The same holds for tc_binary and tc_binary_scalar. */
 TC_API tc_tensor *tc_floor_divide(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_remainder(tc_tensor *a, tc_tensor *b); /* sign of b */
 TC_API tc_tensor *tc_pow(tc_tensor *a, tc_tensor *b);
@@ -489,6 +493,9 @@ TC_API tc_status tc_min_dim(tc_tensor *a, int dim, bool keepdim,
 /* argmax/argmin: a flattened index (0-d int64) when `has_dim` is false. */
 TC_API tc_tensor *tc_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim);
 TC_API tc_tensor *tc_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+/* softmax/log_softmax of a floating tensor (float32 arithmetic for float16
+ * and bfloat16); an integer or bool tensor is refused as PyTorch's kernels
+ * refuse it ("not implemented"): cast it first. */
 TC_API tc_tensor *tc_softmax(tc_tensor *a, int dim);
 TC_API tc_tensor *tc_log_softmax(tc_tensor *a, int dim);
 /* torch.unravel_index(indices, shape): `out` receives ndim new int64 tensors
@@ -669,6 +676,10 @@ TC_API tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tens
  * into the elements dst views. */
 TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
 TC_API tc_status tc_fill_(tc_tensor *dst, double value);
+/* fill_(Tensor): value must be 0-d (PyTorch's "fill_ only supports
+ * 0-dimension value tensor but got tensor with 1 dimensions."); its one
+ * element, cast to dst's dtype, fills dst without being read back. */
+TC_API tc_status tc_fill_tensor_(tc_tensor *dst, tc_tensor *value);
 TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
 /* Memory overlap, as PyTorch decides it (from the views' shapes, strides
  * and offsets; nothing is computed). Every in-place call of this header
@@ -795,6 +806,13 @@ TC_API tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *
 
 /* torch.matmul for 1-D, 2-D and batched operands (batch dims broadcast). */
 TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
+/* torch.mm (two matrices), torch.bmm (two 3-D tensors of one batch size, no
+ * broadcasting) and torch.dot (two vectors): tc_matmul after PyTorch's
+ * checks of the ranks, in its words ("mm: self must be a matrix, got 1-D
+ * tensor"). NULL with the sticky error on failure. */
+TC_API tc_tensor *tc_mm(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bmm(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_dot(tc_tensor *a, tc_tensor *b);
 
 /* ---- devices ------------------------------------------------------------
  * CUDA is opened at run time (libcuda.so.1, libnvrtc.so.13); the library

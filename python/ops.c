@@ -121,7 +121,10 @@ OPFN(m_matmul) {
   bool mm = !strcmp(fn, "mm") || !strcmp(fn, "bmm");
   if (!tcpy_parse(fn, args, kw, 1, mm ? mm_names : names, a)) return NULL;
   tcpy_tensor *o = tensor_arg(a[0], fn, mm ? "mat2" : "other", 1);
-  return o ? WRAP(tc_matmul(self->t, o->t)) : NULL;
+  if (!o) return NULL;
+  tc_tensor *(*f)(tc_tensor *, tc_tensor *) = !strcmp(fn, "mm") ? tc_mm : !strcmp(fn, "bmm") ? tc_bmm
+                                            : !strcmp(fn, "dot") ? tc_dot : tc_matmul;
+  return WRAP(f(self->t, o->t));
 }
 
 OPFN(m_clamp) {

@@ -1146,6 +1146,16 @@ TEST(filling_an_int_tensor_with_an_unrepresentable_value_fails) {
   for (int k = 0; k < 3; k++) assert_int_equal(got[k], 0);
 }
 
+/* fill_(Tensor): a 0-d value only, in PyTorch's words; its element fills */
+TEST(filling_with_a_tensor_takes_a_0d_value_only) {
+  tc_tensor *x = tc_zeros(C, TC_F32, 1, s3);
+  EXPECT_FAIL(tc_fill_tensor_(x, tc_ones(C, TC_F32, 1, (const int64_t[]){1})), "tc_fill_tensor_",
+              "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions.");
+  assert_int_equal(tc_fill_tensor_(x, tc_scalar(C, 2.5, TC_F64)), TC_OK);
+  static const float two[] = {2.5f, 2.5f, 2.5f};
+  expect_values(x, two, 3);
+}
+
 TEST(full_with_an_unrepresentable_value_fails) {
   EXPECT_NULL(tc_full(C, NAN, TC_I64, 1, s3), "tc_full", "value cannot be converted to type int64_t without overflow");
   EXPECT_NULL(tc_full(C, -INFINITY, TC_I64, 1, s3), "tc_full", "value cannot be converted to type int64_t without overflow");
@@ -1480,6 +1490,7 @@ int main(void) {
       T(adding_a_float_tensor_into_an_int_tensor_in_place_fails),
       T(writing_in_place_through_an_expanded_view_fails),
       T(filling_an_int_tensor_with_an_unrepresentable_value_fails),
+      T(filling_with_a_tensor_takes_a_0d_value_only),
       T(full_with_an_unrepresentable_value_fails),
       T(clamp_without_bounds_fails),
       T(argmax_and_amax_of_an_empty_tensor_fail),

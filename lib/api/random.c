@@ -212,10 +212,7 @@ tc_status tc_random_(tc_tensor *t, int64_t from, int64_t to, tc_generator *g) {
   if (!t) return TC_ERR_ARG;
   tc_ctx *ctx = t->ctx;
   if (!gen_ok(ctx, g, fn)) return TC_ERR_ARG;
-  if (from >= to)
-    return ir_error(ctx, TC_ERR_ARG, "%s: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld", fn,
-                    (long long)from, (long long)to),
-           TC_ERR_ARG;
+  if (!ir_check_random_range(ctx, fn, from, to, t->dt)) return TC_ERR_ARG;
   draw d;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);

@@ -226,14 +226,31 @@ tc_tensor *ir_op_random(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int nd
   return wrap(ctx, r);
 }
 
+bool ir_check_random_range(tc_ctx *ctx, const char *fn, int64_t from, int64_t to, tc_dtype dt) {
+  if (to <= from) {
+    ir_error(ctx, TC_ERR_ARG, "%s: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld", fn,
+             (long long)from, (long long)to);
+    return false;
+  }
+  /* PyTorch's check_from_to_in_range: both ends within dt's values */
+  static const double lo[] = {0, 0, -128, -32768, -2147483648.0, -9223372036854775808.0, -65504, -3.3895313892515355e38,
+                              -3.4028234663852886e38, -1.7976931348623157e308};
+  static const double hi[] = {1, 255, 127, 32767, 2147483647.0, 9223372036854775807.0, 65504, 3.3895313892515355e38,
+                              3.4028234663852886e38, 1.7976931348623157e308};
+  if ((unsigned)dt >= TC_NUM_DTYPES) return true; /* ir_check_shape's error */
+  const char *what = (double)from < lo[dt] || (double)from > hi[dt]       ? "from"
+                     : (double)(to - 1) < lo[dt] || (double)(to - 1) > hi[dt] ? "to - 1"
+                                                                             : NULL;
+  if (what) ir_error(ctx, TC_ERR_ARG, "%s: %s is out of bounds for %s", fn, what, ir_cpp_type_name(dt));
+  return !what;
+}
+
 tc_tensor *ir_op_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
                          const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
   if (!ir_check_shape(ctx, "tc_randint", dt, ndim, shape, &numel)) return NULL;
-  if (high <= low)
-    return ir_error(ctx, TC_ERR_ARG, "tc_randint: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld",
-                    (long long)low, (long long)high);
+  if (!ir_check_random_range(ctx, "tc_randint", low, high, dt)) return NULL;
   ir_node *bits = rng_node(ctx, OP_RANDBITS, ndim, shape, numel);
   if (!bits) return NULL;
   ir_node *range = ir_const(ctx, 0, (int64_t)((uint64_t)high - (uint64_t)low), TC_I64, ndim, shape);
