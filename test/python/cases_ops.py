@@ -643,3 +643,28 @@ def case_index_with_lists(torch, np):
             torch.arange(12).reshape(3,4)[[True, 1]],
             raises(lambda: torch.arange(12).reshape(3,4)[1.0]),
             raises(lambda: torch.arange(12).reshape(3,4)[torch.tensor([1.0])])]
+
+
+def case_issue13_smaller_differences(torch, np):
+    i32 = torch.tensor([-70000, 3], dtype=torch.int32)
+    h = torch.tensor([-1.5, 2.], dtype=torch.float16)
+    u8 = torch.tensor([200, 100], dtype=torch.uint8)
+    return [i32 / h, i32 % h, i32 / h.to(torch.bfloat16), torch.tensor([60000., 1.], dtype=torch.float16) - 65520.,
+            u8.sum(dtype=torch.uint8), torch.sum(u8.long(), 0, dtype=torch.int8), u8.prod(dtype=torch.uint8),
+            raises(lambda: u8.mean(dtype=torch.int32)),
+            torch.softmax(torch.tensor([float("inf"), 1.]), 0), torch.log_softmax(torch.tensor([float("inf"), 1.]), 0),
+            torch.linspace(0.1, 0.9, 9).tolist(), torch.linspace(-1., 2., 6, dtype=torch.float64).tolist(),
+            raises(lambda: torch.unravel_index(torch.tensor([1, 2]), (2, 0))),
+            torch.unravel_index(torch.tensor([], dtype=torch.int64), (2, 0)),
+            raises(lambda: torch.tensor([1, 2]) // torch.tensor([0, 1])),
+            raises(lambda: torch.tensor([1, 2]) % torch.tensor([0, 1])),
+            raises(lambda: torch.tensor([1, 2], dtype=torch.uint8) // torch.tensor([1, 0], dtype=torch.uint8)),
+            torch.tensor([1., 2.]) // torch.tensor([0., 1.]),
+            raises(lambda: torch.tensor([1.]).max(9)),
+            raises(lambda: torch.mm(torch.ones(2), torch.ones(2, 2))), raises(lambda: torch.mm(torch.ones(2, 2), torch.ones(2))),
+            raises(lambda: torch.dot(torch.ones(2, 2), torch.ones(2))), raises(lambda: torch.dot(torch.ones(2), torch.ones(2, 2))),
+            raises(lambda: torch.softmax(torch.tensor([1, 2]), 0)), raises(lambda: torch.log_softmax(torch.tensor([[1, 2]]), 0)),
+            raises(lambda: torch.zeros(3).fill_(torch.tensor([1.]))), torch.zeros(2).fill_(torch.tensor(3.)),
+            raises(lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)),
+            raises(lambda: torch.randint(-1, 3, (2,), dtype=torch.uint8)),
+            raises(lambda: torch.randint(0, 200, (2,), dtype=torch.int8))]
