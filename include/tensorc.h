@@ -407,6 +407,10 @@ TC_API tc_tensor *tc_div(tc_tensor *a, tc_tensor *b); /* true division */
  * gives inf or NaN. The same holds for tc_binary and tc_binary_scalar. */
 TC_API tc_tensor *tc_floor_divide(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_remainder(tc_tensor *a, tc_tensor *b); /* sign of b */
+/* torch.div(a, b, rounding_mode="trunc"): the quotient rounded toward zero,
+ * in the promoted dtype; exact for integers, which check their divisor as
+ * tc_floor_divide does. */
+TC_API tc_tensor *tc_div_trunc(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_pow(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_maximum(tc_tensor *a, tc_tensor *b); /* NaN propagates */
 TC_API tc_tensor *tc_minimum(tc_tensor *a, tc_tensor *b);

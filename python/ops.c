@@ -84,6 +84,17 @@ OPFN(m_binary) {
     PyErr_Format(PyExc_RuntimeError, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '%S'", mode);
   } else if (op == TC_OP_DIV && floor) {
     r = tcpy_binary(TC_OP_FLOOR_DIVIDE, (PyObject *)self, other);
+  } else if (op == TC_OP_DIV && trunc && tcpy_number_kind(other) != NUM_FLOAT) {
+    /* a tensor or an int: the library's exact integer quotient (a Python
+       float keeps its double value through the path below) */
+    tc_tensor *o = tcpy_operand(self->ctx, other, fn, "other");
+    r = o ? WRAP(tc_div_trunc(self->t, o)) : NULL;
+    tc_tensor_release(o);
+    if (!o && PyErr_ExceptionMatches(PyExc_TypeError)) { /* not a number: binary's NotImplemented path */
+      PyErr_Clear();
+      r = Py_NotImplemented;
+      Py_INCREF(r);
+    }
   } else if (op == TC_OP_DIV && trunc) {
     PyObject *q = tcpy_binary(TC_OP_DIV, (PyObject *)self, other);
     if (q && q != Py_NotImplemented) {

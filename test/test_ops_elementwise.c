@@ -322,6 +322,20 @@ TC_CASE(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu) {
   expect(tc_binary_scalar(TC_OP_REMAINDER, none, 0, false, false), TC_I32, SH(0), NULL, 0);
 }
 
+/* torch.div(a, b, rounding_mode="trunc"): toward zero, exact for integers
+ * past 2^53, the divisor checked as floor division's */
+TC_CASE(div_trunc_rounds_toward_zero_exactly) {
+  tc_tensor *a = mk(ctx, TC_I64, SH(5), V(-7, 7, 6, -6, 0)), *b = mk(ctx, TC_I64, SH(5), V(2, 2, -3, -4, -5));
+  expect_i64(tc_div_trunc(a, b), SH(5), I64(-3, 3, -2, 1, 0));
+  int64_t big = (INT64_C(1) << 53) + 1;
+  tc_tensor *tb = tc_from_data(ctx, &big, TC_I64, 1, (const int64_t[]){1});
+  expect_i64(tc_div_trunc(tb, tc_scalar(ctx, 1, TC_I64)), SH(1), I64((INT64_C(1) << 53) + 1));
+  expect(tc_div_trunc(tc_to_dtype(a, TC_I8), tc_scalar(ctx, 2, TC_I64)), TC_I8, SH(5), V(-3, 3, 3, -3, 0));
+  expect(tc_div_trunc(a, tc_to_dtype(b, TC_F32)), TC_F32, SH(5), V(-3, 3, -2, 1, -0.0));
+  expect_err(ctx, tc_div_trunc(a, tc_sub(b, b)), "tc_div_trunc: ZeroDivisionError");
+  expect_err(ctx, tc_div_trunc(tc_to_dtype(a, TC_BOOL), tc_to_dtype(b, TC_BOOL)), "\"div_trunc_cpu\" not implemented for 'Bool'");
+}
+
 TC_CASE(negative_zero_survives_neg_mul_and_prints_as_minus_zero) {
   tc_tensor *z = mk(ctx, TC_F32, SH(2), V(0, 1));
   expect_repr(tc_neg(z), "tensor([-0., -1.])");
@@ -542,6 +556,7 @@ int main(void) {
       TC_TEST(square_of_a_bool_tensor_is_int64),
       TC_TEST(float_division_by_zero_gives_signed_infinities_and_nan),
       TC_TEST(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu),
+      TC_TEST(div_trunc_rounds_toward_zero_exactly),
       TC_TEST(negative_zero_survives_neg_mul_and_prints_as_minus_zero),
       TC_TEST(integer_floor_divide_and_remainder_round_toward_negative_infinity),
       TC_TEST(float_floor_divide_matches_python_not_floor_of_the_quotient),

@@ -102,6 +102,32 @@ BIN(tc_gt, TC_OP_GT)
 BIN(tc_ge, TC_OP_GE)
 #undef BIN
 
+tc_tensor *tc_div_trunc(tc_tensor *a, tc_tensor *b) {
+  static const char *fn = "tc_div_trunc";
+  if (!a || !b) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, b}, 2)) return NULL;
+  tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
+  if (dt == TC_BOOL) return ir_error(ctx, TC_ERR_ARG, "%s: \"div_trunc_cpu\" not implemented for 'Bool'", fn);
+  tc_scope_begin(ctx);
+  tc_tensor *r;
+  if (ir_dtype_is_floating(dt)) {
+    r = tc_trunc(tc_div(a, b));
+  } else {
+    /* exact in the integer dtype (a float quotient would round past 2^53):
+     * floor's quotient, one more where it was rounded down below zero */
+    tc_tensor *q = tc_floor_divide(a, b); /* checks the divisor for zeros */
+    tc_tensor *m = q ? api_binary_unchecked(TC_OP_REMAINDER, a, b) : NULL;
+    tc_tensor *zero = tc_scalar(ctx, 0, TC_I64);
+    tc_tensor *fix = tc_logical_and(tc_ne(m, zero), tc_ne(tc_lt(a, zero), tc_lt(b, zero)));
+    r = tc_add(q, tc_to_dtype(fix, dt));
+  }
+  if (!r) ir_error_rename(ctx, fn);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+
 tc_tensor *tc_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float,
                             bool scalar_first) {
   if (!a) return NULL;

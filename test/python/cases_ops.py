@@ -667,4 +667,10 @@ def case_issue13_smaller_differences(torch, np):
             raises(lambda: torch.zeros(3).fill_(torch.tensor([1.]))), torch.zeros(2).fill_(torch.tensor(3.)),
             raises(lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)),
             raises(lambda: torch.randint(-1, 3, (2,), dtype=torch.uint8)),
-            raises(lambda: torch.randint(0, 200, (2,), dtype=torch.int8))]
+            raises(lambda: torch.randint(0, 200, (2,), dtype=torch.int8)),
+            torch.tensor([2**53 + 1, -9]).div(3, rounding_mode="trunc"),
+            torch.tensor([-7, 7], dtype=torch.int8).div(torch.tensor([2, -2]), rounding_mode="trunc"),
+            raises(lambda: torch.tensor([-7, 7]).div(torch.tensor([0, 1]), rounding_mode="trunc")),
+            raises(lambda: torch.bmm(torch.ones(2, 2), torch.ones(1, 2, 2))),
+            raises(lambda: torch.unravel_index(torch.tensor([1.]), (2,))),
+            raises(lambda: torch.zeros(2, 0).max(1)), raises(lambda: torch.zeros(2, 0).median(1))]
