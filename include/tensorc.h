@@ -407,6 +407,13 @@ TC_API tc_tensor *tc_div(tc_tensor *a, tc_tensor *b); /* true division */
  * gives inf or NaN. The same holds for tc_binary and tc_binary_scalar. */
 TC_API tc_tensor *tc_floor_divide(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_remainder(tc_tensor *a, tc_tensor *b); /* sign of b */
+/* torch.add(a, b, alpha=...) and torch.sub: a + alpha * b (a - alpha * b)
+ * in the promoted dtype of a and b (b is cast to it before the product). A
+ * float alpha (alpha_is_float) with an integer result fails with
+ * PyTorch's "For integral input tensors, argument alpha must not be a
+ * floating point number."; for bool tensors a nonzero alpha is true. */
+TC_API tc_tensor *tc_add_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float);
+TC_API tc_tensor *tc_sub_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float);
 /* torch.div(a, b, rounding_mode="trunc"): the quotient rounded toward zero,
  * in the promoted dtype; exact for integers, which check their divisor as
  * tc_floor_divide does. */

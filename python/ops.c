@@ -73,6 +73,22 @@ OPFN(m_binary) {
   }
   PyObject *other = a[0], *scaled = NULL;
   if (a[1] && (op == TC_OP_ADD || op == TC_OP_SUB)) {
+    int ak = tcpy_number_kind(a[1]), ok = tcpy_number_kind(other);
+    bool self_bool = tc_tensor_dtype(self->t) == TC_BOOL;
+    bool other_bool = tcpy_is_tensor(other) ? tc_tensor_dtype(TT(other)) == TC_BOOL : ok == NUM_BOOL;
+    if (ak == NUM_BOOL && !(self_bool && other_bool)) {
+      PyErr_SetString(PyExc_RuntimeError, "Boolean alpha only supported for Boolean results.");
+      return NULL;
+    }
+    if (tcpy_is_tensor(other) && (ak == NUM_INT || ak == NUM_FLOAT || ak == NUM_BOOL)) {
+      double al;
+      if (!tcpy_to_double(a[1], "alpha", &al)) return NULL;
+      return WRAP((op == TC_OP_ADD ? tc_add_alpha : tc_sub_alpha)(self->t, TT(other), al, ak == NUM_FLOAT));
+    }
+    if (ak == NUM_FLOAT && (ok == NUM_INT || ok == NUM_BOOL) && !tc_dtype_is_floating(tc_tensor_dtype(self->t))) {
+      PyErr_SetString(PyExc_RuntimeError, "For integral input tensors, argument alpha must not be a floating point number.");
+      return NULL;
+    }
     if (!(scaled = PyNumber_Multiply(other, a[1]))) return NULL;
     other = scaled;
   }

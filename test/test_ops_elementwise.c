@@ -336,6 +336,23 @@ TC_CASE(div_trunc_rounds_toward_zero_exactly) {
   expect_err(ctx, tc_div_trunc(tc_to_dtype(a, TC_BOOL), tc_to_dtype(b, TC_BOOL)), "\"div_trunc_cpu\" not implemented for 'Bool'");
 }
 
+/* torch.add/sub with alpha: the promoted dtype kept (float16 + int64 * 0.5
+ * is float16, the int64 70000 inf in it), integer wrap-around, no float
+ * alpha for integers, a bool sum an "or" */
+TC_CASE(add_and_sub_with_alpha_keep_the_promoted_dtype) {
+  tc_tensor *h = mk(ctx, TC_F16, SH(2), V(1, 2)), *i = mk(ctx, TC_I64, SH(2), V(70000, 1));
+  expect(tc_add_alpha(h, i, 0.5, true), TC_F16, SH(2), V(INFINITY, 2.5));
+  expect(tc_add_alpha(mk(ctx, TC_I8, SH(2), V(1, 2)), mk(ctx, TC_I8, SH(2), V(100, 1)), 2, false), TC_I8, SH(2), V(-55, 4));
+  expect(tc_sub_alpha(mk(ctx, TC_F32, SH(2), V(1, 2)), mk(ctx, TC_F32, SH(2), V(3, 1.5)), -0.25, true), TC_F32, SH(2),
+         V(1.75, 2.375));
+  expect_err(ctx, tc_add_alpha(i, i, 0.5, true),
+             "tc_add_alpha: For integral input tensors, argument alpha must not be a floating point number.");
+  tc_tensor *b = mk(ctx, TC_BOOL, SH(2), V(1, 0));
+  expect(tc_add_alpha(tc_logical_not(b), b, 2, false), TC_BOOL, SH(2), V(1, 1));
+  expect(tc_add_alpha(tc_zeros(ctx, TC_BOOL, 1, (const int64_t[]){2}), b, 0, false), TC_BOOL, SH(2), V(0, 0));
+  expect_err(ctx, tc_sub_alpha(i, b, 2, false), "tc_sub_alpha: Subtraction, the `-` operator, with a bool tensor");
+}
+
 TC_CASE(negative_zero_survives_neg_mul_and_prints_as_minus_zero) {
   tc_tensor *z = mk(ctx, TC_F32, SH(2), V(0, 1));
   expect_repr(tc_neg(z), "tensor([-0., -1.])");
@@ -557,6 +574,7 @@ int main(void) {
       TC_TEST(float_division_by_zero_gives_signed_infinities_and_nan),
       TC_TEST(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu),
       TC_TEST(div_trunc_rounds_toward_zero_exactly),
+      TC_TEST(add_and_sub_with_alpha_keep_the_promoted_dtype),
       TC_TEST(negative_zero_survives_neg_mul_and_prints_as_minus_zero),
       TC_TEST(integer_floor_divide_and_remainder_round_toward_negative_infinity),
       TC_TEST(float_floor_divide_matches_python_not_floor_of_the_quotient),

@@ -102,6 +102,39 @@ BIN(tc_gt, TC_OP_GT)
 BIN(tc_ge, TC_OP_GE)
 #undef BIN
 
+/* a + alpha * b (a - alpha * b) as PyTorch's add/sub with alpha: b is cast
+ * to the promoted dtype first, so the result keeps it (float16 stays
+ * float16), and a float alpha is refused for an integer result. */
+static tc_tensor *add_alpha(tc_binop op, tc_tensor *a, tc_tensor *b, double alpha, bool is_float, const char *fn) {
+  if (!a || !b) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, b}, 2)) return NULL;
+  tc_dtype dt = ir_result_type(a->dt, a->ndim == 0, b->dt, b->ndim == 0);
+  if (is_float && !ir_dtype_is_floating(dt))
+    return ir_error(ctx, TC_ERR_ARG, "%s: For integral input tensors, argument alpha must not be a floating point "
+                    "number.", fn);
+  /* a bool operand of a subtraction: the builder's message; alpha 1: the plain op */
+  if (alpha == 1 || (op == TC_OP_SUB && (a->dt == TC_BOOL || b->dt == TC_BOOL))) {
+    tc_tensor *r = tc_binary(op, a, b);
+    if (!r) ir_error_rename(ctx, fn);
+    return r;
+  }
+  tc_scope_begin(ctx);
+  tc_tensor *scaled = dt == TC_BOOL ? tc_logical_and(b, tc_scalar(ctx, alpha != 0, TC_BOOL)) /* bool + alpha*b */
+                                    : tc_binary_scalar(TC_OP_MUL, tc_to_dtype(b, dt), alpha, is_float, false);
+  tc_tensor *r = scaled ? tc_binary(op, a, scaled) : NULL;
+  if (!r) ir_error_rename(ctx, fn);
+  tc_keep(r);
+  tc_scope_end(ctx);
+  return r;
+}
+tc_tensor *tc_add_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float) {
+  return add_alpha(TC_OP_ADD, a, b, alpha, alpha_is_float, "tc_add_alpha");
+}
+tc_tensor *tc_sub_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float) {
+  return add_alpha(TC_OP_SUB, a, b, alpha, alpha_is_float, "tc_sub_alpha");
+}
+
 tc_tensor *tc_div_trunc(tc_tensor *a, tc_tensor *b) {
   static const char *fn = "tc_div_trunc";
   if (!a || !b) return NULL;

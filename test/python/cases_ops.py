@@ -673,4 +673,8 @@ def case_issue13_smaller_differences(torch, np):
             raises(lambda: torch.tensor([-7, 7]).div(torch.tensor([0, 1]), rounding_mode="trunc")),
             raises(lambda: torch.bmm(torch.ones(2, 2), torch.ones(1, 2, 2))),
             raises(lambda: torch.unravel_index(torch.tensor([1.]), (2,))),
-            raises(lambda: torch.zeros(2, 0).max(1)), raises(lambda: torch.zeros(2, 0).median(1))]
+            raises(lambda: torch.zeros(2, 0).max(1)), raises(lambda: torch.zeros(2, 0).median(1)),
+            h.add(torch.tensor([70000, 1]), alpha=0.5), torch.tensor([1, 2], dtype=torch.int8).sub(torch.tensor([100, 1], dtype=torch.int8), alpha=-2),
+            raises(lambda: torch.tensor([1, 2]).add(torch.tensor([3, 1]), alpha=0.5)),
+            raises(lambda: torch.tensor([1, 2]).add(2, alpha=1.5)),
+            raises(lambda: torch.tensor([1., 2.]).add(torch.tensor([3, 1]), alpha=True))]
