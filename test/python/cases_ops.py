@@ -645,6 +645,12 @@ def case_index_with_lists(torch, np):
             raises(lambda: torch.arange(12).reshape(3,4)[torch.tensor([1.0])])]
 
 
+def _set_with_byte_mask(torch, value):
+    t = torch.zeros(2, 3)
+    t[torch.tensor([1, 0], dtype=torch.uint8)] = value
+    return t
+
+
 def case_issue13_smaller_differences(torch, np):
     i32 = torch.tensor([-70000, 3], dtype=torch.int32)
     h = torch.tensor([-1.5, 2.], dtype=torch.float16)
@@ -677,4 +683,5 @@ def case_issue13_smaller_differences(torch, np):
             h.add(torch.tensor([70000, 1]), alpha=0.5), torch.tensor([1, 2], dtype=torch.int8).sub(torch.tensor([100, 1], dtype=torch.int8), alpha=-2),
             raises(lambda: torch.tensor([1, 2]).add(torch.tensor([3, 1]), alpha=0.5)),
             raises(lambda: torch.tensor([1, 2]).add(2, alpha=1.5)),
-            raises(lambda: torch.tensor([1., 2.]).add(torch.tensor([3, 1]), alpha=True))]
+            raises(lambda: torch.tensor([1., 2.]).add(torch.tensor([3, 1]), alpha=True)),
+            raises(lambda: _set_with_byte_mask(torch, 4.)), _set_with_byte_mask(torch, torch.tensor([4., 5., 6.]))]
