@@ -409,8 +409,23 @@ TC_API tc_tensor *tc_add(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_sub(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_mul(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_div(tc_tensor *a, tc_tensor *b); /* true division */
+/* Integer floor division and remainder on the CPU check their divisor as
+ * PyTorch's CPU kernels do: a zero element fails with "ZeroDivisionError"
+ * (the divisor is read back, so this realizes it). A float divisor of zero
+ * gives inf or NaN. The same holds for tc_binary and tc_binary_scalar. */
 TC_API tc_tensor *tc_floor_divide(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_remainder(tc_tensor *a, tc_tensor *b); /* sign of b */
+/* torch.add(a, b, alpha=...) and torch.sub: a + alpha * b (a - alpha * b)
+ * in the promoted dtype of a and b (b is cast to it before the product). A
+ * float alpha (alpha_is_float) with an integer result fails with
+ * PyTorch's "For integral input tensors, argument alpha must not be a
+ * floating point number."; for bool tensors a nonzero alpha is true. */
+TC_API tc_tensor *tc_add_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float);
+TC_API tc_tensor *tc_sub_alpha(tc_tensor *a, tc_tensor *b, double alpha, bool alpha_is_float);
+/* torch.div(a, b, rounding_mode="trunc"): the quotient rounded toward zero,
+ * in the promoted dtype; exact for integers, which check their divisor as
+ * tc_floor_divide does. */
+TC_API tc_tensor *tc_div_trunc(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_pow(tc_tensor *a, tc_tensor *b);
 TC_API tc_tensor *tc_maximum(tc_tensor *a, tc_tensor *b); /* NaN propagates */
 TC_API tc_tensor *tc_minimum(tc_tensor *a, tc_tensor *b);
@@ -470,6 +485,11 @@ TC_API tc_tensor *tc_prod(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
 TC_API tc_tensor *tc_mean(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
+/* sum/prod with PyTorch's dtype= argument: a is cast to dt first and the
+ * result has dtype dt; an integer dt wraps as PyTorch's does (uint8
+ * [200, 100] sums to 44). NULL with the sticky error on failure. */
+TC_API tc_tensor *tc_sum_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt);
+TC_API tc_tensor *tc_prod_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt);
 TC_API tc_tensor *tc_amax(tc_tensor *a, const int *dims, int ndims,
                           bool keepdim);
 TC_API tc_tensor *tc_amin(tc_tensor *a, const int *dims, int ndims,
@@ -496,6 +516,9 @@ TC_API tc_status tc_min_dim(tc_tensor *a, int dim, bool keepdim,
 /* argmax/argmin: a flattened index (0-d int64) when `has_dim` is false. */
 TC_API tc_tensor *tc_argmax(tc_tensor *a, bool has_dim, int dim, bool keepdim);
 TC_API tc_tensor *tc_argmin(tc_tensor *a, bool has_dim, int dim, bool keepdim);
+/* softmax/log_softmax of a floating tensor (float32 arithmetic for float16
+ * and bfloat16); an integer or bool tensor is refused as PyTorch's kernels
+ * refuse it ("not implemented"): cast it first. */
 TC_API tc_tensor *tc_softmax(tc_tensor *a, int dim);
 TC_API tc_tensor *tc_log_softmax(tc_tensor *a, int dim);
 /* torch.unravel_index(indices, shape): `out` receives ndim new int64 tensors
@@ -687,6 +710,10 @@ TC_API tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tens
  * into the elements dst views. */
 TC_API tc_status tc_copy_(tc_tensor *dst, tc_tensor *src);
 TC_API tc_status tc_fill_(tc_tensor *dst, double value);
+/* fill_(Tensor): value must be 0-d (PyTorch's "fill_ only supports
+ * 0-dimension value tensor but got tensor with 1 dimensions."); its one
+ * element, cast to dst's dtype, fills dst without being read back. */
+TC_API tc_status tc_fill_tensor_(tc_tensor *dst, tc_tensor *value);
 TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
 /* Memory overlap, as PyTorch decides it (from the views' shapes, strides
  * and offsets; nothing is computed). Every in-place call of this header
@@ -791,8 +818,8 @@ TC_API tc_status tc_scatter_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
 TC_API tc_status tc_scatter_value_(tc_tensor *dst, int dim, tc_tensor *index, double value);
 /* scatter_add_: values at repeated positions add up, in index order. */
 TC_API tc_status tc_scatter_add_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src);
-/* scatter_reduce_ with reduce "sum", "prod", "mean", "amax" or "amin";
- * include_self false: dst's old values at the scattered positions take no
+/* scatter_reduce_ with reduce "sum", "prod", "mean", "amax" or "amin" (or
+ * "max"/"min", PyTorch's other names for the last two); include_self false: dst's old values at the scattered positions take no
  * part. mean divides (floor division for integers) by the count. */
 TC_API tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor *src,
                                     const char *reduce, bool include_self);
@@ -813,6 +840,13 @@ TC_API tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *
 
 /* torch.matmul for 1-D, 2-D and batched operands (batch dims broadcast). */
 TC_API tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b);
+/* torch.mm (two matrices), torch.bmm (two 3-D tensors of one batch size, no
+ * broadcasting) and torch.dot (two vectors): tc_matmul after PyTorch's
+ * checks of the ranks, in its words ("mm: self must be a matrix, got 1-D
+ * tensor"). NULL with the sticky error on failure. */
+TC_API tc_tensor *tc_mm(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_bmm(tc_tensor *a, tc_tensor *b);
+TC_API tc_tensor *tc_dot(tc_tensor *a, tc_tensor *b);
 
 /* ---- devices ------------------------------------------------------------
  * CUDA is opened at run time (libcuda.so.1, libnvrtc.so.13); the library

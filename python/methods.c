@@ -464,6 +464,11 @@ OPFN(m_fill_) {
       PyErr_SetString(PyExc_TypeError, "fill_() missing 1 required positional argument: 'value'");
       return NULL;
     }
+    if (tcpy_is_tensor(a[0])) { /* a 0-d tensor, checked by the library */
+      if (tc_fill_tensor_(self->t, TT(a[0])) != TC_OK) return tcpy_raise(CTX);
+      Py_INCREF(self);
+      return (PyObject *)self;
+    }
     if (!tcpy_to_double(a[0], "value", &x)) return NULL;
   }
   if (tc_fill_(self->t, x) != TC_OK) return tcpy_raise(CTX);

@@ -73,6 +73,22 @@ OPFN(m_binary) {
   }
   PyObject *other = a[0], *scaled = NULL;
   if (a[1] && (op == TC_OP_ADD || op == TC_OP_SUB)) {
+    int ak = tcpy_number_kind(a[1]), ok = tcpy_number_kind(other);
+    bool self_bool = tc_tensor_dtype(self->t) == TC_BOOL;
+    bool other_bool = tcpy_is_tensor(other) ? tc_tensor_dtype(TT(other)) == TC_BOOL : ok == NUM_BOOL;
+    if (ak == NUM_BOOL && !(self_bool && other_bool)) {
+      PyErr_SetString(PyExc_RuntimeError, "Boolean alpha only supported for Boolean results.");
+      return NULL;
+    }
+    if (tcpy_is_tensor(other) && (ak == NUM_INT || ak == NUM_FLOAT || ak == NUM_BOOL)) {
+      double al;
+      if (!tcpy_to_double(a[1], "alpha", &al)) return NULL;
+      return WRAP((op == TC_OP_ADD ? tc_add_alpha : tc_sub_alpha)(self->t, TT(other), al, ak == NUM_FLOAT));
+    }
+    if (ak == NUM_FLOAT && (ok == NUM_INT || ok == NUM_BOOL) && !tc_dtype_is_floating(tc_tensor_dtype(self->t))) {
+      PyErr_SetString(PyExc_RuntimeError, "For integral input tensors, argument alpha must not be a floating point number.");
+      return NULL;
+    }
     if (!(scaled = PyNumber_Multiply(other, a[1]))) return NULL;
     other = scaled;
   }
@@ -84,6 +100,17 @@ OPFN(m_binary) {
     PyErr_Format(PyExc_RuntimeError, "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '%S'", mode);
   } else if (op == TC_OP_DIV && floor) {
     r = tcpy_binary(TC_OP_FLOOR_DIVIDE, (PyObject *)self, other);
+  } else if (op == TC_OP_DIV && trunc && tcpy_number_kind(other) != NUM_FLOAT) {
+    /* a tensor or an int: the library's exact integer quotient (a Python
+       float keeps its double value through the path below) */
+    tc_tensor *o = tcpy_operand(self->ctx, other, fn, "other");
+    r = o ? WRAP(tc_div_trunc(self->t, o)) : NULL;
+    tc_tensor_release(o);
+    if (!o && PyErr_ExceptionMatches(PyExc_TypeError)) { /* not a number: binary's NotImplemented path */
+      PyErr_Clear();
+      r = Py_NotImplemented;
+      Py_INCREF(r);
+    }
   } else if (op == TC_OP_DIV && trunc) {
     PyObject *q = tcpy_binary(TC_OP_DIV, (PyObject *)self, other);
     if (q && q != Py_NotImplemented) {
@@ -121,7 +148,10 @@ OPFN(m_matmul) {
   bool mm = !strcmp(fn, "mm") || !strcmp(fn, "bmm");
   if (!tcpy_parse(fn, args, kw, 1, mm ? mm_names : names, a)) return NULL;
   tcpy_tensor *o = tensor_arg(a[0], fn, mm ? "mat2" : "other", 1);
-  return o ? WRAP(tc_matmul(self->t, o->t)) : NULL;
+  if (!o) return NULL;
+  tc_tensor *(*f)(tc_tensor *, tc_tensor *) = !strcmp(fn, "mm") ? tc_mm : !strcmp(fn, "bmm") ? tc_bmm
+                                            : !strcmp(fn, "dot") ? tc_dot : tc_matmul;
+  return WRAP(f(self->t, o->t));
 }
 
 OPFN(m_clamp) {
@@ -209,11 +239,22 @@ OPFN(m_reduce) {
     PyErr_SetString(PyExc_TypeError, "logsumexp() missing 1 required positional arguments: \"dim\"");
     return NULL;
   }
+  if (dtv && (tag == R_SUM || tag == R_PROD)) { /* the library keeps dtype's wrap-around */
+    tc_dtype dt;
+    if (!tcpy_to_dtype(dtv, &dt)) return NULL;
+    return WRAP((tag == R_SUM ? tc_sum_dtype : tc_prod_dtype)(self->t, nd ? dims : NULL, nd, keep, dt));
+  }
   tc_tensor *x = tc_tensor_retain(self->t);
   if (dtv) {
     tc_dtype dt;
     if (!tcpy_to_dtype(dtv, &dt)) {
       tc_tensor_release(x);
+      return NULL;
+    }
+    if (tag == R_MEAN && !tc_dtype_is_floating(dt)) { /* checked before the cast, in PyTorch's words */
+      tc_tensor_release(x);
+      PyErr_Format(PyExc_NotImplementedError, "mean(): could not infer output dtype. Optional dtype must be either a "
+                   "floating point or complex dtype. Got: %s", tcpy_dtype_torch_name(dt));
       return NULL;
     }
     tc_tensor *c = tc_to_dtype(x, dt);

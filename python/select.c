@@ -283,14 +283,21 @@ OPFN(m_index_put) {
   int n = tcpy_tensor_list(a[0], fn, idx, TC_MAX_DIMS);
   tcpy_tensor *v = n >= 0 ? tensor_arg(a[1], fn, "values", 2) : NULL;
   if (!v) return NULL;
-  /* a bool mask stands for its nonzero() columns, one per dim it
-     covers, as PyTorch reads it (tc_index_put_ takes integer indices) */
+  /* PyTorch fills through masked_fill_ when one byte mask meets a 0-d
+     value (which takes bool masks only, so this fails in its words) */
+  if (n == 1 && !acc && tc_tensor_dtype(idx[0]) == TC_U8 && tc_tensor_ndim(v->t) == 0) {
+    PyObject *dst = dest(self, tag);
+    return dst ? done(self, dst, tc_masked_fill_(TT(dst), idx[0], tc_item(v->t))) : NULL;
+  }
+  /* a bool (or, deprecated, byte) mask stands for its nonzero() columns,
+     one per dim it covers, as PyTorch reads it (tc_index_put_ takes
+     integer indices) */
   tc_tensor *cols[TC_MAX_DIMS] = {0}, *all[TC_MAX_DIMS];
   int m = 0, nc = 0;
   bool ok = true;
   for (int j = 0; ok && j < n; j++) {
     tc_dtype dt = tc_tensor_dtype(idx[j]);
-    if (dt != TC_BOOL) {
+    if (dt != TC_BOOL && dt != TC_U8) {
       if (!(ok = m < TC_MAX_DIMS)) {
         PyErr_Format(PyExc_IndexError, "too many indices for tensor of dimension %d", tc_tensor_ndim(self->t));
         break;

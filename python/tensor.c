@@ -61,15 +61,6 @@ PyObject *tcpy_binary(tc_binop op, PyObject *a, PyObject *b) {
     tc_tensor_release(x);
     return tcpy_wrap(t->ctx, r);
   }
-  if ((op == TC_OP_FLOOR_DIVIDE || op == TC_OP_REMAINDER) && !first && kind != NUM_FLOAT &&
-      !tc_dtype_is_floating(tc_tensor_dtype(t->t))) {
-    long long v = PyLong_AsLongLong(s);
-    if (v == -1 && PyErr_Occurred()) return NULL;
-    if (v == 0) {
-      PyErr_SetString(PyExc_RuntimeError, "ZeroDivisionError");
-      return NULL;
-    }
-  }
   if (kind == NUM_BOOL) {
     tc_tensor *x = tc_scalar(t->ctx->ctx, PyObject_IsTrue(s), TC_BOOL);
     if (!x) return tcpy_raise(t->ctx->ctx);

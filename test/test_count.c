@@ -46,6 +46,13 @@ TC_CASE(histc_and_bincount_scatter_add_into_bins) {
   expect_err(ctx, tc_bincount(I1(ctx, (const int64_t[]){-1, 2}, 2), NULL, 0),
              "bincount only supports 1-d non-negative integral inputs.");
   expect_err(ctx, tc_histc(b, 2, 0, 0), "\"histogram_cpu\" not implemented for 'Long'");
+  expect_err(ctx, tc_histc(x, -1, 0, 0), "torch.histogram(): bins must be > 0, but got -1 for dimension 0");
+  /* the dtype is checked before the shape, as PyTorch's dispatch does */
+  tc_tensor *bf = tc_bincount(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 2}), NULL, 0);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_NOT_IMPLEMENTED);
+  expect_err(ctx, bf, "\"bincount_cpu\" not implemented for 'Float'");
+  expect_err(ctx, tc_bincount(tc_zeros(ctx, TC_I64, 2, (const int64_t[]){2, 2}), NULL, 0),
+             "bincount only supports 1-d non-negative integral inputs.");
 }
 
 TC_CASE(unique_and_unique_consecutive_with_inverse_and_counts) {

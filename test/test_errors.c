@@ -1148,6 +1148,16 @@ TEST(filling_an_int_tensor_with_an_unrepresentable_value_fails) {
   for (int k = 0; k < 3; k++) assert_int_equal(got[k], 0);
 }
 
+/* fill_(Tensor): a 0-d value only, in PyTorch's words; its element fills */
+TEST(filling_with_a_tensor_takes_a_0d_value_only) {
+  tc_tensor *x = tc_zeros(C, TC_F32, 1, s3);
+  EXPECT_FAIL(tc_fill_tensor_(x, tc_ones(C, TC_F32, 1, (const int64_t[]){1})), "tc_fill_tensor_",
+              "fill_ only supports 0-dimension value tensor but got tensor with 1 dimensions.");
+  assert_int_equal(tc_fill_tensor_(x, tc_scalar(C, 2.5, TC_F64)), TC_OK);
+  static const float two[] = {2.5f, 2.5f, 2.5f};
+  expect_values(x, two, 3);
+}
+
 TEST(full_with_an_unrepresentable_value_fails) {
   EXPECT_NULL(tc_full(C, NAN, TC_I64, 1, s3), "tc_full", "value cannot be converted to type int64_t without overflow");
   EXPECT_NULL(tc_full(C, -INFINITY, TC_I64, 1, s3), "tc_full", "value cannot be converted to type int64_t without overflow");
@@ -1175,7 +1185,18 @@ TEST(unravel_index_with_float_indices_or_a_negative_shape_fails) {
   assert_null(out[0]);
   assert_null(out[1]);
   EXPECT_FAIL(tc_unravel_index(tc_arange_int(C, 0, 3, 1), 2, (const int64_t[]){2, -3}, out), "tc_unravel_index",
-              "'shape' cannot have negative values");
+              "'shape' cannot have negative values, but got (2, -3)");
+  /* a zero-size dim holds no index: PyTorch's ValueError, the shape as a tuple */
+  tc_status st = tc_unravel_index(tc_arange_int(C, 0, 2, 1), 2, (const int64_t[]){2, 0}, out);
+  assert_int_equal(tc_last_error_kind(C), TC_KIND_VALUE);
+  EXPECT_FAIL(st, "tc_unravel_index", "'shape' cannot have zero dimensions when 'indices' is non-empty, but got (2, 0)");
+  EXPECT_FAIL(tc_unravel_index(tc_arange_int(C, 0, 2, 1), 1, (const int64_t[]){0}, out), "tc_unravel_index",
+              "but got (0,)");
+  /* ... which empty indices do not need */
+  assert_int_equal(tc_unravel_index(tc_arange_int(C, 0, 0, 1), 2, (const int64_t[]){2, 0}, out), TC_OK);
+  assert_int_equal(tc_tensor_numel(out[0]) + tc_tensor_numel(out[1]), 0);
+  tc_tensor_release(out[0]);
+  tc_tensor_release(out[1]);
 }
 
 /* Ops built on other ops (tc_zeros on tc_full, tc_std on tc_var, tc_add_ on
@@ -1471,6 +1492,7 @@ int main(void) {
       T(adding_a_float_tensor_into_an_int_tensor_in_place_fails),
       T(writing_in_place_through_an_expanded_view_fails),
       T(filling_an_int_tensor_with_an_unrepresentable_value_fails),
+      T(filling_with_a_tensor_takes_a_0d_value_only),
       T(full_with_an_unrepresentable_value_fails),
       T(clamp_without_bounds_fails),
       T(argmax_and_amax_of_an_empty_tensor_fail),

@@ -90,6 +90,10 @@ TC_CASE(index_set_writes_through_views_index_tensors_and_masks) {
   expect(y, TC_F32, SH(3, 4), V(7, -1, 0, 0, 8, 1, 2, 3, 9, 0, 0, -1));
   assert_int_equal(tc_index_set_(y, SPEC(TC_ELLIPSIS, TC_S(1, 3, 1)), tc_scalar(ctx, 2, TC_F32)), TC_OK);
   expect(y, TC_F32, SH(3, 4), V(7, 2, 2, 0, 8, 2, 2, 3, 9, 2, 2, -1));
+  /* a byte mask with a value of more than one element indexes as a bool one (PyTorch, deprecated) */
+  tc_tensor *w = tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 3});
+  assert_int_equal(tc_index_set_(w, SPEC(TC_T(tc_to_dtype(L1(ctx, (const int64_t[]){1, 0}, 2), TC_U8))), tc_arange(ctx, 4, 7, 1, TC_F32)), TC_OK);
+  expect(w, TC_F32, SH(2, 3), V(4, 5, 6, 0, 0, 0));
   expect_status_err(ctx, tc_index_set_(y, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 1}, 2))), tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 4})),
                     "shape mismatch: value tensor of shape [3, 4] cannot be broadcast to indexing result of shape [2, 4]");
 }
@@ -168,6 +172,12 @@ TC_CASE(errors_come_with_pytorchs_exception_types) {
      TC_KIND_RUNTIME, "index_copy_(): Expected a long tensor for index, but got Int");
   KS(tc_index_fill_(tc_clone(x), 0, seven, 1), TC_KIND_INDEX, "index 7 is out of bounds for dimension 0 with size 6");
   KS(tc_index_fill_(tc_clone(x), 0, fi, 1), TC_KIND_INDEX, "index_fill_(): Expected dtype int64 for index.");
+  /* x[byte_mask] = scalar is PyTorch's masked_fill_, which takes bool masks only */
+  tc_tensor *m8 = tc_to_dtype(L1(ctx, (const int64_t[]){1, 0}, 2), TC_U8);
+  KS(tc_index_set_(tc_clone(y), SPEC(TC_T(m8)), z), TC_KIND_RUNTIME,
+     "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char");
+  KS(tc_index_copy_(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 3}), 0, i2, tc_ones(ctx, TC_F32, 2, (const int64_t[]){1, 3})),
+     TC_KIND_INDEX, "index_copy_(): Number of indices (2) should be equal to source.size(dim) (1)");
 }
 
 int main(void) {

@@ -238,6 +238,15 @@ TC_CASE(meshgrid_gives_expanded_views_in_ij_and_xy_order) {
   expect_status_err(ctx, tc_meshgrid(ctx, L(a, tc_to_dtype(b, TC_F32)), "ij", g),
                     "meshgrid expects all tensors to have the same dtype");
   expect_status_err(ctx, tc_meshgrid(ctx, L(a, b), "yx", g), "indexing must be one of \"xy\" or \"ij\"");
+  expect_status_err(ctx, tc_meshgrid(ctx, NULL, 0, NULL, g), "meshgrid expects a non-empty TensorList");
+  /* PyTorch raises ValueError for an empty cat, IndexError for unbind of a 0-d tensor */
+  tc_tensor *none = tc_cat(ctx, NULL, 0, 0);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_VALUE);
+  expect_err(ctx, none, "torch.cat(): expected a non-empty list of Tensors");
+  tc_tensor *parts[1];
+  assert_int_equal(tc_unbind(tc_scalar(ctx, 3, TC_I64), 0, parts, 1), -1);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_INDEX);
+  expect_err(ctx, NULL, "Dimension specified as 0 but tensor has no dimensions");
 }
 
 /* ---- reads at data-dependent positions ---- */

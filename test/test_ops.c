@@ -56,6 +56,29 @@ TC_CASE(linspace_spaces_steps_values_evenly_including_both_ends) {
   expect_err(ctx, tc_linspace(ctx, 0, 1, -1, TC_F32), "number of steps must be non-negative");
 }
 
+/* PyTorch's values bit for bit: the step in float32, start + step * i up to
+ * the middle and end - step * (steps - 1 - i) after it, each rounded once */
+TC_CASE(linspace_gives_pytorchs_float32_bits) {
+  static const double want[][9] = {
+      {0.10000000149011612, 0.19999998807907104, 0.29999998211860657, 0.3999999761581421, 0.5,
+       0.6000000238418579, 0.699999988079071, 0.7999999523162842, 0.8999999761581421},
+      {-1.2999999523162842, -0.6333332657814026, 0.033333420753479004, 0.699999988079071, 1.3666666746139526,
+       2.0333333015441895, 2.700000047683716}};
+  tc_tensor *ts[] = {tc_linspace(ctx, 0.1, 0.9, 9, TC_F32), tc_linspace(ctx, -1.3, 2.7, 7, TC_F32)};
+  for (int k = 0; k < 2; k++) {
+    double *got = tc_test_read(ts[k], __FILE__, __LINE__);
+    for (int64_t i = 0; i < tc_tensor_numel(ts[k]); i++) {
+      if (got[i] != want[k][i]) print_error("linspace %d: element %lld is %.17g, expected %.17g\n", k, (long long)i, got[i], want[k][i]);
+      assert_true(got[i] == want[k][i]);
+    }
+    free(got);
+  }
+  /* float16: the ends in float16, the step and the sums in float32 */
+  expect(tc_linspace(ctx, 0.1, 0.9, 4, TC_F16), TC_F16, SH(4), V(0.0999755859375, 0.36669921875, 0.63330078125, 0.89990234375));
+  /* integers: the ends truncated first */
+  expect_i64(tc_linspace(ctx, 0.7, 10.9, 4, TC_I64), SH(4), I64(0, 3, 6, 10));
+}
+
 TC_CASE(eye_puts_ones_on_the_diagonal_of_any_dtype_and_shape) {
   expect_repr(tc_eye(ctx, 3, 3, TC_F32), "tensor([[1., 0., 0.],\n"
                                          "        [0., 1., 0.],\n"
@@ -381,6 +404,7 @@ int main(void) {
       TC_TEST(arange_with_a_float_step_gives_float32_values),
       TC_TEST(arange_rejects_a_zero_step_and_a_step_of_the_wrong_sign),
       TC_TEST(linspace_spaces_steps_values_evenly_including_both_ends),
+      TC_TEST(linspace_gives_pytorchs_float32_bits),
       TC_TEST(eye_puts_ones_on_the_diagonal_of_any_dtype_and_shape),
       TC_TEST(full_converts_its_value_to_the_dtype_as_pytorch_does),
       TC_TEST(zeros_and_ones_have_the_requested_dtype_and_shape),

@@ -230,6 +230,23 @@ TC_CASE(python_float_does_not_upcast_float16_bfloat16_or_float64_tensors) {
               "tensor([1.0000], dtype=torch.float64)");
 }
 
+/* PyTorch casts the operands to a float16/bfloat16 result dtype before it
+ * computes in float32: int32 -70000 is -inf in float16 */
+TC_CASE(operands_round_to_a_half_result_dtype_before_the_op) {
+  tc_tensor *i = mk(ctx, TC_I32, SH(2), V(-70000, 3)), *h = mk(ctx, TC_F16, SH(2), V(-1.5, 2));
+  expect(tc_div(i, h), TC_F16, SH(2), V(INFINITY, 1.5));
+  expect(tc_remainder(i, h), TC_F16, SH(2), V(NAN, 1));
+  expect(tc_div(mk(ctx, TC_I64, SH(2), V(3000000001.0, 3)), mk(ctx, TC_BF16, SH(2), V(-1.5, 2))), TC_BF16, SH(2),
+         V(-2004877312.0, 1.5));
+  /* a Python scalar too (65520 is inf in float16), and in a comparison */
+  expect(tc_add_scalar(mk(ctx, TC_F16, SH(2), V(60000, 1)), -65520.0), TC_F16, SH(2), V(-INFINITY, -INFINITY));
+  expect(tc_binary_scalar(TC_OP_EQ, mk(ctx, TC_F16, SH(2), V(2048, 1)), 2049, false, false), TC_BOOL, SH(2), V(1, 0));
+  /* but its mul and div kernels read a one-element second operand as it is */
+  expect(tc_mul_scalar(mk(ctx, TC_F16, SH(2), V(0.5, 1)), 65520.0), TC_F16, SH(2), V(32768, INFINITY));
+  expect(tc_binary_scalar(TC_OP_MUL, mk(ctx, TC_F16, SH(2), V(0.5, 1)), 65520.0, true, true), TC_F16, SH(2),
+         V(32768, INFINITY));
+}
+
 /* torch.tensor([True, False]) + 1 -> tensor([2, 1]); & 1 -> int64 too */
 TC_CASE(bool_tensor_with_python_int_promotes_to_int64) {
   tc_tensor *b = mk(ctx, TC_BOOL, SH(2), V(1, 0));
@@ -287,6 +304,53 @@ TC_CASE(float_division_by_zero_gives_signed_infinities_and_nan) {
   /* integer true division by zero is float too: torch.tensor([1, -1, 0]) / 0 */
   expect_repr(tc_binary_scalar(TC_OP_DIV, mk(ctx, TC_I64, SH(3), V(1, -1, 0)), 0, false, false),
               "tensor([inf, -inf, nan])");
+}
+
+/* PyTorch's CPU kernels: RuntimeError("ZeroDivisionError") for an integer
+ * divisor of zero (a float one gives inf or nan); nothing to divide, no error */
+TC_CASE(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu) {
+  tc_tensor *a = mk(ctx, TC_I64, SH(2), V(1, 2)), *b = mk(ctx, TC_I64, SH(2), V(0, 1));
+  expect_err(ctx, tc_floor_divide(a, b), "tc_floor_divide: ZeroDivisionError");
+  expect_err(ctx, tc_remainder(a, tc_to_dtype(b, TC_U8)), "tc_remainder: ZeroDivisionError");
+  expect_err(ctx, tc_binary_scalar(TC_OP_FLOOR_DIVIDE, a, 0, false, false), "tc_floor_divide: ZeroDivisionError");
+  expect_err(ctx, tc_binary_scalar(TC_OP_REMAINDER, b, 5, false, true), "tc_remainder: ZeroDivisionError");
+  expect_err(ctx, tc_floor_divide(a, mk(ctx, TC_BOOL, SH(1), V(0))), "tc_floor_divide: ZeroDivisionError");
+  expect_i64(tc_floor_divide(a, tc_add_scalar(b, 1)), SH(2), I64(1, 1));
+  expect(tc_remainder(a, tc_to_dtype(b, TC_F32)), TC_F32, SH(2), V(NAN, 0));
+  tc_tensor *none = tc_zeros(ctx, TC_I32, 1, (const int64_t[]){0});
+  expect(tc_floor_divide(none, tc_zeros(ctx, TC_I32, 0, NULL)), TC_I32, SH(0), NULL, 0);
+  expect(tc_binary_scalar(TC_OP_REMAINDER, none, 0, false, false), TC_I32, SH(0), NULL, 0);
+}
+
+/* torch.div(a, b, rounding_mode="trunc"): toward zero, exact for integers
+ * past 2^53, the divisor checked as floor division's */
+TC_CASE(div_trunc_rounds_toward_zero_exactly) {
+  tc_tensor *a = mk(ctx, TC_I64, SH(5), V(-7, 7, 6, -6, 0)), *b = mk(ctx, TC_I64, SH(5), V(2, 2, -3, -4, -5));
+  expect_i64(tc_div_trunc(a, b), SH(5), I64(-3, 3, -2, 1, 0));
+  int64_t big = (INT64_C(1) << 53) + 1;
+  tc_tensor *tb = tc_from_data(ctx, &big, TC_I64, 1, (const int64_t[]){1});
+  expect_i64(tc_div_trunc(tb, tc_scalar(ctx, 1, TC_I64)), SH(1), I64((INT64_C(1) << 53) + 1));
+  expect(tc_div_trunc(tc_to_dtype(a, TC_I8), tc_scalar(ctx, 2, TC_I64)), TC_I8, SH(5), V(-3, 3, 3, -3, 0));
+  expect(tc_div_trunc(a, tc_to_dtype(b, TC_F32)), TC_F32, SH(5), V(-3, 3, -2, 1, -0.0));
+  expect_err(ctx, tc_div_trunc(a, tc_sub(b, b)), "tc_div_trunc: ZeroDivisionError");
+  expect_err(ctx, tc_div_trunc(tc_to_dtype(a, TC_BOOL), tc_to_dtype(b, TC_BOOL)), "\"div_trunc_cpu\" not implemented for 'Bool'");
+}
+
+/* torch.add/sub with alpha: the promoted dtype kept (float16 + int64 * 0.5
+ * is float16, the int64 70000 inf in it), integer wrap-around, no float
+ * alpha for integers, a bool sum an "or" */
+TC_CASE(add_and_sub_with_alpha_keep_the_promoted_dtype) {
+  tc_tensor *h = mk(ctx, TC_F16, SH(2), V(1, 2)), *i = mk(ctx, TC_I64, SH(2), V(70000, 1));
+  expect(tc_add_alpha(h, i, 0.5, true), TC_F16, SH(2), V(INFINITY, 2.5));
+  expect(tc_add_alpha(mk(ctx, TC_I8, SH(2), V(1, 2)), mk(ctx, TC_I8, SH(2), V(100, 1)), 2, false), TC_I8, SH(2), V(-55, 4));
+  expect(tc_sub_alpha(mk(ctx, TC_F32, SH(2), V(1, 2)), mk(ctx, TC_F32, SH(2), V(3, 1.5)), -0.25, true), TC_F32, SH(2),
+         V(1.75, 2.375));
+  expect_err(ctx, tc_add_alpha(i, i, 0.5, true),
+             "tc_add_alpha: For integral input tensors, argument alpha must not be a floating point number.");
+  tc_tensor *b = mk(ctx, TC_BOOL, SH(2), V(1, 0));
+  expect(tc_add_alpha(tc_logical_not(b), b, 2, false), TC_BOOL, SH(2), V(1, 1));
+  expect(tc_add_alpha(tc_zeros(ctx, TC_BOOL, 1, (const int64_t[]){2}), b, 0, false), TC_BOOL, SH(2), V(0, 0));
+  expect_err(ctx, tc_sub_alpha(i, b, 2, false), "tc_sub_alpha: Subtraction, the `-` operator, with a bool tensor");
 }
 
 TC_CASE(negative_zero_survives_neg_mul_and_prints_as_minus_zero) {
@@ -501,12 +565,16 @@ int main(void) {
       TC_TEST(mixed_dtype_add_div_and_where_promote_like_pytorch),
       TC_TEST(int_tensor_times_python_float_promotes_to_float32),
       TC_TEST(python_float_does_not_upcast_float16_bfloat16_or_float64_tensors),
+      TC_TEST(operands_round_to_a_half_result_dtype_before_the_op),
       TC_TEST(bool_tensor_with_python_int_promotes_to_int64),
       TC_TEST(out_of_range_python_int_wraps_in_the_tensor_dtype),
       TC_TEST(zero_dim_int64_tensor_does_not_upcast_an_int8_tensor),
       TC_TEST(zero_dim_float64_tensor_does_not_upcast_a_float32_tensor),
       TC_TEST(square_of_a_bool_tensor_is_int64),
       TC_TEST(float_division_by_zero_gives_signed_infinities_and_nan),
+      TC_TEST(integer_floor_divide_and_remainder_by_zero_fail_on_the_cpu),
+      TC_TEST(div_trunc_rounds_toward_zero_exactly),
+      TC_TEST(add_and_sub_with_alpha_keep_the_promoted_dtype),
       TC_TEST(negative_zero_survives_neg_mul_and_prints_as_minus_zero),
       TC_TEST(integer_floor_divide_and_remainder_round_toward_negative_infinity),
       TC_TEST(float_floor_divide_matches_python_not_floor_of_the_quotient),

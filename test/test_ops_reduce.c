@@ -52,6 +52,19 @@ TC_CASE(sum_of_integers_and_bools_accumulates_in_int64) {
   expect_i64(tc_sum(mk(ctx, TC_I8, SH(2), V(100, 100)), ALL, false), SH0, I64(200));
 }
 
+/* x.sum(dtype=...) and x.prod(dtype=...): the input cast first, the sum
+ * wrapped in the dtype (torch.tensor([200, 100], dtype=torch.uint8)) */
+TC_CASE(sum_and_prod_with_a_dtype_cast_first_and_wrap_in_it) {
+  tc_tensor *u = mk(ctx, TC_U8, SH(2), V(200, 100));
+  expect(tc_sum_dtype(u, ALL, false, TC_U8), TC_U8, SH0, V(44));
+  expect(tc_sum_dtype(tc_to_dtype(u, TC_I64), D(0), true, TC_I8), TC_I8, SH(1), V(44));
+  expect(tc_prod_dtype(tc_to_dtype(u, TC_I64), ALL, false, TC_U8), TC_U8, SH0, V(32));
+  expect(tc_prod_dtype(mk(ctx, TC_F32, SH(2), V(1.5, 2.5)), ALL, false, TC_I32), TC_I32, SH0, V(2));
+  expect(tc_sum_dtype(mk(ctx, TC_F32, SH(2), V(0.5, 0.25)), ALL, false, TC_BOOL), TC_BOOL, SH0, V(1));
+  expect(tc_sum_dtype(XI(ctx), D(1), false, TC_F16), TC_F16, SH(2, 4), V(-10, 5, 7, -4, 1, -10, 5, 7));
+  expect_err(ctx, tc_sum_dtype(u, D(1), false, TC_U8), "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+}
+
 TC_CASE(sum_of_half_precision_floats_keeps_their_dtype) {
   tc_tensor *x = X(ctx);
   expect(tc_sum(tc_to_dtype(x, TC_F16), D(1), false), TC_F16, SH(2, 4), V(-4.0, 1.0, 0.5, 0.0, 1.0, 0.5, 0.0, -0.5));
@@ -180,11 +193,27 @@ TC_CASE(softmax_and_log_softmax_normalize_along_one_dim) {
   expect_repr(tc_softmax(mk(ctx, TC_F32, SH(3), V(1, 2, 3)), 0), "tensor([0.0900, 0.2447, 0.6652])");
 }
 
+/* PyTorch's softmax kernels are for floats: an integer tensor is refused
+ * (softmax(dtype=...) casts first), the kernel named by the dim */
+TC_CASE(softmax_of_an_integer_tensor_is_not_implemented) {
+  tc_tensor *i = mk(ctx, TC_I64, SH(1, 2), V(1, 2));
+  tc_tensor *r = tc_softmax(i, 1);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_NOT_IMPLEMENTED);
+  expect_err(ctx, r, "tc_softmax: \"softmax_lastdim_kernel_impl\" not implemented for 'Long'");
+  expect_err(ctx, tc_softmax(i, 0), "\"softmax_kernel_impl\" not implemented for 'Long'");
+  expect_err(ctx, tc_log_softmax(tc_to_dtype(i, TC_BOOL), -1), "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Bool'");
+  expect_err(ctx, tc_softmax(i, 2), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+  expect(tc_softmax(tc_to_dtype(i, TC_F32), 1), TC_F32, SH(1, 2), V(0.2689414322376251, 0.7310585975646973));
+}
+
 TC_CASE(softmax_is_stable_for_large_values_and_minus_inf_entries) {
   tc_tensor *t = mk(ctx, TC_F32, SH(2, 3), V(1000, 1001, 1002, -INFINITY, 0, -INFINITY));
   expect(tc_softmax(t, 1), TC_F32, SH(2, 3), V(0.09003057330846786, 0.2447284758090973, 0.6652409434318542, 0.0, 1.0, 0.0));
   expect(tc_log_softmax(t, 1), TC_F32, SH(2, 3), V(-2.4076058864593506, -1.4076058864593506, -0.40760594606399536, -INFINITY, 0.0, -INFINITY));
   expect(tc_softmax(mk(ctx, TC_F32, SH(2), V(-INFINITY, -INFINITY)), 0), TC_F32, SH(2), V(NAN, NAN));
+  /* +inf: inf - inf is NaN, and so is the whole row (torch.softmax([inf, 1.])) */
+  expect(tc_softmax(mk(ctx, TC_F32, SH(2), V(INFINITY, 1)), 0), TC_F32, SH(2), V(NAN, NAN));
+  expect(tc_log_softmax(mk(ctx, TC_F32, SH(2), V(INFINITY, 1)), 0), TC_F32, SH(2), V(NAN, NAN));
   /* x - max is exact, so large offsets cost no precision */
   tc_tensor *big = mk(ctx, TC_F32, SH(3), V(10000, 10001, 10002));
   expect(tc_softmax(big, 0), TC_F32, SH(3), V(0.09003057330846786, 0.2447284758090973, 0.6652409434318542));
@@ -290,6 +319,12 @@ TC_CASE(reductions_name_a_bad_dim_as_pytorch_does) {
   assert_int_not_equal(tc_max_dim(x, 5, false, &v, NULL), TC_OK);
   assert_null(v);
   tc_clear_error(ctx);
+  /* checked with neither output asked for too */
+  tc_tensor *x1 = tc_ones(ctx, TC_F32, 1, (const int64_t[]){1});
+  expect_status_err(ctx, tc_max_dim(x1, 9, false, NULL, NULL),
+                    "tc_max_dim: Dimension out of range (expected to be in range of [-1, 0], but got 9)");
+  expect_status_err(ctx, tc_min_dim(x1, -2, true, NULL, NULL),
+                    "tc_min_dim: Dimension out of range (expected to be in range of [-1, 0], but got -2)");
 }
 
 TC_CASE(extreme_reductions_of_empty_tensors_fail_with_pytorchs_message) {
@@ -300,6 +335,11 @@ TC_CASE(extreme_reductions_of_empty_tensors_fail_with_pytorchs_message) {
   /* torch.amax(torch.zeros(2, 0), 1) */
   expect_err(ctx, tc_amax(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 0}), D(1), false),
              "Expected reduction dim 1 to have non-zero size.");
+  /* named as PyTorch names it: torch.zeros(2, 0).max(1) is max(), an IndexError */
+  tc_tensor *v = NULL;
+  tc_status st = tc_max_dim(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 0}), 1, false, &v, NULL);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_INDEX);
+  expect_status_err(ctx, st, "tc_max_dim: max(): Expected reduction dim 1 to have non-zero size.");
 }
 
 /* ---- matmul ------------------------------------------------------------------------------------ */
@@ -351,6 +391,19 @@ TC_CASE(matmul_rejects_mismatched_shapes_and_dtypes_with_pytorchs_message) {
   /* torch.zeros(3) @ torch.zeros(4) */
   expect_err(ctx, tc_matmul(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3}), tc_zeros(ctx, TC_F32, 1, (const int64_t[]){4})),
              "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements, but got 3 and 4 elements respectively");
+  /* mm, bmm and dot take their ranks only (torch.mm(torch.ones(2), ...)) */
+  tc_tensor *v2 = tc_ones(ctx, TC_F32, 1, (const int64_t[]){2}), *m2 = tc_ones(ctx, TC_F32, 2, (const int64_t[]){2, 2});
+  expect_err(ctx, tc_mm(v2, m2), "tc_mm: mm: self must be a matrix, got 1-D tensor");
+  expect_err(ctx, tc_mm(m2, v2), "tc_mm: mm: mat2 must be a matrix, got 1-D tensor");
+  expect_err(ctx, tc_mm(a, m2), "tc_mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x2)");
+  expect_err(ctx, tc_dot(m2, v2), "tc_dot: 1D tensors expected, but got 2D and 1D tensors");
+  expect_err(ctx, tc_dot(v2, tc_ones(ctx, TC_F32, 1, (const int64_t[]){3})), "tc_dot: inconsistent tensor size");
+  expect_err(ctx, tc_bmm(m2, tc_unsqueeze(m2, 0)), "tc_bmm: batch1 must be a 3D tensor");
+  expect_err(ctx, tc_bmm(tc_ones(ctx, TC_F32, 3, (const int64_t[]){2, 2, 3}), tc_ones(ctx, TC_F32, 3, (const int64_t[]){1, 3, 2})),
+             "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [1, 3].");
+  expect(tc_mm(m2, m2), TC_F32, SH(2, 2), V(2, 2, 2, 2));
+  expect(tc_dot(v2, v2), TC_F32, SH0, V(2));
+  expect(tc_bmm(tc_unsqueeze(m2, 0), tc_unsqueeze(m2, 0)), TC_F32, SH(1, 2, 2), V(2, 2, 2, 2));
   /* batch dims that do not broadcast */
   expect_err(ctx, tc_matmul(tc_zeros(ctx, TC_F32, 3, (const int64_t[]){2, 2, 3}), tc_zeros(ctx, TC_F32, 3, (const int64_t[]){3, 3, 2})),
              "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0");
@@ -360,6 +413,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(sum_reduces_all_dims_one_dim_or_several_with_or_without_keepdim),
       TC_TEST(sum_of_integers_and_bools_accumulates_in_int64),
+      TC_TEST(sum_and_prod_with_a_dtype_cast_first_and_wrap_in_it),
       TC_TEST(sum_of_half_precision_floats_keeps_their_dtype),
       TC_TEST(prod_multiplies_along_dims_and_promotes_integers_to_int64),
       TC_TEST(mean_averages_over_all_dims_or_the_given_ones),
@@ -372,6 +426,7 @@ int main(void) {
       TC_TEST(var_and_std_refuse_integer_tensors_with_pytorchs_message),
       TC_TEST(logsumexp_is_stable_for_large_values_and_infinities),
       TC_TEST(softmax_and_log_softmax_normalize_along_one_dim),
+      TC_TEST(softmax_of_an_integer_tensor_is_not_implemented),
       TC_TEST(softmax_is_stable_for_large_values_and_minus_inf_entries),
       TC_TEST(argmax_and_argmin_pick_the_first_of_equal_extremes),
       TC_TEST(argmax_and_argmin_return_the_first_nan),

@@ -80,6 +80,22 @@ TC_CASE(random_fills_have_their_ranges_and_moments) {
   expect_status_err(ctx, tc_normal_(nn, 0, -1, g), "normal expects std >= 0.0");
   expect_status_err(ctx, tc_uniform_(ri, 0, 1, g), "\"check_uniform_bounds\" not implemented for 'Int'");
   expect_status_err(ctx, tc_bernoulli_(bb, 1.5, g), "bernoulli_ expects p to be in [0, 1]");
+  /* from and to - 1 must be values of the dtype (its C++ name in the message) */
+  expect_err(ctx, tc_randint(ctx, 0, 300, TC_U8, 1, &n), "tc_randint: to - 1 is out of bounds for unsigned char");
+  expect_err(ctx, tc_randint(ctx, -1, 3, TC_U8, 1, &n), "tc_randint: from is out of bounds for unsigned char");
+  expect_err(ctx, tc_randint(ctx, 0, 3, TC_BOOL, 1, &n), "to - 1 is out of bounds for bool");
+  expect_err(ctx, tc_randint(ctx, 0, INT64_C(1) << 40, TC_I32, 1, &n), "to - 1 is out of bounds for int");
+  expect_err(ctx, tc_randint(ctx, 0, 65506, TC_F16, 1, &n), "to - 1 is out of bounds for c10::Half");
+  expect_status_err(ctx, tc_random_(tc_empty(ctx, TC_I8, 1, &n), 0, 200, g), "tc_random_: to - 1 is out of bounds for signed char");
+  tc_tensor *u8 = tc_randint(ctx, 0, 256, TC_U8, 1, &n); /* the whole range is fine */
+  assert_true(u8 && tc_item(tc_max_all(u8)) == 255 && tc_item(tc_min_all(u8)) == 0);
+  /* every probability is checked (NaN fails too); an integer one is not implemented */
+  tc_tensor *bad = tc_from_data(ctx, (const float[]){0.5f, 2}, TC_F32, 1, (const int64_t[]){2});
+  expect_err(ctx, tc_bernoulli(bad, g), "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
+  tc_tensor *nan = tc_from_data(ctx, (const double[]){NAN}, TC_F64, 1, (const int64_t[]){1});
+  expect_err(ctx, tc_bernoulli(nan, g), "Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
+  expect_err(ctx, tc_bernoulli(tc_ones(ctx, TC_I64, 1, (const int64_t[]){2}), g),
+             "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'");
   tc_generator_free(g);
 }
 
@@ -93,6 +109,8 @@ TC_CASE(randperm_and_multinomial_sample_as_asked) {
   assert_false(tc_equal(p, tc_arange_int(ctx, 0, 1000, 1)));
   expect(tc_randperm(ctx, 0, TC_I64, g), TC_I64, SH(0), NULL, 0);
   expect_err(ctx, tc_randperm(ctx, 300, TC_U8, g), "n is too large for result tensor type: 'Byte'");
+  expect_err(ctx, tc_randperm(ctx, -1, TC_BOOL, g), "Trying to create tensor with negative dimension -1: [-1]");
+  expect_err(ctx, tc_randperm(ctx, 3, TC_BOOL, g), "\"randperm\" not implemented for 'Bool'");
   /* with replacement: frequencies near the probabilities, zeros never */
   tc_tensor *probs = tc_from_data(ctx, (const float[]){0.2f, 0, 0.5f, 0.3f}, TC_F32, 1, (const int64_t[]){4});
   tc_tensor *s = tc_multinomial(probs, 20000, true, g);

@@ -71,6 +71,12 @@ TC_CASE(scatter_reduce_combines_as_pytorch_with_and_without_self) {
   tc_tensor *li = tc_to_dtype(S(ctx), TC_I64);
   assert_int_equal(tc_scatter_reduce_(li, 1, ix, tc_to_dtype(tc_neg(S(ctx)), TC_I64), "amin", false), TC_OK);
   expect_i64(li, SH(3, 4), I64(-1, 1, 2, 3, 4, -5, 6, 7, 8, 9, 10, 11));
+  /* "max" and "min" are amax and amin under PyTorch's other names */
+  tc_tensor *mx = S(ctx), *mn = S(ctx);
+  assert_int_equal(tc_scatter_reduce_(mx, 1, ix, tc_neg(S(ctx)), "max", false), TC_OK);
+  assert_int_equal(tc_scatter_reduce_(mn, 1, ix, tc_neg(S(ctx)), "min", true), TC_OK);
+  expect(mx, TC_F32, SH(3, 4), V(-0.0, 1, 2, 3, 4, -4, 6, 7, 8, 9, 10, 11));
+  expect(mn, TC_F32, SH(3, 4), V(-1, 1, 2, 3, 4, -5, 6, 7, 8, 9, 10, 11));
   expect_status_err(ctx, tc_scatter_reduce_(S(ctx), 1, ix, S(ctx), "foo", true),
                     "reduce argument must be either sum, prod, mean, amax or amin, got foo");
 }
@@ -86,7 +92,20 @@ TC_CASE(index_add_copy_and_fill_write_whole_slices) {
   assert_int_equal(tc_index_copy_(c, 0, I1(ctx, (const int64_t[]){2, 0}, 2), tc_narrow(S(ctx), 0, 0, 2)), TC_OK);
   expect(c, TC_F32, SH(3, 4), V(4, 5, 6, 7, 0, 0, 0, 0, 0, 1, 2, 3));
   expect_status_err(ctx, tc_index_add_(Z(ctx), 1, I1(ctx, (const int64_t[]){0, 2}, 2), s3, 1),
-                    "index_add_(): Number of indices (2) should be equal to source.size(dim) (3)");
+                    "index_add_(): Number of indices (2) should be equal to source.size(dim): (3), for dim: 1");
+  /* the other dims: index_add_ and index_copy_ say it in their own words */
+  expect_status_err(ctx, tc_index_add_(Z(ctx), 0, I1(ctx, (const int64_t[]){0}, 1), tc_ones(ctx, TC_F32, 2, (const int64_t[]){1, 2}), 1),
+                    "source tensor shape must match self tensor shape, excluding the specified dimension. "
+                    "Got self.shape = [3, 4] source.shape = [1, 2]");
+  expect_status_err(ctx, tc_index_copy_(Z(ctx), 0, I1(ctx, (const int64_t[]){0}, 1), tc_ones(ctx, TC_F32, 2, (const int64_t[]){1, 2})),
+                    "index_copy_(): Source/destination tensor must have same slice shapes. "
+                    "Destination slice shape: 4 at dimension 0 and source slice shape: 2 at dimension 0.");
+  tc_status st = tc_index_copy_(Z(ctx), 0, I1(ctx, (const int64_t[]){0, 1}, 2), tc_ones(ctx, TC_F32, 2, (const int64_t[]){1, 4}));
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_INDEX); /* PyTorch's IndexError */
+  expect_status_err(ctx, st, "index_copy_(): Number of indices (2) should be equal to source.size(dim) (1)");
+  expect_status_err(ctx, tc_index_copy_(Z(ctx), 0, I1(ctx, (const int64_t[]){0}, 1), tc_ones(ctx, TC_F32, 3, (const int64_t[]){1, 4, 1})),
+                    "index_copy_(): When source and destination are not scalars, their dimensionality must match. "
+                    "Source dimensionality (3), destination dimensionality (2)");
   expect_status_err(ctx, tc_index_add_(Z(ctx), 1, I1(ctx, (const int64_t[]){0, 2, 1}, 3), tc_to_dtype(s3, TC_F64), 1),
                     "index_add_(): self (Float) and source (Double) must have the same scalar type");
   expect_status_err(ctx, tc_index_fill_(Z(ctx), 1, I1(ctx, (const int64_t[]){4}, 1), -1),
@@ -111,6 +130,16 @@ TC_CASE(put_writes_row_major_positions_of_any_layout) {
                     "out of range: tried to access index 12 on a tensor of 12 elements.");
 }
 
+TC_CASE(masks_of_another_dtype_are_named_in_pytorchs_words) {
+  /* masked_scatter_ names the dtype as ScalarType, masked_fill_ as C++ */
+  tc_tensor *m8 = tc_from_data(ctx, (const uint8_t[]){1, 0, 1, 0}, TC_U8, 1, (const int64_t[]){4});
+  expect_status_err(ctx, tc_masked_scatter_(Z(ctx), m8, tc_ones(ctx, TC_F32, 1, (const int64_t[]){12})),
+                    "masked_scatter_ only supports boolean masks, but got mask with dtype Byte");
+  expect_err(ctx, tc_masked_fill(Z(ctx), m8, 1), "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char");
+  expect_status_err(ctx, tc_masked_fill_(Z(ctx), tc_to_dtype(m8, TC_I64), 1),
+                    "masked_fill_ only supports boolean masks, but got mask with dtype long int");
+}
+
 TC_CASE(a_scatter_add_of_many_positions_is_one_write_kernel) {
   /* 100000 values into 1000 bins: one check, one scatter kernel */
   int64_t n = 100000;
@@ -132,6 +161,7 @@ int main(void) {
       TC_TEST(scatter_reduce_combines_as_pytorch_with_and_without_self),
       TC_TEST(index_add_copy_and_fill_write_whole_slices),
       TC_TEST(put_writes_row_major_positions_of_any_layout),
+      TC_TEST(masks_of_another_dtype_are_named_in_pytorchs_words),
       TC_TEST(a_scatter_add_of_many_positions_is_one_write_kernel),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

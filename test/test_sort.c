@@ -60,6 +60,9 @@ TC_CASE(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows) {
   expect(tc_median(X(ctx)), TC_F32, SH0, V(NAN));
   expect(tc_median(tc_from_data(ctx, (const float[]){1, 2, 3, 4}, TC_F32, 1, (const int64_t[]){4})), TC_F32, SH0, V(2));
   expect(tc_median(tc_zeros(ctx, TC_F32, 1, (const int64_t[]){0})), TC_F32, SH0, V(NAN));
+  tc_status st = tc_median_dim(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 0}), 1, false, &v, &i);
+  assert_int_equal(tc_last_error_kind(ctx), TC_KIND_INDEX); /* PyTorch's IndexError */
+  expect_status_err(ctx, st, "median(): Expected reduction dim 1 to have non-zero size.");
   tc_tensor *md = tc_from_data(ctx, (const float[]){1, 2, 2, 3, 3, 1, 1, 2}, TC_F32, 1, (const int64_t[]){8});
   assert_int_equal(tc_mode(md, 0, false, &v, &i), TC_OK);
   expect(v, TC_F32, SH0, V(1));

@@ -34,6 +34,9 @@ tc_tensor *api_record(tc_tensor *t);
  * (ts[0] must not be NULL); else false with "fn: expected all tensors to
  * belong to the same context" set on ts[0]'s context. */
 bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n);
+/* tc_binary without its read-back of a divisor (tc_floor_divide and
+ * tc_remainder check for zeros): for divisors the caller knows nonzero. */
+tc_tensor *api_binary_unchecked(tc_binop bop, tc_tensor *a, tc_tensor *b);
 /* Checks idx (an integer tensor) against a dim of `size` (-size <= i <
  * size); reads back one value (and, when one is out of range, the indices);
  * false with PyTorch's "index i is out of bounds for dimension d with size

@@ -105,11 +105,19 @@ tc_error_kind tc_last_error_kind(const tc_ctx *ctx) {
   if (starts(m, "index ") && strstr(m, "out of bounds") &&
       (starts(call, "tc_gather:") || starts(call, "tc_scatter") || starts(call, "tc_take_along_dim:")))
     return TC_KIND_RUNTIME;
-  if (starts(m, "step must be greater than zero")) return TC_KIND_VALUE;
+  if (starts(m, "step must be greater than zero") || starts(m, "'shape' cannot have ") || starts(m, "torch.cat(): expected a non-empty list of Tensors"))
+    return TC_KIND_VALUE;
   if (starts(m, "tensors used as indices must be") || starts(m, "shape mismatch: indexing tensors") ||
       starts(m, "out of range: tried to access index") || starts(m, "index out of range in self") ||
       starts(m, "put_(): Expected source and index to have the same number") ||
-      starts(m, "index_copy_(): index ") || starts(m, "index_fill_(): Expected dtype int64 for index"))
+      starts(m, "index_copy_(): index ") || starts(m, "index_copy_(): Number of indices") ||
+      starts(m, "index_copy_(): When source and destination are not scalars") ||
+      starts(m, "index_fill_(): Expected dtype int64 for index"))
+    return TC_KIND_INDEX;
+  /* unbind of a 0-d tensor, and a reduction over an empty dim (max, mode,
+   * median: "max(): Expected reduction dim 1 to have non-zero size.") */
+  if (starts(m, "Dimension specified as") ||
+      (strstr(m, "(): Expected reduction dim ") && strstr(m, " to have non-zero size")))
     return TC_KIND_INDEX;
   if ((starts(m, "index ") && strstr(m, "out of bounds")) || starts(m, "Dimension out of range") ||
       starts(m, "too many indices") || starts(m, "invalid index of a 0-dim tensor") ||
@@ -122,6 +130,7 @@ tc_error_kind tc_last_error_kind(const tc_ctx *ctx) {
       strstr(m, "does not support bool input"))
     return TC_KIND_NOT_IMPLEMENTED;
   if (strstr(m, "At least one stride in the given numpy array is negative")) return TC_KIND_VALUE;
+  if (starts(m, "expected 'indices' to be integer dtype")) return TC_KIND_TYPE; /* unravel_index */
   return TC_KIND_RUNTIME;
 }
 void tc_clear_error(tc_ctx *ctx) {

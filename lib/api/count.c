@@ -104,7 +104,7 @@ tc_tensor *tc_histc(tc_tensor *a, int64_t bins, double min, double max) {
   tc_ctx *ctx = a->ctx;
   if (!ir_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: \"histogram_cpu\" not implemented for '%s'", fn, ir_torch_word(a->dt));
-  if (bins <= 0) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: bins must be > 0, but got %lld for dimension 0", fn, (long long)bins);
+  if (bins <= 0) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histogram(): bins must be > 0, but got %lld for dimension 0", fn, (long long)bins);
   if (min > max) return ir_error(ctx, TC_ERR_ARG, "%s: torch.histc: max must be larger than min", fn);
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
@@ -146,7 +146,10 @@ tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   if (weights && !api_same_ctx(fn, (tc_tensor *[]){a, weights}, 2)) return NULL;
-  if (a->ndim != 1 || ir_dtype_is_floating(a->dt) || a->dt == TC_BOOL)
+  /* PyTorch dispatches on the dtype before it looks at the shape */
+  if (ir_dtype_is_floating(a->dt) || a->dt == TC_BOOL)
+    return ir_error(ctx, TC_ERR_ARG, "%s: \"bincount_cpu\" not implemented for '%s'", fn, ir_torch_word(a->dt));
+  if (a->ndim != 1)
     return ir_error(ctx, TC_ERR_ARG, "%s: bincount only supports 1-d non-negative integral inputs.", fn);
   if (minlength < 0) return ir_error(ctx, TC_ERR_ARG, "%s: minlength should be >= 0", fn);
   if (weights && (weights->ndim != 1 || weights->shape[0] != a->shape[0]))

@@ -275,8 +275,9 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
     ir_contig_strides(nd, a->shape, cs);
     tc_tensor *cols[TC_MAX_DIMS];
     for (int d = 0; d < nd; d++)
-      cols[d] = tc_remainder(tc_floor_divide(i, tc_scalar(ctx, (double)cs[d], TC_I64)),
-                             tc_scalar(ctx, (double)a->shape[d], TC_I64));
+      cols[d] = api_binary_unchecked(TC_OP_REMAINDER, /* a's shape and strides: no zero */
+                                     api_binary_unchecked(TC_OP_FLOOR_DIVIDE, i, tc_scalar(ctx, (double)cs[d], TC_I64)),
+                                     tc_scalar(ctx, (double)a->shape[d], TC_I64));
     tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
     tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(tc_to_dtype(row, TC_I64), 1), (double)nd),
                             tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
@@ -294,9 +295,9 @@ tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
   if (!api_same_ctx("tc_masked_fill", (tc_tensor *[]){a, mask}, 2)) return NULL;
-  if (mask->dt != TC_BOOL)
+  if (mask->dt != TC_BOOL) /* PyTorch names the mask's dtype by its C++ type here */
     return ir_error(ctx, TC_ERR_ARG, "tc_masked_fill: masked_fill_ only supports boolean masks, but got mask with dtype %s",
-                    ir_dtype_name(mask->dt));
+                    ir_cpp_type_name(mask->dt));
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = tc_full(ctx, value, a->dt, 0, NULL);

@@ -321,6 +321,10 @@ tc_status tc_index_set_(tc_tensor *dst, const tc_idx *spec, int n, tc_tensor *va
     const tc_tensor *m = spec[mask_item].t;
     if (!mask_fits(cur, m, pos[mask_item], fn)) {
       st = ctx->status ? ctx->status : TC_ERR_ARG;
+    } else if (m->dt != TC_BOOL) { /* PyTorch fills through masked_fill_ here, which takes no byte mask */
+      ir_error(ctx, TC_ERR_ARG, "%s: masked_fill_ only supports boolean masks, but got mask with dtype %s", fn,
+               ir_cpp_type_name(m->dt));
+      st = TC_ERR_ARG;
     } else {
       int64_t ms[TC_MAX_DIMS];
       int p = pos[mask_item], nd = cur->ndim - p;

@@ -64,6 +64,19 @@ tc_status tc_fill_(tc_tensor *dst, double value) {
   return api_eager_write(dst, ir_op_fill_(dst, value));
 }
 
+tc_status tc_fill_tensor_(tc_tensor *dst, tc_tensor *value) {
+  if (!dst || !value) return TC_ERR_ARG;
+  if (!api_same_ctx("tc_fill_tensor_", (tc_tensor *[]){dst, value}, 2)) return TC_ERR_ARG;
+  if (value->ndim != 0)
+    return ir_error(dst->ctx, TC_ERR_ARG, "tc_fill_tensor_: fill_ only supports 0-dimension value tensor but got "
+                    "tensor with %d dimensions.", value->ndim),
+           TC_ERR_ARG;
+  /* a copy of the broadcast value: lazy, nothing read back */
+  tc_status s = api_eager_write(dst, ir_op_copy_(dst, value));
+  if (s != TC_OK) ir_error_rename(dst->ctx, "tc_fill_tensor_");
+  return s;
+}
+
 tc_status tc_add_(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   if (!api_same_ctx("tc_add_", (tc_tensor *[]){dst, src}, 2)) return TC_ERR_ARG;

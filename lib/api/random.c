@@ -212,10 +212,7 @@ tc_status tc_random_(tc_tensor *t, int64_t from, int64_t to, tc_generator *g) {
   if (!t) return TC_ERR_ARG;
   tc_ctx *ctx = t->ctx;
   if (!gen_ok(ctx, g, fn)) return TC_ERR_ARG;
-  if (from >= to)
-    return ir_error(ctx, TC_ERR_ARG, "%s: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld", fn,
-                    (long long)from, (long long)to),
-           TC_ERR_ARG;
+  if (!ir_check_random_range(ctx, fn, from, to, t->dt)) return TC_ERR_ARG;
   draw d;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(t));
   tc_scope_begin(ctx);
@@ -255,11 +252,28 @@ tc_tensor *tc_bernoulli(tc_tensor *probs, tc_generator *g) {
   tc_ctx *ctx = probs->ctx;
   if (!gen_ok(ctx, g, fn)) return NULL;
   if (!ir_dtype_is_floating(probs->dt))
-    return ir_error(ctx, TC_ERR_ARG, "%s: \"bernoulli_tensor_cpu_self_\" not implemented for '%s'", fn,
+    return ir_error(ctx, TC_ERR_ARG, "%s: \"bernoulli_tensor_cpu_p_\" not implemented for '%s'", fn,
                     ir_torch_word(probs->dt));
   draw d;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(probs));
   tc_scope_begin(ctx);
+  /* PyTorch checks every probability (NaN fails too) before it draws: the
+   * values are read back here, as index bounds are */
+  bool ok = true;
+  if (tc_tensor_numel(probs) > 0) {
+    tc_tensor *in = tc_logical_and(tc_ge(probs, tc_scalar(ctx, 0, probs->dt)), tc_le(probs, tc_scalar(ctx, 1, probs->dt)));
+    tc_tensor *bad = tc_any(tc_logical_not(in), NULL, 0, false);
+    double v = bad ? tc_item(bad) : 1;
+    ok = bad && v == 0 && tc_last_status(ctx) == TC_OK;
+    if (bad && v != 0 && tc_last_status(ctx) == TC_OK)
+      ir_error(ctx, TC_ERR_ARG, "%s: Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+               "message be improved?  If so, please report an enhancement request to PyTorch.)", fn);
+  }
+  if (!ok) {
+    tc_scope_end(ctx);
+    api_on_end(ctx, old_dev_);
+    return NULL;
+  }
   draw_begin(&d, ctx, g);
   tc_tensor *u = uniform_like(probs, probs->dt == TC_F64 ? TC_F64 : TC_F32);
   draw_end(&d);
@@ -274,8 +288,9 @@ tc_tensor *tc_randperm(tc_ctx *ctx, int64_t n, tc_dtype dt, tc_generator *g) {
   static const char *fn = "tc_randperm";
   if (!ctx) return NULL;
   if (!gen_ok(ctx, g, fn)) return NULL;
-  if (n < 0) return ir_error(ctx, TC_ERR_ARG, "%s: n must be non-negative, got%lld", fn, (long long)n);
-  if (dt == TC_BOOL) return ir_error(ctx, TC_ERR_ARG, "%s: \"randperm_cpu\" not implemented for 'Bool'", fn);
+  if (n < 0) return ir_error(ctx, TC_ERR_ARG, "%s: Trying to create tensor with negative dimension %lld: [%lld]", fn,
+                               (long long)n, (long long)n);
+  if (dt == TC_BOOL) return ir_error(ctx, TC_ERR_ARG, "%s: \"randperm\" not implemented for 'Bool'", fn);
   if (!ir_dtype_is_floating(dt) && dt != TC_I64 && n > 0 &&
       (double)(n - 1) > (dt == TC_U8 ? 255.0 : ldexp(1, (int)ir_dtype_size(dt) * 8 - 1) - 1))
     return ir_error(ctx, TC_ERR_ARG, "%s: n is too large for result tensor type: '%s'", fn, ir_torch_word(dt));

@@ -4,6 +4,7 @@
  * on the host (they realize), so they are composed here from public ops in
  * a scope; the rest are lib/ir's reduce.c and inplace.c.
  */
+#include <string.h>
 #include "api.h"
 
 #define RED(name) \
@@ -19,6 +20,13 @@ RED(all)
 RED(any)
 RED(logsumexp)
 #undef RED
+
+tc_tensor *tc_sum_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  return api_eager(ir_op_reduce_dtype(a, false, dims, ndims, keepdim, dt));
+}
+tc_tensor *tc_prod_dtype(tc_tensor *a, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  return api_eager(ir_op_reduce_dtype(a, true, dims, ndims, keepdim, dt));
+}
 
 tc_tensor *tc_var(tc_tensor *a, const int *dims, int ndims, double correction, bool keepdim) {
   return api_eager(ir_op_var(a, dims, ndims, correction, keepdim));
@@ -118,6 +126,32 @@ tc_tensor *tc_matmul(tc_tensor *a, tc_tensor *b) {
   if (!r) ir_error_rename(a->ctx, "tc_matmul");
   return r;
 }
+
+/* mm, bmm and dot: the ranks PyTorch requires, then matmul named after the call */
+static tc_tensor *matmul_as(tc_tensor *a, tc_tensor *b, const char *fn) {
+  if (!a || !b) return NULL;
+  tc_ctx *ctx = a->ctx;
+  if (!api_same_ctx(fn, (tc_tensor *[]){a, b}, 2)) return NULL;
+  if (!strcmp(fn, "tc_mm")) {
+    if (a->ndim != 2) return ir_error(ctx, TC_ERR_ARG, "%s: mm: self must be a matrix, got %d-D tensor", fn, a->ndim);
+    if (b->ndim != 2) return ir_error(ctx, TC_ERR_ARG, "%s: mm: mat2 must be a matrix, got %d-D tensor", fn, b->ndim);
+  } else if (!strcmp(fn, "tc_bmm")) {
+    if (a->ndim != 3) return ir_error(ctx, TC_ERR_ARG, "%s: batch1 must be a 3D tensor", fn);
+    if (b->ndim != 3) return ir_error(ctx, TC_ERR_ARG, "%s: batch2 must be a 3D tensor", fn);
+    if (b->shape[0] != a->shape[0] || b->shape[1] != a->shape[2]) /* bmm does not broadcast */
+      return ir_error(ctx, TC_ERR_ARG, "%s: Expected size for first two dimensions of batch2 tensor to be: "
+                      "[%lld, %lld] but got: [%lld, %lld].", fn, (long long)a->shape[0], (long long)a->shape[2],
+                      (long long)b->shape[0], (long long)b->shape[1]);
+  } else if (a->ndim != 1 || b->ndim != 1) {
+    return ir_error(ctx, TC_ERR_ARG, "%s: 1D tensors expected, but got %dD and %dD tensors", fn, a->ndim, b->ndim);
+  }
+  tc_tensor *r = api_eager(ir_op_matmul(a, b));
+  if (!r) ir_error_rename(ctx, fn);
+  return r;
+}
+tc_tensor *tc_mm(tc_tensor *a, tc_tensor *b) { return matmul_as(a, b, "tc_mm"); }
+tc_tensor *tc_bmm(tc_tensor *a, tc_tensor *b) { return matmul_as(a, b, "tc_bmm"); }
+tc_tensor *tc_dot(tc_tensor *a, tc_tensor *b) { return matmul_as(a, b, "tc_dot"); }
 
 /* ---- comparisons -------------------------------------------------------- */
 

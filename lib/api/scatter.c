@@ -222,7 +222,7 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
   if (!api_same_ctx(fn, (tc_tensor *[]){dst, mask, source}, 3)) return TC_ERR_ARG;
   if (mask->dt != TC_BOOL)
     return ir_error(ctx, TC_ERR_ARG, "%s: masked_scatter_ only supports boolean masks, but got mask "
-                    "with dtype %s", fn, tc_dtype_name(mask->dt)),
+                    "with dtype %s", fn, ir_torch_word(mask->dt)),
            TC_ERR_ARG;
   if (ir_write_overlaps(dst, fn) || !same_device(dst, source, fn)) return TC_ERR_ARG;
   if (source->dt != dst->dt)
@@ -345,10 +345,12 @@ tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
   static const char *fn = "tc_scatter_reduce_";
   if (!dst || !index || !src) return TC_ERR_ARG;
   tc_ctx *ctx = dst->ctx;
-  static const char *const names[] = {"sum", "prod", "mean", "amax", "amin"};
-  static const int ops[] = {OP_ADD, OP_MUL, OP_ADD, OP_MAX, OP_MIN};
+  /* "max" and "min" are PyTorch's other names of amax and amin (its
+   * get_operator_enum with the new options), left out of its message */
+  static const char *const names[] = {"sum", "prod", "mean", "amax", "amin", "max", "min"};
+  static const int ops[] = {OP_ADD, OP_MUL, OP_ADD, OP_MAX, OP_MIN, OP_MAX, OP_MIN};
   int r = -1;
-  for (int i = 0; i < 5 && reduce; i++)
+  for (int i = 0; i < 7 && reduce; i++)
     if (!strcmp(reduce, names[i])) r = i;
   if (r < 0)
     return ir_error(ctx, TC_ERR_ARG, "%s: reduce argument must be either sum, prod, mean, amax or amin, got %s", fn,
@@ -382,7 +384,7 @@ tc_status tc_scatter_reduce_(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
   if (st == TC_OK) st = scatter_dim(dst, dim, index, src_at_index(src, index), ops[r], fn);
   if (st == TC_OK && count) { /* sum / count where count > 0 (floor division for integers) */
     tc_tensor *pos = tc_gt(count, tc_scalar(ctx, 0, dst->dt));
-    tc_tensor *q = fl ? tc_div(dst, count) : tc_floor_divide(dst, tc_where(pos, count, tc_scalar(ctx, 1, dst->dt)));
+    tc_tensor *q = fl ? tc_div(dst, count) : api_binary_unchecked(TC_OP_FLOOR_DIVIDE, dst, tc_where(pos, count, tc_scalar(ctx, 1, dst->dt)));
     tc_tensor *res = tc_where(pos, tc_to_dtype(q, dst->dt), dst);
     st = res ? tc_copy_(dst, res) : (ctx->status ? ctx->status : TC_ERR_OOM);
   }
@@ -426,20 +428,58 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
       return ir_error(ctx, TC_ERR_ARG, "%s: %s(): self (%s) and source (%s) must have the same scalar type", fn,
                       word_fn, word(dst->dt), word(src->dt)),
              TC_ERR_ARG;
+    /* PyTorch's two ops check the shapes differently (index_add_ in
+     * index_func_meta_impl, index_copy_ in its meta function), each in its
+     * own words and order; a 0-d source counts as one element */
     int64_t along = src->ndim ? src->shape[src->ndim > dim ? dim : 0] : 1;
-    if (along != k)
-      return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Number of indices (%lld) should be equal to source.size(dim) (%lld)",
-                      fn, word_fn, (long long)k, (long long)along),
-             TC_ERR_ARG;
-    bool same = (src->ndim ? src->ndim : 1) == nd;
-    for (int d = 0; same && d < src->ndim; d++) same = src->shape[d] == R[d];
-    if (!same) {
-      char ss[200], ds[200];
-      shape_text(ss, sizeof ss, src->ndim, src->shape);
-      shape_text(ds, sizeof ds, dst->ndim, dst->shape);
-      return ir_error(ctx, TC_ERR_ARG, "%s: %s(): source [%s] and self [%s] must match in every dim but %d", fn,
-                      word_fn, ss, ds, dim),
-             TC_ERR_ARG;
+    int64_t ds[TC_MAX_DIMS], ss[TC_MAX_DIMS]; /* the slices: the shapes without dim */
+    int dn = 0, sn = 0;
+    bool cut = acc != OP_ADD || (src->ndim && dst->ndim); /* index_add_ keeps a 0-d side's shape whole */
+    for (int d = 0; d < dst->ndim; d++)
+      if (!cut || d != dim) ds[dn++] = dst->shape[d];
+    for (int d = 0; d < src->ndim; d++)
+      if (!cut || d != dim) ss[sn++] = src->shape[d];
+    bool slices = dn == sn && !memcmp(ds, ss, sizeof(int64_t) * (size_t)dn);
+    if (acc == OP_ADD) {
+      if (dim != 0 && dim >= src->ndim)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Indexing dim %d is out of bounds of the source tensor with dim %d",
+                        fn, word_fn, dim, src->ndim),
+               TC_ERR_ARG;
+      if (along != k)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Number of indices (%lld) should be equal to source.size(dim): "
+                        "(%lld), for dim: %d", fn, word_fn, (long long)k, (long long)along, dim),
+               TC_ERR_ARG;
+      if (!slices) {
+        char a1[200], a2[200];
+        shape_text(a1, sizeof a1, dst->ndim, dst->shape);
+        shape_text(a2, sizeof a2, src->ndim, src->shape);
+        return ir_error(ctx, TC_ERR_ARG, "%s: source tensor shape must match self tensor shape, excluding the "
+                        "specified dimension. Got self.shape = [%s] source.shape = [%s]", fn, a1, a2),
+               TC_ERR_ARG;
+      }
+    } else {
+      if (!src->ndim && k != 1)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): When source is scalar, index should have one element (got %lld)",
+                        fn, word_fn, (long long)k),
+               TC_ERR_ARG;
+      if (src->ndim != dst->ndim && src->ndim && dst->ndim)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): When source and destination are not scalars, their "
+                        "dimensionality must match. Source dimensionality (%d), destination dimensionality (%d)",
+                        fn, word_fn, src->ndim, dst->ndim),
+               TC_ERR_ARG;
+      if (!slices) { /* the sizes as a C++ vector prints them: "3 4" */
+        char a1[200] = "", a2[200] = "";
+        for (int d = 0; d < dn; d++) snprintf(a1 + strlen(a1), sizeof a1 - strlen(a1), d ? " %lld" : "%lld", (long long)ds[d]);
+        for (int d = 0; d < sn; d++) snprintf(a2 + strlen(a2), sizeof a2 - strlen(a2), d ? " %lld" : "%lld", (long long)ss[d]);
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Source/destination tensor must have same slice shapes. "
+                        "Destination slice shape: %s at dimension %d and source slice shape: %s at dimension 0.",
+                        fn, word_fn, a1, dim, a2),
+               TC_ERR_ARG;
+      }
+      if (index->ndim && along != k)
+        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Number of indices (%lld) should be equal to source.size(dim) (%lld)",
+                        fn, word_fn, (long long)k, (long long)along),
+               TC_ERR_ARG;
     }
     if (!same_device(dst, src, fn)) return TC_ERR_ARG;
   }
@@ -540,8 +580,9 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
     int64_t below = 1;
     for (int d = dst->ndim - 1; d >= 0; d--) {
       if (dst->shape[d] != 1) {
-        tc_tensor *digit = tc_remainder(tc_floor_divide(f, tc_scalar(ctx, (double)below, TC_I64)),
-                                        tc_scalar(ctx, (double)dst->shape[d], TC_I64));
+        tc_tensor *digit = api_binary_unchecked(TC_OP_REMAINDER, /* dst's sizes: no zero */
+                                                api_binary_unchecked(TC_OP_FLOOR_DIVIDE, f, tc_scalar(ctx, (double)below, TC_I64)),
+                                                tc_scalar(ctx, (double)dst->shape[d], TC_I64));
         off = tc_add(off, tc_mul_scalar(digit, (double)dst->strides[d]));
       }
       below *= dst->shape[d];

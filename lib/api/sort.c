@@ -255,7 +255,8 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
   if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return TC_ERR_ARG;
   int64_t n = a->ndim ? a->shape[dim] : 1;
   if (n == 0)
-    return ir_error(ctx, TC_ERR_ARG, "%s: median() cannot compute median for a dimension of size 0", fn), TC_ERR_ARG;
+    return ir_error(ctx, TC_ERR_ARG, "%s: median(): Expected reduction dim %d to have non-zero size.", fn, dim),
+           TC_ERR_ARG;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
@@ -270,7 +271,7 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
     tc_tensor *pos;
     if (ir_dtype_is_floating(a->dt)) {
       tc_tensor *cnt = tc_sum(tc_logical_not(tc_isnan(x)), (const int[]){dim}, 1, true); /* non-NaN count */
-      pos = nan ? tc_floor_divide(tc_sub(tc_where(tc_eq(cnt, tc_scalar(ctx, 0, TC_I64)), tc_scalar(ctx, 1, TC_I64), cnt),
+      pos = nan ? api_binary_unchecked(TC_OP_FLOOR_DIVIDE, tc_sub(tc_where(tc_eq(cnt, tc_scalar(ctx, 0, TC_I64)), tc_scalar(ctx, 1, TC_I64), cnt),
                                          tc_scalar(ctx, 1, TC_I64)),
                                   tc_scalar(ctx, 2, TC_I64))
                 : tc_where(tc_lt(cnt, tc_scalar(ctx, (double)n, TC_I64)), cnt,

@@ -388,9 +388,20 @@ static ir_node *binary_nodes(tc_ctx *ctx, tc_binop bop, ir_node *a, ir_node *b,
   if (!broadcast(ctx, fn, a, b, &ndim, shape)) return NULL;
   tc_dtype cdt, rdt;
   if (!binary_types(ctx, op, fn, dt, da, db, &cdt, &rdt)) return NULL;
-  ir_node *ea = ir_expand_to(ctx, a, ndim, shape);
-  ir_node *eb = ir_expand_to(ctx, b, ndim, shape);
+  /* PyTorch casts every operand to the common dtype before a float16 or
+   * bfloat16 kernel widens it to float32, so an int32 -70000 is inf there
+   * (-70000 / -1.5 is inf, not 46656). Its mul and true div kernels read a
+   * one-element second operand (a Python scalar too) at its own value. */
+  bool half = (dt == TC_F16 || dt == TC_BF16) && cdt != dt;
+  bool keep_b = (op == OP_MUL || op == OP_DIV) && ir_numel(b->ndim, b->shape) == 1;
+  bool cast_a = half && a->dt != dt, cast_b = half && b->dt != dt && !keep_b;
+  ir_node *ra = cast_a ? ir_cast(ctx, a, dt) : a;
+  ir_node *rb = cast_b ? ir_cast(ctx, b, dt) : b;
+  ir_node *ea = ra ? ir_expand_to(ctx, ra, ndim, shape) : NULL;
+  ir_node *eb = rb ? ir_expand_to(ctx, rb, ndim, shape) : NULL;
   ir_node *r = (ea && eb) ? ew_typed(ctx, op, cdt, rdt, ea, eb, NULL) : NULL;
+  if (cast_a) ir_node_release(ctx, ra);
+  if (cast_b) ir_node_release(ctx, rb);
   ir_node_release(ctx, ea);
   ir_node_release(ctx, eb);
   return r;
@@ -442,8 +453,12 @@ static tc_tensor *binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_fl
   if (op == OP_POW && !scalar_first && !is_float && s < 0 && !ir_dtype_is_floating(a->dt))
     return ir_error(ctx, TC_ERR_ARG, "%s: Integers to negative integer powers are not allowed.",
                     binop_fn[bop]);
+  /* PyTorch's s * t is t.mul(s): the scalar second, where its float16
+   * kernel reads it at its own value (binary_nodes); the product is the same */
+  if (op == OP_MUL) scalar_first = false;
   ir_node *na = ir_tensor_node(a);
-  /* the scalar keeps its full value until the op's compute dtype */
+  /* the scalar keeps its full value until the op's compute dtype (or, for
+   * a float16 or bfloat16 op, PyTorch's rounding to it: binary_nodes) */
   ir_node *ns = ir_const(ctx, s, (int64_t)s, is_float ? TC_F64 : TC_I64, 0, NULL);
   tc_dtype sdt = is_float ? TC_F64 : TC_I64;
   ir_node *r = NULL;

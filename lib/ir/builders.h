@@ -62,6 +62,9 @@ void ir_manual_seed(tc_ctx *ctx, uint64_t seed);
 /* rand (op OP_RAND) or randn (OP_RANDN) under the name `fn`. */
 tc_tensor *ir_op_random(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int ndim,
                         const int64_t *shape);
+/* random_(from, to)'s checks in dtype dt: from < to, and from and to - 1
+ * within dt's values ("to - 1 is out of bounds for unsigned char"). */
+bool ir_check_random_range(tc_ctx *ctx, const char *fn, int64_t from, int64_t to, tc_dtype dt);
 tc_tensor *ir_op_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
                          const int64_t *shape);
 
@@ -92,6 +95,7 @@ tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking);
 tc_tensor *ir_op_sum(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_mean(tc_tensor *a, const int *dims, int ndims, bool keepdim);
+tc_tensor *ir_op_reduce_dtype(tc_tensor *a, bool prod, const int *dims, int ndims, bool keepdim, tc_dtype dt);
 tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_amin(tc_tensor *a, const int *dims, int ndims, bool keepdim);
 tc_tensor *ir_op_all(tc_tensor *a, const int *dims, int ndims, bool keepdim);

@@ -133,25 +133,63 @@ tc_tensor *ir_op_arange(tc_ctx *ctx, double start, double end, double step, tc_d
   return wrap(ctx, r);
 }
 
+/* n (borrowed) op k, a constant of n's shape in dtype dt; a new reference. */
+static ir_node *with_const(tc_ctx *ctx, int op, ir_node *n, double k, tc_dtype dt) {
+  ir_node *c = ir_const(ctx, k, (int64_t)k, dt, n->ndim, n->shape);
+  ir_node *r = c ? ir_ew(ctx, op, dt, n, c, NULL) : NULL;
+  ir_node_release(ctx, c);
+  return r;
+}
+
+/* base + step * m in float64, over nodes of one shape (borrowed): exact
+ * for a float32 step and an index below 2^29, so rounding the result to
+ * float32 afterwards is the one rounding of an fma. */
+static ir_node *mul_add(tc_ctx *ctx, ir_node *base, ir_node *step, ir_node *m) {
+  ir_node *p = ir_ew(ctx, OP_MUL, TC_F64, step, m, NULL);
+  ir_node *r = p ? ir_ew(ctx, OP_ADD, TC_F64, base, p, NULL) : NULL;
+  ir_node_release(ctx, p);
+  return r;
+}
+
+/* PyTorch's CPU kernel: the ends in the dtype, the step (end - start) /
+ * (steps - 1) in its arithmetic type (float32 for float16, bfloat16 and
+ * float32; float64 for float64 and integers), then start + step * i for
+ * the first half and end - step * (steps - 1 - i) for the rest, each
+ * rounded once to the dtype (its vectorized loop computes a multiply-add
+ * as an fma). Computed in float64 here, exact for float32's step; a
+ * float64 value may differ from PyTorch's fma in the last bit. */
 tc_tensor *ir_op_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt) {
   if (!ctx) return NULL;
   if (steps < 0) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: number of steps must be non-negative");
   int64_t numel;
   if (!ir_check_shape(ctx, "tc_linspace", dt, 1, &steps, &numel)) return NULL;
-  tc_dtype cdt = dt == TC_F64 ? TC_F64 : (ir_dtype_is_floating(dt) ? TC_F32 : TC_F64);
-  double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
-  int64_t half = steps == 1 ? 1 : steps / 2; /* one step: just start */
+  bool fl = ir_dtype_is_floating(dt);
+  tc_dtype odt = dt == TC_F32 || dt == TC_F16 || dt == TC_BF16 ? TC_F32 : TC_F64;
+  if (!fl) start = trunc(start), end = trunc(end); /* Scalar.to<int64_t>() */
+  int64_t half = steps == 1 ? 1 : steps / 2;       /* one step: just start */
   ir_node *i = iota(ctx, 0, 1, &steps);
   if (!i) return NULL;
-  /* PyTorch: the first half counts up from start, the second down from end. */
-  ir_node *lo = affine(ctx, i, step, start, cdt);
-  ir_node *hi = affine(ctx, i, step, end - step * (double)(steps - 1), cdt);
+  /* the ends rounded to dt, in the step's type; the step in it */
+  ir_node *k0 = ir_const(ctx, start, (int64_t)start, TC_F64, 1, &steps);
+  ir_node *k1 = ir_const(ctx, end, (int64_t)end, TC_F64, 1, &steps);
+  ir_node *d0 = fl ? ir_cast(ctx, k0, dt) : NULL, *d1 = fl ? ir_cast(ctx, k1, dt) : NULL;
+  ir_node *s = ir_cast(ctx, fl ? d0 : k0, odt), *e = ir_cast(ctx, fl ? d1 : k1, odt);
+  ir_node *diff = s && e ? ir_ew(ctx, OP_SUB, odt, e, s, NULL) : NULL;
+  ir_node *st = diff ? with_const(ctx, OP_DIV, diff, (double)(steps > 1 ? steps - 1 : 1), odt) : NULL;
+  /* in float64: the ends, the step, and the counts i and steps - 1 - i */
+  ir_node *s64 = ir_cast(ctx, s, TC_F64), *e64 = ir_cast(ctx, e, TC_F64), *st64 = ir_cast(ctx, st, TC_F64);
+  ir_node *nst64 = st64 ? with_const(ctx, OP_MUL, st64, -1, TC_F64) : NULL;
+  ir_node *i64 = ir_cast(ctx, i, TC_F64);
+  ir_node *j64 = i64 ? with_const(ctx, OP_MUL, i64, -1, TC_F64) : NULL;
+  ir_node *rj64 = j64 ? with_const(ctx, OP_ADD, j64, (double)(steps - 1), TC_F64) : NULL;
+  ir_node *lo = s64 && st64 && i64 ? mul_add(ctx, s64, st64, i64) : NULL;
+  ir_node *hi = e64 && nst64 && rj64 ? mul_add(ctx, e64, nst64, rj64) : NULL;
   ir_node *h = ir_const(ctx, 0, half, TC_I64, 1, &steps);
-  ir_node *c = ir_ew(ctx, OP_LT, TC_BOOL, i, h, NULL);
-  ir_node *w = ir_ew(ctx, OP_WHERE, cdt, c, lo, hi);
+  ir_node *c = h ? ir_ew(ctx, OP_LT, TC_BOOL, i, h, NULL) : NULL;
+  ir_node *w = c && lo && hi ? ir_ew(ctx, OP_WHERE, TC_F64, c, lo, hi) : NULL;
   ir_node *r = ir_cast(ctx, w, dt);
-  ir_node *t[] = {i, lo, hi, h, c, w};
-  for (int k = 0; k < 6; k++) ir_node_release(ctx, t[k]);
+  ir_node *t[] = {i, k0, k1, d0, d1, s, e, diff, st, s64, e64, st64, nst64, i64, j64, rj64, lo, hi, h, c, w};
+  for (size_t k = 0; k < sizeof t / sizeof *t; k++) ir_node_release(ctx, t[k]);
   return wrap(ctx, r);
 }
 
@@ -201,14 +239,31 @@ tc_tensor *ir_op_random(tc_ctx *ctx, int op, const char *fn, tc_dtype dt, int nd
   return wrap(ctx, r);
 }
 
+bool ir_check_random_range(tc_ctx *ctx, const char *fn, int64_t from, int64_t to, tc_dtype dt) {
+  if (to <= from) {
+    ir_error(ctx, TC_ERR_ARG, "%s: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld", fn,
+             (long long)from, (long long)to);
+    return false;
+  }
+  /* PyTorch's check_from_to_in_range: both ends within dt's values */
+  static const double lo[] = {0, 0, -128, -32768, -2147483648.0, -9223372036854775808.0, -65504, -3.3895313892515355e38,
+                              -3.4028234663852886e38, -1.7976931348623157e308};
+  static const double hi[] = {1, 255, 127, 32767, 2147483647.0, 9223372036854775807.0, 65504, 3.3895313892515355e38,
+                              3.4028234663852886e38, 1.7976931348623157e308};
+  if ((unsigned)dt >= TC_NUM_DTYPES) return true; /* ir_check_shape's error */
+  const char *what = (double)from < lo[dt] || (double)from > hi[dt]       ? "from"
+                     : (double)(to - 1) < lo[dt] || (double)(to - 1) > hi[dt] ? "to - 1"
+                                                                             : NULL;
+  if (what) ir_error(ctx, TC_ERR_ARG, "%s: %s is out of bounds for %s", fn, what, ir_cpp_type_name(dt));
+  return !what;
+}
+
 tc_tensor *ir_op_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int ndim,
                          const int64_t *shape) {
   if (!ctx) return NULL;
   int64_t numel;
   if (!ir_check_shape(ctx, "tc_randint", dt, ndim, shape, &numel)) return NULL;
-  if (high <= low)
-    return ir_error(ctx, TC_ERR_ARG, "tc_randint: random_ expects 'from' to be less than 'to', but got from=%lld >= to=%lld",
-                    (long long)low, (long long)high);
+  if (!ir_check_random_range(ctx, "tc_randint", low, high, dt)) return NULL;
   ir_node *bits = rng_node(ctx, OP_RANDBITS, ndim, shape, numel);
   if (!bits) return NULL;
   ir_node *range = ir_const(ctx, 0, (int64_t)((uint64_t)high - (uint64_t)low), TC_I64, ndim, shape);

@@ -269,20 +269,33 @@ tc_status ir_op_unravel_index(tc_tensor *indices, int ndim, const int64_t *shape
   tc_ctx *ctx = indices->ctx;
   for (int d = 0; d < ndim; d++) out[d] = NULL;
   if (ir_dtype_is_floating(indices->dt) || indices->dt == TC_BOOL) {
-    ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: expected 'indices' to be integer dtype, but got %s",
-             ir_torch_word(indices->dt));
+    ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: expected 'indices' to be integer dtype, but got torch.%s",
+             ir_dtype_name(indices->dt));
     return TC_ERR_ARG;
   }
   if (ndim < 0 || ndim > TC_MAX_DIMS || (ndim && !shape)) {
     ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: bad shape");
     return TC_ERR_ARG;
   }
-  for (int d = 0; d < ndim; d++)
-    if (shape[d] < 0) {
-      ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: 'shape' cannot have negative values, but got (%lld)",
-               (long long)shape[d]);
-      return TC_ERR_ARG;
-    }
+  /* PyTorch's checks name the shape as a Python tuple: (2, 0), (0,) */
+  char tup[TC_MAX_DIMS * 22 + 4] = "(";
+  bool neg = false, zero = false;
+  for (int d = 0; d < ndim; d++) {
+    size_t n = strlen(tup);
+    snprintf(tup + n, sizeof tup - n, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    neg |= shape[d] < 0;
+    zero |= shape[d] == 0;
+  }
+  strcat(tup, ndim == 1 ? ",)" : ")");
+  if (neg) {
+    ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: 'shape' cannot have negative values, but got %s", tup);
+    return TC_ERR_ARG;
+  }
+  if (zero && ir_tensor_numel(indices) > 0) {
+    ir_error(ctx, TC_ERR_ARG, "tc_unravel_index: 'shape' cannot have zero dimensions when 'indices' is non-empty, "
+             "but got %s", tup);
+    return TC_ERR_ARG;
+  }
   int64_t stride = 1;
   for (int d = ndim - 1; d >= 0; d--) {
     ir_temps T = {0};

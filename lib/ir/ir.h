@@ -200,6 +200,8 @@ void ir_error_rename(tc_ctx *ctx, const char *fn);
 bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt);
 /* PyTorch's name of a dtype in messages: "Float", "Long", "Bool"... */
 const char *ir_torch_word(tc_dtype dt);
+/* The C++ type PyTorch names in some messages ("unsigned char", "c10::Half"). */
+const char *ir_cpp_type_name(tc_dtype dt);
 /* "[2, -3]" into buf. */
 const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape);
 void ir_debug(tc_ctx *ctx, const char *fmt, ...)

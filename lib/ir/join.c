@@ -645,7 +645,7 @@ tc_tensor *ir_op_repeat_interleave(tc_tensor *a, int64_t repeats, bool has_dim, 
 int ir_op_meshgrid(tc_ctx *ctx, tc_tensor *const *ts, int n, const char *indexing, tc_tensor **out) {
   const char *fn = "tc_meshgrid";
   if (!list_ok(ctx, fn, ts, n)) return -1;
-  if (n == 0) return ir_error(ctx, TC_ERR_ARG, "%s: torch.meshgrid: Expected at least one tensor", fn), -1;
+  if (n == 0) return ir_error(ctx, TC_ERR_ARG, "%s: meshgrid expects a non-empty TensorList", fn), -1;
   if (n > TC_MAX_DIMS) return ir_error(ctx, TC_ERR_ARG, "%s: at most %d tensors", fn, TC_MAX_DIMS), -1;
   bool xy;
   if (!indexing || !strcmp(indexing, "ij")) xy = false;

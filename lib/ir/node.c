@@ -93,6 +93,12 @@ const char *ir_torch_word(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
 }
 
+const char *ir_cpp_type_name(tc_dtype dt) {
+  static const char *w[] = {"bool", "unsigned char", "signed char", "short int", "int", "long int",
+                            "c10::Half", "c10::BFloat16", "float", "double"};
+  return (unsigned)dt < TC_NUM_DTYPES ? w[dt] : "?";
+}
+
 const char *ir_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape) {
   size_t n = (size_t)snprintf(buf, cap, "[");
   for (int d = 0; d < ndim && n < cap; d++)

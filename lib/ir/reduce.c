@@ -123,10 +123,13 @@ static tc_tensor *reduce(tc_tensor *a, int op, const char *fn, const int *dims, 
       return ir_error(ctx, TC_ERR_ARG,
                       "%s: Expected reduction dim to be specified for input.numel() == 0. "
                       "Specify the reduction dim with the 'dim' argument.", fn);
+    /* PyTorch names the op: "max()" for tc_max_dim */
+    size_t wn = strlen(fn + 3);
+    if (wn > 4 && !strcmp(fn + 3 + wn - 4, "_dim")) wn -= 4;
     for (int d = 0; d < a->ndim; d++)
       if ((mask >> d & 1) && a->shape[d] == 0)
-        return ir_error(ctx, TC_ERR_ARG, "%s: %s(): Expected reduction dim %d to have non-zero size.",
-                        fn, fn + 3, d);
+        return ir_error(ctx, TC_ERR_ARG, "%s: %.*s(): Expected reduction dim %d to have non-zero size.",
+                        fn, (int)wn, fn + 3, d);
   }
   ir_node *na = ir_tensor_node(a);
   ir_node *ca = ir_cast(ctx, na, in_dt);
@@ -154,6 +157,22 @@ tc_tensor *ir_op_prod(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
   tc_dtype o = sum_dtype(a->dt);
   return reduce(a, OP_RPROD, "tc_prod", dims, ndims, keepdim, compute_dt(o), o);
+}
+/* sum/prod with PyTorch's dtype=: the input cast to dt first (its
+ * iterator's cast), reduced as a tensor of dt is, returned in dt. An
+ * integer dt accumulates in int64 and keeps dt's low bits, which are those
+ * of a sum or product wrapped in dt all along (uint8 [200, 100] -> 44). */
+tc_tensor *ir_op_reduce_dtype(tc_tensor *a, bool prod, const int *dims, int ndims, bool keepdim, tc_dtype dt) {
+  if (!a) return NULL;
+  if ((unsigned)dt >= TC_NUM_DTYPES)
+    return ir_error(a->ctx, TC_ERR_ARG, "%s: invalid dtype %d", prod ? "tc_prod_dtype" : "tc_sum_dtype", (int)dt);
+  ir_temps T = {0};
+  tc_tensor *c = ir_temp(&T, ir_op_to_dtype(a, dt));
+  tc_tensor *r = ir_temp(&T, (prod ? ir_op_prod : ir_op_sum)(c, dims, ndims, keepdim));
+  if (!r && c) ir_error_rename(a->ctx, prod ? "tc_prod_dtype" : "tc_sum_dtype");
+  tc_tensor *o = r ? ir_op_to_dtype(r, dt) : NULL;
+  ir_temps_release(&T);
+  return o;
 }
 tc_tensor *ir_op_amax(tc_tensor *a, const int *dims, int ndims, bool keepdim) {
   if (!a) return NULL;
@@ -255,7 +274,13 @@ tc_tensor *ir_op_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdi
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   const char *fn = log ? "tc_log_softmax" : "tc_softmax";
-  tc_dtype out = ir_dtype_is_floating(a->dt) ? a->dt : TC_F32, cdt = compute_dt(out);
+  if (!ir_dtype_is_floating(a->dt)) { /* PyTorch's kernels are for floats: cast first (dtype=) */
+    int d = dim;
+    if (!ir_wrap_dim(a->ctx, fn, &d, a->ndim)) return NULL;
+    return ir_error(a->ctx, TC_ERR_ARG, "%s: \"%s%s_kernel_impl\" not implemented for '%s'", fn, log ? "log_" : "",
+                    d == a->ndim - 1 || a->ndim == 0 ? "softmax_lastdim" : "softmax", ir_torch_word(a->dt));
+  }
+  tc_dtype out = a->dt, cdt = compute_dt(out);
   if (ir_tensor_numel(a) == 0) { /* nothing to reduce: the (empty) result */
     uint32_t mask;
     if (!dim_mask(a->ctx, fn, a->ndim, &dim, 1, &mask)) return NULL;
@@ -313,6 +338,8 @@ static tc_status minmax_dim(tc_tensor *a, int dim, bool keepdim, tc_tensor **val
   if (!a) return TC_ERR_ARG;
   tc_ctx *ctx = a->ctx;
   const char *fn = max ? "tc_max_dim" : "tc_min_dim";
+  /* checked here too: with neither output asked for, nothing else would */
+  if (!ir_wrap_dim(ctx, fn, &dim, a->ndim)) return TC_ERR_ARG;
   tc_tensor *v = NULL, *i = NULL;
   if (values) v = reduce(a, max ? OP_RMAX : OP_RMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), a->dt);
   if (indices) i = reduce(a, max ? OP_RARGMAX : OP_RARGMIN, fn, &dim, 1, keepdim, compute_dt(a->dt), TC_I64);

@@ -5,9 +5,9 @@ torch.return_types fields, in-place forms, and errors with their types and
 messages. cases.py imports them, so gen_expected.py and test_cases.py see
 them as its own.
 
-Cases named case_*_library_bug hold behaviours where the library still
-differs from PyTorch (a wrong exception type or message); test_cases.py
-expects them to fail until the library is fixed (KNOWN_LIBRARY_BUGS).
+Cases named case_*_library_bug hold behaviours where the library used to
+differ from PyTorch (a wrong exception type or message); they are checked
+strictly now, like every other case.
 """
 from cases import raises
 
@@ -417,7 +417,7 @@ def case_bernoulli_multinomial(torch, np):
             raises(lambda: torch.tensor([0., 0.]).multinomial(1))]
 
 
-# ---- where the library still differs from PyTorch (KNOWN_LIBRARY_BUGS) -------------------------
+# ---- where the library used to differ from PyTorch (once KNOWN_LIBRARY_BUGS) ---------------------
 
 def case_index_library_bug(torch, np):
     M = torch.arange(12).reshape(3, 4)
@@ -643,3 +643,45 @@ def case_index_with_lists(torch, np):
             torch.arange(12).reshape(3,4)[[True, 1]],
             raises(lambda: torch.arange(12).reshape(3,4)[1.0]),
             raises(lambda: torch.arange(12).reshape(3,4)[torch.tensor([1.0])])]
+
+
+def _set_with_byte_mask(torch, value):
+    t = torch.zeros(2, 3)
+    t[torch.tensor([1, 0], dtype=torch.uint8)] = value
+    return t
+
+
+def case_issue13_smaller_differences(torch, np):
+    i32 = torch.tensor([-70000, 3], dtype=torch.int32)
+    h = torch.tensor([-1.5, 2.], dtype=torch.float16)
+    u8 = torch.tensor([200, 100], dtype=torch.uint8)
+    return [i32 / h, i32 % h, i32 / h.to(torch.bfloat16), torch.tensor([60000., 1.], dtype=torch.float16) - 65520.,
+            u8.sum(dtype=torch.uint8), torch.sum(u8.long(), 0, dtype=torch.int8), u8.prod(dtype=torch.uint8),
+            raises(lambda: u8.mean(dtype=torch.int32)),
+            torch.softmax(torch.tensor([float("inf"), 1.]), 0), torch.log_softmax(torch.tensor([float("inf"), 1.]), 0),
+            torch.linspace(0.1, 0.9, 9).tolist(), torch.linspace(-1., 2., 6, dtype=torch.float64).tolist(),
+            raises(lambda: torch.unravel_index(torch.tensor([1, 2]), (2, 0))),
+            torch.unravel_index(torch.tensor([], dtype=torch.int64), (2, 0)),
+            raises(lambda: torch.tensor([1, 2]) // torch.tensor([0, 1])),
+            raises(lambda: torch.tensor([1, 2]) % torch.tensor([0, 1])),
+            raises(lambda: torch.tensor([1, 2], dtype=torch.uint8) // torch.tensor([1, 0], dtype=torch.uint8)),
+            torch.tensor([1., 2.]) // torch.tensor([0., 1.]),
+            raises(lambda: torch.tensor([1.]).max(9)),
+            raises(lambda: torch.mm(torch.ones(2), torch.ones(2, 2))), raises(lambda: torch.mm(torch.ones(2, 2), torch.ones(2))),
+            raises(lambda: torch.dot(torch.ones(2, 2), torch.ones(2))), raises(lambda: torch.dot(torch.ones(2), torch.ones(2, 2))),
+            raises(lambda: torch.softmax(torch.tensor([1, 2]), 0)), raises(lambda: torch.log_softmax(torch.tensor([[1, 2]]), 0)),
+            raises(lambda: torch.zeros(3).fill_(torch.tensor([1.]))), torch.zeros(2).fill_(torch.tensor(3.)),
+            raises(lambda: torch.randint(0, 300, (2,), dtype=torch.uint8)),
+            raises(lambda: torch.randint(-1, 3, (2,), dtype=torch.uint8)),
+            raises(lambda: torch.randint(0, 200, (2,), dtype=torch.int8)),
+            torch.tensor([2**53 + 1, -9]).div(3, rounding_mode="trunc"),
+            torch.tensor([-7, 7], dtype=torch.int8).div(torch.tensor([2, -2]), rounding_mode="trunc"),
+            raises(lambda: torch.tensor([-7, 7]).div(torch.tensor([0, 1]), rounding_mode="trunc")),
+            raises(lambda: torch.bmm(torch.ones(2, 2), torch.ones(1, 2, 2))),
+            raises(lambda: torch.unravel_index(torch.tensor([1.]), (2,))),
+            raises(lambda: torch.zeros(2, 0).max(1)), raises(lambda: torch.zeros(2, 0).median(1)),
+            h.add(torch.tensor([70000, 1]), alpha=0.5), torch.tensor([1, 2], dtype=torch.int8).sub(torch.tensor([100, 1], dtype=torch.int8), alpha=-2),
+            raises(lambda: torch.tensor([1, 2]).add(torch.tensor([3, 1]), alpha=0.5)),
+            raises(lambda: torch.tensor([1, 2]).add(2, alpha=1.5)),
+            raises(lambda: torch.tensor([1., 2.]).add(torch.tensor([3, 1]), alpha=True)),
+            raises(lambda: _set_with_byte_mask(torch, 4.)), _set_with_byte_mask(torch, torch.tensor([4., 5., 6.]))]

@@ -21,11 +21,10 @@ expected = json.load(open(os.path.join(here, "expected.json")))
 names = sorted(n for n in dir(cases) if n.startswith("case_"))
 
 # Cases where the library (not the binding) still differs from PyTorch: a
-# wrong exception type or message (cases_ops.py, case_*_library_bug). They
-# are expected to fail until the library is fixed; then they pass (xpass)
-# and can leave this set.
-KNOWN_LIBRARY_BUGS = {"case_index_library_bug", "case_joins_library_bug", "case_gather_scatter_library_bug",
-                      "case_sort_random_library_bug", "case_messages_library_bug"}
+# wrong exception type or message. They are expected to fail until the
+# library is fixed; then they pass (xpass) and can leave this set. (Empty:
+# the case_*_library_bug cases of cases_ops.py are checked strictly.)
+KNOWN_LIBRARY_BUGS = set()
 
 
 def close(got, want, path):

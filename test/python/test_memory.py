@@ -182,8 +182,6 @@ def test_the_ops_of_cases_ops_leave_no_handle_behind_even_when_they_raise():
     assert settled()[0] == before[0]
 
 
-@pytest.mark.xfail(reason="library bug: state_from() in lib/api/random.c never releases its tc_contiguous(s)",
-                   strict=False)
 def test_set_rng_state_leaves_no_handle_behind():
     g = torch.Generator()
     state, gstate = torch.get_rng_state(), g.get_state()
