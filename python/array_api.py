@@ -615,7 +615,8 @@ def acosh(x, /):
     x = _float(x)
     t = x - 1.0
     near = _t.log1p(t + _t.sqrt(2.0 * t + t * t))
-    return _t.where(x > 1e8, _t.log(x) + _math.log(2.0), near)
+    r = _t.where(x > 1e8, _t.log(x) + _math.log(2.0), near)
+    return _t.where(x < 1.0, _t.full_like(x, nan), r)
 
 
 def atanh(x, /):
@@ -834,7 +835,7 @@ def vecdot(x1, x2, /, *, axis=-1):
     a, b = broadcast_arrays(a, b)
     if a.shape[axis] != b.shape[axis]:
         raise ValueError("vecdot(): the contracted axis differs in size")
-    return _t.sum(a * b, dim=axis)
+    return _t.sum(a * b, dim=axis).to(a.dtype)
 
 
 # ---- manipulation ------------------------------------------------------------------------
@@ -1038,12 +1039,12 @@ def _sum_dtype(x, dtype):
 
 def sum(x, /, *, axis=None, dtype=None, keepdims=False):
     dt = _sum_dtype(x, dtype)
-    return _reduce(lambda y: _t.sum(y.to(dt), dim=-1), x, axis, keepdims)
+    return _reduce(lambda y: _t.sum(y.to(dt), dim=-1).to(dt), x, axis, keepdims)
 
 
 def prod(x, /, *, axis=None, dtype=None, keepdims=False):
     dt = _sum_dtype(x, dtype)
-    return _reduce(lambda y: _t.prod(y.to(dt), dim=-1), x, axis, keepdims)
+    return _reduce(lambda y: _t.prod(y.to(dt), dim=-1).to(dt), x, axis, keepdims)
 
 
 def _minmax(fn, x, axis, keepdims, what):
@@ -1083,7 +1084,7 @@ def _cumulative(fn, x, axis, dtype, include_initial, initial):
         raise ValueError("cumulative: 0-d arrays are not allowed")
     axis = _axis(axis, x.ndim)
     dt = _sum_dtype(x, dtype)
-    r = fn(x.to(dt), axis)
+    r = fn(x.to(dt), axis).to(dt)
     if include_initial:
         shape = list(x.shape)
         shape[axis] = 1
@@ -1101,11 +1102,11 @@ def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
 
 # ---- utility ------------------------------------------------------------------------------------
 def all(x, /, *, axis=None, keepdims=False):
-    return _reduce(lambda y: _t.all(y, dim=-1), x, axis, keepdims)
+    return _reduce(lambda y: _t.all(y != 0, dim=-1), x, axis, keepdims)
 
 
 def any(x, /, *, axis=None, keepdims=False):
-    return _reduce(lambda y: _t.any(y, dim=-1), x, axis, keepdims)
+    return _reduce(lambda y: _t.any(y != 0, dim=-1), x, axis, keepdims)
 
 
 def diff(x, /, *, axis=-1, n=1, prepend=None, append=None):
