@@ -562,9 +562,9 @@ def _atan_nonneg(a):
     big = a > 2.414213562373095
     mid = (a > 0.66) & ~big
     xr = _t.where(big, -_t.reciprocal(a), _t.where(mid, (a - 1.0) / (a + 1.0), a))
-    y0 = _t.where(big, _t.full((), _math.pi / 2 + _MOREBITS, dtype=a.dtype),
-                  _t.where(mid, _t.full((), _math.pi / 4 + 0.5 * _MOREBITS, dtype=a.dtype),
-                           _t.zeros((), dtype=a.dtype)))
+    y0 = _t.where(big, _t.full((), _math.pi / 2 + _MOREBITS, dtype=a.dtype, device=a.device),
+                  _t.where(mid, _t.full((), _math.pi / 4 + 0.5 * _MOREBITS, dtype=a.dtype, device=a.device),
+                           _t.zeros((), dtype=a.dtype, device=a.device)))
     z = xr * xr
     p = _ATAN_P[0]
     for c in _ATAN_P[1:]:
@@ -1015,7 +1015,7 @@ def unique_all(x, /):
     flat, values, inverse, counts = _unique(x)
     order = _t.argsort(inverse, stable=True)
     starts = _t.cumsum(counts, 0) - counts
-    indices = order[starts] if values.shape[0] else _t.zeros(0, dtype=int64)
+    indices = order[starts] if values.shape[0] else _t.zeros(0, dtype=int64, device=x.device)
     return values, indices, inverse.reshape(tuple(x.shape)), counts
 
 

@@ -628,3 +628,25 @@ def test_composition_runs_lazily_and_fuses():
     got = normalize(to_xp(a))
     e = np.exp(a - a.max(axis=-1, keepdims=True))
     assert_same(got, e / e.sum(axis=-1, keepdims=True))
+
+
+CUDA_CASES = {
+    "atan2": lambda d: xp.atan2(xp.asarray([0.5, -2.0, -0.0], device=d), 1.0),
+    "hypot_scalar": lambda d: xp.hypot(xp.full((), 3.0, device=d), xp.asarray(4.0, device=d)),
+    "nextafter": lambda d: xp.nextafter(xp.asarray([1.0, -3.0], device=d), xp.asarray(0.0, device=d)),
+    "sum_axes": lambda d: xp.sum(xp.reshape(xp.arange(24, device=d), (2, 3, 4)), axis=(0, 2)),
+    "eye": lambda d: xp.eye(3, 4, k=1, device=d),
+    "unique_all": lambda d: xp.unique_all(xp.asarray([3, 1, 3, 2], device=d))[1],
+    "sort_desc": lambda d: xp.argsort(xp.asarray([2, 1, 2, 0], device=d), descending=True),
+    "cumulative": lambda d: xp.cumulative_sum(xp.asarray([1, 2, 3], device=d), include_initial=True),
+    "take": lambda d: xp.take(xp.arange(5.0, device=d), xp.asarray([-1, 0], device=d)),
+}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (TC_CUDA_EMULATE=1 emulates one)")
+@pytest.mark.parametrize("case", sorted(CUDA_CASES))
+def test_on_cuda_like_on_the_cpu(case):
+    g, c = CUDA_CASES[case]("cuda"), CUDA_CASES[case]("cpu")
+    assert g.device == torch.device("cuda", 0)
+    assert g.dtype == c.dtype and tuple(g.shape) == tuple(c.shape)
+    np.testing.assert_allclose(to_np(g.to_device("cpu")), to_np(c), rtol=1.3e-6, atol=1e-5)
