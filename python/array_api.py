@@ -67,8 +67,8 @@ def _kind(dt):
         return 0
     if dt in _INTS:
         return 1
-    if dt in _FLOATS:
-        return 2
+    if dt in _FLOATS or (isinstance(dt, _t.dtype) and dt.is_floating_point):
+        return 2  # float16 and bfloat16 too: tensorc's, outside the standard
     raise TypeError(f"tensorc.array_api: {dt} is not a data type of the array API standard")
 
 
@@ -83,7 +83,7 @@ def _promote(a, b):
     if ka != kb:
         return a if ka > kb else b
     if ka == 2:
-        return float64
+        return float64 if float64 in (a, b) else _t.promote_types(a, b)
     if a in _SIGNED and b in _SIGNED:
         return a if _BITS[a] >= _BITS[b] else b
     if a in _UNSIGNED and b in _UNSIGNED:
@@ -361,6 +361,15 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
         return x
     if copy is False and not hasattr(obj, "__dlpack__") and not hasattr(obj, "__array_interface__"):
         raise ValueError("asarray(copy=False): a Python object cannot be shared without a copy")
+    if not isinstance(obj, (list, tuple, _b.bool, int, float)) and not hasattr(obj, "__dlpack__") and \
+            not hasattr(obj, "__array_interface__") and _has_buffer(obj):
+        # the buffer protocol (CPython's limited API 3.9 has none for C): copied through memoryview
+        m = memoryview(obj)
+        fmt = m.format.lstrip("@=<")
+        if fmt not in _BUFFER_FORMATS:
+            raise TypeError(f"asarray(): buffer format {m.format!r} has no dtype in tensorc")
+        x = _t.tensor(m.tolist(), dtype=_BUFFER_FORMATS[fmt], device=_dev(device))
+        return x if dtype is None else x.to(dtype)
     if hasattr(obj, "__dlpack__") or hasattr(obj, "__array_interface__"):
         x = _t.asarray(obj)
         if copy:
@@ -372,6 +381,18 @@ def asarray(obj, /, *, dtype=None, device=None, copy=None):
     if dtype is None and x.dtype not in _DTYPES:
         x = x.to(_default_float())
     return x
+
+
+_BUFFER_FORMATS = {"?": bool, "b": int8, "B": uint8, "h": int16, "i": int32, "l": int64, "q": int64,
+                   "f": float32, "d": float64}
+
+
+def _has_buffer(obj):
+    try:
+        memoryview(obj)
+        return True
+    except TypeError:
+        return False
 
 
 def empty(shape, *, dtype=None, device=None):
@@ -915,7 +936,10 @@ def reshape(x, /, shape, *, copy=None):
     if copy:
         return x.reshape(shape).clone()
     if copy is False:
-        return x.view(shape)
+        try:
+            return x.view(shape)
+        except RuntimeError as e:
+            raise ValueError(f"reshape(copy=False): the array's strides cannot express {shape}") from e
     return x.reshape(shape)
 
 
@@ -952,6 +976,8 @@ def unstack(x, /, *, axis=0):
 
 # ---- searching ----------------------------------------------------------------------------
 def _arg(fn, x, axis, keepdims):
+    if x.dtype == bool:
+        x = x.to(uint8)
     if axis is None:
         r = fn(x.reshape(-1), 0)
         return r.reshape((1,) * x.ndim) if keepdims else r
@@ -986,6 +1012,8 @@ def searchsorted(x1, x2, /, *, side="left", sorter=None):
 
 
 def where(condition, x1, x2, /):
+    if _is_scalar(x1) and _is_scalar(x2):
+        x1 = _t.full((), x1, dtype=result_type(x1, x2), device=condition.device)
     a, b = _two(x1, x2)
     return _t.where(condition.to(bool) if condition.dtype != bool else condition, a, b)
 

@@ -650,3 +650,77 @@ def test_on_cuda_like_on_the_cpu(case):
     assert g.device == torch.device("cuda", 0)
     assert g.dtype == c.dtype and tuple(g.shape) == tuple(c.shape)
     np.testing.assert_allclose(to_np(g.to_device("cpu")), to_np(c), rtol=1.3e-6, atol=1e-5)
+
+
+def test_more_asarray_inputs_and_errors():
+    import array
+    assert_same(xp.asarray(array.array("d", [1.5, 2.0])), np.asarray(array.array("d", [1.5, 2.0])))
+    assert_same(xp.asarray(b"ab"), np.frombuffer(b"ab", "uint8"))
+    m = memoryview(array.array("i", [1, 2, 3, 4])).cast("B").cast("i", (2, 2))
+    assert_same(xp.asarray(m), np.asarray(m))
+    with pytest.raises(ValueError):
+        xp.reshape(xp.matrix_transpose(xp.ones((2, 3))), (6,), copy=False)
+    check("argmax", np.array([False, True, True]))
+    check("argmin", np.array([[True, False], [True, True]]), axis=1)
+    assert_same(xp.where(xp.asarray([True, False]), 1.5, 2), np.where(np.array([True, False]), 1.5, 2)
+                .astype("float32"))
+    with pytest.raises(TypeError):
+        xp.add(1, 2)  # at least one array
+
+
+# ---- the array object: indexing and operators ------------------------------------
+def test_indexing_as_the_standard_has_it():
+    a = rand((4, 5, 6), "float32")
+    x = to_xp(a)
+    # negative steps are PyTorch's error on a Tensor (README): xp.flip instead
+    with pytest.raises(ValueError):
+        x[::-1]
+    assert_same(xp.flip(x, axis=0)[::2], a[::-2])
+    keys = [0, -1, slice(1, 3), slice(-4, None, 3), (Ellipsis, 2), (None, 1, Ellipsis),
+            (slice(None), None, slice(2, 5)), (1, 2, 3), (Ellipsis,), (), (slice(0, 0),)]
+    for k in keys:
+        assert_same(x[k], a[k])
+    m = a[..., 0] > 0
+    assert_same(x[to_xp(m)], a[m])
+    i, j = np.array([0, 3, -1]), np.array([[1], [2]])
+    assert_same(x[to_xp(i), 2], a[i, 2])
+    assert_same(x[to_xp(i), :, to_xp(i)], a[i, :, i])
+    assert_same(x[to_xp(j), to_xp(i)], a[j, i])
+    b, y = a.copy(), to_xp(a)
+    b[1, :, ::2] = 7.0
+    y[1, :, ::2] = 7.0
+    b[b > 3] = -1.0
+    y[y > 3] = -1.0
+    assert_same(y, b)
+
+
+@pytest.mark.parametrize("dt", ["int32", "float32", "float64", "uint8"])
+def test_operators_of_arrays(dt):
+    a = rand((3, 4), dt, 1, 9)
+    b = rand((4,), dt, 1, 9)
+    x, y = to_xp(a), to_xp(b)
+    for op in ("__add__", "__sub__", "__mul__", "__pow__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
+               "__ge__", "__radd__", "__rmul__", "__floordiv__", "__mod__"):
+        if dt == "uint8" and op in ("__sub__", "__pow__"):
+            continue  # wraps around
+        if op == "__pow__" and dt == "int32":
+            continue
+        assert_same(getattr(x, op)(y), getattr(a, op)(b))
+        assert_same(getattr(x, op)(2), getattr(a, op)(2))
+    assert_same(-x if dt != "uint8" else +x, -a if dt != "uint8" else +a)
+    assert_same(abs(x), abs(a))
+    if dt in FLOATS:
+        assert_same(x / y, a / b)
+        assert_same(x @ to_xp(a.T), a @ a.T)
+    else:
+        assert_same(x & y, a & b)
+        assert_same(x | 3, a | 3)
+        assert_same(x ^ y, a ^ b)
+        assert_same(~x, ~a)
+        assert_same(x << 1, a << 1)
+        assert_same(x >> y, a >> b)
+    z = to_xp(a)
+    z += 1
+    assert_same(z, a + 1)
+    assert float(xp.sum(x)) == pytest.approx(float(a.sum(dtype="float64")), rel=1e-6)
+    assert int(x[0, 0]) == int(a[0, 0]) and bool(x[0, 0] > 0)
