@@ -642,7 +642,8 @@ def acosh(x, /):
 
 def atanh(x, /):
     x = _float(x)
-    return 0.5 * _t.log1p(2.0 * x / (1.0 - x))
+    a = _t.abs(x)  # log1p of a non-negative argument: well conditioned near -1 too
+    return _negate_where(_signbit(x), 0.5 * _t.log1p(2.0 * a / (1.0 - a)))
 
 
 def sinh(x, /):
@@ -650,8 +651,8 @@ def sinh(x, /):
     a = _t.abs(x)
     u = _t.expm1(a)
     small = 0.5 * (u + u / (u + 1.0))
-    big = 0.5 * _t.exp(a - _math.log(2.0)) * 2.0
-    r = _t.where(a < 20.0, small, big)
+    h = _t.exp(0.5 * a)  # e^a / 2 as (e^(a/2) / 2) e^(a/2): no early overflow, no rounded a - ln 2
+    r = _t.where(a < 20.0, small, (0.5 * h) * h)
     return _negate_where(_signbit(x), r)
 
 
@@ -659,7 +660,8 @@ def cosh(x, /):
     x = _float(x)
     a = _t.abs(x)
     ea = _t.exp(_t.clamp(a, max=20.0))
-    return _t.where(a < 20.0, 0.5 * (ea + 1.0 / ea), _t.exp(a - _math.log(2.0)))
+    h = _t.exp(0.5 * a)
+    return _t.where(a < 20.0, 0.5 * (ea + 1.0 / ea), (0.5 * h) * h)
 
 
 def _binary(name, op, floating=False):

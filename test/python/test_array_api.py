@@ -724,3 +724,33 @@ def test_operators_of_arrays(dt):
     assert_same(z, a + 1)
     assert float(xp.sum(x)) == pytest.approx(float(a.sum(dtype="float64")), rel=1e-6)
     assert int(x[0, 0]) == int(a[0, 0]) and bool(x[0, 0] > 0)
+
+
+COMPOSED = {"atan": (-60, 60), "asin": (-1, 1), "acos": (-1, 1), "asinh": (-60, 60), "acosh": (1, 60),
+            "atanh": (-1, 1), "sinh": (-80, 80), "cosh": (-80, 80), "log10": (1e-3, 1e6)}
+
+
+@pytest.mark.parametrize("fn", sorted(COMPOSED))
+@pytest.mark.parametrize("dt", FLOATS)
+def test_composed_functions_are_within_4_ulps(fn, dt):
+    """The functions the library has no op for are written from its ops:
+    within 4 units in the last place of NumPy's (libm's) everywhere."""
+    lo, hi = COMPOSED[fn]
+    a = np.concatenate([rng.uniform(lo, hi, 20000), rng.uniform(lo, hi, 2000) * 1e-3]).astype(dt)
+    a = a[(a >= lo) & (a <= hi)]
+    got = to_np(getattr(xp, fn)(to_xp(a))).astype("float64")
+    with np.errstate(all="ignore"):
+        want = getattr(np, fn)(a)
+    ok = np.isfinite(want)
+    ulps = np.abs(got[ok] - want[ok].astype("float64")) / np.spacing(np.abs(want[ok]))
+    assert ulps.max() <= 4, f"{fn} {dt}: {ulps.max()} ulps at x={a[ok][ulps.argmax()]!r}"
+
+
+@pytest.mark.parametrize("dt", FLOATS)
+def test_nextafter_at_the_edges(dt):
+    f = np.finfo(dt)
+    a = np.array([f.smallest_subnormal, 3 * f.smallest_subnormal, f.smallest_normal, -f.smallest_normal,
+                  f.max, -f.max, 1.0, -1.0, 2.0, 0.5, 0.0, -0.0], dt)
+    for b in (np.inf, -np.inf, 0.0, 1.0):
+        with np.errstate(all="ignore"):
+            check("nextafter", a, np.array(b, dt), exact=True)
