@@ -754,3 +754,55 @@ def test_nextafter_at_the_edges(dt):
     for b in (np.inf, -np.inf, 0.0, 1.0):
         with np.errstate(all="ignore"):
             check("nextafter", a, np.array(b, dt), exact=True)
+
+
+def test_names_of_every_category_are_there():
+    names = """arange asarray empty empty_like eye from_dlpack full full_like linspace meshgrid ones ones_like
+    tril triu zeros zeros_like astype can_cast finfo iinfo isdtype result_type abs acos acosh add asin asinh
+    atan atan2 atanh bitwise_and bitwise_left_shift bitwise_invert bitwise_or bitwise_right_shift bitwise_xor
+    ceil clip conj copysign cos cosh divide equal exp expm1 floor floor_divide greater greater_equal hypot imag
+    isfinite isinf isnan less less_equal log log1p log2 log10 logaddexp logical_and logical_not logical_or
+    logical_xor maximum minimum multiply negative nextafter not_equal positive pow real reciprocal remainder
+    round sign signbit sin sinh square sqrt subtract tan tanh trunc take take_along_axis
+    __array_namespace_info__ matmul matrix_transpose tensordot vecdot broadcast_arrays broadcast_to concat
+    expand_dims flip moveaxis permute_dims repeat reshape roll squeeze stack tile unstack argmax argmin
+    count_nonzero nonzero searchsorted where unique_all unique_counts unique_inverse unique_values argsort
+    sort cumulative_prod cumulative_sum max mean min prod std sum var all any diff""".split()
+    missing = [n for n in names if not callable(getattr(xp, n, None))]
+    assert not missing
+    assert set(names) <= set(xp.__all__)
+
+
+def test_eager_mode_gives_the_fused_results():
+    import tensorc
+    a = np.array(SPECIAL, "float32")
+    fns = [lambda x: xp.atan2(x, xp.flip(x)), lambda x: xp.nextafter(x, xp.asarray(0.0)),
+           lambda x: xp.unique_all(x)[1], lambda x: xp.std(xp.reshape(x[:18], (3, 6)), axis=1, correction=1),
+           lambda x: xp.cumulative_prod(x, include_initial=True), lambda x: xp.hypot(x, 2.0)]
+    fused = [to_np(f(to_xp(a))) for f in fns]
+    tensorc.set_eager(True)
+    try:
+        eager = [to_np(f(to_xp(a))) for f in fns]
+    finally:
+        tensorc.set_eager(False)
+    for f, e in zip(fused, eager):
+        np.testing.assert_array_equal(f, e)
+
+
+def test_the_cli_runs_array_api_scripts(tmp_path):
+    import os
+    import subprocess
+    exe = os.path.join(os.environ.get("TC_TEST_BUILD", ""), "tensorc")
+    if not os.environ.get("TC_TEST_BUILD") or not os.path.exists(exe):
+        pytest.skip("the tensorc CLI is not built here (TC_TEST_BUILD)")
+    script = tmp_path / "xp.py"
+    script.write_text("import tensorc.array_api as xp\n"
+                      "x = xp.reshape(xp.arange(6, dtype=xp.float64), (2, 3))\n"
+                      "print(xp.__array_api_version__, x.__array_namespace__() is xp)\n"
+                      "print(xp.sum(xp.atan2(x, 2.0), axis=1).tolist())\n")
+    r = subprocess.run([exe, "run", str(script)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "2024.12 True"
+    want = np.arctan2(np.arange(6.0).reshape(2, 3), 2.0).sum(axis=1)
+    np.testing.assert_allclose(eval(lines[1]), want, rtol=1e-7)
