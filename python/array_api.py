@@ -109,11 +109,8 @@ def _scalar_default(s):
 def _with_scalar(dt, s):
     """The dtype of `array of dt OP scalar s`: the array's unless the
     scalar's kind is higher (then that kind's default dtype)."""
-    sk = _scalar_kind(s)
-    if sk <= _kind(dt):
+    if _scalar_kind(s) <= _kind(dt):
         return dt
-    if isinstance(s, complex):
-        raise TypeError("tensorc.array_api: complex numbers are not supported")
     return _scalar_default(s)
 
 
@@ -229,6 +226,8 @@ def _two(x1, x2):
     elif a2 and _is_scalar(x1):
         dt = _with_scalar(x2.dtype, x1)
         x1 = _t.full((), x1, dtype=dt, device=x2.device)
+    elif isinstance(x1, complex) or isinstance(x2, complex):
+        raise TypeError("tensorc.array_api: complex numbers are not supported (no complex dtype)")
     else:
         raise TypeError(f"expected at least one array and a Python scalar or array, "
                         f"got {type(x1).__name__} and {type(x2).__name__}")
@@ -696,14 +695,15 @@ logical_or = _binary("logical_or", _t.logical_or)
 logical_xor = _binary("logical_xor", _t.logical_xor)
 
 
-def _floor_divide(a, b):
-    if a.dtype in _FLOATS:
-        return _t.floor(a / b)
-    return _t.floor_divide(a, b)
+floor_divide = _binary("floor_divide", _t.floor_divide)
+def _remainder(a, b):
+    r = _t.remainder(a, b)
+    if not a.is_floating_point():
+        return r
+    return _t.where(r == 0, _copysign(_t.zeros_like(r), b), r)  # a zero takes b's sign, as Python's %
 
 
-floor_divide = _binary("floor_divide", _floor_divide)
-remainder = _binary("remainder", _t.remainder)
+remainder = _binary("remainder", _remainder)
 
 
 def _pow(a, b):
