@@ -853,8 +853,9 @@ def _prod(s):
 def vecdot(x1, x2, /, *, axis=-1):
     a, b = _two(x1, x2)
     n = _b.max(a.ndim, b.ndim)
-    if not -n <= axis < 0:
-        raise ValueError(f"vecdot(): axis must be negative and within the broadcast shape, got {axis}")
+    if not -n <= axis < n:
+        raise ValueError(f"vecdot(): axis {axis} is out of bounds for the broadcast shape's {n} dimensions")
+    axis = axis - n if axis >= 0 else axis  # counted from the end, as the standard has it
     a, b = broadcast_arrays(a, b)
     if a.shape[axis] != b.shape[axis]:
         raise ValueError("vecdot(): the contracted axis differs in size")

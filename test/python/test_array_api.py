@@ -448,6 +448,7 @@ def test_linear_algebra():
         check("vecdot", rand((3, 4), dt), rand((4,), dt))
         check("vecdot", rand((3, 4), dt), rand((2, 1, 4), dt))
         check("vecdot", rand((4, 3), dt), rand((4, 3), dt), axis=-2)
+        check("vecdot", rand((4, 3), dt), rand((4, 3), dt), axis=0)
     check("matmul", rand((3, 4), "float32"), rand((4, 2), "float64"))
     with pytest.raises(ValueError):
         xp.matmul(xp.ones(()), xp.ones(()))
