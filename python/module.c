@@ -6,6 +6,10 @@
  * sys.modules: tensorc.torch (PyTorch's names: dtypes, creation functions,
  * the Tensor type, torch.NAME for every Tensor op), tensorc.torch.nn and
  * .nn.functional, .cuda, .backends (.cudnn, .mps) and .return_types.
+ * tensorc.array_api is the Python array API standard's namespace: the text
+ * of python/array_api.py, embedded at build time (array_api_py.h, made by
+ * cmake/embed_text.cmake), compiled and run into its module here, with
+ * `_torch` (tensorc.torch) in its globals.
  * tensorc.install_as_torch() also registers them as `torch`, `torch.nn`...
  * so that a script's `import torch` runs on tensorc (what `tensorc run`
  * does). tensorc itself has the binding's own calls: live_tensors(),
@@ -21,6 +25,7 @@
 #include <string.h>
 #include "tcpy.h"
 #include "tensorc_python.h"
+#include "array_api_py.h"
 
 tcpy_state S;
 
@@ -456,6 +461,24 @@ static bool make_torch(PyObject *tensorc) {
   return true;
 }
 
+static bool make_array_api(PyObject *tensorc) {
+  PyObject *m = new_module("tensorc.array_api", NULL, tensorc, "array_api");
+  if (!m) return false;
+  PyObject *d = PyModule_GetDict(m); /* borrowed */
+  if (PyDict_SetItemString(d, "_torch", S.torch) < 0 ||
+      PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins()) < 0)
+    return false;
+  PyObject *code = Py_CompileString((const char *)tcpy_array_api_src, "tensorc/array_api.py", Py_file_input);
+  if (!code) return false;
+  PyObject *r = PyEval_EvalCode(code, d, d);
+  Py_DECREF(code);
+  if (!r) return false;
+  Py_DECREF(r);
+  Py_INCREF(m);
+  S.array_api = m;
+  return true;
+}
+
 static struct PyModuleDef tensorc_def = {PyModuleDef_HEAD_INIT, "tensorc",
                                          "tensorc: a lazy tensor compiler with PyTorch's semantics.\n"
                                          "import tensorc.torch as torch", -1, tensorc_functions,
@@ -472,7 +495,7 @@ PyMODINIT_FUNC PyInit_tensorc(void) {
   S.ctx_key = PyUnicode_InternFromString("tensorc.context");
   S.Context = (PyTypeObject *)PyType_FromSpec(&ctx_spec);
   if (!S.ctx_key || !S.Context || !add_package_path(m) ||
-      PyModule_AddStringConstant(m, "__version__", "0.1.0") < 0 || !make_torch(m)) {
+      PyModule_AddStringConstant(m, "__version__", "0.1.0") < 0 || !make_torch(m) || !make_array_api(m)) {
     Py_DECREF(m);
     return NULL;
   }

@@ -49,6 +49,7 @@ typedef struct tcpy_state {
   PyObject *dtypes[TC_NUM_DTYPES]; /* torch.float32 ... (strong) */
   PyObject *ctx_key;               /* thread-dict key of the context */
   PyObject *torch;                 /* tensorc.torch */
+  PyObject *array_api;             /* tensorc.array_api (python/array_api.py) */
   tc_dtype default_dtype;          /* torch.get_default_dtype() */
   bool deterministic;              /* torch.use_deterministic_algorithms */
   tc_ctx_options opts;             /* options of new contexts */

@@ -399,7 +399,52 @@ static PyObject *m_numpy(PyObject *a, PyObject *args, PyObject *kw) {
 static PyObject *m_dlpack(PyObject *a, PyObject *args, PyObject *kw) { return tcpy_dlpack((tcpy_tensor *)a, args, kw); }
 static PyObject *m_dlpack_device(PyObject *a, PyObject *noargs) { return tcpy_dlpack_device((tcpy_tensor *)a); }
 
+/* The array API standard's array methods (python/array_api.py is the
+ * namespace): __array_namespace__(*, api_version=None) gives
+ * tensorc.array_api for the versions it serves; to_device(device, /, *,
+ * stream=None) is .to(device). */
+static PyObject *m_array_namespace(PyObject *a, PyObject *args, PyObject *kw) {
+  static const char *const names[] = {"api_version", NULL};
+  PyObject *f[1];
+  if (!tcpy_parse("__array_namespace__", args, kw, 0, names, f)) return NULL;
+  if (f[0] && f[0] != Py_None) {
+    static const char *const versions[] = {"2024.12", "2023.12", "2022.12"};
+    bool ok = false;
+    for (size_t i = 0; i < sizeof versions / sizeof *versions && !ok; i++)
+      ok = PyUnicode_Check(f[0]) && PyUnicode_CompareWithASCIIString(f[0], versions[i]) == 0;
+    if (!ok) {
+      PyErr_Format(PyExc_ValueError,
+                   "Unrecognized array API version: %R (tensorc.array_api serves 2024.12, 2023.12, 2022.12)", f[0]);
+      return NULL;
+    }
+  }
+  (void)a;
+  if (!S.array_api) {
+    PyErr_SetString(PyExc_RuntimeError, "tensorc.array_api is not available");
+    return NULL;
+  }
+  Py_INCREF(S.array_api);
+  return S.array_api;
+}
+
+static PyObject *m_to_device(PyObject *a, PyObject *args, PyObject *kw) {
+  static const char *const names[] = {"device", "stream", NULL};
+  PyObject *f[2];
+  if (!tcpy_parse("to_device", args, kw, 1, names, f)) return NULL;
+  if (!f[0]) {
+    PyErr_SetString(PyExc_TypeError, "to_device() missing required argument 'device'");
+    return NULL;
+  }
+  if (f[1] && f[1] != Py_None) {
+    PyErr_SetString(PyExc_ValueError, "to_device(): tensorc takes no stream (stream must be None)");
+    return NULL;
+  }
+  return PyObject_CallMethod(a, "to", "O", f[0]);
+}
+
 static PyMethodDef tensor_methods[] = {
+    {"__array_namespace__", (PyCFunction)(void (*)(void))m_array_namespace, METH_VARARGS | METH_KEYWORDS, NULL},
+    {"to_device", (PyCFunction)(void (*)(void))m_to_device, METH_VARARGS | METH_KEYWORDS, NULL},
     {"numpy", (PyCFunction)(void (*)(void))m_numpy, METH_VARARGS | METH_KEYWORDS, NULL},
     {"__dlpack__", (PyCFunction)(void (*)(void))m_dlpack, METH_VARARGS | METH_KEYWORDS, NULL},
     {"__dlpack_device__", m_dlpack_device, METH_NOARGS, NULL},

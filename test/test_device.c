@@ -129,6 +129,13 @@ static void ops_of_a_cuda_and_a_cpu_tensor_fail_with_pytorchs_message(void **sta
   expect_repr(tc_sub(s2, g), "tensor([1., 1., 1.], device='cuda:0')");
   expect_repr(tc_where(tc_gt(g, s2), s2, g), "tensor([1., 1., 1.], device='cuda:0')");
   tc_set_eager(ctx, 0);
+  /* an op of constants only stays where a constant was made on the GPU
+   * (torch.full((), 4.0, device="cuda").sqrt() is on cuda:0) */
+  assert_int_equal(tc_set_default_device(ctx, (tc_device){TC_CUDA, 0}), TC_OK);
+  tc_tensor *k = tc_full(ctx, 4, TC_F32, 0, NULL);
+  assert_int_equal(tc_set_default_device(ctx, (tc_device){TC_CPU, 0}), TC_OK);
+  expect_repr(tc_sqrt(k), "tensor(2., device='cuda:0')");
+  expect_repr(tc_add(tc_scalar(ctx, 1, TC_F32), k), "tensor(5., device='cuda:0')");
   /* copy_ across devices is a transfer */
   tc_tensor *h = tc_zeros(ctx, TC_F32, 1, (const int64_t[]){3});
   assert_int_equal(tc_copy_(h, tc_mul_scalar(g, 4)), TC_OK);

@@ -119,12 +119,14 @@ static bool pick_device(tc_ctx *ctx, const char *what, ir_node *const *ins, int 
       return false;
     }
   }
-  if (!have) /* all constants / CPU scalars: where the non-constant ones are */
-    for (int i = 0; i < n; i++)
-      if (ins[i]->op != OP_CONST) {
-        *out = ins[i]->dev;
-        break;
-      }
+  if (!have) { /* all constants / CPU scalars: a constant made on a GPU
+                 * (torch.full((), v, device="cuda")) keeps the op there;
+                 * else where the non-constant ones are */
+    for (int i = 0; i < n && !have; i++)
+      if (ins[i]->op == OP_CONST && ins[i]->dev.type != TC_CPU) *out = ins[i]->dev, have = true;
+    for (int i = 0; i < n && !have; i++)
+      if (ins[i]->op != OP_CONST) *out = ins[i]->dev, have = true;
+  }
   return true;
 }
 
