@@ -88,7 +88,7 @@ def rand(shape, dtype, lo=-5, hi=5):
     if dtype == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)
     if dtype in INTS:
-        lo = 0 if dtype == "uint8" else lo
+        lo = max(lo, 0) if dtype == "uint8" else lo  # (a divisor drawn from lo >= 1 is never 0)
         return rng.integers(lo, hi, size=shape).astype(dtype)
     return rng.uniform(lo, hi, size=shape).astype(dtype)
 
