@@ -98,26 +98,6 @@ bool ir_write_overlaps(tc_tensor *dst, const char *fn) {
   return false;
 }
 
-/* PyTorch's is_non_overlapping_and_dense: the dims of size 2 or more,
- * ordered by stride, are a contiguous layout (a permutation of one). */
-static bool dense(const tc_tensor *t) {
-  if (t->ndim == 1) return t->shape[0] < 2 || t->strides[0] == 1;
-  int perm[TC_MAX_DIMS], n = 0;
-  for (int d = 0; d < t->ndim; d++)
-    if (t->shape[d] >= 2) perm[n++] = d;
-  for (int i = 1; i < n; i++) /* insertion sort by stride */
-    for (int j = i; j > 0 && t->strides[perm[j]] < t->strides[perm[j - 1]]; j--) {
-      int x = perm[j];
-      perm[j] = perm[j - 1], perm[j - 1] = x;
-    }
-  int64_t want = 1;
-  for (int i = 0; i < n; i++) {
-    if (t->strides[perm[i]] != want) return false;
-    want *= t->shape[perm[i]];
-  }
-  return true;
-}
-
 /* PyTorch's get_overlap_status, from the two views' shapes, strides and
  * offsets (no element is looked at): the same handle is FULL; an empty one
  * NO; a view that is not dense and non-overlapping TOO_HARD (PyTorch lets
@@ -127,7 +107,7 @@ ir_overlap ir_overlap_status(const tc_tensor *a, const tc_tensor *b) {
   if (a == b) return IR_OVERLAP_FULL;
   int64_t na = ir_tensor_numel(a), nb = ir_tensor_numel(b);
   if (!na || !nb) return IR_OVERLAP_NO;
-  if (!dense(a) || !dense(b)) return IR_OVERLAP_TOO_HARD;
+  if (!ir_tensor_is_dense(a) || !ir_tensor_is_dense(b)) return IR_OVERLAP_TOO_HARD;
   if (a->st != b->st) return IR_OVERLAP_NO;
   int64_t ia = (int64_t)ir_dtype_size(a->dt), ib = (int64_t)ir_dtype_size(b->dt);
   int64_t a0 = a->offset * ia, a1 = a0 + na * ia, b0 = b->offset * ib, b1 = b0 + nb * ib;

@@ -248,6 +248,8 @@ tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t
 typedef enum { IR_LAYOUT_ITER, IR_LAYOUT_ITER_SCALAR, IR_LAYOUT_LIKE } ir_layout;
 void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, int n, ir_layout how,
                        int64_t *strides);
+/* PyTorch's is_non_overlapping_and_dense: the dims of size 2 or more,
+ * ordered by stride, are a contiguous layout (a permutation of one). */
 bool ir_tensor_is_dense(const tc_tensor *t);
 /* A new handle of a new storage whose version is a BUFFER node holding buf
  * (takes the caller's reference on buf, released on failure), on buf's
