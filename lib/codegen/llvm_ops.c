@@ -595,6 +595,19 @@ static LLVMValueRef ffloordiv(cg_gen *g, LLVMValueRef a, LLVMValueRef b) {
 LLVMValueRef cg_binop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a,
                       LLVMValueRef b) {
   LLVMBuilderRef B = g->B;
+  if ((dt == TC_F16 || dt == TC_BF16) && (op == OP_MAX || op == OP_MIN)) {
+    /* spelled out: LLVM 19 shrinks maximum(fpext a, fpext b) to
+     * maximum.f16, which x86 without native half lowers dropping NaNs */
+    LLVMValueRef x = cg_cast(g, a, dt, TC_F32), y = cg_cast(g, b, dt, TC_F32);
+    LLVMValueRef r = sel(g, fcmp(g, op == OP_MAX ? LLVMRealOGT : LLVMRealOLT, x, y), x, y);
+    LLVMTypeRef ft = LLVMTypeOf(x), it = LLVMInt32TypeInContext(g->C);
+    if (LLVMGetTypeKind(ft) == LLVMVectorTypeKind) it = LLVMVectorType(it, LLVMGetVectorSize(ft));
+    LLVMValueRef neg = icmp(g, LLVMIntSLT, LLVMBuildBitCast(B, x, it, ""), LLVMConstNull(it));
+    r = sel(g, fcmp(g, LLVMRealOEQ, x, y), sel(g, neg, op == OP_MAX ? y : x, op == OP_MAX ? x : y), r);
+    r = sel(g, fcmp(g, LLVMRealUNO, y, y), y, r);
+    r = sel(g, fcmp(g, LLVMRealUNO, x, x), x, r);
+    return cg_cast(g, r, TC_F32, dt);
+  }
   if (dt == TC_F16 || dt == TC_BF16) { /* float32 op, rounded back per op */
     LLVMValueRef r = cg_binop(g, op, TC_F32, cg_cast(g, a, dt, TC_F32),
                               cg_cast(g, b, dt, TC_F32));
