@@ -377,12 +377,8 @@ static void merge_dyn(cg_gen *g, const kstage *st, const stack *S, lset t, LLVMV
 
 enum { UNIT_MAX = 8 };
 
-void cg_emit_reduce(cg_gen *g, int s) {
+static void emit_tree(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
-  if (st->rop < OP_RSUM || st->rop > OP_RLSE) {
-    cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
-    return;
-  }
   bool lse = st->rop == OP_RLSE;
   if (lse && st->acc_dt != TC_F32 && st->acc_dt != TC_F64) {
     cg_fail(g, "stage %d: logsumexp needs a float32/float64 accumulator", s);
@@ -448,4 +444,109 @@ void cg_emit_reduce(cg_gen *g, int s) {
     for (int l = 0; l < KC_LANES; l += 2 * w) cg_red_comb(g, st, &Lv[l], &Li[l], Lv[l + w], Li[l + w]);
   g->acc[s] = cg_red_result(g, st, Lv[0], Li[0]);
   if (sum_fixup(st)) g->acc[s] = LLVMBuildFAdd(g->B, g->acc[s], cf(cg_reg_type(g, st->acc_dt), 0.0), "");
+}
+
+/* ---- max and min: one value in any order ---- */
+
+/* Max and min of integers are the same in any order; so are those of
+ * floats (kernel.h's maximum/minimum: NaN wins, -0 < +0) except for the
+ * bits of a NaN and which zero a plain compare keeps. So they skip the
+ * tree: FAST_ACCS accumulators of 8 lanes, each combined with its group
+ * by one compare-select (a vmaxps; integers: smax and the like), and for
+ * floats a mask of the NaNs seen. The accumulators and lanes then fold
+ * exactly (maximum/minimum). A float result that is a zero, or a NaN seen,
+ * runs the tree instead (rows of a softmax rarely have either), so the
+ * bits are always the tree's. */
+enum { FAST_ACCS = 4 };
+
+static bool order_free(const kstage *st) {
+  return (st->rop == OP_RMAX || st->rop == OP_RMIN) && vector_lanes(st);
+}
+
+static bool float_acc(const kstage *st) { return st->acc_dt == TC_F32 || st->acc_dt == TC_F64; }
+
+/* acc (+) x with a plain compare (floats: a NaN x is dropped; the mask
+ * records it) */
+static LLVMValueRef fast_comb(cg_gen *g, const kstage *st, LLVMValueRef acc, LLVMValueRef x) {
+  if (!float_acc(st)) return cg_binop(g, red_comb[st->rop - OP_RSUM], st->acc_dt, acc, x);
+  return sel(g, fcmp(g, st->rop == OP_RMAX ? LLVMRealOGT : LLVMRealOLT, x, acc), x, acc);
+}
+
+static void fast_group(cg_gen *g, const kstage *st, int s, LLVMValueRef r0, int nvalid,
+                       LLVMValueRef *acc, LLVMValueRef *nan) {
+  LLVMValueRef x = group_leaves(g, s, r0, nvalid).v;
+  *acc = fast_comb(g, st, *acc, x);
+  if (float_acc(st)) *nan = LLVMBuildOr(g->B, *nan, fcmp(g, LLVMRealUNO, x, x), "");
+}
+
+static void emit_minmax(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  LLVMBuilderRef B = g->B;
+  int64_t n = st->n < 0 ? 0 : st->n;
+  int64_t G = n / KC_LANES, K = (n + KC_LANES - 1) / KC_LANES;
+  int64_t I = G / FAST_ACCS;            /* loop iterations */
+  int rem = (int)(K - I * FAST_ACCS);  /* groups after the loop */
+  LLVMValueRef idv, idi;
+  cg_red_ident(g, st, &idv, &idi);
+  LLVMTypeRef mt = LLVMVectorType(LLVMInt1TypeInContext(g->C), KC_LANES);
+  LLVMValueRef acc[FAST_ACCS], nan = LLVMConstNull(mt);
+  for (int j = 0; j < FAST_ACCS; j++) acc[j] = splat(idv);
+  if (I > 0) {
+    cg_loop lp;
+    cg_loop_begin(g, &lp, cg_c64(g, 0), "mm");
+    LLVMValueRef pa[FAST_ACCS], pn = LLVMBuildPhi(B, mt, "mm.nan");
+    LLVMAddIncoming(pn, &nan, &lp.pre, 1);
+    for (int j = 0; j < FAST_ACCS; j++) {
+      pa[j] = LLVMBuildPhi(B, LLVMTypeOf(acc[j]), "mm.acc");
+      LLVMAddIncoming(pa[j], &acc[j], &lp.pre, 1);
+      acc[j] = pa[j];
+    }
+    nan = pn;
+    LLVMValueRef r0 = LLVMBuildMul(B, lp.iv, cg_c64(g, FAST_ACCS * KC_LANES), "");
+    for (int j = 0; j < FAST_ACCS; j++)
+      fast_group(g, st, s, j ? LLVMBuildAdd(B, r0, cg_c64(g, j * KC_LANES), "") : r0, KC_LANES, &acc[j], &nan);
+    LLVMBasicBlockRef latch = cg_loop_end(g, &lp, 1, cg_c64(g, I), "mm.end");
+    LLVMAddIncoming(pn, &nan, &latch, 1);
+    for (int j = 0; j < FAST_ACCS; j++) LLVMAddIncoming(pa[j], &acc[j], &latch, 1);
+  }
+  for (int j = 0; j < rem; j++) {
+    int64_t r0 = (I * FAST_ACCS + j) * KC_LANES;
+    fast_group(g, st, s, cg_c64(g, r0), n - r0 < KC_LANES ? (int)(n - r0) : KC_LANES, &acc[j], &nan);
+  }
+  g->var[kc_stage_var(g->k, s)] = NULL;
+  cg_memo_clear(g);
+  LLVMValueRef v = acc[0], unused = LLVMGetUndef(g->t_i64);
+  for (int j = 1; j < FAST_ACCS; j++) cg_red_comb(g, st, &v, &unused, acc[j], unused);
+  LLVMValueRef m = lane_at(g, v, 0);
+  for (int l = 1; l < KC_LANES; l++) cg_red_comb(g, st, &m, &unused, lane_at(g, v, l), unused);
+  if (!float_acc(st)) {
+    g->acc[s] = m;
+    return;
+  }
+  LLVMValueRef any_nan = icmp(g, LLVMIntNE, LLVMBuildBitCast(B, nan, LLVMIntTypeInContext(g->C, KC_LANES), ""),
+                              LLVMConstInt(LLVMIntTypeInContext(g->C, KC_LANES), 0, 0));
+  LLVMValueRef exact = LLVMBuildOr(B, any_nan, fcmp(g, LLVMRealOEQ, m, cf(LLVMTypeOf(m), 0.0)), "");
+  LLVMBasicBlockRef fast_end = LLVMGetInsertBlock(B);
+  LLVMBasicBlockRef tree = cg_block(g, "mm.tree"), join = cg_block(g, "mm.join");
+  LLVMBuildCondBr(B, exact, tree, join);
+  LLVMPositionBuilderAtEnd(B, tree);
+  emit_tree(g, s);
+  LLVMValueRef tv = g->acc[s];
+  LLVMBasicBlockRef tree_end = LLVMGetInsertBlock(B);
+  LLVMBuildBr(B, join);
+  LLVMPositionBuilderAtEnd(B, join);
+  LLVMValueRef r = LLVMBuildPhi(B, LLVMTypeOf(m), "mm.r");
+  LLVMAddIncoming(r, &m, &fast_end, 1);
+  LLVMAddIncoming(r, &tv, &tree_end, 1);
+  g->acc[s] = r;
+}
+
+void cg_emit_reduce(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  if (st->rop < OP_RSUM || st->rop > OP_RLSE) {
+    cg_fail(g, "stage %d: unknown reduction op %d", s, st->rop);
+    return;
+  }
+  if (order_free(st)) emit_minmax(g, s);
+  else emit_tree(g, s);
 }
