@@ -59,6 +59,7 @@ typedef struct cg_tile {
   int p, last;
   int64_t tp, tl;
   bool stream; /* whole tiles via scratch tiles and non-temporal stores */
+  bool regs;   /* ... computed column by column, transposed in registers */
 } cg_tile;
 /* Whether kernel k is tiled (and how: t, filled in when true). */
 bool cg_tile_plan(const kernel *k, cg_tile *t);
