@@ -10,7 +10,8 @@
  * process compiled and those it loaded from the disk cache: run it twice
  * and the second run compiles none. Prints a table and one JSON object per
  * figure (lines starting with '{'); asserts nothing.
- *   usage: tensorc_bench_kernels [--no-torch]
+ *   usage: tensorc_bench_kernels [--no-torch] [CASE...]
+ * (CASEs: run only the cases whose names start with one of them)
  */
 #include <immintrin.h>
 #include <pthread.h>
@@ -156,10 +157,16 @@ static tc_tensor *col_sum(tc_tensor **in) {
   return tc_sum(in[0], &d, 1, false);
 }
 static tc_tensor *softmax(tc_tensor **in) { return tc_softmax(in[0], 1); }
+/* as the peer's Python function: the mean and the variance are
+ * temporaries, gone before the result is realized (handles a scope still
+ * held would be stored for a later read) */
 static tc_tensor *layernorm(tc_tensor **in) {
   int d = 1;
   tc_tensor *m = tc_mean(in[0], &d, 1, true), *v = tc_var(in[0], &d, 1, 0, true);
-  return tc_div(tc_sub(in[0], m), tc_sqrt(tc_add_scalar(v, 1e-5)));
+  tc_tensor *r = tc_div(tc_sub(in[0], m), tc_sqrt(tc_add_scalar(v, 1e-5)));
+  tc_tensor_release(m);
+  tc_tensor_release(v);
+  return r;
 }
 
 static tc_tensor *cumsum(tc_tensor **in) { return tc_cumsum(in[0], 0, NULL); }
@@ -261,6 +268,8 @@ static void json(const char *bench, const char *cs, const char *fig, double v, c
 
 int main(int argc, char **argv) {
   bool use_torch = !(argc > 1 && !strcmp(argv[1], "--no-torch"));
+  char **only = argv + 1 + !use_torch;
+  int nonly = argc - 1 - !use_torch;
   tc_ctx *ctx = tc_ctx_new(NULL);
   int threads = tc_num_threads(ctx);
   double torch_ms[NCASES];
@@ -274,6 +283,9 @@ int main(int argc, char **argv) {
   json("machine", "", "triad", triad, "GB/s");
   for (int i = 0; i < NCASES; i++) {
     const bcase *c = &cases[i];
+    bool chosen = nonly == 0;
+    for (int j = 0; j < nonly; j++) chosen |= !strncmp(c->name, only[j], strlen(only[j]));
+    if (!chosen) continue;
     double s = run_case(ctx, c);
     double rate = c->work / s / 1e9, frac = rate / (c->compute ? peak : triad);
     char tt[32] = "-";
