@@ -731,6 +731,18 @@ TC_API tc_status tc_add_(tc_tensor *dst, tc_tensor *src);
  * against u, compute dst * u, tc_copy_ it back): TC_OK, or TC_ERR_ARG with
  * PyTorch's message. */
 TC_API tc_status tc_check_inplace(tc_tensor *dst, tc_tensor *src);
+/* t.resize_(shape) in place: the handle t (not a new one) takes `shape`,
+ * with `strides` (in elements, non-negative; NULL: contiguous), at its
+ * storage offset. With NULL strides and t's own shape nothing changes
+ * (PyTorch keeps the layout). When the new view reaches past the end of
+ * t's storage the storage grows in place: every handle on it keeps its
+ * elements and sees the new ones (zeros until written; PyTorch leaves
+ * them uninitialized). Shrinking keeps the storage. Memory tensorc does
+ * not own (tc_from_host_memory, DLPack, tc_share_host) cannot grow:
+ * TC_ERR_ARG with PyTorch's "Trying to resize storage that is not
+ * resizable". Other handles on the storage keep their shapes. out= of
+ * PyTorch's functions is this, then tc_copy_ of the result. */
+TC_API tc_status tc_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int64_t *strides);
 
 /* ---- data-dependent indexing (results are copies; masked_select and
  * nonzero realize their inputs: their shapes are data) -------------------- */

@@ -5,7 +5,8 @@
  * tensor when it can), zeros/ones/empty/full/rand/randn and their *_like
  * forms, randint, arange, linspace, eye, where, and unravel_index (cat,
  * stack and the other joins are in joins.c). dtype= and device= are honored (device= by
- * making it the context's default device for the call).
+ * making it the context's default device for the call); out= (out.c) gives
+ * both when they are not given.
  */
 #include <math.h>
 #include <string.h>
@@ -237,6 +238,24 @@ static tc_tensor *leave(tcpy_ctx *t, creation *c, tc_tensor *r) {
   return r;
 }
 
+/* out=: the result takes out's dtype and device unless dtype= and
+ * device= say (tcpy_out_dtype refuses a dtype= that is not out's). */
+static bool out_kw(PyObject *out, const char *fn, creation *cr) {
+  if (!out || out == Py_None) return true;
+  if (!tcpy_out_dtype(out, fn, &cr->has_dt, &cr->dt)) return false;
+  if (!cr->has_dev) {
+    cr->has_dev = true;
+    cr->dev = tc_tensor_device(TT(out));
+  }
+  return true;
+}
+
+/* The result of a creation function, written into out when given. */
+static PyObject *made(tcpy_ctx *c, PyObject *out, const char *fn, tc_tensor *t) {
+  PyObject *r = tcpy_wrap(c, t);
+  return out && out != Py_None ? tcpy_out(out, r, OUT_MADE, fn, NULL, NULL, NULL) : r;
+}
+
 #define FN(name) static PyObject *name(PyObject *m, PyObject *args, PyObject *kw)
 
 static PyObject *make_tensor(PyObject *args, PyObject *kw, bool as_tensor) {
@@ -298,7 +317,8 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
   int64_t shape[TC_MAX_DIMS];
   creation cr;
   tcpy_ctx *c = tcpy_current();
-  if (!c || !tcpy_parse(fn, NULL, kw, 0, names, a) || !common_kw(a[1], a[2], a[3], &cr)) return NULL;
+  if (!c || !tcpy_parse(fn, NULL, kw, 0, names, a) || !common_kw(a[1], a[2], a[3], &cr) || !out_kw(a[8], fn, &cr))
+    return NULL;
   if (a[0] ? !tcpy_to_shape(a[0], fn, &nd, shape) : !tcpy_shape_args(args, 0, fn, &nd, shape)) return NULL;
   tc_generator *g = NULL;
   if ((kind == K_RAND || kind == K_RANDN) && !tcpy_generator_arg(a[6], c, &g)) return NULL;
@@ -310,9 +330,9 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
       tc_tensor_release(t);
       t = NULL;
     }
-    return tcpy_wrap(c, leave(c, &cr, t));
+    return made(c, a[8], fn, leave(c, &cr, t));
   }
-  return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, 0, dt, nd, shape)));
+  return made(c, a[8], fn, leave(c, &cr, make_filled(c, kind, 0, dt, nd, shape)));
 }
 FN(t_zeros) { return filled(args, kw, K_ZEROS, "zeros"); }
 FN(t_ones) { return filled(args, kw, K_ONES, "ones"); }
@@ -321,14 +341,16 @@ FN(t_rand) { return filled(args, kw, K_RAND, "rand"); }
 FN(t_randn) { return filled(args, kw, K_RANDN, "randn"); }
 
 FN(t_full) {
-  static const char *const names[] = {"size", "fill_value", "dtype", "device", "requires_grad", "layout", NULL};
-  PyObject *a[6];
+  static const char *const names[] = {"size", "fill_value", "dtype", "device", "requires_grad", "layout", "out", NULL};
+  PyObject *a[7];
   int nd;
   int64_t shape[TC_MAX_DIMS];
   creation cr;
   double x;
   tcpy_ctx *c = tcpy_current();
-  if (!c || !tcpy_parse("full", args, kw, 2, names, a) || !common_kw(a[2], a[3], a[4], &cr)) return NULL;
+  if (!c || !tcpy_parse("full", args, kw, 2, names, a) || !common_kw(a[2], a[3], a[4], &cr) ||
+      !out_kw(a[6], "full", &cr))
+    return NULL;
   if (!a[0] || !a[1]) {
     PyErr_SetString(PyExc_TypeError, "full() missing required arguments 'size' and 'fill_value'");
     return NULL;
@@ -337,7 +359,7 @@ FN(t_full) {
   int k = tcpy_number_kind(a[1]);
   tc_dtype dt = cr.has_dt ? cr.dt : k == NUM_BOOL ? TC_BOOL : k == NUM_INT ? TC_I64 : S.default_dtype;
   if (!enter(c, &cr)) return NULL;
-  return tcpy_wrap(c, leave(c, &cr, tc_full(c->ctx, x, dt, nd, shape)));
+  return made(c, a[6], "full", leave(c, &cr, tc_full(c->ctx, x, dt, nd, shape)));
 }
 
 static PyObject *like(PyObject *args, PyObject *kw, int kind, const char *fn) {
@@ -387,8 +409,8 @@ FN(t_randn_like) { return like(args, kw, K_RANDN, "randn_like"); }
 FN(t_full_like) { return like(args, kw, K_FULL, "full_like"); }
 
 FN(t_randint) {
-  static const char *const names[] = {"low", "high", "size", "dtype", "device", "requires_grad", "generator", NULL};
-  PyObject *a[7];
+  static const char *const names[] = {"low", "high", "size", "dtype", "device", "requires_grad", "generator", "out", NULL};
+  PyObject *a[8];
   tcpy_ctx *c = tcpy_current();
   if (!c || !tcpy_parse("randint", args, kw, 3, names, a)) return NULL;
   PyObject *lo = a[0], *hi = a[1], *size = a[2];
@@ -405,7 +427,7 @@ FN(t_randint) {
   int nd;
   creation cr;
   if ((lo && !tcpy_to_int(lo, "low", &l)) || !tcpy_to_int(hi, "high", &h) ||
-      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr))
+      !tcpy_to_shape(size, "randint", &nd, shape) || !common_kw(a[3], a[4], a[5], &cr) || !out_kw(a[7], "randint", &cr))
     return NULL;
   tc_generator *g;
   if (!tcpy_generator_arg(a[6], c, &g) || !enter(c, &cr)) return NULL;
@@ -416,9 +438,9 @@ FN(t_randint) {
       tc_tensor_release(t);
       t = NULL;
     }
-    return tcpy_wrap(c, leave(c, &cr, t));
+    return made(c, a[7], "randint", leave(c, &cr, t));
   }
-  return tcpy_wrap(c, leave(c, &cr, tc_randint(c->ctx, l, h, dt, nd, shape)));
+  return made(c, a[7], "randint", leave(c, &cr, tc_randint(c->ctx, l, h, dt, nd, shape)));
 }
 
 FN(t_arange) {
@@ -443,14 +465,14 @@ FN(t_arange) {
                  (tcpy_is_tensor(a[i]) && tc_dtype_is_floating(tc_tensor_dtype(TT(a[i]))));
   }
   creation cr;
-  if (!common_kw(a[3], a[4], a[5], &cr) || !enter(c, &cr)) return NULL;
+  if (!common_kw(a[3], a[4], a[5], &cr) || !out_kw(a[6], "arange", &cr) || !enter(c, &cr)) return NULL;
   tc_dtype dt = cr.has_dt ? cr.dt : any_float ? S.default_dtype : TC_I64;
-  return tcpy_wrap(c, leave(c, &cr, tc_arange(c->ctx, x[0], x[1], x[2], dt)));
+  return made(c, a[6], "arange", leave(c, &cr, tc_arange(c->ctx, x[0], x[1], x[2], dt)));
 }
 
 FN(t_linspace) {
-  static const char *const names[] = {"start", "end", "steps", "dtype", "device", "requires_grad", NULL};
-  PyObject *a[6];
+  static const char *const names[] = {"start", "end", "steps", "dtype", "device", "requires_grad", "out", NULL};
+  PyObject *a[7];
   double s, e;
   int64_t n;
   creation cr;
@@ -461,14 +483,14 @@ FN(t_linspace) {
     return NULL;
   }
   if (!tcpy_to_double(a[0], "start", &s) || !tcpy_to_double(a[1], "end", &e) || !tcpy_to_int(a[2], "steps", &n) ||
-      !common_kw(a[3], a[4], a[5], &cr) || !enter(c, &cr))
+      !common_kw(a[3], a[4], a[5], &cr) || !out_kw(a[6], "linspace", &cr) || !enter(c, &cr))
     return NULL;
-  return tcpy_wrap(c, leave(c, &cr, tc_linspace(c->ctx, s, e, n, cr.has_dt ? cr.dt : S.default_dtype)));
+  return made(c, a[6], "linspace", leave(c, &cr, tc_linspace(c->ctx, s, e, n, cr.has_dt ? cr.dt : S.default_dtype)));
 }
 
 FN(t_eye) {
-  static const char *const names[] = {"n", "m", "dtype", "device", "requires_grad", NULL};
-  PyObject *a[5];
+  static const char *const names[] = {"n", "m", "dtype", "device", "requires_grad", "out", NULL};
+  PyObject *a[6];
   int64_t n, mm = 0;
   creation cr;
   tcpy_ctx *c = tcpy_current();
@@ -478,18 +500,22 @@ FN(t_eye) {
     return NULL;
   }
   if (!tcpy_to_int(a[0], "n", &n) || (a[1] && !tcpy_to_int(a[1], "m", &mm)) || !common_kw(a[2], a[3], a[4], &cr) ||
-      !enter(c, &cr))
+      !out_kw(a[5], "eye", &cr) || !enter(c, &cr))
     return NULL;
-  return tcpy_wrap(c, leave(c, &cr, tc_eye(c->ctx, n, a[1] ? mm : n, cr.has_dt ? cr.dt : S.default_dtype)));
+  return made(c, a[5], "eye", leave(c, &cr, tc_eye(c->ctx, n, a[1] ? mm : n, cr.has_dt ? cr.dt : S.default_dtype)));
 }
 
 FN(t_where) {
-  static const char *const names[] = {"condition", "input", "other", NULL};
-  PyObject *a[3];
+  static const char *const names[] = {"condition", "input", "other", "out", NULL};
+  PyObject *a[4];
   tcpy_ctx *c = tcpy_current();
   if (!c || !tcpy_parse("where", args, kw, 3, names, a)) return NULL;
   if (!a[0] || !tcpy_is_tensor(a[0])) {
     PyErr_SetString(PyExc_TypeError, "where(): argument 'condition' (position 1) must be Tensor");
+    return NULL;
+  }
+  if (!a[1] && !a[2] && a[3]) {
+    PyErr_SetString(PyExc_TypeError, "where(): the form where(condition) takes no out=");
     return NULL;
   }
   if (!a[1] && !a[2]) { /* where(cond): nonzero(as_tuple=True) */
@@ -510,6 +536,15 @@ FN(t_where) {
   tc_tensor *x = cond ? tcpy_operand(c, a[1], "where", "input") : NULL;
   tc_tensor *y = x ? tcpy_operand(c, a[2], "where", "other") : NULL;
   PyObject *r = y ? tcpy_wrap(c, tc_where(cond, x, y)) : NULL;
+  if (r && a[3] && a[3] != Py_None) {
+    PyObject *ins = PyTuple_Pack(3, a[0], a[1], a[2]);
+    if (ins) {
+      r = tcpy_out(a[3], r, OUT_WHERE | OUT_APART, "where", NULL, ins, NULL);
+      Py_DECREF(ins);
+    } else {
+      Py_CLEAR(r);
+    }
+  }
   tc_tensor_release(cond);
   tc_tensor_release(x);
   tc_tensor_release(y);

@@ -44,6 +44,7 @@ static PyObject *join(PyObject *args, PyObject *kw, int kind, const char *fn) {
   case J_VSTACK: r = tc_vstack(c->ctx, ts, n); break;
   default: r = tc_dstack(c->ctx, ts, n); break;
   }
+  if (a[3] && a[3] != Py_None) return tcpy_out(a[3], tcpy_wrap(c, r), OUT_CAT | OUT_APART, fn, a[0], NULL, NULL);
   return tcpy_wrap(c, r);
 }
 
@@ -410,7 +411,8 @@ OPFN(m_repeat_interleave) {
 #define MT (OF_METHOD | OF_TORCH)
 const tcpy_opdef tcpy_join_ops[] = {
     {"split", m_split, 0, MT}, {"chunk", m_split, 1, MT}, {"unbind", m_unbind, 0, MT},
-    {"tril", m_tri, 0, MT | OF_INPLACE}, {"triu", m_tri, 1, MT | OF_INPLACE}, {"diag", m_tri, 2, MT},
+    {"tril", m_tri, 0, MT | OF_INPLACE, OUT_EXACT}, {"triu", m_tri, 1, MT | OF_INPLACE, OUT_EXACT},
+    {"diag", m_tri, 2, MT, OUT_EXACT},
     {"diagonal", m_diagonal, 0, MT}, {"diag_embed", m_diagonal, 1, MT},
     {"flip", m_flip, 0, MT}, {"fliplr", m_flip, 1, MT}, {"flipud", m_flip, 2, MT},
     {"roll", m_roll, 0, MT}, {"repeat", m_repeat, 0, OF_METHOD}, {"tile", m_repeat, 1, MT},

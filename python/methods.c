@@ -2,7 +2,7 @@
  * methods.c — the Tensor methods that are not math: item/tolist, sizes
  * and strides, casts and .to()/.cpu()/.cuda(), views and movement (view,
  * reshape, permute, expand, squeeze...), clone/contiguous, and the
- * in-place writes fill_, zero_, copy_. Entries of the op table (tcpy.h):
+ * in-place writes fill_, zero_, copy_, and resize_. Entries of the op table (tcpy.h):
  * each is a method, and those PyTorch also has as torch.NAME are that too.
  */
 #include <stdlib.h>
@@ -493,6 +493,20 @@ OPFN(m_copy_) {
   return (PyObject *)self;
 }
 
+/* resize_(*sizes, memory_format=None): this tensor's own handle takes the
+ * shape, contiguous (the same shape keeps its layout), its storage growing
+ * in place when too small (tc_resize_); returns self. */
+OPFN(m_resize_) {
+  static const char *const names[] = {"memory_format", NULL};
+  PyObject *a[1];
+  int nd;
+  int64_t shape[TC_MAX_DIMS];
+  if (!tcpy_parse(fn, NULL, kw, 0, names, a) || !tcpy_shape_args(args, 0, fn, &nd, shape)) return NULL;
+  if (tc_resize_(self->t, nd, shape, NULL) != TC_OK) return tcpy_raise(CTX);
+  Py_INCREF(self);
+  return (PyObject *)self;
+}
+
 /* data_ptr(): the address of the first element, as an int (realizes; 0
  * for a tensor without elements, as PyTorch). The address stays put under
  * tensorc's in-place writes, which land in the storage's buffer; memory
@@ -561,5 +575,5 @@ const tcpy_opdef tcpy_tensor_ops[] = {
     MT("narrow", m_narrow, 0), MT("select", m_select, 0), M("unfold", m_unfold, 0),
     MT("as_strided", m_as_strided, 0), MT("clone", m_clone, 0), M("contiguous", m_clone, 1),
     MT("detach", m_clone, 2),
-    M("fill_", m_fill_, 0), M("zero_", m_fill_, 1), M("copy_", m_copy_, 0),
+    M("fill_", m_fill_, 0), M("zero_", m_fill_, 1), M("copy_", m_copy_, 0), M("resize_", m_resize_, 0),
     {NULL, NULL, 0, 0}};

@@ -5,6 +5,7 @@
  * that serves one table entry as a method (t.add(x)), as its in-place form
  * (t.add_(x): computed, then written back into t's elements), and as a
  * function (torch.add(t, x), torch.nn.functional.relu(t)). Keyword names follow PyTorch's signatures.
+ * The table's last column is how torch.NAME takes out= (out.c).
  */
 #include <string.h>
 #include "tcpy.h"
@@ -402,25 +403,29 @@ OPFN(m_masked_fill) {
   return WRAP(tc_masked_fill(self->t, m->t, x));
 }
 
-#define UN(name, idx, fl) {name, m_unary, idx, OF_METHOD | OF_TORCH | (fl)}
-#define BIN(name, op) {name, m_binary, op, OF_METHOD | OF_TORCH | OF_INPLACE}
-#define RED(name, idx) {name, m_reduce, idx, OF_METHOD | OF_TORCH}
+#define UN(name, idx, fl, out) {name, m_unary, idx, OF_METHOD | OF_TORCH | (fl), out}
+#define BIN(name, op) {name, m_binary, op, OF_METHOD | OF_TORCH | OF_INPLACE, OUT_CAST | OUT_APART}
+#define RED(name, idx, out) {name, m_reduce, idx, OF_METHOD | OF_TORCH, out}
 #define MT (OF_METHOD | OF_TORCH)
+#define IP OF_INPLACE
+/* out=: unary float ops cast (TensorIterator); those that keep the dtype want out's to be it */
+#define FL (OUT_CAST | OUT_APART)
+#define KEEP (OUT_SAME | OUT_APART)
 
 const tcpy_opdef tcpy_math_ops[] = {
-    UN("abs", U_ABS, OF_INPLACE), UN("absolute", U_ABS, OF_INPLACE), UN("neg", U_NEG, OF_INPLACE),
-    UN("negative", U_NEG, OF_INPLACE), UN("sign", U_SIGN, OF_INPLACE), UN("exp", U_EXP, OF_INPLACE),
-    UN("exp2", U_EXP2, OF_INPLACE), UN("log", U_LOG, OF_INPLACE), UN("log2", U_LOG2, OF_INPLACE),
-    UN("log1p", U_LOG1P, OF_INPLACE), UN("expm1", U_EXPM1, OF_INPLACE), UN("sqrt", U_SQRT, OF_INPLACE),
-    UN("rsqrt", U_RSQRT, OF_INPLACE), UN("sin", U_SIN, OF_INPLACE), UN("cos", U_COS, OF_INPLACE),
-    UN("tan", U_TAN, OF_INPLACE), UN("tanh", U_TANH, OF_INPLACE | OF_FUNCTIONAL),
-    UN("sigmoid", U_SIGMOID, OF_INPLACE | OF_FUNCTIONAL), UN("relu", U_RELU, OF_INPLACE | OF_FUNCTIONAL),
+    UN("abs", U_ABS, IP, KEEP), UN("absolute", U_ABS, IP, KEEP), UN("neg", U_NEG, IP, KEEP),
+    UN("negative", U_NEG, IP, KEEP), UN("sign", U_SIGN, IP, KEEP), UN("exp", U_EXP, IP, FL),
+    UN("exp2", U_EXP2, IP, FL), UN("log", U_LOG, IP, FL), UN("log2", U_LOG2, IP, FL),
+    UN("log1p", U_LOG1P, IP, FL), UN("expm1", U_EXPM1, IP, FL), UN("sqrt", U_SQRT, IP, FL),
+    UN("rsqrt", U_RSQRT, IP, FL), UN("sin", U_SIN, IP, FL), UN("cos", U_COS, IP, FL),
+    UN("tan", U_TAN, IP, FL), UN("tanh", U_TANH, IP | OF_FUNCTIONAL, FL),
+    UN("sigmoid", U_SIGMOID, IP | OF_FUNCTIONAL, FL), UN("relu", U_RELU, IP | OF_FUNCTIONAL, 0),
     {"gelu", m_unary, U_GELU, OF_FUNCTIONAL}, {"silu", m_silu, 0, OF_FUNCTIONAL},
-    UN("floor", U_FLOOR, OF_INPLACE), UN("ceil", U_CEIL, OF_INPLACE), UN("trunc", U_TRUNC, OF_INPLACE),
-    UN("fix", U_TRUNC, OF_INPLACE), UN("reciprocal", U_RECIPROCAL, OF_INPLACE), UN("square", U_SQUARE, OF_INPLACE),
-    UN("logical_not", U_LOGICAL_NOT, OF_INPLACE), UN("bitwise_not", U_BITWISE_NOT, OF_INPLACE),
-    UN("isnan", U_ISNAN, 0), UN("isinf", U_ISINF, 0), UN("isfinite", U_ISFINITE, 0),
-    {"round", m_round, 0, MT | OF_INPLACE},
+    UN("floor", U_FLOOR, IP, KEEP), UN("ceil", U_CEIL, IP, KEEP), UN("trunc", U_TRUNC, IP, KEEP),
+    UN("fix", U_TRUNC, IP, KEEP), UN("reciprocal", U_RECIPROCAL, IP, FL), UN("square", U_SQUARE, IP, FL),
+    UN("logical_not", U_LOGICAL_NOT, IP, FL), UN("bitwise_not", U_BITWISE_NOT, IP, KEEP),
+    UN("isnan", U_ISNAN, 0, 0), UN("isinf", U_ISINF, 0, 0), UN("isfinite", U_ISFINITE, 0, 0),
+    {"round", m_round, 0, MT | IP, KEEP},
     BIN("add", TC_OP_ADD), BIN("sub", TC_OP_SUB), BIN("subtract", TC_OP_SUB), BIN("mul", TC_OP_MUL),
     BIN("multiply", TC_OP_MUL), BIN("div", TC_OP_DIV), BIN("divide", TC_OP_DIV), BIN("true_divide", TC_OP_DIV),
     BIN("floor_divide", TC_OP_FLOOR_DIVIDE), BIN("remainder", TC_OP_REMAINDER), BIN("pow", TC_OP_POW),
@@ -431,15 +436,17 @@ const tcpy_opdef tcpy_math_ops[] = {
     BIN("bitwise_right_shift", TC_OP_RSHIFT), BIN("eq", TC_OP_EQ), BIN("ne", TC_OP_NE), BIN("not_equal", TC_OP_NE),
     BIN("lt", TC_OP_LT), BIN("less", TC_OP_LT), BIN("le", TC_OP_LE), BIN("less_equal", TC_OP_LE),
     BIN("gt", TC_OP_GT), BIN("greater", TC_OP_GT), BIN("ge", TC_OP_GE), BIN("greater_equal", TC_OP_GE),
-    {"matmul", m_matmul, 0, MT}, {"mm", m_matmul, 0, MT}, {"bmm", m_matmul, 0, MT}, {"dot", m_matmul, 0, MT},
-    {"clamp", m_clamp, 0, MT | OF_INPLACE}, {"clip", m_clamp, 0, MT | OF_INPLACE},
+    {"matmul", m_matmul, 0, MT, OUT_EXACT}, {"mm", m_matmul, 0, MT, OUT_EXACT}, {"bmm", m_matmul, 0, MT, OUT_EXACT},
+    {"dot", m_matmul, 0, MT, OUT_DOT},
+    {"clamp", m_clamp, 0, MT | IP, OUT_CLAMP | OUT_APART}, {"clip", m_clamp, 0, MT | IP, OUT_CLAMP | OUT_APART},
     {"where", m_where, 0, OF_METHOD},
-    RED("sum", R_SUM), RED("prod", R_PROD), RED("mean", R_MEAN), RED("amax", R_AMAX), RED("amin", R_AMIN),
-    RED("all", R_ALL), RED("any", R_ANY), RED("logsumexp", R_LOGSUMEXP),
-    {"var", m_varstd, 0, MT}, {"std", m_varstd, 1, MT},
-    {"max", m_maxmin, 1, MT}, {"min", m_maxmin, 0, MT},
-    {"argmax", m_argmaxmin, 1, MT}, {"argmin", m_argmaxmin, 0, MT},
-    {"softmax", m_softmax, 0, MT | OF_FUNCTIONAL}, {"log_softmax", m_softmax, 1, MT | OF_FUNCTIONAL},
+    RED("sum", R_SUM, OUT_ACC), RED("prod", R_PROD, OUT_ACC), RED("mean", R_MEAN, OUT_CAST),
+    RED("amax", R_AMAX, OUT_AMAX), RED("amin", R_AMIN, OUT_AMAX), RED("all", R_ALL, OUT_BOOL),
+    RED("any", R_ANY, OUT_BOOL), RED("logsumexp", R_LOGSUMEXP, OUT_FLOAT),
+    {"var", m_varstd, 0, MT, OUT_CAST}, {"std", m_varstd, 1, MT, OUT_CAST},
+    {"max", m_maxmin, 1, MT, OUT_MAXMIN}, {"min", m_maxmin, 0, MT, OUT_MAXMIN},
+    {"argmax", m_argmaxmin, 1, MT, OUT_EXACT}, {"argmin", m_argmaxmin, 0, MT, OUT_EXACT},
+    {"softmax", m_softmax, 0, MT | OF_FUNCTIONAL, OUT_EXACT}, {"log_softmax", m_softmax, 1, MT | OF_FUNCTIONAL, OUT_EXACT},
     {"equal", m_equal, 0, MT}, {"allclose", m_close, 0, MT}, {"isclose", m_close, 1, MT},
     {"masked_fill", m_masked_fill, 0, MT}, {"masked_fill_", m_masked_fill, 1, OF_METHOD},
     {NULL, NULL, 0, 0}};
@@ -451,6 +458,7 @@ typedef struct {
   const tcpy_opdef *def;
   bool inplace;     /* NAME_: the result written back into self */
   bool functional;  /* torch.NAME / F.NAME: the tensor is the first argument */
+  bool takes_out;   /* torch.NAME of an entry with out= (out.c); F.NAME and methods take none */
   PyObject *self;   /* bound tensor, or NULL */
   PyObject *name;   /* "add" or "add_" */
 } op_obj;
@@ -470,6 +478,7 @@ static PyObject *op_new(const tcpy_opdef *d, bool inplace, bool functional, PyOb
   o->def = d;
   o->inplace = inplace;
   o->functional = functional;
+  o->takes_out = false;
   Py_XINCREF(self);
   o->self = self;
   Py_INCREF(name);
@@ -527,7 +536,10 @@ static PyObject *op_call(PyObject *o, PyObject *args, PyObject *kw) {
     Py_XDECREF(n);
   } else if (tcpy_check_thread((tcpy_tensor *)self) &&
              (!op->inplace || tcpy_check_inplace((tcpy_tensor *)self, args, kw))) {
-    r = op->def->fn((tcpy_tensor *)self, args, kw, op->def->tag, fn);
+    if (op->takes_out && kw && PyDict_GetItemString(kw, "out"))
+      r = tcpy_out_op(op->def, (tcpy_tensor *)self, args, kw);
+    else
+      r = op->def->fn((tcpy_tensor *)self, args, kw, op->def->tag, fn);
     if (r && op->inplace) {
       bool ok = tcpy_write_back((tcpy_tensor *)self, TT(r));
       Py_DECREF(r);
@@ -574,6 +586,7 @@ static bool install(const tcpy_opdef *d, PyObject *torch, PyObject *functional) 
   }
   if (ok && (d->flags & OF_TORCH)) {
     PyObject *f = op_new(d, false, true, NULL, name);
+    if (f) ((op_obj *)f)->takes_out = d->out != OUT_NONE;
     ok = f && PyObject_SetAttr(torch, name, f) == 0;
     Py_XDECREF(f);
   }

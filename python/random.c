@@ -193,13 +193,18 @@ static PyObject *f_randperm(PyObject *m, PyObject *args, PyObject *kw) {
   tc_generator *g;
   tc_device dev = {TC_CPU, 0}, saved = tc_get_default_device(c->ctx);
   bool has_dev = a[3] && a[3] != Py_None;
-  if (!tcpy_to_int(a[0], "n", &n) || !tcpy_generator_arg(a[1], c, &g) || (a[2] && a[2] != Py_None && !tcpy_to_dtype(a[2], &dt)) ||
-      (has_dev && !tcpy_to_device(a[3], &dev)))
+  bool has_dt = a[2] && a[2] != Py_None, with_out = a[7] && a[7] != Py_None;
+  if (!tcpy_to_int(a[0], "n", &n) || !tcpy_generator_arg(a[1], c, &g) || (has_dt && !tcpy_to_dtype(a[2], &dt)) ||
+      (has_dev && !tcpy_to_device(a[3], &dev)) || !tcpy_out_dtype(a[7], "randperm", &has_dt, &dt))
     return NULL;
+  if (with_out && !has_dev) { /* out's device */
+    has_dev = true;
+    dev = tc_tensor_device(TT(a[7]));
+  }
   if (has_dev && tc_set_default_device(c->ctx, dev) != TC_OK) return tcpy_raise(c->ctx);
   tc_tensor *r = tc_randperm(c->ctx, n, dt, g);
   if (has_dev) tc_set_default_device(c->ctx, saved);
-  return tcpy_wrap(c, r);
+  return with_out ? tcpy_out(a[7], tcpy_wrap(c, r), OUT_MADE, "randperm", NULL, NULL, NULL) : tcpy_wrap(c, r);
 }
 
 #define DEF(name, f) {name, (PyCFunction)(void (*)(void))f, METH_VARARGS | METH_KEYWORDS, NULL}
@@ -327,6 +332,6 @@ OPFN(m_multinomial) {
 
 const tcpy_opdef tcpy_random_ops[] = {
     {"uniform_", m_fill_random, 0, OF_METHOD}, {"normal_", m_fill_random, 1, OF_METHOD},
-    {"random_", m_random_, 0, OF_METHOD},      {"bernoulli", m_bernoulli, 0, OF_METHOD | OF_TORCH},
-    {"bernoulli_", m_bernoulli, 1, OF_METHOD}, {"multinomial", m_multinomial, 0, OF_METHOD | OF_TORCH},
+    {"random_", m_random_, 0, OF_METHOD},      {"bernoulli", m_bernoulli, 0, OF_METHOD | OF_TORCH, OUT_ANY},
+    {"bernoulli_", m_bernoulli, 1, OF_METHOD}, {"multinomial", m_multinomial, 0, OF_METHOD | OF_TORCH, OUT_LONG},
     {NULL, NULL, 0, 0}};

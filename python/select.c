@@ -358,13 +358,16 @@ OPFN(m_put) {
 
 #define MT (OF_METHOD | OF_TORCH)
 /* NAME (method and torch.NAME, on a clone) and NAME_ (a method, in place) */
-#define W(name, f, k) {name, f, k, MT}, {name "_", f, (k) | INPLACE, OF_METHOD}
+#define W(name, f, k, out) {name, f, k, MT, out}, {name "_", f, (k) | INPLACE, OF_METHOD}
 const tcpy_opdef tcpy_select_ops[] = {
-    {"gather", m_gather, 0, MT}, {"take", m_take, 0, MT}, {"take_along_dim", m_take_along_dim, 0, MT},
-    {"index_select", m_index_select, 0, MT}, {"masked_select", m_masked_select, 0, MT},
-    {"nonzero", m_nonzero, 0, MT}, {"argwhere", m_argwhere, 0, MT}, {"count_nonzero", m_count_nonzero, 0, MT},
-    {"bincount", m_bincount, 0, MT},
-    W("scatter", m_scatter, 0), W("scatter_add", m_scatter, 1), W("scatter_reduce", m_scatter_reduce, 0),
-    W("index_add", m_index_write, 0), W("index_copy", m_index_write, 1), W("index_fill", m_index_write, 2),
-    W("index_put", m_index_put, 0), W("masked_scatter", m_masked_scatter, 0), W("put", m_put, 0),
+    {"gather", m_gather, 0, MT, OUT_EXACT | OUT_APART}, {"take", m_take, 0, MT, OUT_TAKE},
+    {"take_along_dim", m_take_along_dim, 0, MT, OUT_EXACT},
+    {"index_select", m_index_select, 0, MT, OUT_SELECT | OUT_APART},
+    {"masked_select", m_masked_select, 0, MT, OUT_SELECT | OUT_APART},
+    {"nonzero", m_nonzero, 0, MT, OUT_NONZERO}, {"argwhere", m_argwhere, 0, MT},
+    {"count_nonzero", m_count_nonzero, 0, MT}, {"bincount", m_bincount, 0, MT},
+    W("scatter", m_scatter, 0, OUT_EXACT), W("scatter_add", m_scatter, 1, OUT_EXACT),
+    W("scatter_reduce", m_scatter_reduce, 0, OUT_EXACT), W("index_add", m_index_write, 0, OUT_EXACT),
+    W("index_copy", m_index_write, 1, OUT_EXACT), W("index_fill", m_index_write, 2, 0),
+    W("index_put", m_index_put, 0, 0), W("masked_scatter", m_masked_scatter, 0, 0), W("put", m_put, 0, 0),
     {NULL, NULL, 0, 0}};

@@ -331,9 +331,9 @@ static tc_tensor *sorted_by(tcpy_tensor *self, tc_tensor *so) {
  * boundaries, *, out_int32=False, right=False) (1). input may be a
  * number (a 0-d result). */
 OPFN(m_search) {
-  static const char *const names[] = {"input", "out_int32", "right", "side", "sorter", "out", NULL};
+  static const char *const names[] = {"input", "out_int32", "right", "side", "sorter", NULL};
   static const char *const bnames[] = {"boundaries", "out_int32", "right", NULL};
-  PyObject *a[6];
+  PyObject *a[5];
   bool i32 = false, right = false;
   if (!tcpy_parse(fn, args, kw, 1, tag ? bnames : names, a)) return NULL;
   if (!a[0]) return missing(fn, tag ? "boundaries" : "input");
@@ -352,10 +352,6 @@ OPFN(m_search) {
       return NULL;
     }
     right = is_right;
-  }
-  if (!tag && a[5] && a[5] != Py_None) {
-    PyErr_SetString(PyExc_NotImplementedError, "tensorc: searchsorted(out=) is not supported");
-    return NULL;
   }
   tc_tensor *seq = NULL; /* the sequence in sorter's order */
   if (!tag && a[4] && a[4] != Py_None) {
@@ -400,6 +396,8 @@ static PyObject *f_bucketize(PyObject *m, PyObject *args, PyObject *kw) {
   PyObject *rest = PyTuple_GetSlice(args, PyTuple_Size(args) ? 1 : 0, PyTuple_Size(args));
   PyObject *kw2 = kw ? PyDict_Copy(kw) : NULL;
   if (kw2 && PyDict_GetItemString(kw2, "input")) PyDict_DelItemString(kw2, "input");
+  PyObject *out = kw2 ? PyDict_GetItemString(kw2, "out") : NULL; /* borrowed from kw */
+  if (out) PyDict_DelItemString(kw2, "out");
   tc_tensor *x = rest && (!kw || kw2) ? tcpy_operand(c, in, "bucketize", "input") : NULL;
   PyObject *bounds = PyTuple_Size(args) > 1 ? PyTuple_GetItem(args, 1) : kw ? PyDict_GetItemString(kw, "boundaries") : NULL;
   if (x && !tcpy_is_tensor(in) && bounds && tcpy_is_tensor(bounds)) { /* a number: on the boundaries' device */
@@ -411,6 +409,7 @@ static PyObject *f_bucketize(PyObject *m, PyObject *args, PyObject *kw) {
   if (x) {
     tcpy_tensor *t = (tcpy_tensor *)tcpy_wrap(c, x);
     if (t) r = m_search(t, rest, kw2, 1, "bucketize");
+    if (out && out != Py_None) r = tcpy_out(out, r, OUT_SEARCH, "bucketize", in, rest, kw2);
     Py_XDECREF(t);
   }
   Py_XDECREF(rest);
@@ -423,12 +422,15 @@ PyMethodDef tcpy_sort_functions[] = {
 
 #define MT (OF_METHOD | OF_TORCH)
 const tcpy_opdef tcpy_sort_ops[] = {
-    {"cumsum", m_cumulative, 0, MT | OF_INPLACE}, {"cumprod", m_cumulative, 1, MT | OF_INPLACE},
-    {"logcumsumexp", m_cumulative, 2, MT}, {"cummax", m_cumext, 1, MT}, {"cummin", m_cumext, 0, MT},
-    {"sort", m_sort, 0, MT}, {"argsort", m_sort, 1, MT}, {"msort", m_msort, 0, MT},
-    {"topk", m_topk, 0, MT}, {"kthvalue", m_kthvalue, 0, MT},
-    {"median", m_median, 0, MT}, {"nanmedian", m_median, 1, MT}, {"mode", m_median, 2, MT},
+    {"cumsum", m_cumulative, 0, MT | OF_INPLACE, OUT_ACC | OUT_APART},
+    {"cumprod", m_cumulative, 1, MT | OF_INPLACE, OUT_ACC | OUT_APART},
+    {"logcumsumexp", m_cumulative, 2, MT, OUT_SCAN | OUT_APART}, {"cummax", m_cumext, 1, MT, OUT_SCAN | OUT_APART},
+    {"cummin", m_cumext, 0, MT, OUT_SCAN | OUT_APART},
+    {"sort", m_sort, 0, MT, OUT_EXACT | OUT_APART}, {"argsort", m_sort, 1, MT}, {"msort", m_msort, 0, MT, OUT_EXACT},
+    {"topk", m_topk, 0, MT, OUT_EXACT}, {"kthvalue", m_kthvalue, 0, MT, OUT_KTH},
+    {"median", m_median, 0, MT, OUT_MEDIAN}, {"nanmedian", m_median, 1, MT, OUT_MEDIAN},
+    {"mode", m_median, 2, MT, OUT_MODE},
     {"unique", m_unique, 0, MT}, {"unique_consecutive", m_unique, 1, MT},
-    {"searchsorted", m_search, 0, OF_TORCH},
-    {"histc", m_histc, 0, MT},
+    {"searchsorted", m_search, 0, OF_TORCH, OUT_SEARCH},
+    {"histc", m_histc, 0, MT, OUT_HISTC},
     {NULL, NULL, 0, 0}};

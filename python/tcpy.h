@@ -129,6 +129,7 @@ typedef struct tcpy_opdef {
   tcpy_opfn fn;
   int tag;
   int flags;
+  int out; /* how torch.NAME takes out= (OUT_*, out.c); 0: it takes none */
 } tcpy_opdef;
 extern const tcpy_opdef tcpy_math_ops[];   /* ops.c */
 extern const tcpy_opdef tcpy_tensor_ops[]; /* methods.c */
@@ -151,6 +152,46 @@ PyObject *tcpy_tuple(tcpy_ctx *c, tc_tensor **ts, int n);
 /* torch.return_types.NAME over a call's (values, indices): st not TC_OK
  * releases both and raises ctx's error. */
 PyObject *tcpy_pair_result(tcpy_ctx *c, const char *name, tc_status st, tc_tensor *values, tc_tensor *indices);
+
+/* ---- out= (out.c) ---- */
+/* How a function's out= treats out's dtype, each in the words of the
+ * PyTorch kernel that has the rule (out.c's table gives them): */
+enum {
+  OUT_NONE,    /* no out= */
+  OUT_CAST,    /* cast to out's dtype where torch.can_cast allows (elementwise ops) */
+  OUT_SAME,    /* out's dtype is the result's ("Found dtype Double but expected Float") */
+  OUT_EXACT,   /* the same ("Expected out tensor to have dtype float, but got double instead") */
+  OUT_ACC,     /* computed in out's dtype (dtype=out.dtype unless dtype= is given): sum, cumsum */
+  OUT_ANY,     /* any dtype (bernoulli) */
+  OUT_MAXMIN,  /* max/min: EXACT along a dim, CAST of two tensors, can_cast of all elements */
+  OUT_CLAMP,   /* clamp: SAME with number bounds, CAST with tensor bounds */
+  OUT_AMAX, OUT_FLOAT, OUT_BOOL, OUT_DOT, OUT_WHERE, OUT_CAT, OUT_SELECT, OUT_TAKE, OUT_NONZERO,
+  OUT_SCAN, OUT_HISTC, OUT_SEARCH, OUT_LONG, OUT_KTH, OUT_MEDIAN, OUT_MODE,
+  OUT_MADE,    /* creation functions: out's dtype chosen before (tcpy_out_dtype) */
+  OUT_MINMAX_ALL, /* (resolved from OUT_MAXMIN) */
+  OUT_RULES,
+  OUT_APART = 64 /* flag: out may not partially overlap an input (TensorIterator's check) */
+};
+/* out= of fn: writes `result` (stolen: a Tensor, or a tuple of n for a
+ * function of n results) into `out` (borrowed: a Tensor, or a tuple or
+ * list of n Tensors) by `rule` — out's thread, device and dtype checked,
+ * a partial overlap with the tensors among self, args and kw's values
+ * refused (OUT_APART), out resized in place when its shape differs
+ * (tc_resize_: silently when it has no elements, else with PyTorch's
+ * UserWarning; the result's layout when dense), then the values copied
+ * through out's storage (cast to its dtype) — and returns out itself (a
+ * new reference; n results: torch.return_types.FN_out of out's tensors).
+ * NULL with the exception set (result NULL: its exception kept). */
+PyObject *tcpy_out(PyObject *out, PyObject *result, int rule, const char *fn, PyObject *self, PyObject *args,
+                   PyObject *kw);
+/* The op table's entry d called as torch.NAME(self, *args, out=..., **kw)
+ * (kw holds out): the op without out=, then tcpy_out by d->out. */
+PyObject *tcpy_out_op(const tcpy_opdef *d, tcpy_tensor *self, PyObject *args, PyObject *kw);
+/* A creation function's dtype given out (None or NULL: no change): dtype=
+ * when given must be out's ("dtype Float does not match dtype of out
+ * parameter (Long)"), else out's is taken; *has set. False with the
+ * exception (out not a Tensor: TypeError). */
+bool tcpy_out_dtype(PyObject *out, const char *fn, bool *has, tc_dtype *dt);
 
 /* ---- joins, random (joins.c, random.c) ---- */
 extern PyMethodDef tcpy_join_functions[];

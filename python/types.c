@@ -276,7 +276,11 @@ static struct {
   const char *name;
   PyObject *type;
 } pairs[] = {{"max", NULL}, {"min", NULL}, {"sort", NULL}, {"topk", NULL}, {"mode", NULL}, {"median", NULL},
-             {"nanmedian", NULL}, {"kthvalue", NULL}, {"cummax", NULL}, {"cummin", NULL}};
+             {"nanmedian", NULL}, {"kthvalue", NULL}, {"cummax", NULL}, {"cummin", NULL},
+             /* what out= returns (out.c) */
+             {"max_out", NULL}, {"min_out", NULL}, {"sort_out", NULL}, {"topk_out", NULL}, {"mode_out", NULL},
+             {"median_out", NULL}, {"nanmedian_out", NULL}, {"kthvalue_out", NULL}, {"cummax_out", NULL},
+             {"cummin_out", NULL}};
 
 PyObject *tcpy_return_pair(const char *name, PyObject *values, PyObject *indices) {
   PyObject *tp = NULL;

@@ -6,7 +6,9 @@
  * select; view versus reshape on non-contiguous tensors (view fails with
  * PyTorch's message, reshape copies); writes through views seen by every
  * alias (fill_, copy_, add_ through slices, transposes and views, the seed
- * document's section 3 example); a lazy read captured before an in-place
+ * document's section 3 example); resize_ in place (a storage that grows
+ * keeps its aliases, the offset and a same shape's layout kept, memory
+ * tensorc does not own refused); a lazy read captured before an in-place
  * write keeps the old values; clone and contiguous copies are independent.
  * Expected layouts and repr strings are what PyTorch printed.
  */
@@ -394,6 +396,66 @@ TC_CASE(sixteen_dims_work_and_seventeen_are_refused) {
   expect_err(ctx, tc_unsqueeze(x, 0), "16");
 }
 
+/* base = torch.arange(4.); o = base[:2]; v = base[1:3]; o.resize_(6);
+ * o.copy_(torch.arange(10., 16.)); o.resize_(2, 1) */
+TC_CASE(resize_grows_the_storage_in_place_and_every_alias_sees_it) {
+  tc_tensor *base = tc_arange(ctx, 0, 4, 1, TC_F32);
+  tc_tensor *o = tc_narrow(base, 0, 0, 2), *v = tc_narrow(base, 0, 1, 2);
+  assert_int_equal(tc_resize_(o, 1, (const int64_t[]){6}, NULL), TC_OK);
+  expect_layout(o, SH(6), SH(1), 0, true);
+  assert_int_equal(tc_tensor_storage_numel(base), 6);
+  expect_repr(base, "tensor([0., 1., 2., 3.])"); /* the alias keeps its shape and elements */
+  expect_repr(v, "tensor([1., 2.])");
+  assert_int_equal(tc_copy_(o, tc_arange(ctx, 10, 16, 1, TC_F32)), TC_OK);
+  expect_repr(o, "tensor([10., 11., 12., 13., 14., 15.])");
+  expect_repr(base, "tensor([10., 11., 12., 13.])");
+  expect_repr(v, "tensor([11., 12.])");
+  assert_int_equal(tc_resize_(o, 2, (const int64_t[]){2, 1}, NULL), TC_OK); /* shrinking keeps the storage */
+  expect_layout(o, SH(2, 1), SH(1, 1), 0, true);
+  assert_int_equal(tc_tensor_storage_numel(o), 6);
+  expect_repr(o, "tensor([[10.],\n        [11.]])");
+}
+
+/* base = torch.zeros(10); o = base[4:4]; o.resize_(3); o.fill_(7);
+ * m = torch.arange(6.).view(2, 3).t(); m.resize_(3, 2) keeps m's strides */
+TC_CASE(resize_keeps_the_storage_offset_and_a_same_shape_keeps_the_layout) {
+  tc_tensor *base = tc_zeros(ctx, TC_F32, 1, (const int64_t[]){10});
+  tc_tensor *o = tc_narrow(base, 0, 4, 0);
+  assert_int_equal(tc_resize_(o, 1, (const int64_t[]){3}, NULL), TC_OK);
+  expect_layout(o, SH(3), SH(1), 4, true);
+  assert_int_equal(tc_tensor_storage_numel(base), 10);
+  assert_int_equal(tc_fill_(o, 7), TC_OK);
+  expect_repr(base, "tensor([0., 0., 0., 0., 7., 7., 7., 0., 0., 0.])");
+  tc_tensor *m = tc_t(tc_view(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3}));
+  assert_int_equal(tc_resize_(m, 2, (const int64_t[]){3, 2}, NULL), TC_OK);
+  expect_layout(m, SH(3, 2), SH(1, 3), 0, false);
+  /* given strides (out= keeps a result's layout): a transposed (2, 3) over 6 elements */
+  tc_tensor *e = tc_empty(ctx, TC_F32, 1, (const int64_t[]){0});
+  assert_int_equal(tc_resize_(e, 2, (const int64_t[]){2, 3}, (const int64_t[]){1, 2}), TC_OK);
+  expect_layout(e, SH(2, 3), SH(1, 2), 0, false);
+  assert_int_equal(tc_tensor_storage_numel(e), 6);
+  assert_int_equal(tc_copy_(e, tc_view(tc_arange(ctx, 0, 6, 1, TC_F32), 2, (const int64_t[]){2, 3})), TC_OK);
+  expect_repr(e, "tensor([[0., 1., 2.],\n        [3., 4., 5.]])");
+  expect_status_err(ctx, tc_resize_(e, 1, (const int64_t[]){-1}, NULL),
+                    "Trying to create tensor with negative dimension -1: [-1]");
+  expect_status_err(ctx, tc_resize_(e, 1, (const int64_t[]){2}, (const int64_t[]){-1}), "negative strides");
+}
+
+/* n = numpy.zeros(4, numpy.float32); o = torch.from_numpy(n):
+ * o.resize_(2) works (the memory is n's), o.resize_(5) fails */
+TC_CASE(resize_cannot_grow_memory_that_tensorc_does_not_own) {
+  float host[4] = {1, 2, 3, 4};
+  tc_tensor *o = tc_from_host_memory(ctx, host, TC_F32, 1, (const int64_t[]){4}, NULL, NULL, NULL);
+  assert_non_null(o);
+  assert_int_equal(tc_resize_(o, 1, (const int64_t[]){2}, NULL), TC_OK);
+  assert_int_equal(tc_fill_(o, 9), TC_OK);
+  assert_true(host[0] == 9 && host[1] == 9 && host[2] == 3);
+  expect_status_err(ctx, tc_resize_(o, 1, (const int64_t[]){5}, NULL),
+                    "Trying to resize storage that is not resizable");
+  expect_layout(o, SH(2), SH(1), 0, true); /* a failed resize leaves the handle as it was */
+  tc_tensor_release(o); /* before host goes out of scope */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(permute_transpose_and_t_reorder_strides_without_copying),
@@ -422,6 +484,9 @@ int main(void) {
       TC_TEST(like_factories_and_clone_preserve_the_layout),
       TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
       TC_TEST(sixteen_dims_work_and_seventeen_are_refused),
+      TC_TEST(resize_grows_the_storage_in_place_and_every_alias_sees_it),
+      TC_TEST(resize_keeps_the_storage_offset_and_a_same_shape_keeps_the_layout),
+      TC_TEST(resize_cannot_grow_memory_that_tensorc_does_not_own),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

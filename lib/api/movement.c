@@ -52,6 +52,14 @@ tc_status tc_copy_(tc_tensor *dst, tc_tensor *src) {
   return api_eager_write(dst, ir_op_copy_(dst, src));
 }
 
+tc_status tc_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int64_t *strides) {
+  if (!t) return TC_ERR_ARG;
+  ir_node *before = t->st->version;
+  tc_status s = ir_op_resize_(t, ndim, shape, strides);
+  /* a grown storage has a new version: realized at once in eager mode */
+  return s == TC_OK && t->st->version != before ? api_eager_write(t, s) : s;
+}
+
 tc_status tc_check_inplace(tc_tensor *dst, tc_tensor *src) {
   if (!dst || !src) return TC_ERR_ARG;
   if (ir_write_overlaps(dst, "tc_check_inplace") || !ir_no_partial_overlap(dst, src, "tc_check_inplace"))

@@ -138,6 +138,10 @@ bool ir_no_overlap(tc_tensor *dst, const tc_tensor *src, const char *fn);
 tc_status ir_op_copy_(tc_tensor *dst, tc_tensor *src);
 tc_status ir_op_fill_(tc_tensor *dst, double value);
 tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src);
+/* t's handle takes shape (and strides; NULL: contiguous, and nothing
+ * changes when the shape is t's) at its offset in its storage, which
+ * grows (a new version) when the view would reach past its end. */
+tc_status ir_op_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int64_t *strides);
 /* SCATTER(dst's version, values, offsets): values (dst's dtype) written at
  * the int64 element offsets of dst's storage (acc 0), or combined with
  * what is there by acc (OP_ADD, OP_MUL, OP_MAX, OP_MIN); offsets already on dst's

@@ -9,6 +9,12 @@
  * a node captured earlier still holds the old one (functional storages).
  * Realizing the write in eager mode is lib/api's, as are the comparisons
  * that read values (tc_equal, tc_allclose).
+ *
+ * A resize (t.resize_, and out= of a result of another shape) gives one
+ * handle a new shape and layout over the same storage, at the same
+ * offset; a storage too small for it grows in place: its version becomes
+ * WRITE(zeros of the new length, the old elements), so every alias keeps
+ * its elements and sees the new ones, as PyTorch's resized StorageImpl.
  */
 #include <math.h>
 #include <stdio.h>
@@ -205,6 +211,93 @@ tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, i
   s->p.sc.acc = acc;
   s->p.sc.unique = unique;
   dst->st->version = s;
+  return TC_OK;
+}
+
+/* ---- resize -------------------------------------------------------------- */
+
+/* st's version grown to n elements (n > st->numel): the old elements
+ * first, zeros after (PyTorch leaves them uninitialized). */
+static tc_status grow_storage(tc_tensor *t, int64_t n) {
+  tc_ctx *ctx = t->ctx;
+  ir_storage *st = t->st;
+  if (st->home || st->readonly) { /* memory that is not ours (NumPy, DLPack) */
+    ir_error(ctx, TC_ERR_ARG, "tc_resize_: Trying to resize storage that is not resizable");
+    return TC_ERR_ARG;
+  }
+  ir_node *old = st->version;
+  ir_node *base = ir_const(ctx, 0, 0, st->dt, 1, &n);
+  if (!base) return ctx->status ? ctx->status : TC_ERR_OOM;
+  base->dev = old->dev;
+  if (st->numel == 0) { /* nothing to keep */
+    base->user = old->user;
+    ir_node_release(ctx, old);
+    st->version = base;
+    st->numel = n;
+    return TC_OK;
+  }
+  int64_t on = st->numel, one = 1;
+  ir_node *flat = ir_view(ctx, old, 1, &on, &one, 0); /* old's row-major elements */
+  ir_node *w = flat ? ir_node_new(ctx, OP_WRITE, st->dt, 1, &n) : NULL;
+  if (!w) {
+    ir_node_release(ctx, flat);
+    ir_node_release(ctx, base);
+    return ctx->status ? ctx->status : TC_ERR_OOM;
+  }
+  w->user = old->user;
+  w->nin = 2;
+  w->dev = old->dev;
+  w->in[0] = base;
+  w->in[1] = flat;
+  w->p.v.strides[0] = 1;
+  w->p.v.offset = 0;
+  ir_node_release(ctx, old); /* the storage's reference; flat holds its own */
+  st->version = w;
+  st->numel = n;
+  return TC_OK;
+}
+
+tc_status ir_op_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int64_t *strides) {
+  if (!t) return TC_ERR_ARG;
+  tc_ctx *ctx = t->ctx;
+  int64_t numel;
+  if (!ir_check_shape(ctx, "tc_resize_", t->dt, ndim, shape, &numel)) return TC_ERR_ARG;
+  bool same = t->ndim == ndim;
+  for (int d = 0; same && d < ndim; d++) same = t->shape[d] == shape[d];
+  if (same && !strides) return TC_OK; /* PyTorch's resize_ keeps the layout */
+  int64_t st[TC_MAX_DIMS];
+  if (strides) {
+    for (int d = 0; d < ndim; d++)
+      if (strides[d] < 0) {
+        ir_error(ctx, TC_ERR_ARG, "tc_resize_: negative strides are not supported (stride %lld at dim %d)",
+                 (long long)strides[d], d);
+        return TC_ERR_ARG;
+      }
+    if (ndim) memcpy(st, strides, sizeof(int64_t) * (size_t)ndim);
+  } else {
+    ir_contig_strides(ndim, shape, st);
+  }
+  if (numel) { /* the storage must hold the last element the new view reaches */
+    int64_t need = t->offset + 1, span;
+    bool over = false;
+    for (int d = 0; d < ndim; d++)
+      over |= __builtin_mul_overflow(shape[d] - 1, st[d], &span) || __builtin_add_overflow(need, span, &need);
+    if (over || __builtin_mul_overflow(need, (int64_t)ir_dtype_size(t->dt), &span)) {
+      char s[256];
+      ir_error(ctx, TC_ERR_ARG, "tc_resize_: Storage size calculation overflowed with sizes=%s",
+               ir_shape_str(s, sizeof s, ndim, shape));
+      return TC_ERR_ARG;
+    }
+    if (need > t->st->numel) {
+      tc_status s = grow_storage(t, need);
+      if (s != TC_OK) return s;
+    }
+  }
+  t->ndim = ndim;
+  if (ndim) {
+    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    memcpy(t->strides, st, sizeof(int64_t) * (size_t)ndim);
+  }
   return TC_OK;
 }
 
