@@ -651,7 +651,11 @@ TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor 
  * largest; descending keeps ties in index order too). The permutation is
  * computed on the host (the input read back once, O(n log n) a row); the
  * values are a lazy gather on the input's device. Either output may be
- * NULL. The same result on every run and backend. */
+ * NULL. The same result on every run and backend. Layout (stride()) as
+ * PyTorch's: values and indices (argsort's and msort's too) have a's
+ * strides when a is non-overlapping and dense (a permute, a transpose),
+ * else dense strides in the order of a's (contiguous for a plain slice);
+ * topk, kthvalue, median and mode's results are contiguous. */
 TC_API tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices);
 TC_API tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending);
 TC_API tc_tensor *tc_msort(tc_tensor *a); /* sort along dim 0, values */

@@ -417,10 +417,8 @@ tc_tensor *ir_op_clone(tc_tensor *a) {
   return ir_tensor_from_node(a->ctx, n);
 }
 
-tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
+tc_tensor *ir_op_clone_strided(tc_tensor *a, const int64_t *st) {
   if (!a) return NULL;
-  int64_t st[TC_MAX_DIMS];
-  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
   bool contig = true;
   int64_t c[TC_MAX_DIMS];
   ir_contig_strides(a->ndim, a->shape, c);
@@ -430,11 +428,18 @@ tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
     if (t && a->ndim) memcpy(t->strides, st, sizeof(int64_t) * (size_t)a->ndim); /* size-1 dims' */
     return t;
   }
-  /* the copy's node, stored in a's memory order */
+  /* the copy's node, stored in the strides' memory order */
   ir_node *n = t->st->version;
   ir_node_retain(n);
   ir_tensor_release(t);
   return ir_tensor_from_node_strided(a->ctx, n, st);
+}
+
+tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
+  if (!a) return NULL;
+  int64_t st[TC_MAX_DIMS];
+  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
+  return ir_op_clone_strided(a, st);
 }
 
 tc_tensor *ir_op_contiguous(tc_tensor *a) {
