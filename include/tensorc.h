@@ -750,7 +750,11 @@ TC_API tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index);
  *   TC_IDX_SLICE    start:stop:step (stop TC_SLICE_END for "to the end";
  *                   step >= 1; Python's clamping of out-of-range bounds)
  *   TC_IDX_NONE     a new dim of size 1
- *   TC_IDX_ELLIPSIS the dims not indexed otherwise
+ *   TC_IDX_ELLIPSIS the dims not indexed otherwise; several may appear:
+ *                   each skips that many dims, as PyTorch, so the first
+ *                   takes them and a later one moves past the end
+ *                   (a[..., 0, ...] is a[..., 0]; an item after a later
+ *                   one gets PyTorch's error, a 0: slice is a no-op)
  *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim)
  *   TC_IDX_TENSOR   t: an int64/int32 index tensor (a 0-d one acts as an
  *                   int), or a bool/uint8 mask over as many dims (borrowed)

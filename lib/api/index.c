@@ -13,6 +13,14 @@
  * same offsets, or, for a mask and a one-element value, a lazy where()
  * written through the view. Indices are checked first (one reduction read
  * back); masks are read back (the result's shape is their count).
+ *
+ * Ellipses: as PyTorch, every `...` skips the dims no other item consumes
+ * (a->ndim minus the ints, slices and tensor dims), so the first takes the
+ * rest and a later one moves past the end: `a[..., 0, ...]` is `a[..., 0]`,
+ * and an item after it indexes a dim that is not there (PyTorch's errors:
+ * an int "out of bounds ... with size 0", a slice or None "Dimension out of
+ * range", a tensor "too many indices"; a slice from 0 with step 1 is a
+ * no-op there).
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,16 +66,13 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
   tc_ctx *ctx = a->ctx;
   if (n < 0 || (n > 0 && !spec) || n > MAX_ITEMS)
     return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d", fn, a->ndim);
-  int consumed = 0, ellipsis = -1;
+  int consumed = 0;
   for (int i = 0; i < n; i++) {
     const tc_idx *it = &spec[i];
     switch (it->kind) {
     case TC_IDX_INT: case TC_IDX_SLICE: consumed++; break;
     case TC_IDX_NONE: case TC_IDX_BOOL: break;
-    case TC_IDX_ELLIPSIS:
-      if (ellipsis >= 0) return ir_error(ctx, TC_ERR_ARG, "%s: an index can only have a single ellipsis ('...')", fn);
-      ellipsis = i;
-      break;
+    case TC_IDX_ELLIPSIS: break;
     case TC_IDX_TENSOR:
       if (!it->t) return ir_error(ctx, TC_ERR_ARG, "%s: index %d: NULL tensor", fn, i);
       if (it->t->ctx != ctx) return ir_error(ctx, TC_ERR_ARG, "%s: expected all tensors to belong to the same context", fn);
@@ -90,7 +95,9 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     tdim[i] = td;
     switch (it->kind) {
     case TC_IDX_INT: {
-      int64_t size = cur->shape[p];
+      /* past a second ellipsis: PyTorch reads past its sizes' end (0 as a
+       * rule; what is there: its check may fail otherwise) */
+      int64_t size = p < cur->ndim ? cur->shape[p] : 0;
       if (it->i < -size || it->i >= size)
         return ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
                         (long long)it->i, orig, (long long)size);
@@ -101,6 +108,10 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     case TC_IDX_SLICE:
       if (it->step <= 0)
         return ir_error(ctx, TC_ERR_ARG, "%s: %s", fn, it->step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
+      if (p >= cur->ndim && it->start == 0 && it->step == 1) { /* past a second ellipsis: PyTorch's no-op */
+        p++, orig++, td++;
+        break;
+      }
       cur = tc_slice(cur, p, it->start, it->stop, it->step);
       p++, orig++, td++;
       break;
@@ -120,7 +131,7 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
       if (it->t->ndim == 0 && !is_mask(it->t)) { /* a 0-d integer tensor is an int (read back) */
         int64_t v = tc_item_int(it->t);
         if (ctx->status != TC_OK) return NULL;
-        int64_t size = cur->shape[p];
+        int64_t size = p < cur->ndim ? cur->shape[p] : 0;
         if (v < -size || v >= size)
           return ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
                           (long long)v, orig, (long long)size);
@@ -131,6 +142,9 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
       }
       {
         int k = is_mask(it->t) ? it->t->ndim : 1;
+        if (p + k > cur->ndim && it->t->ndim) /* past a second ellipsis */
+          return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d (got %d)", fn, cur->ndim,
+                          p + k);
         if (is_mask(it->t) && it->t->ndim == 0) { /* a 0-d mask: a new dim, kept or emptied */
           pos[i] = -1;
           tc_tensor *m = tc_to_dtype(it->t, TC_BOOL);

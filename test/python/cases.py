@@ -113,6 +113,32 @@ def case_index_errors(torch, np):
             raises(lambda: M.__setitem__((slice(None), 0), torch.ones(2)))]
 
 
+def case_several_ellipses(torch, np):
+    # every `...` skips the dims the other items leave: the first takes them,
+    # a later one moves past the end (PyTorch's rule; numpy refuses)
+    a = torch.arange(24).reshape(2, 3, 4)
+    b = torch.arange(120).reshape(2, 3, 4, 5)
+    e = a[..., 0, ...]
+    w = a.clone()
+    w[..., 1, ...] = -1
+    w2 = a.clone()
+    w2[..., None, ...] = 7
+    w3 = a.clone()
+    w3[0, ..., torch.tensor([0, 2]), ...] = torch.tensor([5, 6])
+    w4 = a.clone()
+    w4[..., 0, ...][1] = 0  # a view: the write reaches w4
+    return [e, e.stride(), torch.equal(e, a[:, :, 0]), a[..., ...], a[..., None, ...].shape,
+            b[..., None, ...].shape, b[..., None, ...].stride(), a[0, ..., ...].shape, a[..., 0, 0, ...],
+            a[0, 0, 0, ..., ...], a[0, 0, 0, ..., None, ...], a[..., torch.tensor([0, 3]), ...],
+            a[..., torch.tensor([True, False, True, True]), ...], a[..., 1:3, ...], a[..., 0, ..., :],
+            a[..., 0, ..., 0:], torch.tensor(5)[..., ..., ...], torch.tensor(5)[..., None, ...],
+            w, w2, w3, w4,
+            raises(lambda: a[..., 0, ..., 1]), raises(lambda: a[..., 0, ..., -1]),
+            raises(lambda: a[..., 0, ..., 1:2]), raises(lambda: a[..., 0, ..., None]),
+            raises(lambda: a[..., 0, ..., torch.tensor([0])]), raises(lambda: a[..., 0, ..., 0, 0, 0]),
+            raises(lambda: a[..., ..., ..., None]), raises(lambda: w.__setitem__((Ellipsis, 0, Ellipsis, 1), 3))]
+
+
 # ---- 3. views and copies -----------------------------------------------------------
 
 def case_view_shares_and_clone_copies(torch, np):
