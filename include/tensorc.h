@@ -576,6 +576,28 @@ TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
 /* A copy in a new storage, laid out as PyTorch's clone() (preserve_format:
  * see tc_empty_like); tc_contiguous(tc_clone(a)) for a contiguous one. */
 TC_API tc_tensor *tc_clone(tc_tensor *a);
+/* PyTorch's memory formats (torch.preserve_format, contiguous_format,
+ * channels_last, channels_last_3d): the strides a new result gets. */
+typedef enum tc_memory_format {
+  TC_PRESERVE_FORMAT,   /* the input's layout (a dense input's strides, else its order) */
+  TC_CONTIGUOUS_FORMAT, /* row-major */
+  TC_CHANNELS_LAST,     /* 4-D NCHW stored as NHWC: strides (H*W*C, 1, W*C, C) */
+  TC_CHANNELS_LAST_3D   /* 5-D NCDHW stored as NDHWC: (D*H*W*C, 1, H*W*C, W*C, C) */
+} tc_memory_format;
+/* clone(memory_format=fmt): a copy in a new storage with fmt's strides
+ * (preserve: tc_clone). The channels-last formats need 4-D (3D: 5-D)
+ * tensors: else NULL with PyTorch's "required rank 4 tensor to use
+ * channels_last format". The copy is one kernel storing in that order. */
+TC_API tc_tensor *tc_clone_format(tc_tensor *a, tc_memory_format fmt);
+/* contiguous(memory_format=fmt): a view of a (a new handle) when
+ * tc_tensor_is_contiguous_format(a, fmt), else tc_clone_format. Preserve is
+ * refused ("preserve memory format is unsupported by the contiguous
+ * operator"), as PyTorch. */
+TC_API tc_tensor *tc_contiguous_format(tc_tensor *a, tc_memory_format fmt);
+/* is_contiguous(memory_format=fmt): a's dims of size 2+ are laid out as fmt
+ * lays them out (channels_last on a tensor not 4-D: false, as PyTorch;
+ * preserve: tc_tensor_is_contiguous). False for NULL. */
+TC_API bool tc_tensor_is_contiguous_format(const tc_tensor *a, tc_memory_format fmt);
 
 /* ---- joins, splits and rearrangements ---------------------------------- */
 

@@ -73,8 +73,8 @@ bool tcpy_parse(const char *fn, PyObject *args, PyObject *kw, int npos, const ch
   while (names[n]) out[n] = NULL, n++;
   Py_ssize_t na = args ? PyTuple_Size(args) : 0;
   if (na > npos) {
-    PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd were given", fn, npos,
-                 npos == 1 ? "" : "s", na);
+    PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd %s given", fn, npos,
+                 npos == 1 ? "" : "s", na, na == 1 ? "was" : "were"); /* Python's words */
     return false;
   }
   for (Py_ssize_t i = 0; i < na; i++) out[i] = PyTuple_GetItem(args, i);
@@ -313,6 +313,16 @@ bool tcpy_to_dtype(PyObject *o, tc_dtype *out) {
   if (o == (PyObject *)&PyFloat_Type) return *out = TC_F64, true;
   PyObject *tn = type_name(o);
   PyErr_Format(PyExc_TypeError, "dtype must be torch.dtype, not %U", tn);
+  Py_XDECREF(tn);
+  return false;
+}
+
+bool tcpy_to_memory_format(PyObject *o, const char *fn, tc_memory_format dflt, bool none_ok, tc_memory_format *out) {
+  if (!o || (o == Py_None && none_ok)) return *out = dflt, true;
+  for (int i = 0; i < 4; i++)
+    if (o == S.formats[i]) return *out = (tc_memory_format)i, true;
+  PyObject *tn = type_name(o);
+  PyErr_Format(PyExc_TypeError, "%s(): argument 'memory_format' must be torch.memory_format, not %U", fn, tn);
   Py_XDECREF(tn);
   return false;
 }

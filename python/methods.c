@@ -110,6 +110,17 @@ OPFN(m_size) {
   return PyLong_FromLongLong(v[d < 0 ? d + nd : d]);
 }
 
+OPFN(m_is_contiguous) {
+  static const char *const names[] = {"memory_format", NULL};
+  PyObject *a[1];
+  tc_memory_format f;
+  (void)tag;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) ||
+      !tcpy_to_memory_format(a[0], fn, TC_CONTIGUOUS_FORMAT, false, &f))
+    return NULL;
+  return PyBool_FromLong(tc_tensor_is_contiguous_format(self->t, f));
+}
+
 OPFN(m_info) {
   if (!no_args(fn, args, kw)) return NULL;
   tc_tensor *t = self->t;
@@ -142,6 +153,15 @@ OPFN(m_cast) {
     return (PyObject *)self;
   }
   return WRAP(tc_to_dtype(self->t, (tc_dtype)tag));
+}
+
+/* x (taken) in memory format f: itself when already so (or f is
+ * preserve), else a copy in f's layout. */
+static tc_tensor *in_format(tc_tensor *x, tc_memory_format f) {
+  if (!x || f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(x, f)) return x;
+  tc_tensor *c = tc_clone_format(x, f);
+  tc_tensor_release(x);
+  return c;
 }
 
 OPFN(m_to) {
@@ -186,10 +206,12 @@ OPFN(m_to) {
     has_dev = true;
   }
   if ((a[2] && !tcpy_to_bool(a[2], "non_blocking", &nb)) || (a[3] && !tcpy_to_bool(a[3], "copy", &copy))) return NULL;
+  tc_memory_format f;
+  if (!tcpy_to_memory_format(a[4], "to", TC_PRESERVE_FORMAT, true, &f)) return NULL;
   tc_device cur = tc_tensor_device(self->t);
   bool move = has_dev && (dev.type != cur.type || dev.index != cur.index);
   bool cast = has_dt && dt != tc_tensor_dtype(self->t);
-  if (!move && !cast && !copy) {
+  if (!move && !cast && !copy && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
@@ -199,18 +221,21 @@ OPFN(m_to) {
     tc_tensor_release(x);
     x = c;
   }
-  return WRAP(x);
+  return WRAP(in_format(x, f));
 }
 
 OPFN(m_cpu) {
   static const char *const names[] = {"memory_format", NULL};
   PyObject *a[1];
-  if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
-  if (tc_tensor_device(self->t).type == TC_CPU) {
+  tc_memory_format f;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) || !tcpy_to_memory_format(a[0], fn, TC_PRESERVE_FORMAT, true, &f))
+    return NULL;
+  bool here = tc_tensor_device(self->t).type == TC_CPU;
+  if (here && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
-  return WRAP(tc_cpu(self->t));
+  return WRAP(in_format(here ? tc_tensor_retain(self->t) : tc_cpu(self->t), f));
 }
 
 OPFN(m_cuda) {
@@ -226,12 +251,15 @@ OPFN(m_cuda) {
       return NULL;
     }
   }
+  tc_memory_format f;
+  if (!tcpy_to_memory_format(a[2], fn, TC_PRESERVE_FORMAT, true, &f)) return NULL;
   tc_device cur = tc_tensor_device(self->t);
-  if (cur.type == dev.type && cur.index == dev.index) {
+  bool here = cur.type == dev.type && cur.index == dev.index;
+  if (here && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
-  return WRAP(tc_to(self->t, dev, nb));
+  return WRAP(in_format(here ? tc_tensor_retain(self->t) : tc_to(self->t, dev, nb), f));
 }
 
 OPFN(m_pin) {
@@ -439,15 +467,18 @@ OPFN(m_narrow) {
 OPFN(m_clone) {
   static const char *const names[] = {"memory_format", NULL};
   PyObject *a[1];
+  tc_memory_format f = TC_PRESERVE_FORMAT;
   if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
+  if (tag < 2 && !tcpy_to_memory_format(a[0], fn, tag ? TC_CONTIGUOUS_FORMAT : TC_PRESERVE_FORMAT, !tag, &f))
+    return NULL;
   switch (tag) {
-  case 0: return WRAP(tc_clone(self->t)); /* preserve_format, as PyTorch */
+  case 0: return WRAP(tc_clone_format(self->t, f)); /* preserve_format by default, as PyTorch */
   case 1:
-    if (tc_tensor_is_contiguous(self->t)) {
+    if (tc_tensor_is_contiguous_format(self->t, f)) { /* PyTorch returns self */
       Py_INCREF(self);
       return (PyObject *)self;
     }
-    return WRAP(tc_contiguous(self->t));
+    return WRAP(tc_contiguous_format(self->t, f));
   default: return WRAP(tc_to_dtype(self->t, tc_tensor_dtype(self->t))); /* detach: the same data */
   }
 }
@@ -546,7 +577,7 @@ OPFN(m_deepcopy) {
 const tcpy_opdef tcpy_tensor_ops[] = {
     M("item", m_item, 0), M("tolist", m_tolist, 0), M("size", m_size, 0), M("stride", m_size, 1),
     M("dim", m_info, 0), M("ndimension", m_info, 0), MT("numel", m_info, 1), M("nelement", m_info, 1),
-    M("element_size", m_info, 2), M("is_contiguous", m_info, 3), M("storage_offset", m_info, 4),
+    M("element_size", m_info, 2), M("is_contiguous", m_is_contiguous, 0), M("storage_offset", m_info, 4),
     MT("is_floating_point", m_info, 5), M("get_device", m_info, 6), M("type", m_info, 7),
     M("float", m_cast, TC_F32), M("double", m_cast, TC_F64), M("half", m_cast, TC_F16),
     M("bfloat16", m_cast, TC_BF16), M("int", m_cast, TC_I32), M("long", m_cast, TC_I64),

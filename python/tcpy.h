@@ -45,8 +45,9 @@ typedef struct tcpy_tensor {
 
 /* Process-wide state (the module is single-phase; one interpreter). */
 typedef struct tcpy_state {
-  PyTypeObject *Tensor, *Context, *Dtype, *Device, *Size, *Op, *Finfo;
+  PyTypeObject *Tensor, *Context, *Dtype, *Device, *Size, *Op, *Finfo, *MemoryFormat;
   PyObject *dtypes[TC_NUM_DTYPES]; /* torch.float32 ... (strong) */
+  PyObject *formats[4];            /* torch.preserve_format ... by tc_memory_format (strong) */
   PyObject *ctx_key;               /* thread-dict key of the context */
   PyObject *torch;                 /* tensorc.torch */
   PyObject *array_api;             /* tensorc.array_api (python/array_api.py) */
@@ -91,6 +92,11 @@ bool tcpy_to_shape(PyObject *o, const char *fn, int *n, int64_t *shape);
 bool tcpy_shape_args(PyObject *args, Py_ssize_t first, const char *fn, int *n, int64_t *shape);
 /* Any object a dtype= accepts (torch.float32...). */
 bool tcpy_to_dtype(PyObject *o, tc_dtype *out);
+/* memory_format= of `fn`: a torch.memory_format object (None, when
+ * none_ok, and a missing argument give dflt); else TypeError in PyTorch's
+ * words ("clone(): argument 'memory_format' must be torch.memory_format,
+ * not str"). */
+bool tcpy_to_memory_format(PyObject *o, const char *fn, tc_memory_format dflt, bool none_ok, tc_memory_format *out);
 /* A device: torch.device, "cuda:0", or an int (a CUDA ordinal). */
 bool tcpy_to_device(PyObject *o, tc_device *out);
 /* An operand as a tensor of ctx: a Tensor (a new reference to its handle),

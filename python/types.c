@@ -3,7 +3,9 @@
  * compared by identity, printed "torch.float32"), torch.device
  * ("device(type='cuda', index=0)", str "cuda:0"), torch.Size (a tuple
  * printed "torch.Size([2, 3])") and torch.return_types.max/min (a pair with
- * .values and .indices, printed as PyTorch prints it).
+ * .values and .indices, printed as PyTorch prints it), and
+ * torch.memory_format (four objects, compared by identity, printed
+ * "torch.channels_last"; no constructor, as PyTorch's).
  */
 #include <string.h>
 #include "tcpy.h"
@@ -54,6 +56,38 @@ PyObject *tcpy_dtype_obj(tc_dtype dt) {
   Py_INCREF(o);
   return o;
 }
+
+/* ---- memory_format ------------------------------------------------------------ */
+
+typedef struct {
+  PyObject_HEAD
+  tc_memory_format fmt;
+} format_obj;
+
+static const char *const format_names[4] = {"preserve_format", "contiguous_format", "channels_last",
+                                            "channels_last_3d"}; /* by tc_memory_format */
+
+static PyObject *format_repr(PyObject *o) {
+  return PyUnicode_FromFormat("torch.%s", format_names[((format_obj *)o)->fmt]);
+}
+
+static PyObject *format_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
+  (void)tp, (void)args, (void)kw;
+  PyErr_SetString(PyExc_TypeError, "cannot create 'torch.memory_format' instances");
+  return NULL;
+}
+
+/* pickle and copy: the object's name in its module (torch), as a global */
+static PyObject *format_reduce(PyObject *o, PyObject *unused) {
+  (void)unused;
+  return PyUnicode_FromString(format_names[((format_obj *)o)->fmt]);
+}
+
+static PyMethodDef format_methods[] = {{"__reduce__", format_reduce, METH_NOARGS, NULL},
+                                       {NULL, NULL, 0, NULL}};
+static PyType_Slot format_slots[] = {{Py_tp_repr, format_repr}, {Py_tp_dealloc, plain_dealloc},
+                                     {Py_tp_new, format_new}, {Py_tp_methods, format_methods}, {0, NULL}};
+static PyType_Spec format_spec = {"torch.memory_format", sizeof(format_obj), 0, Py_TPFLAGS_DEFAULT, format_slots};
 
 /* ---- device ------------------------------------------------------------------ */
 
@@ -332,10 +366,22 @@ bool tcpy_types_init(PyObject *torch) {
     Py_INCREF(S.dtypes[names[i].dt]);
     if (PyModule_AddObject(torch, names[i].name, S.dtypes[names[i].dt]) < 0) return false;
   }
+  S.MemoryFormat = (PyTypeObject *)PyType_FromSpec(&format_spec);
+  if (!S.MemoryFormat) return false;
+  for (int f = 0; f < 4; f++) {
+    format_obj *o = PyObject_New(format_obj, S.MemoryFormat);
+    if (!o) return false;
+    o->fmt = (tc_memory_format)f;
+    S.formats[f] = (PyObject *)o;
+    Py_INCREF(o);
+    if (PyModule_AddObject(torch, format_names[f], (PyObject *)o) < 0) return false;
+  }
+  Py_INCREF(S.MemoryFormat);
   Py_INCREF(S.Dtype);
   Py_INCREF(S.Device);
   Py_INCREF(S.Size);
-  return PyModule_AddObject(torch, "dtype", (PyObject *)S.Dtype) == 0 &&
+  return PyModule_AddObject(torch, "memory_format", (PyObject *)S.MemoryFormat) == 0 &&
+         PyModule_AddObject(torch, "dtype", (PyObject *)S.Dtype) == 0 &&
          PyModule_AddObject(torch, "device", (PyObject *)S.Device) == 0 &&
          PyModule_AddObject(torch, "Size", (PyObject *)S.Size) == 0;
 }

@@ -348,6 +348,51 @@ TC_CASE(like_factories_and_clone_preserve_the_layout) {
 }
 
 /* unfold and as_strided: PyTorch's shapes, strides and errors */
+TC_CASE(memory_formats_give_pytorchs_channels_last_strides) {
+  /* PyTorch 2.x: x = arange(120.).reshape(2,3,4,5); x.contiguous(memory_format=channels_last) */
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 120, 1, TC_F32), 4, (const int64_t[]){2, 3, 4, 5});
+  tc_tensor *cl = tc_clone_format(x, TC_CHANNELS_LAST);
+  expect_layout(cl, SH(2, 3, 4, 5), SH(60, 1, 15, 3), 0, false);
+  assert_true(tc_tensor_is_contiguous_format(cl, TC_CHANNELS_LAST));
+  assert_false(tc_tensor_is_contiguous_format(cl, TC_CONTIGUOUS_FORMAT));
+  assert_false(tc_tensor_is_contiguous_format(x, TC_CHANNELS_LAST));
+  /* the values stay: the storage holds them in NHWC order */
+  expect(tc_select(tc_select(cl, 0, 1), 2, 3), TC_F32, SH(3, 4), V(63, 68, 73, 78, 83, 88, 93, 98, 103, 108, 113, 118));
+  expect(tc_as_strided(cl, 1, (const int64_t[]){6}, (const int64_t[]){1}, 0), TC_F32, SH(6), V(0, 20, 40, 1, 21, 41));
+  /* contiguous(memory_format=): a view when already so, else a copy */
+  tc_tensor *v = tc_contiguous_format(cl, TC_CHANNELS_LAST);
+  expect_layout(v, SH(2, 3, 4, 5), SH(60, 1, 15, 3), 0, false);
+  assert_int_equal(tc_fill_(tc_select(v, 0, 0), -1), TC_OK); /* the view writes cl */
+  expect(tc_sum(tc_select(cl, 0, 0), NULL, 0, false), TC_F32, SH0, V(-60));
+  expect_layout(tc_contiguous_format(cl, TC_CONTIGUOUS_FORMAT), SH(2, 3, 4, 5), SH(60, 20, 5, 1), 0, true);
+  expect_layout(tc_clone_format(tc_permute(x, (const int[]){0, 2, 3, 1}), TC_PRESERVE_FORMAT), SH(2, 4, 5, 3),
+                SH(60, 5, 1, 20), 0, false);
+  /* size-1 and size-0 dims as PyTorch: (4, 1, 1, 1), (3, 1, 3, 3), (0, 1, 0, 0) */
+  expect_layout(tc_clone_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 1, 4, 1}), TC_CHANNELS_LAST), SH(2, 1, 4, 1),
+                SH(4, 1, 1, 1), 0, true);
+  tc_tensor *hw1 = tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 3, 1, 1});
+  expect_layout(tc_clone_format(hw1, TC_CHANNELS_LAST), SH(2, 3, 1, 1), SH(3, 1, 3, 3), 0, true);
+  assert_true(tc_tensor_is_contiguous_format(hw1, TC_CHANNELS_LAST));
+  expect_layout(tc_clone_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 0, 4, 5}), TC_CHANNELS_LAST), SH(2, 0, 4, 5),
+                SH(0, 1, 0, 0), 0, true);
+  assert_false(tc_tensor_is_contiguous_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 0, 4, 5}), TC_CHANNELS_LAST));
+  /* channels_last_3d: (360, 1, 90, 18, 3) */
+  tc_tensor *v5 = tc_zeros(ctx, TC_F32, 5, (const int64_t[]){2, 3, 4, 5, 6});
+  tc_tensor *c5 = tc_clone_format(v5, TC_CHANNELS_LAST_3D);
+  expect_layout(c5, SH(2, 3, 4, 5, 6), SH(360, 1, 90, 18, 3), 0, false);
+  assert_true(tc_tensor_is_contiguous_format(c5, TC_CHANNELS_LAST_3D));
+  assert_false(tc_tensor_is_contiguous_format(c5, TC_CHANNELS_LAST));
+  /* errors: the rank, preserve for contiguous */
+  tc_tensor *x3 = tc_zeros(ctx, TC_F32, 3, (const int64_t[]){2, 3, 4});
+  assert_false(tc_tensor_is_contiguous_format(x3, TC_CHANNELS_LAST));
+  expect_err(ctx, tc_clone_format(x3, TC_CHANNELS_LAST), "required rank 4 tensor to use channels_last format");
+  expect_err(ctx, tc_contiguous_format(x3, TC_CHANNELS_LAST), "required rank 4 tensor to use channels_last format");
+  expect_err(ctx, tc_clone_format(x, TC_CHANNELS_LAST_3D), "required rank 5 tensor to use channels_last_3d format");
+  expect_err(ctx, tc_contiguous_format(tc_permute(x, (const int[]){0, 2, 3, 1}), TC_PRESERVE_FORMAT),
+             "preserve memory format is unsupported by the contiguous operator");
+  expect_err(ctx, tc_clone_format(x, (tc_memory_format)7), "unsupported memory format");
+}
+
 TC_CASE(unfold_and_as_strided_are_views_with_pytorchs_checks) {
   tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32);
   tc_tensor *u = tc_unfold(x, 0, 2, 2);
@@ -420,6 +465,7 @@ int main(void) {
       TC_TEST(a_clone_is_independent_of_later_writes_in_both_directions),
       TC_TEST(an_elementwise_result_takes_its_operands_memory_order),
       TC_TEST(like_factories_and_clone_preserve_the_layout),
+      TC_TEST(memory_formats_give_pytorchs_channels_last_strides),
       TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
       TC_TEST(sixteen_dims_work_and_seventeen_are_refused),
   };

@@ -248,6 +248,15 @@ tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t
 typedef enum { IR_LAYOUT_ITER, IR_LAYOUT_ITER_SCALAR, IR_LAYOUT_LIKE } ir_layout;
 void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, int n, ir_layout how,
                        int64_t *strides);
+/* The strides of a new (ndim, shape) tensor in memory format fmt
+ * (contiguous, channels_last: 4-D, channels_last_3d: 5-D, PyTorch's
+ * formulas, size-0 dims included); false with PyTorch's message (named fn)
+ * for a wrong rank or preserve_format. */
+bool ir_format_strides(tc_ctx *ctx, const char *fn, tc_memory_format fmt, int ndim, const int64_t *shape,
+                       int64_t *strides);
+/* is_contiguous(memory_format=fmt) (PyTorch's is_channels_last_contiguous
+ * and the like). */
+bool ir_tensor_is_format(const tc_tensor *t, tc_memory_format fmt);
 /* PyTorch's is_non_overlapping_and_dense: the dims of size 2 or more,
  * ordered by stride, are a contiguous layout (a permutation of one). */
 bool ir_tensor_is_dense(const tc_tensor *t);

@@ -423,6 +423,7 @@ tc_tensor *ir_op_clone_strided(tc_tensor *a, const int64_t *st) {
   int64_t c[TC_MAX_DIMS];
   ir_contig_strides(a->ndim, a->shape, c);
   for (int d = 0; d < a->ndim; d++) contig &= a->shape[d] == 1 || st[d] == c[d];
+  contig |= ir_tensor_numel(a) == 0; /* nothing to lay out: the strides as given */
   tc_tensor *t = ir_op_clone(a);
   if (!t || contig) {
     if (t && a->ndim) memcpy(t->strides, st, sizeof(int64_t) * (size_t)a->ndim); /* size-1 dims' */

@@ -166,6 +166,61 @@ def case_movement_ops(torch, np):
             torch.stack([t[0], t[1]], 1).shape, torch.cat([t, t], -1).shape, t.expand(3, 2, 3, 4).shape]
 
 
+def case_memory_formats(torch, np):
+    x = torch.arange(120.).reshape(2, 3, 4, 5)
+    p = x.permute(0, 2, 3, 1)
+    cl = x.contiguous(memory_format=torch.channels_last)
+    lay = lambda t: [list(t.shape), list(t.stride()), t.is_contiguous(), t.storage_offset()]  # noqa: E731
+    fmts = [torch.preserve_format, torch.contiguous_format, torch.channels_last, torch.channels_last_3d]
+    v5 = torch.arange(720.).reshape(2, 3, 4, 5, 6)
+    return [[repr(f) for f in fmts], [str(f) for f in fmts], type(torch.channels_last).__name__,
+            isinstance(torch.channels_last, torch.memory_format), torch.channels_last == torch.channels_last,
+            torch.channels_last != torch.contiguous_format,
+            lay(cl), cl, lay(x.clone(memory_format=torch.channels_last)), lay(p.clone(memory_format=torch.preserve_format)),
+            lay(p.clone(memory_format=torch.contiguous_format)), lay(p.clone()), lay(x.clone(memory_format=None)),
+            cl.contiguous(memory_format=torch.channels_last) is cl, x.contiguous(memory_format=torch.preserve_format) is x,
+            lay(cl.contiguous()), cl.contiguous(), lay(x.to(memory_format=torch.channels_last)),
+            lay(x.to(torch.float64, memory_format=torch.channels_last)), x.to(memory_format=torch.contiguous_format) is x,
+            cl.to(memory_format=torch.channels_last) is cl, lay(p.to(torch.float64, memory_format=torch.contiguous_format)),
+            lay(p.to(torch.float64, memory_format=torch.preserve_format)), lay(x.cpu(memory_format=torch.channels_last)),
+            lay(x.to(copy=True, memory_format=torch.channels_last)),
+            [cl.is_contiguous(memory_format=f) for f in fmts[1:]], [x.is_contiguous(memory_format=f) for f in fmts],
+            torch.zeros(2, 3, 1, 1).is_contiguous(memory_format=torch.channels_last),
+            torch.zeros(2, 0, 4, 5).is_contiguous(memory_format=torch.channels_last),
+            torch.zeros(2, 3).is_contiguous(memory_format=torch.channels_last),
+            lay(v5.clone(memory_format=torch.channels_last_3d)),
+            v5.contiguous(memory_format=torch.channels_last_3d).is_contiguous(memory_format=torch.channels_last_3d),
+            lay(torch.zeros(2, 1, 4, 1).clone(memory_format=torch.channels_last)),
+            lay(torch.zeros(2, 3, 1, 1).clone(memory_format=torch.channels_last)),
+            lay(torch.zeros(2, 0, 4, 5).clone(memory_format=torch.channels_last)),
+            lay(x[:, :, ::2].clone(memory_format=torch.channels_last)), x[:, :, ::2].clone(memory_format=torch.channels_last),
+            lay(cl[:, :2]), lay(cl + 1), lay(cl.clone()), cl.sum((2, 3)),
+            lay(torch.empty_like(x, memory_format=torch.channels_last)),
+            lay(torch.zeros_like(x, memory_format=torch.channels_last)), torch.zeros_like(x, memory_format=torch.channels_last),
+            lay(torch.ones_like(p, memory_format=torch.contiguous_format)), lay(torch.empty_like(p, memory_format=None)),
+            lay(torch.full_like(x, 3, memory_format=torch.channels_last)), torch.full_like(x, 3, dtype=torch.int64,
+                                                                                        memory_format=torch.channels_last),
+            lay(torch.rand_like(x, memory_format=torch.channels_last)),
+            lay(torch.randn_like(x, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 3, 4, 5, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 0, 4, 5, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 3, memory_format=torch.contiguous_format)), lay(torch.empty(2, memory_format=None)),
+            raises(lambda: torch.zeros(2, 3, 4).clone(memory_format=torch.channels_last)),
+            raises(lambda: torch.zeros(2, 3, 4).contiguous(memory_format=torch.channels_last)),
+            raises(lambda: torch.zeros(2, 3, 4).to(memory_format=torch.channels_last)),
+            raises(lambda: x.clone(memory_format=torch.channels_last_3d)),
+            raises(lambda: torch.zeros_like(torch.zeros(3), memory_format=torch.channels_last)),
+            raises(lambda: torch.empty(2, 3, 4, memory_format=torch.channels_last)),
+            raises(lambda: torch.empty(2, 3, 4, memory_format=torch.preserve_format)),
+            raises(lambda: p.contiguous(memory_format=torch.preserve_format)),
+            raises(lambda: torch.zeros(2, 3, 4, 5, memory_format=torch.channels_last)),
+            raises(lambda: x.clone(memory_format="channels_last")), raises(lambda: x.clone(memory_format=1)),
+            raises(lambda: x.contiguous(memory_format=None)), raises(lambda: x.is_contiguous(memory_format=None)),
+            raises(lambda: x.is_contiguous(memory_format="x")), raises(lambda: torch.empty_like(x, memory_format=3)),
+            raises(lambda: torch.full_like(x, 1, memory_format="cl")), raises(lambda: torch.empty(2, memory_format="cl")),
+            raises(lambda: x.clone(torch.channels_last)), raises(lambda: torch.memory_format())]
+
+
 # ---- 4. comparisons ------------------------------------------------------------------
 
 def case_comparisons(torch, np):
