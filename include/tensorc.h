@@ -265,6 +265,26 @@ TC_API int64_t tc_tensor_numel(const tc_tensor *t);
 TC_API bool tc_tensor_is_contiguous(const tc_tensor *t);
 /* Offset of the first element in its storage, in elements. */
 TC_API int64_t tc_tensor_storage_offset(const tc_tensor *t);
+/* PyTorch's Tensor._base: the handle whose storage the view t views, a
+ * borrowed pointer (t holds a reference to it, so it lives as long as t);
+ * the root, as PyTorch: x.t()[0]'s base is x. NULL when t is not a view:
+ * a new tensor, a result of a composite op (sort, median, a reshape that
+ * copies...), an import of host memory (tc_from_host_memory), and the
+ * aliases PyTorch answers with self (tc_contiguous of a contiguous
+ * tensor, a same-dtype tc_to_dtype, a same-device tc_to). View ops
+ * (view/reshape as a view, permute, transpose, t, expand, squeeze,
+ * unsqueeze, flatten, narrow, slice, select, unfold, as_strided,
+ * diagonal, split/chunk/unbind, movedim, basic tc_index) make views. A
+ * view kept out of a scope whose temporary it views (tc_keep) is no
+ * longer one. */
+TC_API tc_tensor *tc_tensor_base(const tc_tensor *t);
+/* Tensor._is_view(): tc_tensor_base(t) != NULL. */
+TC_API bool tc_tensor_is_view(const tc_tensor *t);
+/* One pointer of the caller's on the handle (NULL at first), for a binding
+ * to find its object from a handle (the Python extension keeps its Tensor
+ * object there); tensorc never reads it. */
+TC_API void tc_tensor_set_user(tc_tensor *t, void *user);
+TC_API void *tc_tensor_user(const tc_tensor *t);
 
 TC_API const char *tc_dtype_name(tc_dtype dt); /* "float32", "int64", ... */
 TC_API size_t tc_dtype_size(tc_dtype dt);
@@ -777,7 +797,9 @@ TC_API tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index);
  *                   takes them and a later one moves past the end
  *                   (a[..., 0, ...] is a[..., 0]; an item after a later
  *                   one gets PyTorch's error, a 0: slice is a no-op)
- *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim)
+ *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim);
+ *                   the result is then a copy (PyTorch indexes with a
+ *                   bool tensor), the size-1/0 dim outermost
  *   TC_IDX_TENSOR   t: an int64/int32 index tensor (a 0-d one acts as an
  *                   int), or a bool/uint8 mask over as many dims (borrowed)
  * With only basic items (no tensors) tc_index returns a view, as PyTorch;

@@ -61,7 +61,20 @@ PyObject *tcpy_wrap(tcpy_ctx *c, tc_tensor *t) {
   o->t = t;
   o->ctx = c;
   o->weakrefs = NULL;
+  o->base = NULL;
   Py_INCREF(c);
+  if (!tc_tensor_user(t)) tc_tensor_set_user(t, o);
+  tc_tensor *b = tc_tensor_base(t);
+  if (b) { /* a root: never itself a view, so this does not recurse again */
+    PyObject *bo = tc_tensor_user(b);
+    if (bo) Py_INCREF(bo);
+    else bo = tcpy_wrap(c, tc_tensor_retain(b));
+    if (!bo) {
+      Py_DECREF(o);
+      return NULL;
+    }
+    o->base = bo;
+  }
   return (PyObject *)o;
 }
 

@@ -384,6 +384,11 @@ OPFN(m_flatten) {
   int s = 0, e = -1;
   if (!tcpy_parse(fn, args, kw, 2, names, a) || (a[0] && !tcpy_to_dim(a[0], &s)) || (a[1] && !tcpy_to_dim(a[1], &e)))
     return NULL;
+  int nd = tc_tensor_ndim(self->t);
+  if (nd > 0 && s >= -nd && s < nd && e >= -nd && e < nd && (s + nd) % nd == (e + nd) % nd) {
+    Py_INCREF(self); /* PyTorch returns self when there is nothing to flatten */
+    return (PyObject *)self;
+  }
   return WRAP(tc_flatten(self->t, s, e));
 }
 
@@ -537,6 +542,18 @@ OPFN(m_data_ptr) {
   return PyLong_FromVoidPtr((void *)p);
 }
 
+/* _is_view(): whether the tensor views another's storage (its _base) */
+OPFN(m_is_view) {
+  if (!no_args(fn, args, kw)) return NULL;
+  return PyBool_FromLong(tc_tensor_is_view(self->t));
+}
+
+/* untyped_storage(): the storage's bytes (types.c) */
+OPFN(m_untyped_storage) {
+  if (!no_args(fn, args, kw)) return NULL;
+  return tcpy_storage_obj(self);
+}
+
 /* is_shared(): PyTorch's meaning, whether the storage is in memory shared
  * between processes (torch.multiprocessing): False for a CPU tensor, even
  * one that shares memory with NumPy, and always True for a CUDA tensor. */
@@ -583,7 +600,8 @@ const tcpy_opdef tcpy_tensor_ops[] = {
     M("bfloat16", m_cast, TC_BF16), M("int", m_cast, TC_I32), M("long", m_cast, TC_I64),
     M("short", m_cast, TC_I16), M("char", m_cast, TC_I8), M("byte", m_cast, TC_U8), M("bool", m_cast, TC_BOOL),
     M("to", m_to, 0), M("cpu", m_cpu, 0), M("cuda", m_cuda, 0), M("pin_memory", m_pin, 0), M("is_pinned", m_pin, 1),
-    M("type_as", m_type_as, 0), M("data_ptr", m_data_ptr, 0), M("is_shared", m_is_shared, 0),
+    M("type_as", m_type_as, 0), M("data_ptr", m_data_ptr, 0), M("_is_view", m_is_view, 0),
+    M("untyped_storage", m_untyped_storage, 0), M("is_shared", m_is_shared, 0),
     M("__copy__", m_copy, 0), M("__deepcopy__", m_deepcopy, 0),
     M("view", m_view_reshape, 0), MT("reshape", m_view_reshape, 1), M("expand", m_view_reshape, 2),
     M("view_as", m_as, 0), M("reshape_as", m_as, 1), M("expand_as", m_as, 2), MT("permute", m_permute, 0),

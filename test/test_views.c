@@ -393,6 +393,44 @@ TC_CASE(memory_formats_give_pytorchs_channels_last_strides) {
   expect_err(ctx, tc_clone_format(x, (tc_memory_format)7), "unsupported memory format");
 }
 
+TC_CASE(a_views_base_is_the_root_tensor_and_new_tensors_have_none) {
+  /* PyTorch 2.x: x.t()[0]._base is x; x.clone()._base is None */
+  tc_tensor *x = tc_clone(tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4}));
+  assert_null(tc_tensor_base(x));
+  assert_false(tc_tensor_is_view(x));
+  tc_tensor *t = tc_t(x), *r = tc_select(t, 0, 1);
+  assert_ptr_equal(tc_tensor_base(t), x);
+  assert_ptr_equal(tc_tensor_base(r), x);
+  assert_true(tc_tensor_is_view(r));
+  assert_ptr_equal(tc_tensor_base(tc_index(r, (const tc_idx[]){TC_S(1, 3, 1)}, 1)), x);
+  assert_ptr_equal(tc_tensor_base(tc_expand(tc_unsqueeze(x, 0), 3, (const int64_t[]){2, 3, 4})), x);
+  /* new tensors, composite results and PyTorch's "self" aliases are not views */
+  assert_false(tc_tensor_is_view(tc_add_scalar(x, 1)));
+  assert_false(tc_tensor_is_view(tc_contiguous(x)));
+  assert_false(tc_tensor_is_view(tc_to_dtype(x, TC_F32)));
+  assert_false(tc_tensor_is_view(tc_reshape(t, 1, (const int64_t[]){12})));
+  assert_false(tc_tensor_is_view(tc_argsort(t, 0, false)));
+  tc_tensor *v, *i;
+  assert_int_equal(tc_median_dim(x, 1, false, &v, &i), TC_OK);
+  assert_false(tc_tensor_is_view(v));
+  assert_false(tc_tensor_is_view(i));
+  /* the view keeps its base: released first, the base lives on */
+  tc_tensor *y = tc_ones(ctx, TC_F32, 1, (const int64_t[]){4});
+  tc_tensor_retain(y);
+  tc_tensor *s = tc_tensor_retain(tc_slice(y, 0, 1, 3, 1));
+  tc_tensor_release(y);
+  tc_tensor_release(y);
+  assert_non_null(tc_tensor_base(s));
+  expect(tc_tensor_base(s), TC_F32, SH(4), V(1, 1, 1, 1));
+  tc_tensor_release(s);
+  /* the user pointer */
+  int mark;
+  assert_null(tc_tensor_user(x));
+  tc_tensor_set_user(x, &mark);
+  assert_ptr_equal(tc_tensor_user(x), &mark);
+  assert_null(tc_tensor_user(t));
+}
+
 TC_CASE(unfold_and_as_strided_are_views_with_pytorchs_checks) {
   tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32);
   tc_tensor *u = tc_unfold(x, 0, 2, 2);
@@ -466,6 +504,7 @@ int main(void) {
       TC_TEST(an_elementwise_result_takes_its_operands_memory_order),
       TC_TEST(like_factories_and_clone_preserve_the_layout),
       TC_TEST(memory_formats_give_pytorchs_channels_last_strides),
+      TC_TEST(a_views_base_is_the_root_tensor_and_new_tensors_have_none),
       TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
       TC_TEST(sixteen_dims_work_and_seventeen_are_refused),
   };

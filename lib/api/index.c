@@ -60,6 +60,8 @@ static void shape_text(char *out, size_t cap, int nd, const int64_t *s) {
   for (int d = 0; d < nd && k < cap; d++) k += (size_t)snprintf(out + k, cap - k, d ? ", %lld" : "%lld", (long long)s[d]);
 }
 
+static bool has_bool(const tc_idx *spec, int n);
+
 /* Applies the basic items to a (views), noting where each advanced item
  * applies in the result; NULL with the error set. In the open scope. */
 static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn, int *pos, int *tdim) {
@@ -285,7 +287,16 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   tc_scope_begin(ctx);
   tc_tensor *cur = basic(a, spec, n, fn, pos, tdim), *r = NULL;
   adv A;
-  if (cur && !has_adv(spec, n, pos)) {
+  if (cur && !has_adv(spec, n, pos) && has_bool(spec, n)) {
+    /* PyTorch indexes with a bool as with a tensor: a copy, laid out as
+     * TensorIterator lays it out (the input's order, size-1 dims outside) */
+    int64_t st[TC_MAX_DIMS], outer = 1;
+    ir_result_strides(cur->ndim, cur->shape, &cur, 1, IR_LAYOUT_LIKE, st);
+    for (int d = 0; d < cur->ndim; d++) outer *= cur->shape[d] > 1 ? cur->shape[d] : 1;
+    for (int d = 0; d < cur->ndim; d++)
+      if (cur->shape[d] < 2) st[d] = outer; /* the bool's dim (size 1, or 0 for False) */
+    r = api_eager(ir_op_clone_strided(cur, st));
+  } else if (cur && !has_adv(spec, n, pos)) {
     r = cur == a ? api_record(ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset)) : cur; /* a view */
   } else if (cur && collect(cur, spec, n, pos, tdim, &A, fn)) {
     int64_t R[TC_MAX_DIMS];
@@ -297,6 +308,14 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
   return r;
+}
+
+/* A Python bool among the items (or a 0-d mask: the same) */
+static bool has_bool(const tc_idx *spec, int n) {
+  for (int i = 0; i < n; i++)
+    if (spec[i].kind == TC_IDX_BOOL || (spec[i].kind == TC_IDX_TENSOR && spec[i].t->ndim == 0 && is_mask(spec[i].t)))
+      return true;
+  return false;
 }
 
 static bool index_tensors_apart(tc_tensor *cur, const tc_idx *spec, int n, const char *fn) {

@@ -60,7 +60,7 @@ tc_tensor *tc_contiguous_format(tc_tensor *a, tc_memory_format fmt) {
                     "contiguous operator");
   int64_t st[TC_MAX_DIMS];
   if (!ir_format_strides(a->ctx, "tc_contiguous_format", fmt, a->ndim, a->shape, st)) return NULL;
-  if (ir_tensor_is_format(a, fmt)) return api_eager(ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset));
+  if (ir_tensor_is_format(a, fmt)) return api_eager(ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset));
   return api_eager(ir_op_clone_strided(a, st));
 }
 

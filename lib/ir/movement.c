@@ -128,7 +128,7 @@ tc_tensor *ir_op_reshape(tc_tensor *a, int ndim, const int64_t *shape) {
   tc_tensor *c = ir_op_clone(a);
   if (!c) return NULL;
   ir_contig_strides(ndim, ns, st);
-  tc_tensor *r = ir_tensor_view(c, ndim, ns, st, 0);
+  tc_tensor *r = ir_tensor_alias(c, ndim, ns, st, 0); /* a new tensor, as PyTorch's reshape copy */
   ir_tensor_release(c);
   return r;
 }
@@ -445,15 +445,16 @@ tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
 
 tc_tensor *ir_op_contiguous(tc_tensor *a) {
   if (!a) return NULL;
-  if (ir_tensor_is_contiguous(a)) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  if (ir_tensor_is_contiguous(a)) /* PyTorch returns self */
+    return ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset);
   return ir_op_clone(a);
 }
 
 tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  if (ir_same_device(ir_tensor_device(a), dev))
-    return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  if (ir_same_device(ir_tensor_device(a), dev)) /* PyTorch returns self */
+    return ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset);
   ir_node *n = ir_tensor_node(a);
   ir_node *c = ir_copy_to(ctx, n, dev);
   ir_node_release(ctx, n);

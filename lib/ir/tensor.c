@@ -268,6 +268,23 @@ tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t
 
 tc_tensor *ir_tensor_view(tc_tensor *src, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset) {
+  tc_tensor *t = ir_tensor_alias(src, ndim, shape, strides, offset);
+  if (t) {
+    t->base = src->base ? src->base : src;
+    t->base->refs++;
+  }
+  return t;
+}
+
+void ir_tensor_drop_base(tc_tensor *t) {
+  if (!t || !t->base) return;
+  tc_tensor *b = t->base;
+  t->base = NULL;
+  ir_tensor_release(b);
+}
+
+tc_tensor *ir_tensor_alias(tc_tensor *src, int ndim, const int64_t *shape,
+                           const int64_t *strides, int64_t offset) {
   tc_ctx *ctx = src->ctx;
   tc_tensor *t = ir_alloc(ctx, sizeof *t);
   if (!t) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a tensor");
@@ -326,7 +343,9 @@ void ir_tensor_release(tc_tensor *t) {
   if (t->next) t->next->prev = t->prev;
   ctx->live_handles--;
   storage_release(ctx, t->st);
+  tc_tensor *b = t->base;
   ir_free(ctx, t);
+  ir_tensor_release(b); /* a root: no deeper recursion */
 }
 
 int64_t ir_tensor_numel(const tc_tensor *t) { return ir_numel(t->ndim, t->shape); }

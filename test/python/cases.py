@@ -221,6 +221,31 @@ def case_memory_formats(torch, np):
             raises(lambda: x.clone(torch.channels_last)), raises(lambda: torch.memory_format())]
 
 
+def case_base_and_is_view(torch, np):
+    # _base is the root tensor itself (x.t()[0]._base is x); None for a new tensor
+    x = torch.arange(12.).reshape(3, 4).clone()
+    r = torch.arange(12.)
+    views = [x.t(), x.t()[0], x[0], x[...], x[:], x.view(12), x.narrow(1, 0, 2), x.unsqueeze(0).squeeze(0),
+             x.flatten(), x.diagonal(), x.as_strided((2,), (1,)), x.unfold(1, 2, 1), x.T, x.mT, x.view_as(x),
+             x.swapaxes(0, 1), x[1, 2], torch.select(x, 0, 1), x[None], x[1:][0], x.expand(2, 3, 4)]
+    fresh = [x.clone(), x + 1, x.t().contiguous(), x[[0, 1]], x[x > 3], x.t().reshape(12), x.sort(0).values,
+             x.t().sort(0).indices, x.topk(2).values, x.max(1).values, x.detach(), x.index_select(0, torch.tensor([0])),
+             x[True], x[False], torch.from_numpy(np.zeros(3)), x.cumsum(0), x.median(1).values]
+    v = x[0]
+    v.add_(1)  # a write through the view is seen through _base
+    s = x.untyped_storage()
+    return [x._base is None, x._is_view(), r.reshape(3, 4)._base is r, [t._base is x for t in views],
+            [t._is_view() for t in views], [t._base for t in fresh], [t._is_view() for t in fresh],
+            [p._base is x for p in x.split(2)], [p._base is x for p in x.chunk(2, 1)],
+            [p._base is x for p in x.unbind()], [p._base is x for p in x.split([1, 2])],
+            x.contiguous() is x, x.flatten(1, 1) is x, x.to(torch.float32) is x, v._base is x, v._base[0],
+            x[0]._base._base, type(x[0]._base).__name__, torch.arange(6.).reshape(2, 3)[0]._base.shape,
+            type(s).__name__, s.nbytes(), len(s), s.size(), s.data_ptr() == x.data_ptr(),
+            x[1].untyped_storage().nbytes(), x[1].untyped_storage().data_ptr() == x.data_ptr(),
+            x[1].data_ptr() - x.data_ptr(), torch.zeros(3, dtype=torch.int64).untyped_storage().nbytes(),
+            torch.zeros(0).untyped_storage().nbytes(), torch.zeros(0).untyped_storage().data_ptr(), s.device]
+
+
 # ---- 4. comparisons ------------------------------------------------------------------
 
 def case_comparisons(torch, np):
