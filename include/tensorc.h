@@ -265,6 +265,26 @@ TC_API int64_t tc_tensor_numel(const tc_tensor *t);
 TC_API bool tc_tensor_is_contiguous(const tc_tensor *t);
 /* Offset of the first element in its storage, in elements. */
 TC_API int64_t tc_tensor_storage_offset(const tc_tensor *t);
+/* PyTorch's Tensor._base: the handle whose storage the view t views, a
+ * borrowed pointer (t holds a reference to it, so it lives as long as t);
+ * the root, as PyTorch: x.t()[0]'s base is x. NULL when t is not a view:
+ * a new tensor, a result of a composite op (sort, median, a reshape that
+ * copies...), an import of host memory (tc_from_host_memory), and the
+ * aliases PyTorch answers with self (tc_contiguous of a contiguous
+ * tensor, a same-dtype tc_to_dtype, a same-device tc_to). View ops
+ * (view/reshape as a view, permute, transpose, t, expand, squeeze,
+ * unsqueeze, flatten, narrow, slice, select, unfold, as_strided,
+ * diagonal, split/chunk/unbind, movedim, basic tc_index) make views. A
+ * view kept out of a scope whose temporary it views (tc_keep) is no
+ * longer one. */
+TC_API tc_tensor *tc_tensor_base(const tc_tensor *t);
+/* Tensor._is_view(): tc_tensor_base(t) != NULL. */
+TC_API bool tc_tensor_is_view(const tc_tensor *t);
+/* One pointer of the caller's on the handle (NULL at first), for a binding
+ * to find its object from a handle (the Python extension keeps its Tensor
+ * object there); tensorc never reads it. */
+TC_API void tc_tensor_set_user(tc_tensor *t, void *user);
+TC_API void *tc_tensor_user(const tc_tensor *t);
 
 TC_API const char *tc_dtype_name(tc_dtype dt); /* "float32", "int64", ... */
 TC_API size_t tc_dtype_size(tc_dtype dt);
@@ -576,6 +596,28 @@ TC_API tc_tensor *tc_contiguous(tc_tensor *a); /* a view when already so */
 /* A copy in a new storage, laid out as PyTorch's clone() (preserve_format:
  * see tc_empty_like); tc_contiguous(tc_clone(a)) for a contiguous one. */
 TC_API tc_tensor *tc_clone(tc_tensor *a);
+/* PyTorch's memory formats (torch.preserve_format, contiguous_format,
+ * channels_last, channels_last_3d): the strides a new result gets. */
+typedef enum tc_memory_format {
+  TC_PRESERVE_FORMAT,   /* the input's layout (a dense input's strides, else its order) */
+  TC_CONTIGUOUS_FORMAT, /* row-major */
+  TC_CHANNELS_LAST,     /* 4-D NCHW stored as NHWC: strides (H*W*C, 1, W*C, C) */
+  TC_CHANNELS_LAST_3D   /* 5-D NCDHW stored as NDHWC: (D*H*W*C, 1, H*W*C, W*C, C) */
+} tc_memory_format;
+/* clone(memory_format=fmt): a copy in a new storage with fmt's strides
+ * (preserve: tc_clone). The channels-last formats need 4-D (3D: 5-D)
+ * tensors: else NULL with PyTorch's "required rank 4 tensor to use
+ * channels_last format". The copy is one kernel storing in that order. */
+TC_API tc_tensor *tc_clone_format(tc_tensor *a, tc_memory_format fmt);
+/* contiguous(memory_format=fmt): a view of a (a new handle) when
+ * tc_tensor_is_contiguous_format(a, fmt), else tc_clone_format. Preserve is
+ * refused ("preserve memory format is unsupported by the contiguous
+ * operator"), as PyTorch. */
+TC_API tc_tensor *tc_contiguous_format(tc_tensor *a, tc_memory_format fmt);
+/* is_contiguous(memory_format=fmt): a's dims of size 2+ are laid out as fmt
+ * lays them out (channels_last on a tensor not 4-D: false, as PyTorch;
+ * preserve: tc_tensor_is_contiguous). False for NULL. */
+TC_API bool tc_tensor_is_contiguous_format(const tc_tensor *a, tc_memory_format fmt);
 
 /* ---- joins, splits and rearrangements ---------------------------------- */
 
@@ -651,7 +693,11 @@ TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor 
  * largest; descending keeps ties in index order too). The permutation is
  * computed on the host (the input read back once, O(n log n) a row); the
  * values are a lazy gather on the input's device. Either output may be
- * NULL. The same result on every run and backend. */
+ * NULL. The same result on every run and backend. Layout (stride()) as
+ * PyTorch's: values and indices (argsort's and msort's too) have a's
+ * strides when a is non-overlapping and dense (a permute, a transpose),
+ * else dense strides in the order of a's (contiguous for a plain slice);
+ * topk, kthvalue, median and mode's results are contiguous. */
 TC_API tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices);
 TC_API tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending);
 TC_API tc_tensor *tc_msort(tc_tensor *a); /* sort along dim 0, values */
@@ -758,8 +804,14 @@ TC_API tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index);
  *   TC_IDX_SLICE    start:stop:step (stop TC_SLICE_END for "to the end";
  *                   step >= 1; Python's clamping of out-of-range bounds)
  *   TC_IDX_NONE     a new dim of size 1
- *   TC_IDX_ELLIPSIS the dims not indexed otherwise
- *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim)
+ *   TC_IDX_ELLIPSIS the dims not indexed otherwise; several may appear:
+ *                   each skips that many dims, as PyTorch, so the first
+ *                   takes them and a later one moves past the end
+ *                   (a[..., 0, ...] is a[..., 0]; an item after a later
+ *                   one gets PyTorch's error, a 0: slice is a no-op)
+ *   TC_IDX_BOOL     i: Python's True (a new dim) or False (a new, empty dim);
+ *                   the result is then a copy (PyTorch indexes with a
+ *                   bool tensor), the size-1/0 dim outermost
  *   TC_IDX_TENSOR   t: an int64/int32 index tensor (a 0-d one acts as an
  *                   int), or a bool/uint8 mask over as many dims (borrowed)
  * With only basic items (no tensors) tc_index returns a view, as PyTorch;

@@ -309,6 +309,15 @@ static tc_tensor *make_filled(tcpy_ctx *c, int kind, double x, tc_dtype dt, int 
   }
 }
 
+/* t (taken) laid out in memory format f (contiguous or channels-last; a
+ * lazy fill copied is one kernel storing in that order). */
+static tc_tensor *in_format(tc_tensor *t, tc_memory_format f) {
+  if (!t || f == TC_PRESERVE_FORMAT || f == TC_CONTIGUOUS_FORMAT) return t;
+  tc_tensor *r = tc_clone_format(t, f);
+  tc_tensor_release(t);
+  return r;
+}
+
 static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) {
   static const char *const names[] = {"size", "dtype", "device", "requires_grad", "layout", "pin_memory",
                                       "generator", "memory_format", "out", NULL};
@@ -320,6 +329,16 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
   if (!c || !tcpy_parse(fn, NULL, kw, 0, names, a) || !common_kw(a[1], a[2], a[3], &cr) || !out_kw(a[8], fn, &cr))
     return NULL;
   if (a[0] ? !tcpy_to_shape(a[0], fn, &nd, shape) : !tcpy_shape_args(args, 0, fn, &nd, shape)) return NULL;
+  tc_memory_format f = TC_CONTIGUOUS_FORMAT;
+  if (a[7] && kind != K_EMPTY) { /* PyTorch: empty's keyword only */
+    PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument 'memory_format'", fn);
+    return NULL;
+  }
+  if (!tcpy_to_memory_format(a[7], fn, TC_CONTIGUOUS_FORMAT, true, &f)) return NULL;
+  if (f == TC_PRESERVE_FORMAT) {
+    PyErr_SetString(PyExc_RuntimeError, "unsupported memory format Preserve");
+    return NULL;
+  }
   tc_generator *g = NULL;
   if ((kind == K_RAND || kind == K_RANDN) && !tcpy_generator_arg(a[6], c, &g)) return NULL;
   if (!enter(c, &cr)) return NULL;
@@ -332,7 +351,7 @@ static PyObject *filled(PyObject *args, PyObject *kw, int kind, const char *fn) 
     }
     return made(c, a[8], fn, leave(c, &cr, t));
   }
-  return made(c, a[8], fn, leave(c, &cr, make_filled(c, kind, 0, dt, nd, shape)));
+  return made(c, a[8], fn, leave(c, &cr, in_format(make_filled(c, kind, 0, dt, nd, shape), f)));
 }
 FN(t_zeros) { return filled(args, kw, K_ZEROS, "zeros"); }
 FN(t_ones) { return filled(args, kw, K_ONES, "ones"); }
@@ -385,10 +404,21 @@ static PyObject *like(PyObject *args, PyObject *kw, int kind, const char *fn) {
     return NULL;
   }
   if (kind == K_FULL && !tcpy_to_double(a[1], "fill_value", &x)) return NULL;
+  tc_memory_format f;
+  if (!tcpy_to_memory_format(a[5], fn, TC_PRESERVE_FORMAT, true, &f)) return NULL;
   int64_t shape[TC_MAX_DIMS];
   int nd = tc_tensor_shape(in, shape);
   tc_device at = tc_tensor_device(in);
   if (!enter(c, &cr)) return NULL;
+  if (f != TC_PRESERVE_FORMAT) { /* the format's layout; random values drawn into it */
+    bool rnd = kind == K_RAND || kind == K_RANDN;
+    tc_tensor *t = in_format(make_filled(c, rnd ? K_EMPTY : kind, x, dt, nd, shape), f);
+    if (t && rnd && (kind == K_RAND ? tc_uniform_(t, 0, 1, NULL) : tc_normal_(t, 0, 1, NULL)) != TC_OK) {
+      tc_tensor_release(t);
+      t = NULL;
+    }
+    return tcpy_wrap(c, leave(c, &cr, t));
+  }
   if (cr.dev.type != at.type || cr.dev.index != at.index) /* on another device: contiguous */
     return tcpy_wrap(c, leave(c, &cr, make_filled(c, kind, x, dt, nd, shape)));
   /* preserve_format: the input's layout (tc_empty_like) */

@@ -61,7 +61,20 @@ PyObject *tcpy_wrap(tcpy_ctx *c, tc_tensor *t) {
   o->t = t;
   o->ctx = c;
   o->weakrefs = NULL;
+  o->base = NULL;
   Py_INCREF(c);
+  if (!tc_tensor_user(t)) tc_tensor_set_user(t, o);
+  tc_tensor *b = tc_tensor_base(t);
+  if (b) { /* a root: never itself a view, so this does not recurse again */
+    PyObject *bo = tc_tensor_user(b);
+    if (bo) Py_INCREF(bo);
+    else bo = tcpy_wrap(c, tc_tensor_retain(b));
+    if (!bo) {
+      Py_DECREF(o);
+      return NULL;
+    }
+    o->base = bo;
+  }
   return (PyObject *)o;
 }
 
@@ -73,8 +86,8 @@ bool tcpy_parse(const char *fn, PyObject *args, PyObject *kw, int npos, const ch
   while (names[n]) out[n] = NULL, n++;
   Py_ssize_t na = args ? PyTuple_Size(args) : 0;
   if (na > npos) {
-    PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd were given", fn, npos,
-                 npos == 1 ? "" : "s", na);
+    PyErr_Format(PyExc_TypeError, "%s() takes %d positional argument%s but %zd %s given", fn, npos,
+                 npos == 1 ? "" : "s", na, na == 1 ? "was" : "were"); /* Python's words */
     return false;
   }
   for (Py_ssize_t i = 0; i < na; i++) out[i] = PyTuple_GetItem(args, i);
@@ -313,6 +326,16 @@ bool tcpy_to_dtype(PyObject *o, tc_dtype *out) {
   if (o == (PyObject *)&PyFloat_Type) return *out = TC_F64, true;
   PyObject *tn = type_name(o);
   PyErr_Format(PyExc_TypeError, "dtype must be torch.dtype, not %U", tn);
+  Py_XDECREF(tn);
+  return false;
+}
+
+bool tcpy_to_memory_format(PyObject *o, const char *fn, tc_memory_format dflt, bool none_ok, tc_memory_format *out) {
+  if (!o || (o == Py_None && none_ok)) return *out = dflt, true;
+  for (int i = 0; i < 4; i++)
+    if (o == S.formats[i]) return *out = (tc_memory_format)i, true;
+  PyObject *tn = type_name(o);
+  PyErr_Format(PyExc_TypeError, "%s(): argument 'memory_format' must be torch.memory_format, not %U", fn, tn);
   Py_XDECREF(tn);
   return false;
 }

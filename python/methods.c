@@ -110,6 +110,17 @@ OPFN(m_size) {
   return PyLong_FromLongLong(v[d < 0 ? d + nd : d]);
 }
 
+OPFN(m_is_contiguous) {
+  static const char *const names[] = {"memory_format", NULL};
+  PyObject *a[1];
+  tc_memory_format f;
+  (void)tag;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) ||
+      !tcpy_to_memory_format(a[0], fn, TC_CONTIGUOUS_FORMAT, false, &f))
+    return NULL;
+  return PyBool_FromLong(tc_tensor_is_contiguous_format(self->t, f));
+}
+
 OPFN(m_info) {
   if (!no_args(fn, args, kw)) return NULL;
   tc_tensor *t = self->t;
@@ -142,6 +153,15 @@ OPFN(m_cast) {
     return (PyObject *)self;
   }
   return WRAP(tc_to_dtype(self->t, (tc_dtype)tag));
+}
+
+/* x (taken) in memory format f: itself when already so (or f is
+ * preserve), else a copy in f's layout. */
+static tc_tensor *in_format(tc_tensor *x, tc_memory_format f) {
+  if (!x || f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(x, f)) return x;
+  tc_tensor *c = tc_clone_format(x, f);
+  tc_tensor_release(x);
+  return c;
 }
 
 OPFN(m_to) {
@@ -186,10 +206,12 @@ OPFN(m_to) {
     has_dev = true;
   }
   if ((a[2] && !tcpy_to_bool(a[2], "non_blocking", &nb)) || (a[3] && !tcpy_to_bool(a[3], "copy", &copy))) return NULL;
+  tc_memory_format f;
+  if (!tcpy_to_memory_format(a[4], "to", TC_PRESERVE_FORMAT, true, &f)) return NULL;
   tc_device cur = tc_tensor_device(self->t);
   bool move = has_dev && (dev.type != cur.type || dev.index != cur.index);
   bool cast = has_dt && dt != tc_tensor_dtype(self->t);
-  if (!move && !cast && !copy) {
+  if (!move && !cast && !copy && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
@@ -199,18 +221,21 @@ OPFN(m_to) {
     tc_tensor_release(x);
     x = c;
   }
-  return WRAP(x);
+  return WRAP(in_format(x, f));
 }
 
 OPFN(m_cpu) {
   static const char *const names[] = {"memory_format", NULL};
   PyObject *a[1];
-  if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
-  if (tc_tensor_device(self->t).type == TC_CPU) {
+  tc_memory_format f;
+  if (!tcpy_parse(fn, args, kw, 0, names, a) || !tcpy_to_memory_format(a[0], fn, TC_PRESERVE_FORMAT, true, &f))
+    return NULL;
+  bool here = tc_tensor_device(self->t).type == TC_CPU;
+  if (here && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
-  return WRAP(tc_cpu(self->t));
+  return WRAP(in_format(here ? tc_tensor_retain(self->t) : tc_cpu(self->t), f));
 }
 
 OPFN(m_cuda) {
@@ -226,12 +251,15 @@ OPFN(m_cuda) {
       return NULL;
     }
   }
+  tc_memory_format f;
+  if (!tcpy_to_memory_format(a[2], fn, TC_PRESERVE_FORMAT, true, &f)) return NULL;
   tc_device cur = tc_tensor_device(self->t);
-  if (cur.type == dev.type && cur.index == dev.index) {
+  bool here = cur.type == dev.type && cur.index == dev.index;
+  if (here && (f == TC_PRESERVE_FORMAT || tc_tensor_is_contiguous_format(self->t, f))) {
     Py_INCREF(self);
     return (PyObject *)self;
   }
-  return WRAP(tc_to(self->t, dev, nb));
+  return WRAP(in_format(here ? tc_tensor_retain(self->t) : tc_to(self->t, dev, nb), f));
 }
 
 OPFN(m_pin) {
@@ -356,6 +384,11 @@ OPFN(m_flatten) {
   int s = 0, e = -1;
   if (!tcpy_parse(fn, args, kw, 2, names, a) || (a[0] && !tcpy_to_dim(a[0], &s)) || (a[1] && !tcpy_to_dim(a[1], &e)))
     return NULL;
+  int nd = tc_tensor_ndim(self->t);
+  if (nd > 0 && s >= -nd && s < nd && e >= -nd && e < nd && (s + nd) % nd == (e + nd) % nd) {
+    Py_INCREF(self); /* PyTorch returns self when there is nothing to flatten */
+    return (PyObject *)self;
+  }
   return WRAP(tc_flatten(self->t, s, e));
 }
 
@@ -439,15 +472,18 @@ OPFN(m_narrow) {
 OPFN(m_clone) {
   static const char *const names[] = {"memory_format", NULL};
   PyObject *a[1];
+  tc_memory_format f = TC_PRESERVE_FORMAT;
   if (!tcpy_parse(fn, args, kw, 0, names, a)) return NULL;
+  if (tag < 2 && !tcpy_to_memory_format(a[0], fn, tag ? TC_CONTIGUOUS_FORMAT : TC_PRESERVE_FORMAT, !tag, &f))
+    return NULL;
   switch (tag) {
-  case 0: return WRAP(tc_clone(self->t)); /* preserve_format, as PyTorch */
+  case 0: return WRAP(tc_clone_format(self->t, f)); /* preserve_format by default, as PyTorch */
   case 1:
-    if (tc_tensor_is_contiguous(self->t)) {
+    if (tc_tensor_is_contiguous_format(self->t, f)) { /* PyTorch returns self */
       Py_INCREF(self);
       return (PyObject *)self;
     }
-    return WRAP(tc_contiguous(self->t));
+    return WRAP(tc_contiguous_format(self->t, f));
   default: return WRAP(tc_to_dtype(self->t, tc_tensor_dtype(self->t))); /* detach: the same data */
   }
 }
@@ -520,6 +556,18 @@ OPFN(m_data_ptr) {
   return PyLong_FromVoidPtr((void *)p);
 }
 
+/* _is_view(): whether the tensor views another's storage (its _base) */
+OPFN(m_is_view) {
+  if (!no_args(fn, args, kw)) return NULL;
+  return PyBool_FromLong(tc_tensor_is_view(self->t));
+}
+
+/* untyped_storage(): the storage's bytes (types.c) */
+OPFN(m_untyped_storage) {
+  if (!no_args(fn, args, kw)) return NULL;
+  return tcpy_storage_obj(self);
+}
+
 /* is_shared(): PyTorch's meaning, whether the storage is in memory shared
  * between processes (torch.multiprocessing): False for a CPU tensor, even
  * one that shares memory with NumPy, and always True for a CUDA tensor. */
@@ -560,13 +608,14 @@ OPFN(m_deepcopy) {
 const tcpy_opdef tcpy_tensor_ops[] = {
     M("item", m_item, 0), M("tolist", m_tolist, 0), M("size", m_size, 0), M("stride", m_size, 1),
     M("dim", m_info, 0), M("ndimension", m_info, 0), MT("numel", m_info, 1), M("nelement", m_info, 1),
-    M("element_size", m_info, 2), M("is_contiguous", m_info, 3), M("storage_offset", m_info, 4),
+    M("element_size", m_info, 2), M("is_contiguous", m_is_contiguous, 0), M("storage_offset", m_info, 4),
     MT("is_floating_point", m_info, 5), M("get_device", m_info, 6), M("type", m_info, 7),
     M("float", m_cast, TC_F32), M("double", m_cast, TC_F64), M("half", m_cast, TC_F16),
     M("bfloat16", m_cast, TC_BF16), M("int", m_cast, TC_I32), M("long", m_cast, TC_I64),
     M("short", m_cast, TC_I16), M("char", m_cast, TC_I8), M("byte", m_cast, TC_U8), M("bool", m_cast, TC_BOOL),
     M("to", m_to, 0), M("cpu", m_cpu, 0), M("cuda", m_cuda, 0), M("pin_memory", m_pin, 0), M("is_pinned", m_pin, 1),
-    M("type_as", m_type_as, 0), M("data_ptr", m_data_ptr, 0), M("is_shared", m_is_shared, 0),
+    M("type_as", m_type_as, 0), M("data_ptr", m_data_ptr, 0), M("_is_view", m_is_view, 0),
+    M("untyped_storage", m_untyped_storage, 0), M("is_shared", m_is_shared, 0),
     M("__copy__", m_copy, 0), M("__deepcopy__", m_deepcopy, 0),
     M("view", m_view_reshape, 0), MT("reshape", m_view_reshape, 1), M("expand", m_view_reshape, 2),
     M("view_as", m_as, 0), M("reshape_as", m_as, 1), M("expand_as", m_as, 2), MT("permute", m_permute, 0),

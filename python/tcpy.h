@@ -41,12 +41,14 @@ typedef struct tcpy_tensor {
   tc_tensor *t;   /* one reference, ours */
   tcpy_ctx *ctx;  /* strong reference */
   PyObject *weakrefs;
+  PyObject *base; /* _base: the Tensor of tc_tensor_base(t) (strong), or NULL */
 } tcpy_tensor;
 
 /* Process-wide state (the module is single-phase; one interpreter). */
 typedef struct tcpy_state {
-  PyTypeObject *Tensor, *Context, *Dtype, *Device, *Size, *Op, *Finfo;
+  PyTypeObject *Tensor, *Context, *Dtype, *Device, *Size, *Op, *Finfo, *MemoryFormat;
   PyObject *dtypes[TC_NUM_DTYPES]; /* torch.float32 ... (strong) */
+  PyObject *formats[4];            /* torch.preserve_format ... by tc_memory_format (strong) */
   PyObject *ctx_key;               /* thread-dict key of the context */
   PyObject *torch;                 /* tensorc.torch */
   PyObject *array_api;             /* tensorc.array_api (python/array_api.py) */
@@ -65,7 +67,10 @@ bool tcpy_check_thread(tcpy_tensor *t);
 /* ---- errors and arguments (errors.c) ---- */
 /* Raises the sticky error of ctx as PyTorch's exception, clears it; NULL. */
 PyObject *tcpy_raise(tc_ctx *ctx);
-/* A Tensor over t (steals it; NULL t: raises ctx's error). */
+/* A Tensor over t (steals it; NULL t: raises ctx's error). The handle's
+ * user pointer (tc_tensor_set_user) names its first Tensor, so a view's
+ * _base is the Tensor of its base handle: that object when it lives, else
+ * a new Tensor over the base handle. */
 PyObject *tcpy_wrap(tcpy_ctx *c, tc_tensor *t);
 /* The positional and keyword arguments of `fn` against `names` (NULL-
  * ended; the first `npos` may be positional): out[i] borrowed or NULL.
@@ -91,6 +96,11 @@ bool tcpy_to_shape(PyObject *o, const char *fn, int *n, int64_t *shape);
 bool tcpy_shape_args(PyObject *args, Py_ssize_t first, const char *fn, int *n, int64_t *shape);
 /* Any object a dtype= accepts (torch.float32...). */
 bool tcpy_to_dtype(PyObject *o, tc_dtype *out);
+/* memory_format= of `fn`: a torch.memory_format object (None, when
+ * none_ok, and a missing argument give dflt); else TypeError in PyTorch's
+ * words ("clone(): argument 'memory_format' must be torch.memory_format,
+ * not str"). */
+bool tcpy_to_memory_format(PyObject *o, const char *fn, tc_memory_format dflt, bool none_ok, tc_memory_format *out);
 /* A device: torch.device, "cuda:0", or an int (a CUDA ordinal). */
 bool tcpy_to_device(PyObject *o, tc_device *out);
 /* An operand as a tensor of ctx: a Tensor (a new reference to its handle),
@@ -106,6 +116,9 @@ PyObject *tcpy_size(const int64_t *shape, int n);
 /* torch.return_types.NAME(values, indices) (steals both). */
 PyObject *tcpy_return_pair(const char *name, PyObject *values, PyObject *indices);
 const char *tcpy_dtype_torch_name(tc_dtype dt); /* "Float", "Long"... */
+/* Tensor.untyped_storage(): a torch.UntypedStorage over t's storage
+ * (data_ptr(), nbytes(), size(), len(), device); holds t. */
+PyObject *tcpy_storage_obj(tcpy_tensor *t);
 
 /* ---- the Tensor type and its ops (tensor.c, ops.c, methods.c) ---- */
 bool tcpy_tensor_init(PyObject *module);

@@ -17,7 +17,9 @@ static void tensor_dealloc(PyObject *o) {
   tcpy_tensor *t = (tcpy_tensor *)o;
   PyTypeObject *tp = Py_TYPE(o);
   if (t->weakrefs) PyObject_ClearWeakRefs(o);
+  if (tc_tensor_user(t->t) == o) tc_tensor_set_user(t->t, NULL);
   tc_tensor_release(t->t); /* may give a NumPy array back (we hold the GIL) */
+  Py_XDECREF(t->base);
   Py_XDECREF(t->ctx);
   PyObject_Free(o);
   Py_DECREF(tp);
@@ -339,7 +341,7 @@ static int mp_ass_subscript(PyObject *a, PyObject *index, PyObject *v) {
 /* ---- properties ------------------------------------------------------------------- */
 
 enum { P_SHAPE, P_DTYPE, P_DEVICE, P_NDIM, P_T, P_MT, P_IS_CUDA, P_IS_CPU, P_REQUIRES_GRAD, P_IS_LEAF, P_GRAD,
-       P_DATA, P_ITEMSIZE, P_NBYTES, P_ARRAY_INTERFACE, P_GRAD_FN };
+       P_DATA, P_ITEMSIZE, P_NBYTES, P_ARRAY_INTERFACE, P_GRAD_FN, P_BASE };
 
 static PyObject *tensor_get(PyObject *a, void *what) {
   tcpy_tensor *self = (tcpy_tensor *)a;
@@ -374,6 +376,11 @@ static PyObject *tensor_get(PyObject *a, void *what) {
   case P_IS_LEAF: Py_RETURN_TRUE;
   case P_GRAD: case P_GRAD_FN: Py_RETURN_NONE;
   case P_DATA: Py_INCREF(a); return a;
+  case P_BASE: { /* PyTorch's _base: the viewed tensor itself (tcpy_wrap) */
+    PyObject *b = self->base ? self->base : Py_None;
+    Py_INCREF(b);
+    return b;
+  }
   case P_ITEMSIZE: return PyLong_FromSize_t(tc_dtype_size(tc_tensor_dtype(t)));
   case P_NBYTES: return PyLong_FromLongLong(tc_tensor_numel(t) * (int64_t)tc_dtype_size(tc_tensor_dtype(t)));
   case P_ARRAY_INTERFACE: return tcpy_array_interface(self);
@@ -387,7 +394,7 @@ static PyGetSetDef tensor_getset[] = {
     PROP("T", P_T), PROP("mT", P_MT), PROP("is_cuda", P_IS_CUDA), PROP("is_cpu", P_IS_CPU),
     PROP("requires_grad", P_REQUIRES_GRAD), PROP("is_leaf", P_IS_LEAF), PROP("grad", P_GRAD),
     PROP("grad_fn", P_GRAD_FN), PROP("data", P_DATA), PROP("itemsize", P_ITEMSIZE), PROP("nbytes", P_NBYTES),
-    PROP("__array_interface__", P_ARRAY_INTERFACE), {NULL, NULL, NULL, NULL, NULL}};
+    PROP("__array_interface__", P_ARRAY_INTERFACE), PROP("_base", P_BASE), {NULL, NULL, NULL, NULL, NULL}};
 
 static PyObject *m_numpy(PyObject *a, PyObject *args, PyObject *kw) {
   static const char *const names[] = {"force", NULL};

@@ -3,7 +3,10 @@
  * compared by identity, printed "torch.float32"), torch.device
  * ("device(type='cuda', index=0)", str "cuda:0"), torch.Size (a tuple
  * printed "torch.Size([2, 3])") and torch.return_types.max/min (a pair with
- * .values and .indices, printed as PyTorch prints it).
+ * .values and .indices, printed as PyTorch prints it), and
+ * torch.UntypedStorage (what untyped_storage() returns: a Tensor's
+ * storage as bytes), torch.memory_format (four objects, compared by identity, printed
+ * "torch.channels_last"; no constructor, as PyTorch's).
  */
 #include <string.h>
 #include "tcpy.h"
@@ -53,6 +56,111 @@ PyObject *tcpy_dtype_obj(tc_dtype dt) {
   PyObject *o = S.dtypes[(unsigned)dt < TC_NUM_DTYPES ? dt : TC_F32];
   Py_INCREF(o);
   return o;
+}
+
+/* ---- memory_format ------------------------------------------------------------ */
+
+typedef struct {
+  PyObject_HEAD
+  tc_memory_format fmt;
+} format_obj;
+
+static const char *const format_names[4] = {"preserve_format", "contiguous_format", "channels_last",
+                                            "channels_last_3d"}; /* by tc_memory_format */
+
+static PyObject *format_repr(PyObject *o) {
+  return PyUnicode_FromFormat("torch.%s", format_names[((format_obj *)o)->fmt]);
+}
+
+static PyObject *format_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
+  (void)tp, (void)args, (void)kw;
+  PyErr_SetString(PyExc_TypeError, "cannot create 'torch.memory_format' instances");
+  return NULL;
+}
+
+/* pickle and copy: the object's name in its module (torch), as a global */
+static PyObject *format_reduce(PyObject *o, PyObject *unused) {
+  (void)unused;
+  return PyUnicode_FromString(format_names[((format_obj *)o)->fmt]);
+}
+
+static PyMethodDef format_methods[] = {{"__reduce__", format_reduce, METH_NOARGS, NULL},
+                                       {NULL, NULL, 0, NULL}};
+static PyType_Slot format_slots[] = {{Py_tp_repr, format_repr}, {Py_tp_dealloc, plain_dealloc},
+                                     {Py_tp_new, format_new}, {Py_tp_methods, format_methods}, {0, NULL}};
+static PyType_Spec format_spec = {"torch.memory_format", sizeof(format_obj), 0, Py_TPFLAGS_DEFAULT, format_slots};
+
+/* ---- UntypedStorage --------------------------------------------------------- */
+
+typedef struct {
+  PyObject_HEAD
+  tcpy_tensor *t; /* strong */
+} storage_obj;
+
+static void storage_dealloc(PyObject *o) {
+  PyTypeObject *tp = Py_TYPE(o);
+  Py_XDECREF(((storage_obj *)o)->t);
+  PyObject_Free(o);
+  Py_DECREF(tp);
+}
+
+static int64_t storage_nbytes(PyObject *o) {
+  tc_tensor *t = ((storage_obj *)o)->t->t;
+  return tc_tensor_storage_numel(t) * (int64_t)tc_dtype_size(tc_tensor_dtype(t));
+}
+
+static PyObject *storage_nbytes_m(PyObject *o, PyObject *unused) {
+  (void)unused;
+  return PyLong_FromLongLong(storage_nbytes(o));
+}
+
+static Py_ssize_t storage_len(PyObject *o) { return (Py_ssize_t)storage_nbytes(o); }
+
+/* data_ptr(): the storage's first byte (the tensor's first element less
+ * its offset); 0 for an empty storage; a CUDA tensor's raises, as the
+ * tensor's data_ptr() does */
+static PyObject *storage_data_ptr(PyObject *o, PyObject *unused) {
+  (void)unused;
+  tcpy_tensor *tt = ((storage_obj *)o)->t;
+  tc_tensor *t = tt->t;
+  if (storage_nbytes(o) == 0) return PyLong_FromLong(0);
+  const char *p = tc_data_ptr(t);
+  if (!p) return tcpy_raise(tt->ctx->ctx);
+  return PyLong_FromVoidPtr((void *)(p - tc_tensor_storage_offset(t) * (int64_t)tc_dtype_size(tc_tensor_dtype(t))));
+}
+
+static PyObject *storage_device(PyObject *o, void *unused) {
+  (void)unused;
+  return tcpy_device_obj(tc_tensor_device(((storage_obj *)o)->t->t), false);
+}
+
+static PyObject *storage_repr(PyObject *o) {
+  return PyUnicode_FromFormat("torch.UntypedStorage of %lld bytes", (long long)storage_nbytes(o));
+}
+
+static PyObject *storage_new(PyTypeObject *tp, PyObject *args, PyObject *kw) {
+  (void)tp, (void)args, (void)kw;
+  PyErr_SetString(PyExc_NotImplementedError, "tensorc makes no storage by itself: use Tensor.untyped_storage()");
+  return NULL;
+}
+
+static PyMethodDef storage_methods[] = {{"data_ptr", storage_data_ptr, METH_NOARGS, NULL},
+                                        {"nbytes", storage_nbytes_m, METH_NOARGS, NULL},
+                                        {"size", storage_nbytes_m, METH_NOARGS, NULL},
+                                        {NULL, NULL, 0, NULL}};
+static PyGetSetDef storage_getset[] = {{"device", storage_device, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL}};
+static PyType_Slot storage_slots[] = {{Py_tp_dealloc, storage_dealloc}, {Py_tp_methods, storage_methods},
+                                      {Py_tp_getset, storage_getset}, {Py_sq_length, storage_len},
+                                      {Py_tp_repr, storage_repr}, {Py_tp_new, storage_new}, {0, NULL}};
+static PyType_Spec storage_spec = {"torch.UntypedStorage", sizeof(storage_obj), 0, Py_TPFLAGS_DEFAULT, storage_slots};
+static PyTypeObject *StorageType;
+
+PyObject *tcpy_storage_obj(tcpy_tensor *t) {
+  storage_obj *o = PyObject_New(storage_obj, StorageType);
+  if (!o) return NULL;
+  Py_INCREF(t);
+  o->t = t;
+  return (PyObject *)o;
 }
 
 /* ---- device ------------------------------------------------------------------ */
@@ -336,10 +444,25 @@ bool tcpy_types_init(PyObject *torch) {
     Py_INCREF(S.dtypes[names[i].dt]);
     if (PyModule_AddObject(torch, names[i].name, S.dtypes[names[i].dt]) < 0) return false;
   }
+  S.MemoryFormat = (PyTypeObject *)PyType_FromSpec(&format_spec);
+  StorageType = (PyTypeObject *)PyType_FromSpec(&storage_spec);
+  if (!S.MemoryFormat || !StorageType) return false;
+  Py_INCREF(StorageType);
+  if (PyModule_AddObject(torch, "UntypedStorage", (PyObject *)StorageType) < 0) return false;
+  for (int f = 0; f < 4; f++) {
+    format_obj *o = PyObject_New(format_obj, S.MemoryFormat);
+    if (!o) return false;
+    o->fmt = (tc_memory_format)f;
+    S.formats[f] = (PyObject *)o;
+    Py_INCREF(o);
+    if (PyModule_AddObject(torch, format_names[f], (PyObject *)o) < 0) return false;
+  }
+  Py_INCREF(S.MemoryFormat);
   Py_INCREF(S.Dtype);
   Py_INCREF(S.Device);
   Py_INCREF(S.Size);
-  return PyModule_AddObject(torch, "dtype", (PyObject *)S.Dtype) == 0 &&
+  return PyModule_AddObject(torch, "memory_format", (PyObject *)S.MemoryFormat) == 0 &&
+         PyModule_AddObject(torch, "dtype", (PyObject *)S.Dtype) == 0 &&
          PyModule_AddObject(torch, "device", (PyObject *)S.Device) == 0 &&
          PyModule_AddObject(torch, "Size", (PyObject *)S.Size) == 0;
 }

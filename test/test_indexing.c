@@ -41,6 +41,41 @@ TC_CASE(basic_items_give_views_with_pytorchs_layout) {
   expect_err(ctx, tc_index(x, SPEC(TC_S(0, 1, 0))), "slice step cannot be zero");
 }
 
+TC_CASE(every_ellipsis_skips_the_dims_the_other_items_leave) {
+  /* PyTorch 2.x: a[..., 0, ...] is a[:, :, 0]; b[..., None, ...] is (2, 3, 4, 5, 1) */
+  tc_tensor *x = X(ctx);
+  tc_tensor *e = tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS));
+  expect_layout(e, SH(2, 3), SH(12, 4), 0, false);
+  expect_i64(e, SH(2, 3), I64(0, 4, 8, 12, 16, 20));
+  tc_tensor *b = tc_reshape(tc_arange_int(ctx, 0, 120, 1), 4, (const int64_t[]){2, 3, 4, 5});
+  expect_layout(tc_index(b, SPEC(TC_ELLIPSIS, TC_NEWAXIS, TC_ELLIPSIS)), SH(2, 3, 4, 5, 1), SH(60, 20, 5, 1, 1), 0,
+                true);
+  expect_layout(tc_index(x, SPEC(TC_ELLIPSIS, TC_ELLIPSIS)), SH(2, 3, 4), SH(12, 4, 1), 0, true);
+  expect_i64(tc_index(x, SPEC(TC_I(1), TC_I(2), TC_I(3), TC_ELLIPSIS, TC_NEWAXIS, TC_ELLIPSIS)), SH(1), I64(23));
+  expect_i64(tc_index(x, SPEC(TC_ELLIPSIS, TC_T(L1(ctx, (const int64_t[]){0, 3}, 2)), TC_ELLIPSIS)), SH(2, 3, 2),
+             I64(0, 3, 4, 7, 8, 11, 12, 15, 16, 19, 20, 23));
+  /* a slice from 0 with step 1 past the end is a no-op; other items fail as PyTorch's */
+  expect_layout(tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_ALL)), SH(2, 4), SH(12, 1), 0, false);
+  expect_err(ctx, tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_I(1))),
+             "index 1 is out of bounds for dimension 3 with size 0");
+  expect_err(ctx, tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_S(1, 2, 1))),
+             "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
+  expect_err(ctx, tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_NEWAXIS)),
+             "Dimension out of range (expected to be in range of [-3, 2], but got 4)");
+  expect_err(ctx, tc_index(x, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_T(L1(ctx, (const int64_t[]){0}, 1)))),
+             "too many indices for tensor of dimension 2 (got 3)");
+  /* writes: through the view, and through an index tensor */
+  tc_tensor *w = tc_clone(x);
+  assert_int_equal(tc_index_set_(w, SPEC(TC_ELLIPSIS, TC_I(1), TC_ELLIPSIS), tc_scalar(ctx, -1, TC_I64)), TC_OK);
+  expect_i64(tc_index(w, SPEC(TC_I(0), TC_I(0))), SH(4), I64(0, -1, 2, 3));
+  assert_int_equal(tc_index_set_(w, SPEC(TC_I(1), TC_ELLIPSIS, TC_T(L1(ctx, (const int64_t[]){0, 2}, 2)), TC_ELLIPSIS),
+                                 tc_scalar(ctx, 9, TC_I64)),
+                   TC_OK);
+  expect_i64(tc_index(w, SPEC(TC_I(1), TC_I(2))), SH(4), I64(9, -1, 9, 23));
+  expect_status_err(ctx, tc_index_set_(w, SPEC(TC_ELLIPSIS, TC_I(0), TC_ELLIPSIS, TC_I(1)), tc_scalar(ctx, 3, TC_I64)),
+                    "index 1 is out of bounds for dimension 3 with size 0");
+}
+
 TC_CASE(index_tensors_and_masks_gather_with_numpys_placement) {
   tc_tensor *x = X(ctx);
   expect_i64(tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){1, 0}, 2)))), SH(2, 3, 4),
@@ -183,6 +218,7 @@ TC_CASE(errors_come_with_pytorchs_exception_types) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(basic_items_give_views_with_pytorchs_layout),
+      TC_TEST(every_ellipsis_skips_the_dims_the_other_items_leave),
       TC_TEST(index_tensors_and_masks_gather_with_numpys_placement),
       TC_TEST(index_set_writes_through_views_index_tensors_and_masks),
       TC_TEST(a_stencil_updated_in_place_through_index_tensors_in_a_loop),

@@ -74,6 +74,55 @@ TC_CASE(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows) {
   expect_status_err(ctx, tc_kthvalue(X(ctx), 6, 1, false, &v, &i), "kthvalue(): selected number k out of range for dimension 1");
 }
 
+TC_CASE(sort_keeps_a_dense_inputs_strides_and_order_statistics_are_contiguous) {
+  /* PyTorch 2.x: x = randn(3,4,5).permute(2,0,1): sort(1) has strides (1, 20, 5) */
+  tc_tensor *x = tc_permute(tc_reshape(tc_arange(ctx, 60, 0, -1, TC_F32), 3, (const int64_t[]){3, 4, 5}),
+                            (const int[]){2, 0, 1});
+  tc_tensor *v, *i;
+  assert_int_equal(tc_sort(x, 1, false, &v, &i), TC_OK);
+  expect_layout(v, SH(5, 3, 4), SH(1, 20, 5), 0, false);
+  expect_layout(i, SH(5, 3, 4), SH(1, 20, 5), 0, false);
+  /* x[j, :, k] = 60 - (20 r + 5 c + j) at [j, r, k]: ascending along dim 1 is r = 2, 1, 0 */
+  expect_i64(tc_select(tc_select(i, 0, 1), 1, 2), SH(3), I64(2, 1, 0));
+  expect(tc_select(tc_select(v, 0, 1), 1, 2), TC_F32, SH(3), V(9, 29, 49));
+  expect_layout(tc_argsort(x, 2, true), SH(5, 3, 4), SH(1, 20, 5), 0, false);
+  expect_layout(tc_msort(x), SH(5, 3, 4), SH(1, 20, 5), 0, false);
+  /* a transpose: (1, 4); a size-1 dim keeps its stride */
+  tc_tensor *t = tc_t(tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4}));
+  assert_int_equal(tc_sort(t, 0, true, &v, &i), TC_OK);
+  expect_layout(v, SH(4, 3), SH(1, 4), 0, false);
+  expect(v, TC_F32, SH(4, 3), V(3, 7, 11, 2, 6, 10, 1, 5, 9, 0, 4, 8));
+  expect_i64(i, SH(4, 3), I64(3, 3, 3, 2, 2, 2, 1, 1, 1, 0, 0, 0));
+  tc_tensor *o = tc_permute(tc_zeros(ctx, TC_F32, 3, (const int64_t[]){3, 1, 4}), (const int[]){2, 1, 0});
+  expect_layout(tc_argsort(o, 2, false), SH(4, 1, 3), SH(1, 4, 4), 0, false);
+  /* not dense (a step, a broadcast): dense strides in the input's order */
+  tc_tensor *s = tc_slice(tc_reshape(tc_arange(ctx, 0, 24, 1, TC_F32), 2, (const int64_t[]){4, 6}), 1, 0,
+                          TC_SLICE_END, 2);
+  assert_int_equal(tc_sort(s, 0, true, &v, &i), TC_OK);
+  expect_layout(v, SH(4, 3), SH(3, 1), 0, true);
+  expect_layout(i, SH(4, 3), SH(3, 1), 0, true);
+  expect(tc_select(v, 1, 1), TC_F32, SH(4), V(20, 14, 8, 2));
+  tc_tensor *e = tc_expand(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){3, 1}), 2, (const int64_t[]){3, 4});
+  expect_layout(tc_argsort(e, 0, false), SH(3, 4), SH(4, 1), 0, true);
+  tc_tensor *p = tc_slice(tc_permute(tc_zeros(ctx, TC_F32, 3, (const int64_t[]){4, 3, 4}), (const int[]){0, 2, 1}), 0,
+                          0, TC_SLICE_END, 2); /* (2, 4, 3), strides (24, 1, 4) */
+  expect_layout(tc_argsort(p, 1, false), SH(2, 4, 3), SH(12, 1, 4), 0, false);
+  /* topk, kthvalue, mode: contiguous (a (1, 5) row's topk too: (2, 1)) */
+  assert_int_equal(tc_topk(x, 2, 1, true, &v, &i), TC_OK);
+  expect_layout(v, SH(5, 2, 4), SH(8, 4, 1), 0, true);
+  expect_layout(i, SH(5, 2, 4), SH(8, 4, 1), 0, true);
+  assert_int_equal(tc_kthvalue(x, 2, 1, true, &v, &i), TC_OK);
+  expect_layout(v, SH(5, 1, 4), SH(4, 4, 1), 0, true);
+  expect_layout(i, SH(5, 1, 4), SH(4, 4, 1), 0, true);
+  assert_int_equal(tc_topk(tc_reshape(tc_arange(ctx, 0, 5, 1, TC_F32), 2, (const int64_t[]){1, 5}), 2, 1, true, &v, &i),
+                   TC_OK);
+  expect_layout(v, SH(1, 2), SH(2, 1), 0, true);
+  expect(v, TC_F32, SH(1, 2), V(4, 3));
+  assert_int_equal(tc_mode(x, 1, true, &v, &i), TC_OK);
+  expect_layout(v, SH(5, 1, 4), SH(4, 4, 1), 0, true);
+  expect_layout(i, SH(5, 1, 4), SH(4, 4, 1), 0, true);
+}
+
 /* a C reference: stable, NaN largest (ascending) */
 static int cmp_asc(const void *x, const void *y) {
   const double *a = x, *b = y; /* (value, index) pairs */
@@ -115,6 +164,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(sort_is_stable_and_puts_nan_with_the_largest),
       TC_TEST(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows),
+      TC_TEST(sort_keeps_a_dense_inputs_strides_and_order_statistics_are_contiguous),
       TC_TEST(long_rows_sort_by_radix_with_the_same_stable_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

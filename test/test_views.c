@@ -350,6 +350,89 @@ TC_CASE(like_factories_and_clone_preserve_the_layout) {
 }
 
 /* unfold and as_strided: PyTorch's shapes, strides and errors */
+TC_CASE(memory_formats_give_pytorchs_channels_last_strides) {
+  /* PyTorch 2.x: x = arange(120.).reshape(2,3,4,5); x.contiguous(memory_format=channels_last) */
+  tc_tensor *x = tc_reshape(tc_arange(ctx, 0, 120, 1, TC_F32), 4, (const int64_t[]){2, 3, 4, 5});
+  tc_tensor *cl = tc_clone_format(x, TC_CHANNELS_LAST);
+  expect_layout(cl, SH(2, 3, 4, 5), SH(60, 1, 15, 3), 0, false);
+  assert_true(tc_tensor_is_contiguous_format(cl, TC_CHANNELS_LAST));
+  assert_false(tc_tensor_is_contiguous_format(cl, TC_CONTIGUOUS_FORMAT));
+  assert_false(tc_tensor_is_contiguous_format(x, TC_CHANNELS_LAST));
+  /* the values stay: the storage holds them in NHWC order */
+  expect(tc_select(tc_select(cl, 0, 1), 2, 3), TC_F32, SH(3, 4), V(63, 68, 73, 78, 83, 88, 93, 98, 103, 108, 113, 118));
+  expect(tc_as_strided(cl, 1, (const int64_t[]){6}, (const int64_t[]){1}, 0), TC_F32, SH(6), V(0, 20, 40, 1, 21, 41));
+  /* contiguous(memory_format=): a view when already so, else a copy */
+  tc_tensor *v = tc_contiguous_format(cl, TC_CHANNELS_LAST);
+  expect_layout(v, SH(2, 3, 4, 5), SH(60, 1, 15, 3), 0, false);
+  assert_int_equal(tc_fill_(tc_select(v, 0, 0), -1), TC_OK); /* the view writes cl */
+  expect(tc_sum(tc_select(cl, 0, 0), NULL, 0, false), TC_F32, SH0, V(-60));
+  expect_layout(tc_contiguous_format(cl, TC_CONTIGUOUS_FORMAT), SH(2, 3, 4, 5), SH(60, 20, 5, 1), 0, true);
+  expect_layout(tc_clone_format(tc_permute(x, (const int[]){0, 2, 3, 1}), TC_PRESERVE_FORMAT), SH(2, 4, 5, 3),
+                SH(60, 5, 1, 20), 0, false);
+  /* size-1 and size-0 dims as PyTorch: (4, 1, 1, 1), (3, 1, 3, 3), (0, 1, 0, 0) */
+  expect_layout(tc_clone_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 1, 4, 1}), TC_CHANNELS_LAST), SH(2, 1, 4, 1),
+                SH(4, 1, 1, 1), 0, true);
+  tc_tensor *hw1 = tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 3, 1, 1});
+  expect_layout(tc_clone_format(hw1, TC_CHANNELS_LAST), SH(2, 3, 1, 1), SH(3, 1, 3, 3), 0, true);
+  assert_true(tc_tensor_is_contiguous_format(hw1, TC_CHANNELS_LAST));
+  expect_layout(tc_clone_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 0, 4, 5}), TC_CHANNELS_LAST), SH(2, 0, 4, 5),
+                SH(0, 1, 0, 0), 0, true);
+  assert_false(tc_tensor_is_contiguous_format(tc_zeros(ctx, TC_F32, 4, (const int64_t[]){2, 0, 4, 5}), TC_CHANNELS_LAST));
+  /* channels_last_3d: (360, 1, 90, 18, 3) */
+  tc_tensor *v5 = tc_zeros(ctx, TC_F32, 5, (const int64_t[]){2, 3, 4, 5, 6});
+  tc_tensor *c5 = tc_clone_format(v5, TC_CHANNELS_LAST_3D);
+  expect_layout(c5, SH(2, 3, 4, 5, 6), SH(360, 1, 90, 18, 3), 0, false);
+  assert_true(tc_tensor_is_contiguous_format(c5, TC_CHANNELS_LAST_3D));
+  assert_false(tc_tensor_is_contiguous_format(c5, TC_CHANNELS_LAST));
+  /* errors: the rank, preserve for contiguous */
+  tc_tensor *x3 = tc_zeros(ctx, TC_F32, 3, (const int64_t[]){2, 3, 4});
+  assert_false(tc_tensor_is_contiguous_format(x3, TC_CHANNELS_LAST));
+  expect_err(ctx, tc_clone_format(x3, TC_CHANNELS_LAST), "required rank 4 tensor to use channels_last format");
+  expect_err(ctx, tc_contiguous_format(x3, TC_CHANNELS_LAST), "required rank 4 tensor to use channels_last format");
+  expect_err(ctx, tc_clone_format(x, TC_CHANNELS_LAST_3D), "required rank 5 tensor to use channels_last_3d format");
+  expect_err(ctx, tc_contiguous_format(tc_permute(x, (const int[]){0, 2, 3, 1}), TC_PRESERVE_FORMAT),
+             "preserve memory format is unsupported by the contiguous operator");
+  expect_err(ctx, tc_clone_format(x, (tc_memory_format)7), "unsupported memory format");
+}
+
+TC_CASE(a_views_base_is_the_root_tensor_and_new_tensors_have_none) {
+  /* PyTorch 2.x: x.t()[0]._base is x; x.clone()._base is None */
+  tc_tensor *x = tc_clone(tc_reshape(tc_arange(ctx, 0, 12, 1, TC_F32), 2, (const int64_t[]){3, 4}));
+  assert_null(tc_tensor_base(x));
+  assert_false(tc_tensor_is_view(x));
+  tc_tensor *t = tc_t(x), *r = tc_select(t, 0, 1);
+  assert_ptr_equal(tc_tensor_base(t), x);
+  assert_ptr_equal(tc_tensor_base(r), x);
+  assert_true(tc_tensor_is_view(r));
+  assert_ptr_equal(tc_tensor_base(tc_index(r, (const tc_idx[]){TC_S(1, 3, 1)}, 1)), x);
+  assert_ptr_equal(tc_tensor_base(tc_expand(tc_unsqueeze(x, 0), 3, (const int64_t[]){2, 3, 4})), x);
+  /* new tensors, composite results and PyTorch's "self" aliases are not views */
+  assert_false(tc_tensor_is_view(tc_add_scalar(x, 1)));
+  assert_false(tc_tensor_is_view(tc_contiguous(x)));
+  assert_false(tc_tensor_is_view(tc_to_dtype(x, TC_F32)));
+  assert_false(tc_tensor_is_view(tc_reshape(t, 1, (const int64_t[]){12})));
+  assert_false(tc_tensor_is_view(tc_argsort(t, 0, false)));
+  tc_tensor *v, *i;
+  assert_int_equal(tc_median_dim(x, 1, false, &v, &i), TC_OK);
+  assert_false(tc_tensor_is_view(v));
+  assert_false(tc_tensor_is_view(i));
+  /* the view keeps its base: released first, the base lives on */
+  tc_tensor *y = tc_ones(ctx, TC_F32, 1, (const int64_t[]){4});
+  tc_tensor_retain(y);
+  tc_tensor *s = tc_tensor_retain(tc_slice(y, 0, 1, 3, 1));
+  tc_tensor_release(y);
+  tc_tensor_release(y);
+  assert_non_null(tc_tensor_base(s));
+  expect(tc_tensor_base(s), TC_F32, SH(4), V(1, 1, 1, 1));
+  tc_tensor_release(s);
+  /* the user pointer */
+  int mark;
+  assert_null(tc_tensor_user(x));
+  tc_tensor_set_user(x, &mark);
+  assert_ptr_equal(tc_tensor_user(x), &mark);
+  assert_null(tc_tensor_user(t));
+}
+
 TC_CASE(unfold_and_as_strided_are_views_with_pytorchs_checks) {
   tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32);
   tc_tensor *u = tc_unfold(x, 0, 2, 2);
@@ -482,6 +565,8 @@ int main(void) {
       TC_TEST(a_clone_is_independent_of_later_writes_in_both_directions),
       TC_TEST(an_elementwise_result_takes_its_operands_memory_order),
       TC_TEST(like_factories_and_clone_preserve_the_layout),
+      TC_TEST(memory_formats_give_pytorchs_channels_last_strides),
+      TC_TEST(a_views_base_is_the_root_tensor_and_new_tensors_have_none),
       TC_TEST(unfold_and_as_strided_are_views_with_pytorchs_checks),
       TC_TEST(sixteen_dims_work_and_seventeen_are_refused),
       TC_TEST(resize_grows_the_storage_in_place_and_every_alias_sees_it),

@@ -61,6 +61,14 @@ static inline void api_on_end(tc_ctx *ctx, tc_device old) { ctx->default_dev = o
 static inline tc_tensor *api_to(tc_tensor *t, tc_device dev) {
   return t && !ir_same_device(ir_tensor_device(t), dev) ? tc_to(t, dev, false) : t;
 }
+/* t (a handle the caller made for itself, in the open scope) laid out with
+ * exactly `strides` (a dense layout of t's shape) and offset 0, as PyTorch
+ * reports a new result's layout: t itself when it already is at every dim
+ * of size 2+ (its size-1 dims' strides are then set), else a copy in that memory order
+ * (in the open scope). NULL stays NULL. (movement.c) */
+tc_tensor *api_relayout(tc_tensor *t, const int64_t *strides);
+/* api_relayout to the contiguous strides. */
+tc_tensor *api_contiguous_exact(tc_tensor *t);
 /* Gives up every scope of ctx (tc_ctx_free), releasing their handles. */
 void api_scopes_free(tc_ctx *ctx);
 

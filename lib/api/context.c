@@ -75,6 +75,7 @@ void tc_ctx_free(tc_ctx *ctx) {
   if (!ctx) return;
   rt_gpu_quiesce(ctx); /* queued device work ends before its buffers go */
   api_scopes_free(ctx);
+  for (tc_tensor *t = ctx->handles; t; t = t->next) t->base = NULL; /* freed below, in any order */
   while (ctx->handles) {
     tc_tensor *t = ctx->handles;
     t->refs = 1;

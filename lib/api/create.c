@@ -116,7 +116,7 @@ tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, c
   whole->st->home = b;
   /* only now is `release` tensorc's to call: every failure above left the
      memory with the caller */
-  tc_tensor *t = ir_tensor_view(whole, ndim, shape, st, 0);
+  tc_tensor *t = ir_tensor_alias(whole, ndim, shape, st, 0); /* not a view: torch.from_numpy */
   ir_tensor_release(whole);
   if (!t || !api_record(t)) return NULL; /* b went with it; release not yet set */
   b->release = release;

@@ -141,7 +141,7 @@ static exported *export(tc_tensor *t, const char *fn, bool copy, DLTensor **dl) 
     return ir_error(ctx, TC_ERR_ARG, "%s: a CUDA tensor cannot be exported yet; copy it to the CPU first", fn);
   /* the struct's own handle, in no scope (a retain of t would be given back
    * by the deleter's release as t's scope reference) */
-  tc_tensor *h = copy ? ir_op_clone_preserve(t) : ir_tensor_view(t, t->ndim, t->shape, t->strides, t->offset);
+  tc_tensor *h = copy ? ir_op_clone_preserve(t) : ir_tensor_alias(t, t->ndim, t->shape, t->strides, t->offset);
   if (!h) return NULL;
   void *p = tc_share_host(h);
   exported *e = (p || !ir_tensor_numel(h)) ? calloc(1, sizeof *e) : NULL;

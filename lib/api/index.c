@@ -13,6 +13,14 @@
  * same offsets, or, for a mask and a one-element value, a lazy where()
  * written through the view. Indices are checked first (one reduction read
  * back); masks are read back (the result's shape is their count).
+ *
+ * Ellipses: as PyTorch, every `...` skips the dims no other item consumes
+ * (a->ndim minus the ints, slices and tensor dims), so the first takes the
+ * rest and a later one moves past the end: `a[..., 0, ...]` is `a[..., 0]`,
+ * and an item after it indexes a dim that is not there (PyTorch's errors:
+ * an int "out of bounds ... with size 0", a slice or None "Dimension out of
+ * range", a tensor "too many indices"; a slice from 0 with step 1 is a
+ * no-op there).
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,22 +60,21 @@ static void shape_text(char *out, size_t cap, int nd, const int64_t *s) {
   for (int d = 0; d < nd && k < cap; d++) k += (size_t)snprintf(out + k, cap - k, d ? ", %lld" : "%lld", (long long)s[d]);
 }
 
+static bool has_bool(const tc_idx *spec, int n);
+
 /* Applies the basic items to a (views), noting where each advanced item
  * applies in the result; NULL with the error set. In the open scope. */
 static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn, int *pos, int *tdim) {
   tc_ctx *ctx = a->ctx;
   if (n < 0 || (n > 0 && !spec) || n > MAX_ITEMS)
     return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d", fn, a->ndim);
-  int consumed = 0, ellipsis = -1;
+  int consumed = 0;
   for (int i = 0; i < n; i++) {
     const tc_idx *it = &spec[i];
     switch (it->kind) {
     case TC_IDX_INT: case TC_IDX_SLICE: consumed++; break;
     case TC_IDX_NONE: case TC_IDX_BOOL: break;
-    case TC_IDX_ELLIPSIS:
-      if (ellipsis >= 0) return ir_error(ctx, TC_ERR_ARG, "%s: an index can only have a single ellipsis ('...')", fn);
-      ellipsis = i;
-      break;
+    case TC_IDX_ELLIPSIS: break;
     case TC_IDX_TENSOR:
       if (!it->t) return ir_error(ctx, TC_ERR_ARG, "%s: index %d: NULL tensor", fn, i);
       if (it->t->ctx != ctx) return ir_error(ctx, TC_ERR_ARG, "%s: expected all tensors to belong to the same context", fn);
@@ -90,7 +97,9 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     tdim[i] = td;
     switch (it->kind) {
     case TC_IDX_INT: {
-      int64_t size = cur->shape[p];
+      /* past a second ellipsis: PyTorch reads past its sizes' end (0 as a
+       * rule; what is there: its check may fail otherwise) */
+      int64_t size = p < cur->ndim ? cur->shape[p] : 0;
       if (it->i < -size || it->i >= size)
         return ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
                         (long long)it->i, orig, (long long)size);
@@ -101,6 +110,10 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
     case TC_IDX_SLICE:
       if (it->step <= 0)
         return ir_error(ctx, TC_ERR_ARG, "%s: %s", fn, it->step == 0 ? "slice step cannot be zero" : "step must be greater than zero");
+      if (p >= cur->ndim && it->start == 0 && it->step == 1) { /* past a second ellipsis: PyTorch's no-op */
+        p++, orig++, td++;
+        break;
+      }
       cur = tc_slice(cur, p, it->start, it->stop, it->step);
       p++, orig++, td++;
       break;
@@ -120,7 +133,7 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
       if (it->t->ndim == 0 && !is_mask(it->t)) { /* a 0-d integer tensor is an int (read back) */
         int64_t v = tc_item_int(it->t);
         if (ctx->status != TC_OK) return NULL;
-        int64_t size = cur->shape[p];
+        int64_t size = p < cur->ndim ? cur->shape[p] : 0;
         if (v < -size || v >= size)
           return ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
                           (long long)v, orig, (long long)size);
@@ -131,6 +144,9 @@ static tc_tensor *basic(tc_tensor *a, const tc_idx *spec, int n, const char *fn,
       }
       {
         int k = is_mask(it->t) ? it->t->ndim : 1;
+        if (p + k > cur->ndim && it->t->ndim) /* past a second ellipsis */
+          return ir_error(ctx, TC_ERR_ARG, "%s: too many indices for tensor of dimension %d (got %d)", fn, cur->ndim,
+                          p + k);
         if (is_mask(it->t) && it->t->ndim == 0) { /* a 0-d mask: a new dim, kept or emptied */
           pos[i] = -1;
           tc_tensor *m = tc_to_dtype(it->t, TC_BOOL);
@@ -271,7 +287,16 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   tc_scope_begin(ctx);
   tc_tensor *cur = basic(a, spec, n, fn, pos, tdim), *r = NULL;
   adv A;
-  if (cur && !has_adv(spec, n, pos)) {
+  if (cur && !has_adv(spec, n, pos) && has_bool(spec, n)) {
+    /* PyTorch indexes with a bool as with a tensor: a copy, laid out as
+     * TensorIterator lays it out (the input's order, size-1 dims outside) */
+    int64_t st[TC_MAX_DIMS], outer = 1;
+    ir_result_strides(cur->ndim, cur->shape, &cur, 1, IR_LAYOUT_LIKE, st);
+    for (int d = 0; d < cur->ndim; d++) outer *= cur->shape[d] > 1 ? cur->shape[d] : 1;
+    for (int d = 0; d < cur->ndim; d++)
+      if (cur->shape[d] < 2) st[d] = outer; /* the bool's dim (size 1, or 0 for False) */
+    r = api_eager(ir_op_clone_strided(cur, st));
+  } else if (cur && !has_adv(spec, n, pos)) {
     r = cur == a ? api_record(ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset)) : cur; /* a view */
   } else if (cur && collect(cur, spec, n, pos, tdim, &A, fn)) {
     int64_t R[TC_MAX_DIMS];
@@ -283,6 +308,14 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
   return r;
+}
+
+/* A Python bool among the items (or a 0-d mask: the same) */
+static bool has_bool(const tc_idx *spec, int n) {
+  for (int i = 0; i < n; i++)
+    if (spec[i].kind == TC_IDX_BOOL || (spec[i].kind == TC_IDX_TENSOR && spec[i].t->ndim == 0 && is_mask(spec[i].t)))
+      return true;
+  return false;
 }
 
 static bool index_tensors_apart(tc_tensor *cur, const tc_idx *spec, int n, const char *fn) {

@@ -3,6 +3,7 @@
  * lib/ir's movement.c), clone/contiguous, and the in-place writes (lib/ir's
  * inplace.c builds the WRITE; in eager mode it is realized here).
  */
+#include <string.h>
 #include "api.h"
 
 tc_tensor *tc_view(tc_tensor *a, int ndim, const int64_t *shape) {
@@ -43,6 +44,45 @@ tc_tensor *tc_as_strided(tc_tensor *a, int ndim, const int64_t *shape, const int
 }
 tc_tensor *tc_contiguous(tc_tensor *a) { return api_eager(ir_op_contiguous(a)); }
 tc_tensor *tc_clone(tc_tensor *a) { return api_eager(ir_op_clone_preserve(a)); }
+
+tc_tensor *tc_clone_format(tc_tensor *a, tc_memory_format fmt) {
+  if (!a) return NULL;
+  if (fmt == TC_PRESERVE_FORMAT) return tc_clone(a);
+  int64_t st[TC_MAX_DIMS];
+  if (!ir_format_strides(a->ctx, "tc_clone_format", fmt, a->ndim, a->shape, st)) return NULL;
+  return api_eager(ir_op_clone_strided(a, st));
+}
+
+tc_tensor *tc_contiguous_format(tc_tensor *a, tc_memory_format fmt) {
+  if (!a) return NULL;
+  if (fmt == TC_PRESERVE_FORMAT)
+    return ir_error(a->ctx, TC_ERR_ARG, "tc_contiguous_format: preserve memory format is unsupported by the "
+                    "contiguous operator");
+  int64_t st[TC_MAX_DIMS];
+  if (!ir_format_strides(a->ctx, "tc_contiguous_format", fmt, a->ndim, a->shape, st)) return NULL;
+  if (ir_tensor_is_format(a, fmt)) return api_eager(ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset));
+  return api_eager(ir_op_clone_strided(a, st));
+}
+
+bool tc_tensor_is_contiguous_format(const tc_tensor *a, tc_memory_format fmt) {
+  return a && (unsigned)fmt <= TC_CHANNELS_LAST_3D && ir_tensor_is_format(a, fmt);
+}
+
+tc_tensor *api_relayout(tc_tensor *t, const int64_t *strides) {
+  if (!t) return NULL;
+  bool same = t->offset == 0; /* an empty tensor has nothing to move */
+  for (int d = 0; d < t->ndim && ir_tensor_numel(t); d++) same &= t->shape[d] < 2 || t->strides[d] == strides[d];
+  if (!same) return api_eager(ir_op_clone_strided(t, strides));
+  if (t->ndim) memcpy(t->strides, strides, sizeof(int64_t) * (size_t)t->ndim);
+  return t;
+}
+
+tc_tensor *api_contiguous_exact(tc_tensor *t) {
+  if (!t) return NULL;
+  int64_t st[TC_MAX_DIMS];
+  ir_contig_strides(t->ndim, t->shape, st);
+  return api_relayout(t, st);
+}
 
 /* ---- in-place ---------------------------------------------------------- */
 

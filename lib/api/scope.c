@@ -40,6 +40,9 @@ static void caller_holds(tc_tensor *t) { t->st->version->user = true; }
 tc_tensor *api_record(tc_tensor *t) {
   if (!t) return NULL;
   tc_ctx *ctx = t->ctx;
+  /* a view of a base nothing else holds (a composite builder's temporary,
+   * argmin's keepdim reshape) is a new tensor to the caller, as PyTorch's */
+  if (t->base && t->base->refs == 1) ir_tensor_drop_base(t);
   if (ctx->nscopes == 0) {
     caller_holds(t);
     return t;
@@ -140,6 +143,9 @@ tc_tensor *tc_keep(tc_tensor *t) {
   caller_holds(t);
   /* only a handle of the innermost scope moves; any other stays where it is */
   if (ctx->nscopes == 0 || t->scope != ctx->nscopes) return t;
+  /* a view of a temporary of the same scope (a composite op's result made
+   * by a view of its own work) is a new tensor to the caller: no base */
+  if (t->base && t->base->scope == ctx->nscopes) ir_tensor_drop_base(t);
   if (ctx->nscopes >= 2) {
     api_scope *outer = &ctx->scopes[ctx->nscopes - 2];
     if (!scope_grow(ctx, outer)) return ir_error(ctx, TC_ERR_OOM, "tc_keep: out of memory");

@@ -114,9 +114,20 @@ static tc_tensor *dim_back(tc_tensor *y, int dim) {
   return tc_permute(y, perm);
 }
 
+/* PyTorch's layout of a sort's results (sort's meta function): a's strides
+ * when a is non-overlapping and dense, else dense strides in the order of
+ * a's (infer_dense_strides: empty_like's preserve_format, IR_LAYOUT_LIKE).
+ * preserve false: contiguous (topk, kthvalue, median and mode are). */
+static void sort_layout(tc_tensor *a, bool preserve, int64_t *st) {
+  if (preserve) ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
+  else ir_contig_strides(a->ndim, a->shape, st);
+}
+
 /* The stable sort permutation of a along dim (a of at least 1 dim): int64
- * indices of a's shape, on a's device. In the open scope. */
-static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
+ * indices of a's shape with strides st (a dense layout), on a's device.
+ * The host writes them in st's memory order, so no copy lays them out. In
+ * the open scope. */
+static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, const int64_t *st) {
   tc_ctx *ctx = a->ctx;
   bool fl = ir_dtype_is_floating(a->dt);
   tc_tensor *l = dim_last(a, dim);
@@ -126,11 +137,12 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
   int64_t rows = n ? total / n : 0;
   void *data = malloc((size_t)(total ? total : 1) * 8);
   int64_t *out = malloc((size_t)(total ? total : 1) * 8), *tmp = malloc((size_t)(n ? n : 1) * 8);
+  int64_t *laid = malloc((size_t)(total ? total : 1) * 8);
   bool radix = n >= RADIX_MIN;
   uint64_t *k1 = radix ? malloc((size_t)n * 8) : NULL, *k2 = radix ? malloc((size_t)n * 8) : NULL;
   int64_t *cnt = radix ? malloc(sizeof(int64_t) * 65536) : NULL;
   tc_tensor *r = NULL;
-  if (!data || !out || !tmp || (radix && (!k1 || !k2 || !cnt))) {
+  if (!data || !out || !tmp || !laid || (radix && (!k1 || !k2 || !cnt))) {
     ir_error(ctx, TC_ERR_OOM, "out of memory sorting");
   } else if (!total || tc_copy_to_host(h, data, (size_t)total * 8) == TC_OK) {
     keys K = {fl ? data : NULL, fl ? NULL : data, desc};
@@ -141,23 +153,34 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc) {
       K.i = fl ? NULL : (const int64_t *)data + row * n;
       if (radix) radix_idx(&K, idx, tmp, k1, k2, cnt, n);
       else msort_idx(&K, idx, tmp, n);
+      /* the row's place in st's layout: its coordinates in a's other dims */
+      int64_t base = 0, rest = row;
+      for (int d = a->ndim - 1; d >= 0; d--) {
+        if (d == dim) continue;
+        base += rest % a->shape[d] * st[d];
+        rest /= a->shape[d];
+      }
+      for (int64_t j = 0; j < n; j++) laid[base + j * st[dim]] = idx[j];
     }
-    tc_tensor *ih = tc_from_data(ctx, out, TC_I64, h->ndim, h->shape);
+    tc_tensor *ih = tc_from_data(ctx, laid, TC_I64, 1, &total);
     tc_device dev = ir_tensor_device(a);
     if (ih && !ir_same_device(ir_tensor_device(ih), dev)) ih = tc_to(ih, dev, false);
-    r = ih ? dim_back(ih, dim) : NULL;
+    r = ih ? tc_as_strided(ih, a->ndim, a->shape, st, 0) : NULL;
   }
   free(data);
   free(out);
   free(tmp);
+  free(laid);
   free(k1);
   free(k2);
   free(cnt);
   return r;
 }
 
-/* values and indices of a sorted along dim; a 0-d a as itself and 0. */
-static tc_status sort_core(tc_tensor *a, int dim, bool desc, const char *fn, tc_tensor **values, tc_tensor **indices) {
+/* values and indices of a sorted along dim; a 0-d a as itself and 0. Laid
+ * out as sort_layout says. */
+static tc_status sort_core(tc_tensor *a, int dim, bool desc, bool preserve, const char *fn, tc_tensor **values,
+                           tc_tensor **indices) {
   if (values) *values = NULL;
   if (indices) *indices = NULL;
   if (!a) return TC_ERR_ARG;
@@ -166,35 +189,40 @@ static tc_status sort_core(tc_tensor *a, int dim, bool desc, const char *fn, tc_
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
-  tc_tensor *i = x ? sort_indices(x, dim, desc) : NULL;
+  int64_t st[TC_MAX_DIMS];
+  if (x) sort_layout(x, preserve, st);
+  tc_tensor *i = x ? sort_indices(x, dim, desc, st) : NULL;
+  /* the gather's result is contiguous: the values are copied into st's
+   * layout by the kernel computing them */
   tc_tensor *v = i && values ? tc_take_along_dim(x, i, &dim) : NULL;
+  if (v) v = api_relayout(v, st);
   if (i && !a->ndim) {
     i = tc_reshape(i, 0, NULL);
     if (v) v = tc_reshape(v, 0, NULL);
   }
-  tc_status st = i && (v || !values) ? TC_OK : (ctx->status ? ctx->status : TC_ERR_OOM);
-  if (st == TC_OK) {
+  tc_status s = i && (v || !values) ? TC_OK : (ctx->status ? ctx->status : TC_ERR_OOM);
+  if (s == TC_OK) {
     if (values) *values = tc_keep(v);
     if (indices) *indices = tc_keep(i);
   }
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
-  return st;
+  return s;
 }
 
 tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices) {
-  return sort_core(a, dim, descending, "tc_sort", values, indices);
+  return sort_core(a, dim, descending, true, "tc_sort", values, indices);
 }
 
 tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending) {
   tc_tensor *i = NULL;
-  return sort_core(a, dim, descending, "tc_argsort", NULL, &i) == TC_OK ? i : NULL;
+  return sort_core(a, dim, descending, true, "tc_argsort", NULL, &i) == TC_OK ? i : NULL;
 }
 
 tc_tensor *tc_msort(tc_tensor *a) {
   tc_tensor *v = NULL;
   if (a && a->ndim == 0) return tc_clone(a);
-  return sort_core(a, 0, false, "tc_msort", &v, NULL) == TC_OK ? v : NULL;
+  return sort_core(a, 0, false, true, "tc_msort", &v, NULL) == TC_OK ? v : NULL;
 }
 
 /* The entries [start, start + len) of a sorted along dim, values and
@@ -205,10 +233,12 @@ static tc_status sorted_slice(tc_tensor *a, int dim, bool desc, int64_t start, i
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
-  tc_status st = sort_core(a, dim, desc, fn, &v, &i);
-  if (st == TC_OK && a->ndim) {
+  tc_status st = sort_core(a, dim, desc, false, fn, &v, &i);
+  if (st == TC_OK && a->ndim) { /* contiguous, as PyTorch's topk and kthvalue */
     v = drop ? tc_select(v, dim, start) : tc_narrow(v, dim, start, len);
     i = drop ? tc_select(i, dim, start) : tc_narrow(i, dim, start, len);
+    v = api_contiguous_exact(v);
+    i = api_contiguous_exact(i);
     if (!v || !i) st = ctx->status ? ctx->status : TC_ERR_OOM;
   }
   if (values) *values = NULL;
@@ -260,7 +290,7 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
-  tc_status st = sort_core(a, dim, false, fn, &v, &i);
+  tc_status st = sort_core(a, dim, false, false, fn, &v, &i);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   if (st == TC_OK && !a->ndim) {
     v = tc_reshape(v, 1, (const int64_t[]){1});
@@ -350,7 +380,9 @@ tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_te
   tc_status st = TC_OK;
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   int d = a->ndim ? dim : 0;
-  tc_tensor *si = x ? sort_indices(x, d, false) : NULL;
+  int64_t cst[TC_MAX_DIMS];
+  if (x) ir_contig_strides(x->ndim, x->shape, cst);
+  tc_tensor *si = x ? sort_indices(x, d, false, cst) : NULL;
   bool fl = ir_dtype_is_floating(a->dt);
   tc_tensor *l = si ? dim_last(x, d) : NULL, *il = si ? dim_last(si, d) : NULL;
   tc_tensor *h = l ? tc_contiguous(tc_to_dtype(l, fl ? TC_F64 : TC_I64)) : NULL, *hi = il ? tc_contiguous(il) : NULL;
@@ -383,6 +415,7 @@ tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_te
     if (ih && !ir_same_device(ir_tensor_device(ih), dev)) ih = tc_to(ih, dev, false);
     tc_tensor *i = ih ? dim_back(ih, d) : NULL;
     tc_tensor *v = i ? tc_take_along_dim(x, i, &d) : NULL;
+    i = api_contiguous_exact(i); /* PyTorch's mode: contiguous */
     if (v && i && (!keepdim || !a->ndim)) {
       v = a->ndim ? tc_squeeze(v, d) : tc_reshape(v, 0, NULL);
       i = a->ndim ? tc_squeeze(i, d) : tc_reshape(i, 0, NULL);

@@ -35,4 +35,10 @@ int tc_tensor_strides(const tc_tensor *t, int64_t *strides) {
 int64_t tc_tensor_numel(const tc_tensor *t) { return t ? ir_tensor_numel(t) : 0; }
 int64_t tc_tensor_storage_offset(const tc_tensor *t) { return t ? t->offset : 0; }
 int64_t tc_tensor_storage_numel(const tc_tensor *t) { return t ? t->st->numel : 0; }
+tc_tensor *tc_tensor_base(const tc_tensor *t) { return t ? t->base : NULL; }
+bool tc_tensor_is_view(const tc_tensor *t) { return t && t->base; }
+void tc_tensor_set_user(tc_tensor *t, void *user) {
+  if (t) t->user = user;
+}
+void *tc_tensor_user(const tc_tensor *t) { return t ? t->user : NULL; }
 bool tc_tensor_is_contiguous(const tc_tensor *t) { return t ? ir_tensor_is_contiguous(t) : false; }

@@ -575,7 +575,7 @@ tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt) {
   if (!a) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES)
     return ir_error(a->ctx, TC_ERR_ARG, "tc_to_dtype: invalid dtype %d", (int)dt);
-  if (a->dt == dt) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  if (a->dt == dt) return ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset); /* PyTorch: self */
   ir_node *na = ir_tensor_node(a);
   ir_node *r = ir_cast(a->ctx, na, dt);
   ir_node_release(a->ctx, na);

@@ -53,6 +53,10 @@ tc_tensor *ir_op_full_like(tc_tensor *a, const char *fn, double value, tc_dtype 
 /* clone(memory_format=preserve_format): a copy laid out as ir_result_strides'
  * IR_LAYOUT_LIKE says (ir_op_clone's copy is contiguous). */
 tc_tensor *ir_op_clone_preserve(tc_tensor *a);
+/* A copy of a in a new storage with the given strides (a dense layout of
+ * a's shape: a permutation of a contiguous one; size-1 dims' strides are
+ * taken as given), stored in that memory order by the kernel computing it. */
+tc_tensor *ir_op_clone_strided(tc_tensor *a, const int64_t *strides);
 tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, int ndim,
                       const int64_t *shape);
 tc_tensor *ir_op_arange(tc_ctx *ctx, double start, double end, double step, tc_dtype dt);

@@ -128,6 +128,11 @@ struct tc_tensor {
   int64_t shape[TC_MAX_DIMS];
   int64_t strides[TC_MAX_DIMS];
   int64_t offset;
+  /* PyTorch's _base: the handle whose storage this view views (the root:
+   * never itself a view), an owned reference; NULL for a handle that is
+   * not a view (a new storage, or an alias such as a same-dtype cast) */
+  struct tc_tensor *base;
+  void *user; /* tc_tensor_set_user's pointer (the binding's object) */
   struct tc_tensor *prev, *next; /* the context's list of live handles */
   /* lib/api: the open scope holding this handle's reference, as 1 + its
    * index in ctx->scopes (0: none), and the handle's slot in it */
@@ -248,15 +253,29 @@ tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t
 typedef enum { IR_LAYOUT_ITER, IR_LAYOUT_ITER_SCALAR, IR_LAYOUT_LIKE } ir_layout;
 void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, int n, ir_layout how,
                        int64_t *strides);
+/* The strides of a new (ndim, shape) tensor in memory format fmt
+ * (contiguous, channels_last: 4-D, channels_last_3d: 5-D, PyTorch's
+ * formulas, size-0 dims included); false with PyTorch's message (named fn)
+ * for a wrong rank or preserve_format. */
+bool ir_format_strides(tc_ctx *ctx, const char *fn, tc_memory_format fmt, int ndim, const int64_t *shape,
+                       int64_t *strides);
+/* is_contiguous(memory_format=fmt) (PyTorch's is_channels_last_contiguous
+ * and the like). */
+bool ir_tensor_is_format(const tc_tensor *t, tc_memory_format fmt);
 /* PyTorch's is_non_overlapping_and_dense: the dims of size 2 or more,
  * ordered by stride, are a contiguous layout (a permutation of one). */
 bool ir_tensor_is_dense(const tc_tensor *t);
+/* ir_tensor_view without a base: an alias that is not a view (a same-dtype
+ * cast, an import), or (ir_tensor_drop_base) a composite op's result that
+ * views a temporary of its own: PyTorch's result is a new tensor. */
+tc_tensor *ir_tensor_alias(tc_tensor *t, int ndim, const int64_t *shape, const int64_t *strides, int64_t offset);
+void ir_tensor_drop_base(tc_tensor *t);
 /* A new handle of a new storage whose version is a BUFFER node holding buf
  * (takes the caller's reference on buf, released on failure), on buf's
  * device. */
 tc_tensor *ir_tensor_from_buffer(tc_ctx *ctx, rt_buffer *buf, tc_dtype dt, int ndim,
                                  const int64_t *shape);
-/* A new handle viewing t's storage. */
+/* A new handle viewing t's storage: a view whose base is t's (or t). */
 tc_tensor *ir_tensor_view(tc_tensor *t, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset);
 /* -1 reference; at 0 the handle leaves the live list and drops its storage.

@@ -128,7 +128,7 @@ tc_tensor *ir_op_reshape(tc_tensor *a, int ndim, const int64_t *shape) {
   tc_tensor *c = ir_op_clone(a);
   if (!c) return NULL;
   ir_contig_strides(ndim, ns, st);
-  tc_tensor *r = ir_tensor_view(c, ndim, ns, st, 0);
+  tc_tensor *r = ir_tensor_alias(c, ndim, ns, st, 0); /* a new tensor, as PyTorch's reshape copy */
   ir_tensor_release(c);
   return r;
 }
@@ -417,37 +417,44 @@ tc_tensor *ir_op_clone(tc_tensor *a) {
   return ir_tensor_from_node(a->ctx, n);
 }
 
-tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
+tc_tensor *ir_op_clone_strided(tc_tensor *a, const int64_t *st) {
   if (!a) return NULL;
-  int64_t st[TC_MAX_DIMS];
-  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
   bool contig = true;
   int64_t c[TC_MAX_DIMS];
   ir_contig_strides(a->ndim, a->shape, c);
   for (int d = 0; d < a->ndim; d++) contig &= a->shape[d] == 1 || st[d] == c[d];
+  contig |= ir_tensor_numel(a) == 0; /* nothing to lay out: the strides as given */
   tc_tensor *t = ir_op_clone(a);
   if (!t || contig) {
     if (t && a->ndim) memcpy(t->strides, st, sizeof(int64_t) * (size_t)a->ndim); /* size-1 dims' */
     return t;
   }
-  /* the copy's node, stored in a's memory order */
+  /* the copy's node, stored in the strides' memory order */
   ir_node *n = t->st->version;
   ir_node_retain(n);
   ir_tensor_release(t);
   return ir_tensor_from_node_strided(a->ctx, n, st);
 }
 
+tc_tensor *ir_op_clone_preserve(tc_tensor *a) {
+  if (!a) return NULL;
+  int64_t st[TC_MAX_DIMS];
+  ir_result_strides(a->ndim, a->shape, &a, 1, IR_LAYOUT_LIKE, st);
+  return ir_op_clone_strided(a, st);
+}
+
 tc_tensor *ir_op_contiguous(tc_tensor *a) {
   if (!a) return NULL;
-  if (ir_tensor_is_contiguous(a)) return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  if (ir_tensor_is_contiguous(a)) /* PyTorch returns self */
+    return ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset);
   return ir_op_clone(a);
 }
 
 tc_tensor *ir_op_to(tc_tensor *a, tc_device dev, bool non_blocking) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
-  if (ir_same_device(ir_tensor_device(a), dev))
-    return ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset);
+  if (ir_same_device(ir_tensor_device(a), dev)) /* PyTorch returns self */
+    return ir_tensor_alias(a, a->ndim, a->shape, a->strides, a->offset);
   ir_node *n = ir_tensor_node(a);
   ir_node *c = ir_copy_to(ctx, n, dev);
   ir_node_release(ctx, n);

@@ -271,6 +271,23 @@ tc_tensor *ir_op_logsumexp(tc_tensor *a, const int *dims, int ndims, bool keepdi
  * last: one kernel (max, sum, store), softmax's e computed once (the
  * lowering keeps it in the output between the sum and the store) and
  * scaled by 1 / sum. */
+/* PyTorch's softmax results are contiguous (its meta function), though
+ * the elementwise ops they are made of keep a permuted input's order: r
+ * (taken) with contiguous strides. Its computed node is not stored apart,
+ * so the one kernel stores it in that order. */
+static tc_tensor *softmax_layout(tc_tensor *r) {
+  if (!r) return NULL;
+  int64_t c[TC_MAX_DIMS];
+  ir_contig_strides(r->ndim, r->shape, c);
+  if (ir_tensor_is_contiguous(r) && r->offset == 0) { /* size-1 dims' strides at most */
+    if (r->ndim) memcpy(r->strides, c, sizeof(int64_t) * (size_t)r->ndim);
+    return r;
+  }
+  tc_tensor *t = ir_op_clone_strided(r, c);
+  ir_tensor_release(r);
+  return t;
+}
+
 static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (!a) return NULL;
   const char *fn = log ? "tc_log_softmax" : "tc_softmax";
@@ -284,7 +301,7 @@ static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
   if (ir_tensor_numel(a) == 0) { /* nothing to reduce: the (empty) result */
     uint32_t mask;
     if (!dim_mask(a->ctx, fn, a->ndim, &dim, 1, &mask)) return NULL;
-    return ir_op_to_dtype(a, out);
+    return softmax_layout(ir_op_to_dtype(a, out));
   }
   ir_temps T = {0};
   tc_tensor *x = ir_temp(&T, ir_op_to_dtype(a, cdt));
@@ -296,7 +313,7 @@ static tc_tensor *softmax(tc_tensor *a, int dim, bool log) {
                      : ir_op_binary(TC_OP_MUL, e, ir_temp(&T, ir_op_unary(s, OP_RECIP, "tc_reciprocal")));
   if (r && r->dt != out) r = ir_op_to_dtype(ir_temp(&T, r), out);
   ir_temps_release(&T);
-  return r;
+  return softmax_layout(r);
 }
 tc_tensor *ir_op_softmax(tc_tensor *a, int dim) { return softmax(a, dim, false); }
 tc_tensor *ir_op_log_softmax(tc_tensor *a, int dim) { return softmax(a, dim, true); }

@@ -186,6 +186,50 @@ void ir_result_strides(int ndim, const int64_t *shape, tc_tensor *const *ins, in
   for (int i = 0; i < ndim; i++) strides[perm[i]] = s, s *= shape[perm[i]];
 }
 
+/* ---- memory formats ------------------------------------------------------ */
+
+/* fmt's dims from fastest to slowest (PyTorch's channels-last orders) */
+static int format_order(tc_memory_format fmt, int ndim, int *order) {
+  static const int cl[] = {1, 3, 2, 0}, cl3[] = {1, 4, 3, 2, 0};
+  if (fmt == TC_CHANNELS_LAST && ndim == 4) return memcpy(order, cl, sizeof cl), 4;
+  if (fmt == TC_CHANNELS_LAST_3D && ndim == 5) return memcpy(order, cl3, sizeof cl3), 5;
+  for (int i = 0; i < ndim; i++) order[i] = ndim - 1 - i;
+  return fmt == TC_CONTIGUOUS_FORMAT || fmt == TC_PRESERVE_FORMAT ? ndim : -1;
+}
+
+bool ir_format_strides(tc_ctx *ctx, const char *fn, tc_memory_format fmt, int ndim, const int64_t *shape,
+                       int64_t *strides) {
+  int order[TC_MAX_DIMS];
+  if ((unsigned)fmt > TC_CHANNELS_LAST_3D || fmt == TC_PRESERVE_FORMAT)
+    return ir_error(ctx, TC_ERR_ARG, "%s: unsupported memory format %s", fn,
+                    fmt == TC_PRESERVE_FORMAT ? "Preserve" : "(invalid)"), false;
+  if (format_order(fmt, ndim, order) < 0)
+    return ir_error(ctx, TC_ERR_ARG, "%s: required rank %d tensor to use %s format", fn,
+                    fmt == TC_CHANNELS_LAST ? 4 : 5, fmt == TC_CHANNELS_LAST ? "channels_last" : "channels_last_3d"),
+           false;
+  if (fmt == TC_CONTIGUOUS_FORMAT) { /* size-0 dims as 1 (PyTorch's contiguous strides) */
+    ir_contig_strides(ndim, shape, strides);
+    return true;
+  }
+  int64_t s = 1; /* get_channels_last_strides: plain products, 0 included */
+  for (int i = 0; i < ndim; i++) strides[order[i]] = s, s *= shape[order[i]];
+  return true;
+}
+
+bool ir_tensor_is_format(const tc_tensor *t, tc_memory_format fmt) {
+  int order[TC_MAX_DIMS];
+  if (fmt == TC_CONTIGUOUS_FORMAT || fmt == TC_PRESERVE_FORMAT) return ir_tensor_is_contiguous(t);
+  if (format_order(fmt, t->ndim, order) < 0) return false;
+  int64_t expect = 1; /* compute_channels_last_contiguous: no empty-tensor case */
+  for (int i = 0; i < t->ndim; i++) {
+    int d = order[i];
+    if (t->shape[d] == 1) continue;
+    if (t->strides[d] != expect) return false;
+    expect *= t->shape[d];
+  }
+  return true;
+}
+
 tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t *strides) {
   if (!node) return NULL;
   int nd = node->ndim;
@@ -224,6 +268,23 @@ tc_tensor *ir_tensor_from_node_strided(tc_ctx *ctx, ir_node *node, const int64_t
 
 tc_tensor *ir_tensor_view(tc_tensor *src, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset) {
+  tc_tensor *t = ir_tensor_alias(src, ndim, shape, strides, offset);
+  if (t) {
+    t->base = src->base ? src->base : src;
+    t->base->refs++;
+  }
+  return t;
+}
+
+void ir_tensor_drop_base(tc_tensor *t) {
+  if (!t || !t->base) return;
+  tc_tensor *b = t->base;
+  t->base = NULL;
+  ir_tensor_release(b);
+}
+
+tc_tensor *ir_tensor_alias(tc_tensor *src, int ndim, const int64_t *shape,
+                           const int64_t *strides, int64_t offset) {
   tc_ctx *ctx = src->ctx;
   tc_tensor *t = ir_alloc(ctx, sizeof *t);
   if (!t) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a tensor");
@@ -282,7 +343,9 @@ void ir_tensor_release(tc_tensor *t) {
   if (t->next) t->next->prev = t->prev;
   ctx->live_handles--;
   storage_release(ctx, t->st);
+  tc_tensor *b = t->base;
   ir_free(ctx, t);
+  ir_tensor_release(b); /* a root: no deeper recursion */
 }
 
 int64_t ir_tensor_numel(const tc_tensor *t) { return ir_numel(t->ndim, t->shape); }

@@ -113,6 +113,32 @@ def case_index_errors(torch, np):
             raises(lambda: M.__setitem__((slice(None), 0), torch.ones(2)))]
 
 
+def case_several_ellipses(torch, np):
+    # every `...` skips the dims the other items leave: the first takes them,
+    # a later one moves past the end (PyTorch's rule; numpy refuses)
+    a = torch.arange(24).reshape(2, 3, 4)
+    b = torch.arange(120).reshape(2, 3, 4, 5)
+    e = a[..., 0, ...]
+    w = a.clone()
+    w[..., 1, ...] = -1
+    w2 = a.clone()
+    w2[..., None, ...] = 7
+    w3 = a.clone()
+    w3[0, ..., torch.tensor([0, 2]), ...] = torch.tensor([5, 6])
+    w4 = a.clone()
+    w4[..., 0, ...][1] = 0  # a view: the write reaches w4
+    return [e, e.stride(), torch.equal(e, a[:, :, 0]), a[..., ...], a[..., None, ...].shape,
+            b[..., None, ...].shape, b[..., None, ...].stride(), a[0, ..., ...].shape, a[..., 0, 0, ...],
+            a[0, 0, 0, ..., ...], a[0, 0, 0, ..., None, ...], a[..., torch.tensor([0, 3]), ...],
+            a[..., torch.tensor([True, False, True, True]), ...], a[..., 1:3, ...], a[..., 0, ..., :],
+            a[..., 0, ..., 0:], torch.tensor(5)[..., ..., ...], torch.tensor(5)[..., None, ...],
+            w, w2, w3, w4,
+            raises(lambda: a[..., 0, ..., 1]), raises(lambda: a[..., 0, ..., -1]),
+            raises(lambda: a[..., 0, ..., 1:2]), raises(lambda: a[..., 0, ..., None]),
+            raises(lambda: a[..., 0, ..., torch.tensor([0])]), raises(lambda: a[..., 0, ..., 0, 0, 0]),
+            raises(lambda: a[..., ..., ..., None]), raises(lambda: w.__setitem__((Ellipsis, 0, Ellipsis, 1), 3))]
+
+
 # ---- 3. views and copies -----------------------------------------------------------
 
 def case_view_shares_and_clone_copies(torch, np):
@@ -138,6 +164,86 @@ def case_movement_ops(torch, np):
             t[:, :1].squeeze(1).shape, t.narrow(2, 1, 2), t.unbind(0)[1].shape, [c.shape for c in t.chunk(2, 2)],
             [s.shape for s in t.split([1, 2], 1)], t.repeat(1, 1, 2).shape, t.T.shape, t.mT.shape,
             torch.stack([t[0], t[1]], 1).shape, torch.cat([t, t], -1).shape, t.expand(3, 2, 3, 4).shape]
+
+
+def case_memory_formats(torch, np):
+    x = torch.arange(120.).reshape(2, 3, 4, 5)
+    p = x.permute(0, 2, 3, 1)
+    cl = x.contiguous(memory_format=torch.channels_last)
+    lay = lambda t: [list(t.shape), list(t.stride()), t.is_contiguous(), t.storage_offset()]  # noqa: E731
+    fmts = [torch.preserve_format, torch.contiguous_format, torch.channels_last, torch.channels_last_3d]
+    v5 = torch.arange(720.).reshape(2, 3, 4, 5, 6)
+    return [[repr(f) for f in fmts], [str(f) for f in fmts], type(torch.channels_last).__name__,
+            isinstance(torch.channels_last, torch.memory_format), torch.channels_last == torch.channels_last,
+            torch.channels_last != torch.contiguous_format,
+            lay(cl), cl, lay(x.clone(memory_format=torch.channels_last)), lay(p.clone(memory_format=torch.preserve_format)),
+            lay(p.clone(memory_format=torch.contiguous_format)), lay(p.clone()), lay(x.clone(memory_format=None)),
+            cl.contiguous(memory_format=torch.channels_last) is cl, x.contiguous(memory_format=torch.preserve_format) is x,
+            lay(cl.contiguous()), cl.contiguous(), lay(x.to(memory_format=torch.channels_last)),
+            lay(x.to(torch.float64, memory_format=torch.channels_last)), x.to(memory_format=torch.contiguous_format) is x,
+            cl.to(memory_format=torch.channels_last) is cl, lay(p.to(torch.float64, memory_format=torch.contiguous_format)),
+            lay(p.to(torch.float64, memory_format=torch.preserve_format)), lay(x.cpu(memory_format=torch.channels_last)),
+            lay(x.to(copy=True, memory_format=torch.channels_last)),
+            [cl.is_contiguous(memory_format=f) for f in fmts[1:]], [x.is_contiguous(memory_format=f) for f in fmts],
+            torch.zeros(2, 3, 1, 1).is_contiguous(memory_format=torch.channels_last),
+            torch.zeros(2, 0, 4, 5).is_contiguous(memory_format=torch.channels_last),
+            torch.zeros(2, 3).is_contiguous(memory_format=torch.channels_last),
+            lay(v5.clone(memory_format=torch.channels_last_3d)),
+            v5.contiguous(memory_format=torch.channels_last_3d).is_contiguous(memory_format=torch.channels_last_3d),
+            lay(torch.zeros(2, 1, 4, 1).clone(memory_format=torch.channels_last)),
+            lay(torch.zeros(2, 3, 1, 1).clone(memory_format=torch.channels_last)),
+            lay(torch.zeros(2, 0, 4, 5).clone(memory_format=torch.channels_last)),
+            lay(x[:, :, ::2].clone(memory_format=torch.channels_last)), x[:, :, ::2].clone(memory_format=torch.channels_last),
+            lay(cl[:, :2]), lay(cl + 1), lay(cl.clone()), cl.sum((2, 3)),
+            lay(torch.empty_like(x, memory_format=torch.channels_last)),
+            lay(torch.zeros_like(x, memory_format=torch.channels_last)), torch.zeros_like(x, memory_format=torch.channels_last),
+            lay(torch.ones_like(p, memory_format=torch.contiguous_format)), lay(torch.empty_like(p, memory_format=None)),
+            lay(torch.full_like(x, 3, memory_format=torch.channels_last)), torch.full_like(x, 3, dtype=torch.int64,
+                                                                                        memory_format=torch.channels_last),
+            lay(torch.rand_like(x, memory_format=torch.channels_last)),
+            lay(torch.randn_like(x, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 3, 4, 5, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 0, 4, 5, memory_format=torch.channels_last)),
+            lay(torch.empty(2, 3, memory_format=torch.contiguous_format)), lay(torch.empty(2, memory_format=None)),
+            raises(lambda: torch.zeros(2, 3, 4).clone(memory_format=torch.channels_last)),
+            raises(lambda: torch.zeros(2, 3, 4).contiguous(memory_format=torch.channels_last)),
+            raises(lambda: torch.zeros(2, 3, 4).to(memory_format=torch.channels_last)),
+            raises(lambda: x.clone(memory_format=torch.channels_last_3d)),
+            raises(lambda: torch.zeros_like(torch.zeros(3), memory_format=torch.channels_last)),
+            raises(lambda: torch.empty(2, 3, 4, memory_format=torch.channels_last)),
+            raises(lambda: torch.empty(2, 3, 4, memory_format=torch.preserve_format)),
+            raises(lambda: p.contiguous(memory_format=torch.preserve_format)),
+            raises(lambda: torch.zeros(2, 3, 4, 5, memory_format=torch.channels_last)),
+            raises(lambda: x.clone(memory_format="channels_last")), raises(lambda: x.clone(memory_format=1)),
+            raises(lambda: x.contiguous(memory_format=None)), raises(lambda: x.is_contiguous(memory_format=None)),
+            raises(lambda: x.is_contiguous(memory_format="x")), raises(lambda: torch.empty_like(x, memory_format=3)),
+            raises(lambda: torch.full_like(x, 1, memory_format="cl")), raises(lambda: torch.empty(2, memory_format="cl")),
+            raises(lambda: x.clone(torch.channels_last)), raises(lambda: torch.memory_format())]
+
+
+def case_base_and_is_view(torch, np):
+    # _base is the root tensor itself (x.t()[0]._base is x); None for a new tensor
+    x = torch.arange(12.).reshape(3, 4).clone()
+    r = torch.arange(12.)
+    views = [x.t(), x.t()[0], x[0], x[...], x[:], x.view(12), x.narrow(1, 0, 2), x.unsqueeze(0).squeeze(0),
+             x.flatten(), x.diagonal(), x.as_strided((2,), (1,)), x.unfold(1, 2, 1), x.T, x.mT, x.view_as(x),
+             x.swapaxes(0, 1), x[1, 2], torch.select(x, 0, 1), x[None], x[1:][0], x.expand(2, 3, 4)]
+    fresh = [x.clone(), x + 1, x.t().contiguous(), x[[0, 1]], x[x > 3], x.t().reshape(12), x.sort(0).values,
+             x.t().sort(0).indices, x.topk(2).values, x.max(1).values, x.detach(), x.index_select(0, torch.tensor([0])),
+             x[True], x[False], torch.from_numpy(np.zeros(3)), x.cumsum(0), x.median(1).values]
+    v = x[0]
+    v.add_(1)  # a write through the view is seen through _base
+    s = x.untyped_storage()
+    return [x._base is None, x._is_view(), r.reshape(3, 4)._base is r, [t._base is x for t in views],
+            [t._is_view() for t in views], [t._base for t in fresh], [t._is_view() for t in fresh],
+            [p._base is x for p in x.split(2)], [p._base is x for p in x.chunk(2, 1)],
+            [p._base is x for p in x.unbind()], [p._base is x for p in x.split([1, 2])],
+            x.contiguous() is x, x.flatten(1, 1) is x, x.to(torch.float32) is x, v._base is x, v._base[0],
+            x[0]._base._base, type(x[0]._base).__name__, torch.arange(6.).reshape(2, 3)[0]._base.shape,
+            type(s).__name__, s.nbytes(), len(s), s.size(), s.data_ptr() == x.data_ptr(),
+            x[1].untyped_storage().nbytes(), x[1].untyped_storage().data_ptr() == x.data_ptr(),
+            x[1].data_ptr() - x.data_ptr(), torch.zeros(3, dtype=torch.int64).untyped_storage().nbytes(),
+            torch.zeros(0).untyped_storage().nbytes(), torch.zeros(0).untyped_storage().data_ptr(), s.device]
 
 
 # ---- 4. comparisons ------------------------------------------------------------------

@@ -3,7 +3,9 @@ is_contiguous) after chains of ops, as a user chains them: views of every
 kind (transposes, permutes, slices with steps, narrow, select, unsqueeze,
 squeeze, expand, unfold, view/reshape), elementwise ops over views
 (TensorIterator's output layout, broadcasting, Python scalars), casts,
-*_like factories, clone and contiguous. Each chain is drawn from its own
+*_like factories, clone and contiguous; and (chain_order) sorts (a dense
+input's strides), topk/kthvalue/median/mode, scans and reductions along a
+dim (contiguous). Each chain is drawn from its own
 seeded random.Random, with choices made from the current shape only, so
 PyTorch and tensorc run the same chain.
 
@@ -13,6 +15,7 @@ final values (the ops keep integer values, so it is exact)."""
 import random
 
 NCHAINS = 2000
+NORDER = 600  # chains with sorts, order statistics, scans, reductions
 
 
 def _dims(rng, x):
@@ -123,6 +126,86 @@ def _compute_op(rng, x, torch):
     return "+0", x + 0
 
 
+def _order_op(rng, x, torch):
+    """sort and its kin, scans, softmax and reductions along a dim; the name and the
+    results (values first; indices when the op has them)."""
+    if x.dim() == 0:
+        return "unsqueeze(0)", (x.unsqueeze(0),)
+    d = _dims(rng, x)
+    k = rng.randrange(15)
+    desc = rng.random() < 0.5
+    if k == 0:
+        return f"sort({d},{desc})", tuple(x.sort(dim=d, descending=desc, stable=True))
+    if k == 1:
+        return f"argsort({d},{desc})", (x.argsort(dim=d, descending=desc, stable=True).float(),)
+    if k == 2:
+        return "msort", (torch.msort(x),)
+    if k == 3:
+        n = x.shape[d]
+        kk = rng.randrange(n + 1)
+        r = x.topk(kk, d, largest=desc)
+        return f"topk({kk},{d})", (r.values, r.indices)
+    if k == 4 and x.shape[d] > 0:
+        kk = rng.randrange(1, x.shape[d] + 1)
+        r = x.kthvalue(kk, d, keepdim=desc)
+        return f"kthvalue({kk},{d},{desc})", (r.values, r.indices)
+    if k == 5 and x.shape[d] > 0:
+        r = x.median(d, keepdim=desc)
+        return f"median({d},{desc})", (r.values, r.indices)
+    if k == 6 and x.shape[d] > 0:
+        r = x.mode(d, keepdim=desc)
+        return f"mode({d},{desc})", (r.values, r.indices)
+    if k == 7:
+        return f"cumsum({d})", (x.cumsum(d),)
+    if k == 8 and x.shape[d] > 0:
+        r = x.cummax(d)
+        return f"cummax({d})", (r.values, r.indices)
+    if k == 9:
+        return f"sum({d},{desc})", (x.sum(d, keepdim=desc),)
+    if k == 10 and x.shape[d] > 0:
+        r = x.max(d, keepdim=desc)
+        return f"max({d},{desc})", (r.values, r.indices)
+    if k == 11:
+        return f"amin({d},{desc})", (x.amin(d, keepdim=desc),)
+    if k == 12:
+        return f"sort({d}).values+1", (x.sort(d).values + 1,)
+    if k == 13:
+        f = "log_softmax" if desc else "softmax"
+        return f"{f}({d})", (getattr(x, f)(d),)
+    return f"nanmedian({d})", (x.nanmedian(d).values,) if x.shape[d] > 0 else (x,)
+
+
+def chain_order(torch, i):
+    """Like chain, with sorts and their kin among the steps: each step's
+    results' layouts (values, then indices)."""
+    rng = random.Random(500000 + i)
+    nd = rng.choice([1, 2, 2, 3, 3, 4])
+    shape = [rng.choice([1, 2, 3, 4]) for _ in range(nd)]
+    n = 1
+    for s in shape:
+        n *= s
+    # distinct values in a scrambled order (no ties: every index is defined)
+    x = ((torch.arange(n, dtype=torch.float32) * 7) % (n + (n % 7 == 0))).reshape(shape)
+    steps = []
+    for _ in range(rng.randrange(1, 5)):
+        r = rng.random()
+        if r < 0.45:
+            name, x = _view_op(rng, x, torch)
+            rs = (x,)
+        elif r < 0.55:
+            name, x = _compute_op(rng, x, torch)
+            if x.dtype == torch.bool:
+                x = x.to(torch.float32)
+            rs = (x,)
+        else:
+            name, rs = _order_op(rng, x, torch)
+            x = rs[0]
+        steps.append([name] + [[list(t.shape), list(t.stride()), t.storage_offset(), t.is_contiguous()] for t in rs])
+    flat = x.reshape(-1).tolist()
+    check = sum(float(v) * (j + 1) for j, v in enumerate(flat))
+    return {"steps": steps, "checksum": check, "dtype": str(x.dtype)}
+
+
 def chain(torch, i):
     """Runs chain i; returns its steps' names and layouts, and a checksum of
     the final values."""
@@ -148,6 +231,8 @@ def chain(torch, i):
 
 def run(torch, i):
     try:
+        if isinstance(i, str):  # "o<n>": chain_order's
+            return chain_order(torch, int(i[1:]))
         return chain(torch, i)
     except Exception as e:  # noqa: BLE001 - a refusal is part of the record
         return {"raises": type(e).__name__}
@@ -158,6 +243,7 @@ if __name__ == "__main__":
     import os
     import torch
     out = {str(i): run(torch, i) for i in range(NCHAINS)}
+    out.update({f"o{i}": run(torch, f"o{i}") for i in range(NORDER)})
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "expected_layout.json"), "w") as fp:
         json.dump(out, fp, separators=(",", ":"), sort_keys=True)

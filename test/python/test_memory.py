@@ -190,3 +190,22 @@ def test_set_rng_state_leaves_no_handle_behind():
         torch.set_rng_state(state)
         g.set_state(gstate)
     assert settled()[0] == before[0]
+
+
+def test_views_hold_their_base_which_may_die_first():
+    before = settled()
+    for i in range(500):
+        x = torch.arange(12.).reshape(3, 4).clone()
+        v = x.t()[0]
+        del x  # v._base keeps the root Tensor alive, as PyTorch's
+        assert v._base.shape == (3, 4) and v._is_view()
+        w = v[1:]
+        assert w._base is v._base
+        del v
+        w._base.add_(1)
+        assert w.tolist() == [5.0, 9.0]
+        s = w.untyped_storage()
+        del w
+        assert s.nbytes() == 48
+        del s
+    assert settled() == before
