@@ -267,13 +267,14 @@ tc_status ir_op_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int6
   if (same && !strides) return TC_OK; /* PyTorch's resize_ keeps the layout */
   int64_t st[TC_MAX_DIMS];
   if (strides) {
-    for (int d = 0; d < ndim; d++)
+    for (int d = 0; d < ndim; d++) {
       if (strides[d] < 0) {
         ir_error(ctx, TC_ERR_ARG, "tc_resize_: negative strides are not supported (stride %lld at dim %d)",
                  (long long)strides[d], d);
         return TC_ERR_ARG;
       }
-    if (ndim) memcpy(st, strides, sizeof(int64_t) * (size_t)ndim);
+      st[d] = strides[d];
+    }
   } else {
     ir_contig_strides(ndim, shape, st);
   }
