@@ -485,7 +485,10 @@ typedef enum tc_binop {
   TC_OP_EQ, TC_OP_NE, TC_OP_LT, TC_OP_LE, TC_OP_GT, TC_OP_GE
 } tc_binop;
 TC_API tc_tensor *tc_binary(tc_binop op, tc_tensor *a, tc_tensor *b);
-/* a (op) scalar, or scalar (op) a when `scalar_first`. */
+/* a (op) scalar, or scalar (op) a when `scalar_first`. TC_OP_POW of a
+ * float32, float64 or bfloat16 tensor by 2, 3, -2, 0.5, -0.5 or -1 is
+ * PyTorch's x*x, x*x*x, 1/(x*x), sqrt, rsqrt or reciprocal (its bits);
+ * other exponents are pow, their value a kernel argument. */
 TC_API tc_tensor *tc_binary_scalar(tc_binop op, tc_tensor *a, double s,
                                    bool is_float, bool scalar_first);
 /* Shorthands: an integral `s` acts as a Python int, else as a float. */

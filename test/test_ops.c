@@ -6,6 +6,7 @@
  * Elementwise ops: test_ops_elementwise.c; reductions and matmul:
  * test_ops_reduce.c; views and in-place writes: test_views.c.
  */
+#include <math.h>
 #include "tc_expect.h"
 
 /* ---- creation ----------------------------------------------------------------- */
@@ -264,11 +265,40 @@ TC_CASE(copy_to_host_reads_a_non_contiguous_view_in_row_major_order) {
   tc_clear_error(ctx);
 }
 
-/* ---- random numbers ------------------------------------------------------------- */
-
 static void read_f32(tc_tensor *t, float *out, size_t n) {
   assert_int_equal(tc_copy_to_host(t, out, n * sizeof(float)), TC_OK);
 }
+
+/* PyTorch's pow(tensor, scalar) takes six exponents by other ops (its
+ * bits are theirs: x**3 is (x*x)*x, not pow's correctly rounded cube). */
+TC_CASE(pow_by_two_three_and_halves_is_pytorchs_multiplies_and_roots) {
+  enum { N = 4096 };
+  static float out[N], want[N];
+  const int64_t shape[] = {N};
+  tc_manual_seed(ctx, 11);
+  static const tc_dtype dts[] = {TC_F32, TC_F64, TC_BF16};
+  for (size_t d = 0; d < sizeof dts / sizeof *dts; d++) {
+    tc_tensor *x = tc_mul_scalar(tc_randn(ctx, dts[d], 1, shape), 3);
+    tc_tensor *sq = tc_mul(x, x);
+    tc_tensor *w[6] = {sq, tc_mul(sq, x), tc_reciprocal(sq), tc_sqrt(x), tc_rsqrt(x), tc_reciprocal(x)};
+    static const double e[6] = {2, 3, -2, 0.5, -0.5, -1};
+    for (int i = 0; i < 6; i++) {
+      tc_tensor *got = tc_to_dtype(tc_binary_scalar(TC_OP_POW, x, e[i], e[i] != 2 && e[i] != 3, false), TC_F32);
+      read_f32(got, out, N);
+      read_f32(tc_to_dtype(w[i], TC_F32), want, N);
+      for (int j = 0; j < N; j++)
+        if (memcmp(&out[j], &want[j], sizeof(float)))
+          fail_msg("dtype %d, x ** %g, element %d: %a, the ops give %a", (int)dts[d], e[i], j, out[j], want[j]);
+    }
+  }
+  /* another exponent is pow's: 3.5 of 2 is exact */
+  float v = 0;
+  tc_tensor *two = tc_full(ctx, 2, TC_F32, 1, (const int64_t[]){1});
+  read_f32(tc_binary_scalar(TC_OP_POW, two, 3.5, true, false), &v, 1);
+  assert_true(fabsf(v - 11.3137085f) < 1e-5f);
+}
+
+/* ---- random numbers ------------------------------------------------------------- */
 
 TC_CASE(manual_seed_makes_rand_and_randn_reproducible) {
   enum { N = 64 };
@@ -420,6 +450,7 @@ int main(void) {
       TC_TEST(item_reads_the_single_element_of_any_one_element_tensor),
       TC_TEST(item_of_a_tensor_with_several_elements_fails),
       TC_TEST(copy_to_host_reads_a_non_contiguous_view_in_row_major_order),
+      TC_TEST(pow_by_two_three_and_halves_is_pytorchs_multiplies_and_roots),
       TC_TEST(manual_seed_makes_rand_and_randn_reproducible),
       TC_TEST(random_values_do_not_depend_on_realization_order_or_fusion),
       TC_TEST(rand_is_uniform_in_zero_one),

@@ -444,6 +444,31 @@ tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_flo
   return binary_scalar(bop, a, s, is_float, scalar_first, IR_LAYOUT_ITER_SCALAR);
 }
 
+/* PyTorch's pow(tensor, scalar) on float32, float64 and bfloat16 takes
+ * these exponents by other ops (PowKernel.cpp), so its bits are theirs:
+ * 2 -> x*x, 3 -> x*x*x, -2 -> 1/(x*x), 0.5 -> sqrt, -0.5 -> rsqrt, -1 ->
+ * reciprocal (bfloat16 rounding after each op). Float16 and the other
+ * exponents stay pow, whose exponent is a kernel argument; these six are
+ * code (each its own kernel). *r: the node, or NULL on failure; false when
+ * the exponent is none of them. */
+static bool pow_by_ops(tc_ctx *ctx, ir_node *x, double e, tc_dtype dt, ir_node **r) {
+  *r = NULL;
+  if (dt != TC_F32 && dt != TC_F64 && dt != TC_BF16) return false;
+  tc_dtype cdt = dt == TC_BF16 ? TC_F32 : dt; /* computed in, rounded to dt */
+  if (e == 0.5 || e == -0.5 || e == -1) {
+    *r = ew_typed(ctx, e == 0.5 ? OP_SQRT : e == -1 ? OP_RECIP : OP_RSQRT, cdt, dt, x, NULL, NULL);
+    return true;
+  }
+  if (e != 2 && e != 3 && e != -2) return false;
+  ir_node *sq = ew_typed(ctx, OP_MUL, cdt, dt, x, x, NULL);
+  if (e == 2 || !sq) *r = sq;
+  else {
+    *r = e == 3 ? ew_typed(ctx, OP_MUL, cdt, dt, sq, x, NULL) : ew_typed(ctx, OP_RECIP, cdt, dt, sq, NULL, NULL);
+    ir_node_release(ctx, sq);
+  }
+  return true;
+}
+
 static tc_tensor *binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_float, bool scalar_first,
                                 ir_layout how) {
   if (!a) return NULL;
@@ -459,11 +484,15 @@ static tc_tensor *binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_fl
    * kernel reads it at its own value (binary_nodes); the product is the same */
   if (op == OP_MUL) scalar_first = false;
   ir_node *na = ir_tensor_node(a);
+  ir_node *r = NULL;
+  if (op == OP_POW && !scalar_first && na && pow_by_ops(ctx, na, s, a->dt, &r)) {
+    ir_node_release(ctx, na);
+    return finish(ctx, r, &a, 1, how);
+  }
   /* the scalar keeps its full value until the op's compute dtype (or, for
    * a float16 or bfloat16 op, PyTorch's rounding to it: binary_nodes) */
   ir_node *ns = ir_const(ctx, s, (int64_t)s, is_float ? TC_F64 : TC_I64, 0, NULL);
   tc_dtype sdt = is_float ? TC_F64 : TC_I64;
-  ir_node *r = NULL;
   if (na && ns)
     r = scalar_first ? binary_nodes(ctx, bop, ns, na, dt, sdt, a->dt)
                      : binary_nodes(ctx, bop, na, ns, dt, a->dt, sdt);
