@@ -903,13 +903,15 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 
 /* A SCAN node: the outer points are the output's with the scanned dim
  * taken out (size 1), and one store stage loops over it in order, storing
- * the running combine of its input (materialized by the fuse pass), in the
+ * the running combine of its input (materialized by the fuse pass, or one
+ * view of a materialized node read through its strides), in the
  * input's compute dtype (float16/bfloat16: float32). */
 static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  ir_node *in = root->in[0];
+  ir_node *in = root->in[0], *view = NULL;
+  if (in->op == OP_VIEW && !(in->mark & PM_MAT)) view = in, in = in->in[0]; /* read through its strides */
   int c = root->p.scan.dim;
   k->nbufs = 2;
   k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
@@ -922,11 +924,12 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   ir_arena *A = &k->arena;
   int64_t cs[TC_MAX_DIMS];
   ir_contig_strides(root->ndim, root->shape, cs);
-  const ix *f = ix_const(A, 0);
+  const ix *f = ix_const(A, 0), *fi = ix_const(A, view ? view->p.v.offset : 0);
   for (int d = 0; d < root->ndim; d++) {
     if (root->shape[d] == 1 && d != c) continue;
     const ix *v = d == c ? ix_var(A, kc_stage_var(k, 0), 0, root->shape[c] - 1) : ix_var(A, d, 0, root->shape[d] - 1);
     f = ix_add(A, f, ix_mulc(A, v, cs[d]));
+    fi = ix_add(A, fi, ix_mulc(A, v, view ? view->p.v.strides[d] : cs[d]));
   }
   tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32 : root->dt;
   kstage *st = &k->stages[0];
@@ -934,7 +937,7 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   st->n = root->shape[c];
   st->buf = 0;
   st->index = f;
-  const kval *x = kc_load(k, 1, f);
+  const kval *x = kc_load(k, 1, fi);
   st->val = x && x->dt != cdt ? kc_op(k, OP_CAST, cdt, x, NULL, NULL) : x;
   st->scan = root->p.scan.op;
   if (k->arena.oom || !st->val || !st->index) {

@@ -773,7 +773,14 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op) {
   memcpy(bs, sh, sizeof(int64_t) * (size_t)(nd - 1));
   bs[nd - 1] = nb, bs[nd] = SCAN_BLOCK;
   ir_contig_strides(nd + 1, bs, bst);
-  ir_node *b = v ? ir_view(ctx, v, nd + 1, bs, bst, 0) : NULL;
+  ir_node *b;
+  if (pad) b = v ? ir_view(ctx, v, nd + 1, bs, bst, 0) : NULL;
+  else { /* one view of x (the scan reads it through its strides, no copy) */
+    int64_t xst[TC_MAX_DIMS + 1];
+    memcpy(xst, st, sizeof(int64_t) * (size_t)(nd - 1));
+    xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
+    b = v ? ir_view(ctx, x, nd + 1, bs, xst, 0) : NULL;
+  }
   ir_node *s = b ? scan_node(ctx, b, nd, op) : NULL;
   /* the blocks' totals (..., nb), their running combine, shifted by one
    * block (block 0 takes block 0's: the where below ignores it) */

@@ -232,7 +232,10 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
     if (x->op == OP_SCAN) { /* its own kernel: a sequential loop per point */
       mat(ctx, x, "a scan (its own kernel)");
-      mat(ctx, x->in[0], "input of a scan (read from memory)");
+      /* one view is read through its strides (lower.c): its base is stored */
+      ir_node *in = x->in[0];
+      if (in->op == OP_VIEW && !(in->mark & PM_MAT)) in = in->in[0];
+      mat(ctx, in, "input of a scan (read from memory)");
     }
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
