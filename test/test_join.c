@@ -348,6 +348,26 @@ TC_CASE(scans_run_in_index_order_with_pytorchs_dtypes) {
   expect_err(ctx, tc_cumsum(m, 2, NULL), "Dimension out of range (expected to be in range of [-2, 1], but got 2)");
 }
 
+TC_CASE(a_long_scan_of_a_stored_tensor_reads_it_in_place) {
+  /* 16 blocks, no padding: the block scan reads x through a view (no copy
+   * of x), the blocks' totals are read through a view of the block scan */
+  int64_t n = 4096 * 16;
+  tc_tensor *x = tc_arange(ctx, 0, (double)n, 1, TC_F64);
+  assert_int_equal(tc_realize(x), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *c = tc_cumsum(x, 0, NULL);
+  assert_int_equal(tc_realize(c), TC_OK);
+  tc_stats st = tc_get_stats(ctx);
+  if (st.kernels_launched > 4 || st.elements_computed > 2 * (uint64_t)n + 64)
+    fail_msg("%llu kernels, %llu elements computed", (unsigned long long)st.kernels_launched,
+             (unsigned long long)st.elements_computed);
+  double *r = tc_test_read(c, __FILE__, __LINE__);
+  int bad = 0;
+  for (int64_t i = 0; i < n; i++) bad += r[i] != (double)i * (i + 1) / 2;
+  free(r);
+  assert_int_equal(bad, 0);
+}
+
 TC_CASE(long_rows_scan_in_blocks_with_the_sequential_results) {
   /* cumsum of (x * 2 + 1) over 100000 elements (blocked: few long rows);
    * exact in float64: c[i] = (i + 1)^2 */
@@ -414,6 +434,7 @@ int main(void) {
       TC_TEST(gather_take_and_take_along_dim_read_what_pytorch_reads),
       TC_TEST(a_gather_fuses_its_offsets_and_its_consumers_into_one_kernel),
       TC_TEST(scans_run_in_index_order_with_pytorchs_dtypes),
+      TC_TEST(a_long_scan_of_a_stored_tensor_reads_it_in_place),
       TC_TEST(long_rows_scan_in_blocks_with_the_sequential_results),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
