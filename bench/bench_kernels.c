@@ -157,15 +157,16 @@ static tc_tensor *col_sum(tc_tensor **in) {
   return tc_sum(in[0], &d, 1, false);
 }
 static tc_tensor *softmax(tc_tensor **in) { return tc_softmax(in[0], 1); }
-/* as the peer's Python function: the mean and the variance are
- * temporaries, gone before the result is realized (handles a scope still
- * held would be stored for a later read) */
+/* as the peer's Python function: every intermediate is a temporary, gone
+ * before the result is realized (a handle the scope still held would be
+ * stored for a later read: the plan cannot know it will not be) */
 static tc_tensor *layernorm(tc_tensor **in) {
   int d = 1;
   tc_tensor *m = tc_mean(in[0], &d, 1, true), *v = tc_var(in[0], &d, 1, 0, true);
-  tc_tensor *r = tc_div(tc_sub(in[0], m), tc_sqrt(tc_add_scalar(v, 1e-5)));
-  tc_tensor_release(m);
-  tc_tensor_release(v);
+  tc_tensor *x = tc_sub(in[0], m), *e = tc_add_scalar(v, 1e-5), *s = tc_sqrt(e);
+  tc_tensor *r = tc_div(x, s);
+  tc_tensor *tmp[] = {m, v, x, e, s};
+  for (int i = 0; i < 5; i++) tc_tensor_release(tmp[i]);
   return r;
 }
 
