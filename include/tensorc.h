@@ -861,7 +861,8 @@ TC_API tc_tensor *tc_take(tc_tensor *a, tc_tensor *index);
 /* torch.take_along_dim: dim NULL takes over the flattened tensor; else
  * a and indices broadcast over every other dim and gather along *dim. */
 TC_API tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim);
-/* The (n, ndim) int64 coordinates of a's nonzero elements, row-major. */
+/* The (n, ndim) int64 coordinates of a's nonzero elements, in row-major
+ * order of the elements; laid out column-major (strides (1, n)) as PyTorch. */
 TC_API tc_tensor *tc_nonzero(tc_tensor *a);
 /* where(mask, value, a) (lazy), and its in-place form a[mask] = value. */
 TC_API tc_tensor *tc_masked_fill(tc_tensor *a, tc_tensor *mask, double value);

@@ -18,6 +18,15 @@ TC_CASE(counting_and_nonzero_as_pytorch) {
   expect_i64(t[0], SH(2), I64(0, 1));
   expect_i64(t[1], SH(2), I64(1, 0));
   expect_i64(tc_argwhere(e), SH(2, 2), I64(0, 1, 1, 0));
+  /* PyTorch's layout: column-major, strides (1, count), none found too */
+  int64_t st[2];
+  tc_tensor *nz = tc_nonzero(m);
+  expect_i64(nz, SH(3, 2), I64(0, 1, 0, 2, 1, 2));
+  assert_int_equal(tc_tensor_strides(nz, st), 2);
+  assert_true(st[0] == 1 && st[1] == 3);
+  assert_int_equal(tc_tensor_strides(tc_nonzero(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 2})), st), 2);
+  assert_true(st[0] == 1 && st[1] == 0);
+  assert_false(tc_tensor_is_view(nz));
 }
 
 TC_CASE(searchsorted_and_bucketize_count_the_boundaries_below) {

@@ -267,7 +267,8 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
   tc_tensor *m = tc_reshape(tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL)), 1, &n);
   tc_tensor *row = m ? compact_rows(ctx, m, n, &count) : NULL;
   if (row && (count == 0 || nd == 0)) {
-    r = tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd});
+    r = api_eager(ir_op_clone_strided(tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd}),
+                                      (const int64_t[]){1, count}));
   } else if (row) {
     /* coordinates of element i: (i // stride_d) % shape_d, as (n, nd) */
     tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
@@ -283,7 +284,9 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
                             tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
     tc_tensor *dst = tc_empty(ctx, TC_I64, 2, (const int64_t[]){n, nd});
     if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
-      r = tc_clone(tc_narrow(dst, 0, 0, count)); /* the rows past the count go */
+      /* the rows past the count go; laid out as PyTorch's, column-major
+       * (strides (1, count)) */
+      r = api_eager(ir_op_clone_strided(tc_narrow(dst, 0, 0, count), (const int64_t[]){1, count}));
   }
   tc_keep(r);
   tc_scope_end(ctx);
