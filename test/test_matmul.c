@@ -94,6 +94,9 @@ static const rshape rshapes[] = {
     {3, 3, {3, 13, 21}, {1, 21, 11}, 0, 0}, /* broadcast batch */
     {1, 2, {50}, {50, 7}, 0, 0},
     {2, 1, {7, 50}, {50}, 0, 0},
+    {2, 2, {1000, 33}, {33, 1}, 0, 0},      /* matrix times vector: row blocks and a partial one */
+    {2, 2, {37, 300}, {300, 1}, 1, 0},      /* ... of a transposed A */
+    {3, 3, {4, 20, 9}, {1, 9, 1}, 0, 0},    /* ... batched, B broadcast */
 };
 
 static tc_tensor *random_operand(tc_ctx *ctx, int nd, const int64_t *shape, int transposed, tc_dtype dt) {

@@ -22,8 +22,10 @@
  * operands cost no copy). Work items are split over the context's threads.
  * Micro-kernels: AVX-512 (f32 8x32, f64 8x16), AVX2+FMA (f32 6x16, f64
  * 6x8), chosen at run time; plain C with fmaf/fma elsewhere — the same
- * bits, since an fma rounds once on every one of them. Integer dtypes run
- * the sequential loop directly (wrapping, as kernel.h says).
+ * bits, since an fma rounds once on every one of them. A matrix times a
+ * vector (n == 1) packs nothing: 16 rows' chains at a time (matvec).
+ * Integer dtypes run the sequential loop directly (wrapping, as kernel.h
+ * says).
  */
 #include <immintrin.h>
 #include <math.h>
@@ -443,6 +445,72 @@ static void batch_chunk(void *arg, int64_t begin, int64_t end) {
   free(bp);
 }
 
+/* ---- a matrix times a vector (n == 1) ---- */
+
+/* Nothing to reuse, so nothing to pack: each output element's chain runs
+ * as kernel.h says (acc = 0, then acc = fma(a_k, b_k, acc) in k order), MV
+ * rows at a time so that the chains interleave instead of waiting on each
+ * fma's latency (rows past the end repeat the last one and are dropped).
+ * Items are (batch, block of MV rows). */
+#define MV 16
+
+#define MV_FN(name, ATTR)                                                                           \
+  ATTR static void name(const mm_job *J, int64_t pa, int64_t pb, int64_t pc, int64_t i0, int mc) {  \
+    const kmm *mm = &J->st->mm;                                                                    \
+    int64_t am = mm->a_str[J->nb], ak = mm->a_k, bk = mm->b_k, kk = J->kk;                         \
+    const void *Ab = J->bufs[mm->a], *Bb = J->bufs[mm->b];                                         \
+    tc_dtype adt = J->k->bufs[mm->a].dt, bdt = J->k->bufs[mm->b].dt;                               \
+    int64_t at[MV];                                                                                \
+    for (int r = 0; r < MV; r++) at[r] = pa + (i0 + (r < mc ? r : mc - 1)) * am;                  \
+    if (J->st->acc_dt == TC_F64) {                                                                 \
+      const double *A = Ab, *B = Bb;                                                               \
+      double acc[MV] = {0};                                                                        \
+      for (int64_t k = 0; k < kk; k++) {                                                           \
+        double bv = B[pb + k * bk];                                                                \
+        _Pragma("GCC unroll 16") for (int r = 0; r < MV; r++) acc[r] = fma(A[at[r] + k * ak], bv, acc[r]); \
+      }                                                                                            \
+      double *c = (double *)J->bufs[J->st->buf] + pc + i0;                                          \
+      for (int r = 0; r < mc; r++) c[r] = acc[r];                                                  \
+      return;                                                                                      \
+    }                                                                                              \
+    float acc[MV] = {0};                                                                           \
+    if (adt == TC_F32 && bdt == TC_F32) {                                                          \
+      const float *A = Ab, *B = Bb;                                                                \
+      for (int64_t k = 0; k < kk; k++) {                                                           \
+        float bv = B[pb + k * bk];                                                                 \
+        _Pragma("GCC unroll 16") for (int r = 0; r < MV; r++) acc[r] = fmaf(A[at[r] + k * ak], bv, acc[r]); \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (int64_t k = 0; k < kk; k++) {                                                           \
+        float bv = load_f(Bb, bdt, pb + k * bk);                                                   \
+        for (int r = 0; r < MV; r++) acc[r] = fmaf(load_f(Ab, adt, at[r] + k * ak), bv, acc[r]);   \
+      }                                                                                            \
+    }                                                                                              \
+    float *c = (float *)J->bufs[J->st->buf] + pc + i0;                                              \
+    for (int r = 0; r < mc; r++) c[r] = acc[r];                                                    \
+  }
+
+MV_FN(mv_c, )
+#if defined(__x86_64__)
+MV_FN(mv_fma, __attribute__((target("avx2,fma"))))
+#endif
+
+static void matvec(void *arg, int64_t begin, int64_t end) {
+  const mm_job *J = arg;
+  int64_t rb = (J->m + MV - 1) / MV;
+  for (int64_t it = begin; it < end; it++) {
+    int64_t bi = it / rb, i0 = it % rb * MV, pa, pb, pc;
+    int mc = J->m - i0 < MV ? (int)(J->m - i0) : MV;
+    batch_base(J, bi, &pa, &pb, &pc);
+#if defined(__x86_64__)
+    if (J->isa >= 1) mv_fma(J, pa, pb, pc, i0, mc);
+    else
+#endif
+      mv_c(J, pa, pb, pc, i0, mc);
+    epilogue(J, pc, i0, i0 + mc, 0, 1);
+  }
+}
+
 static int isa(void) {
 #if defined(__x86_64__)
   static int level = -1;
@@ -482,6 +550,11 @@ void rt_matmul_run(tc_ctx *ctx, const kernel *k, void *const *bufs, kc_fn epi) {
     return;
   }
   J.isa = isa();
+  if (J.n == 1 && J.kk > 0) { /* a matrix times a vector */
+    int64_t items = J.nbatch * ((J.m + MV - 1) / MV);
+    rt_pool_run(ctx->pool, items, 1 + (1 << 14) / (MV * J.kk), matvec, &J);
+    return;
+  }
   J.mr = J.isa == 2 ? 8 : J.isa == 1 ? 6 : 4;
   J.nr = dt == TC_F32 ? (J.isa == 2 ? 32 : J.isa == 1 ? 16 : 8) : (J.isa == 2 ? 16 : J.isa == 1 ? 8 : 8);
   J.mblocks = (J.m + MC - 1) / MC;
