@@ -464,7 +464,16 @@ static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(voi
     /* and a mask write with tensor values */
     tc_tensor *mask = tc_eq(tc_remainder(tc_arange_int(ctx, 0, n, 1), tc_scalar(ctx, 10, TC_I64)),
                             tc_scalar(ctx, 3, TC_I64));
+    assert_int_equal(tc_realize(mask), TC_OK);
+    tc_reset_stats(ctx);
     assert_int_equal(tc_masked_scatter_(x, mask, tc_mul_scalar(v, 2.0)), TC_OK);
+    assert_int_equal(tc_realize(x), TC_OK);
+    st = tc_get_stats(ctx);
+    /* fused: the mask's running count (a blocked scan), then one gather
+     * pass: about five passes over n, never a host loop */
+    if (mode == FUSED && st.elements_computed > (uint64_t)(6 * n))
+      fail_msg("masked_scatter_: %llu elements computed in %llu kernels", (unsigned long long)st.elements_computed,
+               (unsigned long long)st.kernels_launched);
     d = tc_data_ptr(x);
     for (int64_t i = 0; i < k; i++) assert_true(d[10 * i + 3] == (float)(2 * i));
     tc_scope_end(ctx);

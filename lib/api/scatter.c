@@ -232,22 +232,24 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(dst));
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
-  tc_tensor *m = tc_expand(mask, dst->ndim, dst->shape);
-  tc_tensor *nz = m ? tc_nonzero(m) : NULL; /* [count, ndim]: distinct positions */
-  int64_t count = nz ? tc_tensor_size(nz, 0) : 0;
-  if (!nz) {
+  /* a gather, not a scatter: the element at row-major position i where
+   * the mask is true takes source's element c[i] - 1, c the running count
+   * of the mask (one scan); the count itself is read back for the check */
+  int64_t n = tc_tensor_numel(dst), all = tc_tensor_numel(source);
+  tc_tensor *m = tc_reshape(tc_expand(mask, dst->ndim, dst->shape), 1, &n);
+  tc_dtype ct = n < INT32_MAX ? TC_I32 : TC_I64;
+  tc_tensor *c = m ? tc_cumsum(m, 0, &ct) : NULL;
+  int64_t count = c && n > 0 ? tc_item_int(tc_select(c, 0, n - 1)) : 0;
+  if (!c || ctx->status != TC_OK) {
     st = ctx->status ? ctx->status : TC_ERR_OOM;
-  } else if (tc_tensor_numel(source) < count) {
+  } else if (all < count) {
     st = TC_ERR_ARG;
     ir_error(ctx, st, "%s: Number of elements of source < number of ones in mask", fn);
   } else if (count > 0) {
-    tc_tensor *off = tc_full(ctx, (double)dst->offset, TC_I64, 1, &count);
-    for (int d = 0; d < dst->ndim; d++)
-      off = tc_add(off, tc_mul_scalar(tc_select(nz, 1, d), (double)dst->strides[d]));
-    int64_t all = tc_tensor_numel(source);
-    tc_tensor *vals = tc_slice(tc_reshape(source, 1, &all), 0, 0, count, 1);
-    if (!off || !vals) st = ctx->status ? ctx->status : TC_ERR_OOM;
-    else st = scatter(dst, vals, off, 0, true);
+    tc_tensor *from = tc_clamp_min_scalar(tc_add_scalar(c, -1), 0); /* false positions: any valid one */
+    tc_tensor *vals = tc_index_select(tc_reshape(source, 1, &all), 0, from);
+    tc_tensor *r = tc_where(m, vals, tc_reshape(dst, 1, &n));
+    st = r ? tc_copy_(dst, tc_reshape(r, dst->ndim, dst->shape)) : ctx->status ? ctx->status : TC_ERR_OOM;
   }
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
