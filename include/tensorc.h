@@ -704,7 +704,8 @@ TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor 
 TC_API tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices);
 TC_API tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending);
 TC_API tc_tensor *tc_msort(tc_tensor *a); /* sort along dim 0, values */
-/* torch.topk (sorted; ties in index order), kthvalue (k from 1). */
+/* torch.topk (sorted; ties in index order), kthvalue (k from 1; among
+ * equal values, the index PyTorch's CPU quickselect returns). */
 TC_API tc_status tc_topk(tc_tensor *a, int64_t k, int dim, bool largest, tc_tensor **values,
                          tc_tensor **indices);
 TC_API tc_status tc_kthvalue(tc_tensor *a, int64_t k, int dim, bool keepdim, tc_tensor **values,

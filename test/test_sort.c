@@ -47,6 +47,20 @@ TC_CASE(topk_kthvalue_median_and_mode_pick_from_the_sorted_rows) {
   assert_int_equal(tc_kthvalue(k, 3, 1, true, &v, &i), TC_OK);
   expect(v, TC_F32, SH(1, 1), V(3));
   expect_i64(i, SH(1, 1), I64(0));
+  /* among equal values, the index PyTorch's quickselect lands on (values
+   * from PyTorch) */
+  tc_tensor *ties = tc_from_data(ctx, (const float[]){2, 2, 2, 2, 3, 5, 1, 5, 1, 5, 1}, TC_F32, 1,
+                                 (const int64_t[]){11});
+  tc_tensor *t5 = tc_narrow(ties, 0, 0, 5), *t6 = tc_narrow(ties, 0, 5, 6);
+  static const int64_t k5[] = {3, 2, 0, 1, 4}, k6[] = {5, 3, 1, 0, 4, 2};
+  for (int k = 1; k <= 5; k++) {
+    assert_int_equal(tc_kthvalue(t5, k, 0, false, &v, &i), TC_OK);
+    assert_int_equal(tc_item_int(i), k5[k - 1]);
+  }
+  for (int k = 1; k <= 6; k++) {
+    assert_int_equal(tc_kthvalue(t6, k, 0, false, &v, &i), TC_OK);
+    assert_int_equal(tc_item_int(i), k6[k - 1]);
+  }
   assert_int_equal(tc_median_dim(X(ctx), 1, false, &v, &i), TC_OK);
   expect(v, TC_F32, SH(2), V(NAN, 2));
   expect_i64(i, SH(2), I64(2, 3));

@@ -8,8 +8,8 @@
  * ties in index order too), and the int64 indices go back to the input's
  * device. The values are a lazy gather of the input at those indices (on its
  * device), so consumers fuse with it. O(n log n) a row; the same result on
- * every run and every backend. topk, kthvalue, median and mode are made of
- * it.
+ * every run and every backend. topk, median and mode are made of it;
+ * kthvalue of PyTorch's quickselect on the same host rows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -95,6 +95,51 @@ static void radix_idx(const keys *K, int64_t *idx, int64_t *tmp, uint64_t *k1, u
   }
 }
 
+/* PyTorch's CPU kthvalue is a quickselect (quick_select_template: a
+ * median-of-three pivot, a Hoare partition), whose swaps decide which of
+ * equal values it returns: idx (0..n-1 on entry) is permuted the same way,
+ * so that idx[k] is the k-th smallest (NaN the largest) with PyTorch's
+ * index among ties. */
+static bool gt_nan(const keys *K, int64_t a, int64_t b) {
+  if (K->f) {
+    double x = K->f[a], y = K->f[b];
+    return (isnan(x) && !isnan(y)) || x > y;
+  }
+  return K->i[a] > K->i[b];
+}
+
+static void qselect_idx(const keys *K, int64_t *idx, int64_t n, int64_t k) {
+#define SW(a, b) do { int64_t t_ = idx[a]; idx[a] = idx[b]; idx[b] = t_; } while (0)
+#define GT(a, b) gt_nan(K, idx[a], idx[b])
+  int64_t L = 0, R = n - 1;
+  for (;;) {
+    if (R <= L) return;
+    if (R == L + 1) {
+      if (GT(L, R)) SW(L, R);
+      return;
+    }
+    int64_t P = L + (R - L) / 2;
+    SW(P, L + 1);
+    if (GT(L + 1, R)) SW(L + 1, R);
+    if (GT(L, R)) SW(L, R);
+    if (GT(L + 1, L)) SW(L + 1, L);
+    int64_t i = L + 1, j = R, piv = idx[L]; /* the pivot's position (L stays put until the end) */
+    for (;;) {
+      do i++;
+      while (gt_nan(K, piv, idx[i]));
+      do j--;
+      while (gt_nan(K, idx[j], piv));
+      if (j < i) break;
+      SW(i, j);
+    }
+    SW(L, j);
+    if (j <= k) L = i;
+    if (j >= k) R = j - 1;
+  }
+#undef SW
+#undef GT
+}
+
 /* x with dim moved last (a view). In the open scope. */
 static tc_tensor *dim_last(tc_tensor *x, int dim) {
   if (dim == x->ndim - 1) return x;
@@ -125,9 +170,10 @@ static void sort_layout(tc_tensor *a, bool preserve, int64_t *st) {
 
 /* The stable sort permutation of a along dim (a of at least 1 dim): int64
  * indices of a's shape with strides st (a dense layout), on a's device.
- * The host writes them in st's memory order, so no copy lays them out. In
- * the open scope. */
-static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, const int64_t *st) {
+ * The host writes them in st's memory order, so no copy lays them out.
+ * kth >= 0: quickselect's permutation instead (only position kth is
+ * sorted, as PyTorch's kthvalue finds it). In the open scope. */
+static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, int64_t kth, const int64_t *st) {
   tc_ctx *ctx = a->ctx;
   bool fl = ir_dtype_is_floating(a->dt);
   tc_tensor *l = dim_last(a, dim);
@@ -138,7 +184,7 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, const int64_t *
   void *data = malloc((size_t)(total ? total : 1) * 8);
   int64_t *out = malloc((size_t)(total ? total : 1) * 8), *tmp = malloc((size_t)(n ? n : 1) * 8);
   int64_t *laid = malloc((size_t)(total ? total : 1) * 8);
-  bool radix = n >= RADIX_MIN;
+  bool radix = n >= RADIX_MIN && kth < 0;
   uint64_t *k1 = radix ? malloc((size_t)n * 8) : NULL, *k2 = radix ? malloc((size_t)n * 8) : NULL;
   int64_t *cnt = radix ? malloc(sizeof(int64_t) * 65536) : NULL;
   tc_tensor *r = NULL;
@@ -151,7 +197,8 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, const int64_t *
       for (int64_t j = 0; j < n; j++) idx[j] = j;
       K.f = fl ? (const double *)data + row * n : NULL;
       K.i = fl ? NULL : (const int64_t *)data + row * n;
-      if (radix) radix_idx(&K, idx, tmp, k1, k2, cnt, n);
+      if (kth >= 0) qselect_idx(&K, idx, n, kth);
+      else if (radix) radix_idx(&K, idx, tmp, k1, k2, cnt, n);
       else msort_idx(&K, idx, tmp, n);
       /* the row's place in st's layout: its coordinates in a's other dims */
       int64_t base = 0, rest = row;
@@ -179,8 +226,8 @@ static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, const int64_t *
 
 /* values and indices of a sorted along dim; a 0-d a as itself and 0. Laid
  * out as sort_layout says. */
-static tc_status sort_core(tc_tensor *a, int dim, bool desc, bool preserve, const char *fn, tc_tensor **values,
-                           tc_tensor **indices) {
+static tc_status sort_core(tc_tensor *a, int dim, bool desc, int64_t kth, bool preserve, const char *fn,
+                           tc_tensor **values, tc_tensor **indices) {
   if (values) *values = NULL;
   if (indices) *indices = NULL;
   if (!a) return TC_ERR_ARG;
@@ -191,7 +238,7 @@ static tc_status sort_core(tc_tensor *a, int dim, bool desc, bool preserve, cons
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   int64_t st[TC_MAX_DIMS];
   if (x) sort_layout(x, preserve, st);
-  tc_tensor *i = x ? sort_indices(x, dim, desc, st) : NULL;
+  tc_tensor *i = x ? sort_indices(x, dim, desc, kth, st) : NULL;
   /* the gather's result is contiguous: the values are copied into st's
    * layout by the kernel computing them */
   tc_tensor *v = i && values ? tc_take_along_dim(x, i, &dim) : NULL;
@@ -211,29 +258,29 @@ static tc_status sort_core(tc_tensor *a, int dim, bool desc, bool preserve, cons
 }
 
 tc_status tc_sort(tc_tensor *a, int dim, bool descending, tc_tensor **values, tc_tensor **indices) {
-  return sort_core(a, dim, descending, true, "tc_sort", values, indices);
+  return sort_core(a, dim, descending, -1, true, "tc_sort", values, indices);
 }
 
 tc_tensor *tc_argsort(tc_tensor *a, int dim, bool descending) {
   tc_tensor *i = NULL;
-  return sort_core(a, dim, descending, true, "tc_argsort", NULL, &i) == TC_OK ? i : NULL;
+  return sort_core(a, dim, descending, -1, true, "tc_argsort", NULL, &i) == TC_OK ? i : NULL;
 }
 
 tc_tensor *tc_msort(tc_tensor *a) {
   tc_tensor *v = NULL;
   if (a && a->ndim == 0) return tc_clone(a);
-  return sort_core(a, 0, false, true, "tc_msort", &v, NULL) == TC_OK ? v : NULL;
+  return sort_core(a, 0, false, -1, true, "tc_msort", &v, NULL) == TC_OK ? v : NULL;
 }
 
 /* The entries [start, start + len) of a sorted along dim, values and
  * indices; keepdim false with len 1 drops the dim. */
-static tc_status sorted_slice(tc_tensor *a, int dim, bool desc, int64_t start, int64_t len, bool drop,
+static tc_status sorted_slice(tc_tensor *a, int dim, bool desc, bool select, int64_t start, int64_t len, bool drop,
                               const char *fn, tc_tensor **values, tc_tensor **indices) {
   tc_ctx *ctx = a->ctx;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
-  tc_status st = sort_core(a, dim, desc, false, fn, &v, &i);
+  tc_status st = sort_core(a, dim, desc, select ? start : -1, false, fn, &v, &i);
   if (st == TC_OK && a->ndim) { /* contiguous, as PyTorch's topk and kthvalue */
     v = drop ? tc_select(v, dim, start) : tc_narrow(v, dim, start, len);
     i = drop ? tc_select(i, dim, start) : tc_narrow(i, dim, start, len);
@@ -258,7 +305,7 @@ tc_status tc_topk(tc_tensor *a, int64_t k, int dim, bool largest, tc_tensor **va
   if (!ir_wrap_dim(a->ctx, fn, &dim, a->ndim)) return TC_ERR_ARG;
   int64_t n = a->ndim ? a->shape[dim] : 1;
   if (k < 0 || k > n) return ir_error(a->ctx, TC_ERR_ARG, "%s: selected index k out of range", fn), TC_ERR_ARG;
-  return sorted_slice(a, dim, largest, 0, k, false, fn, values, indices);
+  return sorted_slice(a, dim, largest, false, 0, k, false, fn, values, indices);
 }
 
 tc_status tc_kthvalue(tc_tensor *a, int64_t k, int dim, bool keepdim, tc_tensor **values, tc_tensor **indices) {
@@ -269,7 +316,7 @@ tc_status tc_kthvalue(tc_tensor *a, int64_t k, int dim, bool keepdim, tc_tensor 
   if (k < 1 || k > n)
     return ir_error(a->ctx, TC_ERR_ARG, "%s: kthvalue(): selected number k out of range for dimension %d", fn, dim),
            TC_ERR_ARG;
-  return sorted_slice(a, dim, false, k - 1, 1, !keepdim, fn, values, indices);
+  return sorted_slice(a, dim, false, true, k - 1, 1, !keepdim, fn, values, indices);
 }
 
 /* median (nan: nanmedian) along dim: the lower middle of the sorted row;
@@ -290,7 +337,7 @@ static tc_status median_dim(tc_tensor *a, int dim, bool keepdim, bool nan, tc_te
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *v = NULL, *i = NULL;
-  tc_status st = sort_core(a, dim, false, false, fn, &v, &i);
+  tc_status st = sort_core(a, dim, false, -1, false, fn, &v, &i);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   if (st == TC_OK && !a->ndim) {
     v = tc_reshape(v, 1, (const int64_t[]){1});
@@ -382,7 +429,7 @@ tc_status tc_mode(tc_tensor *a, int dim, bool keepdim, tc_tensor **values, tc_te
   int d = a->ndim ? dim : 0;
   int64_t cst[TC_MAX_DIMS];
   if (x) ir_contig_strides(x->ndim, x->shape, cst);
-  tc_tensor *si = x ? sort_indices(x, d, false, cst) : NULL;
+  tc_tensor *si = x ? sort_indices(x, d, false, -1, cst) : NULL;
   bool fl = ir_dtype_is_floating(a->dt);
   tc_tensor *l = si ? dim_last(x, d) : NULL, *il = si ? dim_last(si, d) : NULL;
   tc_tensor *h = l ? tc_contiguous(tc_to_dtype(l, fl ? TC_F64 : TC_I64)) : NULL, *hi = il ? tc_contiguous(il) : NULL;
