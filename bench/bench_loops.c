@@ -9,7 +9,8 @@
  * Targets: every loop at least as fast as PyTorch eager on this machine,
  * and fused never slower than tensorc's own eager mode. Prints a table and
  * one JSON object per figure (lines starting with '{'); asserts nothing.
- *   usage: tensorc_bench_loops [--no-torch]
+ *   usage: tensorc_bench_loops [--no-torch] [LOOP...]
+ * (LOOPs: run only the loops whose names start with one of them)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,7 +248,13 @@ static void json(const char *bench, const char *loop, const char *fig, double v,
 }
 
 int main(int argc, char **argv) {
-  bool use_torch = !(argc > 1 && !strcmp(argv[1], "--no-torch"));
+  bool use_torch = true;
+  const char *only[16];
+  int nonly = 0;
+  for (int a = 1; a < argc; a++) {
+    if (!strcmp(argv[a], "--no-torch")) use_torch = false;
+    else if (nonly < 16) only[nonly++] = argv[a];
+  }
   double torch_us[NLOOPS];
   for (int i = 0; i < NLOOPS; i++) torch_us[i] = -1;
   int have_torch = use_torch ? torch_times(argv[0], torch_us) : 0;
@@ -255,6 +262,9 @@ int main(int argc, char **argv) {
   printf("%-16s %11s %11s %11s %8s %8s  %s\n", "loop", "fused us", "eager us", "torch us",
          "eager/f", "torch/f", "kernels/step fused (compiles/step)");
   for (int i = 0; i < NLOOPS; i++) {
+    bool chosen = nonly == 0;
+    for (int j = 0; j < nonly; j++) chosen |= !strncmp(loops[i].name, only[j], strlen(only[j]));
+    if (!chosen) continue;
     result f = measure(&loops[i], 0), e = measure(&loops[i], 1);
     char tt[32] = "-", tr[32] = "-";
     if (torch_us[i] > 0) {
