@@ -640,13 +640,14 @@ static void allocator_returns_every_byte_to_the_hook_when_freed(void **state) {
 /* Runs a few kernels in a child process with TC_CACHE_DIR=dir and every
  * kernel compiled at once; its exit status: compiles * 16 + disk hits (each
  * < 16), 255 on a wrong result. */
-static int child_run(const char *dir) {
+static int child_run_budget(const char *dir, const char *budget) {
   fflush(stdout);
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0) {
     setenv("TC_CACHE_DIR", dir, 1);
-    setenv("TC_INTERP_BUDGET", "0", 1);
+    if (budget) setenv("TC_INTERP_BUDGET", budget, 1);
+    else unsetenv("TC_INTERP_BUDGET");
     tc_ctx *ctx = tc_ctx_new(NULL);
     int64_t n = 1000, s[2] = {10, 100};
     tc_tensor *x = tc_arange(ctx, 0, (double)n, 1, TC_F32);
@@ -661,6 +662,39 @@ static int child_run(const char *dir) {
   waitpid(pid, &status, 0);
   assert_true(WIFEXITED(status));
   return WEXITSTATUS(status);
+}
+
+static int child_run(const char *dir) { return child_run_budget(dir, "0"); }
+
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    unlink(path);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+/* With the default budget these small kernels are interpreted (a compile
+ * would cost more), unless an earlier process left their object code:
+ * then they are loaded. */
+static void kernels_on_disk_are_loaded_where_a_compile_would_not_pay(void **state) {
+  (void)state;
+  char dir[] = "/tmp/tensorc-test-cache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  int fresh = child_run_budget(dir, NULL);
+  assert_int_equal(fresh, 0); /* interpreted: no compile, nothing on disk */
+  int filled = child_run(dir);
+  assert_true(filled / 16 >= 3);
+  int again = child_run_budget(dir, NULL);
+  assert_int_not_equal(again, 255);
+  assert_int_equal(again / 16, 0); /* no compile */
+  assert_true(again % 16 >= 1);    /* loaded from the disk */
+  remove_dir(dir);
 }
 
 static void a_second_process_loads_its_kernels_from_the_disk_cache(void **state) {
@@ -709,6 +743,7 @@ static void a_second_process_loads_its_kernels_from_the_disk_cache(void **state)
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_second_process_loads_its_kernels_from_the_disk_cache),
+      cmocka_unit_test(kernels_on_disk_are_loaded_where_a_compile_would_not_pay),
       cmocka_unit_test(pool_reports_the_size_it_was_created_with),
       cmocka_unit_test(pool_covers_every_index_exactly_once),
       cmocka_unit_test(pool_chunk_boundaries_are_deterministic),

@@ -46,6 +46,11 @@ static bool path_of(char *buf, size_t cap, const char *kind, uint64_t hash) {
   return true;
 }
 
+bool rt_disk_has(const char *kind, uint64_t hash) {
+  char path[1200];
+  return path_of(path, sizeof path, kind, hash) && access(path, R_OK) == 0;
+}
+
 void *rt_disk_get(const char *kind, uint64_t hash, const void *key, size_t klen, size_t *len) {
   char path[1200];
   if (!path_of(path, sizeof path, kind, hash)) return NULL;

@@ -28,6 +28,7 @@ struct rt_code {
   _Atomic(kc_fn) fn;          /* NULL until compiled */
   _Atomic uint64_t interp;    /* value evaluations interpreted so far */
   uint64_t vals;              /* values the kernel computes per element */
+  _Atomic bool on_disk;       /* an earlier process left its object code */
   struct rt_code *next;
 };
 
@@ -40,8 +41,10 @@ static _Atomic uint64_t next_kernel_id;
  * costs (ctx->interp_budget, by default 2^18 value evaluations, a few ms;
  * TC_INTERP_BUDGET=0 compiles every kernel at once): a kernel seen once or twice on
  * small tensors (a slice whose bounds change every step) is never compiled,
- * one that keeps coming back is compiled once. Results are the same bits
- * either way (the interpreter is the reference the backends match). */
+ * one that keeps coming back is compiled once; one whose object code an
+ * earlier process left on disk is loaded after 1/64 of that. Results are
+ * the same bits either way (the interpreter is the reference the backends
+ * match). */
 
 static uint64_t fnv1a(const uint8_t *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
@@ -248,6 +251,7 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
     atomic_init(&c->fn, NULL);
     atomic_init(&c->interp, 0);
     c->vals = (uint64_t)kc_count_values(k) + 1;
+    atomic_init(&c->on_disk, false);
     c->next = table[h % NBUCKETS];
     table[h % NBUCKETS] = c;
     key = NULL;
@@ -255,6 +259,7 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   pthread_mutex_unlock(&table_mu);
   free(key);
   if (!c) return ir_error(ctx, TC_ERR_OOM, "out of memory keeping a kernel");
+  if (fresh && !ctx->use_interp) atomic_store(&c->on_disk, rt_disk_has("o", h));
   if (!fresh) {
     ctx->stats.cache_hits++;
     if (ctx->debug & TC_DEBUG_CACHE) ir_debug(ctx, "cache: hit %016llx\n", (unsigned long long)h);
@@ -264,12 +269,20 @@ rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
   return c;
 }
 
+/* The interpretation a kernel gets before it is compiled: about what a
+ * compile costs, or 1/64 of that when its object code is on disk (a load
+ * costs a fraction of a compile: a kernel an earlier process used is
+ * loaded at its first sizeable run). */
+static uint64_t budget(const tc_ctx *ctx, rt_code *c) {
+  return atomic_load(&c->on_disk) ? ctx->interp_budget / 64 : ctx->interp_budget;
+}
+
 bool rt_kernel_compile_now(const tc_ctx *ctx, const kernel *k, rt_code *c) {
   /* what the dumps show, or too big for the interpreter (a matmul has its
    * own code: matmul.c) */
   if (!c || atomic_load(&c->fn) || ctx->use_interp) return false;
   if (rt_matmul_kernel(k)) return k->nstages > 1; /* the epilogue's code */
-  return (ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > ctx->interp_budget;
+  return (ctx->debug & (TC_DEBUG_LLVM | TC_DEBUG_ASM)) || interp_cost(k, c->vals) > budget(ctx, c);
 }
 
 kc_fn rt_code_fn(const rt_code *c) { return c ? atomic_load(&((rt_code *)c)->fn) : NULL; }
@@ -331,7 +344,7 @@ tc_status rt_kernel_run(tc_ctx *ctx, const kernel *k, rt_code *c, void *const *b
   kc_fn fn = rt_code_fn(c);
   if (!fn && c && !ctx->use_interp) { /* interpreted until it has cost a compile */
     uint64_t cost = interp_cost(k, c->vals);
-    if (atomic_fetch_add(&c->interp, cost) + cost > ctx->interp_budget && !(fn = compile(ctx, k, c)))
+    if (atomic_fetch_add(&c->interp, cost) + cost > budget(ctx, c) && !(fn = compile(ctx, k, c)))
       return ctx->status ? ctx->status : TC_ERR_COMPILE;
   }
   int64_t work = 0;
