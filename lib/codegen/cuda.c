@@ -2,8 +2,9 @@
  * cuda.c — kernel IR (kernel.h) to CUDA C source with the ABI and the code
  * shapes described in cuda.h (thread mode: a thread per outer point, or 4
  * points a thread with 16-byte accesses; cooperative mode: 32 W threads per
- * point for long reductions). Reduction stages are cuda_reduce.c's; the
- * generator state they share is in cuda_cgen.h.
+ * point for long reductions). Reduction stages are cuda_reduce.c's, the
+ * 4-points-a-thread vector mode cuda_vec.c's; the generator state they
+ * share is in cuda_cgen.h.
  *
  * Generation: a first walk finds which accumulators and variables are read
  * (dead reductions, the code shape, the index width); then the body: a
@@ -154,18 +155,14 @@ static void memo_put(cgen *g, const void *key, int num) {
   g->memo_n++;
 }
 
-static void memo_clear(cgen *g) {
+void cu_memo_clear(cgen *g) {
   if (g->memo_n) memset(g->memo, 0, g->memo_cap * sizeof *g->memo);
   g->memo_n = 0;
 }
 
-typedef struct name {
-  char s[48];
-} name;
-
 /* ---- index expressions ---- */
 
-static name ix_emit(cgen *g, const ix *e) {
+name cu_ix_emit(cgen *g, const ix *e) {
   name r = {{0}};
   if (!e) {
     cu_fail(g, "missing index expression");
@@ -190,7 +187,7 @@ static name ix_emit(cgen *g, const ix *e) {
     snprintf(r.s, sizeof r.s, "x%d", num);
     return r;
   }
-  name a = ix_emit(g, e->a), b = ix_emit(g, e->b);
+  name a = cu_ix_emit(g, e->a), b = cu_ix_emit(g, e->b);
   const char *I = g->I, *U = g->UI;
   char ex[320];
   bool wrap = !g->i32 && e->lo == INT64_MIN && e->hi == INT64_MAX;
@@ -250,41 +247,6 @@ static void load_expr(cgen *g, char *out, size_t cap, int buf, const char *idx) 
     snprintf(out, cap, "%s(((const %s *)b%d)[%s])", dt == TC_F16 ? "tc_h2f" : "tc_bf2f",
              mt, buf, idx);
   else snprintf(out, cap, "((const %s *)b%d)[%s]", mt, buf, idx);
-}
-
-/* ---- vector mode's loads ---- */
-
-static int vec_load_num(const cgen *g, const kval *v) {
-  for (int i = 0; i < g->nvl; i++)
-    if (g->vl[i] == v) return i;
-  return -1;
-}
-
-static const char comp[] = "xyzw";
-
-/* Lane j of vector load i (dtype dt, 4 elements in words of tc_vl<i>) as
- * the value load_expr would give. */
-static void vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j) {
-  switch (dt_bits(dt)) {
-  case 64:
-    snprintf(out, cap, "%s(((unsigned long long)tc_vl%d_%d.%c << 32) | tc_vl%d_%d.%c))",
-             dt == TC_F64 ? "__longlong_as_double((long long)" : "(long long)(", i, j / 2,
-             comp[2 * (j % 2) + 1], i, j / 2, comp[2 * (j % 2)]);
-    break;
-  case 32:
-    if (dt == TC_F32) snprintf(out, cap, "__uint_as_float(tc_vl%d.%c)", i, comp[j]);
-    else snprintf(out, cap, "(int)tc_vl%d.%c", i, comp[j]);
-    break;
-  case 16:
-    snprintf(out, cap, "%s(unsigned short)(tc_vl%d.%c >> %d))",
-             dt == TC_F16 ? "tc_h2f(" : dt == TC_BF16 ? "tc_bf2f(" : "(short)(", i, comp[j / 2],
-             16 * (j % 2));
-    break;
-  default:
-    if (dt == TC_BOOL) snprintf(out, cap, "(((tc_vl%d >> %d) & 0xffu) != 0u)", i, 8 * j);
-    else snprintf(out, cap, "(%s)(tc_vl%d >> %d)", dt == TC_U8 ? "unsigned char" : "signed char",
-                  i, 8 * j);
-  }
 }
 
 /* Whether v's value depends on its operands: isnan/isinf/isfinite of a
@@ -371,18 +333,18 @@ static int val_emit(cgen *g, const kval *v) {
       cu_fail(g, "a load from buffer %d of %d (or of the wrong dtype)", v->buf, g->k->nbufs);
       break;
     }
-    if (g->vec_lane >= 0 && vec_load_num(g, v) >= 0) {
-      vec_extract(ex, sizeof ex, dt, vec_load_num(g, v), g->vec_lane);
+    if (g->vec_lane >= 0 && cu_vec_load_num(g, v) >= 0) {
+      cu_vec_extract(ex, sizeof ex, dt, cu_vec_load_num(g, v), g->vec_lane);
       break;
     }
     if (v->a) { /* a gather: index + an int64 value */
       char at[600];
       int d = val_emit(g, v->a);
-      snprintf(at, sizeof at, "(%s) + t%d", ix_emit(g, v->index).s, d);
+      snprintf(at, sizeof at, "(%s) + t%d", cu_ix_emit(g, v->index).s, d);
       load_expr(g, ex, sizeof ex, v->buf, at);
       break;
     }
-    load_expr(g, ex, sizeof ex, v->buf, ix_emit(g, v->index).s);
+    load_expr(g, ex, sizeof ex, v->buf, cu_ix_emit(g, v->index).s);
     break;
   case KV_ACC:
     if (v->stage < 0 || v->stage >= KC_MAX_STAGES || !g->acc_live[v->stage]) {
@@ -392,7 +354,7 @@ static int val_emit(cgen *g, const kval *v) {
     snprintf(ex, sizeof ex, "a%d", v->stage);
     break;
   case KV_INDEX:
-    snprintf(ex, sizeof ex, "(%s)(%s)", cg_cu_ctype(dt), ix_emit(g, v->index).s);
+    snprintf(ex, sizeof ex, "(%s)(%s)", cg_cu_ctype(dt), cu_ix_emit(g, v->index).s);
     break;
   case KV_RNG: {
     const char *f = v->op == OP_RAND ? "tc_rand" : v->op == OP_RANDN ? "tc_randn"
@@ -407,7 +369,7 @@ static int val_emit(cgen *g, const kval *v) {
     else snprintf(seed, sizeof seed, "0x%llxull", (unsigned long long)v->seed);
     if (v->b) snprintf(base, sizeof base, "(unsigned long long)t%d", val_emit(g, v->b));
     snprintf(call, sizeof call, "%s(%s, (long long)((unsigned long long)(%s) + %s))", f, seed,
-             ix_emit(g, v->index).s, base);
+             cu_ix_emit(g, v->index).s, base);
     cg_cu_cast(ex, sizeof ex, nat, dt, call);
     break;
   }
@@ -478,7 +440,7 @@ int cu_dag_emit(cgen *g, const kval *root) {
 }
 
 void cu_stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap) {
-  memo_clear(g);
+  cu_memo_clear(g);
   char t[32];
   snprintf(t, sizeof t, "t%d", cu_dag_emit(g, st->val));
   cg_cu_cast(out, cap, st->val && (unsigned)st->val->dt < TC_NUM_DTYPES ? st->val->dt : to,
@@ -507,7 +469,7 @@ bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *)) {
   size_t cap = 64, n = 0;
   const kval **st = malloc(cap * sizeof *st);
   bool ok = st != NULL;
-  memo_clear(g);
+  cu_memo_clear(g);
   if (ok && root) st[n++] = root;
   while (ok && n) {
     const kval *v = st[--n];
@@ -530,7 +492,7 @@ bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *)) {
     }
   }
   free(st);
-  memo_clear(g);
+  cu_memo_clear(g);
   return ok;
 }
 
@@ -568,7 +530,7 @@ static bool fits32(cgen *g) {
   for (int s = 0; s < k->nstages; s++) {
     const kstage *st = &k->stages[s];
     if (st->n > INT32_MAX - 2 * KC_LANES) return false;
-    memo_clear(g);
+    cu_memo_clear(g);
     if (st->kind == KS_STORE && !ix_fits32(g, st->index)) return false;
     if (!cu_walk(g, st->val, val_fits32)) return false;
   }
@@ -649,7 +611,7 @@ static void emit_store(cgen *g, int s) {
     cu_line(g, "%s = %s ? %s : (%s);", a, first, b, comb);
     cg_cu_cast(ex, sizeof ex, vdt, dt_half(bdt) ? TC_F32 : bdt, a);
   }
-  name idx = ix_emit(g, st->index);
+  name idx = cu_ix_emit(g, st->index);
   if (st->dyn) { /* a scatter: the position is data */
     int d = cu_dag_emit(g, st->dyn);
     cu_line(g, "const long long tc_at%d = (long long)(%s) + (long long)t%d;", s, idx.s, d);
@@ -688,7 +650,7 @@ static void emit_store(cgen *g, int s) {
 }
 
 /* The outer variables the kernel reads, decoded from the flat point tc_p. */
-static void emit_decode(cgen *g) {
+void cu_emit_decode(cgen *g) {
   const kernel *k = g->k;
   const char *I = g->I, *UI = g->UI, *us = g->i32 ? "u" : "ull";
   int dmin = -1;
@@ -713,48 +675,6 @@ static void emit_decode(cgen *g) {
       cu_line(g, "const %s v%d = (%s)((%s)tc_q %% %lld%s);", I, d, I, UI, (long long)k->outer[d], us);
     cu_line(g, "tc_q = (%s)((%s)tc_q / %lld%s);", I, UI, (long long)k->outer[d], us);
   }
-}
-
-/* ---- vector mode: the analysis ---- */
-
-/* Whether index e moves by one element per step of the innermost outer
- * variable and starts each group of 4 points (that variable a multiple of
- * 4) at a multiple of 4: a 4-element access aligned to 4 elements. */
-static bool vec_index(const cgen *g, const ix *e) {
-  int64_t coef[NVARS], c0;
-  int D = g->k->nouter - 1;
-  if (!e || !ix_affine(e, NVARS, coef, &c0) || coef[D] != 1 || c0 % 4 != 0) return false;
-  for (int d = 0; d < D; d++)
-    if (coef[d] % 4 != 0) return false;
-  return true;
-}
-
-static bool collect_vec_load(cgen *g, const kval *v) {
-  if (v->kind == KV_LOAD && !v->a && v->buf >= 0 && v->buf < g->k->nbufs && vec_index(g, v->index) &&
-      g->nvl < (int)(sizeof g->vl / sizeof *g->vl))
-    g->vl[g->nvl++] = v;
-  return true;
-}
-
-/* Vector mode: an elementwise kernel (no live reduction; one plain store
- * stage) whose innermost outer dim is a multiple of 4 and whose store is a
- * 4-element aligned access: each thread takes 4 consecutive points, the
- * store and every load of that shape become one access of 4 * size bytes
- * (16 for float32: ld.global.v4), other loads stay scalar per point. All of
- * a group's loads come before its store, which keeps in-place kernels (a
- * point reading the element it writes) exact. */
-static bool choose_vec(cgen *g) {
-  const kernel *k = g->k;
-  if (g->W || k->nouter < 1 || k->nstages != 1) return false;
-  const kstage *st = &k->stages[0];
-  int64_t inner = k->outer[k->nouter - 1];
-  if (st->kind != KS_STORE || st->n != 1 || inner < 4 || inner % 4 != 0 || st->dyn || st->accumulate ||
-      k->serial)
-    return false;
-  if (st->buf < 0 || st->buf >= k->nbufs || !vec_index(g, st->index)) return false;
-  g->nvl = 0;
-  cu_walk(g, st->val, collect_vec_load);
-  return true;
 }
 
 /* Liveness and the code shape; false on a malformed kernel or OOM. */
@@ -788,7 +708,7 @@ static bool analyze(cgen *g) {
   }
   /* a serial kernel runs on one thread (rt_gpu_launch), in thread mode */
   g->W = k->serial ? 0 : cu_choose_warps(g);
-  g->vec = choose_vec(g);
+  g->vec = cu_choose_vec(g);
   g->i32 = fits32(g);
   g->I = g->i32 ? "int" : "long long";
   g->UI = g->i32 ? "unsigned" : "unsigned long long";
@@ -838,7 +758,7 @@ static bool ident_ok(const char *s) {
 static void emit_point(cgen *g) {
   const kernel *k = g->k;
   for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
-  emit_decode(g);
+  cu_emit_decode(g);
   int prev = -1;
   for (int s = 0; s < k->nstages && !g->failed; s++) {
     const kstage *st = &k->stages[s];
@@ -852,87 +772,6 @@ static void emit_point(cgen *g) {
     else emit_store(g, s);
     prev = st->kind;
   }
-  for (int d = 0; d < k->nouter; d++) g->var_live[d] = false;
-}
-
-/* Vector mode's group of 4 points tc_p .. tc_p + 3 (see choose_vec). */
-static void emit_vec_group(cgen *g) {
-  const kernel *k = g->k;
-  const kstage *st = &k->stages[0];
-  int D = k->nouter - 1, sv = kc_stage_var(k, 0);
-  tc_dtype bdt = k->bufs[st->buf].dt;
-  for (int d = 0; d < k->nouter; d++) g->var_live[d] = true;
-  emit_decode(g);
-  memo_clear(g);
-  for (int i = 0; i < g->nvl; i++) { /* the group's 4-element loads */
-    const kval *v = g->vl[i];
-    int e = dt_bytes(v->dt);
-    name idx = ix_emit(g, v->index);
-    const char *base = "const unsigned char *";
-    if (e == 8) {
-      for (int h = 0; h < 2; h++)
-        cu_line(g, "const uint4 tc_vl%d_%d = *(const uint4 *)((%s)b%d + (size_t)%s * 8u + %du);", i, h,
-             base, v->buf, idx.s, 16 * h);
-    } else {
-      cu_line(g, "const %s tc_vl%d = *(const %s *)((%s)b%d + (size_t)%s * %du);",
-           e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", i,
-           e == 4 ? "uint4" : e == 2 ? "uint2" : "unsigned", base, v->buf, idx.s, e);
-    }
-  }
-  int e = dt_bytes(bdt), words = e; /* 4 elements of e bytes: e words */
-  cu_line(g, "unsigned tc_sw[%d] = {0u};", words);
-  if (g->var_used[sv]) cu_line(g, "const %s v%d = 0;", g->I, sv);
-  g->var_live[sv] = true;
-  char ex[1200];
-  for (int j = 0; j < 4; j++) {
-    cu_line(g, "{");
-    g->ind++;
-    if (g->var_used[D]) {
-      cu_line(g, "const %s tc_vj = v%d + %d;", g->I, D, j);
-      cu_line(g, "const %s v%d = tc_vj; (void)v%d;", g->I, D, D);
-    }
-    g->vec_lane = j;
-    cu_stage_value(g, st, bdt, ex, sizeof ex);
-    g->vec_lane = -1;
-    switch (e) {
-    case 8:
-      cu_line(g, "const unsigned long long tc_bits = (unsigned long long)%s(%s);",
-           bdt == TC_F64 ? "__double_as_longlong" : "", ex);
-      cu_line(g, "tc_sw[%d] = (unsigned)tc_bits;", 2 * j);
-      cu_line(g, "tc_sw[%d] = (unsigned)(tc_bits >> 32);", 2 * j + 1);
-      break;
-    case 4:
-      cu_line(g, "tc_sw[%d] = %s(%s);", j, bdt == TC_F32 ? "__float_as_uint" : "(unsigned)", ex);
-      break;
-    case 2:
-      cu_line(g, "tc_sw[%d] |= (unsigned)%s(%s) << %d;", j / 2,
-           bdt == TC_F16 ? "tc_f2h" : bdt == TC_BF16 ? "tc_f2bf" : "(unsigned short)", ex,
-           16 * (j % 2));
-      break;
-    default:
-      cu_line(g, "tc_sw[0] |= (unsigned)(unsigned char)(%s) << %d;", ex, 8 * j);
-    }
-    g->ind--;
-    cu_line(g, "}");
-  }
-  memo_clear(g);
-  name idx = ix_emit(g, st->index);
-  const char *b = "unsigned char *";
-  if (e == 8) {
-    for (int h = 0; h < 2; h++)
-      cu_line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 8u + %du) = make_uint4(tc_sw[%d], tc_sw[%d], "
-              "tc_sw[%d], tc_sw[%d]);", b, st->buf, idx.s, 16 * h, 4 * h, 4 * h + 1, 4 * h + 2,
-           4 * h + 3);
-  } else if (e == 4) {
-    cu_line(g, "*(uint4 *)((%s)b%d + (size_t)%s * 4u) = make_uint4(tc_sw[0], tc_sw[1], tc_sw[2], "
-            "tc_sw[3]);", b, st->buf, idx.s);
-  } else if (e == 2) {
-    cu_line(g, "*(uint2 *)((%s)b%d + (size_t)%s * 2u) = make_uint2(tc_sw[0], tc_sw[1]);", b,
-         st->buf, idx.s);
-  } else {
-    cu_line(g, "*(unsigned *)((%s)b%d + (size_t)%s) = tc_sw[0];", b, st->buf, idx.s);
-  }
-  g->var_live[sv] = false;
   for (int d = 0; d < k->nouter; d++) g->var_live[d] = false;
 }
 
@@ -974,7 +813,7 @@ static void emit_body(cgen *g) {
             "tc_g < tc_vhi; tc_g += (long long)gridDim.x * blockDim.x) {");
     g->ind++;
     cu_line(g, "const long long tc_p = tc_g * 4;");
-    emit_vec_group(g);
+    cu_emit_vec_group(g);
     g->ind--;
     cu_line(g, "}");
     cu_line(g, "for (int tc_r = 0; tc_r < 2; ++tc_r) { /* the points before and after the groups */");

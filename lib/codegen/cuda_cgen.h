@@ -1,7 +1,8 @@
 /*
  * cuda_cgen.h — the CUDA C generator's state, shared by the files that
  * emit a kernel (internal to lib/codegen): cuda.c (values, index
- * expressions, stores, the loops and the code shape) and cuda_reduce.c
+ * expressions, stores, the loops and the code shape), cuda_vec.c (vector
+ * mode: 4 points a thread) and cuda_reduce.c
  * (reductions: thread mode a lane at a time, cooperative mode over warps,
  * and the choice of warps per point). cuda_gen.h has the op spellings.
  */
@@ -20,6 +21,11 @@ typedef struct sbuf {
   bool oom;
 } sbuf;
 
+
+/* a short expression (an index) */
+typedef struct name {
+  char s[48];
+} name;
 
 typedef struct memo_ent {
   const void *key; /* a kval* or ix* (NULL: empty) */
@@ -70,6 +76,22 @@ bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *));
 /* Emits root and what it needs as locals (in the current evaluation's
  * memo); returns root's local number (t<n>). */
 int cu_dag_emit(cgen *g, const kval *root);
+
+/* An index expression's value (a local or a literal). */
+name cu_ix_emit(cgen *g, const ix *e);
+/* Forgets the current evaluation's locals. */
+void cu_memo_clear(cgen *g);
+/* Declares the live outer variables from the point number tc_p. */
+void cu_emit_decode(cgen *g);
+
+/* cuda_vec.c: vector mode (4 points a thread): whether kernel g->k takes
+ * it (collecting its vector loads), vector load v's number (-1: none),
+ * lane j of vector load i as an expression of dtype dt, and the code of
+ * one group of 4 points. */
+bool cu_choose_vec(cgen *g);
+int cu_vec_load_num(const cgen *g, const kval *v);
+void cu_vec_extract(char *out, size_t cap, tc_dtype dt, int i, int j);
+void cu_emit_vec_group(cgen *g);
 
 /* cuda_reduce.c: reduction stage s into a<s> (thread or cooperative mode,
  * by g->W), and the warps per point for kernel g->k (0: thread mode). */
