@@ -399,6 +399,19 @@ PyObject *tcpy_out_op(const tcpy_opdef *d, tcpy_tensor *self, PyObject *args, Py
   int rule = d->out;
   PyObject *r = NULL, *dtype = PyDict_GetItemString(kw2, "dtype");
   bool has_dtype = dtype && dtype != Py_None;
+  bool sum = !strcmp(d->name, "sum"), prod = !strcmp(d->name, "prod");
+  if (out != Py_None && (sum || prod) && PyTuple_Size(args) == 0 && !PyDict_GetItemString(kw2, "dim") &&
+      !PyDict_GetItemString(kw2, "axis")) { /* out= needs a dim, in PyTorch's words */
+    if (PyDict_Size(kw2) == 0)
+      PyErr_Format(PyExc_TypeError,
+                   "%s() received an invalid combination of arguments - got (Tensor, out=Tensor), but expected one "
+                   "of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor input, %s dim, bool keepdim = "
+                   "False, *, torch.dtype dtype = None, Tensor out = None)\n",
+                   d->name, sum ? "tuple of ints" : "int");
+    else
+      PyErr_Format(PyExc_TypeError, "%s() missing 1 required positional arguments: \"dim\"", d->name);
+    goto done;
+  }
   if (out != Py_None && has_dtype && ((rule & ~OUT_APART) == OUT_CAST || (rule & ~OUT_APART) == OUT_ACC))
     rule = OUT_EXACT | (rule & OUT_APART); /* dtype= given: out must be of it */
   else if (out != Py_None && (rule & ~OUT_APART) == OUT_ACC && tcpy_is_tensor(out)) {

@@ -396,6 +396,17 @@ def cases(torch):
         return r
 
     @case
+    def sum_and_prod_into_out_need_a_dim():
+        r = []
+        for f in (lambda: torch.sum(m(), out=E()), lambda: torch.prod(m(), out=E()),
+                  lambda: torch.sum(m(), dtype=f64, out=E(f64)), lambda: torch.prod(m(), dtype=f64, out=E(f64))):
+            try:
+                r.append(snap(f()))
+            except TypeError as e:
+                r.append(str(e))
+        return r
+
+    @case
     def kthvalue_into_double_refused():
         return list(torch.kthvalue(m(), 1, out=(E(f64), E(i64))))
 
