@@ -33,7 +33,8 @@ static double gd_item(tc_ctx *ctx, int steps) {
   double v = 0;
   for (int i = 0; i < steps; i++) {
     tc_tensor *s = tc_sum(w, NULL, 0, false);
-    tc_tensor *w2 = tc_sub(w, tc_mul_scalar(s, 0.25));
+    tc_tensor *step = tc_mul_scalar(s, 0.25), *w2 = tc_sub(w, step);
+    tc_tensor_release(step); /* (a handle kept would be stored at every read) */
     v = tc_item(s);
     tc_tensor_release(s);
     tc_tensor_release(w);
