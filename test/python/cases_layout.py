@@ -175,15 +175,21 @@ def _order_op(rng, x, torch):
     return f"nanmedian({d})", (x.nanmedian(d).values,) if x.shape[d] > 0 else (x,)
 
 
-def chain_order(torch, i):
-    """Like chain, with sorts and their kin among the steps: each step's
-    results' layouts (values, then indices)."""
-    rng = random.Random(500000 + i)
+def _random_shape(rng):
+    """A shape of 1 to 4 dims of sizes 1 to 4, and its element count."""
     nd = rng.choice([1, 2, 2, 3, 3, 4])
     shape = [rng.choice([1, 2, 3, 4]) for _ in range(nd)]
     n = 1
     for s in shape:
         n *= s
+    return shape, n
+
+
+def chain_order(torch, i):
+    """Like chain, with sorts and their kin among the steps: each step's
+    results' layouts (values, then indices)."""
+    rng = random.Random(500000 + i)
+    shape, n = _random_shape(rng)
     # distinct values in a scrambled order (no ties: every index is defined)
     x = ((torch.arange(n, dtype=torch.float32) * 7) % (n + (n % 7 == 0))).reshape(shape)
     steps = []
@@ -210,11 +216,7 @@ def chain(torch, i):
     """Runs chain i; returns its steps' names and layouts, and a checksum of
     the final values."""
     rng = random.Random(1000 + i)
-    nd = rng.choice([1, 2, 2, 3, 3, 4])
-    shape = [rng.choice([1, 2, 3, 4]) for _ in range(nd)]
-    n = 1
-    for s in shape:
-        n *= s
+    shape, n = _random_shape(rng)
     x = torch.arange(n, dtype=torch.float32).reshape(shape)
     steps = []
     for _ in range(rng.randrange(1, 6)):
