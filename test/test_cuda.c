@@ -95,7 +95,7 @@ static void every_elementwise_op_and_cast_matches_the_interpreter_on_every_dtype
   packer P = {.B = &B};
   int ops = 0, casts = 0;
   for (int dt = 0; dt < TC_NUM_DTYPES; dt++)
-    for (int op = OP_NEG; op <= OP_WHERE; op++) {
+    for (int op = OP_NEG; op <= OP_FMA; op++) {
       if (op == OP_CAST) continue;
       bool to_bool = (op >= OP_EQ && op <= OP_GE) || op == OP_ISNAN || op == OP_ISINF ||
                      op == OP_ISFINITE;

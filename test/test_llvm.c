@@ -437,7 +437,7 @@ static int check_op(int op, tc_dtype dt, tc_dtype in_dt) {
 static void every_elementwise_op_matches_the_interpreter_on_every_dtype(void **state) {
   (void)state;
   int checked = 0;
-  for (int op = OP_NEG; op <= OP_WHERE; op++) {
+  for (int op = OP_NEG; op <= OP_FMA; op++) {
     if (op == OP_CAST) continue;
     for (int dt = 0; dt < TC_NUM_DTYPES; dt++) {
       bool to_bool = (op >= OP_EQ && op <= OP_GE) || op == OP_ISNAN ||

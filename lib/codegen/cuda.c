@@ -272,7 +272,7 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   }
   const kval *in[3] = {v->a, v->b, v->c};
   name nm[3] = {{{0}}};
-  if (op < OP_NEG || op > OP_WHERE || ar < 1) return false;
+  if (op < OP_NEG || op > OP_FMA || ar < 1) return false;
   for (int i = 0; i < ar && operands_used(v); i++) {
     if (!in[i] || (unsigned)in[i]->dt >= TC_NUM_DTYPES) return false;
     snprintf(nm[i].s, sizeof nm[i].s, "t%d", val_emit(g, in[i]));
@@ -284,6 +284,10 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   case OP_WHERE:
     if (t != TC_BOOL || in[1]->dt != dt || in[2]->dt != dt || dt_half(dt)) return false;
     snprintf(out, cap, "(%s ? %s : %s)", a, b, c);
+    return true;
+  case OP_FMA:
+    if ((dt != TC_F32 && dt != TC_F64) || t != dt || in[1]->dt != dt || in[2]->dt != dt) return false;
+    snprintf(out, cap, "%s(%s, %s, %s)", dt == TC_F64 ? "fma" : "fmaf", a, b, c);
     return true;
   case OP_ISNAN: case OP_ISINF: case OP_ISFINITE:
     if (dt != TC_BOOL || dt_half(t)) return false;

@@ -373,6 +373,10 @@ static sv eval_op(const kval *v, const sv *in) {
   switch (v->op) {
   case OP_CAST: return cast(in[0], t, v->dt);
   case OP_WHERE: return in[0].i ? in[1] : in[2];
+  case OP_FMA:
+    if (v->dt == TC_F64) r.d = fma(in[0].d, in[1].d, in[2].d);
+    else r.f = fmaf(in[0].f, in[1].f, in[2].f);
+    return r;
   case OP_ISNAN: case OP_ISINF: case OP_ISFINITE:
     if (!is_float(t)) {
       r.i = v->op == OP_ISFINITE;

@@ -206,6 +206,8 @@ static bool op_ok(int op, tc_dtype dt, const kval *a, const kval *b,
     return dt == TC_BOOL && dt_valid(a->dt) && !dt_half(a->dt);
   case OP_WHERE:
     return a->dt == TC_BOOL && b->dt == dt && c->dt == dt && !dt_half(dt);
+  case OP_FMA:
+    return (dt == TC_F32 || dt == TC_F64) && a->dt == dt && b->dt == dt && c->dt == dt;
   default: break;
   }
   if (dt_half(dt) || a->dt != dt || (ar >= 2 && b->dt != dt)) return false;

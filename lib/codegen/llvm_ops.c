@@ -889,6 +889,12 @@ static LLVMValueRef op_value(cg_gen *g, const kval *v) {
     LLVMValueRef x = val_as(g, v->b, dt), y = val_as(g, v->c, dt);
     return sel(g, c, x, y);
   }
+  case OP_FMA: {
+    if (!v->b || !v->c) goto bad;
+    LLVMValueRef args[3] = {val_as(g, v->a, dt), val_as(g, v->b, dt), val_as(g, v->c, dt)};
+    LLVMTypeRef t = LLVMTypeOf(args[0]);
+    return intrin(g, "llvm.fma", &t, 1, args, 3);
+  }
   default: break;
   }
   if (op >= OP_NEG && op < OP_CAST) return unop(g, op, dt, val_as(g, v->a, dt));

@@ -145,10 +145,7 @@ static ir_node *with_const(tc_ctx *ctx, int op, ir_node *n, double k, tc_dtype d
  * for a float32 step and an index below 2^29, so rounding the result to
  * float32 afterwards is the one rounding of an fma. */
 static ir_node *mul_add(tc_ctx *ctx, ir_node *base, ir_node *step, ir_node *m) {
-  ir_node *p = ir_ew(ctx, OP_MUL, TC_F64, step, m, NULL);
-  ir_node *r = p ? ir_ew(ctx, OP_ADD, TC_F64, base, p, NULL) : NULL;
-  ir_node_release(ctx, p);
-  return r;
+  return ir_ew(ctx, OP_FMA, TC_F64, step, m, base);
 }
 
 /* PyTorch's CPU kernel: the ends in the dtype, the step (end - start) /
@@ -156,8 +153,8 @@ static ir_node *mul_add(tc_ctx *ctx, ir_node *base, ir_node *step, ir_node *m) {
  * float32; float64 for float64 and integers), then start + step * i for
  * the first half and end - step * (steps - 1 - i) for the rest, each
  * rounded once to the dtype (its vectorized loop computes a multiply-add
- * as an fma). Computed in float64 here, exact for float32's step; a
- * float64 value may differ from PyTorch's fma in the last bit. */
+ * as an fma). Computed here as one float64 fma (for float32's step the
+ * product is exact, so the same value), which gives PyTorch's bits. */
 tc_tensor *ir_op_linspace(tc_ctx *ctx, double start, double end, int64_t steps, tc_dtype dt) {
   if (!ctx) return NULL;
   if (steps < 0) return ir_error(ctx, TC_ERR_ARG, "tc_linspace: number of steps must be non-negative");

@@ -651,6 +651,16 @@ def _set_with_byte_mask(torch, value):
     return t
 
 
+def case_linspace_bits(torch, np):
+    # PyTorch's kernel rounds start + step * i (end - step * (steps - 1 - i)
+    # past half way) once, as an fma: every bit, every dtype
+    out = []
+    for a, b, n in [(0., 1., 100), (-3.3, 7.1, 1001), (1e-3, 5.5, 77), (-71.25, 13.7, 301)]:
+        for dt in (torch.float64, torch.float32, torch.float16, torch.int64, torch.int32):
+            out.append(torch.linspace(a, b, n, dtype=dt).tolist())
+    return out
+
+
 def case_issue13_smaller_differences(torch, np):
     i32 = torch.tensor([-70000, 3], dtype=torch.int32)
     h = torch.tensor([-1.5, 2.], dtype=torch.float16)
