@@ -179,6 +179,11 @@ static tc_tensor *sort_values(tc_tensor **in) {
 static tc_tensor *mask_select(tc_tensor **in) {
   return tc_masked_select(in[0], tc_gt(in[0], tc_scalar(tc_tensor_ctx(in[0]), 0.5, TC_F32)));
 }
+/* t[::2] = 1 in place: the half selected is all that is written */
+static tc_tensor *strided_fill(tc_tensor **in) {
+  if (tc_fill_(tc_slice(in[0], 0, 0, tc_tensor_numel(in[0]), 2), 1) != TC_OK) return NULL;
+  return in[0];
+}
 
 typedef struct bcase {
   const char *name, *what;
@@ -206,6 +211,9 @@ static const bcase cases[] = {
     {"cumsum_16M", "cumsum of 16M float32", cumsum, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
     {"sort_16M", "sort of 16M float32 (values)", sort_values, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
     {"mask_select_16M", "x[x > 0.5], 16M float32", mask_select, 1, {1, 0}, {{1 << 24}}, (F4 + 1 + F4 / 2) * (1 << 24), false},
+    /* issue 13: t[::2] = 1 writes only the half selected (bytes: that half;
+     * the elements computed are printed beside it) */
+    {"strided_fill_16M", "t[::2] = 1, 16M float32", strided_fill, 1, {1, 0}, {{1 << 24}}, F4 / 2 * (1 << 24), false},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 

@@ -38,6 +38,7 @@ CASES = [
     ("cumsum_16M", lambda a: torch.cumsum(a, 0), [(1 << 24,)]),
     ("sort_16M", lambda a: torch.sort(a)[0], [(1 << 24,)]),
     ("mask_select_16M", lambda a: a[a > 0.5], [(1 << 24,)]),
+    ("strided_fill_16M", lambda a: a[::2].fill_(1), [(1 << 24,)]),
 ]
 
 for name, fn, shapes in CASES:

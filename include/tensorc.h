@@ -313,6 +313,25 @@ TC_API tc_tensor *tc_from_data(tc_ctx *ctx, const void *data, tc_dtype dt,
 TC_API tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim,
                                       const int64_t *shape, const int64_t *strides,
                                       void (*release)(void *user), void *user);
+/* tc_from_host_memory on any device (torch.from_blob with a device): for
+ * TC_CPU the same call; for a CUDA device, `data` is a device address on
+ * it (cuMemAlloc, cudaMalloc, another library's tensor), wrapped without a
+ * copy, and the tensor is on that device. Visibility, as for host memory:
+ * an op that reads the tensor is queued on tensorc's stream for the device
+ * when it is called, and an in-place write through tensorc is queued before
+ * its call returns. tensorc's stream is a blocking stream: work the caller
+ * queued on the legacy default stream before the call is ordered before
+ * it; work on the caller's other streams must be complete (or waited for)
+ * before the call. tensorc's writes are in the memory once
+ * tc_synchronize(ctx) returns (or any read-back of the tensor); the
+ * caller must not change the memory until then. `release(user)` is called
+ * once tensorc no longer uses the memory, after the work queued on the
+ * device that might read or write it has finished. NULL with the context
+ * error set on failure (release then not called): an unknown device, or
+ * CUDA not available ("CUDA is not available ..."). */
+TC_API tc_tensor *tc_from_blob(tc_ctx *ctx, void *data, tc_dtype dt, tc_device dev, int ndim,
+                               const int64_t *shape, const int64_t *strides,
+                               void (*release)(void *user), void *user);
 TC_API tc_tensor *tc_empty(tc_ctx *ctx, tc_dtype dt, int ndim,
                            const int64_t *shape);
 TC_API tc_tensor *tc_zeros(tc_ctx *ctx, tc_dtype dt, int ndim,
@@ -1026,22 +1045,34 @@ TC_API const void *tc_data_ptr(tc_tensor *t);
  * tensor fails: copy it to the CPU first). NULL with the context error set
  * on failure. Tensors from tc_from_host_memory are shared from the start. */
 TC_API void *tc_share_host(tc_tensor *t);
+/* tc_share_host on either device: for a CUDA tensor the device memory that
+ * holds its value becomes its storage's home, and the device address of
+ * t's first element is returned (stable from then on, as torch's
+ * data_ptr(); tensorc's writes are in it after tc_synchronize). */
+TC_API void *tc_share(tc_tensor *t);
 /* DLPack (https://dmlc.github.io/dlpack/, v1.0): include the DLPack
  * project's dlpack.h for the structs; tensorc has its own copy of their
- * layout. Host (kDLCPU) memory only, both ways.
+ * layout. Host memory (kDLCPU; kDLCUDAHost imports as a CPU tensor) and
+ * CUDA device memory (kDLCUDA), both ways.
  * tc_from_dlpack wraps the producer's memory without copying (as
- * tc_from_host_memory: writes land in it, its changes are seen by later
- * reads) and, on success, owns `m`: it calls m->deleter(m) once it no
- * longer uses the memory, from the thread that drops the last reference.
+ * tc_from_blob, on the CPU or on cuda:device_id: writes land in it, its
+ * changes are seen by later reads) and, on success, owns `m`: it calls
+ * m->deleter(m) once it no longer uses the memory (for device memory,
+ * after tensorc's queued work on it ran), from the thread that drops the
+ * last reference.
  * On failure (NULL, the context error set) `m` is still the caller's. A
  * tensor flagged DLPACK_FLAG_BITMASK_READ_ONLY is read-only in tensorc:
  * every in-place write to it fails. tc_from_dlpack_legacy takes a legacy
  * DLManagedTensor the same way.
- * tc_to_dlpack shares t's storage with the host (tc_share_host) and returns
- * a DLManagedTensorVersioned (shape, strides in elements, byte_offset 0)
- * that holds a reference to it (with `copy`, to a clone, flagged
- * DLPACK_FLAG_BITMASK_IS_COPIED); the consumer calls its deleter once,
- * from a thread that may use t's context. NULL on error (a CUDA tensor).
+ * tc_to_dlpack shares t's storage with its owner (as tc_share_host does
+ * on the CPU; for a CUDA tensor the device memory that holds its value
+ * becomes the storage's home, and the call waits for the device, so the
+ * consumer may read the data on any stream; tensorc's later writes to the
+ * storage are in that memory after tc_synchronize) and returns a
+ * DLManagedTensorVersioned (device kDLCPU or kDLCUDA, shape, strides in
+ * elements, byte_offset 0) that holds a reference to it (with `copy`, to a
+ * clone, flagged DLPACK_FLAG_BITMASK_IS_COPIED); the consumer calls its
+ * deleter once, from a thread that may use t's context. NULL on error.
  * tc_to_dlpack_legacy gives a legacy DLManagedTensor. */
 struct DLManagedTensorVersioned;
 struct DLManagedTensor;

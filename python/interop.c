@@ -12,6 +12,10 @@
  *   t.__dlpack__(), t.__dlpack_device__(), torch.from_dlpack(x): DLPack
  *     capsules both ways (legacy "dltensor" and, when the consumer asks for
  *     max_version >= (1, 0), "dltensor_versioned"); np.from_dlpack(t) works.
+ *     CUDA tensors too: the export waits for tensorc's stream (the consumer
+ *     may read on any stream); the import of a CUDA producer asks it for
+ *     stream=1 (the legacy default stream, which tensorc's blocking stream
+ *     is ordered after).
  *
  * The stable ABI (3.9) has no buffer protocol; __array_interface__ (v3) is
  * what NumPy reads instead. A release callback may run wherever the last
@@ -239,15 +243,17 @@ PyObject *tcpy_dlpack(tcpy_tensor *self, PyObject *args, PyObject *kw) {
   static const char *const names[] = {"stream", "max_version", "dl_device", "copy", NULL};
   PyObject *a[4];
   if (!tcpy_parse("__dlpack__", args, kw, 1, names, a) || !tcpy_check_thread(self)) return NULL;
-  if (tc_tensor_device(self->t).type != TC_CPU) {
-    PyErr_SetString(PyExc_BufferError, "tensorc: __dlpack__ of a CUDA tensor is not supported yet; use .cpu() first");
-    return NULL;
-  }
-  if (a[2] && a[2] != Py_None) {
-    long type = PyLong_AsLong(PySequence_GetItem(a[2], 0));
+  tc_device dev = tc_tensor_device(self->t);
+  if (a[2] && a[2] != Py_None) { /* the consumer's device must be the tensor's own */
+    PyObject *t0 = PySequence_GetItem(a[2], 0), *t1 = t0 ? PySequence_GetItem(a[2], 1) : NULL;
+    long type = t0 ? PyLong_AsLong(t0) : -1, id = t1 ? PyLong_AsLong(t1) : -1;
+    Py_XDECREF(t0);
+    Py_XDECREF(t1);
     PyErr_Clear();
-    if (type != kDLCPU) {
-      PyErr_SetString(PyExc_BufferError, "tensorc: __dlpack__ can only export to the CPU (dl_device=(1, 0))");
+    bool same = dev.type == TC_CUDA ? type == kDLCUDA && id == dev.index : type == kDLCPU;
+    if (!same) {
+      PyErr_Format(PyExc_BufferError, "tensorc: __dlpack__ exports to the tensor's own device only (dl_device=(%d, %d))",
+                   dev.type == TC_CUDA ? kDLCUDA : kDLCPU, dev.type == TC_CUDA ? dev.index : 0);
       return NULL;
     }
   }
@@ -325,11 +331,25 @@ static PyObject *f_from_dlpack(PyObject *m, PyObject *ext) {
       PyErr_SetString(PyExc_TypeError, "from_dlpack() expects an object with __dlpack__ (or a DLPack capsule)");
       return NULL;
     }
-    PyObject *kw = Py_BuildValue("{s:(ii)}", "max_version", 1, 0), *empty = PyTuple_New(0);
+    /* a CUDA producer orders its work before the legacy default stream */
+    long dtype = kDLCPU;
+    PyObject *dd = PyObject_CallMethod(ext, "__dlpack_device__", NULL);
+    if (dd) {
+      PyObject *d0 = PySequence_GetItem(dd, 0);
+      if (d0) dtype = PyLong_AsLong(d0);
+      Py_XDECREF(d0);
+      Py_DECREF(dd);
+    }
+    PyErr_Clear();
+    PyObject *kw = dtype == kDLCUDA ? Py_BuildValue("{s:(ii),s:i}", "max_version", 1, 0, "stream", 1)
+                                    : Py_BuildValue("{s:(ii)}", "max_version", 1, 0);
+    PyObject *empty = PyTuple_New(0);
     cap = kw && empty ? PyObject_Call(fn, empty, kw) : NULL;
     if (!cap && PyErr_ExceptionMatches(PyExc_TypeError)) { /* a producer older than DLPack 1.0 */
       PyErr_Clear();
-      cap = PyObject_CallObject(fn, NULL);
+      PyObject *kw1 = dtype == kDLCUDA ? Py_BuildValue("{s:i}", "stream", 1) : NULL;
+      cap = dtype != kDLCUDA || kw1 ? PyObject_Call(fn, empty, kw1) : NULL;
+      Py_XDECREF(kw1);
     }
     Py_XDECREF(kw);
     Py_XDECREF(empty);

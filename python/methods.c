@@ -546,12 +546,13 @@ OPFN(m_resize_) {
 /* data_ptr(): the address of the first element, as an int (realizes; 0
  * for a tensor without elements, as PyTorch). The address stays put under
  * tensorc's in-place writes, which land in the storage's buffer; memory
- * shared with the host (numpy(), from_numpy) never moves. CPU tensors only:
- * a CUDA tensor raises (copy it to the CPU first). */
+ * shared with the host (numpy(), from_numpy) never moves. A CUDA tensor
+ * gives its device address: its storage is pinned to that memory
+ * (tc_share), so the address stays put as well. */
 OPFN(m_data_ptr) {
   if (!no_args(fn, args, kw)) return NULL;
   if (tc_tensor_numel(self->t) == 0) return PyLong_FromLong(0);
-  const void *p = tc_data_ptr(self->t);
+  const void *p = tc_tensor_device(self->t).type == TC_CUDA ? tc_share(self->t) : tc_data_ptr(self->t);
   if (!p) return tcpy_raise(CTX);
   return PyLong_FromVoidPtr((void *)p);
 }

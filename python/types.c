@@ -117,14 +117,14 @@ static PyObject *storage_nbytes_m(PyObject *o, PyObject *unused) {
 static Py_ssize_t storage_len(PyObject *o) { return (Py_ssize_t)storage_nbytes(o); }
 
 /* data_ptr(): the storage's first byte (the tensor's first element less
- * its offset); 0 for an empty storage; a CUDA tensor's raises, as the
- * tensor's data_ptr() does */
+ * its offset); 0 for an empty storage; a device address for a CUDA
+ * tensor, as the tensor's data_ptr() gives */
 static PyObject *storage_data_ptr(PyObject *o, PyObject *unused) {
   (void)unused;
   tcpy_tensor *tt = ((storage_obj *)o)->t;
   tc_tensor *t = tt->t;
   if (storage_nbytes(o) == 0) return PyLong_FromLong(0);
-  const char *p = tc_data_ptr(t);
+  const char *p = tc_tensor_device(t).type == TC_CUDA ? tc_share(t) : tc_data_ptr(t);
   if (!p) return tcpy_raise(tt->ctx->ctx);
   return PyLong_FromVoidPtr((void *)(p - tc_tensor_storage_offset(t) * (int64_t)tc_dtype_size(tc_tensor_dtype(t))));
 }

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <tensorc.h>
 #include "runtime/gpu.h" /* rt_gpu_queued, rt_gpu_emu_fault_next_launch */
+#include "api/dlpack.h"   /* the DLPack structs, from the specification */
 
 static const tc_device CUDA0 = {TC_CUDA, 0}, CPU = {TC_CPU, 0};
 static tc_ctx *ctx;
@@ -507,6 +508,111 @@ static void without_a_driver_cuda_requests_fail_and_the_cpu_works(void **state) 
   assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* ---- device memory the caller owns: tc_from_blob, DLPack ---------------- */
+
+static int blob_releases;
+static long queued_at_release;
+static void blob_release(void *user) {
+  (void)user;
+  blob_releases++;
+  queued_at_release = rt_gpu_queued(0);
+}
+
+/* Device memory to wrap: a CUDA tensor exported through DLPack (its
+ * deleter gives it back); on a real GPU a cudaMalloc'd block would do. */
+static DLManagedTensorVersioned *device_block(int64_t n) {
+  tc_scope_begin(ctx);
+  DLManagedTensorVersioned *m = tc_to_dlpack(tc_to(tc_arange(ctx, 0, (double)n, 1, TC_F32), CUDA0, false), false);
+  tc_scope_end(ctx);
+  assert_non_null(m);
+  assert_int_equal(m->dl_tensor.device.device_type, kDLCUDA);
+  assert_int_equal(m->dl_tensor.device.device_id, 0);
+  assert_int_equal(m->dl_tensor.ndim, 1);
+  assert_int_equal(m->dl_tensor.shape[0], n);
+  return m;
+}
+
+static void a_cuda_blob_is_wrapped_without_a_copy_and_released_after_its_work(void **state) {
+  (void)state;
+  DLManagedTensorVersioned *m = device_block(6);
+  float *dev = m->dl_tensor.data;
+  blob_releases = 0;
+  tc_scope_begin(ctx);
+  /* a 2x3 view of the block, and its transpose through strides */
+  tc_tensor *a = tc_from_blob(ctx, dev, TC_F32, CUDA0, 2, (const int64_t[]){2, 3}, NULL, blob_release, NULL);
+  tc_tensor *b = tc_from_blob(ctx, dev, TC_F32, CUDA0, 2, (const int64_t[]){3, 2}, (const int64_t[]){1, 3}, NULL,
+                              NULL);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_int_equal(tc_tensor_device(a).type, TC_CUDA);
+  expect_repr(a, "tensor([[0., 1., 2.],\n        [3., 4., 5.]], device='cuda:0')");
+  expect_repr(b, "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]], device='cuda:0')");
+  /* a write through one lands in the memory: the other, and the exported
+     tensor's own memory, see it */
+  assert_int_equal(tc_fill_(tc_select(a, 0, 1), 7), TC_OK);
+  expect_repr(b, "tensor([[0., 7.],\n        [1., 7.],\n        [2., 7.]], device='cuda:0')");
+  assert_int_equal(tc_synchronize(ctx), TC_OK);
+  tc_tensor *c = tc_from_dlpack(ctx, m); /* owns m from here */
+  assert_non_null(c);
+  expect_repr(c, "tensor([0., 1., 2., 7., 7., 7.], device='cuda:0')");
+  /* released while a kernel that reads it is still queued: given back only
+     after that kernel ran */
+  tc_tensor *r = tc_mul_scalar(a, 2);
+  assert_int_equal(tc_realize(r), TC_OK);
+  if (queued() >= 0) assert_true(queued() > 0); /* the emulated stream has not run it */
+  tc_tensor_release(a);
+  assert_int_equal(blob_releases, 0); /* b, c and the scope's handles hold the memory too */
+  tc_scope_end(ctx);
+  assert_int_equal(blob_releases, 1);
+  if (queued_at_release >= 0) assert_int_equal(queued_at_release, 0);
+}
+
+static void a_cuda_tensor_round_trips_through_dlpack_and_shares_its_memory(void **state) {
+  (void)state;
+  tc_tensor *x = tc_to(tc_reshape(tc_arange(ctx, 0, 6, 1, TC_F64), 2, (const int64_t[]){2, 3}), CUDA0, false);
+  tc_tensor *xt = tc_t(x);
+  DLManagedTensor *m = tc_to_dlpack_legacy(xt, false);
+  assert_non_null(m);
+  assert_int_equal(m->dl_tensor.device.device_type, kDLCUDA);
+  assert_int_equal(m->dl_tensor.strides[0], 1);
+  assert_int_equal(m->dl_tensor.strides[1], 3);
+  tc_tensor *y = tc_from_dlpack_legacy(ctx, m);
+  assert_non_null(y);
+  assert_int_equal(tc_tensor_device(y).type, TC_CUDA);
+  expect_repr(y, "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]], device='cuda:0', dtype=torch.float64)");
+  /* one memory: a write through the import is seen by the exporter */
+  assert_int_equal(tc_fill_(y, -1), TC_OK);
+  expect_repr(x, "tensor([[-1., -1., -1.],\n        [-1., -1., -1.]], device='cuda:0', dtype=torch.float64)");
+  /* a copy is flagged and is not shared */
+  DLManagedTensorVersioned *cp = tc_to_dlpack(x, true);
+  assert_non_null(cp);
+  assert_int_equal(cp->flags, DLPACK_FLAG_BITMASK_IS_COPIED);
+  assert_int_equal(cp->dl_tensor.device.device_type, kDLCUDA);
+  tc_tensor *z = tc_from_dlpack(ctx, cp);
+  assert_int_equal(tc_fill_(x, 5), TC_OK);
+  expect_repr(z, "tensor([[-1., -1., -1.],\n        [-1., -1., -1.]], device='cuda:0', dtype=torch.float64)");
+}
+
+static void a_blob_on_a_device_that_is_not_there_is_refused_and_stays_the_callers(void **state) {
+  (void)state;
+  float mem[4] = {0};
+  blob_releases = 0;
+  assert_null(tc_from_blob(ctx, mem, TC_F32, (tc_device){TC_CUDA, 7}, 1, (const int64_t[]){4}, NULL, blob_release,
+                           NULL));
+  assert_non_null(strstr(tc_last_error(ctx), "tc_from_blob: CUDA error: invalid device ordinal"));
+  tc_clear_error(ctx);
+  assert_null(tc_from_blob(ctx, mem, TC_F32, (tc_device){(tc_device_type)9, 0}, 1, (const int64_t[]){4}, NULL,
+                           blob_release, NULL));
+  assert_non_null(strstr(tc_last_error(ctx), "unknown device type"));
+  tc_clear_error(ctx);
+  /* on the CPU it is tc_from_host_memory */
+  tc_tensor *t = tc_from_blob(ctx, mem, TC_F32, CPU, 1, (const int64_t[]){4}, NULL, blob_release, NULL);
+  assert_non_null(t);
+  assert_int_equal(tc_fill_(t, 2), TC_OK);
+  assert_true(mem[3] == 2);
+  assert_int_equal(blob_releases, 0);
+}
+
 int main(void) {
   /* the no-driver test forks before anything opens CUDA */
   const struct CMUnitTest first[] = {
@@ -534,6 +640,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(synchronize_drains_every_queued_kernel_and_copy, setup, teardown),
       cmocka_unit_test_setup_teardown(a_round_trip_through_the_cpu_keeps_the_values, setup, teardown),
       cmocka_unit_test_setup_teardown(an_error_in_a_queued_kernel_surfaces_at_the_next_synchronization, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_cuda_blob_is_wrapped_without_a_copy_and_released_after_its_work, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_cuda_tensor_round_trips_through_dlpack_and_shares_its_memory, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_blob_on_a_device_that_is_not_there_is_refused_and_stays_the_callers, setup,
+                                      teardown),
   };
   return rc | cmocka_run_group_tests_name("cuda", tests, NULL, NULL);
 }

@@ -353,7 +353,7 @@ static void a_read_only_dlpack_tensor_refuses_writes_and_bad_ones_stay_the_produ
   /* refused: device memory, vector lanes, a newer major version; the
    * deleter is not called (the producer still owns its tensor) */
   m.flags = 0;
-  m.dl_tensor.device = (DLDevice){kDLCUDA, 0};
+  m.dl_tensor.device = (DLDevice){kDLOpenCL, 0};
   assert_null(tc_from_dlpack(ctx, &m));
   assert_non_null(strstr(tc_last_error(ctx), "kDLCPU"));
   m.dl_tensor.device = (DLDevice){kDLCPU, 0};

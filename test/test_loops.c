@@ -482,6 +482,37 @@ static void an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel(voi
   compile_all = false;
 }
 
+/* t[::2] = 1 (and t[1::2] = t[::2] + 1) writes the selected half only: one
+ * kernel over n / 2 points, in place, nothing copied. */
+static void a_strided_slice_write_touches_only_the_selected_half(void **state) {
+  (void)state;
+  for (int mode = FUSED; mode <= EAGER; mode++) {
+    tc_ctx *ctx = new_ctx(NULL, 0, mode);
+    tc_scope_begin(ctx);
+    int64_t n = 1 << 20;
+    tc_tensor *t = tc_zeros(ctx, TC_F32, 1, &n);
+    assert_int_equal(tc_realize(t), TC_OK);
+    const float *before = tc_data_ptr(t);
+    tc_reset_stats(ctx);
+    assert_int_equal(tc_fill_(tc_slice(t, 0, 0, n, 2), 1), TC_OK);
+    assert_int_equal(tc_realize(t), TC_OK);
+    tc_stats st = tc_get_stats(ctx);
+    assert_int_equal(st.kernels_launched, 1);
+    assert_int_equal(st.elements_computed, (uint64_t)n / 2);
+    tc_reset_stats(ctx);
+    assert_int_equal(tc_copy_(tc_slice(t, 0, 1, n, 2), tc_add_scalar(tc_slice(t, 0, 0, n, 2), 1)), TC_OK);
+    assert_int_equal(tc_realize(t), TC_OK);
+    st = tc_get_stats(ctx);
+    assert_int_equal(st.kernels_launched, 1);
+    assert_int_equal(st.elements_computed, (uint64_t)n / 2);
+    const float *d = tc_data_ptr(t);
+    assert_ptr_equal(d, before); /* in place */
+    for (int64_t i = 0; i < n; i += 4097) assert_true(d[i] == (float)(1 + i % 2));
+    tc_scope_end(ctx);
+    tc_ctx_free(ctx);
+  }
+}
+
 /* index_put_ with accumulate: repeated positions add up in index order, the
  * same bits as a sequential sum; out-of-range and mismatched dtypes fail
  * with PyTorch's words and write nothing. */
@@ -639,6 +670,7 @@ int main(void) {
       cmocka_unit_test(a_loop_building_the_same_graph_reuses_its_schedule),
       cmocka_unit_test(in_place_stencils_through_slices_match_a_reference),
       cmocka_unit_test(an_indexed_write_of_ten_thousand_positions_is_one_scatter_kernel),
+      cmocka_unit_test(a_strided_slice_write_touches_only_the_selected_half),
       cmocka_unit_test(index_put_accumulates_repeated_positions_in_order),
       cmocka_unit_test(random_loops_agree_bitwise_fused_eager_and_interpreted),
   };

@@ -26,6 +26,13 @@ tc_status api_eager_write(tc_tensor *dst, tc_status st);
 /* Realizes a write just recorded on dst's storage, which is shared with
  * the host (tc_share_host), so that it lands in the host's memory. */
 tc_status api_shared_write(tc_tensor *dst);
+/* tc_share_host on either device: pins t's storage to the memory that
+ * holds its value now and returns its first element's address there (a
+ * device address for a CUDA tensor); NULL with the error set. */
+void *api_share(tc_tensor *t);
+/* True when dev can hold tensors (a known type; for CUDA, a device that is
+ * there); else false with fn's error set. (device.c) */
+bool api_check_device(tc_ctx *ctx, const char *fn, tc_device dev);
 /* Records t (a new handle the caller owns) in the innermost open scope, if
  * any, and returns it; on failure releases t and returns NULL (TC_ERR_OOM
  * set). */

@@ -85,20 +85,23 @@ tc_tensor *tc_randint(tc_ctx *ctx, int64_t low, int64_t high, tc_dtype dt, int n
 
 /* The caller's memory as a storage: a 1-D span from the lowest to the
  * highest element the strides reach, viewed with those strides. */
-tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, const int64_t *shape,
-                               const int64_t *strides, void (*release)(void *user), void *user) {
+static tc_tensor *from_memory(tc_ctx *ctx, const char *fn, void *data, tc_dtype dt, tc_device dev, int ndim,
+                              const int64_t *shape, const int64_t *strides, void (*release)(void *user),
+                              void *user) {
   if (!ctx) return NULL;
   int64_t numel;
-  if (!ir_check_shape(ctx, "tc_from_host_memory", dt, ndim, shape, &numel)) return NULL;
-  if (!data && numel) return ir_error(ctx, TC_ERR_ARG, "tc_from_host_memory: data is NULL");
+  if (!ir_check_shape(ctx, fn, dt, ndim, shape, &numel)) return NULL;
+  if (!api_check_device(ctx, fn, dev)) return NULL;
+  if (!data && numel) return ir_error(ctx, TC_ERR_ARG, "%s: data is NULL", fn);
   int64_t st[TC_MAX_DIMS], span = numel ? 1 : 0;
   if (strides) {
     for (int d = 0; d < ndim; d++) {
       if (strides[d] < 0)
         return ir_error(ctx, TC_ERR_ARG,
-                        "tc_from_host_memory: At least one stride in the given numpy array is negative, "
+                        "%s: At least one stride in the given numpy array is negative, "
                         "and tensors with negative strides are not currently supported. (You can "
-                        "probably work around this by making a copy of your array  with array.copy().) ");
+                        "probably work around this by making a copy of your array  with array.copy().) ",
+                        fn);
       st[d] = strides[d];
       if (numel) span += (shape[d] - 1) * strides[d];
     }
@@ -107,7 +110,7 @@ tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, c
     span = numel;
   }
   size_t bytes = (size_t)span * ir_dtype_size(dt);
-  rt_buffer *b = rt_buffer_external(ctx, data, bytes, NULL, NULL);
+  rt_buffer *b = rt_buffer_external(ctx, dev, data, bytes, NULL, NULL);
   if (!b) return NULL;
   b->shared = true;
   tc_tensor *whole = ir_tensor_from_buffer(ctx, b, dt, 1, &span); /* takes b's reference */
@@ -122,4 +125,15 @@ tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, c
   b->release = release;
   b->release_user = user;
   return t;
+}
+
+tc_tensor *tc_from_host_memory(tc_ctx *ctx, void *data, tc_dtype dt, int ndim, const int64_t *shape,
+                               const int64_t *strides, void (*release)(void *user), void *user) {
+  return from_memory(ctx, "tc_from_host_memory", data, dt, (tc_device){TC_CPU, 0}, ndim, shape, strides,
+                     release, user);
+}
+
+tc_tensor *tc_from_blob(tc_ctx *ctx, void *data, tc_dtype dt, tc_device dev, int ndim, const int64_t *shape,
+                        const int64_t *strides, void (*release)(void *user), void *user) {
+  return from_memory(ctx, "tc_from_blob", data, dt, dev, ndim, shape, strides, release, user);
 }

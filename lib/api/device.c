@@ -33,7 +33,7 @@ tc_status tc_cuda_device_props(int index, tc_device_props *out) {
                       &out->multiprocessors, &out->total_memory);
 }
 
-static bool check_device(tc_ctx *ctx, const char *fn, tc_device dev) {
+bool api_check_device(tc_ctx *ctx, const char *fn, tc_device dev) {
   if (dev.type == TC_CPU) return true;
   if (dev.type != TC_CUDA) {
     ir_error(ctx, TC_ERR_ARG, "%s: unknown device type %d", fn, (int)dev.type);
@@ -54,7 +54,7 @@ static bool check_device(tc_ctx *ctx, const char *fn, tc_device dev) {
 
 tc_tensor *tc_to(tc_tensor *a, tc_device dev, bool non_blocking) {
   if (!a) return NULL;
-  if (!check_device(a->ctx, "tc_to", dev)) return NULL;
+  if (!api_check_device(a->ctx, "tc_to", dev)) return NULL;
   return api_eager(ir_op_to(a, dev, non_blocking));
 }
 
@@ -63,7 +63,7 @@ tc_tensor *tc_cpu(tc_tensor *a) { return tc_to(a, (tc_device){TC_CPU, 0}, false)
 
 tc_status tc_set_default_device(tc_ctx *ctx, tc_device dev) {
   if (!ctx) return TC_ERR_ARG;
-  if (!check_device(ctx, "tc_set_default_device", dev)) return ctx->status;
+  if (!api_check_device(ctx, "tc_set_default_device", dev)) return ctx->status;
   ctx->default_dev = dev;
   return TC_OK;
 }

@@ -3,22 +3,26 @@
  * specification v1.0): the versioned DLManagedTensorVersioned and the
  * legacy DLManagedTensor, both ways.
  *
- * Import wraps the producer's host memory without copying (through
- * tc_from_host_memory: the storage is shared with the host, so writes land
- * in the producer's memory and its changes are seen by later reads); the
- * producer's deleter is called once tensorc no longer uses the memory. A
- * tensor marked DLPACK_FLAG_BITMASK_READ_ONLY gets a read-only storage:
- * every in-place write through tensorc is refused (ir_write_overlaps).
+ * Import wraps the producer's memory, host (kDLCPU, kDLCUDAHost) or CUDA
+ * device (kDLCUDA), without copying (through tc_from_blob: the storage is
+ * shared with its owner, so writes land in the producer's memory and its
+ * changes are seen by later reads); the producer's deleter is called once
+ * tensorc no longer uses the memory (for device memory, after the work
+ * queued on the device has run). A tensor marked
+ * DLPACK_FLAG_BITMASK_READ_ONLY gets a read-only storage: every in-place
+ * write through tensorc is refused (ir_write_overlaps).
  *
- * Export shares t's storage with the host (tc_share_host) and hands out a
- * struct that holds a reference to a handle on it; the consumer's call of
- * the deleter releases it. Host (CPU) memory only, both ways: a CUDA
- * tensor's export fails, as does the import of device memory.
+ * Export shares t's storage with its owner (api_share: the memory that
+ * holds its value now becomes the storage's home) and hands out a struct
+ * that holds a reference to a handle on it; the consumer's call of the
+ * deleter releases it. A CUDA tensor's export waits for the device first,
+ * so the consumer may read it on any stream.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
 #include "dlpack.h"
+#include "runtime/gpu.h"
 
 /* ---- dtypes ------------------------------------------------------------ */
 
@@ -78,8 +82,11 @@ static void imported_release(void *user) {
 }
 
 static tc_tensor *import(tc_ctx *ctx, const char *fn, void *managed, bool versioned, DLTensor *dl, bool readonly) {
-  if (dl->device.device_type != kDLCPU && dl->device.device_type != kDLCUDAHost)
-    return ir_error(ctx, TC_ERR_ARG, "%s: host memory (kDLCPU) only; got DLPack device type %d", fn,
+  tc_device dev = {TC_CPU, 0};
+  if (dl->device.device_type == kDLCUDA) dev = (tc_device){TC_CUDA, dl->device.device_id};
+  else if (dl->device.device_type != kDLCPU && dl->device.device_type != kDLCUDAHost)
+    return ir_error(ctx, TC_ERR_ARG,
+                    "%s: host (kDLCPU, kDLCUDAHost) or CUDA (kDLCUDA) memory only; got DLPack device type %d", fn,
                     (int)dl->device.device_type);
   tc_dtype dt;
   if (!from_dl(dl->dtype, &dt))
@@ -92,8 +99,8 @@ static tc_tensor *import(tc_ctx *ctx, const char *fn, void *managed, bool versio
   imported *im = malloc(sizeof *im);
   if (!im) return ir_error(ctx, TC_ERR_OOM, "%s: out of memory", fn);
   im->managed = managed, im->versioned = versioned;
-  tc_tensor *t = tc_from_host_memory(ctx, dl->data ? (char *)dl->data + dl->byte_offset : NULL, dt, dl->ndim,
-                                     dl->shape, dl->strides, imported_release, im);
+  tc_tensor *t = tc_from_blob(ctx, dl->data ? (char *)dl->data + dl->byte_offset : NULL, dt, dev, dl->ndim,
+                               dl->shape, dl->strides, imported_release, im);
   if (!t) { /* the producer still owns its tensor */
     free(im);
     ir_error_rename(ctx, fn);
@@ -137,13 +144,13 @@ static void versioned_deleter(DLManagedTensorVersioned *m) { exported_free(m->ma
 static exported *export(tc_tensor *t, const char *fn, bool copy, DLTensor **dl) {
   if (!t) return NULL;
   tc_ctx *ctx = t->ctx;
-  if (ir_tensor_device(t).type != TC_CPU)
-    return ir_error(ctx, TC_ERR_ARG, "%s: a CUDA tensor cannot be exported yet; copy it to the CPU first", fn);
+  tc_device dev = ir_tensor_device(t);
   /* the struct's own handle, in no scope (a retain of t would be given back
    * by the deleter's release as t's scope reference) */
   tc_tensor *h = copy ? ir_op_clone_preserve(t) : ir_tensor_alias(t, t->ndim, t->shape, t->strides, t->offset);
   if (!h) return NULL;
-  void *p = tc_share_host(h);
+  void *p = api_share(h);
+  if (p && dev.type == TC_CUDA && rt_gpu_sync(ctx, dev.index) != TC_OK) p = NULL; /* ready for any stream */
   exported *e = (p || !ir_tensor_numel(h)) ? calloc(1, sizeof *e) : NULL;
   if (!e) {
     tc_tensor_release(h);
@@ -153,7 +160,7 @@ static exported *export(tc_tensor *t, const char *fn, bool copy, DLTensor **dl) 
   static char empty[8]; /* DLPack wants a pointer even for no elements */
   DLTensor *d = &e->versioned.dl_tensor; /* the caller moves it where it goes */
   d->data = p ? p : empty;
-  d->device = (DLDevice){kDLCPU, 0};
+  d->device = dev.type == TC_CUDA ? (DLDevice){kDLCUDA, dev.index} : (DLDevice){kDLCPU, 0};
   d->ndim = tc_tensor_shape(h, e->shape);
   tc_tensor_strides(h, e->strides);
   d->shape = e->shape;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api.h"
 #include "runtime/format.h"
+#include "runtime/gpu.h"
 
 tc_status tc_realize_many(tc_tensor *const *ts, int n) {
   if (!ts || n <= 0) return TC_ERR_ARG;
@@ -118,21 +119,42 @@ char *tc_format(tc_tensor *t) {
 
 /* ---- memory shared with the host (tc_share_host) ----------------------- */
 
-/* A CPU buffer holding a copy of b's bytes; NULL with the error set. */
+/* Copies b's bytes into c (same size, same device; a device copy is
+ * queued on the device's stream). */
+static tc_status copy_bytes(tc_ctx *ctx, rt_buffer *c, const rt_buffer *b) {
+  if (!b->bytes) return TC_OK;
+  if (b->dev.type == TC_CUDA) return rt_gpu_copy(ctx, c->data, c->dev, b->data, b->dev, b->bytes, false);
+  memcpy(c->data, b->data, b->bytes);
+  return TC_OK;
+}
+
+/* A buffer on b's device holding a copy of b's bytes; NULL with the error
+ * set. */
 static rt_buffer *copy_of(tc_ctx *ctx, const rt_buffer *b) {
-  rt_buffer *c = rt_buffer_new(ctx, b->bytes);
-  if (c && b->bytes) memcpy(c->data, b->data, b->bytes);
+  rt_buffer *c = rt_buffer_new_on(ctx, b->dev, b->bytes, false);
+  if (c && copy_bytes(ctx, c, b) != TC_OK) {
+    rt_buffer_release(c);
+    return NULL;
+  }
   return c;
 }
 
 void *tc_share_host(tc_tensor *t) {
+  if (!t) return NULL;
+  tc_device d = ir_tensor_device(t);
+  if (d.type != TC_CPU)
+    return ir_error(t->ctx, TC_ERR_ARG, "tc_share_host: the tensor is on cuda:%d; copy it to the CPU first",
+                    d.index);
+  return api_share(t);
+}
+
+void *tc_share(tc_tensor *t) { return api_share(t); }
+
+void *api_share(tc_tensor *t) {
   if (!t || tc_realize(t) != TC_OK) return NULL;
   tc_ctx *ctx = t->ctx;
   ir_storage *st = t->st;
   ir_node *v = st->version;
-  if (v->dev.type != TC_CPU)
-    return ir_error(ctx, TC_ERR_ARG, "tc_share_host: the tensor is on cuda:%d; copy it to the CPU first",
-                    v->dev.index);
   if (!st->home) {
     if (v->refs == 1 && v->buf->refs == 1 && !v->buf->pinned) {
       st->home = v->buf; /* the storage adopts its buffer */
@@ -195,7 +217,8 @@ tc_status api_shared_write(tc_tensor *dst) {
   if (s != TC_OK) return s;
   v = st->version;
   if (v->op == OP_BUFFER && v->buf != home) {
-    memcpy(home->data, v->buf->data, home->bytes);
+    s = copy_bytes(ctx, home, v->buf);
+    if (s != TC_OK) return s;
     rt_buffer_release(v->buf);
     v->buf = home;
     home->refs++;

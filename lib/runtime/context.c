@@ -92,18 +92,20 @@ void rt_buffer_release(rt_buffer *b) { ir_buffer_release(b); }
 
 /* rt_buffer.destroy of external memory: given back to its owner */
 static void external_destroy(rt_buffer *b) {
+  if (b->dev.type == TC_CUDA) rt_gpu_wait(b->dev.index); /* queued work may still use it */
   if (b->release) b->release(b->release_user);
   ir_free(b->ctx, b);
 }
 
-rt_buffer *rt_buffer_external(tc_ctx *ctx, void *data, size_t bytes, void (*release)(void *), void *user) {
+rt_buffer *rt_buffer_external(tc_ctx *ctx, tc_device dev, void *data, size_t bytes, void (*release)(void *),
+                              void *user) {
   rt_buffer *b = ir_alloc(ctx, sizeof *b);
   if (!b) return ir_error(ctx, TC_ERR_OOM, "out of memory allocating a buffer");
   memset(b, 0, sizeof *b);
   b->data = data;
   b->bytes = bytes;
   b->refs = 1;
-  b->dev = (tc_device){TC_CPU, 0};
+  b->dev = dev;
   b->ctx = ctx;
   b->destroy = external_destroy;
   b->release = release;

@@ -782,6 +782,10 @@ tc_status rt_gpu_sync(tc_ctx *ctx, int dev) {
   return wait_report(ctx, dev);
 }
 
+void rt_gpu_wait(int dev) {
+  if (use(NULL, dev)) wait(dev);
+}
+
 void rt_gpu_quiesce(tc_ctx *ctx) {
   if (!started()) return;
   for (int dev = 0; dev < G.count; dev++) {

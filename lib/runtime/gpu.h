@@ -69,6 +69,9 @@ tc_status rt_gpu_copy(tc_ctx *ctx, void *dst, tc_device ddev, const void *src, t
                       size_t n, bool async);
 /* Waits for every queued copy and kernel on dev; reports their error. */
 tc_status rt_gpu_sync(tc_ctx *ctx, int dev);
+/* Waits for every queued copy and kernel on dev; an error stays with the
+ * device for the next rt_gpu_sync (for memory going back to its owner). */
+void rt_gpu_wait(int dev);
 /* Waits for every device that was opened (opens none) and forgets ctx's
  * timing; errors stay with the devices. For context teardown. */
 void rt_gpu_quiesce(tc_ctx *ctx);

@@ -22,10 +22,12 @@ rt_buffer *rt_buffer_new(tc_ctx *ctx, size_t bytes);
 /* A buffer on `dev` (host memory for the CPU); pinned: page-locked host. */
 rt_buffer *rt_buffer_new_on(tc_ctx *ctx, tc_device dev, size_t bytes, bool pinned);
 void rt_buffer_release(rt_buffer *b);
-/* A CPU buffer over the caller's memory: release(user) when it goes
- * (tc_from_host_memory). NULL with TC_ERR_OOM set on failure (release is
- * then not called). */
-rt_buffer *rt_buffer_external(tc_ctx *ctx, void *data, size_t bytes, void (*release)(void *), void *user);
+/* A buffer over the caller's memory on dev (tc_from_blob): release(user)
+ * when it goes, for device memory after the work queued on the device
+ * (which may use it) has run. NULL with TC_ERR_OOM set on failure (release
+ * is then not called). */
+rt_buffer *rt_buffer_external(tc_ctx *ctx, tc_device dev, void *data, size_t bytes, void (*release)(void *),
+                              void *user);
 
 /* ---- realization (realize.c) ---- */
 /* Computes the nodes (each turns into a BUFFER node). The sticky error, when

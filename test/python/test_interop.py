@@ -133,9 +133,54 @@ def test_cuda_is_shared_data_ptr_and_deepcopy():
     g = torch.arange(4.0, device="cuda")
     assert g.is_shared() is True  # PyTorch: always True for CUDA tensors
     assert torch.empty(0, device="cuda").data_ptr() == 0
-    with pytest.raises(RuntimeError, match="cuda"):
-        g.data_ptr()  # tensorc has no device address to give (README)
+    p = g.data_ptr()  # the device address, stable under in-place writes
+    assert p != 0 and g[1:].data_ptr() == p + 4 and g.untyped_storage().data_ptr() == p
+    g.add_(1)
+    assert g.data_ptr() == p and g.tolist() == [1, 2, 3, 4]
+    g.sub_(1)
     d = copy.deepcopy(g)
     assert d.device == g.device and d.tolist() == [0, 1, 2, 3]
     d.add_(1)
     assert g.tolist() == [0, 1, 2, 3]
+
+
+CUDA_DLPACK = """
+import tensorc.torch as torch
+x = torch.arange(6.).reshape(2, 3).cuda()
+assert x.__dlpack_device__() == (2, 0)
+y = torch.from_dlpack(x.t())  # a CUDA capsule: the same device memory
+assert y.device.type == "cuda" and y.tolist() == [[0, 3], [1, 4], [2, 5]]
+assert y.data_ptr() == x.data_ptr()
+y.fill_(3.)
+assert x.tolist() == [[3, 3, 3], [3, 3, 3]]
+c = torch.from_dlpack(x.__dlpack__(max_version=(1, 0), copy=True))  # a copy
+x.zero_()
+assert c.tolist() == [[3, 3, 3], [3, 3, 3]] and x.tolist() == [[0, 0, 0], [0, 0, 0]]
+x.__dlpack__(dl_device=(2, 0))
+try:
+    x.__dlpack__(dl_device=(1, 0))
+    raise SystemExit("exported a CUDA tensor to the CPU")
+except BufferError as e:
+    assert "own device" in str(e)
+print("ok")
+"""
+
+
+def test_cuda_tensors_go_through_dlpack_without_a_copy():
+    """On the emulated device when there is no GPU (a subprocess: the
+    emulator is preloaded)."""
+    import os
+    import subprocess
+    import sys
+    import tensorc
+    if os.environ.get("TC_TEST_SANITIZED") == "1":
+        pytest.skip("sanitized build")
+    build = os.path.dirname(os.path.dirname(tensorc.__file__))
+    emu = os.path.join(build, "libtensorc_cuda_emu.so")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(tensorc.__file__))
+    if not torch.cuda.is_available() or os.environ.get("TC_CUDA_EMULATE") == "1":
+        if not os.path.exists(emu):
+            pytest.skip("no CUDA and no emulator")
+        env.update(LD_PRELOAD=emu, TC_CUDA_EMULATE="1")
+    r = subprocess.run([sys.executable, "-c", CUDA_DLPACK], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
