@@ -500,11 +500,19 @@ static void a_strided_slice_write_touches_only_the_selected_half(void **state) {
     assert_int_equal(st.kernels_launched, 1);
     assert_int_equal(st.elements_computed, (uint64_t)n / 2);
     tc_reset_stats(ctx);
-    assert_int_equal(tc_copy_(tc_slice(t, 0, 1, n, 2), tc_add_scalar(tc_slice(t, 0, 0, n, 2), 1)), TC_OK);
+    /* the temporaries go before the write is realized, as Python drops
+       them: then nothing but the write reads the old version, and the
+       write reads only elements it does not write */
+    tc_tensor *odd = tc_slice(t, 0, 1, n, 2), *even = tc_slice(t, 0, 0, n, 2), *v = tc_add_scalar(even, 1);
+    assert_int_equal(tc_copy_(odd, v), TC_OK);
+    tc_tensor_release(odd);
+    tc_tensor_release(even);
+    tc_tensor_release(v);
     assert_int_equal(tc_realize(t), TC_OK);
     st = tc_get_stats(ctx);
-    assert_int_equal(st.kernels_launched, 1);
-    assert_int_equal(st.elements_computed, (uint64_t)n / 2);
+    /* eager: the sum is computed first, then copied */
+    assert_int_equal(st.kernels_launched, mode == EAGER ? 2 : 1);
+    assert_int_equal(st.elements_computed, (uint64_t)n / 2 * (mode == EAGER ? 2 : 1));
     const float *d = tc_data_ptr(t);
     assert_ptr_equal(d, before); /* in place */
     for (int64_t i = 0; i < n; i += 4097) assert_true(d[i] == (float)(1 + i % 2));
