@@ -211,6 +211,13 @@ LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
  * call stays scalar). The core runs on x clamped into the finite range
  * (NaN -> 0) so that no conversion sees NaN or inf; the selects at the end
  * put the special results back. */
+/* a * b + c rounded once (llvm.fma: one instruction where the CPU has it) */
+static LLVMValueRef fma3(cg_gen *g, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c) {
+  LLVMValueRef args[3] = {a, b, c};
+  LLVMTypeRef t = LLVMTypeOf(a);
+  return intrin(g, "llvm.fma", &t, 1, args, 3);
+}
+
 LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
   LLVMBuilderRef B = g->B;
   bool d = dt == TC_F64;
@@ -231,16 +238,15 @@ LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
   xc = sel(g, nan, KF(0.0), xc);
   LLVMValueRef n = intrin1(g, "llvm.roundeven",
                            LLVMBuildFMul(B, xc, KF(d ? 0x1.71547652b82fep+0 : 0x1.715476p+0), ""));
-  LLVMValueRef r = LLVMBuildFSub(B, xc, LLVMBuildFMul(B, n, KF(d ? 0x1.62e42feep-1 : 0x1.62e4p-1), ""), "");
-  r = LLVMBuildFSub(B, r, LLVMBuildFMul(B, n, KF(d ? 0x1.a39ef35793c76p-33 : 0x1.7f7d1cp-20), ""), "");
+  LLVMValueRef r = fma3(g, n, KF(d ? -0x1.62e42feep-1 : -0x1.62e4p-1), xc);
+  r = fma3(g, n, KF(d ? -0x1.a39ef35793c76p-33 : -0x1.7f7d1cp-20), r);
   static const float cf32[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                                4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
   int nc = d ? 12 : 6;
   LLVMValueRef p = KF(d ? kc_exp_poly[0] : cf32[0]);
-  for (int i = 1; i < nc; i++)
-    p = LLVMBuildFAdd(B, LLVMBuildFMul(B, p, r, ""), KF(d ? kc_exp_poly[i] : cf32[i]), "");
-  LLVMValueRef y = LLVMBuildFMul(B, p, LLVMBuildFMul(B, r, r, ""), "");
-  y = LLVMBuildFAdd(B, LLVMBuildFAdd(B, y, r, ""), KF(1.0), "");
+  for (int i = 1; i < nc; i++) p = fma3(g, p, r, KF(d ? kc_exp_poly[i] : cf32[i]));
+  LLVMValueRef y = fma3(g, p, LLVMBuildFMul(B, r, r, ""), r);
+  y = LLVMBuildFAdd(B, y, KF(1.0), "");
   LLVMValueRef i = LLVMBuildFPToSI(B, n, it, "");
   LLVMValueRef i1 = LLVMBuildSDiv(B, i, KI(2), "");
   LLVMValueRef i2 = LLVMBuildSub(B, i, i1, "");
@@ -891,9 +897,7 @@ static LLVMValueRef op_value(cg_gen *g, const kval *v) {
   }
   case OP_FMA: {
     if (!v->b || !v->c) goto bad;
-    LLVMValueRef args[3] = {val_as(g, v->a, dt), val_as(g, v->b, dt), val_as(g, v->c, dt)};
-    LLVMTypeRef t = LLVMTypeOf(args[0]);
-    return intrin(g, "llvm.fma", &t, 1, args, 3);
+    return fma3(g, val_as(g, v->a, dt), val_as(g, v->b, dt), val_as(g, v->c, dt));
   }
   default: break;
   }
