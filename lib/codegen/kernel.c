@@ -314,8 +314,8 @@ void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]) {
 
 float kc_expf(float x) {
   if (x != x) return x + x;
-  if (x > 0x1.62e42ep+6f) return INFINITY;
-  if (x < -0x1.9fe36ap+6f) return 0.0f;
+  x = x > -110.0f ? x : -110.0f; /* gives +0, as any x < -0x1.9fe36ap+6 */
+  x = x < 89.0f ? x : 89.0f;     /* gives +inf, as any x > 0x1.62e42ep+6 */
   float n = rintf(x * 0x1.715476p+0f);
   float r = fmaf(n, -0x1.62e4p-1f, x);
   r = fmaf(n, -0x1.7f7d1cp-20f, r);
@@ -340,8 +340,8 @@ const double kc_exp_poly[12] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 399
 
 double kc_exp(double x) {
   if (x != x) return x + x;
-  if (x > 0x1.62e42fefa39efp+9) return INFINITY;
-  if (x < -0x1.74910d52d3052p+9) return 0.0;
+  x = x > -760.0 ? x : -760.0; /* gives +0, as any x < -0x1.74910d52d3052p+9 */
+  x = x < 710.0 ? x : 710.0;   /* gives +inf, as any x > 0x1.62e42fefa39efp+9 */
   double n = rint(x * 0x1.71547652b82fep+0);
   double r = fma(n, -0x1.62e42feep-1, x);
   r = fma(n, -0x1.a39ef35793c76p-33, r);

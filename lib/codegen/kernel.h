@@ -276,8 +276,9 @@ void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]);
  * vectorizer cannot widen). Each step is one float32 op rounded to nearest,
  * in this order, no other contraction; fma(a, b, c) is a * b + c rounded
  * once (one instruction on the CPU and the GPU):
- *   NaN -> x + x; x > 0x1.62e42ep+6 (the largest x with a finite result)
- *   -> +inf; x < -0x1.9fe36ap+6 -> +0; else
+ *   NaN -> x + x; else x clamped to [-110, 89], where the steps below give
+ *   +0 and +inf (as they do for every x < -0x1.9fe36ap+6 and every
+ *   x > 0x1.62e42ep+6, the largest x with a finite result), then
  *   n = roundeven(x * 0x1.715476p+0)      (log2 e)
  *   r = fma(n, -0x1.7f7d1cp-20, fma(n, -0x1.62e400p-1, x))   (ln 2, hi + lo)
  *   p = c6, then p = fma(p, r, c) for c = c5, c4, c3, c2, c1
@@ -285,14 +286,16 @@ void kc_philox(uint64_t seed, uint64_t ctr, uint32_t out[4]);
  *      4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1)
  *   y = fma(p, r * r, r) + 1
  *   i = (int)n, i1 = i / 2 (toward zero), i2 = i - i1;
- *   result = (y * 2^i1) * 2^i2   (both powers exact floats)
+ *   result = (y * 2^i1) * 2^i2   (both powers exact floats; y * 2^i1 is
+ *   exact, so any split with normal powers gives these bits)
  * Within 1 ulp of exp over the normal range (checked against exp in double
  * by test_kernel); subnormal results round once, in the last product. */
 float kc_expf(float x);
 
 /* float64 exp (kernel.c): EXP, SIGMOID's and RLSE's exp on float64, the
- * same scheme in float64 ops: NaN -> x + x; x > 0x1.62e42fefa39efp+9 ->
- * +inf; x < -0x1.74910d52d3052p+9 -> +0; n = roundeven(x *
+ * same scheme in float64 ops: NaN -> x + x; x clamped to [-760, 710]
+ * (there the steps give +0 and +inf, as for every x < -0x1.74910d52d3052p+9
+ * and every x > 0x1.62e42fefa39efp+9); n = roundeven(x *
  * 0x1.71547652b82fep+0); r = fma(n, -0x1.a39ef35793c76p-33, fma(n,
  * -0x1.62e42feep-1, x)); p = 1/13!, then p = fma(p, r, 1/k!) for k = 12
  * down to 2; y = fma(p, r * r, r) + 1; i = (int64)n, i1 = i / 2, i2 = i - i1;

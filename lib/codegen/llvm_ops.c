@@ -230,12 +230,12 @@ LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
   }
 #define KF(v) splat(w, cf(ft, (v)))
 #define KI(v) splat(w, ci(ie, (v)))
-  const double HI = d ? 0x1.62e42fefa39efp+9 : 0x1.62e42ep+6;
-  const double LO = d ? -0x1.74910d52d3052p+9 : -0x1.9fe36ap+6;
+  /* clamped where the formula itself gives +0 and +inf (a NaN becomes LO;
+     the last select gives it back): a max and a min */
+  const double HI = d ? 710.0 : 89.0, LO = d ? -760.0 : -110.0;
   LLVMValueRef nan = fcmp(g, LLVMRealUNO, x, x);
-  LLVMValueRef xc = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(HI), x);
-  xc = sel(g, fcmp(g, LLVMRealOLT, xc, KF(LO)), KF(LO), xc);
-  xc = sel(g, nan, KF(0.0), xc);
+  LLVMValueRef xc = sel(g, fcmp(g, LLVMRealOGT, x, KF(LO)), x, KF(LO));
+  xc = sel(g, fcmp(g, LLVMRealOLT, xc, KF(HI)), xc, KF(HI));
   LLVMValueRef n = intrin1(g, "llvm.roundeven",
                            LLVMBuildFMul(B, xc, KF(d ? 0x1.71547652b82fep+0 : 0x1.715476p+0), ""));
   LLVMValueRef r = fma3(g, n, KF(d ? -0x1.62e42feep-1 : -0x1.62e4p-1), xc);
@@ -248,14 +248,12 @@ LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
   LLVMValueRef y = fma3(g, p, LLVMBuildFMul(B, r, r, ""), r);
   y = LLVMBuildFAdd(B, y, KF(1.0), "");
   LLVMValueRef i = LLVMBuildFPToSI(B, n, it, "");
-  LLVMValueRef i1 = LLVMBuildSDiv(B, i, KI(2), "");
+  LLVMValueRef i1 = LLVMBuildAShr(B, i, KI(1), ""); /* any split keeps both scales normal: the same bits */
   LLVMValueRef i2 = LLVMBuildSub(B, i, i1, "");
   int bias = d ? 1023 : 127, mant = d ? 52 : 23;
   LLVMValueRef s1 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i1, KI(bias), ""), KI(mant), ""), t, "");
   LLVMValueRef s2 = LLVMBuildBitCast(B, LLVMBuildShl(B, LLVMBuildAdd(B, i2, KI(bias), ""), KI(mant), ""), t, "");
   LLVMValueRef res = LLVMBuildFMul(B, LLVMBuildFMul(B, y, s1, ""), s2, "");
-  res = sel(g, fcmp(g, LLVMRealOGT, x, KF(HI)), KF(INFINITY), res);
-  res = sel(g, fcmp(g, LLVMRealOLT, x, KF(LO)), KF(0.0), res);
   return sel(g, nan, LLVMBuildFAdd(B, x, x, ""), res);
 #undef KF
 #undef KI
