@@ -20,3 +20,23 @@ except ImportError:
     import tensorc  # noqa: F401
 
 SANITIZED = os.environ.get("TC_TEST_SANITIZED") == "1"
+
+
+def run_on_cuda(script):
+    """Runs `script` in a new Python on CUDA: the GPU, or without one the
+    emulated device (its compiler preloaded); skips the calling test where
+    neither is there or under the sanitizers. The script prints "ok"."""
+    import subprocess
+    import pytest
+    import tensorc.torch as torch
+    if SANITIZED:
+        pytest.skip("sanitized build")
+    build = os.path.dirname(os.path.dirname(tensorc.__file__))
+    emu = os.path.join(build, "libtensorc_cuda_emu.so")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(tensorc.__file__))
+    if not torch.cuda.is_available() or os.environ.get("TC_CUDA_EMULATE") == "1":
+        if not os.path.exists(emu):
+            pytest.skip("no CUDA and no emulator")
+        env.update(LD_PRELOAD=emu, TC_CUDA_EMULATE="1")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

@@ -167,20 +167,6 @@ print("ok")
 
 
 def test_cuda_tensors_go_through_dlpack_without_a_copy():
-    """On the emulated device when there is no GPU (a subprocess: the
-    emulator is preloaded)."""
-    import os
-    import subprocess
-    import sys
-    import tensorc
-    if os.environ.get("TC_TEST_SANITIZED") == "1":
-        pytest.skip("sanitized build")
-    build = os.path.dirname(os.path.dirname(tensorc.__file__))
-    emu = os.path.join(build, "libtensorc_cuda_emu.so")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(tensorc.__file__))
-    if not torch.cuda.is_available() or os.environ.get("TC_CUDA_EMULATE") == "1":
-        if not os.path.exists(emu):
-            pytest.skip("no CUDA and no emulator")
-        env.update(LD_PRELOAD=emu, TC_CUDA_EMULATE="1")
-    r = subprocess.run([sys.executable, "-c", CUDA_DLPACK], capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+    """On the emulated device when there is no GPU."""
+    from conftest import run_on_cuda
+    run_on_cuda(CUDA_DLPACK)

@@ -21,6 +21,7 @@ import pytest
 import tensorc
 import tensorc.torch as torch
 import cases_out
+from conftest import run_on_cuda
 
 here = os.path.dirname(os.path.abspath(__file__))
 expected = json.load(open(os.path.join(here, "expected_out.json")))
@@ -188,17 +189,7 @@ print("ok")
 
 
 def test_out_on_a_cuda_device_and_pytorchs_device_mismatch_error():
-    if os.environ.get("TC_TEST_SANITIZED") == "1":
-        pytest.skip("sanitized build")
-    build = os.path.dirname(os.path.dirname(tensorc.__file__))
-    emu = os.path.join(build, "libtensorc_cuda_emu.so")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(tensorc.__file__))
-    if not torch.cuda.is_available() or os.environ.get("TC_CUDA_EMULATE") == "1":
-        if not os.path.exists(emu):
-            pytest.skip("no CUDA and no emulator")
-        env.update(LD_PRELOAD=emu, TC_CUDA_EMULATE="1")
-    r = subprocess.run([sys.executable, "-c", CUDA_SCRIPT], capture_output=True, text=True, env=env, timeout=300)
-    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
+    run_on_cuda(CUDA_SCRIPT)
 
 
 # ---- expected_out.json against PyTorch itself ---------------------------------------
