@@ -68,7 +68,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-9"
+#define CG_LLVM_REVISION "cg-10"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -293,30 +293,113 @@ static LLVMValueRef scan_comb(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a, LL
   return LLVMBuildFAdd(g->B, mx, cg_libm1(g, "log1p", dt, cg_exp(g, dt, d)), "");
 }
 
-/* A scan stage: the running combine in an alloca, one step per j in
- * order, each stored. */
-static void emit_scan(cg_gen *g, int s) {
-  const kstage *st = &g->k->stages[s];
-  int var = kc_stage_var(g->k, s);
-  tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
-  LLVMTypeRef vt = cg_reg_type(g, vdt);
+/* An alloca in the entry block (mem2reg makes it a register). */
+static LLVMValueRef entry_alloca(cg_gen *g, LLVMTypeRef t, const char *name) {
   LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->C);
   LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
   LLVMValueRef first = LLVMGetFirstInstruction(entry);
   if (first) LLVMPositionBuilderBefore(eb, first);
   else LLVMPositionBuilderAtEnd(eb, entry);
-  LLVMValueRef acc = LLVMBuildAlloca(eb, vt, "scan");
+  LLVMValueRef a = LLVMBuildAlloca(eb, t, name);
   LLVMDisposeBuilder(eb);
-  LLVMBuildStore(g->B, LLVMConstNull(vt), acc);
+  return a;
+}
+
+/* One step j of a scan stage at the point g->var holds: its value
+ * combined into acc (the value itself at j = 0), stored. */
+static void scan_step(cg_gen *g, const kstage *st, LLVMValueRef acc, LLVMValueRef j) {
+  tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
+  LLVMValueRef v = cg_stage_value(g, st, vdt);
+  LLVMValueRef old = LLVMBuildLoad2(g->B, cg_reg_type(g, vdt), acc, "");
+  LLVMValueRef r = sel(g, icmp(g, LLVMIntEQ, j, cg_c64(g, 0)), v, scan_comb(g, st->scan, vdt, old, v));
+  LLVMBuildStore(g->B, r, acc);
+  cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, r, vdt, dt));
+}
+
+/* A scan stage: the running combine in an alloca, one step per j in
+ * order, each stored. */
+static void emit_scan(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  LLVMValueRef acc = entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
   cg_loop L;
   cg_loop_begin(g, &L, cg_c64(g, 0), "scan");
   g->var[var] = L.iv;
-  LLVMValueRef v = cg_stage_value(g, st, vdt);
-  LLVMValueRef old = LLVMBuildLoad2(g->B, vt, acc, "");
-  LLVMValueRef r = sel(g, icmp(g, LLVMIntEQ, L.iv, cg_c64(g, 0)), v, scan_comb(g, st->scan, vdt, old, v));
-  LLVMBuildStore(g->B, r, acc);
-  cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, r, vdt, dt));
+  scan_step(g, st, acc, L.iv);
   cg_loop_end(g, &L, 1, cg_c64(g, st->n), "scan.end");
+  g->var[var] = NULL;
+  cg_memo_clear(g);
+}
+
+/* A kernel that is one scan stage over long rows runs SCAN_LANES outer
+ * points at a time: their running combines are independent chains,
+ * interleaved in one loop over j, so the loop runs at the combine's
+ * throughput rather than its latency. Each chain combines in its own
+ * order as before: the bits are the same. */
+enum { SCAN_LANES = 8, SCAN_LANES_MIN_N = 16 };
+
+static bool scan_panels(const kernel *k) {
+  return k->nouter > 0 && k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].scan &&
+         k->stages[0].val && k->stages[0].n >= SCAN_LANES_MIN_N && !k->stages[0].dyn &&
+         !k->stages[0].accumulate;
+}
+
+/* g->var[0 .. nouter-1] for flat outer point q (computed values in c). */
+static void outer_coords(cg_gen *g, LLVMValueRef q, LLVMValueRef *c) {
+  const kernel *k = g->k;
+  for (int d = k->nouter - 1; d >= 0; d--) {
+    if (d == 0) {
+      c[0] = q;
+    } else {
+      LLVMValueRef od = cg_c64(g, k->outer[d]);
+      c[d] = LLVMBuildURem(g->B, q, od, "");
+      q = LLVMBuildUDiv(g->B, q, od, "");
+    }
+  }
+}
+
+static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LLVMBasicBlockRef exit) {
+  const kernel *k = g->k;
+  const kstage *st = &k->stages[0];
+  int var = kc_stage_var(k, 0), D = k->nouter;
+  LLVMBuilderRef B = g->B;
+  LLVMValueRef acc[SCAN_LANES];
+  for (int p = 0; p < SCAN_LANES; p++) acc[p] = entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
+  LLVMValueRef span = LLVMBuildSub(B, end, begin, "");
+  LLVMValueRef pend = LLVMBuildAdd(
+      B, begin, LLVMBuildMul(B, LLVMBuildUDiv(B, span, cg_c64(g, SCAN_LANES), ""), cg_c64(g, SCAN_LANES), ""),
+      "pend");
+  LLVMBasicBlockRef panels = cg_block(g, "panels"), tail = cg_block(g, "tail");
+  LLVMBuildCondBr(B, icmp(g, LLVMIntSLT, begin, pend), panels, tail);
+  LLVMPositionBuilderAtEnd(B, panels);
+  cg_loop P;
+  cg_loop_begin(g, &P, begin, "panel");
+  LLVMValueRef c[SCAN_LANES][TC_MAX_DIMS];
+  for (int p = 0; p < SCAN_LANES; p++) outer_coords(g, LLVMBuildAdd(B, P.iv, cg_c64(g, p), ""), c[p]);
+  cg_loop J;
+  cg_loop_begin(g, &J, cg_c64(g, 0), "scan");
+  g->var[var] = J.iv;
+  for (int p = 0; p < SCAN_LANES; p++) {
+    for (int d = 0; d < D; d++) g->var[d] = c[p][d];
+    scan_step(g, st, acc[p], J.iv);
+  }
+  cg_loop_end(g, &J, 1, cg_c64(g, st->n), "scan.end");
+  cg_loop_end(g, &P, SCAN_LANES, pend, "panels.end");
+  LLVMBuildBr(B, tail);
+  /* the points past the last whole panel, one at a time */
+  LLVMPositionBuilderAtEnd(B, tail);
+  LLVMBasicBlockRef one = cg_block(g, "one");
+  LLVMBuildCondBr(B, icmp(g, LLVMIntSLT, pend, end), one, exit);
+  LLVMPositionBuilderAtEnd(B, one);
+  cg_loop T;
+  cg_loop_begin(g, &T, pend, "rest");
+  LLVMValueRef c1[TC_MAX_DIMS];
+  outer_coords(g, T.iv, c1);
+  for (int d = 0; d < D; d++) g->var[d] = c1[d];
+  emit_scan(g, 0);
+  cg_loop_end(g, &T, 1, end, "rest.end");
+  LLVMBuildBr(B, exit);
+  for (int d = 0; d < D; d++) g->var[d] = NULL;
   g->var[var] = NULL;
   cg_memo_clear(g);
 }
@@ -380,6 +463,10 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
     cg_emit_point(g);
     cg_loop_end(g, &L, 1, end, "point.end");
     LLVMBuildBr(B, exit);
+    return;
+  }
+  if (scan_panels(k)) {
+    emit_scan_panels(g, begin, end, exit);
     return;
   }
   cg_tile t;

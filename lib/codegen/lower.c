@@ -709,6 +709,29 @@ static void absorb_matmul(lw *w) {
 
 /* ---- entry -------------------------------------------------------------- */
 
+/* The node a realized reshape computes: a view of the row-major layout of
+ * a node computed in this kernel (same elements, contiguous strides,
+ * offset 0) stores that node's elements in its own order, so the kernel
+ * runs over that node's shape: its loads keep their own index form (a
+ * blocked scan's [nb, 4096] result flattened would otherwise divide every
+ * index by 4096, and no loop over it would vectorize). */
+static ir_node *reshaped(ir_node *root) {
+  ir_node *n = root;
+  while (n->op == OP_VIEW) {
+    ir_node *in = n->in[0];
+    if (in->op == OP_BUFFER || (in->mark & (PM_MAT | PM_SIDE_TAKEN)) || ir_op_kind[in->op] == K_WRITE ||
+        ir_numel(in->ndim, in->shape) != ir_numel(n->ndim, n->shape) || n->p.v.offset)
+      break;
+    int64_t cs[TC_MAX_DIMS];
+    ir_contig_strides(n->ndim, n->shape, cs);
+    bool contig = true;
+    for (int d = 0; d < n->ndim; d++) contig &= n->shape[d] == 1 || n->p.v.strides[d] == cs[d];
+    if (!contig) break;
+    n = in;
+  }
+  return n;
+}
+
 /* mode 0: every dim of the root is an outer loop and each staged reduction
  * runs once per output point (an epilogue after a reduction); mode 1: the
  * last dim is an inner loop shared by the stages (softmax-like groups). */
@@ -723,7 +746,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   bool is_red = ir_op_kind[root->op] == K_RED;
   bool is_write = ir_op_kind[root->op] == K_WRITE;
   bool is_scatter = root->op == OP_SCATTER;
-  ir_node *value = is_write ? root->in[1] : root;
+  ir_node *value = is_write ? root->in[1] : reshaped(root);
   ir_node **visited = NULL;
   int nv = 0, cap = 0;
   if (is_write) root->mark |= PM_WALK; /* the old version is a load */
