@@ -418,6 +418,45 @@ TC_CASE(long_rows_scan_in_blocks_with_the_sequential_results) {
   assert_int_equal(bad, 0);
 }
 
+/* Scans over many rows, compiled (SCAN_LANES rows interleaved, and the
+ * rows past the last whole panel one at a time, on each thread's range),
+ * give the interpreter's bits: every row still combines in index order. */
+static void scan_bits(tc_ctx *c, int op, int dim, int64_t r, int64_t n, void *out, size_t bytes) {
+  tc_scope_begin(c);
+  tc_manual_seed(c, 7);
+  tc_tensor *x = tc_randn(c, TC_F32, 2, (const int64_t[]){r, n}), *y = NULL, *ix = NULL;
+  if (op == 0) y = tc_cumsum(tc_mul_scalar(x, 3), dim, NULL);
+  if (op == 1) y = tc_cumprod(tc_add_scalar(tc_mul_scalar(x, 0.01), 1), dim, NULL);
+  if (op == 2) y = tc_logcumsumexp(x, dim);
+  if (op == 3) assert_int_equal(tc_cummax(x, dim, &y, &ix), TC_OK);
+  assert_non_null(y);
+  assert_int_equal(tc_copy_to_host(y, out, bytes), TC_OK);
+  tc_scope_end(c);
+}
+
+static void scans_of_many_rows_give_the_interpreters_bits(void **state) {
+  (void)state;
+  setenv("TC_INTERP_BUDGET", "0", 1); /* every kernel compiled */
+  tc_ctx *fast = tc_ctx_new(NULL);
+  setenv("TC_BACKEND", "interp", 1);
+  tc_ctx *ref = tc_ctx_new(NULL);
+  unsetenv("TC_BACKEND");
+  unsetenv("TC_INTERP_BUDGET");
+  static const int64_t shapes[][3] = {{37, 300, 1}, {300, 37, 0}, {3, 50, 1}, {9, 20000, 1}};
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+    for (int op = 0; op < 4; op++) {
+      size_t bytes = (size_t)(shapes[s][0] * shapes[s][1]) * sizeof(float);
+      void *a = malloc(bytes), *b = malloc(bytes);
+      scan_bits(fast, op, (int)shapes[s][2], shapes[s][0], shapes[s][1], a, bytes);
+      scan_bits(ref, op, (int)shapes[s][2], shapes[s][0], shapes[s][1], b, bytes);
+      if (memcmp(a, b, bytes)) fail_msg("shape %zu, scan %d: compiled and interpreted bits differ", s, op);
+      free(a);
+      free(b);
+    }
+  tc_ctx_free(fast);
+  tc_ctx_free(ref);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(cat_joins_along_any_dim_and_promotes_dtypes),
@@ -436,6 +475,7 @@ int main(void) {
       TC_TEST(scans_run_in_index_order_with_pytorchs_dtypes),
       TC_TEST(a_long_scan_of_a_stored_tensor_reads_it_in_place),
       TC_TEST(long_rows_scan_in_blocks_with_the_sequential_results),
+      cmocka_unit_test(scans_of_many_rows_give_the_interpreters_bits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,7 +68,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-10"
+#define CG_LLVM_REVISION "cg-12"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -336,7 +336,7 @@ static void emit_scan(cg_gen *g, int s) {
  * interleaved in one loop over j, so the loop runs at the combine's
  * throughput rather than its latency. Each chain combines in its own
  * order as before: the bits are the same. */
-enum { SCAN_LANES = 8, SCAN_LANES_MIN_N = 16 };
+enum { SCAN_LANES = 4, SCAN_LANES_MIN_N = 16 };
 
 static bool scan_panels(const kernel *k) {
   return k->nouter > 0 && k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].scan &&
