@@ -419,8 +419,10 @@ TC_CASE(long_rows_scan_in_blocks_with_the_sequential_results) {
 }
 
 /* Scans over many rows, compiled (SCAN_LANES rows interleaved, and the
- * rows past the last whole panel one at a time, on each thread's range),
- * give the interpreter's bits: every row still combines in index order. */
+ * rows past the last whole panel one at a time, on each thread's range;
+ * integer sums 16 steps at a time, loaded and stored as vectors where the
+ * row is contiguous), give the interpreter's bits: every float row still
+ * combines in index order. */
 static void scan_bits(tc_ctx *c, int op, int dim, int64_t r, int64_t n, void *out, size_t bytes) {
   tc_scope_begin(c);
   tc_manual_seed(c, 7);
@@ -429,6 +431,10 @@ static void scan_bits(tc_ctx *c, int op, int dim, int64_t r, int64_t n, void *ou
   if (op == 1) y = tc_cumprod(tc_add_scalar(tc_mul_scalar(x, 0.01), 1), dim, NULL);
   if (op == 2) y = tc_logcumsumexp(x, dim);
   if (op == 3) assert_int_equal(tc_cummax(x, dim, &y, &ix), TC_OK);
+  /* integer sums (vectorized with shifted adds): int32 to int64, and a
+   * mask's count as int32, both 4 bytes an element here */
+  if (op == 4) y = tc_to_dtype(tc_cumsum(tc_to_dtype(tc_mul_scalar(x, 1000), TC_I32), dim, NULL), TC_I32);
+  if (op == 5) y = tc_cumsum(tc_gt(x, tc_scalar(c, 0.3, TC_F32)), dim, &(tc_dtype){TC_I32});
   assert_non_null(y);
   assert_int_equal(tc_copy_to_host(y, out, bytes), TC_OK);
   tc_scope_end(c);
@@ -442,9 +448,9 @@ static void scans_of_many_rows_give_the_interpreters_bits(void **state) {
   tc_ctx *ref = tc_ctx_new(NULL);
   unsetenv("TC_BACKEND");
   unsetenv("TC_INTERP_BUDGET");
-  static const int64_t shapes[][3] = {{37, 300, 1}, {300, 37, 0}, {3, 50, 1}, {9, 20000, 1}};
+  static const int64_t shapes[][3] = {{37, 300, 1}, {300, 37, 0}, {3, 50, 1}, {9, 20000, 1}, {1, 100003, 1}};
   for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-    for (int op = 0; op < 4; op++) {
+    for (int op = 0; op < 6; op++) {
       size_t bytes = (size_t)(shapes[s][0] * shapes[s][1]) * sizeof(float);
       void *a = malloc(bytes), *b = malloc(bytes);
       scan_bits(fast, op, (int)shapes[s][2], shapes[s][0], shapes[s][1], a, bytes);

@@ -56,6 +56,9 @@ bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, co
  * shape R (nd dims, a's) along every other dim. Handles in the open scope.
  * (gather.c) */
 tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R);
+/* a's elements at offs (int64 offsets into a's storage, any shape), on
+ * a's device; the offsets must be in range (nothing checks them). */
+tc_tensor *api_gather_at(tc_tensor *a, tc_tensor *offs);
 /* Inside an entry point made of other ops: creation functions put their
  * tensors on dev (the operands' device) until api_on_end gives the caller's
  * default back. api_to moves t there (in the open scope) unless it is. */

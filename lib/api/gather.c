@@ -58,7 +58,7 @@ static tc_tensor *iota_along(tc_ctx *ctx, int nd, int d, int64_t n) {
 }
 
 /* a's elements at offs (a's storage offsets, shape R), on a's device. */
-static tc_tensor *gather_at(tc_tensor *a, tc_tensor *offs) {
+tc_tensor *api_gather_at(tc_tensor *a, tc_tensor *offs) {
   tc_device dev = ir_tensor_device(a);
   if (offs && !ir_same_device(ir_tensor_device(offs), dev)) offs = tc_to(offs, dev, false);
   return offs ? api_eager(ir_op_gather_at(a, offs)) : NULL;
@@ -79,7 +79,7 @@ tc_tensor *api_dim_offsets(tc_tensor *a, int dim, tc_tensor *idx, int nd, const 
  * result's position (its size R[d] <= a's): gather's rule, and
  * index_select's with idx reshaped along dim. Inside a scope. */
 static tc_tensor *gather_dim(tc_tensor *a, int dim, tc_tensor *idx, int nd, const int64_t *R) {
-  return gather_at(a, api_dim_offsets(a, dim, idx, nd, R));
+  return api_gather_at(a, api_dim_offsets(a, dim, idx, nd, R));
 }
 
 /* idx (1-D, k elements) shaped to lie along dim d of an nd-dim result. */
@@ -191,7 +191,7 @@ tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
                fn, (long long)v, (long long)n);
     } else if (bad && ctx->status == TC_OK) {
       tc_tensor *off = tc_add_scalar(wrapped(ctx, index, n), (double)flat->offset);
-      r = gather_at(flat, off);
+      r = api_gather_at(flat, off);
     }
   }
   return finish(ctx, r, old_dev_);

@@ -246,8 +246,13 @@ tc_status tc_masked_scatter_(tc_tensor *dst, tc_tensor *mask, tc_tensor *source)
     st = TC_ERR_ARG;
     ir_error(ctx, st, "%s: Number of elements of source < number of ones in mask", fn);
   } else if (count > 0) {
-    tc_tensor *from = tc_clamp_min_scalar(tc_add_scalar(c, -1), 0); /* false positions: any valid one */
-    tc_tensor *vals = tc_index_select(tc_reshape(source, 1, &all), 0, from);
+    /* source's storage offsets, in range by construction (count <= all):
+     * false positions take any valid one */
+    tc_tensor *flat = tc_reshape(source, 1, &all);
+    tc_tensor *from = flat ? tc_add_scalar(tc_to_dtype(tc_clamp_min_scalar(tc_add_scalar(c, -1), 0), TC_I64),
+                                           (double)flat->offset)
+                           : NULL;
+    tc_tensor *vals = from ? api_gather_at(flat, from) : NULL;
     tc_tensor *r = tc_where(m, vals, tc_reshape(dst, 1, &n));
     st = r ? tc_copy_(dst, tc_reshape(r, dst->ndim, dst->shape)) : ctx->status ? ctx->status : TC_ERR_OOM;
   }

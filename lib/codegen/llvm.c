@@ -68,7 +68,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-12"
+#define CG_LLVM_REVISION "cg-17"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -331,6 +331,126 @@ static void emit_scan(cg_gen *g, int s) {
   cg_memo_clear(g);
 }
 
+/* An integer sum scan (exact in any order: wrapping adds associate) runs
+ * SCAN_VEC steps at a time: their values in one vector, its running sums
+ * by log2(SCAN_VEC) shifted adds, plus the carry of the steps before; the
+ * steps past the last whole vector one by one. */
+enum { SCAN_VEC = 16 };
+
+static bool scan_vec(const kstage *st) {
+  if (st->scan != OP_ADD || !st->val || st->n < 2 * SCAN_VEC) return false;
+  tc_dtype d = st->val->dt;
+  return d != TC_BOOL && d != TC_F16 && d != TC_BF16 && d != TC_F32 && d != TC_F64;
+}
+
+static unsigned int_bits(tc_dtype d) {
+  return d == TC_BOOL ? 1 : d == TC_I8 || d == TC_U8 ? 8 : d == TC_I16 ? 16 : d == TC_I32 ? 32 : 64;
+}
+
+/* Whether index e steps by one element per step of variable var (affine). */
+static bool unit_step(const kernel *k, const ix *e, int var) {
+  int64_t coef[TC_MAX_DIMS + KC_MAX_STAGES + 1], c;
+  int nv = k->nouter + k->nstages;
+  return nv <= TC_MAX_DIMS + KC_MAX_STAGES + 1 && ix_affine(e, nv, coef, &c) && coef[var] == 1;
+}
+
+/* The scan's values at the SCAN_VEC steps from g->var[var] as one vector
+ * load, when the value is integer casts of a load that steps by one
+ * element (a mask's running count); NULL otherwise. */
+static LLVMValueRef vec_values(cg_gen *g, const kstage *st, int var) {
+  const kval *v = st->val;
+  int ncast = 0;
+  const kval *casts[8];
+  while (v->kind == KV_OP && v->op == OP_CAST && ncast < 8) casts[ncast++] = v, v = v->a;
+  if (v->kind != KV_LOAD || v->a || !unit_step(g->k, v->index, var)) return NULL;
+  tc_dtype from = g->k->bufs[v->buf].dt;
+  if (from == TC_F16 || from == TC_BF16 || from == TC_F32 || from == TC_F64) return NULL;
+  for (int i = 0; i < ncast; i++)
+    if (casts[i]->dt == TC_F16 || casts[i]->dt == TC_BF16 || casts[i]->dt == TC_F32 || casts[i]->dt == TC_F64)
+      return NULL;
+  LLVMBuilderRef B = g->B;
+  LLVMValueRef at = cg_ix(g, v->index);
+  LLVMTypeRef mt = cg_mem_type(g, from);
+  LLVMValueRef p = LLVMBuildInBoundsGEP2(B, mt, g->bufp[v->buf], &at, 1, "");
+  LLVMValueRef x = LLVMBuildLoad2(B, LLVMVectorType(mt, SCAN_VEC), p, "");
+  LLVMSetAlignment(x, int_bits(from) < 8 ? 1 : int_bits(from) / 8);
+  if (from == TC_BOOL) x = LLVMBuildICmp(B, LLVMIntNE, x, LLVMConstNull(LLVMTypeOf(x)), "");
+  tc_dtype cur = from;
+  for (int i = ncast - 1; i >= -1; i--) { /* the casts, innermost first, then to the value's dtype */
+    tc_dtype to = i >= 0 ? casts[i]->dt : st->val->dt;
+    unsigned fb = int_bits(cur), tb = int_bits(to);
+    LLVMTypeRef vt = LLVMVectorType(to == TC_BOOL ? g->t_i1 : cg_reg_type(g, to), SCAN_VEC);
+    if (to == TC_BOOL) x = LLVMBuildICmp(B, LLVMIntNE, x, LLVMConstNull(LLVMTypeOf(x)), "");
+    else if (tb > fb) x = dt_signed(cur) ? LLVMBuildSExt(B, x, vt, "") : LLVMBuildZExt(B, x, vt, "");
+    else if (tb < fb) x = LLVMBuildTrunc(B, x, vt, "");
+    cur = to;
+  }
+  return x;
+}
+
+static void emit_scan_vec(cg_gen *g, int s) {
+  const kstage *st = &g->k->stages[s];
+  int var = kc_stage_var(g->k, s);
+  tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
+  LLVMBuilderRef B = g->B;
+  LLVMTypeRef t = cg_reg_type(g, vdt), vt = LLVMVectorType(t, SCAN_VEC);
+  LLVMValueRef carry = entry_alloca(g, t, "carry"), zero = LLVMConstNull(vt);
+  LLVMBuildStore(B, LLVMConstNull(t), carry);
+  int64_t nv = st->n / SCAN_VEC * SCAN_VEC;
+  cg_loop J;
+  cg_loop_begin(g, &J, cg_c64(g, 0), "vscan");
+  g->var[var] = J.iv;
+  cg_memo_clear(g);
+  LLVMValueRef x = vec_values(g, st, var);
+  for (int l = 0, direct = x != NULL; !direct && l < SCAN_VEC; l++) { /* the values one by one */
+    if (!l) x = LLVMGetPoison(vt);
+    g->var[var] = LLVMBuildAdd(B, J.iv, cg_c64(g, l), "");
+    x = LLVMBuildInsertElement(B, x, cg_stage_value(g, st, vdt), LLVMConstInt(g->t_i32, (unsigned)l, 0), "");
+  }
+  for (int sh = 1; sh < SCAN_VEC; sh *= 2) {
+    LLVMValueRef m[SCAN_VEC];
+    for (int l = 0; l < SCAN_VEC; l++) m[l] = LLVMConstInt(g->t_i32, (unsigned)(l >= sh ? l - sh : SCAN_VEC), 0);
+    x = LLVMBuildAdd(B, x, LLVMBuildShuffleVector(B, x, zero, LLVMConstVector(m, SCAN_VEC), ""), "");
+  }
+  LLVMValueRef c = LLVMBuildLoad2(B, t, carry, "");
+  LLVMValueRef cv = LLVMBuildInsertElement(B, LLVMGetPoison(vt), c, LLVMConstInt(g->t_i32, 0, 0), "");
+  LLVMValueRef zm[SCAN_VEC];
+  for (int l = 0; l < SCAN_VEC; l++) zm[l] = LLVMConstInt(g->t_i32, 0, 0);
+  x = LLVMBuildAdd(B, x, LLVMBuildShuffleVector(B, cv, LLVMGetPoison(vt), LLVMConstVector(zm, SCAN_VEC), ""), "");
+  if (unit_step(g->k, st->index, var) && dt != TC_BOOL && int_bits(dt) && dt != TC_F16 && dt != TC_BF16 &&
+      dt != TC_F32 && dt != TC_F64) { /* one vector store */
+    g->var[var] = J.iv;
+    cg_memo_clear(g);
+    LLVMValueRef at = cg_ix(g, st->index);
+    LLVMTypeRef mt = cg_mem_type(g, dt), vmt = LLVMVectorType(mt, SCAN_VEC);
+    LLVMValueRef o = int_bits(dt) > int_bits(vdt) ? (dt_signed(vdt) ? LLVMBuildSExt(B, x, vmt, "") : LLVMBuildZExt(B, x, vmt, ""))
+                     : int_bits(dt) < int_bits(vdt) ? LLVMBuildTrunc(B, x, vmt, "") : x;
+    LLVMValueRef w = LLVMBuildStore(B, o, LLVMBuildInBoundsGEP2(B, mt, g->bufp[st->buf], &at, 1, ""));
+    LLVMSetAlignment(w, int_bits(dt) / 8);
+  } else {
+    for (int l = 0; l < SCAN_VEC; l++) {
+      g->var[var] = LLVMBuildAdd(B, J.iv, cg_c64(g, l), "");
+      cg_memo_clear(g);
+      LLVMValueRef e = LLVMBuildExtractElement(B, x, LLVMConstInt(g->t_i32, (unsigned)l, 0), "");
+      cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, e, vdt, dt));
+    }
+  }
+  LLVMBuildStore(B, LLVMBuildExtractElement(B, x, LLVMConstInt(g->t_i32, SCAN_VEC - 1, 0), ""), carry);
+  cg_loop_end(g, &J, SCAN_VEC, cg_c64(g, nv), "vscan.end");
+  if (nv < st->n) {
+    cg_loop T;
+    cg_loop_begin(g, &T, cg_c64(g, nv), "scan");
+    g->var[var] = T.iv;
+    LLVMValueRef v = cg_stage_value(g, st, vdt);
+    LLVMValueRef r = LLVMBuildAdd(B, LLVMBuildLoad2(B, t, carry, ""), v, "");
+    LLVMBuildStore(B, r, carry);
+    cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, r, vdt, dt));
+    cg_loop_end(g, &T, 1, cg_c64(g, st->n), "scan.end");
+  }
+  g->var[var] = NULL;
+  cg_memo_clear(g);
+}
+
 /* A kernel that is one scan stage over long rows runs SCAN_LANES outer
  * points at a time: their running combines are independent chains,
  * interleaved in one loop over j, so the loop runs at the combine's
@@ -341,7 +461,7 @@ enum { SCAN_LANES = 4, SCAN_LANES_MIN_N = 16 };
 static bool scan_panels(const kernel *k) {
   return k->nouter > 0 && k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].scan &&
          k->stages[0].val && k->stages[0].n >= SCAN_LANES_MIN_N && !k->stages[0].dyn &&
-         !k->stages[0].accumulate;
+         !k->stages[0].accumulate && !scan_vec(&k->stages[0]) && kc_outer_numel(k) >= SCAN_LANES;
 }
 
 /* g->var[0 .. nouter-1] for flat outer point q (computed values in c). */
@@ -407,7 +527,8 @@ static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LL
 void cg_emit_store(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
   if (st->scan && st->n > 0 && st->val) {
-    emit_scan(g, s);
+    if (scan_vec(st)) emit_scan_vec(g, s);
+    else emit_scan(g, s);
     return;
   }
   int var = kc_stage_var(g->k, s);

@@ -47,6 +47,8 @@ typedef struct cg_gen {
   /* llvm_tile.c's streamed tiles: a store to buffer b goes to element
    * tile_at of the scratch tile tile_buf[b] instead, when that is set */
   LLVMValueRef tile_buf[KC_MAX_BUFS], tile_at;
+  LLVMValueRef gather_scope; /* alias scope list of gathered loads (lazy) */
+  bool gathering;            /* cg_load: the load is a gather's */
 } cg_gen;
 
 /* llvm.c */

@@ -360,11 +360,34 @@ static LLVMValueRef elem_ptr(cg_gen *g, int buf, LLVMValueRef index) {
   return LLVMBuildInBoundsGEP2(g->B, mt, g->bufp[buf], &index, 1, "");
 }
 
+/* Loads at data-dependent positions from a buffer the kernel does not
+ * write are in one alias scope that every other access is outside of: such
+ * a buffer is never memory the kernel writes (a gather from the version a
+ * write replaces makes the write go to a copy, lower.c), and loads commute
+ * with loads. Without the scope LLVM cannot bound the gather's addresses
+ * for a runtime overlap check, so it would not vectorize the loop at all. */
+static LLVMValueRef gather_scope(cg_gen *g) {
+  if (!g->gather_scope) {
+    LLVMMetadataRef dom_name = LLVMMDStringInContext2(g->C, "tc.gather.domain", 16);
+    LLVMMetadataRef dom = LLVMMDNodeInContext2(g->C, &dom_name, 1);
+    LLVMMetadataRef sc[2] = {LLVMMDStringInContext2(g->C, "tc.gather", 9), dom};
+    LLVMMetadataRef scope = LLVMMDNodeInContext2(g->C, sc, 2);
+    g->gather_scope = LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &scope, 1));
+  }
+  return g->gather_scope;
+}
+
+static void set_md(cg_gen *g, LLVMValueRef inst, const char *kind, LLVMValueRef md) {
+  LLVMSetMetadata(inst, LLVMGetMDKindIDInContext(g->C, kind, (unsigned)strlen(kind)), md);
+}
+
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
   tc_dtype dt = g->k->bufs[buf].dt;
   LLVMTypeRef mt = cg_mem_type(g, dt);
   LLVMValueRef v = LLVMBuildLoad2(g->B, mt, elem_ptr(g, buf, index), "");
   LLVMSetAlignment(v, dt_bytes(dt));
+  if (!g->gathering) set_md(g, v, "noalias", gather_scope(g));
+  else if (!g->k->bufs[buf].written) set_md(g, v, "alias.scope", gather_scope(g));
   if (dt == TC_BOOL) v = icmp(g, LLVMIntNE, v, ci(g->t_i8, 0));
   return v;
 }
@@ -377,6 +400,7 @@ void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
                        : elem_ptr(g, buf, index);
   LLVMValueRef st = LLVMBuildStore(g->B, v, p);
   LLVMSetAlignment(st, dt_bytes(dt));
+  set_md(g, st, "noalias", gather_scope(g));
 }
 
 /* ---- casts ---- */
@@ -926,7 +950,9 @@ LLVMValueRef cg_val(cg_gen *g, const kval *v) {
     {
       LLVMValueRef at = cg_ix(g, v->index);
       if (v->a) at = LLVMBuildAdd(g->B, at, cg_cast(g, cg_val(g, v->a), v->a->dt, TC_I64), "");
+      g->gathering = v->a != NULL;
       r = cg_load(g, v->buf, at);
+      g->gathering = false;
     }
     r = cg_cast(g, r, g->k->bufs[v->buf].dt, v->dt);
     break;

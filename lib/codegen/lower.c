@@ -896,6 +896,12 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
           if (mm->n != root->in[0]) continue;
           const ix *r = flat_of(&w, &mm->p);
           if (!ix_equal(r, f) && !disjoint_indices(k, m, r, f)) L->reads_output_elsewhere = true;
+          /* the old element where it is written: from buffer 0 itself, which
+           * holds the old version until the store (it is the old version's
+           * memory in place, a copy of it otherwise), so a backend sees one
+           * buffer read and written at one index, not two that may overlap */
+          kval *lv = (kval *)mm->v;
+          if (ix_equal(r, f) && lv && lv->kind == KV_LOAD && !lv->a && lv->dt == k->bufs[0].dt) lv->buf = 0;
         }
         if (w.gathers_root_old) L->reads_output_elsewhere = true;
       } else {
@@ -964,13 +970,14 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 /* A SCAN node: the outer points are the output's with the scanned dim
  * taken out (size 1), and one store stage loops over it in order, storing
  * the running combine of its input (materialized by the fuse pass, or one
- * view of a materialized node read through its strides), in the
- * input's compute dtype (float16/bfloat16: float32). */
+ * view of a materialized node read through its strides, either one cast
+ * at the load), in the input's compute dtype (float16/bfloat16: float32). */
 static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  ir_node *in = root->in[0], *view = NULL;
+  ir_node *in = root->in[0], *view = NULL, *cast = NULL;
+  if (in->op == OP_CAST && !(in->mark & PM_MAT)) cast = in, in = in->in[0];
   if (in->op == OP_VIEW && !(in->mark & PM_MAT)) view = in, in = in->in[0]; /* read through its strides */
   int c = root->p.scan.dim;
   k->nbufs = 2;
@@ -998,6 +1005,7 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   st->buf = 0;
   st->index = f;
   const kval *x = kc_load(k, 1, fi);
+  if (x && cast) x = kc_op(k, OP_CAST, cast->dt, x, NULL, NULL);
   st->val = x && x->dt != cdt ? kc_op(k, OP_CAST, cdt, x, NULL, NULL) : x;
   st->scan = root->p.scan.op;
   if (k->arena.oom || !st->val || !st->index) {

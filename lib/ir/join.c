@@ -718,7 +718,7 @@ static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op) {
  * threads or the backend): the row as (nb, SCAN_BLOCK) blocks scanned in
  * parallel, the blocks' totals scanned, and each block but the first
  * combined with the running total of the ones before it. */
-enum { SCAN_BLOCK = 4096, SCAN_LONG = 16384, SCAN_FEW_ROWS = 64 };
+enum { SCAN_BLOCK = 4096, SCAN_LONG = 1 << 17, SCAN_FEW_ROWS = 64 };
 
 /* x (op) y elementwise over nodes of one shape (kernel.h's scan ops). */
 static ir_node *combine(tc_ctx *ctx, int op, ir_node *x, ir_node *y) {
