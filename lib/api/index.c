@@ -278,6 +278,19 @@ static bool has_adv(const tc_idx *spec, int n, const int *pos) {
   return false;
 }
 
+/* The mask when the only advanced item is a mask as deep as cur (on
+ * cur's first dim: no basic item after it leaves a dim), else NULL. */
+static tc_tensor *whole_mask(tc_tensor *cur, const tc_idx *spec, int n, const int *pos) {
+  tc_tensor *m = NULL;
+  for (int i = 0; i < n; i++) {
+    if (spec[i].kind == TC_IDX_TENSOR && pos[i] >= 0) {
+      if (m || !is_mask(spec[i].t) || pos[i] != 0) return NULL;
+      m = spec[i].t;
+    }
+  }
+  return m && m->ndim >= 1 && m->ndim == cur->ndim ? m : NULL;
+}
+
 tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   static const char *fn = "tc_index";
   if (!a) return NULL;
@@ -285,7 +298,7 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
   int pos[MAX_ITEMS], tdim[MAX_ITEMS];
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
-  tc_tensor *cur = basic(a, spec, n, fn, pos, tdim), *r = NULL;
+  tc_tensor *cur = basic(a, spec, n, fn, pos, tdim), *r = NULL, *mask;
   adv A;
   if (cur && !has_adv(spec, n, pos) && has_bool(spec, n)) {
     /* PyTorch indexes with a bool as with a tensor: a copy, laid out as
@@ -298,6 +311,10 @@ tc_tensor *tc_index(tc_tensor *a, const tc_idx *spec, int n) {
     r = api_eager(ir_op_clone_strided(cur, st));
   } else if (cur && !has_adv(spec, n, pos)) {
     r = cur == a ? api_record(ir_tensor_view(a, a->ndim, a->shape, a->strides, a->offset)) : cur; /* a view */
+  } else if (cur && (mask = whole_mask(cur, spec, n, pos))) {
+    /* one mask over every dim: masked_select (a scan and a compaction; no
+     * coordinates, no gather) */
+    if (mask_fits(cur, mask, 0, fn)) r = tc_masked_select(cur, mask);
   } else if (cur && collect(cur, spec, n, pos, tdim, &A, fn)) {
     int64_t R[TC_MAX_DIMS];
     int rn;

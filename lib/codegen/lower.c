@@ -969,50 +969,45 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 
 /* A SCAN node: the outer points are the output's with the scanned dim
  * taken out (size 1), and one store stage loops over it in order, storing
- * the running combine of its input (materialized by the fuse pass, or one
- * view of a materialized node read through its strides, either one cast
- * at the load), in the input's compute dtype (float16/bfloat16: float32). */
+ * the running combine of its input in the input's compute dtype
+ * (float16/bfloat16: float32). The input is an expression built at each
+ * step like any stored value (casts, views, a blocked scan's padding, a
+ * mask's comparison: read where they are, no copy); a reduction in it
+ * cannot be placed and comes back as a boundary. */
 static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  ir_node *in = root->in[0], *view = NULL, *cast = NULL;
-  if (in->op == OP_CAST && !(in->mark & PM_MAT)) cast = in, in = in->in[0];
-  if (in->op == OP_VIEW && !(in->mark & PM_MAT)) view = in, in = in->in[0]; /* read through its strides */
+  lw w = {.ctx = ctx, .L = L, .k = k, .root = root, .cur_stage = 0, .store_stage = 0,
+          .last_scratch = -1, .inner_work = 1};
   int c = root->p.scan.dim;
-  k->nbufs = 2;
+  k->nbufs = 1;
   k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
-  k->bufs[1] = (kbuf){in->dt, ir_numel(in->ndim, in->shape), false};
   L->bufnode[0] = root;
-  L->bufnode[1] = in;
   k->nouter = root->ndim;
   for (int d = 0; d < root->ndim; d++) k->outer[d] = d == c ? 1 : root->shape[d];
   k->nstages = 1;
   ir_arena *A = &k->arena;
-  int64_t cs[TC_MAX_DIMS];
-  ir_contig_strides(root->ndim, root->shape, cs);
-  const ix *f = ix_const(A, 0), *fi = ix_const(A, view ? view->p.v.offset : 0);
-  for (int d = 0; d < root->ndim; d++) {
-    if (root->shape[d] == 1 && d != c) continue;
-    const ix *v = d == c ? ix_var(A, kc_stage_var(k, 0), 0, root->shape[c] - 1) : ix_var(A, d, 0, root->shape[d] - 1);
-    f = ix_add(A, f, ix_mulc(A, v, cs[d]));
-    fi = ix_add(A, fi, ix_mulc(A, v, view ? view->p.v.strides[d] : cs[d]));
-  }
+  point p = {.ndim = root->ndim, .shape = root->shape};
+  for (int d = 0; d < root->ndim; d++)
+    p.idx[d] = d == c ? ix_var(A, kc_stage_var(k, 0), 0, root->shape[c] - 1)
+               : root->shape[d] == 1 ? ix_const(A, 0)
+                                     : ix_var(A, d, 0, root->shape[d] - 1);
+  w.store_at = p;
   tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32 : root->dt;
   kstage *st = &k->stages[0];
   st->kind = KS_STORE;
   st->n = root->shape[c];
   st->buf = 0;
-  st->index = f;
-  const kval *x = kc_load(k, 1, fi);
-  if (x && cast) x = kc_op(k, OP_CAST, cast->dt, x, NULL, NULL);
-  st->val = x && x->dt != cdt ? kc_op(k, OP_CAST, cdt, x, NULL, NULL) : x;
+  st->index = flat_of(&w, &p);
+  st->val = cast(&w, expr(&w, root->in[0], p), cdt);
   st->scan = root->p.scan.op;
-  if (k->arena.oom || !st->val || !st->index) {
+  ir_free(ctx, w.memo);
+  if (w.oom || k->arena.oom || (!w.failed && (!st->val || !st->index))) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;
   }
-  return 0;
+  return w.failed ? 1 : 0;
 }
 
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {

@@ -230,15 +230,9 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
-    if (x->op == OP_SCAN) { /* its own kernel: a sequential loop per point */
-      mat(ctx, x, "a scan (its own kernel)");
-      /* one cast is done at the load and one view is read through its
-       * strides (lower.c): what is under them is stored */
-      ir_node *in = x->in[0];
-      if (in->op == OP_CAST && !(in->mark & PM_MAT)) in = in->in[0];
-      if (in->op == OP_VIEW && !(in->mark & PM_MAT)) in = in->in[0];
-      mat(ctx, in, "input of a scan (read from memory)");
-    }
+    /* its own kernel, a sequential loop per point that computes its input
+     * where it reads it (lower.c) */
+    if (x->op == OP_SCAN) mat(ctx, x, "a scan (its own kernel)");
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
       mat(ctx, x->in[0], "source of a transfer between devices");
