@@ -368,6 +368,33 @@ TC_CASE(a_long_scan_of_a_stored_tensor_reads_it_in_place) {
   assert_int_equal(bad, 0);
 }
 
+TC_CASE(a_long_scan_of_a_length_off_the_blocks_copies_nothing) {
+  /* 1-D, 100 elements past whole blocks: the block scan reads the mask's
+   * comparison and the padding where it scans them (no copy of either),
+   * and the result is the first n elements of the blocked result's
+   * storage (no narrowing kernel): 4 kernels, about 2n elements */
+  int64_t n = 4096 * 40 + 100;
+  tc_tensor *x = tc_remainder(tc_arange(ctx, 0, (double)n, 1, TC_F32), tc_scalar(ctx, 7, TC_F32));
+  assert_int_equal(tc_realize(x), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *c = tc_cumsum(tc_lt(x, tc_scalar(ctx, 3, TC_F32)), 0, NULL);
+  assert_int_equal(tc_realize(c), TC_OK);
+  tc_stats st = tc_get_stats(ctx);
+  if (st.kernels_launched > 4 || st.elements_computed > 2 * (uint64_t)n + 4096 * 2 + 64)
+    fail_msg("%llu kernels, %llu elements computed", (unsigned long long)st.kernels_launched,
+             (unsigned long long)st.elements_computed);
+  assert_int_equal(tc_tensor_dtype(c), TC_I64);
+  expect_layout(c, SH(n), SH(1), 0, true);
+  double *r = tc_test_read(c, __FILE__, __LINE__);
+  int bad = 0;
+  for (int64_t i = 0, k = 0; i < n; i++) {
+    k += i % 7 < 3;
+    bad += r[i] != (double)k;
+  }
+  free(r);
+  assert_int_equal(bad, 0);
+}
+
 TC_CASE(long_rows_scan_in_blocks_with_the_sequential_results) {
   /* cumsum of (x * 2 + 1) over 100000 elements (blocked: few long rows);
    * exact in float64: c[i] = (i + 1)^2 */
@@ -481,6 +508,7 @@ int main(void) {
       TC_TEST(scans_run_in_index_order_with_pytorchs_dtypes),
       TC_TEST(a_long_scan_of_a_stored_tensor_reads_it_in_place),
       TC_TEST(long_rows_scan_in_blocks_with_the_sequential_results),
+      TC_TEST(a_long_scan_of_a_length_off_the_blocks_copies_nothing),
       cmocka_unit_test(scans_of_many_rows_give_the_interpreters_bits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -737,16 +737,24 @@ static ir_node *combine(tc_ctx *ctx, int op, ir_node *x, ir_node *y) {
   return r;
 }
 
-static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op);
+static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node **padded);
+
+static bool blocked(const ir_node *x, int dim) {
+  int64_t L = x->shape[dim], rows = L ? ir_numel(x->ndim, x->shape) / L : 0;
+  return L > SCAN_LONG && rows < SCAN_FEW_ROWS && x->ndim < TC_MAX_DIMS;
+}
 
 /* The scan node of x along dim (blocked when its rows are long and few). */
 static ir_node *scan_of(tc_ctx *ctx, ir_node *x, int dim, int op) {
-  int64_t L = x->shape[dim], rows = L ? ir_numel(x->ndim, x->shape) / L : 0;
-  if (L <= SCAN_LONG || rows >= SCAN_FEW_ROWS || x->ndim >= TC_MAX_DIMS) return scan_node(ctx, x, dim, op);
-  return scan_blocked(ctx, x, dim, op);
+  if (!blocked(x, dim)) return scan_node(ctx, x, dim, op);
+  return scan_blocked(ctx, x, dim, op, NULL);
 }
 
-static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op) {
+/* padded (when not NULL, x 1-D and its length not a whole number of
+ * blocks): set to the blocked result itself, (nb, SCAN_BLOCK) with the
+ * padding's elements last, for a caller that views its first L elements
+ * rather than computing them through a narrowing view. */
+static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node **padded) {
   int nd = x->ndim;
   int64_t L = x->shape[dim], nb = (L + SCAN_BLOCK - 1) / SCAN_BLOCK, pad = nb * SCAN_BLOCK - L;
   /* x with dim moved last (a view of its row-major layout) */
@@ -818,6 +826,10 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op) {
     ost[d] = d == dim ? fst[nd - 1] : fst[j++];
   }
   ir_node *out = r ? ir_view(ctx, r, nd, os, ost, 0) : NULL;
+  if (padded && out && nd == 1 && pad) {
+    ir_node_retain(r);
+    *padded = r;
+  }
   ir_node *t[] = {v, b, s, tot, run, first, rest, prev, pb, comb, blk, zero, is0, r};
   for (int i = 0; i < 14; i++) ir_node_release(ctx, t[i]);
   return out;
@@ -854,8 +866,20 @@ tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dt
   if (op == OP_RLSE && !ir_dtype_is_floating(dt))
     return ir_error(a->ctx, TC_ERR_ARG, "%s: \"logcumsumexp_out_cpu\" not implemented for '%s'", fn, ir_torch_word(dt));
   ir_node *x = scan_input(a, &dim, fn, dt);
-  ir_node *s = x ? scan_of(a->ctx, x, dim, op) : NULL;
+  ir_node *padded = NULL;
+  ir_node *s = !x ? NULL : blocked(x, dim) ? scan_blocked(a->ctx, x, dim, op, &padded) : scan_node(a->ctx, x, dim, op);
   ir_node_release(a->ctx, x);
+  if (padded) {
+    /* a long 1-D scan padded to whole blocks: the result is the first L
+     * elements of the blocked result's storage (a contiguous view), so
+     * the kernel that computes it runs over its blocks: a narrowing view
+     * would divide every index by the block size */
+    ir_node_release(a->ctx, s);
+    tc_tensor *whole = ir_tensor_from_node(a->ctx, padded);
+    tc_tensor *r = whole ? ir_tensor_alias(whole, 1, a->shape, (const int64_t[]){1}, 0) : NULL; /* not a view */
+    ir_tensor_release(whole);
+    return r;
+  }
   return scan_result(a, s);
 }
 
