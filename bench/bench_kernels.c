@@ -209,6 +209,8 @@ static const bcase cases[] = {
     /* issue 12: cumsum >= 50% of triad; x[mask] within 3x of reading x and
      * the mask and writing the half selected; sort beside the triad */
     {"cumsum_16M", "cumsum of 16M float32", cumsum, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
+    {"cumsum_16M_odd", "cumsum of 16M - 1000 float32 (not whole blocks)", cumsum, 1, {1, 0}, {{(1 << 24) - 1000}},
+     2 * F4 * ((1 << 24) - 1000), false},
     {"sort_16M", "sort of 16M float32 (values)", sort_values, 1, {1, 0}, {{1 << 24}}, 2 * F4 * (1 << 24), false},
     {"mask_select_16M", "x[x > 0.5], 16M float32", mask_select, 1, {1, 0}, {{1 << 24}}, (F4 + 1 + F4 / 2) * (1 << 24), false},
     /* issue 13: t[::2] = 1 writes only the half selected (bytes: that half;

@@ -36,6 +36,7 @@ CASES = [
     ("softmax_4096", lambda a: torch.softmax(a, 1), [(4096, 4096)]),
     ("layernorm_4096", layernorm, [(4096, 4096)]),
     ("cumsum_16M", lambda a: torch.cumsum(a, 0), [(1 << 24,)]),
+    ("cumsum_16M_odd", lambda a: torch.cumsum(a, 0), [((1 << 24) - 1000,)]),
     ("sort_16M", lambda a: torch.sort(a)[0], [(1 << 24,)]),
     ("mask_select_16M", lambda a: a[a > 0.5], [(1 << 24,)]),
     ("strided_fill_16M", lambda a: a[::2].fill_(1), [(1 << 24,)]),

@@ -369,10 +369,11 @@ TC_CASE(a_long_scan_of_a_stored_tensor_reads_it_in_place) {
 }
 
 TC_CASE(a_long_scan_of_a_length_off_the_blocks_copies_nothing) {
-  /* 1-D, 100 elements past whole blocks: the block scan reads the mask's
-   * comparison and the padding where it scans them (no copy of either),
-   * and the result is the first n elements of the blocked result's
-   * storage (no narrowing kernel): 4 kernels, about 2n elements */
+  /* 1-D, 100 elements past whole blocks: the whole blocks' scan reads the
+   * mask's comparison where it scans it (no copy), the last block is
+   * scanned alone through its padding, and the result is the first n
+   * elements of the blocked result's storage (no narrowing kernel): 5
+   * kernels, about 2n elements */
   int64_t n = 4096 * 40 + 100;
   tc_tensor *x = tc_remainder(tc_arange(ctx, 0, (double)n, 1, TC_F32), tc_scalar(ctx, 7, TC_F32));
   assert_int_equal(tc_realize(x), TC_OK);
@@ -380,7 +381,7 @@ TC_CASE(a_long_scan_of_a_length_off_the_blocks_copies_nothing) {
   tc_tensor *c = tc_cumsum(tc_lt(x, tc_scalar(ctx, 3, TC_F32)), 0, NULL);
   assert_int_equal(tc_realize(c), TC_OK);
   tc_stats st = tc_get_stats(ctx);
-  if (st.kernels_launched > 4 || st.elements_computed > 2 * (uint64_t)n + 4096 * 2 + 64)
+  if (st.kernels_launched > 5 || st.elements_computed > 2 * (uint64_t)n + 4096 * 2 + 64)
     fail_msg("%llu kernels, %llu elements computed", (unsigned long long)st.kernels_launched,
              (unsigned long long)st.elements_computed);
   assert_int_equal(tc_tensor_dtype(c), TC_I64);

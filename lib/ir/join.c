@@ -764,32 +764,41 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
   for (int d = 0; d < nd; d++)
     if (d != dim) sh[k] = x->shape[d], st[k++] = cs[d];
   sh[k] = L, st[k] = cs[dim];
-  ir_node *v = ir_view(ctx, x, nd, sh, st, 0);
-  /* padded to nb blocks (the pad's values reach no real element) */
-  if (v && pad) {
-    int64_t ps[TC_MAX_DIMS];
-    memcpy(ps, sh, sizeof(int64_t) * (size_t)nd);
-    ps[nd - 1] = pad;
-    ir_node *z = on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev);
-    ir_node *c = z ? cat_node(ctx, v, z, nd - 1) : NULL;
-    ir_node_release(ctx, z);
-    ir_node_release(ctx, v);
-    v = c;
-  }
   /* (..., nb, B) */
   int64_t bs[TC_MAX_DIMS], bst[TC_MAX_DIMS];
   memcpy(bs, sh, sizeof(int64_t) * (size_t)(nd - 1));
   bs[nd - 1] = nb, bs[nd] = SCAN_BLOCK;
   ir_contig_strides(nd + 1, bs, bst);
-  ir_node *b;
-  if (pad) b = v ? ir_view(ctx, v, nd + 1, bs, bst, 0) : NULL;
-  else { /* one view of x (the scan reads it through its strides, no copy) */
-    int64_t xst[TC_MAX_DIMS + 1];
-    memcpy(xst, st, sizeof(int64_t) * (size_t)(nd - 1));
-    xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
-    b = v ? ir_view(ctx, x, nd + 1, bs, xst, 0) : NULL;
-  }
+  /* the whole blocks: one view of x (the scan reads it through its
+   * strides, no copy) */
+  int64_t nbf = L / SCAN_BLOCK, ws[TC_MAX_DIMS + 1], xst[TC_MAX_DIMS + 1];
+  memcpy(ws, bs, sizeof(int64_t) * (size_t)(nd + 1));
+  ws[nd - 1] = nbf;
+  memcpy(xst, st, sizeof(int64_t) * (size_t)(nd - 1));
+  xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
+  ir_node *v = NULL, *b = ir_view(ctx, x, nd + 1, ws, xst, 0);
   ir_node *s = b ? scan_node(ctx, b, nd, op) : NULL;
+  if (s && pad) {
+    /* the last block alone, padded (the pad's values reach no real
+     * element), scanned on its own and joined to the whole ones: only it
+     * reads through the padding */
+    int64_t tsh[TC_MAX_DIMS], ps[TC_MAX_DIMS], ls[TC_MAX_DIMS + 1], lst[TC_MAX_DIMS + 1];
+    memcpy(tsh, sh, sizeof(int64_t) * (size_t)nd);
+    memcpy(ps, sh, sizeof(int64_t) * (size_t)nd);
+    tsh[nd - 1] = L - nbf * SCAN_BLOCK, ps[nd - 1] = pad;
+    memcpy(ls, bs, sizeof(int64_t) * (size_t)(nd + 1));
+    ls[nd - 1] = 1;
+    ir_contig_strides(nd + 1, ls, lst);
+    ir_node *vt = ir_view(ctx, x, nd, tsh, st, nbf * SCAN_BLOCK * cs[dim]);
+    ir_node *z = vt ? on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev) : NULL;
+    ir_node *c = z ? cat_node(ctx, vt, z, nd - 1) : NULL;
+    ir_node *lb = c ? ir_view(ctx, c, nd + 1, ls, lst, 0) : NULL;
+    ir_node *sl = lb ? scan_node(ctx, lb, nd, op) : NULL;
+    ir_node *j = sl ? cat_node(ctx, s, sl, nd - 1) : NULL;
+    ir_node *t[] = {vt, z, c, lb, sl, s};
+    for (int i = 0; i < 6; i++) ir_node_release(ctx, t[i]);
+    s = j;
+  }
   /* the blocks' totals (..., nb), their running combine, shifted by one
    * block (block 0 takes block 0's: the where below ignores it) */
   int64_t ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
