@@ -221,13 +221,20 @@ tc_status rt_kernels_compile(tc_ctx *ctx, const kernel *const *ks, rt_code *cons
 }
 
 /* Value evaluations one run of k (of `vals` values) costs the interpreter. */
+/* What one interpreted launch costs, in value evaluations: the values it
+ * computes, plus what the interpreter spends setting a launch up (about a
+ * microsecond more than compiled code, measured on a 2-element kernel), so
+ * a tiny kernel launched thousands of times is compiled too. */
+enum { INTERP_LAUNCH_COST = 64 };
+
 static uint64_t interp_cost(const kernel *k, uint64_t vals) {
   uint64_t work = 0;
   for (int s = 0; s < k->nstages; s++) work += (uint64_t)(k->stages[s].n > 0 ? k->stages[s].n : 1);
   uint64_t n = (uint64_t)kc_outer_numel(k);
   if (n && work > UINT64_MAX / n) return UINT64_MAX;
   n *= work;
-  return vals && n > UINT64_MAX / vals ? UINT64_MAX : n * vals;
+  if (vals && n > (UINT64_MAX - INTERP_LAUNCH_COST) / vals) return UINT64_MAX;
+  return n * vals + INTERP_LAUNCH_COST;
 }
 
 rt_code *rt_kernel_get(tc_ctx *ctx, const kernel *k) {
