@@ -220,11 +220,10 @@ tc_status rt_kernels_compile(tc_ctx *ctx, const kernel *const *ks, rt_code *cons
   return st;
 }
 
-/* Value evaluations one run of k (of `vals` values) costs the interpreter. */
-/* What one interpreted launch costs, in value evaluations: the values it
- * computes, plus what the interpreter spends setting a launch up (about a
- * microsecond more than compiled code, measured on a 2-element kernel), so
- * a tiny kernel launched thousands of times is compiled too. */
+/* Value evaluations one run of k (of `vals` values) costs the interpreter:
+ * the values it computes, plus what it spends setting a launch up (about
+ * a microsecond more than compiled code, measured on a 2-element kernel),
+ * so a tiny kernel launched thousands of times is compiled too. */
 enum { INTERP_LAUNCH_COST = 64 };
 
 static uint64_t interp_cost(const kernel *k, uint64_t vals) {
