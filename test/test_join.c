@@ -491,6 +491,48 @@ static void scans_of_many_rows_give_the_interpreters_bits(void **state) {
   tc_ctx_free(ref);
 }
 
+/* Compactions and scatters at data positions, compiled (vectorized, their
+ * stores lane by lane, in an alias scope no load is in), give the
+ * interpreter's values: masked_select of 100003 elements, and index_put_
+ * of 100003 values at reversed positions. */
+static void scatter_bits(tc_ctx *c, int op, void *out, size_t bytes) {
+  int64_t n = 100003;
+  tc_scope_begin(c);
+  tc_manual_seed(c, 11);
+  tc_tensor *x = tc_randn(c, TC_F32, 1, &n), *y = NULL;
+  if (op == 0) y = tc_masked_select(x, tc_gt(x, tc_scalar(c, 0.3, TC_F32)));
+  if (op == 1) {
+    tc_tensor *idx = tc_flip(tc_arange_int(c, 0, n, 1), (const int[]){0}, 1);
+    y = tc_mul_scalar(x, 1);
+    assert_int_equal(tc_index_put_(y, 1, &idx, tc_add_scalar(x, 2), false), TC_OK);
+  }
+  assert_non_null(y);
+  memset(out, 0, bytes);
+  assert_int_equal(tc_copy_to_host(y, out, (size_t)tc_tensor_numel(y) * sizeof(float)), TC_OK);
+  tc_scope_end(c);
+}
+
+static void scatters_give_the_interpreters_values(void **state) {
+  (void)state;
+  setenv("TC_INTERP_BUDGET", "0", 1);
+  tc_ctx *fast = tc_ctx_new(NULL);
+  setenv("TC_BACKEND", "interp", 1);
+  tc_ctx *ref = tc_ctx_new(NULL);
+  unsetenv("TC_BACKEND");
+  unsetenv("TC_INTERP_BUDGET");
+  size_t bytes = 100003 * sizeof(float);
+  for (int op = 0; op < 2; op++) {
+    void *a = malloc(bytes), *b = malloc(bytes);
+    scatter_bits(fast, op, a, bytes);
+    scatter_bits(ref, op, b, bytes);
+    if (memcmp(a, b, bytes)) fail_msg("op %d: compiled and interpreted values differ", op);
+    free(a);
+    free(b);
+  }
+  tc_ctx_free(fast);
+  tc_ctx_free(ref);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(cat_joins_along_any_dim_and_promotes_dtypes),
@@ -511,6 +553,7 @@ int main(void) {
       TC_TEST(long_rows_scan_in_blocks_with_the_sequential_results),
       TC_TEST(a_long_scan_of_a_length_off_the_blocks_copies_nothing),
       cmocka_unit_test(scans_of_many_rows_give_the_interpreters_bits),
+      cmocka_unit_test(scatters_give_the_interpreters_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

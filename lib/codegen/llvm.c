@@ -49,6 +49,7 @@
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
@@ -68,7 +69,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-18"
+#define CG_LLVM_REVISION "cg-20"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -554,7 +555,9 @@ void cg_emit_store(cg_gen *g, int s) {
     LLVMValueRef old = cg_cast(g, cg_load(g, st->buf, at), dt, cdt);
     v = cg_cast(g, cg_binop(g, st->acc_op ? st->acc_op : OP_ADD, cdt, old, v), cdt, dt);
   }
+  g->scattering = st->dyn && !st->accumulate;
   cg_store(g, st->buf, at, v);
+  g->scattering = false;
   if (st->n != 1) cg_loop_end(g, &L, 1, cg_c64(g, st->n), "store.end");
   g->var[var] = NULL;
   cg_memo_clear(g);
@@ -569,6 +572,28 @@ void cg_emit_point(cg_gen *g) {
       cg_emit_store(g, s);
     /* KS_MATMUL: the driver's (runtime/matmul.c); this code is its epilogue */
   }
+}
+
+/* A kernel whose one stage stores at data positions, one element a point
+ * (a compaction's or an index_put's scatter): LLVM's cost model keeps such
+ * a loop scalar where scatters are slow, computing the positions and the
+ * values one element at a time as well; vectorized, the values and
+ * positions are computed in vectors and stored lane by lane. */
+static bool scatters(const kernel *k) {
+  return k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].dyn && k->stages[0].n == 1 &&
+         !k->stages[0].accumulate && !k->serial;
+}
+
+static void force_vectorize(cg_gen *g, LLVMBasicBlockRef latch) {
+  LLVMValueRef br = LLVMGetBasicBlockTerminator(latch);
+  if (!br) return;
+  LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->C, NULL, 0);
+  LLVMMetadataRef en[2] = {LLVMMDStringInContext2(g->C, "llvm.loop.vectorize.enable", 26),
+                           LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0))};
+  LLVMMetadataRef ops[2] = {tmp, LLVMMDNodeInContext2(g->C, en, 2)};
+  LLVMMetadataRef loop = LLVMMDNodeInContext2(g->C, ops, 2);
+  LLVMMetadataReplaceAllUsesWith(tmp, loop);
+  LLVMSetMetadata(br, LLVMGetMDKindIDInContext(g->C, "llvm.loop", 9), LLVMMetadataAsValue(g->C, loop));
 }
 
 /* The body of the function: [begin, end) as row segments of the last outer
@@ -631,7 +656,8 @@ static void emit_body(cg_gen *g, LLVMValueRef begin, LLVMValueRef end,
     cg_loop_begin(g, &L, pc[last], "i");
     g->var[last] = L.iv;
     cg_emit_point(g);
-    cg_loop_end(g, &L, 1, stop, "row.end");
+    LLVMBasicBlockRef latch = cg_loop_end(g, &L, 1, stop, "row.end");
+    if (scatters(k)) force_vectorize(g, latch);
   }
   g->var[last] = NULL;
   LLVMValueRef npos = LLVMBuildAdd(B, pos, len, "");

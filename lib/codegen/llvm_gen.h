@@ -47,8 +47,9 @@ typedef struct cg_gen {
   /* llvm_tile.c's streamed tiles: a store to buffer b goes to element
    * tile_at of the scratch tile tile_buf[b] instead, when that is set */
   LLVMValueRef tile_buf[KC_MAX_BUFS], tile_at;
-  LLVMValueRef gather_scope; /* alias scope list of gathered loads (lazy) */
+  LLVMValueRef scopes[3];    /* alias scope lists (llvm_ops.c, lazy) */
   bool gathering;            /* cg_load: the load is a gather's */
+  bool scattering;           /* cg_store: a scatter's store, nothing read there */
 } cg_gen;
 
 /* llvm.c */

@@ -360,21 +360,31 @@ static LLVMValueRef elem_ptr(cg_gen *g, int buf, LLVMValueRef index) {
   return LLVMBuildInBoundsGEP2(g->B, mt, g->bufp[buf], &index, 1, "");
 }
 
-/* Loads at data-dependent positions from a buffer the kernel does not
- * write are in one alias scope that every other access is outside of: such
- * a buffer is never memory the kernel writes (a gather from the version a
- * write replaces makes the write go to a copy, lower.c), and loads commute
- * with loads. Without the scope LLVM cannot bound the gather's addresses
- * for a runtime overlap check, so it would not vectorize the loop at all. */
-static LLVMValueRef gather_scope(cg_gen *g) {
-  if (!g->gather_scope) {
-    LLVMMetadataRef dom_name = LLVMMDStringInContext2(g->C, "tc.gather.domain", 16);
+/* Two alias scopes, for accesses at data-dependent positions LLVM cannot
+ * bound (without them it could not emit a runtime overlap check, and would
+ * not vectorize the loop at all):
+ * - G: loads at data positions (gathers) from a buffer the kernel does not
+ *   write. Such a buffer is never memory the kernel writes (a gather from
+ *   the version a write replaces sends the write to a copy, lower.c), and
+ *   loads commute with loads: every other access is outside G.
+ * - S: stores at data positions (scatters) that do not read what is there.
+ *   A scatter goes in place only when nothing in its kernel reads the old
+ *   version (else into a copy), so no load of its kernel reads its buffer:
+ *   every load is outside S. */
+enum { MD_G, MD_S, MD_GS };
+
+static LLVMValueRef scope_list(cg_gen *g, int which) {
+  if (!g->scopes[0]) {
+    LLVMMetadataRef dom_name = LLVMMDStringInContext2(g->C, "tc.domain", 9);
     LLVMMetadataRef dom = LLVMMDNodeInContext2(g->C, &dom_name, 1);
-    LLVMMetadataRef sc[2] = {LLVMMDStringInContext2(g->C, "tc.gather", 9), dom};
-    LLVMMetadataRef scope = LLVMMDNodeInContext2(g->C, sc, 2);
-    g->gather_scope = LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &scope, 1));
+    LLVMMetadataRef gs[2] = {LLVMMDStringInContext2(g->C, "tc.gather", 9), dom};
+    LLVMMetadataRef ss[2] = {LLVMMDStringInContext2(g->C, "tc.scatter", 10), dom};
+    LLVMMetadataRef sc[2] = {LLVMMDNodeInContext2(g->C, gs, 2), LLVMMDNodeInContext2(g->C, ss, 2)};
+    g->scopes[MD_G] = LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &sc[0], 1));
+    g->scopes[MD_S] = LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &sc[1], 1));
+    g->scopes[MD_GS] = LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, sc, 2));
   }
-  return g->gather_scope;
+  return g->scopes[which];
 }
 
 static void set_md(cg_gen *g, LLVMValueRef inst, const char *kind, LLVMValueRef md) {
@@ -386,8 +396,12 @@ LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
   LLVMTypeRef mt = cg_mem_type(g, dt);
   LLVMValueRef v = LLVMBuildLoad2(g->B, mt, elem_ptr(g, buf, index), "");
   LLVMSetAlignment(v, dt_bytes(dt));
-  if (!g->gathering) set_md(g, v, "noalias", gather_scope(g));
-  else if (!g->k->bufs[buf].written) set_md(g, v, "alias.scope", gather_scope(g));
+  if (!g->gathering) {
+    set_md(g, v, "noalias", scope_list(g, MD_GS));
+  } else if (!g->k->bufs[buf].written) {
+    set_md(g, v, "alias.scope", scope_list(g, MD_G));
+    set_md(g, v, "noalias", scope_list(g, MD_S));
+  }
   if (dt == TC_BOOL) v = icmp(g, LLVMIntNE, v, ci(g->t_i8, 0));
   return v;
 }
@@ -400,7 +414,8 @@ void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
                        : elem_ptr(g, buf, index);
   LLVMValueRef st = LLVMBuildStore(g->B, v, p);
   LLVMSetAlignment(st, dt_bytes(dt));
-  set_md(g, st, "noalias", gather_scope(g));
+  if (g->scattering) set_md(g, st, "alias.scope", scope_list(g, MD_S));
+  set_md(g, st, "noalias", scope_list(g, MD_G));
 }
 
 /* ---- casts ---- */
