@@ -29,7 +29,8 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
     int nd = tc_tensor_shape(va, shape);
     tc_tensor *fa = tc_reshape(tc_expand(a, nd, shape), 1, &n), *fm = tc_reshape(tc_expand(m, nd, shape), 1, &n);
     tc_tensor *row = fa && fm ? compact_rows(ctx, fm, n, &count) : NULL;
-    tc_tensor *dst = row ? tc_empty(ctx, a->dt, 1, &n) : NULL;
+    /* every row is written (the rows are a permutation): no fill */
+    tc_tensor *dst = row ? api_eager(ir_op_uninit(ctx, a->dt, 1, &n)) : NULL;
     if (dst && api_eager_write(dst, ir_op_scatter(dst, fa, tc_to_dtype(row, TC_I64), 0, true)) == TC_OK)
       r = tc_narrow(dst, 0, 0, count); /* a new storage; the elements past the count unused */
   }
@@ -282,7 +283,7 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
     tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
     tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(tc_to_dtype(row, TC_I64), 1), (double)nd),
                             tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
-    tc_tensor *dst = tc_empty(ctx, TC_I64, 2, (const int64_t[]){n, nd});
+    tc_tensor *dst = api_eager(ir_op_uninit(ctx, TC_I64, 2, (const int64_t[]){n, nd})); /* all written */
     if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
       /* the rows past the count go; laid out as PyTorch's, column-major
        * (strides (1, count)) */

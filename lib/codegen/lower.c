@@ -396,6 +396,8 @@ static const kval *expr_uncached(lw *w, ir_node *n, point p) {
       to_multi(w, &p);
       return kc_index(k, p.idx[n->p.axis]);
     }
+    if (n->op == OP_EMPTY) /* never read before written; 0 if it is */
+      return ir_dtype_is_floating(n->dt) ? kc_const_f(k, n->dt, 0) : kc_const_i(k, n->dt, 0);
     {
       const kval *seed = param(w, n, CG_PARAM_RNG_SEED, TC_I64); /* seed first: p_i in order */
       const kval *base = param(w, n, CG_PARAM_RNG_BASE, TC_I64);

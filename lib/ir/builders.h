@@ -50,6 +50,10 @@ bool ir_check_shape(tc_ctx *ctx, const char *fn, tc_dtype dt, int ndim,
 /* A tensor of a's shape, device and layout (PyTorch's preserve_format)
  * filled with value, in dtype dt (*_like). */
 tc_tensor *ir_op_full_like(tc_tensor *a, const char *fn, double value, tc_dtype dt);
+/* Storage of that shape on the context's device whose elements the caller
+ * writes, every one, before anything reads them (OP_EMPTY): allocated at
+ * realization, no kernel. Not for users: tc_empty is zeros. */
+tc_tensor *ir_op_uninit(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape);
 /* clone(memory_format=preserve_format): a copy laid out as ir_result_strides'
  * IR_LAYOUT_LIKE says (ir_op_clone's copy is contiguous). */
 tc_tensor *ir_op_clone_preserve(tc_tensor *a);

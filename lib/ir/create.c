@@ -65,6 +65,12 @@ tc_tensor *ir_op_full(tc_ctx *ctx, const char *fn, double value, tc_dtype dt, in
   return wrap(ctx, ir_const(ctx, value, iv, dt, ndim, shape));
 }
 
+tc_tensor *ir_op_uninit(tc_ctx *ctx, tc_dtype dt, int ndim, const int64_t *shape) {
+  int64_t numel;
+  if (!ctx || !ir_check_shape(ctx, "tc_empty", dt, ndim, shape, &numel)) return NULL;
+  return wrap(ctx, ir_node_new(ctx, OP_EMPTY, dt, ndim, shape));
+}
+
 tc_tensor *ir_op_full_like(tc_tensor *a, const char *fn, double value, tc_dtype dt) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;

@@ -107,6 +107,11 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
   tc_device dev = node->dev;
   bool gpu = dev.type == TC_CUDA;
   rt_buffer *out = NULL;
+  if (st->alloc) { /* storage written before it is read: no kernel */
+    if (!(out = rt_buffer_new_on(ctx, dev, bytes, false))) return ctx->status;
+    ir_node_become_buffer(ctx, node, out);
+    return TC_OK;
+  }
   if (st->copy) {
     ir_node *src = node->in[0];
     if (src->op != OP_BUFFER || !src->buf)
@@ -232,7 +237,7 @@ static tc_status lower_all(tc_ctx *ctx, ir_node *const *tg, int nt, pass_sched *
     if (!L) return ir_error(ctx, TC_ERR_OOM, "out of memory lowering kernels"), TC_ERR_OOM;
     int nlowered = 0, rc = 0;
     for (int i = 0; i < s->n && rc == 0; i++, nlowered++) {
-      if (s->nodes[i]->op == OP_COPY) { /* a transfer: no kernel */
+      if (s->nodes[i]->op == OP_COPY || s->nodes[i]->op == OP_EMPTY) { /* a transfer, an allocation: no kernel */
         memset(&L[i], 0, sizeof L[i]);
         kc_init(&L[i].k, &ctx->al);
         continue;
@@ -274,7 +279,7 @@ static tc_status compile_all(tc_ctx *ctx, rt_sched *sc, ir_node *const *W) {
   tc_status st = TC_OK;
   for (int i = 0; i < sc->nsteps && st == TC_OK; i++) {
     rt_step *s = &sc->steps[i];
-    if (s->copy || kc_outer_numel(&s->k) <= 0) continue;
+    if (s->copy || s->alloc || kc_outer_numel(&s->k) <= 0) continue;
     ir_node *node = W[s->root];
     if (node->dev.type == TC_CUDA) {
       s->gfn = rt_gpu_function(ctx, node->dev.index, &s->k);

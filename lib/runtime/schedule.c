@@ -233,6 +233,7 @@ rt_sched *rt_sched_make(tc_ctx *ctx, const rt_walk *w, ir_node *const *nodes, cg
     rt_step *st = &steps[i];
     st->root = nodes[i]->sid - 1;
     st->copy = nodes[i]->op == OP_COPY;
+    st->alloc = nodes[i]->op == OP_EMPTY;
     st->k = L[i].k; /* moved: the arena goes with it */
     kc_init(&L[i].k, &ctx->al);
     st->reads_output_elsewhere = L[i].reads_output_elsewhere;

@@ -38,6 +38,7 @@ typedef struct rt_walk {
 typedef struct rt_step {
   int root;                 /* the node computed (walk number) */
   bool copy;                /* a transfer between devices: no kernel */
+  bool alloc;               /* an EMPTY node: allocated, no kernel */
   kernel k;                 /* the lowered kernel (not for a copy) */
   bool reads_output_elsewhere;
   int buf[KC_MAX_BUFS];     /* walk number bound to kernel buffer i (0: root) */
