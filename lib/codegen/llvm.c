@@ -69,7 +69,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-20"
+#define CG_LLVM_REVISION "cg-24"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -479,6 +479,36 @@ static void outer_coords(cg_gen *g, LLVMValueRef q, LLVMValueRef *c) {
   }
 }
 
+enum { SCAN_UNROLL = 16, SCAN_PREFETCH = 512 }; /* steps an iteration; elements ahead */
+
+/* A prefetch of what the stage's value loads SCAN_PREFETCH steps ahead
+ * (loads that step by one element: a block's input). */
+static void prefetch_ahead(cg_gen *g, const kstage *st, int var, LLVMValueRef j) {
+  const kval *stack[16], *v;
+  int n = 0;
+  stack[n++] = st->val;
+  while (n) {
+    v = stack[--n];
+    if (!v) continue;
+    if (v->kind == KV_OP) {
+      if (n < 13) stack[n++] = v->a, stack[n++] = v->b, stack[n++] = v->c;
+      continue;
+    }
+    if (v->kind != KV_LOAD || v->a || !unit_step(g->k, v->index, var)) continue;
+    g->var[var] = LLVMBuildAdd(g->B, j, cg_c64(g, SCAN_PREFETCH), "");
+    cg_memo_clear(g);
+    LLVMValueRef at = cg_ix(g, v->index);
+    cg_memo_clear(g);
+    LLVMValueRef p = LLVMBuildGEP2(g->B, cg_mem_type(g, g->k->bufs[v->buf].dt), g->bufp[v->buf], &at, 1, "");
+    LLVMTypeRef pt = g->t_ptr;
+    unsigned id = LLVMLookupIntrinsicID("llvm.prefetch", 13);
+    LLVMValueRef args[4] = {p, LLVMConstInt(g->t_i32, 0, 0), LLVMConstInt(g->t_i32, 3, 0),
+                            LLVMConstInt(g->t_i32, 1, 0)};
+    LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, &pt, 1), LLVMGetIntrinsicDeclaration(g->M, id, &pt, 1),
+                   args, 4, "");
+  }
+}
+
 static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LLVMBasicBlockRef exit) {
   const kernel *k = g->k;
   const kstage *st = &k->stages[0];
@@ -498,13 +528,22 @@ static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LL
   LLVMValueRef c[SCAN_LANES][TC_MAX_DIMS];
   for (int p = 0; p < SCAN_LANES; p++) outer_coords(g, LLVMBuildAdd(B, P.iv, cg_c64(g, p), ""), c[p]);
   cg_loop J;
+  int unroll = st->n % SCAN_UNROLL == 0 ? SCAN_UNROLL : 1;
   cg_loop_begin(g, &J, cg_c64(g, 0), "scan");
-  g->var[var] = J.iv;
-  for (int p = 0; p < SCAN_LANES; p++) {
-    for (int d = 0; d < D; d++) g->var[d] = c[p][d];
-    scan_step(g, st, acc[p], J.iv);
+  if (unroll > 1) /* the lanes' next rows of input, a cache line a lane an unrolled step */
+    for (int p = 0; p < SCAN_LANES; p++) {
+      for (int d = 0; d < D; d++) g->var[d] = c[p][d];
+      prefetch_ahead(g, st, var, J.iv);
+    }
+  for (int u = 0; u < unroll; u++) {
+    LLVMValueRef j = u ? LLVMBuildAdd(B, J.iv, cg_c64(g, u), "") : J.iv;
+    g->var[var] = j;
+    for (int p = 0; p < SCAN_LANES; p++) {
+      for (int d = 0; d < D; d++) g->var[d] = c[p][d];
+      scan_step(g, st, acc[p], j);
+    }
   }
-  cg_loop_end(g, &J, 1, cg_c64(g, st->n), "scan.end");
+  cg_loop_end(g, &J, unroll, cg_c64(g, st->n), "scan.end");
   cg_loop_end(g, &P, SCAN_LANES, pend, "panels.end");
   LLVMBuildBr(B, tail);
   /* the points past the last whole panel, one at a time */
