@@ -165,8 +165,9 @@ static int run(const uint8_t *in, size_t n, way w, runlog *L) {
       case 7: out = tc_sum(a, &dim, 1, k & 1); break;
       case 8: out = tc_mean(tc_to_dtype(a, TC_F32), &dim, 1, k & 1); break;
       case 9: out = tc_amax(a, &dim, 1, k & 1); break;
-      case 10: {
-        int perm[3] = {0, 1, 2};
+      case 10: { /* a swap of dim 0 with another (unsqueeze makes up to 5 dims) */
+        int perm[TC_MAX_DIMS];
+        for (int i = 0; i < TC_MAX_DIMS; i++) perm[i] = i;
         int an = tc_tensor_ndim(a);
         if (an >= 2) perm[0] = (int)(k % an), perm[perm[0]] = 0;
         out = tc_permute(a, perm);
