@@ -47,7 +47,7 @@ typedef struct cg_gen {
   /* llvm_tile.c's streamed tiles: a store to buffer b goes to element
    * tile_at of the scratch tile tile_buf[b] instead, when that is set */
   LLVMValueRef tile_buf[KC_MAX_BUFS], tile_at;
-  LLVMValueRef scopes[3];    /* alias scope lists (llvm_ops.c, lazy) */
+  LLVMValueRef scopes[3];    /* alias scope lists (llvm_mem.c, lazy) */
   bool gathering;            /* cg_load: the load is a gather's */
   bool scattering;           /* cg_store: a scatter's store, nothing read there */
 } cg_gen;
@@ -113,6 +113,7 @@ LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
 /* kc_expf / kc_exp (dt F32 / F64) of a scalar or a vector, inline and
  * branch-free */
 LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x);
+/* llvm_mem.c: buffer element loads and stores (with their alias scopes) */
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
 
