@@ -328,6 +328,14 @@ TC_CASE(scans_run_in_index_order_with_pytorchs_dtypes) {
   expect(tc_cumsum(i32, 0, &(tc_dtype){TC_F64}), TC_F64, SH(2, 2), V(1, 2, 4, 6));
   expect(tc_cumsum(tc_to_dtype(tc_arange(ctx, 0, 6, 1, TC_F32), TC_F16), 0, NULL), TC_F16, SH(6), V(0, 1, 3, 6, 10, 15));
   expect(tc_cumsum(tc_scalar(ctx, 3, TC_F32), 0, NULL), TC_F32, SH0, V(3));
+  /* float32 sums and products run in float64, as PyTorch's CPU kernel:
+   * the running value keeps what float32 would round away */
+  tc_tensor *big = tc_from_data(ctx, (const float[]){1e8f, 1, -1e8f}, TC_F32, 1, (const int64_t[]){3});
+  expect(tc_cumsum(big, 0, NULL), TC_F32, SH(3), V(1e8, 1e8, 1));
+  tc_tensor *huge = tc_from_data(ctx, (const float[]){3e38f, 3e38f, -3e38f}, TC_F32, 1, (const int64_t[]){3});
+  expect(tc_cumsum(huge, 0, NULL), TC_F32, SH(3), V(3e38f, INFINITY, 3e38f));
+  tc_tensor *tiny = tc_from_data(ctx, (const float[]){1e-30f, 1e-30f, 1e30f, 1e-30f}, TC_F32, 1, (const int64_t[]){4});
+  expect(tc_cumprod(tiny, 0, NULL), TC_F32, SH(4), V(1e-30f, 0, 1e-30f, 0));
   tc_tensor *l = tc_from_data(ctx, (const float[]){-1000, 0, INFINITY, 1}, TC_F32, 1, (const int64_t[]){4});
   expect(tc_logcumsumexp(l, 0), TC_F32, SH(4), V(-1000, 0, INFINITY, INFINITY));
   tc_tensor *l2 = tc_from_data(ctx, (const float[]){0.5, 1.5, -2}, TC_F32, 1, (const int64_t[]){3});

@@ -971,8 +971,8 @@ static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 
 /* A SCAN node: the outer points are the output's with the scanned dim
  * taken out (size 1), and one store stage loops over it in order, storing
- * the running combine of its input in the input's compute dtype
- * (float16/bfloat16: float32). The input is an expression built at each
+ * the running combine of its input, kept in PyTorch's CPU accumulator
+ * dtype (below). The input is an expression built at each
  * step like any stored value (casts, views, a blocked scan's padding, a
  * mask's comparison: read where they are, no copy); a reduction in it
  * cannot be placed and comes back as a boundary. */
@@ -996,7 +996,15 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
                : root->shape[d] == 1 ? ix_const(A, 0)
                                      : ix_var(A, d, 0, root->shape[d] - 1);
   w.store_at = p;
-  tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32 : root->dt;
+  /* the running value in PyTorch's CPU accumulator: float32 for
+   * float16/bfloat16, float64 for a float32 sum, product or logaddexp
+   * (a running max or min is exact in its own dtype), except in a blocked
+   * scan's blocks (not wide: float32, for speed) */
+  int sop = root->p.scan.op;
+  tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32
+                 : root->dt == TC_F32 && root->p.scan.wide && (sop == OP_ADD || sop == OP_MUL || sop == OP_RLSE)
+                     ? TC_F64
+                     : root->dt;
   kstage *st = &k->stages[0];
   st->kind = KS_STORE;
   st->n = root->shape[c];

@@ -75,7 +75,8 @@ struct ir_node {
     } v;
     struct { uint32_t axes; } red;               /* RED: bit d = dim d */
     struct { int dim; int64_t split; } cat;      /* CAT: the joined dim, in[0]'s size there */
-    struct { int dim, op; } scan;                /* SCAN: the dim, the combining op */
+    struct { int dim, op; bool wide; } scan;     /* SCAN: the dim, the combining op; wide: a float32
+                                                    sum/product/logaddexp runs in float64 */
     struct { bool non_blocking; } xfer;          /* COPY: tc_to's flag */
     struct {                                     /* MATMUL: in[0] read as A, in[1]
                                                     as B, strided views of their

@@ -700,7 +700,7 @@ tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets) {
 
 /* ---- scans ---- */
 
-static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op) {
+static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op, bool wide) {
   ir_node *n = ir_node_new(ctx, OP_SCAN, x->dt, x->ndim, x->shape);
   if (!n) return NULL;
   n->dev = x->dev;
@@ -709,6 +709,7 @@ static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op) {
   ir_node_retain(x);
   n->p.scan.dim = dim;
   n->p.scan.op = op;
+  n->p.scan.wide = wide;
   return n;
 }
 
@@ -746,7 +747,7 @@ static bool blocked(const ir_node *x, int dim) {
 
 /* The scan node of x along dim (blocked when its rows are long and few). */
 static ir_node *scan_of(tc_ctx *ctx, ir_node *x, int dim, int op) {
-  if (!blocked(x, dim)) return scan_node(ctx, x, dim, op);
+  if (!blocked(x, dim)) return scan_node(ctx, x, dim, op, true);
   return scan_blocked(ctx, x, dim, op, NULL);
 }
 
@@ -777,7 +778,7 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
   memcpy(xst, st, sizeof(int64_t) * (size_t)(nd - 1));
   xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
   ir_node *v = NULL, *b = ir_view(ctx, x, nd + 1, ws, xst, 0);
-  ir_node *s = b ? scan_node(ctx, b, nd, op) : NULL;
+  ir_node *s = b ? scan_node(ctx, b, nd, op, false) : NULL; /* blocks: in the dtype, for speed */
   if (s && pad) {
     /* the last block alone, padded (the pad's values reach no real
      * element), scanned on its own and joined to the whole ones: only it
@@ -793,7 +794,7 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
     ir_node *z = vt ? on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev) : NULL;
     ir_node *c = z ? cat_node(ctx, vt, z, nd - 1) : NULL;
     ir_node *lb = c ? ir_view(ctx, c, nd + 1, ls, lst, 0) : NULL;
-    ir_node *sl = lb ? scan_node(ctx, lb, nd, op) : NULL;
+    ir_node *sl = lb ? scan_node(ctx, lb, nd, op, false) : NULL;
     ir_node *j = sl ? cat_node(ctx, s, sl, nd - 1) : NULL;
     ir_node *t[] = {vt, z, c, lb, sl, s};
     for (int i = 0; i < 6; i++) ir_node_release(ctx, t[i]);
@@ -876,7 +877,7 @@ tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dt
     return ir_error(a->ctx, TC_ERR_ARG, "%s: \"logcumsumexp_out_cpu\" not implemented for '%s'", fn, ir_torch_word(dt));
   ir_node *x = scan_input(a, &dim, fn, dt);
   ir_node *padded = NULL;
-  ir_node *s = !x ? NULL : blocked(x, dim) ? scan_blocked(a->ctx, x, dim, op, &padded) : scan_node(a->ctx, x, dim, op);
+  ir_node *s = !x ? NULL : blocked(x, dim) ? scan_blocked(a->ctx, x, dim, op, &padded) : scan_node(a->ctx, x, dim, op, true);
   ir_node_release(a->ctx, x);
   if (padded) {
     /* a long 1-D scan padded to whole blocks: the result is the first L

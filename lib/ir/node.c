@@ -330,7 +330,8 @@ char *ir_print(tc_ctx *ctx, ir_node *const *roots, int nroots) {
     case OP_IOTA: sb_printf(&b, " axis=%d", n->p.axis); break;
     case OP_CAT: sb_printf(&b, " dim=%d split=%lld", n->p.cat.dim, (long long)n->p.cat.split); break;
     case OP_SCAN:
-      sb_printf(&b, " dim=%d op=%s", n->p.scan.dim, n->p.scan.op == OP_RLSE ? "logaddexp" : ir_op_name[n->p.scan.op]);
+      sb_printf(&b, " dim=%d op=%s%s", n->p.scan.dim, n->p.scan.op == OP_RLSE ? "logaddexp" : ir_op_name[n->p.scan.op],
+                n->p.scan.wide ? " wide" : "");
       break;
     case OP_RAND: case OP_RANDN: case OP_RANDBITS:
       sb_printf(&b, " seed=%llu offset=%llu", (unsigned long long)n->p.rng.seed,

@@ -115,6 +115,7 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
     case K_SCAN:
       r[n++] = x->p.scan.dim;
       r[n++] = x->p.scan.op;
+      r[n++] = x->p.scan.wide;
       break;
     case K_CAT:
       r[n++] = x->p.cat.dim;
