@@ -728,3 +728,38 @@ int64_t kc_count_values(const kernel *k) {
   free(m.nums);
   return next;
 }
+
+/* Whether the elements a kernel reads at flat index r and writes at flat
+ * index f (over the kernel's variables, the outer ones and those of stages
+ * 0..last) are provably never the same: both affine, and either in
+ * different residue classes modulo the gcd of their coefficients
+ * (t[1::2] = t[::2]) or with spans that do not meet (t[:h] = t[h:]). Then
+ * the write may go in place, whatever order the points run in. */
+bool kc_disjoint(const kernel *k, int last, const ix *r, const ix *f) {
+  int nv = k->nouter + last + 1;
+  int64_t cr[TC_MAX_DIMS + KC_MAX_STAGES], cf[TC_MAX_DIMS + KC_MAX_STAGES], r0, f0;
+  if (!ix_affine(r, nv, cr, &r0) || !ix_affine(f, nv, cf, &f0)) return false;
+  int64_t g = 0, lo[2] = {r0, f0}, hi[2] = {r0, f0};
+  for (int v = 0; v < nv; v++) {
+    int64_t ext = v < k->nouter ? k->outer[v] : k->stages[v - k->nouter].n;
+    if (ext == 1) continue; /* the variable is 0 */
+    if (ext < 1) {
+      if (cr[v] || cf[v]) return false;
+      continue;
+    }
+    const int64_t c[2] = {cr[v], cf[v]};
+    for (int j = 0; j < 2; j++) {
+      int64_t a = c[j] < 0 ? -c[j] : c[j], b = g;
+      while (b) { int64_t t = a % b; a = b; b = t; }
+      g = a;
+      int64_t reach;
+      if (__builtin_mul_overflow(c[j], ext - 1, &reach)) return false;
+      if (__builtin_add_overflow(reach < 0 ? lo[j] : hi[j], reach, reach < 0 ? &lo[j] : &hi[j])) return false;
+    }
+  }
+  int64_t d;
+  if (__builtin_sub_overflow(r0, f0, &d)) return false;
+  if (g == 0) return d != 0;
+  if (d % g != 0) return true;
+  return hi[0] < lo[1] || hi[1] < lo[0];
+}

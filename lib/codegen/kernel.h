@@ -242,6 +242,11 @@ const kval *kc_param_new(kernel *k, tc_dtype dt);
 /* The variable numbers: outer dim d is d; stage s's inner variable is
  * kc_stage_var(k, s) == k->nouter + s. */
 static inline int kc_stage_var(const kernel *k, int s) { return k->nouter + s; }
+
+/* Whether the elements a kernel reads at flat index r and writes at flat
+ * index f (over the outer variables and those of stages 0..last) are
+ * provably never the same (kernel.c): then a write may go in place. */
+bool kc_disjoint(const kernel *k, int last, const ix *r, const ix *f);
 int64_t kc_outer_numel(const kernel *k);
 
 /* Canonical text of the kernel (deterministic: the cache key's core, and the

@@ -109,41 +109,6 @@ static void fail(lw *w, ir_node *n, const char *why) {
 
 /* ---- points ------------------------------------------------------------- */
 
-/* Whether the elements a kernel reads at flat index r and writes at flat
- * index f (over the kernel's variables, the outer ones and those of stages
- * 0..last) are provably never the same: both affine, and either in
- * different residue classes modulo the gcd of their coefficients
- * (t[1::2] = t[::2]) or with spans that do not meet (t[:h] = t[h:]). Then
- * the write may go in place, whatever order the points run in. */
-static bool disjoint_indices(const kernel *k, int last, const ix *r, const ix *f) {
-  int nv = k->nouter + last + 1;
-  int64_t cr[TC_MAX_DIMS + KC_MAX_STAGES], cf[TC_MAX_DIMS + KC_MAX_STAGES], r0, f0;
-  if (!ix_affine(r, nv, cr, &r0) || !ix_affine(f, nv, cf, &f0)) return false;
-  int64_t g = 0, lo[2] = {r0, f0}, hi[2] = {r0, f0};
-  for (int v = 0; v < nv; v++) {
-    int64_t ext = v < k->nouter ? k->outer[v] : k->stages[v - k->nouter].n;
-    if (ext == 1) continue; /* the variable is 0 */
-    if (ext < 1) {
-      if (cr[v] || cf[v]) return false;
-      continue;
-    }
-    const int64_t c[2] = {cr[v], cf[v]};
-    for (int j = 0; j < 2; j++) {
-      int64_t a = c[j] < 0 ? -c[j] : c[j], b = g;
-      while (b) { int64_t t = a % b; a = b; b = t; }
-      g = a;
-      int64_t reach;
-      if (__builtin_mul_overflow(c[j], ext - 1, &reach)) return false;
-      if (__builtin_add_overflow(reach < 0 ? lo[j] : hi[j], reach, reach < 0 ? &lo[j] : &hi[j])) return false;
-    }
-  }
-  int64_t d;
-  if (__builtin_sub_overflow(r0, f0, &d)) return false;
-  if (g == 0) return d != 0;
-  if (d % g != 0) return true;
-  return hi[0] < lo[1] || hi[1] < lo[0];
-}
-
 static const ix *flat_of(lw *w, const point *p) {
   if (p->flat) return p->flat;
   int64_t cs[TC_MAX_DIMS];
@@ -641,36 +606,6 @@ static void find_scratch(lw *w) {
 
 /* ---- matrix products ---------------------------------------------------- */
 
-/* Stage `st` computes MATMUL node x into buffer c from buffers a and b (the
- * kernel's outer dims are x's shape). */
-static void mm_stage(kernel *k, kstage *st, const ir_node *x, int c, int a, int b) {
-  int nd = x->ndim, nb = x->p.mm.nb;
-  memset(st, 0, sizeof *st);
-  st->kind = KS_MATMUL;
-  st->n = x->p.mm.k;
-  st->buf = c;
-  st->acc_dt = x->dt;
-  kmm *mm = &st->mm;
-  mm->a = a;
-  mm->b = b;
-  mm->a_off = x->p.mm.a_off;
-  mm->b_off = x->p.mm.b_off;
-  for (int d = 0; d < nb; d++) mm->a_str[d] = x->p.mm.a_str[d], mm->b_str[d] = x->p.mm.b_str[d];
-  mm->a_str[nb] = x->p.mm.a_str[nb], mm->a_str[nb + 1] = 0; /* m, n */
-  mm->b_str[nb] = 0, mm->b_str[nb + 1] = x->p.mm.b_str[nb + 1];
-  mm->a_k = x->p.mm.a_str[nb + 1];
-  mm->b_k = x->p.mm.b_str[nb];
-  for (int d = 0; d < nd; d++) /* a dim of size 1 contributes nothing */
-    if (x->shape[d] == 1) mm->a_str[d] = mm->b_str[d] = 0;
-  int64_t cs[TC_MAX_DIMS];
-  ir_contig_strides(nd, x->shape, cs);
-  const ix *f = ix_const(&k->arena, 0);
-  for (int d = 0; d < nd; d++)
-    if (x->shape[d] != 1)
-      f = ix_add(&k->arena, f, ix_mulc(&k->arena, ix_var(&k->arena, d, 0, x->shape[d] - 1), cs[d]));
-  st->index = f;
-}
-
 /* An elementwise kernel that loads a PM_EPI product (fuse.c) at its own
  * points computes it first: a KS_MATMUL stage stores the product into that
  * buffer (written: the product's node becomes it), then the store stage
@@ -706,7 +641,7 @@ static void absorb_matmul(lw *w) {
   k->stages[1] = k->stages[0];
   k->nstages = 2;
   k->bufs[xb].written = true;
-  mm_stage(k, &k->stages[0], x, xb, a, b);
+  cg_mm_stage(k, &k->stages[0], x, xb, a, b);
 }
 
 /* ---- entry -------------------------------------------------------------- */
@@ -897,7 +832,7 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
           memo *mm = &w.memo[i];
           if (mm->n != root->in[0]) continue;
           const ix *r = flat_of(&w, &mm->p);
-          if (!ix_equal(r, f) && !disjoint_indices(k, m, r, f)) L->reads_output_elsewhere = true;
+          if (!ix_equal(r, f) && !kc_disjoint(k, m, r, f)) L->reads_output_elsewhere = true;
           /* the old element where it is written: from buffer 0 itself, which
            * holds the old version until the store (it is the old version's
            * memory in place, a copy of it otherwise), so a backend sees one
@@ -939,29 +874,6 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
       ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
       return -1;
     }
-  if (k->arena.oom) {
-    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
-    return -1;
-  }
-  return 0;
-}
-
-/* A MATMUL node: one KS_MATMUL stage over the output's points, reading its
- * operands (materialized by the fuse pass) as strided views. */
-static int lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
-  memset(L, 0, sizeof *L);
-  kc_init(&L->k, &ctx->al);
-  kernel *k = &L->k;
-  k->nbufs = 3;
-  for (int i = 0; i < 3; i++) {
-    ir_node *n = i == 0 ? root : root->in[i - 1];
-    k->bufs[i] = (kbuf){n->dt, ir_numel(n->ndim, n->shape), i == 0};
-    L->bufnode[i] = n;
-  }
-  k->nouter = root->ndim;
-  memcpy(k->outer, root->shape, sizeof(int64_t) * (size_t)root->ndim);
-  k->nstages = 1;
-  mm_stage(k, &k->stages[0], root, 0, 1, 2);
   if (k->arena.oom) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;
@@ -1021,7 +933,7 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 }
 
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
-  if (root->op == OP_MATMUL) return lower_matmul(ctx, root, L);
+  if (root->op == OP_MATMUL) return cg_lower_matmul(ctx, root, L);
   if (root->op == OP_SCAN) return lower_scan(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast, false);

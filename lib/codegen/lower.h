@@ -39,6 +39,12 @@ typedef struct cg_lowered {
  * 0 or 1 return. */
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L);
 
+/* lower_mm.c: stage `st` computes MATMUL node x into buffer c from buffers
+ * a and b (the kernel's outer dims are x's shape); a MATMUL node's own
+ * kernel (cg_lower's contract). */
+void cg_mm_stage(kernel *k, kstage *st, const ir_node *x, int c, int a, int b);
+int cg_lower_matmul(tc_ctx *ctx, ir_node *root, cg_lowered *L);
+
 /* The value of a param from its source node (kernel.h's kc_param). */
 kc_param cg_param_value(const ir_node *n, cg_param_kind kind, tc_dtype dt);
 
