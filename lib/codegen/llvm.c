@@ -45,6 +45,7 @@
  * elementwise loop becomes <16 x float> on AVX-512 hosts (<8 x float> on
  * AVX2 ones).
  */
+#include "../ir/ir.h"
 #include "llvm.h"
 
 #include <llvm-c/Analysis.h>
@@ -339,9 +340,8 @@ static void emit_scan(cg_gen *g, int s) {
 enum { SCAN_VEC = 16 };
 
 static bool scan_vec(const kstage *st) {
-  if (st->scan != OP_ADD || !st->val || st->n < 2 * SCAN_VEC) return false;
-  tc_dtype d = st->val->dt;
-  return d != TC_BOOL && d != TC_F16 && d != TC_BF16 && d != TC_F32 && d != TC_F64;
+  return st->scan == OP_ADD && st->val && st->n >= 2 * SCAN_VEC && st->val->dt != TC_BOOL &&
+         !ir_dtype_is_floating(st->val->dt);
 }
 
 static unsigned int_bits(tc_dtype d) {
@@ -365,10 +365,9 @@ static LLVMValueRef vec_values(cg_gen *g, const kstage *st, int var) {
   while (v->kind == KV_OP && v->op == OP_CAST && ncast < 8) casts[ncast++] = v, v = v->a;
   if (v->kind != KV_LOAD || v->a || !unit_step(g->k, v->index, var)) return NULL;
   tc_dtype from = g->k->bufs[v->buf].dt;
-  if (from == TC_F16 || from == TC_BF16 || from == TC_F32 || from == TC_F64) return NULL;
+  if (ir_dtype_is_floating(from)) return NULL;
   for (int i = 0; i < ncast; i++)
-    if (casts[i]->dt == TC_F16 || casts[i]->dt == TC_BF16 || casts[i]->dt == TC_F32 || casts[i]->dt == TC_F64)
-      return NULL;
+    if (ir_dtype_is_floating(casts[i]->dt)) return NULL;
   LLVMBuilderRef B = g->B;
   LLVMValueRef at = cg_ix(g, v->index);
   LLVMTypeRef mt = cg_mem_type(g, from);
@@ -418,8 +417,7 @@ static void emit_scan_vec(cg_gen *g, int s) {
   LLVMValueRef zm[SCAN_VEC];
   for (int l = 0; l < SCAN_VEC; l++) zm[l] = LLVMConstInt(g->t_i32, 0, 0);
   x = LLVMBuildAdd(B, x, LLVMBuildShuffleVector(B, cv, LLVMGetPoison(vt), LLVMConstVector(zm, SCAN_VEC), ""), "");
-  if (unit_step(g->k, st->index, var) && dt != TC_BOOL && int_bits(dt) && dt != TC_F16 && dt != TC_BF16 &&
-      dt != TC_F32 && dt != TC_F64) { /* one vector store */
+  if (unit_step(g->k, st->index, var) && dt != TC_BOOL && !ir_dtype_is_floating(dt)) { /* one vector store */
     g->var[var] = J.iv;
     cg_memo_clear(g);
     LLVMValueRef at = cg_ix(g, st->index);

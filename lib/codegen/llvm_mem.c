@@ -5,16 +5,8 @@
  */
 #include <string.h>
 
+#include "../ir/ir.h"
 #include "llvm_gen.h"
-
-static unsigned dt_bytes(tc_dtype dt) {
-  switch (dt) {
-  case TC_BOOL: case TC_U8: case TC_I8: return 1;
-  case TC_I16: case TC_F16: case TC_BF16: return 2;
-  case TC_I32: case TC_F32: return 4;
-  default: return 8;
-  }
-}
 
 static LLVMValueRef elem_ptr(cg_gen *g, int buf, LLVMValueRef index) {
   LLVMTypeRef mt = cg_mem_type(g, g->k->bufs[buf].dt);
@@ -56,7 +48,7 @@ LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index) {
   tc_dtype dt = g->k->bufs[buf].dt;
   LLVMTypeRef mt = cg_mem_type(g, dt);
   LLVMValueRef v = LLVMBuildLoad2(g->B, mt, elem_ptr(g, buf, index), "");
-  LLVMSetAlignment(v, dt_bytes(dt));
+  LLVMSetAlignment(v, (unsigned)ir_dtype_size(dt));
   if (!g->gathering) {
     set_md(g, v, "noalias", scope_list(g, MD_GS));
   } else if (!g->k->bufs[buf].written) {
@@ -74,7 +66,7 @@ void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v) {
                        ? LLVMBuildInBoundsGEP2(g->B, cg_mem_type(g, dt), g->tile_buf[buf], &g->tile_at, 1, "")
                        : elem_ptr(g, buf, index);
   LLVMValueRef st = LLVMBuildStore(g->B, v, p);
-  LLVMSetAlignment(st, dt_bytes(dt));
+  LLVMSetAlignment(st, (unsigned)ir_dtype_size(dt));
   if (g->scattering) set_md(g, st, "alias.scope", scope_list(g, MD_S));
   set_md(g, st, "noalias", scope_list(g, MD_G));
 }
