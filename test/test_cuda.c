@@ -477,6 +477,23 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
     add_store(k, so, len, at, x);
     k->stages[k->nstages - 1].scan = op;
   }
+  /* compactions: each row's kept elements side by side from the row's
+   * base, in order (a bool mask, and a comparison) */
+  static const tc_dtype cdts[] = {TC_F32, TC_I8, TC_F64, TC_F16}; /* odd: a bool mask */
+  for (int ci = 0; ci < 4; ci++) {
+    k = batch_new(&B, "compaction of dtype %d", (int)cdts[ci]);
+    int64_t rows = 33, len = 45;
+    set_outer(k, 1, &rows);
+    v0 = outer_var(k, 0);
+    int cx = add_buf(k, cdts[ci], rows * len), cm = add_buf(k, TC_BOOL, rows * len), co = add_buf(k, cdts[ci], rows * len);
+    const ix *at = ix_add(&k->arena, ix_mulc(&k->arena, v0, len), stage_var(k, 0, len));
+    const kval *x = kc_load(k, cx, at);
+    add_store(k, co, len, ix_const(&k->arena, 0), x);
+    kstage *cs = &k->stages[k->nstages - 1];
+    cs->keep = ci % 2 ? kc_load(k, cm, at)
+                      : kc_op(k, OP_GT, TC_BOOL, x, kc_const_f(k, cdts[ci], 0), NULL);
+    cs->dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, len), NULL);
+  }
   /* gathers: loads at data positions, bfloat16 and float64 sources */
   k = batch_new(&B, "gathers at data-dependent positions");
   set_outer(k, 1, &N);

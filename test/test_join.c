@@ -499,6 +499,69 @@ static void scans_of_many_rows_give_the_interpreters_bits(void **state) {
   tc_ctx_free(ref);
 }
 
+TC_CASE(a_masked_selection_is_a_count_and_a_compaction) {
+  /* x[mask] over 30 blocks and 77 elements: one reduction counts the
+   * blocks, one scan places them, and a compaction for the whole blocks
+   * and one for the rest write the kept elements, in order: each element
+   * is looked at twice (counted, then kept or not), nothing else is
+   * computed. Every dtype's bytes move unchanged. */
+  int64_t n = 4096 * 30 + 77;
+  tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
+  tc_tensor *x = tc_sub(tc_remainder(tc_mul_scalar(i, 37), tc_scalar(ctx, 101, TC_I64)), tc_scalar(ctx, 50, TC_I64));
+  tc_tensor *m = tc_lt(tc_remainder(tc_mul_scalar(i, 13), tc_scalar(ctx, 7, TC_I64)), tc_scalar(ctx, 3, TC_I64));
+  assert_int_equal(tc_realize(x), TC_OK);
+  assert_int_equal(tc_realize(m), TC_OK);
+  int64_t kept = 0;
+  for (int64_t j = 0; j < n; j++) kept += (j * 13) % 7 < 3;
+  const tc_dtype dts[] = {TC_F32, TC_F64, TC_F16, TC_I8, TC_I64, TC_BOOL, TC_I32};
+  for (size_t d = 0; d < sizeof dts / sizeof dts[0]; d++) {
+    tc_tensor *xd = tc_to_dtype(x, dts[d]);
+    assert_int_equal(tc_realize(xd), TC_OK);
+    tc_reset_stats(ctx);
+    tc_tensor *y = tc_masked_select(xd, m);
+    assert_non_null(y);
+    assert_int_equal(tc_realize(y), TC_OK);
+    tc_stats st = tc_get_stats(ctx);
+    if (st.kernels_launched > 4 || st.elements_computed > 2 * (uint64_t)(31 * 4096) + 128)
+      fail_msg("dtype %d: %llu kernels, %llu elements computed", (int)dts[d], (unsigned long long)st.kernels_launched,
+               (unsigned long long)st.elements_computed);
+    assert_int_equal(tc_tensor_dtype(y), dts[d]);
+    expect_layout(y, SH(kept), SH(1), 0, true);
+    double *r = tc_test_read(y, __FILE__, __LINE__);
+    int64_t bad = 0;
+    for (int64_t j = 0, k = 0; j < n; j++) {
+      if ((j * 13) % 7 >= 3) continue;
+      double v = (double)((j * 37) % 101 - 50);
+      bad += r[k++] != (dts[d] == TC_BOOL ? (double)(v != 0) : v);
+    }
+    free(r);
+    if (bad) fail_msg("dtype %d: %lld of %lld elements differ", (int)dts[d], (long long)bad, (long long)kept);
+  }
+  /* nonzero of a 3-D tensor: the flat positions compacted, their
+   * coordinates computed from them (count x 3, column-major) */
+  int64_t sh[3] = {7, 1000, 9};
+  tc_tensor *z = tc_reshape(tc_narrow(m, 0, 0, 63000), 3, sh);
+  tc_tensor *nz = tc_nonzero(z);
+  assert_non_null(nz);
+  int64_t cnt = 0;
+  for (int64_t j = 0; j < 63000; j++) cnt += (j * 13) % 7 < 3;
+  expect_layout(nz, SH(cnt, 3), SH(1, cnt), 0, false);
+  double *r = tc_test_read(tc_contiguous(nz), __FILE__, __LINE__);
+  int64_t bad = 0;
+  for (int64_t j = 0, k = 0; j < 63000; j++) {
+    if ((j * 13) % 7 >= 3) continue;
+    bad += r[3 * k] != (double)(j / 9000) || r[3 * k + 1] != (double)(j / 9 % 1000) || r[3 * k + 2] != (double)(j % 9);
+    k++;
+  }
+  free(r);
+  assert_int_equal(bad, 0);
+  /* nothing kept, and nothing to keep */
+  tc_tensor *none = tc_masked_select(x, tc_lt(x, tc_scalar(ctx, -1000, TC_I64)));
+  expect_layout(none, SH(0), SH(1), 0, true);
+  tc_tensor *e = tc_zeros(ctx, TC_F32, 1, (const int64_t[]){0});
+  expect_layout(tc_masked_select(e, tc_gt(e, tc_scalar(ctx, 0, TC_F32))), SH(0), SH(1), 0, true);
+}
+
 /* Compactions and scatters at data positions, compiled (vectorized, their
  * stores lane by lane, in an alias scope no load is in), give the
  * interpreter's values: masked_select of 100003 elements, and index_put_
@@ -560,6 +623,7 @@ int main(void) {
       TC_TEST(a_long_scan_of_a_stored_tensor_reads_it_in_place),
       TC_TEST(long_rows_scan_in_blocks_with_the_sequential_results),
       TC_TEST(a_long_scan_of_a_length_off_the_blocks_copies_nothing),
+      TC_TEST(a_masked_selection_is_a_count_and_a_compaction),
       cmocka_unit_test(scans_of_many_rows_give_the_interpreters_bits),
       cmocka_unit_test(scatters_give_the_interpreters_values),
   };

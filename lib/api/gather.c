@@ -1,15 +1,17 @@
 /*
  * gather.c — data-dependent reads: gather, take, take_along_dim,
  * index_select (GATHER nodes: loads at offsets computed lazily from the
- * indices), nonzero and masked_select (a scan kernel counts, the count is
- * read back for the shape, a scatter compacts: no host loop), masked_fill
+ * indices), nonzero and masked_select (a reduction counts the mask's
+ * blocks, their running sum is read back for the shape, one compaction
+ * kernel writes each block's kept elements from its offset: no host loop
+ * over elements), masked_fill
  * (a where). Results are new storages on the input's device. They are made
  * of other public ops, in a scope, so they are lib/api's.
  */
 #include <string.h>
 #include "api.h"
 
-static tc_tensor *compact_rows(tc_ctx *ctx, tc_tensor *m, int64_t n, int64_t *count);
+static tc_tensor *compacted(tc_ctx *ctx, tc_tensor *v, tc_tensor *m, int64_t n);
 
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
@@ -25,14 +27,10 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   tc_tensor *m = tc_to_dtype(api_to(mask, ir_tensor_device(a)), TC_BOOL);
   tc_tensor *va = m ? tc_where(m, a, a) : NULL; /* the broadcast shape, never realized */
   if (va) {
-    int64_t shape[TC_MAX_DIMS], n = tc_tensor_numel(va), count = 0;
+    int64_t shape[TC_MAX_DIMS], n = tc_tensor_numel(va);
     int nd = tc_tensor_shape(va, shape);
     tc_tensor *fa = tc_reshape(tc_expand(a, nd, shape), 1, &n), *fm = tc_reshape(tc_expand(m, nd, shape), 1, &n);
-    tc_tensor *row = fa && fm ? compact_rows(ctx, fm, n, &count) : NULL;
-    /* every row is written (the rows are a permutation): no fill */
-    tc_tensor *dst = row ? api_eager(ir_op_uninit(ctx, a->dt, 1, &n)) : NULL;
-    if (dst && api_eager_write(dst, ir_op_scatter(dst, fa, tc_to_dtype(row, TC_I64), 0, true)) == TC_OK)
-      r = tc_narrow(dst, 0, 0, count); /* a new storage; the elements past the count unused */
+    r = fa && fm ? compacted(ctx, fa, fm, n) : NULL;
   }
   if (!r) ir_error_rename(ctx, "tc_masked_select");
   tc_keep(r);
@@ -246,48 +244,70 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
  * one past the count (count + i - c), so a scatter to these rows never
  * repeats a position and runs in parallel; rows from the count on are
  * dropped. No host loop. In the open scope, on the current default device. */
-static tc_tensor *compact_rows(tc_ctx *ctx, tc_tensor *m, int64_t n, int64_t *count) {
-  *count = 0;
-  tc_dtype ct = n < INT32_MAX ? TC_I32 : TC_I64;
-  tc_tensor *c = tc_cumsum(m, 0, &ct);
-  if (!c) return NULL;
-  if (n > 0) *count = tc_item_int(tc_select(c, 0, n - 1));
+/* The elements of v (1-D, n elements) where the bool m (the same) holds,
+ * in order: a new 1-D tensor of their count. The mask's blocks of
+ * COMPACT_BLOCK are counted (one reduction, reading only the mask), the
+ * counts' running sum is read back for the size, and one compaction
+ * kernel writes each whole block's kept elements from its offset, in
+ * parallel over blocks; the last, partial block has a small one of its
+ * own. Inside a scope. */
+enum { COMPACT_BLOCK = 4096 };
+
+static tc_tensor *blocks(tc_tensor *t, int64_t start, int64_t nb, int64_t len) {
+  return tc_reshape(tc_narrow(t, 0, start, nb * len), 2, (const int64_t[]){nb, len});
+}
+
+static tc_tensor *compacted(tc_ctx *ctx, tc_tensor *v, tc_tensor *m, int64_t n) {
+  int64_t nb = n / COMPACT_BLOCK, rest = n - nb * COMPACT_BLOCK, total = 0;
+  int64_t nc = nb + (rest > 0);
+  /* the mask padded with false to whole blocks (read through, not copied) */
+  tc_tensor *pm = rest ? tc_cat(ctx, (tc_tensor *[]){m, tc_zeros(ctx, TC_BOOL, 1, (const int64_t[]){nc * COMPACT_BLOCK - n})}, 2, 0) : m;
+  tc_tensor *counts = tc_sum_dtype(blocks(pm, 0, nc, COMPACT_BLOCK), (const int[]){1}, 1, false, TC_I64);
+  tc_dtype i64 = TC_I64;
+  tc_tensor *ends = tc_cumsum(counts, 0, &i64);
+  if (!ends) return NULL;
+  if (nc) total = tc_item_int(tc_select(ends, 0, nc - 1));
   if (ctx->status != TC_OK) return NULL;
-  tc_tensor *i = tc_arange(ctx, 0, (double)n, 1, ct);
-  return tc_where(m, tc_add_scalar(c, -1), tc_add_scalar(tc_sub(i, c), (double)*count));
+  /* every element is written (the kept ones fill it exactly): no fill */
+  tc_tensor *dst = api_eager(ir_op_uninit(ctx, v->dt, 1, &total));
+  if (!dst || total == 0) return dst;
+  tc_tensor *base = tc_sub(ends, counts); /* each block's first position */
+  for (int i = !nb; i < 1 + (rest > 0); i++) { /* the whole blocks, then the rest */
+    bool whole = i == 0;
+    int64_t rows = whole ? nb : 1, len = whole ? COMPACT_BLOCK : rest, at = whole ? 0 : n - rest;
+    tc_tensor *b = tc_reshape(tc_narrow(base, 0, whole ? 0 : nb, rows), 2, (const int64_t[]){rows, 1});
+    tc_tensor *bv = blocks(v, at, rows, len), *bm = blocks(m, at, rows, len);
+    if (!b || !bv || !bm || api_eager_write(dst, ir_op_compact(dst, bv, b, bm)) != TC_OK) return NULL;
+  }
+  return dst;
 }
 
 tc_tensor *tc_nonzero(tc_tensor *a) {
   if (!a) return NULL;
   tc_ctx *ctx = a->ctx;
   int nd = a->ndim;
-  int64_t n = tc_tensor_numel(a), count = 0;
+  int64_t n = tc_tensor_numel(a);
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
   tc_tensor *r = NULL;
   tc_tensor *m = tc_reshape(tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL)), 1, &n);
-  tc_tensor *row = m ? compact_rows(ctx, m, n, &count) : NULL;
-  if (row && (count == 0 || nd == 0)) {
+  /* the flat positions where a is nonzero, compacted */
+  tc_tensor *at = m ? compacted(ctx, tc_arange_int(ctx, 0, n, 1), m, n) : NULL;
+  int64_t count = at ? tc_tensor_numel(at) : 0;
+  if (at && (count == 0 || nd == 0)) {
     r = api_eager(ir_op_clone_strided(tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd}),
                                       (const int64_t[]){1, count}));
-  } else if (row) {
-    /* coordinates of element i: (i // stride_d) % shape_d, as (n, nd) */
-    tc_tensor *i = tc_arange_int(ctx, 0, n, 1);
+  } else if (at) {
+    /* coordinates of flat position i: (i // stride_d) % shape_d, as
+     * (count, nd), laid out as PyTorch's: column-major (strides (1, count)) */
     int64_t cs[TC_MAX_DIMS];
     ir_contig_strides(nd, a->shape, cs);
     tc_tensor *cols[TC_MAX_DIMS];
     for (int d = 0; d < nd; d++)
       cols[d] = api_binary_unchecked(TC_OP_REMAINDER, /* a's shape and strides: no zero */
-                                     api_binary_unchecked(TC_OP_FLOOR_DIVIDE, i, tc_scalar(ctx, (double)cs[d], TC_I64)),
+                                     api_binary_unchecked(TC_OP_FLOOR_DIVIDE, at, tc_scalar(ctx, (double)cs[d], TC_I64)),
                                      tc_scalar(ctx, (double)a->shape[d], TC_I64));
-    tc_tensor *coords = tc_stack(ctx, cols, nd, 1);
-    tc_tensor *off = tc_add(tc_mul_scalar(tc_unsqueeze(tc_to_dtype(row, TC_I64), 1), (double)nd),
-                            tc_reshape(tc_arange_int(ctx, 0, nd, 1), 2, (const int64_t[]){1, nd}));
-    tc_tensor *dst = api_eager(ir_op_uninit(ctx, TC_I64, 2, (const int64_t[]){n, nd})); /* all written */
-    if (coords && off && dst && api_eager_write(dst, ir_op_scatter(dst, coords, off, 0, true)) == TC_OK)
-      /* the rows past the count go; laid out as PyTorch's, column-major
-       * (strides (1, count)) */
-      r = api_eager(ir_op_clone_strided(tc_narrow(dst, 0, 0, count), (const int64_t[]){1, count}));
+    r = api_eager(ir_op_clone_strided(tc_stack(ctx, cols, nd, 1), (const int64_t[]){1, count}));
   }
   tc_keep(r);
   tc_scope_end(ctx);

@@ -558,7 +558,7 @@ static void emit_store(cgen *g, int s) {
   if (st->n <= 0) return;
   tc_dtype bdt = g->k->bufs[st->buf].dt;
   int P = 32 * g->W;
-  bool split = g->W && st->n > 1 && !st->scan && injective(st->index, var);
+  bool split = g->W && st->n > 1 && !st->scan && !st->keep && injective(st->index, var);
   bool lane0 = g->W && !split;
   char ex[1200];
   cu_line(g, "{ /* stage %d: store buf%d, n = %lld%s */", s, st->buf, (long long)st->n,
@@ -571,6 +571,7 @@ static void emit_store(cgen *g, int s) {
   bool loop = st->n > 1;
   tc_dtype vdt = st->val ? st->val->dt : bdt;
   if (st->scan) cu_line(g, "%s tc_s%d = 0;", cg_cu_ctype(vdt), s);
+  if (st->keep) cu_line(g, "long long tc_c%d = 0; /* kept so far (a compaction) */", s);
   if (split) {
     cu_line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
          (long long)st->n, var, P);
@@ -621,6 +622,13 @@ static void emit_store(cgen *g, int s) {
     cu_line(g, "const long long tc_at%d = (long long)(%s) + (long long)t%d;", s, idx.s, d);
     snprintf(idx.s, sizeof idx.s, "tc_at%d", s);
   }
+  if (st->keep) { /* a compaction: stored after the kept steps before, where kept */
+    int kt = cu_dag_emit(g, st->keep);
+    cu_line(g, "if (t%d) {", kt);
+    g->ind++;
+    cu_line(g, "const long long tc_ak%d = (long long)(%s) + tc_c%d++;", s, idx.s, s);
+    snprintf(idx.s, sizeof idx.s, "tc_ak%d", s);
+  }
   const char *mt = cg_cu_mtype(bdt);
   if (st->accumulate) {
     char old[300], sum[1200];
@@ -640,6 +648,10 @@ static void emit_store(cgen *g, int s) {
          bdt == TC_F16 ? "tc_f2h" : "tc_f2bf", ex);
   else
     cu_line(g, "((%s *)b%d)[%s] = %s;", mt, st->buf, idx.s, ex);
+  if (st->keep) {
+    g->ind--;
+    cu_line(g, "}");
+  }
   g->var_live[var] = false;
   if (loop) {
     g->ind--;
@@ -704,7 +716,7 @@ static bool analyze(cgen *g) {
       return false;
     }
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue;
-    if (!cu_walk(g, st->val, mark_val) || (st->kind == KS_STORE && !cu_walk(g, st->dyn, mark_val))) {
+    if (!cu_walk(g, st->val, mark_val) || (st->kind == KS_STORE && (!cu_walk(g, st->dyn, mark_val) || !cu_walk(g, st->keep, mark_val)))) {
       cu_fail(g, "out of memory");
       return false;
     }

@@ -823,10 +823,13 @@ static void run_store(ictx *C, const prog *P, int s) {
   tc_dtype bdt = C->k->bufs[st->buf].dt;
   /* accumulate: ADD in the buffer's compute dtype (float16/bfloat16 in float32) */
   tc_dtype cdt = bdt == TC_F16 || bdt == TC_BF16 ? TC_F32 : bdt;
+  int64_t kept = 0; /* a compaction's count of the kept steps before j */
   for (int64_t j = 0; j < st->n; j++) {
     C->vars[var] = j;
+    if (st->keep && !eval_rec(C, st->keep).i) continue;
     sv v = stage_value(C, P, s);
     int64_t at = ix_eval(st->index, C->vars);
+    if (st->keep) at = (int64_t)((uint64_t)at + (uint64_t)kept++);
     if (st->dyn) at = (int64_t)((uint64_t)at + (uint64_t)eval_rec(C, st->dyn).i);
     if (st->accumulate) {
       sv old = cast(load_elem(C->bufs[st->buf], bdt, at), bdt, cdt);

@@ -692,15 +692,21 @@ char *kc_print(const kernel *k) {
       sb_printf(&s, "stage%d store v%d<%lld\n", i, var, (long long)st->n);
       print_values(&s, &m, &next, st->val);
       if (st->dyn) print_values(&s, &m, &next, st->dyn);
+      if (st->keep) print_values(&s, &m, &next, st->keep);
       sb_printf(&s, "  store buf%d[", st->buf);
       sb_ix(&s, st->index);
       if (st->dyn) {
         sb_printf(&s, " + ");
         sb_ref(&s, &m, st->dyn);
       }
+      if (st->keep) {
+        sb_printf(&s, " + count] where ");
+        sb_ref(&s, &m, st->keep);
+        sb_printf(&s, " (compacted) = ");
+      }
       if (st->scan) sb_printf(&s, "] = scan %s of", st->scan == OP_RLSE ? "logaddexp" : op_name[st->scan]);
       sb_printf(&s, "%s", st->scan ? " " : "");
-      if (!st->scan) sb_printf(&s, "] %s ", !st->accumulate ? "=" : st->acc_op == OP_MUL ? "*=" : st->acc_op == OP_MAX ? "max=" : st->acc_op == OP_MIN ? "min=" : "+=");
+      if (!st->scan && !st->keep) sb_printf(&s, "] %s ", !st->accumulate ? "=" : st->acc_op == OP_MUL ? "*=" : st->acc_op == OP_MAX ? "max=" : st->acc_op == OP_MIN ? "min=" : "+=");
       sb_ref(&s, &m, st->val);
       sb_printf(&s, "\n");
     }
@@ -722,6 +728,7 @@ int64_t kc_count_values(const kernel *k) {
   for (int i = 0; i < k->nstages && i < KC_MAX_STAGES; i++) {
     print_values(&s, &m, &next, k->stages[i].val);
     print_values(&s, &m, &next, k->stages[i].dyn);
+    print_values(&s, &m, &next, k->stages[i].keep);
   }
   free(s.p);
   free(m.keys);

@@ -180,6 +180,13 @@ typedef struct kstage {
                        semantics: NaN propagates), or OP_RLSE:
                        m + log1p(exp(d)) with m = max(a, b), d = min(a, b)
                        - m (0 when they are equal) */
+  const kval *keep; /* KS_STORE: NULL, or a compaction: a bool value; the
+                       stage walks its variable j = 0 .. n-1 in order and
+                       stores val_j at index + dyn + c_j only where keep_j
+                       holds, c_j being the number of earlier j where keep
+                       held (the kept values land side by side, in order).
+                       index and dyn do not use the stage's variable; not
+                       with scan or accumulate */
   kmm mm;           /* KS_MATMUL */
 } kstage;
 

@@ -296,7 +296,7 @@ static LLVMValueRef scan_comb(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a, LL
 }
 
 /* An alloca in the entry block (mem2reg makes it a register). */
-static LLVMValueRef entry_alloca(cg_gen *g, LLVMTypeRef t, const char *name) {
+LLVMValueRef cg_entry_alloca(cg_gen *g, LLVMTypeRef t, const char *name) {
   LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->C);
   LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(g->fn);
   LLVMValueRef first = LLVMGetFirstInstruction(entry);
@@ -323,7 +323,7 @@ static void scan_step(cg_gen *g, const kstage *st, LLVMValueRef acc, LLVMValueRe
 static void emit_scan(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
   int var = kc_stage_var(g->k, s);
-  LLVMValueRef acc = entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
+  LLVMValueRef acc = cg_entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
   cg_loop L;
   cg_loop_begin(g, &L, cg_c64(g, 0), "scan");
   g->var[var] = L.iv;
@@ -349,7 +349,7 @@ static unsigned int_bits(tc_dtype d) {
 }
 
 /* Whether index e steps by one element per step of variable var (affine). */
-static bool unit_step(const kernel *k, const ix *e, int var) {
+bool cg_unit_step(const kernel *k, const ix *e, int var) {
   int64_t coef[TC_MAX_DIMS + KC_MAX_STAGES + 1], c;
   int nv = k->nouter + k->nstages;
   return nv <= TC_MAX_DIMS + KC_MAX_STAGES + 1 && ix_affine(e, nv, coef, &c) && coef[var] == 1;
@@ -363,7 +363,7 @@ static LLVMValueRef vec_values(cg_gen *g, const kstage *st, int var) {
   int ncast = 0;
   const kval *casts[8];
   while (v->kind == KV_OP && v->op == OP_CAST && ncast < 8) casts[ncast++] = v, v = v->a;
-  if (v->kind != KV_LOAD || v->a || !unit_step(g->k, v->index, var)) return NULL;
+  if (v->kind != KV_LOAD || v->a || !cg_unit_step(g->k, v->index, var)) return NULL;
   tc_dtype from = g->k->bufs[v->buf].dt;
   if (ir_dtype_is_floating(from)) return NULL;
   for (int i = 0; i < ncast; i++)
@@ -394,7 +394,7 @@ static void emit_scan_vec(cg_gen *g, int s) {
   tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
   LLVMBuilderRef B = g->B;
   LLVMTypeRef t = cg_reg_type(g, vdt), vt = LLVMVectorType(t, SCAN_VEC);
-  LLVMValueRef carry = entry_alloca(g, t, "carry"), zero = LLVMConstNull(vt);
+  LLVMValueRef carry = cg_entry_alloca(g, t, "carry"), zero = LLVMConstNull(vt);
   LLVMBuildStore(B, LLVMConstNull(t), carry);
   int64_t nv = st->n / SCAN_VEC * SCAN_VEC;
   cg_loop J;
@@ -417,7 +417,7 @@ static void emit_scan_vec(cg_gen *g, int s) {
   LLVMValueRef zm[SCAN_VEC];
   for (int l = 0; l < SCAN_VEC; l++) zm[l] = LLVMConstInt(g->t_i32, 0, 0);
   x = LLVMBuildAdd(B, x, LLVMBuildShuffleVector(B, cv, LLVMGetPoison(vt), LLVMConstVector(zm, SCAN_VEC), ""), "");
-  if (unit_step(g->k, st->index, var) && dt != TC_BOOL && !ir_dtype_is_floating(dt)) { /* one vector store */
+  if (cg_unit_step(g->k, st->index, var) && dt != TC_BOOL && !ir_dtype_is_floating(dt)) { /* one vector store */
     g->var[var] = J.iv;
     cg_memo_clear(g);
     LLVMValueRef at = cg_ix(g, st->index);
@@ -492,7 +492,7 @@ static void prefetch_ahead(cg_gen *g, const kstage *st, int var, LLVMValueRef j)
       if (n < 13) stack[n++] = v->a, stack[n++] = v->b, stack[n++] = v->c;
       continue;
     }
-    if (v->kind != KV_LOAD || v->a || !unit_step(g->k, v->index, var)) continue;
+    if (v->kind != KV_LOAD || v->a || !cg_unit_step(g->k, v->index, var)) continue;
     g->var[var] = LLVMBuildAdd(g->B, j, cg_c64(g, SCAN_PREFETCH), "");
     cg_memo_clear(g);
     LLVMValueRef at = cg_ix(g, v->index);
@@ -513,7 +513,7 @@ static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LL
   int var = kc_stage_var(k, 0), D = k->nouter;
   LLVMBuilderRef B = g->B;
   LLVMValueRef acc[SCAN_LANES];
-  for (int p = 0; p < SCAN_LANES; p++) acc[p] = entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
+  for (int p = 0; p < SCAN_LANES; p++) acc[p] = cg_entry_alloca(g, cg_reg_type(g, st->val->dt), "scan");
   LLVMValueRef span = LLVMBuildSub(B, end, begin, "");
   LLVMValueRef pend = LLVMBuildAdd(
       B, begin, LLVMBuildMul(B, LLVMBuildUDiv(B, span, cg_c64(g, SCAN_LANES), ""), cg_c64(g, SCAN_LANES), ""),
@@ -564,6 +564,10 @@ static void emit_scan_panels(cg_gen *g, LLVMValueRef begin, LLVMValueRef end, LL
 
 void cg_emit_store(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
+  if (st->keep) {
+    if (st->n > 0 && st->val) cg_emit_compact(g, s);
+    return;
+  }
   if (st->scan && st->n > 0 && st->val) {
     if (scan_vec(st)) emit_scan_vec(g, s);
     else emit_scan(g, s);
@@ -618,7 +622,7 @@ void cg_emit_point(cg_gen *g) {
  * positions are computed in vectors and stored lane by lane. */
 static bool scatters(const kernel *k) {
   return k->nstages == 1 && k->stages[0].kind == KS_STORE && k->stages[0].dyn && k->stages[0].n == 1 &&
-         !k->stages[0].accumulate && !k->serial;
+         !k->stages[0].accumulate && !k->stages[0].keep && !k->serial;
 }
 
 static void force_vectorize(cg_gen *g, LLVMBasicBlockRef latch) {

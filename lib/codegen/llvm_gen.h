@@ -68,6 +68,10 @@ typedef struct cg_loop {
 void cg_loop_begin(cg_gen *g, cg_loop *L, LLVMValueRef start, const char *name);
 LLVMBasicBlockRef cg_loop_end(cg_gen *g, cg_loop *L, int64_t step,
                               LLVMValueRef stop, const char *name);
+/* An alloca in the entry block (mem2reg makes it a register). */
+LLVMValueRef cg_entry_alloca(cg_gen *g, LLVMTypeRef t, const char *name);
+/* Whether index e steps by one element per step of variable var (affine). */
+bool cg_unit_step(const kernel *k, const ix *e, int var);
 /* The stage's value at the current variables, cast to dt (memo cleared). */
 LLVMValueRef cg_stage_value(cg_gen *g, const kstage *st, tc_dtype dt);
 
@@ -116,6 +120,8 @@ LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x);
 /* llvm_mem.c: buffer element loads and stores (with their alias scopes) */
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
+/* A compaction stage (kernel.h's keep) at the current outer point. */
+void cg_emit_compact(cg_gen *g, int s);
 
 /* ---- small builders shared by llvm_ops.c and llvm_reduce.c ---- */
 static inline LLVMValueRef ci(LLVMTypeRef t, int64_t v) {

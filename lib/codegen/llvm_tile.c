@@ -165,7 +165,7 @@ static bool streamable(const kernel *k, cg_tile *t, const access *loads, int nlo
   int64_t written = 0, scratch = 0, min_es = 8;
   for (int s = 0; s < k->nstages; s++) {
     const kstage *st = &k->stages[s];
-    if (st->dyn || st->accumulate || st->scan) return false;
+    if (st->dyn || st->accumulate || st->scan || st->keep) return false;
     for (int s2 = 0; s2 < s; s2++)
       if (k->stages[s2].buf == st->buf) return false;
     int64_t es = (int64_t)ir_dtype_size(k->bufs[st->buf].dt);
@@ -212,6 +212,7 @@ bool cg_tile_plan(const kernel *k, cg_tile *t) {
     const kstage *st = &k->stages[s];
     collect(w, st->val);
     collect(w, st->dyn);
+    collect(w, st->keep);
   }
   int nloads = w->nacc;
   for (int s = 0; s < k->nstages; s++)

@@ -932,9 +932,59 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   return w.failed ? 1 : 0;
 }
 
+/* A COMPACT node: the outer points are the rows of its values (every dim
+ * but the last, taken out as a scan's dim is), and one compaction stage
+ * (kernel.h's keep) walks the last dim. Values and keeps are built where
+ * they are read, the base position at the row's first element. The old
+ * version is not read (the compaction writes only where it keeps), so the
+ * write goes in place unless the values read it. */
+static int lower_compact(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+  memset(L, 0, sizeof *L);
+  kc_init(&L->k, &ctx->al);
+  kernel *k = &L->k;
+  lw w = {.ctx = ctx, .L = L, .k = k, .root = root, .cur_stage = 0, .store_stage = 0,
+          .last_scratch = -1, .inner_work = 1};
+  ir_node *v = root->in[1];
+  int c = v->ndim - 1;
+  k->nbufs = 1;
+  k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
+  L->bufnode[0] = root;
+  k->nouter = v->ndim;
+  for (int d = 0; d < v->ndim; d++) k->outer[d] = d == c ? 1 : v->shape[d];
+  k->nstages = 1;
+  ir_arena *A = &k->arena;
+  point p = {.ndim = v->ndim, .shape = v->shape};
+  for (int d = 0; d < v->ndim; d++)
+    p.idx[d] = d == c ? ix_var(A, kc_stage_var(k, 0), 0, v->shape[c] - 1)
+               : v->shape[d] == 1 ? ix_const(A, 0)
+                                  : ix_var(A, d, 0, v->shape[d] - 1);
+  point p0 = p; /* the row's base position: in[2] is 1 along the last dim */
+  p0.shape = root->in[2]->shape;
+  p0.idx[c] = ix_const(A, 0);
+  w.store_at = p;
+  kstage *st = &k->stages[0];
+  st->kind = KS_STORE;
+  st->n = v->shape[c];
+  st->buf = 0;
+  st->index = ix_const(A, 0);
+  st->keep = cast(&w, expr(&w, root->in[3], p), TC_BOOL);
+  st->val = cast(&w, expr(&w, v, p), root->dt);
+  st->dyn = cast(&w, expr(&w, root->in[2], p0), TC_I64);
+  for (int i = 0; i < w.nmemo; i++)
+    if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;
+  if (w.gathers_root_old) L->reads_output_elsewhere = true;
+  ir_free(ctx, w.memo);
+  if (w.oom || A->oom || (!w.failed && (!st->val || !st->index || !st->keep || !st->dyn))) {
+    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
+    return -1;
+  }
+  return w.failed ? 1 : 0;
+}
+
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   if (root->op == OP_MATMUL) return cg_lower_matmul(ctx, root, L);
   if (root->op == OP_SCAN) return lower_scan(ctx, root, L);
+  if (root->op == OP_COMPACT) return lower_compact(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast, false);
   if (rc == 0 && broadcast) {

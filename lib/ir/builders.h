@@ -156,6 +156,13 @@ tc_status ir_op_resize_(tc_tensor *t, int ndim, const int64_t *shape, const int6
  * device (lib/api's scatter.c makes them and checks the indices). */
 tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique);
+/* COMPACT(dst's version, values, base, keep) (ops.def): each row of values
+ * (every dim but the last) where keep holds, side by side from dst's
+ * element base[row, 0]. base int64 and keep bool (values' shape), on
+ * dst's device; the caller sizes dst and base so that the rows' kept
+ * elements fit without overlapping (lib/api's gather.c). base is values'
+ * shape but 1 along the last dim: one position a row. */
+tc_status ir_op_compact(tc_tensor *dst, tc_tensor *values, tc_tensor *base, tc_tensor *keep);
 tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
                          bool equal_nan);
 /* out receives ndim new handles; on failure all NULL. */

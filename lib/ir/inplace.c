@@ -190,28 +190,41 @@ tc_status ir_op_add_(tc_tensor *dst, tc_tensor *src) {
   return s;
 }
 
+/* The node op over dst's version with inputs 1.. the nodes of ts (each
+ * a new reference); the version's reference moves to it. */
+static ir_node *data_write(tc_tensor *dst, int op, tc_tensor *const *ts, int nt, const char *fn) {
+  tc_ctx *ctx = dst->ctx;
+  if (read_only(dst, fn)) return NULL;
+  ir_node *old = dst->st->version, *in[3] = {NULL, NULL, NULL};
+  bool ok = true;
+  for (int i = 0; i < nt; i++) ok = (in[i] = ir_tensor_node(ts[i])) != NULL && ok;
+  ir_node *s = ok ? ir_node_new(ctx, op, old->dt, old->ndim, old->shape) : NULL;
+  if (!s) {
+    for (int i = 0; i < nt; i++) ir_node_release(ctx, in[i]);
+    if (!ctx->status) ir_error(ctx, TC_ERR_OOM, "%s: out of memory", fn);
+    return NULL;
+  }
+  s->user = old->user;
+  s->nin = nt + 1;
+  s->dev = old->dev;
+  s->in[0] = old;
+  for (int i = 0; i < nt; i++) s->in[i + 1] = in[i];
+  dst->st->version = s;
+  return s;
+}
+
 tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, int acc,
                         bool unique) {
-  tc_ctx *ctx = dst->ctx;
-  if (read_only(dst, "tc_scatter")) return TC_ERR_ARG;
-  ir_node *old = dst->st->version;
-  ir_node *v = ir_tensor_node(values), *o = ir_tensor_node(offsets);
-  ir_node *s = v && o ? ir_node_new(ctx, OP_SCATTER, old->dt, old->ndim, old->shape) : NULL;
-  if (s) s->user = old->user;
-  if (!s) {
-    ir_node_release(ctx, v);
-    ir_node_release(ctx, o);
-    return ctx->status ? ctx->status : TC_ERR_OOM;
-  }
-  s->nin = 3;
-  s->dev = old->dev;
-  s->in[0] = old; /* the storage's reference moves to the SCATTER node */
-  s->in[1] = v;
-  s->in[2] = o;
+  ir_node *s = data_write(dst, OP_SCATTER, (tc_tensor *[]){values, offsets}, 2, "tc_scatter");
+  if (!s) return dst->ctx->status ? dst->ctx->status : TC_ERR_ARG;
   s->p.sc.acc = acc;
   s->p.sc.unique = unique;
-  dst->st->version = s;
   return TC_OK;
+}
+
+tc_status ir_op_compact(tc_tensor *dst, tc_tensor *values, tc_tensor *base, tc_tensor *keep) {
+  ir_node *s = data_write(dst, OP_COMPACT, (tc_tensor *[]){values, base, keep}, 3, "tc_compact");
+  return s ? TC_OK : dst->ctx->status ? dst->ctx->status : TC_ERR_ARG;
 }
 
 /* ---- resize -------------------------------------------------------------- */

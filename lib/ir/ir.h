@@ -61,7 +61,7 @@ struct ir_node {
   int ndim;
   int64_t shape[TC_MAX_DIMS];
   int nin;
-  ir_node *in[3];
+  ir_node *in[4];
   int refs;
   tc_device dev; /* where it is computed and stored */
   uint64_t id; /* creation order */

@@ -220,7 +220,7 @@ void ir_node_release(tc_ctx *ctx, ir_node *n) {
 }
 
 void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf) {
-  ir_node *ins[3];
+  ir_node *ins[4];
   int nin = n->nin;
   memcpy(ins, n->in, sizeof ins);
   if (n->buf) ir_buffer_release(n->buf);

@@ -53,6 +53,15 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
                           (unsigned long long)n->id), false;
         break;
       }
+      if (n->op == OP_COMPACT) {
+        ir_node *v = n->in[1], *b = n->in[2];
+        bool rows = v->ndim >= 1 && b->ndim == v->ndim && b->shape[v->ndim - 1] == 1;
+        for (int d = 0; rows && d < v->ndim - 1; d++) rows = b->shape[d] == v->shape[d];
+        if (!rows || !same_shape(v, n->in[3]) || b->dt != TC_I64 || n->in[3]->dt != TC_BOOL || v->dt != n->dt)
+          return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: compaction #%llu has malformed inputs",
+                          (unsigned long long)n->id), false;
+        break;
+      }
       if (ir_numel(n->in[1]->ndim, n->in[1]->shape) &&
           !view_in_bounds(n->in[1]->ndim, n->in[1]->shape, n->p.v.strides, n->p.v.offset,
                           ir_numel(n->ndim, n->shape)))

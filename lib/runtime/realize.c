@@ -46,14 +46,17 @@ static bool write_is_private(tc_ctx *ctx, ir_node *w) {
   bool ok = true;
   /* count, for each node of the value, its references from the value */
   int counts[256];
-  for (int r = 1; r < w->nin; r++) { /* the value (and a scatter's offsets) */
+  for (int r = 1; r < w->nin; r++) { /* the value (a scatter's offsets, a compaction's keeps) */
     ir_node *in = w->in[r];
     if (in == old) {
       edges_to_old++;
       continue;
     }
-    if (r == 2 && in == w->in[1]) {
-      counts[0]++;
+    int j;
+    for (j = 0; j < nseen; j++)
+      if (seen[j] == in) break;
+    if (j < nseen) {
+      counts[j]++;
       continue;
     }
     stack[sn++] = in;

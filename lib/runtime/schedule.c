@@ -98,6 +98,7 @@ static void record(tc_ctx *ctx, rt_walk *w, ir_node *x, int target, int uses) {
         r[n++] = x->p.sc.acc | x->p.sc.unique << 16;
         break;
       }
+      if (x->op == OP_COMPACT) break; /* no parameters */
       int nd = x->op == OP_WRITE ? x->in[1]->ndim : x->ndim;
       for (int d = 0; d < nd; d++) r[n++] = x->p.v.strides[d];
       r[n++] = x->p.v.offset;
