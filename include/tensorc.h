@@ -713,8 +713,9 @@ TC_API tc_status tc_cummin(tc_tensor *a, int dim, tc_tensor **values, tc_tensor 
 
 /* torch.sort: a stable sort of every row along dim (NaN sorts as the
  * largest; descending keeps ties in index order too). The permutation is
- * computed on the host (the input read back once, O(n log n) a row); the
- * values are a lazy gather on the input's device. Either output may be
+ * a radix sort on the input's device, lazy (kernels, nothing read back:
+ * O(n) a row, a pass a 2-bit digit of an order key of the dtype's width);
+ * the values are a lazy gather there. Either output may be
  * NULL. The same result on every run and backend. Layout (stride()) as
  * PyTorch's: values and indices (argsort's and msort's too) have a's
  * strides when a is non-overlapping and dense (a permute, a transpose),
@@ -816,7 +817,9 @@ TC_API tc_status tc_resize_(tc_tensor *t, int ndim, const int64_t *shape, const 
 /* ---- data-dependent indexing (results are copies; masked_select and
  * nonzero realize their inputs: their shapes are data) -------------------- */
 
-/* a[mask]: the elements where mask (bool, broadcast with a) is true, 1-D. */
+/* a[mask]: the elements where mask (bool, broadcast with a) is true, 1-D.
+ * Counted on the device (one reduction over the mask's blocks and a scan;
+ * only the count is read back), then compacted by one kernel. */
 TC_API tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask);
 /* a.index_select(dim, index): index is a 1-D int64/int32 tensor (lazy: a
  * gather, see tc_gather). */

@@ -494,6 +494,13 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
                       : kc_op(k, OP_GT, TC_BOOL, x, kc_const_f(k, cdts[ci], 0), NULL);
     cs->dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, len), NULL);
   }
+  /* the bits of floats (the sort's order keys) */
+  k = batch_new(&B, "bitcast of float32 and float64");
+  set_outer(k, 1, &N);
+  v0 = outer_var(k, 0);
+  int bf = add_buf(k, TC_F32, N), bg = add_buf(k, TC_F64, N), bi32 = add_buf(k, TC_I32, N), bi64 = add_buf(k, TC_I64, N);
+  add_store(k, bi32, 1, v0, kc_op(k, OP_BITCAST, TC_I32, kc_load(k, bf, v0), NULL, NULL));
+  add_store(k, bi64, 1, v0, kc_op(k, OP_BITCAST, TC_I64, kc_load(k, bg, v0), NULL, NULL));
   /* gathers: loads at data positions, bfloat16 and float64 sources */
   k = batch_new(&B, "gathers at data-dependent positions");
   set_outer(k, 1, &N);

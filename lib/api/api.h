@@ -44,6 +44,10 @@ bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n);
 /* tc_binary without its read-back of a divisor (tc_floor_divide and
  * tc_remainder check for zeros): for divisors the caller knows nonzero. */
 tc_tensor *api_binary_unchecked(tc_binop bop, tc_tensor *a, tc_tensor *b);
+/* The stable sort permutation of x's rows (its last dim), ascending or
+ * descending (NaN the largest), as int64 positions of x's shape: the
+ * device radix sort of radix.c, lazy, on x's device. In a scope. */
+tc_tensor *api_sort_rows(tc_tensor *x, bool desc);
 /* Checks idx (an integer tensor) against a dim of `size` (-size <= i <
  * size); reads back one value (and, when one is out of range, the indices);
  * false with PyTorch's "index i is out of bounds for dimension d with size

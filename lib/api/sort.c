@@ -175,6 +175,8 @@ static void sort_layout(tc_tensor *a, bool preserve, int64_t *st) {
  * sorted, as PyTorch's kthvalue finds it). In the open scope. */
 static tc_tensor *sort_indices(tc_tensor *a, int dim, bool desc, int64_t kth, const int64_t *st) {
   tc_ctx *ctx = a->ctx;
+  if (kth < 0) /* the device sort */
+    return api_relayout(dim_back(api_sort_rows(dim_last(a, dim), desc), dim), st);
   bool fl = ir_dtype_is_floating(a->dt);
   tc_tensor *l = dim_last(a, dim);
   tc_tensor *h = l ? tc_contiguous(tc_to_dtype(l, fl ? TC_F64 : TC_I64)) : NULL;

@@ -281,6 +281,10 @@ static bool op_expr(cgen *g, const kval *v, char *out, size_t cap) {
   const char *a = nm[0].s, *b = nm[1].s, *c = nm[2].s;
   switch (op) {
   case OP_CAST: cg_cu_cast(out, cap, t, dt, a); return true;
+  case OP_BITCAST:
+    if (!((t == TC_F32 && dt == TC_I32) || (t == TC_F64 && dt == TC_I64))) return false;
+    snprintf(out, cap, "%s(%s)", t == TC_F32 ? "__float_as_int" : "__double_as_longlong", a);
+    return true;
   case OP_WHERE:
     if (t != TC_BOOL || in[1]->dt != dt || in[2]->dt != dt || dt_half(dt)) return false;
     snprintf(out, cap, "(%s ? %s : %s)", a, b, c);

@@ -372,6 +372,15 @@ static sv eval_op(const kval *v, const sv *in) {
   tc_dtype t = v->a ? v->a->dt : v->dt;
   switch (v->op) {
   case OP_CAST: return cast(in[0], t, v->dt);
+  case OP_BITCAST:
+    if (t == TC_F32) {
+      int32_t b32;
+      memcpy(&b32, &in[0].f, 4);
+      r.i = b32;
+    } else {
+      memcpy(&r.i, &in[0].d, 8);
+    }
+    return r;
   case OP_WHERE: return in[0].i ? in[1] : in[2];
   case OP_FMA:
     if (v->dt == TC_F64) r.d = fma(in[0].d, in[1].d, in[2].d);

@@ -198,6 +198,7 @@ static bool op_ok(int op, tc_dtype dt, const kval *a, const kval *b,
   int ar = op_arity[op];
   if (!a || (ar >= 2 && !b) || (ar >= 3 && !c)) return false;
   if (op == OP_CAST) return dt_valid(a->dt);
+  if (op == OP_BITCAST) return (a->dt == TC_F32 && dt == TC_I32) || (a->dt == TC_F64 && dt == TC_I64);
   switch (op) {
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
     return dt == TC_BOOL && a->dt == b->dt && dt_valid(a->dt) &&

@@ -64,7 +64,7 @@
  *
  * Scalar semantics of KV_OP (op from ops.def; EW ops only). Inputs have the
  * node's dtype `dt` except: comparisons, ISNAN/ISINF/ISFINITE (inputs any
- * dtype `a->dt`, result TC_BOOL), CAST (input a->dt, result dt), WHERE (a is
+ * dtype `a->dt`, result TC_BOOL), CAST and BITCAST (input a->dt, result dt), WHERE (a is
  * TC_BOOL). TC_F16/TC_BF16 appear only as the dtype of a load, a store value
  * and the two sides of a CAST; every other op sees BOOL, ints, F32 or F64.
  *   bool values are 0/1 (stored as one byte). On BOOL: ADD, MAX, OR -> or;
@@ -95,7 +95,8 @@
  *     x86 PyTorch does: to int64, NaN or out of range gives INT64_MIN; to a
  *     narrower type the value goes through int32 (NaN or out of range gives
  *     INT32_MIN) and then wraps; float->bool and int->bool: x != 0 (NaN -> true); bool->x: 0/1;
- *     int->int: truncate or sign/zero-extend; f32->f16 IEEE round to nearest
+ *     int->int: truncate or sign/zero-extend;
+ *   BITCAST: float32 -> int32 or float64 -> int64, the same bits; f32->f16 IEEE round to nearest
  *     even; f32->bf16 round to nearest even on the upper 16 bits (NaN stays a
  *     quiet NaN); f16/bf16->f32 exact.
  * KV_RNG: Philox4x32-10 (see kc_philox below) keyed by `seed` (or, when

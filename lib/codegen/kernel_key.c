@@ -100,8 +100,27 @@ static void put_val(kb *b, const kval *v) {
   }
 }
 
+/* A fingerprint of the op table (ops.def's names, in order): the key
+ * writes ops by number, so a key made before an op was added or moved
+ * must never equal one made after (the disk cache outlives builds). */
+static uint64_t op_table_hash(void) {
+  static const char *const names[] = {
+#define X(e, n, a, k) n,
+#include "../ir/ops.def"
+#undef X
+  };
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    for (const char *c = names[i];; c++) {
+      h = (h ^ (uint8_t)*c) * 1099511628211ull;
+      if (!*c) break;
+    }
+  return h;
+}
+
 uint8_t *kc_key(const kernel *k, size_t *len) {
   kb b = {0};
+  put64(&b, (int64_t)op_table_hash());
   put64(&b, k->nbufs);
   for (int i = 0; i < k->nbufs; i++) {
     int64_t f[3] = {k->bufs[i].dt, k->bufs[i].nelem, k->bufs[i].written};

@@ -70,7 +70,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-24"
+#define CG_LLVM_REVISION "cg-25"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;

@@ -854,6 +854,7 @@ static LLVMValueRef op_value(cg_gen *g, const kval *v) {
   if (!v->a) goto bad;
   switch (op) {
   case OP_CAST: return cg_cast(g, cg_val(g, v->a), v->a->dt, dt);
+  case OP_BITCAST: return LLVMBuildBitCast(g->B, cg_val(g, v->a), cg_reg_type(g, dt), "");
   case OP_ISNAN: case OP_ISINF: case OP_ISFINITE:
     return classify(g, op, v->a->dt, cg_val(g, v->a));
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:

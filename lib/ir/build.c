@@ -600,6 +600,16 @@ tc_tensor *ir_op_square(tc_tensor *a) {
   return r;
 }
 
+tc_tensor *ir_op_bitcast(tc_tensor *a) {
+  if (!a) return NULL;
+  if (a->dt != TC_F32 && a->dt != TC_F64)
+    return ir_error(a->ctx, TC_ERR_ARG, "ir_op_bitcast: expected float32 or float64, got %s", ir_torch_word(a->dt));
+  ir_node *na = ir_tensor_node(a);
+  ir_node *r = na ? ir_ew(a->ctx, OP_BITCAST, a->dt == TC_F32 ? TC_I32 : TC_I64, na, NULL, NULL) : NULL;
+  ir_node_release(a->ctx, na);
+  return finish(a->ctx, r, &a, 1, IR_LAYOUT_LIKE);
+}
+
 tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt) {
   if (!a) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES)

@@ -33,6 +33,8 @@ tc_tensor *ir_op_binary_scalar(tc_binop bop, tc_tensor *a, double s, bool is_flo
                                bool scalar_first);
 /* A unary op (OP_EXP, OP_RELU...; `fn` names it in messages). */
 tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn);
+/* float32 -> int32, float64 -> int64 with the same bits (BITCAST). */
+tc_tensor *ir_op_bitcast(tc_tensor *a);
 tc_tensor *ir_op_square(tc_tensor *a);
 tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt);
 tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);

@@ -111,9 +111,15 @@ bool pass_postorder(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s, 
       }
       if (!(x->mark & PM_WALK)) {
         x->mark |= PM_WALK;
-        for (int j = x->nin - 1; j >= 0 && ok; j--)
-          if (!(x->in[j]->mark & PM_ORDERED) && x->in[j]->op != OP_BUFFER)
-            ok = push(ctx, &stack, &sn, &scap, x->in[j]);
+        /* inputs in order, except that storage allocated for the node to
+         * write (EMPTY) comes last, just before it: a chain of writes into
+         * new storages allocates each when it runs, so the storage of a
+         * step run before is free again for it */
+        for (int pass = 0; pass < 2; pass++)
+          for (int j = x->nin - 1; j >= 0 && ok; j--)
+            if ((x->in[j]->op == OP_EMPTY) == (pass == 0) && !(x->in[j]->mark & PM_ORDERED) &&
+                x->in[j]->op != OP_BUFFER)
+              ok = push(ctx, &stack, &sn, &scap, x->in[j]);
         continue;
       }
       sn--;
@@ -216,7 +222,6 @@ bool pass_epilogues(tc_ctx *ctx, pass_sched *s) {
 
 bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   if (!reach(ctx, targets, n, s)) return false;
-  if (!limit_depth(ctx, targets, n, s)) return false;
   for (int i = 0; i < n; i++) mat(ctx, targets[i], "realized result");
   for (int i = 0; i < s->nall; i++) {
     ir_node *x = s->all[i];
@@ -238,6 +243,8 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[0], "source of a transfer between devices");
     }
   }
+  /* after the boundaries above, which cut expressions short */
+  if (!limit_depth(ctx, targets, n, s)) return false;
   /* shared nodes: recompute when cheap, materialize when expensive */
   for (int i = s->nall - 1; i >= 0; i--) {
     ir_node *x = s->all[i];
