@@ -80,12 +80,41 @@ TC_CASE(unique_and_unique_consecutive_with_inverse_and_counts) {
   expect_i64(c, SH(4), I64(1, 2, 1, 1));
 }
 
+TC_CASE(unique_finds_its_runs_on_the_device_reading_back_one_count) {
+  /* 20000 int32 values in 0..996, each about 20 times: sorted on the
+   * device, the runs' starts compacted; the one value read back is their
+   * number (a realization for the count, one for the results) */
+  enum { N = 20000, K = 997 };
+  static int32_t x[N];
+  static int64_t cnt[K];
+  for (int i = 0; i < N; i++) x[i] = (int32_t)((i * 7919) % K), cnt[x[i]]++;
+  tc_tensor *t = tc_from_data(ctx, x, TC_I32, 2, (const int64_t[]){4, N / 4});
+  assert_int_equal(tc_realize(t), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *v = NULL, *inv = NULL, *c = NULL;
+  assert_int_equal(tc_unique(t, true, &v, &inv, &c), TC_OK);
+  assert_true(tc_get_stats(ctx).realizations <= 2);
+  tc_tensor *all[3] = {v, inv, c};
+  assert_int_equal(tc_realize_many(all, 3), TC_OK);
+  expect_layout(v, SH(K), SH(1), 0, true);
+  expect_layout(inv, SH(4, N / 4), SH(N / 4, 1), 0, true);
+  assert_int_equal(tc_tensor_dtype(v), TC_I32);
+  double *rv = tc_test_read(v, __FILE__, __LINE__), *ri = tc_test_read(inv, __FILE__, __LINE__),
+         *rc = tc_test_read(c, __FILE__, __LINE__);
+  int bad = 0;
+  for (int k = 0; k < K; k++) bad += rv[k] != k || rc[k] != (double)cnt[k];
+  for (int i = 0; i < N; i++) bad += ri[i] != x[i];
+  free(rv), free(ri), free(rc);
+  assert_int_equal(bad, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       TC_TEST(counting_and_nonzero_as_pytorch),
       TC_TEST(searchsorted_and_bucketize_count_the_boundaries_below),
       TC_TEST(histc_and_bincount_scatter_add_into_bins),
       TC_TEST(unique_and_unique_consecutive_with_inverse_and_counts),
+      TC_TEST(unique_finds_its_runs_on_the_device_reading_back_one_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,11 @@ tc_tensor *api_binary_unchecked(tc_binop bop, tc_tensor *a, tc_tensor *b);
  * descending (NaN the largest), as int64 positions of x's shape: the
  * device radix sort of radix.c, lazy, on x's device. In a scope. */
 tc_tensor *api_sort_rows(tc_tensor *x, bool desc);
+/* The elements of each vs[a] (1-D, n elements) where the bool m (the
+ * same) holds, in order, into out[a]: new 1-D tensors of their count, which
+ * is read back once (gather.c: a count on the device, then one compaction
+ * kernel per array). In a scope. */
+tc_status api_compact(tc_ctx *ctx, tc_tensor *m, int64_t n, tc_tensor *const *vs, int nv, tc_tensor **out);
 /* Checks idx (an integer tensor) against a dim of `size` (-size <= i <
  * size); reads back one value (and, when one is out of range, the indices);
  * false with PyTorch's "index i is out of bounds for dimension d with size

@@ -7,9 +7,10 @@
  * is the count of the boundaries below each value: O(values x boundaries),
  * fused, on the values' device). histc and bincount are one scatter_add
  * into zeros (their sizes need a read back only when they depend on the
- * data: histc without a range, bincount's largest value). unique and
- * unique_consecutive read the input back and build their results on the
- * host (their sizes are data).
+ * data: histc without a range, bincount's largest value). unique sorts on
+ * the device and unique_consecutive takes the elements as they are; both
+ * find their runs there (a compaction of the runs' starts: only their
+ * number is read back, the size being data).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -180,64 +181,53 @@ tc_tensor *tc_bincount(tc_tensor *a, tc_tensor *weights, int64_t minlength) {
 
 /* ---- unique ---- */
 
-/* Host values of a (flattened, as float64 or int64: exact). */
-static void *host_values(tc_tensor *a, bool *fl, int64_t *n) {
-  *fl = ir_dtype_is_floating(a->dt);
-  *n = tc_tensor_numel(a);
-  tc_tensor *c = tc_contiguous(tc_to_dtype(tc_reshape(a, 1, n), *fl ? TC_F64 : TC_I64));
-  void *p = malloc((size_t)(*n ? *n : 1) * 8);
-  if (!c || !p || (*n && tc_copy_to_host(c, p, (size_t)*n * 8) != TC_OK)) {
-    free(p);
-    if (c && !p) ir_error(a->ctx, TC_ERR_OOM, "out of memory");
-    return NULL;
-  }
-  return p;
-}
-
-static bool same_key(bool fl, const void *p, int64_t i, int64_t j) {
-  if (fl) {
-    double x = ((const double *)p)[i], y = ((const double *)p)[j];
-    return x == y; /* NaNs are distinct, as in PyTorch */
-  }
-  return ((const int64_t *)p)[i] == ((const int64_t *)p)[j];
-}
-
-/* The runs of order[0..n) (positions into p) that hold equal values: the
- * unique values (a's dtype, on a's device), the run of each position
- * (inverse, in a's shape) and the run lengths. */
-static tc_status runs(tc_tensor *a, const void *p, bool fl, const int64_t *order, int64_t n, tc_tensor **values,
-                      tc_tensor **inverse, tc_tensor **counts) {
+/* The runs of equal values of s (a's elements flattened, in the order
+ * given: sorted, or as they are), on a's device: a run starts where an
+ * element differs from the one before (NaNs differ from everything, as in
+ * PyTorch), the values are the runs' first elements (one compaction), the
+ * inverse is each element's run number (a running count of the starts,
+ * scattered back through order when sorted) in a's shape, the counts the
+ * distances between the runs' first positions (compacted with the values:
+ * one count read back for both). */
+static tc_status runs(tc_tensor *a, tc_tensor *s, tc_tensor *order, tc_tensor **values, tc_tensor **inverse,
+                      tc_tensor **counts) {
   tc_ctx *ctx = a->ctx;
-  int64_t *inv = malloc((size_t)(n ? n : 1) * 8), *cnt = malloc((size_t)(n ? n : 1) * 8);
-  int64_t *first = malloc((size_t)(n ? n : 1) * 8);
-  if (!inv || !cnt || !first) {
-    free(inv), free(cnt), free(first);
-    return ir_error(ctx, TC_ERR_OOM, "out of memory"), TC_ERR_OOM;
+  int64_t n = tc_tensor_numel(s);
+  tc_tensor *start = NULL;
+  if (n > 0) {
+    tc_tensor *head = tc_full(ctx, 1, TC_BOOL, 1, (const int64_t[]){1});
+    tc_tensor *ne = tc_ne(tc_narrow(s, 0, 1, n - 1), tc_narrow(s, 0, 0, n - 1));
+    start = tc_cat(ctx, (tc_tensor *[]){head, ne}, 2, 0);
+  } else {
+    start = tc_zeros(ctx, TC_BOOL, 1, &n);
   }
-  int64_t u = 0;
-  for (int64_t k = 0; k < n; k++) {
-    if (k == 0 || !same_key(fl, p, order[k], order[k - 1])) first[u] = order[k], cnt[u++] = 0;
-    cnt[u - 1]++;
-    inv[order[k]] = u - 1;
+  tc_tensor *vs[2] = {s, tc_arange_int(ctx, 0, n, 1)}, *out[2] = {NULL, NULL};
+  if (!start || !vs[1] || api_compact(ctx, start, n, vs, counts ? 2 : 1, out) != TC_OK)
+    return ctx->status ? ctx->status : TC_ERR_OOM;
+  int64_t u = tc_tensor_numel(out[0]);
+  tc_tensor *iv = NULL, *cv = NULL;
+  if (inverse) {
+    tc_dtype i64 = TC_I64;
+    tc_tensor *run = tc_add_scalar(tc_cumsum(start, 0, &i64), -1);
+    if (order && run) { /* element order[k] is in run[k] */
+      tc_tensor *dst = api_eager(ir_op_uninit(ctx, TC_I64, 1, &n)); /* order is a permutation: all written */
+      run = dst && api_eager_write(dst, ir_op_scatter(dst, run, order, 0, true)) == TC_OK ? dst : NULL;
+    }
+    iv = run ? tc_reshape(run, a->ndim, a->shape) : NULL;
   }
-  tc_status st = TC_OK;
-  tc_device dev = ir_tensor_device(a);
-  tc_tensor *fi = tc_from_data(ctx, first, TC_I64, 1, &u);
-  if (fi && !ir_same_device(ir_tensor_device(fi), dev)) fi = tc_to(fi, dev, false);
-  int64_t all = n;
-  tc_tensor *v = fi ? tc_take(tc_reshape(a, 1, &all), fi) : NULL;
-  tc_tensor *iv = inverse ? tc_from_data(ctx, inv, TC_I64, a->ndim, a->shape) : NULL;
-  tc_tensor *cv = counts ? tc_from_data(ctx, cnt, TC_I64, 1, &u) : NULL;
-  if (iv && !ir_same_device(ir_tensor_device(iv), dev)) iv = tc_to(iv, dev, false);
-  if (cv && !ir_same_device(ir_tensor_device(cv), dev)) cv = tc_to(cv, dev, false);
-  if (!v || (inverse && !iv) || (counts && !cv)) st = ctx->status ? ctx->status : TC_ERR_OOM;
-  else {
-    if (values) *values = tc_keep(v);
-    if (inverse) *inverse = tc_keep(iv);
-    if (counts) *counts = tc_keep(cv);
+  if (counts) { /* the next run's first position (n after the last) minus this one's */
+    tc_tensor *first = out[1];
+    tc_tensor *next = !first || !u ? first
+                      : tc_cat(ctx, (tc_tensor *[]){tc_narrow(first, 0, 1, u - 1),
+                                                    tc_full(ctx, (double)n, TC_I64, 1, (const int64_t[]){1})},
+                               2, 0);
+    cv = next ? tc_sub(next, first) : NULL;
   }
-  free(inv), free(cnt), free(first);
-  return st;
+  if (!out[0] || (inverse && !iv) || (counts && !cv)) return ctx->status ? ctx->status : TC_ERR_OOM;
+  if (values) *values = tc_keep(out[0]);
+  if (inverse) *inverse = tc_keep(iv);
+  if (counts) *counts = tc_keep(cv);
+  return TC_OK;
 }
 
 tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **inverse, tc_tensor **counts) {
@@ -249,19 +239,11 @@ tc_status tc_unique(tc_tensor *a, bool sorted, tc_tensor **values, tc_tensor **i
   tc_ctx *ctx = a->ctx;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
-  tc_status st = TC_OK;
-  bool fl;
-  int64_t n;
-  void *p = host_values(a, &fl, &n);
-  int64_t all = n;
-  tc_tensor *order = p ? tc_argsort(tc_reshape(a, 1, &all), 0, false) : NULL;
-  int64_t *oh = malloc((size_t)(n ? n : 1) * 8);
-  if (!p || !order || !oh || (n && tc_copy_to_host(tc_contiguous(tc_cpu(order)), oh, (size_t)n * 8) != TC_OK))
-    st = ctx->status ? ctx->status : TC_ERR_OOM;
-  else
-    st = runs(a, p, fl, oh, n, values, inverse, counts);
-  free(p);
-  free(oh);
+  int64_t n = tc_tensor_numel(a);
+  tc_tensor *flat = tc_reshape(a, 1, &n);
+  tc_tensor *order = flat ? tc_argsort(flat, 0, false) : NULL; /* the device sort */
+  tc_tensor *s = order ? tc_take(flat, order) : NULL;
+  tc_status st = s ? runs(a, s, order, values, inverse, counts) : (ctx->status ? ctx->status : TC_ERR_OOM);
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
   return st;
@@ -275,19 +257,9 @@ tc_status tc_unique_consecutive(tc_tensor *a, tc_tensor **values, tc_tensor **in
   tc_ctx *ctx = a->ctx;
   tc_device old_dev_ = api_on(ctx, ir_tensor_device(a));
   tc_scope_begin(ctx);
-  bool fl;
-  int64_t n;
-  void *p = host_values(a, &fl, &n);
-  int64_t *order = malloc((size_t)(n ? n : 1) * 8);
-  tc_status st;
-  if (!p || !order) {
-    st = ctx->status ? ctx->status : TC_ERR_OOM;
-  } else {
-    for (int64_t i = 0; i < n; i++) order[i] = i;
-    st = runs(a, p, fl, order, n, values, inverse, counts);
-  }
-  free(p);
-  free(order);
+  int64_t n = tc_tensor_numel(a);
+  tc_tensor *flat = tc_reshape(a, 1, &n);
+  tc_status st = flat ? runs(a, flat, NULL, values, inverse, counts) : (ctx->status ? ctx->status : TC_ERR_OOM);
   tc_scope_end(ctx);
   api_on_end(ctx, old_dev_);
   return st;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include "api.h"
 
-static tc_tensor *compacted(tc_ctx *ctx, tc_tensor *v, tc_tensor *m, int64_t n);
 
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
@@ -30,7 +29,7 @@ tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
     int64_t shape[TC_MAX_DIMS], n = tc_tensor_numel(va);
     int nd = tc_tensor_shape(va, shape);
     tc_tensor *fa = tc_reshape(tc_expand(a, nd, shape), 1, &n), *fm = tc_reshape(tc_expand(m, nd, shape), 1, &n);
-    r = fa && fm ? compacted(ctx, fa, fm, n) : NULL;
+    if (fa && fm && api_compact(ctx, fm, n, &fa, 1, &r) != TC_OK) r = NULL;
   }
   if (!r) ir_error_rename(ctx, "tc_masked_select");
   tc_keep(r);
@@ -244,20 +243,19 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
  * one past the count (count + i - c), so a scatter to these rows never
  * repeats a position and runs in parallel; rows from the count on are
  * dropped. No host loop. In the open scope, on the current default device. */
-/* The elements of v (1-D, n elements) where the bool m (the same) holds,
- * in order: a new 1-D tensor of their count. The mask's blocks of
- * COMPACT_BLOCK are counted (one reduction, reading only the mask), the
- * counts' running sum is read back for the size, and one compaction
- * kernel writes each whole block's kept elements from its offset, in
- * parallel over blocks; the last, partial block has a small one of its
- * own. Inside a scope. */
+/* The mask's blocks of COMPACT_BLOCK are counted (one reduction, reading
+ * only the mask), the counts' running sum is read back for the size, and
+ * one compaction kernel per array writes each whole block's kept elements
+ * from its offset, in parallel over blocks; the last, partial block has a
+ * small one of its own. */
 enum { COMPACT_BLOCK = 4096 };
 
 static tc_tensor *blocks(tc_tensor *t, int64_t start, int64_t nb, int64_t len) {
   return tc_reshape(tc_narrow(t, 0, start, nb * len), 2, (const int64_t[]){nb, len});
 }
 
-static tc_tensor *compacted(tc_ctx *ctx, tc_tensor *v, tc_tensor *m, int64_t n) {
+tc_status api_compact(tc_ctx *ctx, tc_tensor *m, int64_t n, tc_tensor *const *vs, int nv, tc_tensor **out) {
+  for (int a = 0; a < nv; a++) out[a] = NULL;
   int64_t nb = n / COMPACT_BLOCK, rest = n - nb * COMPACT_BLOCK, total = 0;
   int64_t nc = nb + (rest > 0);
   /* the mask padded with false to whole blocks (read through, not copied) */
@@ -265,21 +263,25 @@ static tc_tensor *compacted(tc_ctx *ctx, tc_tensor *v, tc_tensor *m, int64_t n) 
   tc_tensor *counts = tc_sum_dtype(blocks(pm, 0, nc, COMPACT_BLOCK), (const int[]){1}, 1, false, TC_I64);
   tc_dtype i64 = TC_I64;
   tc_tensor *ends = tc_cumsum(counts, 0, &i64);
-  if (!ends) return NULL;
+  if (!ends) return ctx->status ? ctx->status : TC_ERR_OOM;
   if (nc) total = tc_item_int(tc_select(ends, 0, nc - 1));
-  if (ctx->status != TC_OK) return NULL;
-  /* every element is written (the kept ones fill it exactly): no fill */
-  tc_tensor *dst = api_eager(ir_op_uninit(ctx, v->dt, 1, &total));
-  if (!dst || total == 0) return dst;
+  if (ctx->status != TC_OK) return ctx->status;
   tc_tensor *base = tc_sub(ends, counts); /* each block's first position */
-  for (int i = !nb; i < 1 + (rest > 0); i++) { /* the whole blocks, then the rest */
-    bool whole = i == 0;
-    int64_t rows = whole ? nb : 1, len = whole ? COMPACT_BLOCK : rest, at = whole ? 0 : n - rest;
-    tc_tensor *b = tc_reshape(tc_narrow(base, 0, whole ? 0 : nb, rows), 2, (const int64_t[]){rows, 1});
-    tc_tensor *bv = blocks(v, at, rows, len), *bm = blocks(m, at, rows, len);
-    if (!b || !bv || !bm || api_eager_write(dst, ir_op_compact(dst, bv, b, bm)) != TC_OK) return NULL;
+  for (int a = 0; a < nv; a++) {
+    /* every element is written (the kept ones fill it exactly): no fill */
+    tc_tensor *dst = api_eager(ir_op_uninit(ctx, vs[a]->dt, 1, &total));
+    if (!dst) return ctx->status ? ctx->status : TC_ERR_OOM;
+    for (int i = !nb; total && i < 1 + (rest > 0); i++) { /* the whole blocks, then the rest */
+      bool whole = i == 0;
+      int64_t rows = whole ? nb : 1, len = whole ? COMPACT_BLOCK : rest, at = whole ? 0 : n - rest;
+      tc_tensor *b = tc_reshape(tc_narrow(base, 0, whole ? 0 : nb, rows), 2, (const int64_t[]){rows, 1});
+      tc_tensor *bv = blocks(vs[a], at, rows, len), *bm = blocks(m, at, rows, len);
+      tc_status st = b && bv && bm ? api_eager_write(dst, ir_op_compact(dst, bv, b, bm)) : TC_ERR_OOM;
+      if (st != TC_OK) return ctx->status ? ctx->status : st;
+    }
+    out[a] = dst;
   }
-  return dst;
+  return TC_OK;
 }
 
 tc_tensor *tc_nonzero(tc_tensor *a) {
@@ -292,7 +294,8 @@ tc_tensor *tc_nonzero(tc_tensor *a) {
   tc_tensor *r = NULL;
   tc_tensor *m = tc_reshape(tc_ne(a, tc_zeros(ctx, a->dt, 0, NULL)), 1, &n);
   /* the flat positions where a is nonzero, compacted */
-  tc_tensor *at = m ? compacted(ctx, tc_arange_int(ctx, 0, n, 1), m, n) : NULL;
+  tc_tensor *at = NULL, *pos = tc_arange_int(ctx, 0, n, 1);
+  if (m && pos && api_compact(ctx, m, n, &pos, 1, &at) != TC_OK) at = NULL;
   int64_t count = at ? tc_tensor_numel(at) : 0;
   if (at && (count == 0 || nd == 0)) {
     r = api_eager(ir_op_clone_strided(tc_zeros(ctx, TC_I64, 2, (const int64_t[]){count, nd}),
