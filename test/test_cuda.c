@@ -477,6 +477,19 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
     add_store(k, so, len, at, x);
     k->stages[k->nstages - 1].scan = op;
   }
+  /* scans from a start per row (a blocked scan's blocks) */
+  for (int si = 0; si < 2; si++) {
+    tc_dtype dt = si ? TC_I64 : TC_F32;
+    k = batch_new(&B, "scan from a start, %s", si ? "int64" : "float32");
+    int64_t rows = 17, len = 40;
+    set_outer(k, 1, &rows);
+    v0 = outer_var(k, 0);
+    int sx = add_buf(k, dt, rows * len), s0 = add_buf(k, dt, rows), so = add_buf(k, dt, rows * len);
+    const ix *at = ix_add(&k->arena, ix_mulc(&k->arena, v0, len), stage_var(k, 0, len));
+    add_store(k, so, len, at, kc_load(k, sx, at));
+    k->stages[k->nstages - 1].scan = si ? OP_ADD : OP_MAX;
+    k->stages[k->nstages - 1].init = kc_load(k, s0, v0);
+  }
   /* compactions: each row's kept elements side by side from the row's
    * base, in order (a bool mask, and a comparison) */
   static const tc_dtype cdts[] = {TC_F32, TC_I8, TC_F64, TC_F16}; /* odd: a bool mask */

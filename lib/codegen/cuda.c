@@ -574,7 +574,15 @@ static void emit_store(cgen *g, int s) {
   }
   bool loop = st->n > 1;
   tc_dtype vdt = st->val ? st->val->dt : bdt;
-  if (st->scan) cu_line(g, "%s tc_s%d = 0;", cg_cu_ctype(vdt), s);
+  if (st->scan && st->init) { /* the row's start */
+    int it = cu_dag_emit(g, st->init);
+    char c0[400], tn[32];
+    snprintf(tn, sizeof tn, "t%d", it);
+    cg_cu_cast(c0, sizeof c0, st->init->dt, vdt, tn);
+    cu_line(g, "%s tc_s%d = %s;", cg_cu_ctype(vdt), s, c0);
+  } else if (st->scan) {
+    cu_line(g, "%s tc_s%d = 0;", cg_cu_ctype(vdt), s);
+  }
   if (st->keep) cu_line(g, "long long tc_c%d = 0; /* kept so far (a compaction) */", s);
   if (split) {
     cu_line(g, "for (%s v%d = (%s)tc_t; v%d < %lld; v%d += %d) {", g->I, var, g->I, var,
@@ -615,7 +623,8 @@ static void emit_store(cgen *g, int s) {
       return;
     }
     char first[64];
-    if (loop) snprintf(first, sizeof first, "v%d == 0", var);
+    if (st->init) snprintf(first, sizeof first, "false"); /* every step combines */
+    else if (loop) snprintf(first, sizeof first, "v%d == 0", var);
     else snprintf(first, sizeof first, "true");
     cu_line(g, "%s = %s ? %s : (%s);", a, first, b, comb);
     cg_cu_cast(ex, sizeof ex, vdt, dt_half(bdt) ? TC_F32 : bdt, a);
@@ -720,7 +729,8 @@ static bool analyze(cgen *g) {
       return false;
     }
     if (st->kind == KS_REDUCE && !g->acc_used[s]) continue;
-    if (!cu_walk(g, st->val, mark_val) || (st->kind == KS_STORE && (!cu_walk(g, st->dyn, mark_val) || !cu_walk(g, st->keep, mark_val)))) {
+    if (!cu_walk(g, st->val, mark_val) || (st->kind == KS_STORE && (!cu_walk(g, st->dyn, mark_val) || !cu_walk(g, st->keep, mark_val) ||
+                                                  !cu_walk(g, st->init, mark_val)))) {
       cu_fail(g, "out of memory");
       return false;
     }

@@ -24,6 +24,7 @@
  * post-order (a shared kval is evaluated once per element); if that
  * allocation fails it falls back to evaluating the trees recursively.
  */
+#include "../ir/ir.h"
 #include "kernel.h"
 
 #include <math.h>
@@ -80,27 +81,6 @@ static int64_t wrap_int(int64_t v, tc_dtype dt) {
 
 static int64_t wrap_u(uint64_t v, tc_dtype dt) {
   return wrap_int((int64_t)v, dt);
-}
-
-static int64_t int_min(tc_dtype dt) {
-  switch (dt) {
-  case TC_BOOL: case TC_U8: return 0;
-  case TC_I8: return INT8_MIN;
-  case TC_I16: return INT16_MIN;
-  case TC_I32: return INT32_MIN;
-  default: return INT64_MIN;
-  }
-}
-
-static int64_t int_max(tc_dtype dt) {
-  switch (dt) {
-  case TC_BOOL: return 1;
-  case TC_U8: return UINT8_MAX;
-  case TC_I8: return INT8_MAX;
-  case TC_I16: return INT16_MAX;
-  case TC_I32: return INT32_MAX;
-  default: return INT64_MAX;
-  }
 }
 
 /* A float value of a float dtype, widened exactly to double. */
@@ -666,7 +646,7 @@ static sv identity(int rop, tc_dtype dt) {
   } else if (is_float(dt)) {
     r.f = big ? INFINITY : -INFINITY;
   } else {
-    r.i = big ? int_max(dt) : int_min(dt);
+    r.i = big ? ir_dtype_int_max(dt) : ir_dtype_int_min(dt);
   }
   return r;
 }
@@ -820,10 +800,11 @@ static void run_store(ictx *C, const prog *P, int s) {
     int var = kc_stage_var(C->k, s);
     tc_dtype bdt = C->k->bufs[st->buf].dt, vdt = st->val->dt;
     sv acc = {0};
+    if (st->init) acc = cast(eval_rec(C, st->init), st->init->dt, vdt);
     for (int64_t j = 0; j < st->n; j++) {
       C->vars[var] = j;
       sv v = stage_value(C, P, s);
-      acc = j == 0 ? v : scan_comb(st->scan, vdt, acc, v);
+      acc = j == 0 && !st->init ? v : scan_comb(st->scan, vdt, acc, v);
       store_elem(C->bufs[st->buf], bdt, ix_eval(st->index, C->vars), cast(acc, vdt, bdt));
     }
     return;

@@ -678,6 +678,10 @@ char *kc_print(const kernel *k) {
       print_values(&s, &m, &next, st->val);
       sb_printf(&s, "  reduce ");
       sb_ref(&s, &m, st->val);
+      if (st->init) {
+        sb_printf(&s, " from ");
+        sb_ref(&s, &m, st->init);
+      }
       sb_printf(&s, "\n");
     } else if (st->kind == KS_MATMUL) {
       const kmm *mm = &st->mm;
@@ -694,6 +698,7 @@ char *kc_print(const kernel *k) {
       print_values(&s, &m, &next, st->val);
       if (st->dyn) print_values(&s, &m, &next, st->dyn);
       if (st->keep) print_values(&s, &m, &next, st->keep);
+      if (st->init) print_values(&s, &m, &next, st->init);
       sb_printf(&s, "  store buf%d[", st->buf);
       sb_ix(&s, st->index);
       if (st->dyn) {
@@ -730,6 +735,7 @@ int64_t kc_count_values(const kernel *k) {
     print_values(&s, &m, &next, k->stages[i].val);
     print_values(&s, &m, &next, k->stages[i].dyn);
     print_values(&s, &m, &next, k->stages[i].keep);
+    print_values(&s, &m, &next, k->stages[i].init);
   }
   free(s.p);
   free(m.keys);

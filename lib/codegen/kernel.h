@@ -181,6 +181,9 @@ typedef struct kstage {
                        semantics: NaN propagates), or OP_RLSE:
                        m + log1p(exp(d)) with m = max(a, b), d = min(a, b)
                        - m (0 when they are equal) */
+  const kval *init; /* KS_STORE with scan: NULL, or the row's start, in
+                       val's dtype, not using the stage's variable: then
+                       s_0 = init (op) val_0 */
   const kval *keep; /* KS_STORE: NULL, or a compaction: a bool value; the
                        stage walks its variable j = 0 .. n-1 in order and
                        stores val_j at index + dyn + c_j only where keep_j

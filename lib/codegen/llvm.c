@@ -70,7 +70,7 @@
  * by an older backend (same kernel, same CPU and LLVM) must not be loaded
  * once the emitted code changes. Bump it with any change to what
  * llvm*.c emit. */
-#define CG_LLVM_REVISION "cg-25"
+#define CG_LLVM_REVISION "cg-26"
 
 struct cg_llvm {
   LLVMOrcLLJITRef jit;
@@ -313,7 +313,15 @@ static void scan_step(cg_gen *g, const kstage *st, LLVMValueRef acc, LLVMValueRe
   tc_dtype dt = g->k->bufs[st->buf].dt, vdt = st->val->dt;
   LLVMValueRef v = cg_stage_value(g, st, vdt);
   LLVMValueRef old = LLVMBuildLoad2(g->B, cg_reg_type(g, vdt), acc, "");
-  LLVMValueRef r = sel(g, icmp(g, LLVMIntEQ, j, cg_c64(g, 0)), v, scan_comb(g, st->scan, vdt, old, v));
+  LLVMValueRef first = icmp(g, LLVMIntEQ, j, cg_c64(g, 0)), r;
+  if (st->init) { /* the row's start before step 0 (loop-invariant: hoisted) */
+    cg_memo_clear(g);
+    LLVMValueRef s0 = cg_cast(g, cg_val(g, st->init), st->init->dt, vdt);
+    cg_memo_clear(g);
+    r = scan_comb(g, st->scan, vdt, sel(g, first, s0, old), v);
+  } else {
+    r = sel(g, first, v, scan_comb(g, st->scan, vdt, old, v));
+  }
   LLVMBuildStore(g->B, r, acc);
   cg_store(g, st->buf, cg_ix(g, st->index), cg_cast(g, r, vdt, dt));
 }
@@ -395,7 +403,14 @@ static void emit_scan_vec(cg_gen *g, int s) {
   LLVMBuilderRef B = g->B;
   LLVMTypeRef t = cg_reg_type(g, vdt), vt = LLVMVectorType(t, SCAN_VEC);
   LLVMValueRef carry = cg_entry_alloca(g, t, "carry"), zero = LLVMConstNull(vt);
-  LLVMBuildStore(B, LLVMConstNull(t), carry);
+  LLVMValueRef c0 = LLVMConstNull(t);
+  if (st->init) { /* the row's start */
+    g->var[var] = cg_c64(g, 0);
+    cg_memo_clear(g);
+    c0 = cg_cast(g, cg_val(g, st->init), st->init->dt, vdt);
+    cg_memo_clear(g);
+  }
+  LLVMBuildStore(B, c0, carry);
   int64_t nv = st->n / SCAN_VEC * SCAN_VEC;
   cg_loop J;
   cg_loop_begin(g, &J, cg_c64(g, 0), "vscan");

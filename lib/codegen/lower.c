@@ -881,23 +881,25 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   return 0;
 }
 
-/* A SCAN node: the outer points are the output's with the scanned dim
+/* A SCAN node (or a WRITE wr whose value it is: then it stores through
+ * wr's view of wr's storage): the outer points are the output's with the scanned dim
  * taken out (size 1), and one store stage loops over it in order, storing
  * the running combine of its input, kept in PyTorch's CPU accumulator
  * dtype (below). The input is an expression built at each
  * step like any stored value (casts, views, a blocked scan's padding, a
  * mask's comparison: read where they are, no copy); a reduction in it
  * cannot be placed and comes back as a boundary. */
-static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
+static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L, ir_node *wr) {
   memset(L, 0, sizeof *L);
   kc_init(&L->k, &ctx->al);
   kernel *k = &L->k;
-  lw w = {.ctx = ctx, .L = L, .k = k, .root = root, .cur_stage = 0, .store_stage = 0,
+  ir_node *out = wr ? wr : root;
+  lw w = {.ctx = ctx, .L = L, .k = k, .root = out, .cur_stage = 0, .store_stage = 0,
           .last_scratch = -1, .inner_work = 1};
   int c = root->p.scan.dim;
   k->nbufs = 1;
-  k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
-  L->bufnode[0] = root;
+  k->bufs[0] = (kbuf){out->dt, ir_numel(out->ndim, out->shape), true};
+  L->bufnode[0] = out;
   k->nouter = root->ndim;
   for (int d = 0; d < root->ndim; d++) k->outer[d] = d == c ? 1 : root->shape[d];
   k->nstages = 1;
@@ -921,11 +923,27 @@ static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   st->kind = KS_STORE;
   st->n = root->shape[c];
   st->buf = 0;
-  st->index = flat_of(&w, &p);
+  if (wr) { /* stored through the write's view of its storage */
+    const ix *f = ix_const(A, wr->p.v.offset);
+    for (int d = 0; d < root->ndim; d++)
+      if (wr->p.v.strides[d] && root->shape[d] != 1) f = ix_add(A, f, ix_mulc(A, p.idx[d], wr->p.v.strides[d]));
+    st->index = f;
+  } else {
+    st->index = flat_of(&w, &p);
+  }
   st->val = cast(&w, expr(&w, root->in[0], p), cdt);
   st->scan = root->p.scan.op;
+  if (root->nin == 2) { /* each row's start, at the row's first element */
+    point p0 = p;
+    p0.shape = root->in[1]->shape;
+    p0.idx[c] = ix_const(A, 0);
+    st->init = cast(&w, expr(&w, root->in[1], p0), cdt);
+  }
+  if (wr) /* the old version is read: into a copy */
+    for (int i = 0; i < w.nmemo; i++)
+      if (w.memo[i].n == wr->in[0]) L->reads_output_elsewhere = true;
   ir_free(ctx, w.memo);
-  if (w.oom || k->arena.oom || (!w.failed && (!st->val || !st->index))) {
+  if (w.oom || k->arena.oom || (!w.failed && (!st->val || !st->index || (root->nin == 2 && !st->init)))) {
     ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
     return -1;
   }
@@ -983,7 +1001,9 @@ static int lower_compact(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
 
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   if (root->op == OP_MATMUL) return cg_lower_matmul(ctx, root, L);
-  if (root->op == OP_SCAN) return lower_scan(ctx, root, L);
+  if (root->op == OP_SCAN) return lower_scan(ctx, root, L, NULL);
+  if (root->op == OP_WRITE && root->in[1]->op == OP_SCAN && !(root->in[1]->mark & PM_MAT))
+    return lower_scan(ctx, root->in[1], L, root); /* the scan stores through the write's view */
   if (root->op == OP_COMPACT) return lower_compact(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast, false);

@@ -188,6 +188,9 @@ struct tc_ctx {
 /* ---- dtypes (tensor.c): the public tc_dtype_* helpers call these ---- */
 const char *ir_dtype_name(tc_dtype dt); /* "float32", "int64", ... */
 size_t ir_dtype_size(tc_dtype dt);
+/* The least and greatest value of an integer or bool dtype (bool: 0, 1). */
+int64_t ir_dtype_int_min(tc_dtype dt);
+int64_t ir_dtype_int_max(tc_dtype dt);
 bool ir_dtype_is_floating(tc_dtype dt);
 /* PyTorch's result_type of two dtypes (tensor operands). */
 tc_dtype ir_promote_types(tc_dtype a, tc_dtype b);

@@ -11,6 +11,7 @@
  *     meshgrid (expanded views).
  * Results that PyTorch returns as new tensors are new storages here too.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -700,13 +701,19 @@ tc_tensor *ir_op_gather_at(tc_tensor *a, tc_tensor *offsets) {
 
 /* ---- scans ---- */
 
-static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op, bool wide) {
+/* The SCAN node of x along dim; init (or NULL): each row's start (x's
+ * shape with 1 along dim), combined into its first step. */
+static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op, bool wide, ir_node *init) {
   ir_node *n = ir_node_new(ctx, OP_SCAN, x->dt, x->ndim, x->shape);
   if (!n) return NULL;
   n->dev = x->dev;
-  n->nin = 1;
+  n->nin = init ? 2 : 1;
   n->in[0] = x;
   ir_node_retain(x);
+  if (init) {
+    n->in[1] = init;
+    ir_node_retain(init);
+  }
   n->p.scan.dim = dim;
   n->p.scan.op = op;
   n->p.scan.wide = wide;
@@ -716,27 +723,12 @@ static ir_node *scan_node(tc_ctx *ctx, ir_node *x, int dim, int op, bool wide) {
 /* Long rows in few of them (a 1-D cumsum of millions) would be one
  * sequential loop on one thread: such a scan is blocked instead, with a
  * fixed block size (the result depends on the length only, never on the
- * threads or the backend): the row as (nb, SCAN_BLOCK) blocks scanned in
- * parallel, the blocks' totals scanned, and each block but the first
- * combined with the running total of the ones before it. */
+ * threads or the backend): the row as (nb, SCAN_BLOCK) blocks; each whole
+ * block's total (a reduction: its fixed tree order), the totals' running
+ * combine, and each block scanned in parallel from the running total of
+ * the ones before it (the scan's start: its first step is that total (op)
+ * its first element; block 0 starts from op's identity). */
 enum { SCAN_BLOCK = 4096, SCAN_LONG = 1 << 17, SCAN_FEW_ROWS = 64 };
-
-/* x (op) y elementwise over nodes of one shape (kernel.h's scan ops). */
-static ir_node *combine(tc_ctx *ctx, int op, ir_node *x, ir_node *y) {
-  if (op != OP_RLSE) return ir_ew(ctx, op, x->dt, x, y, NULL);
-  tc_dtype dt = x->dt;
-  ir_node *mx = ir_ew(ctx, OP_MAX, dt, x, y, NULL), *mn = ir_ew(ctx, OP_MIN, dt, x, y, NULL);
-  ir_node *eq = mx && mn ? ir_ew(ctx, OP_EQ, TC_BOOL, mx, mn, NULL) : NULL;
-  ir_node *zero = eq ? on(ir_const(ctx, 0, 0, dt, x->ndim, x->shape), x->dev) : NULL;
-  ir_node *diff = zero ? ir_ew(ctx, OP_SUB, dt, mn, mx, NULL) : NULL;
-  ir_node *d = diff ? ir_ew(ctx, OP_WHERE, dt, eq, zero, diff) : NULL;
-  ir_node *e = d ? ir_ew(ctx, OP_EXP, dt, d, NULL, NULL) : NULL;
-  ir_node *l = e ? ir_ew(ctx, OP_LOG1P, dt, e, NULL, NULL) : NULL;
-  ir_node *r = l ? ir_ew(ctx, OP_ADD, dt, mx, l, NULL) : NULL;
-  ir_node *t[] = {mx, mn, eq, zero, diff, d, e, l};
-  for (int i = 0; i < 8; i++) ir_node_release(ctx, t[i]);
-  return r;
-}
 
 static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node **padded);
 
@@ -747,8 +739,39 @@ static bool blocked(const ir_node *x, int dim) {
 
 /* The scan node of x along dim (blocked when its rows are long and few). */
 static ir_node *scan_of(tc_ctx *ctx, ir_node *x, int dim, int op) {
-  if (!blocked(x, dim)) return scan_node(ctx, x, dim, op, true);
+  if (!blocked(x, dim)) return scan_node(ctx, x, dim, op, true, NULL);
   return scan_blocked(ctx, x, dim, op, NULL);
+}
+
+/* The reduction of scan op `op` (kernel.h's RED op for it). */
+static int scan_red(int op) {
+  return op == OP_ADD ? OP_RSUM : op == OP_MUL ? OP_RPROD : op == OP_MAX ? OP_RMAX : op == OP_MIN ? OP_RMIN : OP_RLSE;
+}
+
+/* The WRITE of value into old (a storage version) through the view of
+ * value's shape with strides st at offset off: a new version (old and
+ * value stay the caller's). */
+static ir_node *write_node(tc_ctx *ctx, ir_node *old, ir_node *value, const int64_t *st, int64_t off) {
+  ir_node *w = ir_node_new(ctx, OP_WRITE, old->dt, old->ndim, old->shape);
+  if (!w) return NULL;
+  w->nin = 2;
+  w->dev = old->dev;
+  w->in[0] = old;
+  w->in[1] = value;
+  ir_node_retain(old);
+  ir_node_retain(value);
+  memcpy(w->p.v.strides, st, sizeof(int64_t) * (size_t)value->ndim);
+  w->p.v.offset = off;
+  return w;
+}
+
+/* op's identity in dtype dt, as a node of shape (nd, s) on dev: x (op) it
+ * is x for every x (the sum's is -0.0, so a -0.0 stays one). */
+static ir_node *identity(tc_ctx *ctx, int op, tc_dtype dt, int nd, const int64_t *s, tc_device dev) {
+  bool fl = ir_dtype_is_floating(dt);
+  double f = op == OP_ADD ? -0.0 : op == OP_MUL ? 1 : op == OP_MIN ? INFINITY : -INFINITY;
+  int64_t i = op == OP_ADD ? 0 : op == OP_MUL ? 1 : op == OP_MIN ? ir_dtype_int_max(dt) : ir_dtype_int_min(dt);
+  return on(ir_const(ctx, fl ? f : (double)i, fl ? 0 : i, dt, nd, s), dev);
 }
 
 /* padded (when not NULL, x 1-D and its length not a whole number of
@@ -770,19 +793,54 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
   memcpy(bs, sh, sizeof(int64_t) * (size_t)(nd - 1));
   bs[nd - 1] = nb, bs[nd] = SCAN_BLOCK;
   ir_contig_strides(nd + 1, bs, bst);
-  /* the whole blocks: one view of x (the scan reads it through its
-   * strides, no copy) */
+  /* the whole blocks: one view of x (read through its strides, no copy) */
   int64_t nbf = L / SCAN_BLOCK, ws[TC_MAX_DIMS + 1], xst[TC_MAX_DIMS + 1];
   memcpy(ws, bs, sizeof(int64_t) * (size_t)(nd + 1));
   ws[nd - 1] = nbf;
   memcpy(xst, st, sizeof(int64_t) * (size_t)(nd - 1));
   xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
-  ir_node *v = NULL, *b = ir_view(ctx, x, nd + 1, ws, xst, 0);
-  ir_node *s = b ? scan_node(ctx, b, nd, op, false) : NULL; /* blocks: in the dtype, for speed */
+  ir_node *b = ir_view(ctx, x, nd + 1, ws, xst, 0);
+  /* the whole blocks' totals (..., nbf) and their running combine */
+  int64_t ks[TC_MAX_DIMS + 1], ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
+  memcpy(ks, ws, sizeof(int64_t) * (size_t)(nd + 1));
+  ks[nd] = 1;
+  int rop = scan_red(op);
+  ir_node *red = b ? ir_node_new(ctx, rop, rop == OP_RLSE ? TC_F64 : x->dt, nd + 1, ks) : NULL;
+  if (red) {
+    red->nin = 1;
+    red->in[0] = b;
+    red->dev = x->dev;
+    ir_node_retain(b);
+    red->p.red.axes = 1u << nd;
+  }
+  ir_node *redc = red ? ir_cast(ctx, red, x->dt) : NULL;
+  memcpy(ts, ws, sizeof(int64_t) * (size_t)nd);
+  ir_contig_strides(nd, ts, tst);
+  ir_node *tot = redc ? ir_view(ctx, redc, nd, ts, tst, 0) : NULL;
+  ir_node *run = tot ? scan_of(ctx, tot, nd - 1, op) : NULL;
+  /* block i > 0 starts from run[i - 1], block 0 from the identity */
+  int64_t ps2[TC_MAX_DIMS];
+  memcpy(ps2, ts, sizeof(int64_t) * (size_t)nd);
+  ps2[nd - 1] = 1;
+  ir_node *first = run ? identity(ctx, op, x->dt, nd, ps2, x->dev) : NULL;
+  ps2[nd - 1] = nb - 1;
+  ir_node *rest = first && nb > 1 ? ir_view(ctx, run, nd, ps2, tst, 0) : NULL;
+  ir_node *prev = first ? (nb > 1 ? (rest ? cat_node(ctx, first, rest, nd - 1) : NULL) : (ir_node_retain(first), first)) : NULL;
+  int64_t is[TC_MAX_DIMS + 1], ist[TC_MAX_DIMS + 1];
+  memcpy(is, bs, sizeof(int64_t) * (size_t)nd);
+  is[nd] = 1;
+  ir_contig_strides(nd + 1, is, ist);
+  ir_node *init = prev ? ir_view(ctx, prev, nd + 1, is, ist, 0) : NULL; /* (..., nb, 1) */
+  /* the whole blocks, each from its start (x read in place), then a
+   * partial last block on its own, padded (the pad's values reach no
+   * real element), joined to them: only it reads through the padding */
+  int64_t wis[TC_MAX_DIMS + 1];
+  memcpy(wis, is, sizeof(int64_t) * (size_t)(nd + 1));
+  wis[nd - 1] = nbf;
+  ir_node *wi = init ? ir_view(ctx, init, nd + 1, wis, ist, 0) : NULL;
+  ir_node *s = wi && b ? scan_node(ctx, b, nd, op, false, wi) : NULL; /* blocks: in the dtype, for speed */
+  ir_node *vt = NULL, *z = NULL, *c = NULL, *lb = NULL, *li = NULL, *sl = NULL, *e = NULL, *w1 = NULL;
   if (s && pad) {
-    /* the last block alone, padded (the pad's values reach no real
-     * element), scanned on its own and joined to the whole ones: only it
-     * reads through the padding */
     int64_t tsh[TC_MAX_DIMS], ps[TC_MAX_DIMS], ls[TC_MAX_DIMS + 1], lst[TC_MAX_DIMS + 1];
     memcpy(tsh, sh, sizeof(int64_t) * (size_t)nd);
     memcpy(ps, sh, sizeof(int64_t) * (size_t)nd);
@@ -790,42 +848,22 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
     memcpy(ls, bs, sizeof(int64_t) * (size_t)(nd + 1));
     ls[nd - 1] = 1;
     ir_contig_strides(nd + 1, ls, lst);
-    ir_node *vt = ir_view(ctx, x, nd, tsh, st, nbf * SCAN_BLOCK * cs[dim]);
-    ir_node *z = vt ? on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev) : NULL;
-    ir_node *c = z ? cat_node(ctx, vt, z, nd - 1) : NULL;
-    ir_node *lb = c ? ir_view(ctx, c, nd + 1, ls, lst, 0) : NULL;
-    ir_node *sl = lb ? scan_node(ctx, lb, nd, op, false) : NULL;
-    ir_node *j = sl ? cat_node(ctx, s, sl, nd - 1) : NULL;
-    ir_node *t[] = {vt, z, c, lb, sl, s};
-    for (int i = 0; i < 6; i++) ir_node_release(ctx, t[i]);
-    s = j;
+    vt = ir_view(ctx, x, nd, tsh, st, nbf * SCAN_BLOCK * cs[dim]);
+    z = vt ? on(ir_const(ctx, 0, 0, x->dt, nd, ps), x->dev) : NULL;
+    c = z ? cat_node(ctx, vt, z, nd - 1) : NULL;
+    lb = c ? ir_view(ctx, c, nd + 1, ls, lst, 0) : NULL;
+    wis[nd - 1] = 1;
+    li = lb ? ir_view(ctx, init, nd + 1, wis, ist, nbf * ist[nd - 1]) : NULL; /* block nbf's start */
+    sl = li ? scan_node(ctx, lb, nd, op, false, li) : NULL;
+    /* both scans store into one new storage (..., nb, B), each through a
+     * view: a WRITE whose value is a scan is the scan's own kernel
+     * (lower.c), so nothing is copied to join them */
+    e = sl ? on(ir_node_new(ctx, OP_EMPTY, x->dt, nd + 1, bs), x->dev) : NULL;
+    w1 = e ? write_node(ctx, e, s, bst, 0) : NULL;
+    ir_node *w2 = w1 ? write_node(ctx, w1, sl, bst, nbf * bst[nd - 1]) : NULL;
+    ir_node_release(ctx, s);
+    s = w2;
   }
-  /* the blocks' totals (..., nb), their running combine, shifted by one
-   * block (block 0 takes block 0's: the where below ignores it) */
-  int64_t ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
-  memcpy(ts, bs, sizeof(int64_t) * (size_t)nd);
-  for (int d = 0; d < nd; d++) tst[d] = bst[d];
-  ir_node *tot = s ? ir_view(ctx, s, nd, ts, tst, SCAN_BLOCK - 1) : NULL;
-  ir_node *run = tot ? scan_of(ctx, tot, nd - 1, op) : NULL;
-  int64_t ps2[TC_MAX_DIMS], rst[TC_MAX_DIMS];
-  memcpy(ps2, ts, sizeof(int64_t) * (size_t)nd);
-  ir_contig_strides(nd, ts, rst);
-  ps2[nd - 1] = 1;
-  ir_node *first = run ? ir_view(ctx, run, nd, ps2, rst, 0) : NULL;
-  ps2[nd - 1] = nb - 1;
-  ir_node *rest = first && nb > 1 ? ir_view(ctx, run, nd, ps2, rst, 0) : NULL;
-  ir_node *prev = first ? (nb > 1 ? (rest ? cat_node(ctx, first, rest, nd - 1) : NULL) : (ir_node_retain(first), first)) : NULL;
-  /* broadcast over the block: (..., nb, B) with stride 0 */
-  int64_t pst[TC_MAX_DIMS];
-  for (int d = 0; d < nd; d++) pst[d] = rst[d];
-  pst[nd] = 0;
-  ir_node *pb = prev ? ir_view(ctx, prev, nd + 1, bs, pst, 0) : NULL;
-  ir_node *comb = pb ? combine(ctx, op, s, pb) : NULL;
-  ir_node *blk = comb ? on(ir_node_new(ctx, OP_IOTA, TC_I64, nd + 1, bs), x->dev) : NULL;
-  if (blk) blk->p.axis = nd - 1;
-  ir_node *zero = blk ? on(ir_const(ctx, 0, 0, TC_I64, nd + 1, bs), x->dev) : NULL;
-  ir_node *is0 = zero ? ir_ew(ctx, OP_EQ, TC_BOOL, blk, zero, NULL) : NULL;
-  ir_node *r = is0 ? ir_ew(ctx, OP_WHERE, x->dt, is0, s, comb) : NULL;
   /* back: (..., nb * B) narrowed to L, dim moved back */
   int64_t fs[TC_MAX_DIMS], fst[TC_MAX_DIMS], os[TC_MAX_DIMS], ost[TC_MAX_DIMS];
   memcpy(fs, sh, sizeof(int64_t) * (size_t)nd);
@@ -835,13 +873,13 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
     os[d] = x->shape[d];
     ost[d] = d == dim ? fst[nd - 1] : fst[j++];
   }
-  ir_node *out = r ? ir_view(ctx, r, nd, os, ost, 0) : NULL;
-  if (padded && out && nd == 1 && pad) {
-    ir_node_retain(r);
-    *padded = r;
+  ir_node *out = s ? ir_view(ctx, s, nd, os, ost, 0) : NULL;
+  if (padded && out && nd == 1) {
+    ir_node_retain(s);
+    *padded = s;
   }
-  ir_node *t[] = {v, b, s, tot, run, first, rest, prev, pb, comb, blk, zero, is0, r};
-  for (int i = 0; i < 14; i++) ir_node_release(ctx, t[i]);
+  ir_node *t[] = {b, red, redc, tot, run, first, rest, prev, init, wi, vt, z, c, lb, li, sl, e, w1, s};
+  for (int i = 0; i < 19; i++) ir_node_release(ctx, t[i]);
   return out;
 }
 
@@ -877,10 +915,10 @@ tc_tensor *ir_op_scan(tc_tensor *a, int dim, int op, bool has_dtype, tc_dtype dt
     return ir_error(a->ctx, TC_ERR_ARG, "%s: \"logcumsumexp_out_cpu\" not implemented for '%s'", fn, ir_torch_word(dt));
   ir_node *x = scan_input(a, &dim, fn, dt);
   ir_node *padded = NULL;
-  ir_node *s = !x ? NULL : blocked(x, dim) ? scan_blocked(a->ctx, x, dim, op, &padded) : scan_node(a->ctx, x, dim, op, true);
+  ir_node *s = !x ? NULL : blocked(x, dim) ? scan_blocked(a->ctx, x, dim, op, &padded) : scan_node(a->ctx, x, dim, op, true, NULL);
   ir_node_release(a->ctx, x);
   if (padded) {
-    /* a long 1-D scan padded to whole blocks: the result is the first L
+    /* a long 1-D scan (padded to whole blocks): the result is the first L
      * elements of the blocked result's storage (a contiguous view), so
      * the kernel that computes it runs over its blocks: a narrowing view
      * would divide every index by the block size */

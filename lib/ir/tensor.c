@@ -20,6 +20,27 @@ static const size_t dtype_sizes[TC_NUM_DTYPES] = {1, 1, 1, 2, 4, 8, 2, 2, 4, 8};
 const char *ir_dtype_name(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? dtype_names[dt] : "invalid";
 }
+int64_t ir_dtype_int_min(tc_dtype dt) {
+  switch (dt) {
+  case TC_BOOL: case TC_U8: return 0;
+  case TC_I8: return INT8_MIN;
+  case TC_I16: return INT16_MIN;
+  case TC_I32: return INT32_MIN;
+  default: return INT64_MIN;
+  }
+}
+
+int64_t ir_dtype_int_max(tc_dtype dt) {
+  switch (dt) {
+  case TC_BOOL: return 1;
+  case TC_U8: return UINT8_MAX;
+  case TC_I8: return INT8_MAX;
+  case TC_I16: return INT16_MAX;
+  case TC_I32: return INT32_MAX;
+  default: return INT64_MAX;
+  }
+}
+
 size_t ir_dtype_size(tc_dtype dt) {
   return (unsigned)dt < TC_NUM_DTYPES ? dtype_sizes[dt] : 0;
 }

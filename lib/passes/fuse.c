@@ -223,6 +223,13 @@ bool pass_epilogues(tc_ctx *ctx, pass_sched *s) {
 bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
   if (!reach(ctx, targets, n, s)) return false;
   for (int i = 0; i < n; i++) mat(ctx, targets[i], "realized result");
+  /* a scan that is a write's value and nothing else's (its one consumer
+   * here and its one reference) is the write's kernel: aux marks it */
+  for (int i = 0; i < s->nall; i++) {
+    ir_node *x = s->all[i];
+    if (x->op == OP_WRITE && x->in[1]->op == OP_SCAN && x->in[1]->uses == 1 && x->in[1]->refs == 1)
+      x->in[1]->aux = (void *)1;
+  }
   for (int i = 0; i < s->nall; i++) {
     ir_node *x = s->all[i];
     if (ir_op_kind[x->op] == K_WRITE) {
@@ -237,12 +244,15 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
     /* its own kernel, a sequential loop per point that computes its input
      * where it reads it (lower.c) */
-    if (x->op == OP_SCAN) mat(ctx, x, "a scan (its own kernel)");
+    /* a scan is its own kernel, the stored value of a write included (the
+     * scan stores through the write's view, lower.c) */
+    if (x->op == OP_SCAN && !x->aux) mat(ctx, x, "a scan (its own kernel)");
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
       mat(ctx, x->in[0], "source of a transfer between devices");
     }
   }
+  for (int i = 0; i < s->nall; i++) s->all[i]->aux = NULL;
   /* after the boundaries above, which cut expressions short */
   if (!limit_depth(ctx, targets, n, s)) return false;
   /* shared nodes: recompute when cheap, materialize when expensive */

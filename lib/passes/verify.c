@@ -30,7 +30,7 @@ static bool view_in_bounds(int ndim, const int64_t *shape, const int64_t *st, in
 bool ir_verify(tc_ctx *ctx, pass_sched *s) {
   for (int i = 0; i < s->nall; i++) {
     ir_node *n = s->all[i];
-    if (n->op < 0 || n->op >= OP_COUNT || n->nin != ir_op_arity[n->op])
+    if (n->op < 0 || n->op >= OP_COUNT || (n->nin != ir_op_arity[n->op] && !(n->op == OP_SCAN && n->nin == 2)))
       return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: node #%llu is malformed", (unsigned long long)n->id), false;
     switch (ir_op_kind[n->op]) {
     case K_EW:
@@ -83,8 +83,9 @@ bool ir_verify(tc_ctx *ctx, pass_sched *s) {
       break;
     }
     case K_SCAN:
-      if (n->nin != 1 || n->p.scan.dim < 0 || n->p.scan.dim >= n->ndim || n->in[0]->ndim != n->ndim ||
-          memcmp(n->in[0]->shape, n->shape, sizeof(int64_t) * (size_t)n->ndim))
+      if (n->p.scan.dim < 0 || n->p.scan.dim >= n->ndim || n->in[0]->ndim != n->ndim ||
+          memcmp(n->in[0]->shape, n->shape, sizeof(int64_t) * (size_t)n->ndim) ||
+          (n->nin == 2 && (n->in[1]->ndim != n->ndim || n->in[1]->dt != n->dt || n->in[1]->shape[n->p.scan.dim] != 1)))
         return ir_error(ctx, TC_ERR_RUNTIME, "ir_verify: scan #%llu has malformed inputs", (unsigned long long)n->id),
                false;
       break;
