@@ -244,6 +244,15 @@ static inline void __syncthreads() {
   S.progress++;
 }
 
+/* the lanes of mask whose pred is true, one bit each (a lane's own bit is
+ * 1 << lane): each lane's pred read from it in turn */
+static inline unsigned __ballot_sync(unsigned mask, int pred) {
+  unsigned r = 0;
+  for (int i = 0; i < 32; i++)
+    if ((mask >> i & 1u) && tc_emu::exchange(mask, pred ? 1 : 0, i)) r |= 1u << i;
+  return r;
+}
+
 template <class T> static inline T __shfl_sync(unsigned mask, T v, int src, int width = 32) {
   unsigned lane = tc_emu::self()->lane, base = lane & ~(unsigned)(width - 1);
   return tc_emu::exchange(mask, v, (int)(base + ((unsigned)src % (unsigned)width)));

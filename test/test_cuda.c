@@ -477,6 +477,19 @@ static void scalar_arguments_and_scatters_match_the_interpreter(void **state) {
     add_store(k, so, len, at, x);
     k->stages[k->nstages - 1].scan = op;
   }
+  /* a compaction of long rows: on the point's first warp (__ballot_sync) */
+  {
+    k = batch_new(&B, "compaction of long rows");
+    int64_t rows = 5, len = 3001;
+    set_outer(k, 1, &rows);
+    v0 = outer_var(k, 0);
+    int cx = add_buf(k, TC_F32, rows * len), co = add_buf(k, TC_F32, rows * len);
+    const ix *at = ix_add(&k->arena, ix_mulc(&k->arena, v0, len), stage_var(k, 0, len));
+    const kval *x = kc_load(k, cx, at);
+    add_store(k, co, len, ix_const(&k->arena, 0), x);
+    k->stages[k->nstages - 1].keep = kc_op(k, OP_GT, TC_BOOL, x, kc_const_f(k, TC_F32, 0), NULL);
+    k->stages[k->nstages - 1].dyn = kc_op(k, OP_MUL, TC_I64, kc_index(k, v0), kc_const_i(k, TC_I64, len), NULL);
+  }
   /* scans from a start per row (a blocked scan's blocks) */
   for (int si = 0; si < 2; si++) {
     tc_dtype dt = si ? TC_I64 : TC_F32;

@@ -71,6 +71,10 @@ void cu_line(cgen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 /* Emits stage st's value at the current variables, cast to `to`; its
  * expression goes to out. */
 void cu_stage_value(cgen *g, const kstage *st, tc_dtype to, char *out, size_t cap);
+/* The C expression of buffer buf's element at index idx, as a value. */
+void cu_load_expr(cgen *g, char *out, size_t cap, int buf, const char *idx);
+/* Store stage s at the current point (cuda_store.c). */
+void cu_emit_store(cgen *g, int s);
 /* Calls visit on every value of root's DAG once; false when visit stops. */
 bool cu_walk(cgen *g, const kval *root, bool (*visit)(cgen *, const kval *));
 /* Emits root and what it needs as locals (in the current evaluation's

@@ -410,7 +410,11 @@ int cu_choose_warps(cgen *g) {
     cu_walk(g, st->val, unit_stride_load);
     along = along || g->probe_hit;
   }
-  if (!tiles || !along) return 0;
+  /* a long compaction walks its row 32 steps at a time on one warp */
+  bool compact = false;
+  for (int s = 0; s < k->nstages; s++)
+    compact |= k->stages[s].kind == KS_STORE && k->stages[s].keep && k->stages[s].n >= 64;
+  if (!tiles || !along) return compact ? 1 : 0;
   int W = 1;
   while (W < 8 && 4 * W < tiles) W *= 2;
   /* several warps share their subtrees through static shared memory, 256
