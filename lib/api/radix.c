@@ -5,15 +5,19 @@
  *
  * Each element gets an order key, an unsigned integer of `bits` bits whose
  * order is the sort's (floats through their bits: -0.0 as 0.0, NaN the
- * largest; descending: the key's complement, so ties keep index order). A
- * row is cut into blocks of RADIX_BLOCK (the last padded with the largest
- * key: it sorts after every element, NaN included, being later). Keys of
- * at most 32 bits travel packed with their position in the row, key << 32
- * | position, as one int64; wider keys beside an int64 position array.
- * Then a pass per RADIX_BITS-bit digit, lowest first:
+ * largest; descending: the key's complement, so ties keep index order).
+ *
+ * Rows of at most RANK_MAX_L elements (and little work in all) are sorted
+ * by rank (rank_sort): two kernels whatever the key's width.
+ *
+ * Longer rows: a row is cut into blocks of RADIX_BLOCK (the last padded
+ * with the largest key: it sorts after every element, NaN included, being
+ * later). Keys of at most 32 bits travel packed with their position in the
+ * row, key << 32 | position, as one int64; wider keys beside an int64
+ * position array. Then a pass per RADIX_BITS-bit digit, lowest first:
  *   - a reduction counts each block's elements of each digit value;
- *   - a scan over the row's (digit value, block) counts, in that order,
- *     gives each (block, value)'s first position in the pass's output;
+ *   - two small scans give each (block, value)'s first position in the
+ *     pass's output, in (value, block) order within the row;
  *   - one compaction kernel (OP_COMPACT) walks each (block, value) and
  *     writes the block's elements of that value, in order, from there.
  * Every step keeps equal digits in their order, so the whole is stable;
@@ -106,6 +110,33 @@ static tc_tensor *pass(tc_ctx *ctx, tc_tensor *key, tc_tensor **follow, int shif
   return out[0];
 }
 
+/* Short rows: each element's rank is the number of elements of its row
+ * before it in the order (a smaller key, or an equal one at a smaller
+ * position: stable), one reduction over (R, L, L); the positions go to
+ * their ranks by one scatter (the ranks are a permutation). Two kernels
+ * instead of a radix sort's passes. k: (R, L) order keys. */
+static tc_tensor *rank_sort(tc_ctx *ctx, tc_tensor *k, int bits, int64_t R, int64_t L) {
+  /* 64-bit keys compare as unsigned: the sign bit flipped, as signed */
+  if (bits == 64) k = bin(TC_OP_BITWISE_XOR, k, i64(ctx, -9223372036854775808.0));
+  const int64_t s3[3] = {R, L, L};
+  tc_tensor *ki = tc_expand(tc_unsqueeze(k, 2), 3, s3), *kj = tc_expand(tc_unsqueeze(k, 1), 3, s3);
+  tc_tensor *pi = tc_reshape(tc_arange_int(ctx, 0, L, 1), 3, (const int64_t[]){1, L, 1});
+  tc_tensor *pj = tc_reshape(tc_arange_int(ctx, 0, L, 1), 3, (const int64_t[]){1, 1, L});
+  tc_tensor *before = tc_logical_or(tc_lt(kj, ki), tc_logical_and(tc_eq(kj, ki), tc_lt(pj, pi)));
+  tc_tensor *rank = tc_sum_dtype(before, (const int[]){2}, 1, false, TC_I64); /* (R, L) */
+  tc_tensor *row0 = tc_mul_scalar(tc_reshape(tc_arange_int(ctx, 0, R, 1), 2, (const int64_t[]){R, 1}), (double)L);
+  tc_tensor *at = tc_add(rank, row0);
+  tc_tensor *pos = tc_expand(tc_reshape(tc_arange_int(ctx, 0, L, 1), 2, (const int64_t[]){1, L}), 2,
+                             (const int64_t[]){R, L});
+  int64_t n = R * L;
+  tc_tensor *dst = api_eager(ir_op_uninit(ctx, TC_I64, 1, &n)); /* a permutation: every element written */
+  if (!dst || !at || !pos || api_eager_write(dst, ir_op_scatter(dst, tc_contiguous(pos), at, 0, true)) != TC_OK)
+    return NULL;
+  return dst;
+}
+
+enum { RANK_MAX_L = 512, RANK_MAX_WORK = 1 << 22 }; /* short rows, and little work in all */
+
 tc_tensor *api_sort_rows(tc_tensor *x, bool desc) {
   tc_ctx *ctx = x->ctx;
   int nd = x->ndim;
@@ -113,6 +144,7 @@ tc_tensor *api_sort_rows(tc_tensor *x, bool desc) {
   if (!total) return tc_zeros(ctx, TC_I64, nd, x->shape);
   int bits = 0;
   tc_tensor *k = order_key(tc_reshape(x, 2, (const int64_t[]){R, L}), desc, &bits);
+  if (k && L <= RANK_MAX_L && R * L * L <= RANK_MAX_WORK) return tc_reshape(rank_sort(ctx, k, bits, R, L), nd, x->shape);
   int64_t B = L < RADIX_BLOCK ? L : RADIX_BLOCK, nb = (L + B - 1) / B, Lp = nb * B;
   if (Lp > L) /* padding: the largest key, after everything */
     k = tc_cat(ctx, (tc_tensor *[]){k, tc_full(ctx, bits == 64 ? -1 : (double)(((int64_t)1 << bits) - 1), TC_I64, 2,
