@@ -146,7 +146,11 @@ static unsigned long long rendezvous(unsigned mask, unsigned long long v, int sr
   }
   S.progress++;
   unsigned long long r = v;
-  if (src >= 0) {
+  if (src == -2) { /* a ballot: the lanes whose value is nonzero */
+    r = 0;
+    for (unsigned l = 0; l < WARP; l++)
+      if ((mask >> l & 1u) && m->val[l]) r |= 1ull << l;
+  } else if (src >= 0) {
     if (!(mask >> src & 1u)) die("shuffle source lane is not in the mask");
     r = m->val[src];
   }
@@ -245,12 +249,9 @@ static inline void __syncthreads() {
 }
 
 /* the lanes of mask whose pred is true, one bit each (a lane's own bit is
- * 1 << lane): each lane's pred read from it in turn */
+ * 1 << lane): one rendezvous of the lanes */
 static inline unsigned __ballot_sync(unsigned mask, int pred) {
-  unsigned r = 0;
-  for (int i = 0; i < 32; i++)
-    if ((mask >> i & 1u) && tc_emu::exchange(mask, pred ? 1 : 0, i)) r |= 1u << i;
-  return r;
+  return (unsigned)tc_emu::rendezvous(mask, pred ? 1u : 0u, -2);
 }
 
 template <class T> static inline T __shfl_sync(unsigned mask, T v, int src, int width = 32) {

@@ -237,6 +237,19 @@ TC_CASE(a_sort_runs_on_the_device_and_reads_nothing_back) {
     free(got);
   }
   assert_int_equal(bad, 0);
+  /* short rows (sorted by rank): int64 over its whole range with ties, rows
+   * of 300 along dim 1, both directions */
+  for (int desc = 0; desc < 2; desc++) {
+    double *g = tc_test_read(tc_argsort(tc_reshape(t, 2, (const int64_t[]){N / 300, 300}), 1, desc), __FILE__, __LINE__);
+    for (int row = 0; row < N / 300; row++)
+      for (int i = 1; i < 300; i++) {
+        int64_t a = iv[row * 300 + (int)g[row * 300 + i - 1]], b = iv[row * 300 + (int)g[row * 300 + i]];
+        bool tie_ok = g[row * 300 + i - 1] < g[row * 300 + i];
+        bad += !(desc ? a > b || (a == b && tie_ok) : a < b || (a == b && tie_ok));
+      }
+    free(g);
+  }
+  assert_int_equal(bad, 0);
   /* int8, descending: 4 passes of 8-bit keys */
   int8_t b8[N];
   double k8[N];
