@@ -38,67 +38,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "../passes/passes.h"
-#include "lower.h"
+#include "lower_walk.h"
 
-typedef struct point {
-  int ndim;
-  const ix *flat;              /* row-major flat index, or NULL */
-  const ix *idx[TC_MAX_DIMS];  /* multi-index (valid when flat is NULL) */
-  const int64_t *shape;
-} point;
-
-typedef struct memo {
-  ir_node *n;
-  int stage;
-  point p;
-  const kval *v;
-} memo;
-
-typedef struct lw {
-  tc_ctx *ctx;
-  cg_lowered *L;
-  kernel *k;
-  ir_node *root;
-  int nred;                               /* staged reductions */
-  ir_node *red[KC_MAX_STAGES];
-  int ndup;                               /* reductions that are another's */
-  struct dup {
-    ir_node *n, *same; /* n computes what staged reduction `same` does */
-  } dup[2 * KC_MAX_STAGES];
-  bool built[KC_MAX_STAGES];
-  point redq[KC_MAX_STAGES];
-  int cur_stage;                          /* stage whose value is being built */
-  int64_t inner_work;                     /* extent of the group's own inner loop */
-  memo *memo;
-  int nmemo, memocap;
-  const kval *paramv[KC_MAX_PARAMS]; /* the KV_PARAM of each param */
-  /* side outputs: nodes the plan stores (PM_SIDE) that a stage of this
-   * kernel computes at each of their elements once; a side stage before
-   * its owner stores them, and the owner loads them back */
-  int nside;
-  struct side {
-    ir_node *n;
-    ir_node *owner; /* the reduction whose input reaches n elementwise, or
-                       the root (its stored value) */
-    int stage;      /* the side stage */
-    int buf;
-    int owner_stage;
-    point at;       /* the owner's point of n (loads there) */
-    bool done;
-    bool scratch;   /* stored into the output (buffer 0), not for a holder */
-    point at_store; /* scratch: the store stage's point of n (loads there) */
-  } side[KC_MAX_SIDE];
-  bool gathers_root_old; /* a GATHER reads the root's old version (a write's) */
-  bool scratch_bad; /* one could not be placed: lower again without */
-  int last_scratch; /* the scratch output stored last: the one the store
-                       may read back (a later one overwrites an earlier) */
-  int store_stage;  /* mode 1: the final store's stage and point */
-  point store_at;
-  bool failed;
-  bool oom; /* out of memory: an error, never a kernel boundary */
-} lw;
-
-static ir_arena *AR(lw *w) { return &w->k->arena; }
 
 static void fail(lw *w, ir_node *n, const char *why) {
   if (w->failed) return;
@@ -881,130 +822,17 @@ static int try_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L, int mode, bool *
   return 0;
 }
 
-/* A SCAN node (or a WRITE wr whose value it is: then it stores through
- * wr's view of wr's storage): the outer points are the output's with the scanned dim
- * taken out (size 1), and one store stage loops over it in order, storing
- * the running combine of its input, kept in PyTorch's CPU accumulator
- * dtype (below). The input is an expression built at each
- * step like any stored value (casts, views, a blocked scan's padding, a
- * mask's comparison: read where they are, no copy); a reduction in it
- * cannot be placed and comes back as a boundary. */
-static int lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L, ir_node *wr) {
-  memset(L, 0, sizeof *L);
-  kc_init(&L->k, &ctx->al);
-  kernel *k = &L->k;
-  ir_node *out = wr ? wr : root;
-  lw w = {.ctx = ctx, .L = L, .k = k, .root = out, .cur_stage = 0, .store_stage = 0,
-          .last_scratch = -1, .inner_work = 1};
-  int c = root->p.scan.dim;
-  k->nbufs = 1;
-  k->bufs[0] = (kbuf){out->dt, ir_numel(out->ndim, out->shape), true};
-  L->bufnode[0] = out;
-  k->nouter = root->ndim;
-  for (int d = 0; d < root->ndim; d++) k->outer[d] = d == c ? 1 : root->shape[d];
-  k->nstages = 1;
-  ir_arena *A = &k->arena;
-  point p = {.ndim = root->ndim, .shape = root->shape};
-  for (int d = 0; d < root->ndim; d++)
-    p.idx[d] = d == c ? ix_var(A, kc_stage_var(k, 0), 0, root->shape[c] - 1)
-               : root->shape[d] == 1 ? ix_const(A, 0)
-                                     : ix_var(A, d, 0, root->shape[d] - 1);
-  w.store_at = p;
-  /* the running value in PyTorch's CPU accumulator: float32 for
-   * float16/bfloat16, float64 for a float32 sum, product or logaddexp
-   * (a running max or min is exact in its own dtype), except in a blocked
-   * scan's blocks (not wide: float32, for speed) */
-  int sop = root->p.scan.op;
-  tc_dtype cdt = root->dt == TC_F16 || root->dt == TC_BF16 ? TC_F32
-                 : root->dt == TC_F32 && root->p.scan.wide && (sop == OP_ADD || sop == OP_MUL || sop == OP_RLSE)
-                     ? TC_F64
-                     : root->dt;
-  kstage *st = &k->stages[0];
-  st->kind = KS_STORE;
-  st->n = root->shape[c];
-  st->buf = 0;
-  if (wr) { /* stored through the write's view of its storage */
-    const ix *f = ix_const(A, wr->p.v.offset);
-    for (int d = 0; d < root->ndim; d++)
-      if (wr->p.v.strides[d] && root->shape[d] != 1) f = ix_add(A, f, ix_mulc(A, p.idx[d], wr->p.v.strides[d]));
-    st->index = f;
-  } else {
-    st->index = flat_of(&w, &p);
-  }
-  st->val = cast(&w, expr(&w, root->in[0], p), cdt);
-  st->scan = root->p.scan.op;
-  if (root->nin == 2) { /* each row's start, at the row's first element */
-    point p0 = p;
-    p0.shape = root->in[1]->shape;
-    p0.idx[c] = ix_const(A, 0);
-    st->init = cast(&w, expr(&w, root->in[1], p0), cdt);
-  }
-  if (wr) /* the old version is read: into a copy */
-    for (int i = 0; i < w.nmemo; i++)
-      if (w.memo[i].n == wr->in[0]) L->reads_output_elsewhere = true;
-  ir_free(ctx, w.memo);
-  if (w.oom || k->arena.oom || (!w.failed && (!st->val || !st->index || (root->nin == 2 && !st->init)))) {
-    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
-    return -1;
-  }
-  return w.failed ? 1 : 0;
-}
-
-/* A COMPACT node: the outer points are the rows of its values (every dim
- * but the last, taken out as a scan's dim is), and one compaction stage
- * (kernel.h's keep) walks the last dim. Values and keeps are built where
- * they are read, the base position at the row's first element. The old
- * version is not read (the compaction writes only where it keeps), so the
- * write goes in place unless the values read it. */
-static int lower_compact(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
-  memset(L, 0, sizeof *L);
-  kc_init(&L->k, &ctx->al);
-  kernel *k = &L->k;
-  lw w = {.ctx = ctx, .L = L, .k = k, .root = root, .cur_stage = 0, .store_stage = 0,
-          .last_scratch = -1, .inner_work = 1};
-  ir_node *v = root->in[1];
-  int c = v->ndim - 1;
-  k->nbufs = 1;
-  k->bufs[0] = (kbuf){root->dt, ir_numel(root->ndim, root->shape), true};
-  L->bufnode[0] = root;
-  k->nouter = v->ndim;
-  for (int d = 0; d < v->ndim; d++) k->outer[d] = d == c ? 1 : v->shape[d];
-  k->nstages = 1;
-  ir_arena *A = &k->arena;
-  point p = {.ndim = v->ndim, .shape = v->shape};
-  for (int d = 0; d < v->ndim; d++)
-    p.idx[d] = d == c ? ix_var(A, kc_stage_var(k, 0), 0, v->shape[c] - 1)
-               : v->shape[d] == 1 ? ix_const(A, 0)
-                                  : ix_var(A, d, 0, v->shape[d] - 1);
-  point p0 = p; /* the row's base position: in[2] is 1 along the last dim */
-  p0.shape = root->in[2]->shape;
-  p0.idx[c] = ix_const(A, 0);
-  w.store_at = p;
-  kstage *st = &k->stages[0];
-  st->kind = KS_STORE;
-  st->n = v->shape[c];
-  st->buf = 0;
-  st->index = ix_const(A, 0);
-  st->keep = cast(&w, expr(&w, root->in[3], p), TC_BOOL);
-  st->val = cast(&w, expr(&w, v, p), root->dt);
-  st->dyn = cast(&w, expr(&w, root->in[2], p0), TC_I64);
-  for (int i = 0; i < w.nmemo; i++)
-    if (w.memo[i].n == root->in[0]) L->reads_output_elsewhere = true;
-  if (w.gathers_root_old) L->reads_output_elsewhere = true;
-  ir_free(ctx, w.memo);
-  if (w.oom || A->oom || (!w.failed && (!st->val || !st->index || !st->keep || !st->dyn))) {
-    ir_error(ctx, TC_ERR_OOM, "out of memory lowering a kernel");
-    return -1;
-  }
-  return w.failed ? 1 : 0;
-}
+/* lower_rows.c's access to the walk */
+const kval *lw_expr(lw *w, ir_node *n, point p) { return expr(w, n, p); }
+const kval *lw_cast(lw *w, const kval *v, tc_dtype dt) { return cast(w, v, dt); }
+const ix *lw_flat(lw *w, const point *p) { return flat_of(w, p); }
 
 int cg_lower(tc_ctx *ctx, ir_node *root, cg_lowered *L) {
   if (root->op == OP_MATMUL) return cg_lower_matmul(ctx, root, L);
-  if (root->op == OP_SCAN) return lower_scan(ctx, root, L, NULL);
+  if (root->op == OP_SCAN) return cg_lower_scan(ctx, root, L, NULL);
   if (root->op == OP_WRITE && root->in[1]->op == OP_SCAN && !(root->in[1]->mark & PM_MAT))
-    return lower_scan(ctx, root->in[1], L, root); /* the scan stores through the write's view */
-  if (root->op == OP_COMPACT) return lower_compact(ctx, root, L);
+    return cg_lower_scan(ctx, root->in[1], L, root); /* the scan stores through the write's view */
+  if (root->op == OP_COMPACT) return cg_lower_compact(ctx, root, L);
   bool broadcast = false;
   int rc = try_lower(ctx, root, L, 0, &broadcast, false);
   if (rc == 0 && broadcast) {
