@@ -11,7 +11,6 @@
 #include <string.h>
 #include "api.h"
 
-
 tc_tensor *tc_masked_select(tc_tensor *a, tc_tensor *mask) {
   if (!a || !mask) return NULL;
   tc_ctx *ctx = a->ctx;
@@ -237,12 +236,6 @@ tc_tensor *tc_take_along_dim(tc_tensor *a, tc_tensor *indices, const int *dim) {
   return finish(ctx, r, old_dev_);
 }
 
-/* Compaction on the device: c = cumsum(m) of the flat bool mask m (n; a
- * scan kernel, int32 when n allows), the count c[n-1] read back (the
- * result's shape), and each element's row: a true one at c - 1, a false
- * one past the count (count + i - c), so a scatter to these rows never
- * repeats a position and runs in parallel; rows from the count on are
- * dropped. No host loop. In the open scope, on the current default device. */
 /* The mask's blocks of COMPACT_BLOCK are counted (one reduction, reading
  * only the mask), the counts' running sum is read back for the size, and
  * one compaction kernel per array writes each whole block's kept elements
