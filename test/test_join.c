@@ -328,6 +328,15 @@ TC_CASE(scans_run_in_index_order_with_pytorchs_dtypes) {
   expect(tc_cumsum(i32, 0, &(tc_dtype){TC_F64}), TC_F64, SH(2, 2), V(1, 2, 4, 6));
   expect(tc_cumsum(tc_to_dtype(tc_arange(ctx, 0, 6, 1, TC_F32), TC_F16), 0, NULL), TC_F16, SH(6), V(0, 1, 3, 6, 10, 15));
   expect(tc_cumsum(tc_scalar(ctx, 3, TC_F32), 0, NULL), TC_F32, SH0, V(3));
+  /* a sum starts from +0.0, as PyTorch's: a cumsum of -0.0 is 0.0, in a
+   * short row and in a blocked long one */
+  for (int64_t n = 5; n <= 300000; n += 299995) {
+    double *z = tc_test_read(tc_cumsum(tc_full(ctx, -0.0, TC_F64, 1, &n), 0, NULL), __FILE__, __LINE__);
+    int neg = 0;
+    for (int64_t i = 0; i < n; i++) neg += signbit(z[i]) != 0;
+    free(z);
+    assert_int_equal(neg, 0);
+  }
   /* float32 sums and products run in float64, as PyTorch's CPU kernel:
    * the running value keeps what float32 would round away */
   tc_tensor *big = tc_from_data(ctx, (const float[]){1e8f, 1, -1e8f}, TC_F32, 1, (const int64_t[]){3});

@@ -94,6 +94,8 @@ int cg_lower_scan(tc_ctx *ctx, ir_node *root, cg_lowered *L, ir_node *wr) {
   st->scan = sop;
   if (root->nin == 2) /* each row's start, at the row's first element */
     st->init = lw_cast(&w, lw_expr(&w, root->in[1], row_first(&w, p, root->in[1]->shape, c)), cdt);
+  else if (sop == OP_ADD && ir_dtype_is_floating(cdt)) /* PyTorch's sum starts from +0.0: -0.0 becomes 0.0 */
+    st->init = kc_const_f(w.k, cdt, 0.0);
   if (wr && reads_old(&w, wr->in[0])) L->reads_output_elsewhere = true;
   return row_done(&w, st->val && st->index && (root->nin == 1 || st->init));
 }

@@ -765,11 +765,12 @@ static ir_node *write_node(tc_ctx *ctx, ir_node *old, ir_node *value, const int6
   return w;
 }
 
-/* op's identity in dtype dt, as a node of shape (nd, s) on dev: x (op) it
- * is x for every x (the sum's is -0.0, so a -0.0 stays one). */
+/* The start of a scan by op in dtype dt, as a node of shape (nd, s) on
+ * dev: op's identity (x (op) it is x), and +0.0 for a sum, which PyTorch's
+ * starts from (-0.0 becomes 0.0, as there). */
 static ir_node *identity(tc_ctx *ctx, int op, tc_dtype dt, int nd, const int64_t *s, tc_device dev) {
   bool fl = ir_dtype_is_floating(dt);
-  double f = op == OP_ADD ? -0.0 : op == OP_MUL ? 1 : op == OP_MIN ? INFINITY : -INFINITY;
+  double f = op == OP_ADD ? 0.0 : op == OP_MUL ? 1 : op == OP_MIN ? INFINITY : -INFINITY;
   int64_t i = op == OP_ADD ? 0 : op == OP_MUL ? 1 : op == OP_MIN ? ir_dtype_int_max(dt) : ir_dtype_int_min(dt);
   return on(ir_const(ctx, fl ? f : (double)i, fl ? 0 : i, dt, nd, s), dev);
 }
