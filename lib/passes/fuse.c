@@ -243,9 +243,8 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
     }
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
     /* its own kernel, a sequential loop per point that computes its input
-     * where it reads it (lower.c) */
-    /* a scan is its own kernel, the stored value of a write included (the
-     * scan stores through the write's view, lower.c) */
+     * where it reads it (lower_rows.c); the value of a write is that
+     * write's kernel instead (the scan stores through the write's view) */
     if (x->op == OP_SCAN && !x->aux) mat(ctx, x, "a scan (its own kernel)");
     if (x->op == OP_COPY) {
       mat(ctx, x, "transfer between devices");
