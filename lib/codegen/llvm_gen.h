@@ -120,6 +120,9 @@ LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x);
 /* llvm_mem.c: buffer element loads and stores (with their alias scopes) */
 LLVMValueRef cg_load(cg_gen *g, int buf, LLVMValueRef index);
 void cg_store(cg_gen *g, int buf, LLVMValueRef index, LLVMValueRef v);
+/* A call of LLVM intrinsic `name` overloaded on tys (llvm_ops.c). */
+LLVMValueRef cg_intrinsic(cg_gen *g, const char *name, LLVMTypeRef *tys, int ntys, LLVMValueRef *args,
+                          int nargs);
 /* A compaction stage (kernel.h's keep) at the current outer point. */
 void cg_emit_compact(cg_gen *g, int s);
 

@@ -114,13 +114,6 @@ static LLVMValueRef lanes(cg_gen *g, const kval *kv, int var, LLVMValueRef iv, t
   return x;
 }
 
-static LLVMValueRef intrinsic(cg_gen *g, const char *name, LLVMTypeRef *tys, size_t nt, LLVMValueRef *args,
-                              unsigned na) {
-  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->M, id, tys, nt);
-  return LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, tys, nt), f, args, na, "");
-}
-
 void cg_emit_compact(cg_gen *g, int s) {
   const kstage *st = &g->k->stages[s];
   int var = kc_stage_var(g->k, s);
@@ -150,13 +143,13 @@ void cg_emit_compact(cg_gen *g, int s) {
     LLVMValueRef c;
     if (hw) {
       LLVMValueRef a[3] = {v, LLVMGetPoison(vit), k};
-      c = intrinsic(g, "llvm.x86.avx512.mask.compress", &vit, 1, a, 3);
+      c = cg_intrinsic(g, "llvm.x86.avx512.mask.compress", &vit, 1, a, 3);
     } else {
       LLVMValueRef a[3] = {v, k, LLVMGetPoison(vit)};
-      c = intrinsic(g, "llvm.experimental.vector.compress", &vit, 1, a, 3);
+      c = cg_intrinsic(g, "llvm.experimental.vector.compress", &vit, 1, a, 3);
     }
     LLVMValueRef bits = LLVMBuildBitCast(B, k, mt, "");
-    LLVMValueRef pop = LLVMBuildZExt(B, intrinsic(g, "llvm.ctpop", &mt, 1, &bits, 1), g->t_i64, "");
+    LLVMValueRef pop = LLVMBuildZExt(B, cg_intrinsic(g, "llvm.ctpop", &mt, 1, &bits, 1), g->t_i64, "");
     /* the first pop lanes: (1 << pop) - 1, in 64 bits (pop may be nl) */
     LLVMValueRef sm = LLVMBuildSub(B, LLVMBuildShl(B, cg_c64(g, 1), pop, ""), cg_c64(g, 1), "");
     sm = LLVMBuildBitCast(B, LLVMBuildTrunc(B, sm, mt, ""), vmt, "");
@@ -165,7 +158,7 @@ void cg_emit_compact(cg_gen *g, int s) {
     LLVMValueRef p = LLVMBuildInBoundsGEP2(B, it, g->bufp[st->buf], &at, 1, "");
     LLVMTypeRef sty[2] = {vit, g->t_ptr};
     LLVMValueRef sa[4] = {c, p, LLVMConstInt(g->t_i32, es, 0), sm};
-    LLVMValueRef w = intrinsic(g, "llvm.masked.store", sty, 2, sa, 4);
+    LLVMValueRef w = cg_intrinsic(g, "llvm.masked.store", sty, 2, sa, 4);
     set_md(g, w, "alias.scope", scope_list(g, MD_S));
     set_md(g, w, "noalias", scope_list(g, MD_G));
     LLVMBuildStore(B, LLVMBuildAdd(B, old, pop, ""), cnt);

@@ -136,8 +136,8 @@ LLVMTypeRef cg_mem_type(cg_gen *g, tc_dtype dt) {
 }
 
 
-static LLVMValueRef intrin(cg_gen *g, const char *name, LLVMTypeRef *tys,
-                           int ntys, LLVMValueRef *args, int nargs) {
+LLVMValueRef cg_intrinsic(cg_gen *g, const char *name, LLVMTypeRef *tys,
+                          int ntys, LLVMValueRef *args, int nargs) {
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
   if (!id) {
     cg_fail(g, "LLVM has no intrinsic %s", name);
@@ -150,14 +150,14 @@ static LLVMValueRef intrin(cg_gen *g, const char *name, LLVMTypeRef *tys,
 
 static LLVMValueRef intrin1(cg_gen *g, const char *name, LLVMValueRef x) {
   LLVMTypeRef t = LLVMTypeOf(x);
-  return intrin(g, name, &t, 1, &x, 1);
+  return cg_intrinsic(g, name, &t, 1, &x, 1);
 }
 
 static LLVMValueRef intrin2(cg_gen *g, const char *name, LLVMValueRef x,
                             LLVMValueRef y) {
   LLVMTypeRef t = LLVMTypeOf(x);
   LLVMValueRef args[2] = {x, y};
-  return intrin(g, name, &t, 1, args, 2);
+  return cg_intrinsic(g, name, &t, 1, args, 2);
 }
 
 /* c, or a vector of w copies of it (w > 0) */
@@ -211,7 +211,7 @@ LLVMValueRef cg_libm1(cg_gen *g, const char *base, tc_dtype dt,
 static LLVMValueRef fma3(cg_gen *g, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c) {
   LLVMValueRef args[3] = {a, b, c};
   LLVMTypeRef t = LLVMTypeOf(a);
-  return intrin(g, "llvm.fma", &t, 1, args, 3);
+  return cg_intrinsic(g, "llvm.fma", &t, 1, args, 3);
 }
 
 LLVMValueRef cg_exp(cg_gen *g, tc_dtype dt, LLVMValueRef x) {
@@ -736,7 +736,7 @@ static LLVMValueRef unop(cg_gen *g, int op, tc_dtype dt, LLVMValueRef a) {
       if (!s) return a;
       LLVMTypeRef tys[1] = {t};
       LLVMValueRef args[2] = {a, LLVMConstInt(g->t_i1, 0, 0)};
-      return intrin(g, "llvm.abs", tys, 1, args, 2);
+      return cg_intrinsic(g, "llvm.abs", tys, 1, args, 2);
     }
     case OP_SIGN:
       if (dt == TC_BOOL) return a;

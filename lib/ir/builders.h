@@ -165,6 +165,14 @@ tc_status ir_op_scatter(tc_tensor *dst, tc_tensor *values, tc_tensor *offsets, i
  * elements fit without overlapping (lib/api's gather.c). base is values'
  * shape but 1 along the last dim: one position a row. */
 tc_status ir_op_compact(tc_tensor *dst, tc_tensor *values, tc_tensor *base, tc_tensor *keep);
+/* The WRITE of value into storage version old through the view of value's
+ * shape with these strides at offset: a new version of old's storage
+ * (old's user flag kept). old and value stay the caller's (the node takes
+ * references of its own). */
+ir_node *ir_write_node(tc_ctx *ctx, ir_node *old, ir_node *value, const int64_t *strides, int64_t offset);
+/* A reduction node by RED op `op` over the dims in mask of in (kept as size
+ * 1), of dtype dt (in borrowed, already of a dtype the op takes). */
+ir_node *ir_red_node(tc_ctx *ctx, int op, tc_dtype dt, ir_node *in, uint32_t mask);
 tc_tensor *ir_op_isclose(tc_tensor *a, tc_tensor *b, double rtol, double atol,
                          bool equal_nan);
 /* out receives ndim new handles; on failure all NULL. */

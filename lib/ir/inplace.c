@@ -73,20 +73,27 @@ static tc_status write_through(tc_tensor *dst, ir_node *value, const char *fn) {
   ir_node_release(ctx, e);
   if (!c) return ctx->status ? ctx->status : TC_ERR_OOM;
   ir_node *old = dst->st->version;
-  ir_node *w = ir_node_new(ctx, OP_WRITE, old->dt, old->ndim, old->shape);
-  if (w) w->user = old->user;
-  if (!w) {
-    ir_node_release(ctx, c);
-    return TC_ERR_OOM;
-  }
-  w->nin = 2;
-  w->dev = old->dev;
-  w->in[0] = old; /* the storage's reference moves to the WRITE node */
-  w->in[1] = c;
-  if (dst->ndim) memcpy(w->p.v.strides, dst->strides, sizeof(int64_t) * dst->ndim);
-  w->p.v.offset = dst->offset;
+  ir_node *w = ir_write_node(ctx, old, c, dst->strides, dst->offset);
+  ir_node_release(ctx, c);
+  if (!w) return TC_ERR_OOM;
+  ir_node_release(ctx, old); /* the storage's reference is the WRITE node's now */
   dst->st->version = w;
   return TC_OK;
+}
+
+ir_node *ir_write_node(tc_ctx *ctx, ir_node *old, ir_node *value, const int64_t *strides, int64_t offset) {
+  ir_node *w = ir_node_new(ctx, OP_WRITE, old->dt, old->ndim, old->shape);
+  if (!w) return NULL;
+  w->user = old->user;
+  w->nin = 2;
+  w->dev = old->dev;
+  w->in[0] = old;
+  w->in[1] = value;
+  ir_node_retain(old);
+  ir_node_retain(value);
+  if (value->ndim) memcpy(w->p.v.strides, strides, sizeof(int64_t) * (size_t)value->ndim);
+  w->p.v.offset = offset;
+  return w;
 }
 
 /* PyTorch refuses to write through a view where several elements share
@@ -251,19 +258,11 @@ static tc_status grow_storage(tc_tensor *t, int64_t n) {
   }
   int64_t on = st->numel, one = 1;
   ir_node *flat = ir_view(ctx, old, 1, &on, &one, 0); /* old's row-major elements */
-  ir_node *w = flat ? ir_node_new(ctx, OP_WRITE, st->dt, 1, &n) : NULL;
-  if (!w) {
-    ir_node_release(ctx, flat);
-    ir_node_release(ctx, base);
-    return ctx->status ? ctx->status : TC_ERR_OOM;
-  }
+  ir_node *w = flat ? ir_write_node(ctx, base, flat, &one, 0) : NULL;
+  ir_node_release(ctx, flat);
+  ir_node_release(ctx, base);
+  if (!w) return ctx->status ? ctx->status : TC_ERR_OOM;
   w->user = old->user;
-  w->nin = 2;
-  w->dev = old->dev;
-  w->in[0] = base;
-  w->in[1] = flat;
-  w->p.v.strides[0] = 1;
-  w->p.v.offset = 0;
   ir_node_release(ctx, old); /* the storage's reference; flat holds its own */
   st->version = w;
   st->numel = n;

@@ -748,23 +748,6 @@ static int scan_red(int op) {
   return op == OP_ADD ? OP_RSUM : op == OP_MUL ? OP_RPROD : op == OP_MAX ? OP_RMAX : op == OP_MIN ? OP_RMIN : OP_RLSE;
 }
 
-/* The WRITE of value into old (a storage version) through the view of
- * value's shape with strides st at offset off: a new version (old and
- * value stay the caller's). */
-static ir_node *write_node(tc_ctx *ctx, ir_node *old, ir_node *value, const int64_t *st, int64_t off) {
-  ir_node *w = ir_node_new(ctx, OP_WRITE, old->dt, old->ndim, old->shape);
-  if (!w) return NULL;
-  w->nin = 2;
-  w->dev = old->dev;
-  w->in[0] = old;
-  w->in[1] = value;
-  ir_node_retain(old);
-  ir_node_retain(value);
-  memcpy(w->p.v.strides, st, sizeof(int64_t) * (size_t)value->ndim);
-  w->p.v.offset = off;
-  return w;
-}
-
 /* The start of a scan by op in dtype dt, as a node of shape (nd, s) on
  * dev: op's identity (x (op) it is x), and +0.0 for a sum, which PyTorch's
  * starts from (-0.0 becomes 0.0, as there). */
@@ -802,18 +785,9 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
   xst[nd - 1] = cs[dim] * SCAN_BLOCK, xst[nd] = cs[dim];
   ir_node *b = ir_view(ctx, x, nd + 1, ws, xst, 0);
   /* the whole blocks' totals (..., nbf) and their running combine */
-  int64_t ks[TC_MAX_DIMS + 1], ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
-  memcpy(ks, ws, sizeof(int64_t) * (size_t)(nd + 1));
-  ks[nd] = 1;
+  int64_t ts[TC_MAX_DIMS], tst[TC_MAX_DIMS];
   int rop = scan_red(op);
-  ir_node *red = b ? ir_node_new(ctx, rop, rop == OP_RLSE ? TC_F64 : x->dt, nd + 1, ks) : NULL;
-  if (red) {
-    red->nin = 1;
-    red->in[0] = b;
-    red->dev = x->dev;
-    ir_node_retain(b);
-    red->p.red.axes = 1u << nd;
-  }
+  ir_node *red = b ? ir_red_node(ctx, rop, rop == OP_RLSE ? TC_F64 : x->dt, b, 1u << nd) : NULL;
   ir_node *redc = red ? ir_cast(ctx, red, x->dt) : NULL;
   memcpy(ts, ws, sizeof(int64_t) * (size_t)nd);
   ir_contig_strides(nd, ts, tst);
@@ -860,8 +834,8 @@ static ir_node *scan_blocked(tc_ctx *ctx, ir_node *x, int dim, int op, ir_node *
      * view: a WRITE whose value is a scan is the scan's own kernel
      * (lower.c), so nothing is copied to join them */
     e = sl ? on(ir_node_new(ctx, OP_EMPTY, x->dt, nd + 1, bs), x->dev) : NULL;
-    w1 = e ? write_node(ctx, e, s, bst, 0) : NULL;
-    ir_node *w2 = w1 ? write_node(ctx, w1, sl, bst, nbf * bst[nd - 1]) : NULL;
+    w1 = e ? ir_write_node(ctx, e, s, bst, 0) : NULL;
+    ir_node *w2 = w1 ? ir_write_node(ctx, w1, sl, bst, nbf * bst[nd - 1]) : NULL;
     ir_node_release(ctx, s);
     s = w2;
   }

@@ -44,9 +44,7 @@ static bool dim_mask(tc_ctx *ctx, const char *fn, int ndim, const int *dims, int
   return true;
 }
 
-/* RED node over `mask` of node in (borrowed, already of dtype dt), then a
- * squeeze view when !keepdim. */
-static ir_node *red(tc_ctx *ctx, int op, tc_dtype dt, ir_node *in, uint32_t mask) {
+ir_node *ir_red_node(tc_ctx *ctx, int op, tc_dtype dt, ir_node *in, uint32_t mask) {
   int64_t ks[TC_MAX_DIMS];
   for (int d = 0; d < in->ndim; d++) ks[d] = (mask >> d & 1) ? 1 : in->shape[d];
   ir_node *r = ir_node_new(ctx, op, dt, in->ndim, ks);
@@ -74,10 +72,10 @@ static ir_node *split_reduce(tc_ctx *ctx, int op, ir_node *in, int64_t numel) {
   ir_node *c = ir_cast(ctx, in, pdt);
   ir_node *v = c ? ir_view(ctx, c, 2, shape2, st2, 0) : NULL;
   tc_dtype rdt = op == OP_RLSE ? TC_F64 : pdt; /* logsumexp's result is float64 */
-  ir_node *part = v ? red(ctx, op, rdt, v, 2u) : NULL; /* [SPLIT, 1] */
+  ir_node *part = v ? ir_red_node(ctx, op, rdt, v, 2u) : NULL; /* [SPLIT, 1] */
   int64_t ones[TC_MAX_DIMS];
   for (int d = 0; d < in->ndim; d++) ones[d] = 1;
-  ir_node *all = part ? red(ctx, op, rdt, part, 3u) : NULL; /* [1, 1] */
+  ir_node *all = part ? ir_red_node(ctx, op, rdt, part, 3u) : NULL; /* [1, 1] */
   int64_t one_st[TC_MAX_DIMS] = {0};
   ir_node *back = all ? ir_view(ctx, all, in->ndim, ones, one_st, 0) : NULL;
   ir_node *r = ir_cast(ctx, back, op == OP_RLSE ? TC_F64 : in->dt);
@@ -93,7 +91,7 @@ static ir_node *reduce_node(tc_ctx *ctx, int op, ir_node *in, uint32_t mask, boo
   uint32_t all = in->ndim ? (uint32_t)((1u << in->ndim) - 1) : 0;
   bool split = mask == all && numel >= SPLIT_MIN && numel % SPLIT == 0 &&
                (op == OP_RSUM || op == OP_RPROD || op == OP_RMAX || op == OP_RMIN || op == OP_RLSE);
-  ir_node *r = split ? split_reduce(ctx, op, in, numel) : red(ctx, op, dt, in, mask);
+  ir_node *r = split ? split_reduce(ctx, op, in, numel) : ir_red_node(ctx, op, dt, in, mask);
   if (!r) return NULL;
   if (keepdim) return r;
   int64_t ks[TC_MAX_DIMS];
