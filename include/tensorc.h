@@ -176,6 +176,30 @@ typedef enum tc_error_kind {
 } tc_error_kind;
 TC_API tc_error_kind tc_last_error_kind(const tc_ctx *ctx);
 TC_API void tc_clear_error(tc_ctx *ctx);
+
+/* When the indices of an indexing op are checked against their bounds
+ * (advanced indexing, index_put_, gather, scatter*, index_select, take,
+ * take_along_dim, put_, index_add_/copy_/fill_):
+ * - TC_INDEX_CHECK_AT_CALL: at the call, as PyTorch's CPU ops raise. The
+ *   call computes the check (one fused reduction over the index) and reads
+ *   it back, so it waits for the index to be computed.
+ * - TC_INDEX_CHECK_DEFERRED: in a kernel of the realization that needs the
+ *   op, as PyTorch's CUDA ops report a bad index at a later synchronization.
+ *   The call only records the op. That realization fails with the same error
+ *   and words before any kernel that uses the index runs, so nothing is
+ *   written to any tensor. Every tensor that depends on the op, including a
+ *   tensor it writes in place, stays unrealized: each later read fails the
+ *   same way. Tensors that do not depend on it stay usable.
+ * - TC_INDEX_CHECK_AUTO (the default): deferred for CUDA tensors, at the
+ *   call for CPU tensors. */
+typedef enum tc_index_check {
+  TC_INDEX_CHECK_AUTO,
+  TC_INDEX_CHECK_AT_CALL,
+  TC_INDEX_CHECK_DEFERRED
+} tc_index_check;
+/* TC_ERR_ARG for a mode not listed above. */
+TC_API tc_status tc_set_index_check(tc_ctx *ctx, tc_index_check mode);
+TC_API tc_index_check tc_get_index_check(const tc_ctx *ctx);
 TC_API void tc_set_eager(tc_ctx *ctx, int eager);
 TC_API void tc_set_debug(tc_ctx *ctx, unsigned debug_flags);
 TC_API int tc_num_threads(const tc_ctx *ctx);

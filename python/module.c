@@ -13,7 +13,7 @@
  * tensorc.install_as_torch() also registers them as `torch`, `torch.nn`...
  * so that a script's `import torch` runs on tensorc (what `tensorc run`
  * does). tensorc itself has the binding's own calls: live_tensors(),
- * stats(), set_debug(), set_eager(), realize().
+ * stats(), set_debug(), set_eager(), set_index_check(), realize().
  *
  * Contexts: each Python thread gets its own tc_ctx, made on first use with
  * the options tcpy_set_context_options gave (an embedding program, e.g.
@@ -175,6 +175,27 @@ static PyObject *f_set_eager(PyObject *m, PyObject *arg) {
   Py_RETURN_NONE;
 }
 
+static const char *const check_modes[] = {"auto", "call", "deferred", NULL}; /* tc_index_check's order */
+
+static PyObject *f_set_index_check(PyObject *m, PyObject *arg) {
+  tcpy_ctx *c = tcpy_current();
+  if (!c) return NULL;
+  for (int i = 0; PyUnicode_Check(arg) && check_modes[i]; i++)
+    if (!PyUnicode_CompareWithASCIIString(arg, check_modes[i])) {
+      tc_set_index_check(c->ctx, (tc_index_check)i);
+      Py_RETURN_NONE;
+    }
+  if (!PyErr_Occurred())
+    PyErr_SetString(PyExc_ValueError, "tensorc.set_index_check() takes 'auto', 'call' or 'deferred'");
+  return NULL;
+}
+
+static PyObject *f_get_index_check(PyObject *m, PyObject *noargs) {
+  tcpy_ctx *c = tcpy_current();
+  if (!c) return NULL;
+  return PyUnicode_FromString(check_modes[tc_get_index_check(c->ctx)]);
+}
+
 static PyObject *f_realize(PyObject *m, PyObject *args) {
   Py_ssize_t n = PyTuple_Size(args);
   if (n == 0) Py_RETURN_NONE;
@@ -220,6 +241,9 @@ static PyMethodDef tensorc_functions[] = {
     {"reset_stats", f_reset_stats, METH_NOARGS, "reset_stats(): zero the counters"},
     {"set_debug", f_set_debug, METH_O, "set_debug('ir,fuse,plan,...'): dumps to stderr, as TC_DEBUG"},
     {"set_eager", f_set_eager, METH_O, "set_eager(bool): realize after every op (TC_EAGER)"},
+    {"set_index_check", f_set_index_check, METH_O,
+     "set_index_check('auto'|'call'|'deferred'): when index bounds are checked (tc_set_index_check)"},
+    {"get_index_check", f_get_index_check, METH_NOARGS, "get_index_check() -> 'auto', 'call' or 'deferred'"},
     {"realize", f_realize, METH_VARARGS, "realize(*tensors): compute them now, in one schedule"},
     {"install_as_torch", f_install_as_torch, METH_NOARGS,
      "install_as_torch(): make `import torch` (and torch.nn.functional, torch.cuda...) give tensorc.torch"},

@@ -340,6 +340,14 @@ static inline void tc_test_expect_err(tc_ctx *ctx, const void *result, const cha
 #define expect_err(ctx, result, part) \
   tc_test_expect_err((ctx), (result), (part), __FILE__, __LINE__)
 
+/* t realized: a deferred index check (tc_set_index_check; the default for
+ * CUDA tensors) fails there. NULL, with the error set, when it fails. */
+static inline tc_tensor *tc_test_realized(tc_tensor *t) { return t && tc_realize(t) == TC_OK ? t : NULL; }
+/* An in-place op's status st, then dst realized when st is TC_OK. */
+static inline tc_status tc_test_wrote(tc_tensor *dst, tc_status st) {
+  return st == TC_OK && dst ? tc_realize(dst) : st;
+}
+
 /* A call returning tc_status failed with an error containing `part`; clears it. */
 static inline void tc_test_expect_status_err(tc_ctx *ctx, tc_status st, const char *part,
                                              const char *file, int line) {

@@ -99,7 +99,7 @@ TC_CASE(index_tensors_and_masks_gather_with_numpys_placement) {
   expect_i64(tc_index(x, SPEC(TC_T(tc_to_dtype(L1(ctx, (const int64_t[]){1}, 1), TC_I32)), TC_I(2))), SH(1, 4),
              I64(20, 21, 22, 23));
   expect_i64(tc_index(x, SPEC(TC_T(tc_zeros(ctx, TC_I64, 1, (const int64_t[]){0})))), SH(0, 3, 4), NULL, 0);
-  expect_err(ctx, tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 5}, 2)))),
+  expect_err(ctx, tc_test_realized(tc_index(x, SPEC(TC_T(L1(ctx, (const int64_t[]){0, 5}, 2))))),
              "index 5 is out of bounds for dimension 0 with size 2");
   expect_err(ctx, tc_index(x, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){0, 1}, 2)), TC_T(L1(ctx, (const int64_t[]){0, 1, 2}, 3)))),
              "shape mismatch: indexing tensors could not be broadcast together with shapes [2], [3]");
@@ -171,8 +171,12 @@ static void kind_is(tc_ctx *ctx, bool failed, tc_error_kind kind, const char *pa
   }
   tc_clear_error(ctx);
 }
-#define KR(expr, kind, part) kind_is(ctx, (expr) == NULL, kind, part)
-#define KS(expr, kind, part) kind_is(ctx, (expr) != TC_OK, kind, part)
+/* the result realized, so a deferred check (on CUDA) fails too; KS: the
+ * destination C_ of an in-place op */
+static tc_tensor *C_;
+static tc_status wrote_(tc_status st) { return tc_test_wrote(C_, st); }
+#define KR(expr, kind, part) kind_is(ctx, tc_test_realized(expr) == NULL, kind, part)
+#define KS(expr, kind, part) (kind_is(ctx, wrote_(expr) != TC_OK, kind, part), C_ = NULL)
 
 TC_CASE(errors_come_with_pytorchs_exception_types) {
   tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32), *y = tc_reshape(x, 2, (const int64_t[]){2, 3});
@@ -188,31 +192,88 @@ TC_CASE(errors_come_with_pytorchs_exception_types) {
   KR(tc_index(y, SPEC(TC_ALL, TC_T(L1(ctx, (const int64_t[]){5}, 1)))), TC_KIND_INDEX,
      "index 5 is out of bounds for dimension 0 with size 3");
   KR(tc_index(x, SPEC(TC_S(0, 6, -1))), TC_KIND_VALUE, "step must be greater than zero");
-  KS(tc_put_(tc_clone(x), L1(ctx, (const int64_t[]){10}, 1), one, false), TC_KIND_INDEX,
+  KS(tc_put_(C_ = tc_clone(x), L1(ctx, (const int64_t[]){10}, 1), one, false), TC_KIND_INDEX,
      "out of range: tried to access index 10 on a tensor of 6 elements.");
-  KS(tc_put_(tc_clone(x), i2, one, false), TC_KIND_INDEX,
+  KS(tc_put_(C_ = tc_clone(x), i2, one, false), TC_KIND_INDEX,
      "put_(): Expected source and index to have the same number of elements");
   KR(tc_take(x, seven), TC_KIND_INDEX, "out of range: tried to access index 7 on a tensor of 6 elements.");
   KR(tc_gather(x, 0, seven), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
   KR(tc_take_along_dim(x, seven, NULL), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
-  KS(tc_scatter_value_(tc_clone(x), 0, seven, 1), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
+  KS(tc_scatter_value_(C_ = tc_clone(x), 0, seven, 1), TC_KIND_RUNTIME, "index 7 is out of bounds for dimension 0 with size 6");
   KR(tc_index_select(x, 0, seven), TC_KIND_INDEX, "index out of range in self");
   KR(tc_index_select(x, 0, fi), TC_KIND_RUNTIME, "index_select(): Expected dtype int32 or int64 for index");
-  KS(tc_index_add_(tc_clone(x), 0, seven, one, 1), TC_KIND_INDEX, "index out of range in self");
-  KS(tc_index_add_(tc_clone(x), 0, fi, one, 1), TC_KIND_RUNTIME,
+  KS(tc_index_add_(C_ = tc_clone(x), 0, seven, one, 1), TC_KIND_INDEX, "index out of range in self");
+  KS(tc_index_add_(C_ = tc_clone(x), 0, fi, one, 1), TC_KIND_RUNTIME,
      "index_add_(): Expected dtype int32/int64 for index but got: Float");
-  KS(tc_index_copy_(tc_clone(x), 0, seven, one), TC_KIND_INDEX,
+  KS(tc_index_copy_(C_ = tc_clone(x), 0, seven, one), TC_KIND_INDEX,
      "index_copy_(): index 7 is out of bounds for dimension 0 with size 6");
-  KS(tc_index_copy_(tc_clone(x), 0, tc_to_dtype(seven, TC_I32), one),
+  KS(tc_index_copy_(C_ = tc_clone(x), 0, tc_to_dtype(seven, TC_I32), one),
      TC_KIND_RUNTIME, "index_copy_(): Expected a long tensor for index, but got Int");
-  KS(tc_index_fill_(tc_clone(x), 0, seven, 1), TC_KIND_INDEX, "index 7 is out of bounds for dimension 0 with size 6");
-  KS(tc_index_fill_(tc_clone(x), 0, fi, 1), TC_KIND_INDEX, "index_fill_(): Expected dtype int64 for index.");
+  KS(tc_index_fill_(C_ = tc_clone(x), 0, seven, 1), TC_KIND_INDEX, "index 7 is out of bounds for dimension 0 with size 6");
+  KS(tc_index_fill_(C_ = tc_clone(x), 0, fi, 1), TC_KIND_INDEX, "index_fill_(): Expected dtype int64 for index.");
   /* x[byte_mask] = scalar is PyTorch's masked_fill_, which takes bool masks only */
   tc_tensor *m8 = tc_to_dtype(L1(ctx, (const int64_t[]){1, 0}, 2), TC_U8);
-  KS(tc_index_set_(tc_clone(y), SPEC(TC_T(m8)), z), TC_KIND_RUNTIME,
+  KS(tc_index_set_(C_ = tc_clone(y), SPEC(TC_T(m8)), z), TC_KIND_RUNTIME,
      "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char");
   KS(tc_index_copy_(tc_zeros(ctx, TC_F32, 2, (const int64_t[]){2, 3}), 0, i2, tc_ones(ctx, TC_F32, 2, (const int64_t[]){1, 3})),
      TC_KIND_INDEX, "index_copy_(): Number of indices (2) should be equal to source.size(dim) (1)");
+}
+
+/* tc_set_index_check(DEFERRED), the default for CUDA tensors: the call
+ * records the op and returns; the check is a kernel of the realization that
+ * needs the op, and an index out of bounds fails that realization, with
+ * PyTorch's words, before anything that uses the index runs. */
+TC_CASE(a_deferred_index_check_fails_the_realization_before_anything_is_written) {
+  assert_int_equal(tc_get_index_check(ctx), TC_INDEX_CHECK_AUTO);
+  assert_int_equal(tc_set_index_check(ctx, (tc_index_check)7), TC_ERR_ARG);
+  tc_clear_error(ctx);
+  assert_int_equal(tc_set_index_check(ctx, TC_INDEX_CHECK_DEFERRED), TC_OK);
+  tc_tensor *x = tc_arange(ctx, 0, 6, 1, TC_F32);
+  tc_tensor *i = tc_mul_scalar(tc_arange_int(ctx, 0, 4, 1), 3); /* 0 3 6 9, lazy */
+  assert_int_equal(tc_realize(x), TC_OK);
+  tc_reset_stats(ctx);
+  tc_tensor *g = tc_index(x, SPEC(TC_T(i)));
+  assert_non_null(g);
+  expect_no_error(ctx);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 0); /* nothing ran, nothing was read back */
+  tc_tensor *s = tc_sum(g, NULL, 0, false);
+  for (int k = 0; k < 2; k++) { /* every read fails the same way */
+    assert_int_not_equal(tc_realize(s), TC_OK);
+    assert_int_equal(tc_last_error_kind(ctx), TC_KIND_INDEX);
+    assert_string_equal(tc_last_error(ctx), "tc_index: index 6 is out of bounds for dimension 0 with size 6");
+    tc_clear_error(ctx);
+  }
+  /* each op words its own error; the first offending element is named */
+  tc_tensor *j = tc_sub(tc_scalar(ctx, 2, TC_I64), tc_mul_scalar(tc_arange_int(ctx, 0, 4, 1), 3)); /* 2 -1 -4 -7 */
+  KR(tc_gather(x, 0, j), TC_KIND_RUNTIME, "tc_gather: index -1 is out of bounds for dimension 0 with size 6");
+  KR(tc_take(x, j), TC_KIND_INDEX, "tc_take: out of range: tried to access index -7 on a tensor of 6 elements.");
+  KR(tc_index_select(x, 0, tc_to_dtype(i, TC_I32)), TC_KIND_INDEX, "tc_index_select: index out of range in self");
+  /* a write in place: the storage keeps its value, the tensor fails every
+   * read, and tensors that do not depend on the write stay usable */
+  tc_tensor *four = tc_ones(ctx, TC_F32, 1, (const int64_t[]){4});
+  tc_tensor *y = tc_clone(x);
+  assert_int_equal(tc_index_put_(y, 1, &i, four, true), TC_OK);
+  KS(tc_realize(y), TC_KIND_INDEX, "tc_index_put_: index 6 is out of bounds for dimension 0 with size 6");
+  KS(tc_realize(y), TC_KIND_INDEX, "tc_index_put_: index 6 is out of bounds for dimension 0 with size 6");
+  expect(x, TC_F32, SH(6), V(0, 1, 2, 3, 4, 5));
+  /* eager: the write is realized at the call, fails there, and is undone */
+  tc_set_eager(ctx, true);
+  tc_tensor *z = tc_clone(x);
+  KS(tc_index_fill_(z, 0, i, -1), TC_KIND_INDEX, "tc_index_fill_: index 6 is out of bounds for dimension 0 with size 6");
+  expect(z, TC_F32, SH(6), V(0, 1, 2, 3, 4, 5));
+  tc_set_eager(ctx, false);
+  /* indices in bounds: the check's kernel, then the gather's */
+  tc_tensor *ok = tc_remainder(i, tc_scalar(ctx, 6, TC_I64)); /* 0 3 0 3 */
+  tc_tensor *r = tc_index(x, SPEC(TC_T(ok)));
+  tc_reset_stats(ctx);
+  assert_int_equal(tc_realize(r), TC_OK);
+  assert_int_equal(tc_get_stats(ctx).kernels_launched, 2);
+  expect(r, TC_F32, SH(4), V(0, 3, 0, 3));
+  assert_int_equal(tc_index_put_(y = tc_clone(x), 1, &ok, four, true), TC_OK);
+  expect(y, TC_F32, SH(6), V(2, 1, 2, 5, 4, 5));
+  /* at the call: the op fails there */
+  assert_int_equal(tc_set_index_check(ctx, TC_INDEX_CHECK_AT_CALL), TC_OK);
+  expect_err(ctx, tc_index(x, SPEC(TC_T(i))), "tc_index: index 6 is out of bounds for dimension 0 with size 6");
 }
 
 int main(void) {
@@ -223,6 +284,7 @@ int main(void) {
       TC_TEST(index_set_writes_through_views_index_tensors_and_masks),
       TC_TEST(a_stencil_updated_in_place_through_index_tensors_in_a_loop),
       TC_TEST(errors_come_with_pytorchs_exception_types),
+      TC_TEST(a_deferred_index_check_fails_the_realization_before_anything_is_written),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,16 +278,16 @@ TC_CASE(gather_take_and_take_along_dim_read_what_pytorch_reads) {
          V(3, 0, 1, 7, 4, 5, 11, 8, 9));
   tc_tensor *i32 = tc_to_dtype(I(ctx, (const int64_t[]){2, 2}, 2, (const int64_t[]){2}, 1), TC_I32);
   expect(tc_index_select(m, 0, i32), TC_F32, SH(2, 4), V(8, 9, 10, 11, 8, 9, 10, 11));
-  expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, 4}, 2, (const int64_t[]){1, 2}, 2)),
+  expect_err(ctx, tc_test_realized(tc_gather(m, 1, I(ctx, (const int64_t[]){0, 4}, 2, (const int64_t[]){1, 2}, 2))),
              "index 4 is out of bounds for dimension 1 with size 4");
-  expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, -1}, 2, (const int64_t[]){1, 2}, 2)),
+  expect_err(ctx, tc_test_realized(tc_gather(m, 1, I(ctx, (const int64_t[]){0, -1}, 2, (const int64_t[]){1, 2}, 2))),
              "index -1 is out of bounds for dimension 1 with size 4");
   expect_err(ctx, tc_gather(m, 1, I(ctx, (const int64_t[]){0, 1}, 2, (const int64_t[]){2}, 1)),
              "Index tensor must have the same number of dimensions as input tensor");
   expect_err(ctx, tc_gather(m, 0, I(ctx, (const int64_t[]){0, 1, 1, 0, 0}, 5, (const int64_t[]){1, 5}, 2)),
              "Size does not match at dimension 1 expected index [1, 5] to be no larger than self [3, 4] apart from "
              "dimension 0");
-  expect_err(ctx, tc_take(m, I(ctx, (const int64_t[]){12}, 1, (const int64_t[]){1}, 1)),
+  expect_err(ctx, tc_test_realized(tc_take(m, I(ctx, (const int64_t[]){12}, 1, (const int64_t[]){1}, 1))),
              "out of range: tried to access index 12 on a tensor of 12 elements.");
 }
 

@@ -37,7 +37,8 @@ TC_CASE(scatter_and_scatter_add_write_where_index_says) {
   expect_status_err(ctx, tc_scatter_(Z(ctx), 1, I2(ctx, (const int64_t[]){0, 1, 2, 3, 0}, 1, 5), S(ctx)),
                     "Expected index [1, 5] to be no larger than self [3, 4] apart from dimension 1 and to be no "
                     "larger size than src [3, 4]");
-  expect_status_err(ctx, tc_scatter_(Z(ctx), 1, I2(ctx, (const int64_t[]){0, 4}, 1, 2), S(ctx)),
+  tc_tensor *z = Z(ctx);
+  expect_status_err(ctx, tc_test_wrote(z, tc_scatter_(z, 1, I2(ctx, (const int64_t[]){0, 4}, 1, 2), S(ctx))),
                     "index 4 is out of bounds for dimension 1 with size 4");
   expect_status_err(ctx, tc_scatter_(Z(ctx), 1, I2(ctx, (const int64_t[]){0, 1}, 1, 2), tc_to_dtype(S(ctx), TC_F64)),
                     "scatter(): Expected self.dtype to be equal to src.dtype");
@@ -108,7 +109,8 @@ TC_CASE(index_add_copy_and_fill_write_whole_slices) {
                     "Source dimensionality (3), destination dimensionality (2)");
   expect_status_err(ctx, tc_index_add_(Z(ctx), 1, I1(ctx, (const int64_t[]){0, 2, 1}, 3), tc_to_dtype(s3, TC_F64), 1),
                     "index_add_(): self (Float) and source (Double) must have the same scalar type");
-  expect_status_err(ctx, tc_index_fill_(Z(ctx), 1, I1(ctx, (const int64_t[]){4}, 1), -1),
+  tc_tensor *z = Z(ctx);
+  expect_status_err(ctx, tc_test_wrote(z, tc_index_fill_(z, 1, I1(ctx, (const int64_t[]){4}, 1), -1)),
                     "index 4 is out of bounds for dimension 1 with size 4");
 }
 
@@ -126,7 +128,8 @@ TC_CASE(put_writes_row_major_positions_of_any_layout) {
   expect_status_err(ctx, tc_put_(Z(ctx), I1(ctx, (const int64_t[]){0, 1}, 2), v, false),
                     "put_(): Expected source and index to have the same number of elements, but got source.numel() "
                     "= 3, index.numel() = 2");
-  expect_status_err(ctx, tc_put_(Z(ctx), I1(ctx, (const int64_t[]){12}, 1), tc_narrow(v, 0, 0, 1), false),
+  tc_tensor *z = Z(ctx);
+  expect_status_err(ctx, tc_test_wrote(z, tc_put_(z, I1(ctx, (const int64_t[]){12}, 1), tc_narrow(v, 0, 0, 1), false)),
                     "out of range: tried to access index 12 on a tensor of 12 elements.");
 }
 

@@ -26,6 +26,9 @@ tc_status api_eager_write(tc_tensor *dst, tc_status st);
 /* Realizes a write just recorded on dst's storage, which is shared with
  * the host (tc_share_host), so that it lands in the host's memory. */
 tc_status api_shared_write(tc_tensor *dst);
+/* Undoes the writes on st that a failed realization did not run: its
+ * version goes back to the last realized one (realize.c). */
+void api_undo_writes(tc_ctx *ctx, ir_storage *st);
 /* tc_share_host on either device: pins t's storage to the memory that
  * holds its value now and returns its first element's address there (a
  * device address for a CUDA tensor); NULL with the error set. */
@@ -53,13 +56,19 @@ tc_tensor *api_sort_rows(tc_tensor *x, bool desc);
  * is read back once (gather.c: a count on the device, then one compaction
  * kernel per array). In a scope. */
 tc_status api_compact(tc_ctx *ctx, tc_tensor *m, int64_t n, tc_tensor *const *vs, int nv, tc_tensor **out);
-/* Checks idx (an integer tensor) against a dim of `size` (-size <= i <
- * size); reads back one value (and, when one is out of range, the indices);
- * false with PyTorch's "index i is out of bounds for dimension d with size
- * s" prefixed by fn. (scatter.c) */
-bool api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
+/* Checks idx (an integer tensor, any shape) against b's bounds and returns
+ * the index to use from then on: idx itself, checked at the call (one fused
+ * reduction read back), or, when the check is deferred (tc_set_index_check;
+ * api_check_deferred), idx guarded by a CHECK node, which the realization
+ * that reads it checks in a kernel of its own before anything it guards
+ * runs. NULL with b's error (PyTorch's words) when checked at the call and
+ * out of bounds. In a scope. (scatter.c) */
+tc_tensor *api_checked(tc_ctx *ctx, tc_tensor *idx, const ir_bounds *b);
+bool api_check_deferred(tc_ctx *ctx, tc_device dev);
+/* api_checked for a dim of `size` (-size <= i < size), IR_BOUNDS_DIM. */
+tc_tensor *api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
 /* The same for ops that take no negative index (0 <= i < size): gather. */
-bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
+tc_tensor *api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn);
 /* The storage offsets of a's elements at index idx (int32/int64, negative
  * counted from the end; broadcast to R) along dim and at the position of
  * shape R (nd dims, a's) along every other dim. Handles in the open scope.

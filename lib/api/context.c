@@ -94,6 +94,18 @@ static bool starts(const char *s, const char *p) { return !strncmp(s, p, strlen(
 
 /* The kind of the sticky error, from its status and its words (the words
  * are PyTorch's, and so is the exception each one comes with). */
+tc_status tc_set_index_check(tc_ctx *ctx, tc_index_check mode) {
+  if (!ctx) return TC_ERR_ARG;
+  if (mode != TC_INDEX_CHECK_AUTO && mode != TC_INDEX_CHECK_AT_CALL && mode != TC_INDEX_CHECK_DEFERRED)
+    return ir_error(ctx, TC_ERR_ARG, "tc_set_index_check: invalid mode %d", (int)mode), TC_ERR_ARG;
+  ctx->index_check = mode;
+  return TC_OK;
+}
+
+tc_index_check tc_get_index_check(const tc_ctx *ctx) {
+  return ctx ? (tc_index_check)ctx->index_check : TC_INDEX_CHECK_AUTO;
+}
+
 tc_error_kind tc_last_error_kind(const tc_ctx *ctx) {
   if (!ctx || ctx->status == TC_OK) return TC_KIND_NONE;
   if (ctx->status == TC_ERR_OOM) return TC_KIND_MEMORY;

@@ -108,16 +108,15 @@ tc_tensor *tc_index_select(tc_tensor *a, int dim, tc_tensor *index) {
   tc_scope_begin(ctx);
   tc_tensor *x = a->ndim ? a : tc_reshape(a, 1, (const int64_t[]){1});
   tc_tensor *r = NULL;
-  bool inb = x && api_in_bounds(ctx, index, x->shape[dim], dim, fn);
-  if (x && !inb && ctx->status == TC_ERR_ARG) {
-    tc_clear_error(ctx);
-    ir_error(ctx, TC_ERR_ARG, "%s: index out of range in self", fn);
-  }
-  if (inb) {
+  int64_t size = x ? x->shape[dim] : 0;
+  tc_tensor *ci = x ? api_checked(ctx, index, &(ir_bounds){.fn = fn, .style = IR_BOUNDS_SELF, .dim = dim,
+                                                           .lo = -size, .size = size})
+                    : NULL;
+  if (ci) {
     int64_t R[TC_MAX_DIMS], k = tc_tensor_numel(index);
     memcpy(R, x->shape, sizeof(int64_t) * (size_t)x->ndim);
     R[dim] = k;
-    r = gather_dim(x, dim, along(index, x->ndim, dim, k), x->ndim, R);
+    r = gather_dim(x, dim, along(ci, x->ndim, dim, k), x->ndim, R);
     if (r && !a->ndim) r = tc_reshape(r, 0, NULL);
   }
   return finish(ctx, r, old_dev_);
@@ -149,7 +148,7 @@ tc_tensor *tc_gather(tc_tensor *a, int dim, tc_tensor *index) {
   tc_tensor *r = NULL;
   if (x && ix && tc_tensor_numel(ix) == 0) {
     r = tc_empty(ctx, a->dt, index->ndim, index->shape);
-  } else if (x && ix && api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn)) {
+  } else if (x && ix && (ix = api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn))) {
     r = gather_dim(x, dim, ix, nd, ix->shape);
     if (r && !a->ndim) r = tc_reshape(r, index->ndim, index->shape);
   }
@@ -172,24 +171,10 @@ tc_tensor *tc_take(tc_tensor *a, tc_tensor *index) {
   tc_tensor *r = NULL;
   if (flat && tc_tensor_numel(index) == 0) {
     r = tc_empty(ctx, a->dt, index->ndim, index->shape);
-  } else if (flat) {
-    tc_tensor *bad = tc_any(tc_logical_or(tc_lt(index, tc_scalar(ctx, (double)-n, TC_I64)),
-                                          tc_ge(index, tc_scalar(ctx, (double)n, TC_I64))), NULL, 0, false);
-    if (bad && tc_item(bad) != 0) {
-      tc_tensor *c = tc_contiguous(tc_cpu(index));
-      const int64_t *p = c ? tc_data_ptr(c) : NULL;
-      int64_t v = 0;
-      for (int64_t i = 0, m = tc_tensor_numel(index); p && i < m; i++)
-        if (p[i] < -n || p[i] >= n) {
-          v = p[i];
-          break;
-        }
-      ir_error(ctx, TC_ERR_ARG, "%s: out of range: tried to access index %lld on a tensor of %lld elements.",
-               fn, (long long)v, (long long)n);
-    } else if (bad && ctx->status == TC_OK) {
-      tc_tensor *off = tc_add_scalar(wrapped(ctx, index, n), (double)flat->offset);
-      r = api_gather_at(flat, off);
-    }
+  } else if (flat && (index = api_checked(ctx, index, &(ir_bounds){.fn = fn, .style = IR_BOUNDS_TAKE,
+                                                                      .lo = -n, .size = n}))) {
+    tc_tensor *off = tc_add_scalar(wrapped(ctx, index, n), (double)flat->offset);
+    r = api_gather_at(flat, off);
   }
   return finish(ctx, r, old_dev_);
 }

@@ -223,7 +223,8 @@ static bool collect(tc_tensor *cur, const tc_idx *spec, int n, const int *pos, c
     if (!indexed && cur->shape[d] == 0) empty = true;
   }
   for (int j = 0; j < A->n && !empty; j++)
-    if (!api_in_bounds(ctx, A->idx[j], cur->shape[A->pos[j]], j, fn)) return false; /* PyTorch names the index's position */
+    /* PyTorch names the index's position */
+    if (!(A->idx[j] = api_in_bounds(ctx, A->idx[j], cur->shape[A->pos[j]], j, fn))) return false;
   return true;
 }
 

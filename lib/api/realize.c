@@ -189,6 +189,18 @@ bool tc_is_shared(const tc_tensor *t) { return t && t->st->home; }
  * private copy of the old value first, so the write still lands in place
  * (when the write itself reads other elements of the old value, it goes
  * into a copy, which is copied back). */
+/* Undoes the writes on st that a realization failed to run (an index out
+ * of bounds that a deferred check found before any of them ran): the
+ * storage's version goes back to its last realized one. */
+void api_undo_writes(tc_ctx *ctx, ir_storage *st) {
+  ir_node *v = st->version;
+  while (v->op != OP_BUFFER && ir_op_kind[v->op] == K_WRITE) v = v->in[0];
+  if (v == st->version || v->op != OP_BUFFER) return;
+  ir_node_retain(v);
+  ir_node_release(ctx, st->version);
+  st->version = v;
+}
+
 tc_status api_shared_write(tc_tensor *dst) {
   tc_ctx *ctx = dst->ctx;
   ir_storage *st = dst->st;
@@ -214,7 +226,10 @@ tc_status api_shared_write(tc_tensor *dst) {
   }
   ir_node *v = st->version;
   tc_status s = rt_realize_nodes(ctx, &v, 1);
-  if (s != TC_OK) return s;
+  if (s != TC_OK) {
+    api_undo_writes(ctx, st);
+    return s;
+  }
   v = st->version;
   if (v->op == OP_BUFFER && v->buf != home) {
     s = copy_bytes(ctx, home, v->buf);

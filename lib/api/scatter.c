@@ -69,10 +69,11 @@ static bool broadcast_into(int64_t *a, int *an, const int64_t *b, int bn) {
   return true;
 }
 
-static bool bounds_on(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
-  if (tc_tensor_numel(idx) == 0) return true;
-  tc_tensor *below = tc_lt(idx, tc_scalar(ctx, (double)lo, TC_I64));
-  tc_tensor *above = tc_ge(idx, tc_scalar(ctx, (double)size, TC_I64));
+/* Checks idx at the call: one fused reduction read back, then (only when
+ * one is out of bounds) the index itself for the message. */
+static bool check_now(tc_ctx *ctx, tc_tensor *idx, const ir_bounds *b) {
+  tc_tensor *below = tc_lt(idx, tc_scalar(ctx, (double)b->lo, TC_I64));
+  tc_tensor *above = tc_ge(idx, tc_scalar(ctx, (double)b->size, TC_I64));
   tc_tensor *bad = tc_any(tc_logical_or(below, above), NULL, 0, false);
   if (!bad) return false;
   if (tc_item(bad) == 0) return ctx->status == TC_OK;
@@ -81,29 +82,53 @@ static bool bounds_on(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int
   const int64_t *p = flat ? tc_data_ptr(tc_cpu(flat)) : NULL;
   int64_t v = 0;
   for (int64_t i = 0, n = tc_tensor_numel(idx); p && i < n; i++)
-    if (p[i] < lo || p[i] >= size) {
+    if (p[i] < b->lo || p[i] >= b->size) {
       v = p[i];
       break;
     }
-  ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", fn,
-           (long long)v, dim, (long long)size);
+  ir_bounds_error(ctx, b, v);
   return false;
 }
 
+/* Checks idx in a kernel of the realization that reads the result: a CHECK
+ * of the count from idx's first element out of bounds to its end, which
+ * the index returned subtracts (so the check runs before whatever uses it,
+ * and the runtime stops there when it is not 0). */
+static tc_tensor *check_later(tc_ctx *ctx, tc_tensor *idx, const ir_bounds *b) {
+  int64_t n = tc_tensor_numel(idx);
+  tc_tensor *flat = tc_reshape(tc_to_dtype(idx, TC_I64), 1, &n);
+  tc_tensor *bad = tc_logical_or(tc_lt(flat, tc_scalar(ctx, (double)b->lo, TC_I64)),
+                                 tc_ge(flat, tc_scalar(ctx, (double)b->size, TC_I64)));
+  tc_tensor *left = tc_sub(tc_scalar(ctx, (double)n, TC_I64), tc_arange_int(ctx, 0, n, 1)); /* n - i */
+  tc_tensor *first = tc_amax(tc_where(bad, left, tc_scalar(ctx, 0, TC_I64)), NULL, 0, false);
+  tc_tensor *chk = first && flat ? ir_op_check(first, flat, b) : NULL;
+  /* idx - 0 when it runs: nothing reads it after a check that failed */
+  return chk ? tc_sub(idx, chk) : NULL;
+}
+
+bool api_check_deferred(tc_ctx *ctx, tc_device dev) {
+  return ctx->index_check == TC_INDEX_CHECK_DEFERRED ||
+         (ctx->index_check == TC_INDEX_CHECK_AUTO && dev.type == TC_CUDA);
+}
+
 /* on the index's device: its scalars are made there */
-static bool bounds(tc_ctx *ctx, tc_tensor *idx, int64_t lo, int64_t size, int dim, const char *fn) {
-  tc_device old = api_on(ctx, ir_tensor_device(idx));
-  bool ok = bounds_on(ctx, idx, lo, size, dim, fn);
+tc_tensor *api_checked(tc_ctx *ctx, tc_tensor *idx, const ir_bounds *b) {
+  if (!idx) return NULL;
+  if (tc_tensor_numel(idx) == 0) return idx;
+  tc_device dev = ir_tensor_device(idx), old = api_on(ctx, dev);
+  tc_tensor *r = NULL;
+  if (api_check_deferred(ctx, dev)) r = check_later(ctx, idx, b);
+  else if (check_now(ctx, idx, b)) r = idx;
   api_on_end(ctx, old);
-  return ok;
+  return r;
 }
 
-bool api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
-  return bounds(ctx, idx, -size, size, dim, fn);
+tc_tensor *api_in_bounds(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
+  return api_checked(ctx, idx, &(ir_bounds){.fn = fn, .dim = dim, .lo = -size, .size = size});
 }
 
-bool api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
-  return bounds(ctx, idx, 0, size, dim, fn);
+tc_tensor *api_in_bounds_nonneg(tc_ctx *ctx, tc_tensor *idx, int64_t size, int dim, const char *fn) {
+  return api_checked(ctx, idx, &(ir_bounds){.fn = fn, .dim = dim, .lo = 0, .size = size});
 }
 
 tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_tensor *values,
@@ -181,11 +206,12 @@ tc_status tc_index_put_(tc_tensor *dst, int nidx, tc_tensor *const *indices, tc_
   /* offsets = dst.offset + sum_j wrap(idx_j) * stride_j + sum_d iota_d * stride_d */
   tc_tensor *off = tc_full(ctx, (double)dst->offset, TC_I64, rn, R);
   for (int j = 0; j < nidx && st == TC_OK; j++) {
-    if (!api_in_bounds(ctx, indices[j], dst->shape[j], j, fn)) {
+    tc_tensor *ij = api_in_bounds(ctx, indices[j], dst->shape[j], j, fn);
+    if (!ij) {
       st = ctx->status ? ctx->status : TC_ERR_ARG;
       break;
     }
-    tc_tensor *i64 = tc_to_dtype(api_to(indices[j], ir_tensor_device(dst)), TC_I64);
+    tc_tensor *i64 = tc_to_dtype(api_to(ij, ir_tensor_device(dst)), TC_I64);
     tc_tensor *wrapped = tc_where(tc_lt(i64, tc_scalar(ctx, 0, TC_I64)),
                                   tc_add_scalar(i64, (double)dst->shape[j]), i64);
     /* B's dims first, then one dim of 1 per trailing dim of dst */
@@ -311,7 +337,7 @@ static tc_status scatter_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tenso
   tc_tensor *ix = index->ndim ? index : tc_reshape(index, 1, (const int64_t[]){1});
   tc_tensor *v = values && values->ndim == 0 && index->ndim == 0 ? tc_reshape(values, 1, (const int64_t[]){1}) : values;
   if (!x || !ix || !v) return ctx->status ? ctx->status : TC_ERR_OOM;
-  if (!api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn)) return ctx->status ? ctx->status : TC_ERR_ARG;
+  if (!(ix = api_in_bounds_nonneg(ctx, ix, x->shape[dim], dim, fn))) return ctx->status ? ctx->status : TC_ERR_ARG;
   tc_tensor *off = api_dim_offsets(x, dim, ix, ix->ndim, ix->shape);
   tc_tensor *ev = tc_expand(v, ix->ndim, ix->shape);
   if (!off || !ev) return ctx->status ? ctx->status : TC_ERR_OOM;
@@ -497,16 +523,10 @@ static tc_status index_dim(tc_tensor *dst, int dim, tc_tensor *index, tc_tensor 
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   if (!x) x = tc_view(dst, 1, (const int64_t[]){1});
-  if (!api_in_bounds(ctx, index, x->shape[dim], dim, fn)) {
-    st = ctx->status ? ctx->status : TC_ERR_ARG;
-    if (st == TC_ERR_ARG && src) { /* index_add_'s and index_copy_'s words */
-      char m[256];
-      snprintf(m, sizeof m, "%s", tc_last_error(ctx) + strlen(fn) + 2);
-      tc_clear_error(ctx);
-      if (acc == OP_ADD) ir_error(ctx, TC_ERR_ARG, "%s: index out of range in self", fn);
-      else ir_error(ctx, TC_ERR_ARG, "%s: %s(): %s", fn, word_fn, m);
-    }
-  }
+  /* index_add_'s and index_copy_'s words */
+  ir_bounds b = {.fn = fn, .word = word_fn, .dim = dim, .lo = -x->shape[dim], .size = x->shape[dim],
+                 .style = !src ? IR_BOUNDS_DIM : acc == OP_ADD ? IR_BOUNDS_SELF : IR_BOUNDS_WORD};
+  if (!(index = api_checked(ctx, index, &b))) st = ctx->status ? ctx->status : TC_ERR_ARG;
   if (st == TC_OK) {
     int64_t s[TC_MAX_DIMS];
     for (int e = 0; e < nd; e++) s[e] = e == dim ? k : 1;
@@ -562,24 +582,9 @@ tc_status tc_put_(tc_tensor *dst, tc_tensor *index, tc_tensor *src, bool accumul
   tc_scope_begin(ctx);
   tc_status st = TC_OK;
   tc_tensor *fi = tc_reshape(api_to(index, ir_tensor_device(dst)), 1, &m);
-  tc_tensor *bad = tc_any(tc_logical_or(tc_lt(fi, tc_scalar(ctx, (double)-n, TC_I64)),
-                                        tc_ge(fi, tc_scalar(ctx, (double)n, TC_I64))), NULL, 0, false);
-  if (!bad) {
+  if (fi) fi = api_checked(ctx, fi, &(ir_bounds){.fn = fn, .style = IR_BOUNDS_TAKE, .lo = -n, .size = n});
+  if (!fi) {
     st = ctx->status ? ctx->status : TC_ERR_OOM;
-  } else if (tc_item(bad) != 0) {
-    tc_tensor *c = tc_contiguous(tc_cpu(fi));
-    const int64_t *p = c ? tc_data_ptr(c) : NULL;
-    int64_t v = 0;
-    for (int64_t i = 0; p && i < m; i++)
-      if (p[i] < -n || p[i] >= n) {
-        v = p[i];
-        break;
-      }
-    st = TC_ERR_ARG;
-    ir_error(ctx, st, "%s: out of range: tried to access index %lld on a tensor of %lld elements.", fn, (long long)v,
-             (long long)n);
-  } else if (ctx->status != TC_OK) {
-    st = ctx->status;
   } else {
     /* row-major positions of dst to storage offsets: digit by digit */
     tc_tensor *f = tc_where(tc_lt(fi, tc_scalar(ctx, 0, TC_I64)), tc_add_scalar(fi, (double)n), fi);

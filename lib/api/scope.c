@@ -80,7 +80,9 @@ tc_status api_eager_write(tc_tensor *dst, tc_status st) {
   dst->ctx->read_shared = false;
   if (!dst->ctx->eager) return st;
   ir_node *v = dst->st->version;
-  return rt_realize_nodes(dst->ctx, &v, 1);
+  tc_status r = rt_realize_nodes(dst->ctx, &v, 1);
+  if (r != TC_OK) api_undo_writes(dst->ctx, dst->st);
+  return r;
 }
 
 bool api_same_ctx(const char *fn, tc_tensor *const *ts, int n) {

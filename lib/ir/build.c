@@ -610,6 +610,38 @@ tc_tensor *ir_op_bitcast(tc_tensor *a) {
   return finish(a->ctx, r, &a, 1, IR_LAYOUT_LIKE);
 }
 
+tc_tensor *ir_op_check(tc_tensor *left, tc_tensor *idx, const ir_bounds *b) {
+  if (!left || !idx) return NULL;
+  if (left->dt != TC_I64 || left->ndim != 0 || idx->dt != TC_I64 || idx->ndim != 1)
+    return ir_error(left->ctx, TC_ERR_ARG, "ir_op_check: expected a 0-d count and a flat int64 index");
+  ir_node *nl = ir_tensor_node(left);
+  ir_node *r = nl ? ir_ew(left->ctx, OP_CHECK, TC_I64, nl, NULL, NULL) : NULL;
+  ir_node_release(left->ctx, nl);
+  if (r) {
+    r->p.chk.b = *b;
+    if (!(r->p.chk.idx = ir_tensor_node(idx))) {
+      ir_node_release(left->ctx, r);
+      return NULL;
+    }
+  }
+  return finish(left->ctx, r, &left, 1, IR_LAYOUT_LIKE);
+}
+
+void *ir_bounds_error(tc_ctx *ctx, const ir_bounds *b, int64_t v) {
+  switch (b->style) {
+  case IR_BOUNDS_SELF: return ir_error(ctx, TC_ERR_ARG, "%s: index out of range in self", b->fn);
+  case IR_BOUNDS_TAKE:
+    return ir_error(ctx, TC_ERR_ARG, "%s: out of range: tried to access index %lld on a tensor of %lld elements.",
+                    b->fn, (long long)v, (long long)b->size);
+  case IR_BOUNDS_WORD:
+    return ir_error(ctx, TC_ERR_ARG, "%s: %s(): index %lld is out of bounds for dimension %d with size %lld", b->fn,
+                    b->word, (long long)v, b->dim, (long long)b->size);
+  default:
+    return ir_error(ctx, TC_ERR_ARG, "%s: index %lld is out of bounds for dimension %d with size %lld", b->fn,
+                    (long long)v, b->dim, (long long)b->size);
+  }
+}
+
 tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt) {
   if (!a) return NULL;
   if ((unsigned)dt >= TC_NUM_DTYPES)

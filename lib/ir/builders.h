@@ -36,6 +36,10 @@ tc_tensor *ir_op_unary(tc_tensor *a, int op, const char *fn);
 /* float32 -> int32, float64 -> int64 with the same bits (BITCAST). */
 tc_tensor *ir_op_bitcast(tc_tensor *a);
 tc_tensor *ir_op_square(tc_tensor *a);
+/* A bounds check (CHECK) of idx (flat int64, held by the node to word a
+ * failure) whose count `left` (0-d int64) is the number of idx's elements
+ * from its first one out of b's bounds to its end, 0 when none. */
+tc_tensor *ir_op_check(tc_tensor *left, tc_tensor *idx, const ir_bounds *b);
 tc_tensor *ir_op_to_dtype(tc_tensor *a, tc_dtype dt);
 tc_tensor *ir_op_where(tc_tensor *cond, tc_tensor *a, tc_tensor *b);
 tc_tensor *ir_op_clamp(tc_tensor *a, tc_tensor *lo, tc_tensor *hi);

@@ -54,6 +54,21 @@ typedef struct rt_buffer {
   void *release_user;
 } rt_buffer;
 
+/* How an index that is out of bounds is worded (ir_bounds_error): PyTorch
+ * words it differently per op. */
+typedef enum ir_bounds_style {
+  IR_BOUNDS_DIM,  /* "index 5 is out of bounds for dimension 0 with size 3" */
+  IR_BOUNDS_WORD, /* the same after "<word>(): " (index_copy_, index_fill_) */
+  IR_BOUNDS_SELF, /* "index out of range in self" (index_select, index_add_) */
+  IR_BOUNDS_TAKE  /* "out of range: tried to access index 6 on a tensor of 6 elements." */
+} ir_bounds_style;
+typedef struct ir_bounds {
+  const char *fn, *word; /* static strings: the call ("tc_gather"), the word */
+  ir_bounds_style style;
+  int dim;
+  int64_t lo, size; /* an index is in bounds when lo <= i < size */
+} ir_bounds;
+
 typedef struct ir_node ir_node;
 struct ir_node {
   int op;
@@ -93,6 +108,11 @@ struct ir_node {
                                                     OP_MIN); offsets known to
                                                     be distinct (else the
                                                     kernel runs in order) */
+    struct {                                     /* CHECK */
+      ir_bounds b;
+      struct ir_node *idx; /* the index checked, flat int64: owned, not an
+                              input (read only to word a failure) */
+    } chk;
   } p;
   rt_buffer *buf; /* BUFFER */
   /* scratch for passes (valid during one realization) */
@@ -181,6 +201,11 @@ struct tc_ctx {
   bool use_interp;    /* run kernels in the reference interpreter */
   struct rt_sched_cache *scache; /* schedules of structures seen (schedule.h) */
   struct rt_walk *walk;          /* the realization's walk (scratch) */
+  int index_check; /* tc_index_check: when index bounds are checked */
+  /* the CHECK node whose kernel found an index out of bounds (held), and
+     its value: set by the runtime step, worded by rt_realize_nodes */
+  struct ir_node *chk_failed;
+  int64_t chk_left;
   uint64_t interp_budget; /* a kernel is interpreted until it has cost this
                              many value evaluations (TC_INTERP_BUDGET) */
 };
@@ -204,6 +229,8 @@ void *ir_error(tc_ctx *ctx, tc_status st, const char *fmt, ...)
 /* When the sticky error came from an op that `fn` called internally, names
  * `fn` instead ("tc_full: ..." -> "tc_zeros: ..."). */
 void ir_error_rename(tc_ctx *ctx, const char *fn);
+/* Sets b's error for the offending index value v (build.c); returns NULL. */
+void *ir_bounds_error(tc_ctx *ctx, const ir_bounds *b, int64_t v);
 /* Checks a value fits integer dtype dt (PyTorch's "value cannot be
  * converted to type int8_t without overflow"); floats always fit. */
 bool ir_check_scalar(tc_ctx *ctx, const char *fn, double v, tc_dtype dt);

@@ -209,6 +209,10 @@ void ir_node_release(tc_ctx *ctx, ir_node *n) {
         stack = in;
       }
     }
+    if (m->op == OP_CHECK && m->p.chk.idx && --m->p.chk.idx->refs == 0) {
+      m->p.chk.idx->next_free = stack;
+      stack = m->p.chk.idx;
+    }
     if (m->buf) ir_buffer_release(m->buf);
     m->buf = NULL;
     m->nin = 0;
@@ -223,6 +227,7 @@ void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf) {
   ir_node *ins[4];
   int nin = n->nin;
   memcpy(ins, n->in, sizeof ins);
+  ir_node *chk_idx = n->op == OP_CHECK ? n->p.chk.idx : NULL;
   if (n->buf) ir_buffer_release(n->buf);
   n->op = OP_BUFFER;
   n->nin = 0;
@@ -230,6 +235,7 @@ void ir_node_become_buffer(tc_ctx *ctx, ir_node *n, rt_buffer *buf) {
   memset(&n->p, 0, sizeof n->p);
   n->buf = buf;
   for (int i = 0; i < nin; i++) ir_node_release(ctx, ins[i]);
+  ir_node_release(ctx, chk_idx);
 }
 
 /* ---- printer ---------------------------------------------------------- */

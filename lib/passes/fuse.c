@@ -242,6 +242,8 @@ bool pass_fuse(tc_ctx *ctx, ir_node *const *targets, int n, pass_sched *s) {
       mat(ctx, x->in[1], "operand of a matrix product (read from memory, packed)");
     }
     if (x->op == OP_GATHER) mat(ctx, x->in[0], "read at data-dependent positions (a gather)");
+    /* read by the runtime before the kernels it guards run */
+    if (x->op == OP_CHECK) mat(ctx, x, "a bounds check (its own kernel)");
     /* its own kernel, a sequential loop per point that computes its input
      * where it reads it (lower_rows.c); the value of a write is that
      * write's kernel instead (the scan stores through the write's view) */

@@ -210,8 +210,42 @@ static tc_status run_step(tc_ctx *ctx, const rt_step *st, ir_node *const *W) {
   }
   for (int b = 1; b < k->nbufs; b++) /* a side output's node becomes its buffer too */
     if (side[b]) ir_node_become_buffer(ctx, W[st->buf[b]], side[b]);
+  if (node->op == OP_CHECK) { /* read now: nothing it guards has run yet */
+    int64_t left = 0;
+    if (gpu) rc = rt_gpu_copy(ctx, &left, (tc_device){TC_CPU, 0}, out->data, dev, sizeof left, false);
+    else memcpy(&left, out->data, sizeof left);
+    if (rc == TC_OK && left != 0) { /* the node stays a check: a later realization fails again */
+      ir_node_retain(node);
+      ctx->chk_failed = node;
+      ctx->chk_left = left;
+      rc = TC_ERR_ARG;
+    }
+    if (rc != TC_OK) {
+      rt_buffer_release(out);
+      return rc;
+    }
+  }
   ir_node_become_buffer(ctx, node, out);
   return TC_OK;
+}
+
+/* Words the error of the check whose kernel found an index out of bounds
+ * (ctx->chk_failed): realizes the first offending element of its index. */
+static tc_status word_failed_check(tc_ctx *ctx) {
+  ir_node *c = ctx->chk_failed, *idx = c->p.chk.idx;
+  ctx->chk_failed = NULL;
+  int64_t v = 0, pos = idx->shape[0] - ctx->chk_left;
+  ir_node *one = ir_view(ctx, idx, 1, (const int64_t[]){1}, (const int64_t[]){1}, pos);
+  if (one && rt_realize_nodes(ctx, &one, 1) == TC_OK && one->op == OP_BUFFER) {
+    if (one->buf->dev.type == TC_CUDA)
+      rt_gpu_copy(ctx, &v, (tc_device){TC_CPU, 0}, one->buf->data, one->buf->dev, sizeof v, false);
+    else
+      memcpy(&v, one->buf->data, sizeof v);
+  }
+  ir_node_release(ctx, one);
+  if (ctx->status == TC_OK) ir_bounds_error(ctx, &c->p.chk.b, v);
+  ir_node_release(ctx, c);
+  return ctx->status ? ctx->status : TC_ERR_ARG;
 }
 
 /* Runs a schedule over the walk's nodes. A step's root is marked PM_MAT
@@ -400,5 +434,6 @@ done:
   for (int i = 0; i < nt; i++) ir_node_release(ctx, tg[i]);
 out:
   if (tg != targets) ir_free(ctx, tg);
+  if (ctx->chk_failed) st = word_failed_check(ctx);
   return st;
 }

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+import tensorc
 import tensorc.torch as torch
 
 
@@ -170,3 +171,35 @@ def test_cuda_tensors_go_through_dlpack_without_a_copy():
     """On the emulated device when there is no GPU."""
     from conftest import run_on_cuda
     run_on_cuda(CUDA_DLPACK)
+
+
+def test_a_deferred_index_check_raises_at_the_read_and_writes_nothing():
+    """set_index_check('deferred') (the default for CUDA tensors): an
+    indexing op returns at once; the realization that needs it checks the
+    index in a kernel and raises PyTorch's error there, before anything is
+    written. A write into memory shared with NumPy is realized at the call,
+    so it raises there and the array keeps its values."""
+    assert tensorc.get_index_check() == "auto"
+    tensorc.set_index_check("deferred")
+    try:
+        x = torch.arange(6.)
+        i = torch.arange(4) * 3
+        g = torch.gather(x, 0, i)  # no error yet
+        for _ in range(2):
+            with pytest.raises(RuntimeError, match="index 6 is out of bounds for dimension 0 with size 6"):
+                g.sum().item()
+        with pytest.raises(IndexError, match="index 6 is out of bounds for dimension 0 with size 6"):
+            print(x[i])
+        a = np.arange(6, dtype=np.float32)
+        t = torch.from_numpy(a)
+        with pytest.raises(IndexError, match="index 6 is out of bounds"):
+            t[i] = 1.0
+        assert a.tolist() == [0, 1, 2, 3, 4, 5] and t.tolist() == [0, 1, 2, 3, 4, 5]
+        t[i % 6] = 7.0
+        assert a.tolist() == [7, 1, 2, 7, 4, 5]
+        with pytest.raises(ValueError):
+            tensorc.set_index_check("later")
+    finally:
+        tensorc.set_index_check("auto")
+    with pytest.raises(IndexError, match="index 6 is out of bounds"):  # at the call again
+        torch.arange(6.)[torch.arange(4) * 3]
